@@ -1,0 +1,162 @@
+// What the execution layer may call of storage. Execution never sees pages, frames or files:
+// it sees committed snapshots, private write transactions over them, and cursors.
+// Rows handed out by storage are shared with the buffer pool's decoded pages: treat them as
+// read-only (never mutate a Row you did not build yourself).
+
+/** One SQL value as stored. Integers are JS numbers while safe, bigint beyond. */
+export type SqlValue = null | boolean | number | bigint | string | Uint8Array;
+export type Row = SqlValue[];
+/** A B+tree key: a tuple compared element by element (see compareKeys in storage/key-order.ts). */
+export type Key = readonly SqlValue[];
+
+export type ColumnType =
+  | 'integer'
+  | 'bigint'
+  | 'real'
+  | 'numeric'
+  | 'text'
+  | 'boolean'
+  | 'bytea'
+  | 'date'
+  | 'timestamp'
+  | 'any';
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** The declared type as written (for .schema and error messages), e.g. 'VARCHAR(20)'. */
+  readonly declaredType: string;
+  readonly notNull: boolean;
+  /** DEFAULT expression as SQL text; execution parses and evaluates it. */
+  readonly defaultSql?: string | undefined;
+}
+
+export interface IndexDef {
+  readonly name: string;
+  readonly table: string;
+  /** Positions of the indexed columns in the table's column list. */
+  readonly columns: readonly number[];
+  readonly unique: boolean;
+  /** True for indexes created implicitly by a UNIQUE / PRIMARY KEY constraint. */
+  readonly implicit: boolean;
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+  /** Positions of the primary-key columns; empty means the table is keyed by a hidden row id. */
+  readonly primaryKey: readonly number[];
+  readonly indexes: readonly IndexDef[];
+  /** Opaque to storage: extra schema facts execution keeps (checks, foreign keys, view text...). */
+  readonly extra?: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface KeyRange {
+  /** A full key or a prefix of one; a prefix bound covers every key that starts with it. */
+  readonly lower?: Key | undefined;
+  readonly lowerInclusive?: boolean | undefined;
+  readonly upper?: Key | undefined;
+  readonly upperInclusive?: boolean | undefined;
+}
+
+/** Pull cursor over rows in key order. After next() returns a row, `key` is that row's key. */
+export interface RowCursor {
+  next(): Row | undefined;
+  readonly key: Key;
+  /** Unpins what the cursor holds; idempotent; cursors run to the end close themselves. */
+  close(): void;
+}
+
+/** Pull cursor over an index: yields the table key (primary key or row id) of each entry. */
+export interface IndexCursor {
+  next(): Key | undefined;
+  /** The indexed column values of the current entry. */
+  readonly indexKey: Key;
+  close(): void;
+}
+
+export interface StorageStats {
+  readonly pageSize: number;
+  readonly poolCapacity: number;
+  readonly poolSize: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+  readonly pagesRead: number;
+  readonly pagesWritten: number;
+  readonly walFrames: number;
+  readonly fsyncs: number;
+  readonly checkpoints: number;
+  readonly pageCount: number;
+  readonly freePages: number;
+}
+
+/** A consistent read view: a committed snapshot, or a write transaction's own view. */
+export interface ReadView {
+  /** Commit sequence number of the base snapshot. */
+  readonly seq: number;
+  tables(): readonly TableDef[];
+  /** Lookup by lower-cased name. */
+  getTable(name: string): TableDef | undefined;
+  rowCount(table: string): number;
+  getRow(table: string, key: Key): Row | undefined;
+  scanTable(table: string, range?: KeyRange, reverse?: boolean): RowCursor;
+  scanIndex(table: string, index: string, range?: KeyRange, reverse?: boolean): IndexCursor;
+  /** Named small values kept in the catalog (users, grants, settings): msgpack-able data. */
+  getMeta(name: string): unknown;
+}
+
+export interface ReadTxn extends ReadView {
+  /** Lets the pages this snapshot holds be reused; idempotent. */
+  release(): void;
+}
+
+export interface WriteTxn extends ReadView {
+  createTable(def: TableDef): void;
+  dropTable(name: string): void;
+  /** Replaces a table definition (ALTER); rewrite tells storage each old row's new shape. */
+  alterTable(def: TableDef, rewrite?: (row: Row) => Row): void;
+  /** Builds the index from the table's rows; a duplicate in a unique index throws 23505. */
+  createIndex(index: IndexDef): void;
+  dropIndex(table: string, name: string): void;
+  /** Inserts and maintains indexes; a duplicate key throws 23505. Returns the row's key. */
+  insert(table: string, row: Row): Key;
+  /** Replaces the row at key (the primary key may change); maintains indexes; 23505 on duplicates. */
+  update(table: string, key: Key, row: Row): Key;
+  delete(table: string, key: Key): void;
+  setMeta(name: string, value: unknown): void;
+  /** Marks a point to roll back to: every statement and SAVEPOINT takes one. */
+  savepoint(): number;
+  rollbackTo(mark: number): void;
+  /** Forgets marks at and after `mark`, keeping their writes. */
+  release(mark: number): void;
+  readonly hasWrites: boolean;
+  /** Makes the writes durable (WAL + fsync, shared with concurrent commits); resolves after fsync. */
+  commit(): Promise<void>;
+  /** Drops every write; idempotent. */
+  rollback(): void;
+}
+
+export interface StorageEngine {
+  readonly path: string;
+  readonly inMemory: boolean;
+  /** The latest durable committed state. */
+  snapshot(): ReadTxn;
+  /** A private write transaction over the latest committed state. */
+  begin(): WriteTxn;
+  stats(): StorageStats;
+  checkpoint(): Promise<void>;
+  /** Verifies B+tree order, index/table agreement and page accounting; returns problems found. */
+  integrityCheck(): string[];
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  readonly pageSize?: number;
+  /** Buffer pool capacity in pages. */
+  readonly poolPages?: number;
+  /** WAL size in bytes that triggers an automatic checkpoint. */
+  readonly checkpointBytes?: number;
+  /** false skips fsync (tests and benches that say so); default true. */
+  readonly durable?: boolean;
+}

@@ -1,0 +1,56 @@
+// What every coordinator shares: a mailbox of Run and Cancel, the statements it is running, and
+// the release of the dispatcher's admission slot when one ends.
+import type { CoordinatorMsg, RunStatement } from '../../src/protocol/messages.js';
+import type { StorageEngine } from '../../src/storage/ports.js';
+import type { PlanCache } from '../../src/observability/plan-cache.js';
+import type { SchemaVersions } from '../../src/observability/schema-versions.js';
+import { Actor } from '../actor.js';
+import type { ReplyRouter } from '../reply-router.js';
+import type { TransactionManager } from '../transaction-manager.js';
+import { RunningStatement } from './running-statement.js';
+
+export interface CoordinatorDeps {
+  readonly router: ReplyRouter;
+  readonly storage: StorageEngine;
+  readonly txns: TransactionManager;
+  readonly plans: PlanCache;
+  readonly versions: SchemaVersions;
+  /** Tells the dispatcher a statement ended (frees its admission slot). */
+  readonly released: (queryId: number) => void;
+}
+
+export abstract class Coordinator extends Actor<CoordinatorMsg> {
+  protected readonly deps: CoordinatorDeps;
+  readonly #running = new Map<number, RunningStatement>();
+
+  constructor(name: string, deps: CoordinatorDeps) {
+    super(name);
+    this.deps = deps;
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  protected receive(m: CoordinatorMsg): void {
+    if (m.type === 'Cancel') {
+      this.#running.get(m.queryId)?.cancel(m.reason);
+      return;
+    }
+    const rs = new RunningStatement(m, this.deps.router, this.deps.storage, this.#ended);
+    this.#running.set(m.queryId, rs);
+    try {
+      this.start(rs, m);
+    } catch (e) {
+      rs.fail(e);
+    }
+  }
+
+  readonly #ended = (rs: RunningStatement): void => {
+    this.#running.delete(rs.run.queryId);
+    this.deps.released(rs.run.queryId);
+  };
+
+  /** Starts the statement; it must end with rs.finish() / rs.fail() (now or later). */
+  protected abstract start(rs: RunningStatement, run: RunStatement): void;
+}

@@ -1,0 +1,68 @@
+// Compile (or take from the plan cache) and run a statement through execution: the path DQL, DML
+// and DDL share.
+import { compileStatement } from '../../src/execution/compile.js';
+import type { CompiledStatement, ParamType } from '../../src/execution/types.js';
+import type { RunStatement } from '../../src/protocol/messages.js';
+import type { LiteralType } from '../../src/protocol/statement.js';
+import type { ColumnType, ReadView, SqlValue } from '../../src/storage/ports.js';
+import type { CoordinatorDeps } from './coordinator.js';
+import type { RunningStatement } from './running-statement.js';
+
+const literalColumnType: Record<LiteralType, ColumnType> = {
+  integer: 'integer',
+  numeric: 'numeric',
+  text: 'text',
+  boolean: 'boolean',
+  null: 'any',
+};
+
+export function paramTypesOf(run: RunStatement): ParamType[] {
+  const st = run.statement;
+  const types: ParamType[] = new Array<ParamType>(st.userParamCount).fill(undefined);
+  for (const t of st.liftedTypes) types.push(literalColumnType[t]);
+  return types;
+}
+
+export function paramsOf(run: RunStatement): readonly SqlValue[] {
+  const lifted = run.statement.liftedParams;
+  if (lifted.length === 0) return run.params;
+  const all = run.params.slice(0, run.statement.userParamCount);
+  while (all.length < run.statement.userParamCount) all.push(null);
+  for (const v of lifted) all.push(v);
+  return all;
+}
+
+export function planFor(
+  deps: CoordinatorDeps,
+  run: RunStatement,
+  view: ReadView,
+): { plan: CompiledStatement; hit: boolean } {
+  const st = run.statement;
+  const cached = st.flags.cacheable ? deps.plans.get(st.shapeKey) : undefined;
+  if (cached !== undefined) return { plan: cached, hit: true };
+  const plan = compileStatement(st.ast, st.kind, view, paramTypesOf(run), st.text);
+  // A plan compiled against a transaction's uncommitted schema is not shared with anyone.
+  if (st.flags.cacheable && !deps.txns.changedSchema(run.context.txnId)) deps.plans.put(st.shapeKey, plan);
+  return { plan, hit: false };
+}
+
+export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadView): CompiledStatement {
+  const run = rs.run;
+  if (run.observed === true) rs.progress('planning');
+  const { plan, hit } = planFor(deps, run, view);
+  if (run.observed === true) rs.progress('waitingForLocks');
+  const execution = plan.start({
+    view,
+    params: paramsOf(run),
+    counters: rs.counters,
+    checkInterrupt: rs.checkInterrupt,
+  });
+  rs.execute(execution, {
+    command: plan.command,
+    columns: plan.columns,
+    indexesUsed: plan.indexesUsed,
+    planCacheHit: hit,
+    plan: () => plan.explain(),
+  });
+  return plan;
+}

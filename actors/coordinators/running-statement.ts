@@ -1,0 +1,173 @@
+// One statement being executed by a coordinator: runs the execution in bounded steps, yielding to
+// the event loop between slices so cancel(), an AbortSignal or a timeout can stop it within a slice.
+import { performance } from 'node:perf_hooks';
+import { canceled, DispatcherError, SqlState } from '../../src/api/errors.js';
+import type { ExecCounters, Execution } from '../../src/execution/types.js';
+import type { RunStatement, WireColumn } from '../../src/protocol/messages.js';
+import type { StorageEngine } from '../../src/storage/ports.js';
+import type { ReplyRouter } from '../reply-router.js';
+import { toWire } from '../wire-error.js';
+
+/** Work between yields to the event loop: long enough to amortise the yield, short enough to cancel fast. */
+const SLICE_MS = 4;
+
+export interface StatementOutcome {
+  readonly command: string;
+  readonly columns: readonly WireColumn[];
+  readonly indexesUsed: readonly string[];
+  readonly planCacheHit: boolean;
+  readonly plan?: (() => string[]) | undefined;
+}
+
+export class RunningStatement {
+  readonly run: RunStatement;
+  readonly counters: ExecCounters = { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() };
+  readonly startedAt = performance.now();
+  #cancelReason: 'user' | 'timeout' | null = null;
+  #execution: Execution | null = null;
+  #done = false;
+  readonly #router: ReplyRouter;
+  readonly #storage: StorageEngine;
+  readonly #onEnd: (r: RunningStatement) => void;
+  readonly #hits0: number;
+  readonly #misses0: number;
+  readonly #io0: number;
+  #timer: NodeJS.Timeout | null = null;
+  outcome: StatementOutcome | null = null;
+
+  constructor(run: RunStatement, router: ReplyRouter, storage: StorageEngine, onEnd: (r: RunningStatement) => void) {
+    this.run = run;
+    this.#router = router;
+    this.#storage = storage;
+    this.#onEnd = onEnd;
+    const s = storage.stats();
+    this.#hits0 = s.hits;
+    this.#misses0 = s.misses;
+    this.#io0 = s.pagesRead + s.pagesWritten;
+    if (Number.isFinite(run.deadline)) {
+      // The deadline is also checked inline; the timer covers a statement that is not running.
+      const ms = Math.max(0, run.deadline - performance.now());
+      this.#timer = setTimeout(() => this.cancel('timeout'), ms);
+      this.#timer.unref?.();
+    }
+  }
+
+  /** Cheap interrupt check for operators (PostgreSQL's CHECK_FOR_INTERRUPTS). */
+  readonly checkInterrupt = (): void => {
+    if (this.#cancelReason !== null) throw this.#cancelError();
+    if (this.run.deadline !== Infinity && performance.now() > this.run.deadline) {
+      this.#cancelReason = 'timeout';
+      throw this.#cancelError();
+    }
+  };
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  cancel(reason: 'user' | 'timeout'): void {
+    if (this.#done || this.#cancelReason !== null) return;
+    this.#cancelReason = reason;
+    // A statement between slices is stopped now, not at its next slice.
+    if (this.#execution === null || this.#idle) this.fail(this.#cancelError());
+  }
+
+  #idle = false;
+
+  progress(phase: string): void {
+    this.#router.send({
+      type: 'Progress',
+      to: this.run.rowsTo,
+      phase,
+      rowsExamined: this.counters.rowsExamined,
+      rowsProduced: this.counters.rowsProduced,
+    });
+  }
+
+  /** Runs the execution to its end, yielding between slices. */
+  execute(execution: Execution, outcome: StatementOutcome): void {
+    this.#execution = execution;
+    this.outcome = outcome;
+    this.progress('executing');
+    this.#pump();
+  }
+
+  readonly #pump = (): void => {
+    this.#idle = false;
+    if (this.#done) return;
+    const exec = this.#execution as Execution;
+    const sliceEnd = performance.now() + SLICE_MS;
+    try {
+      for (;;) {
+        if (this.#cancelReason !== null) throw this.#cancelError();
+        const rows = exec.step();
+        if (rows === null) break;
+        if (rows.length > 0) this.#router.send({ type: 'Rows', to: this.run.rowsTo, rows, columns: this.outcome?.columns });
+        if (performance.now() > sliceEnd) {
+          this.checkInterrupt();
+          this.progress('executing');
+          this.#idle = true;
+          setImmediate(this.#pump);
+          return;
+        }
+      }
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.finish(exec.rowsAffected);
+  };
+
+  finish(rowsAffected: number): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#cleanup();
+    const o = this.outcome as StatementOutcome;
+    const s = this.#storage.stats();
+    this.#router.send({
+      type: 'StatementDone',
+      to: this.run.replyTo,
+      command: o.command,
+      columns: o.columns,
+      rowsAffected,
+      metrics: {
+        kind: this.run.statement.kind,
+        executionTimeMs: performance.now() - this.startedAt,
+        rowsAffected,
+        rowsExamined: this.counters.rowsExamined,
+        rowsProduced: this.counters.rowsProduced,
+        indexesUsed: this.counters.indexesUsed.size > 0 ? [...this.counters.indexesUsed] : o.indexesUsed,
+        bufferHits: s.hits - this.#hits0,
+        bufferMisses: s.misses - this.#misses0,
+        ioOperations: s.pagesRead + s.pagesWritten - this.#io0,
+        lockWaitMs: 0,
+        planCacheHit: o.planCacheHit,
+      },
+    });
+    this.#onEnd(this);
+  }
+
+  fail(e: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#cleanup();
+    this.#router.send({ type: 'Failed', to: this.run.replyTo, error: toWire(e) });
+    this.#onEnd(this);
+  }
+
+  #cleanup(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    try {
+      this.#execution?.close();
+    } catch {
+      // closing cursors cannot make the outcome worse
+    }
+  }
+
+  #cancelError(): DispatcherError {
+    return this.#cancelReason === 'timeout'
+      ? new DispatcherError(SqlState.QueryCanceled, 'canceling statement due to statement timeout')
+      : canceled();
+  }
+}

@@ -1,0 +1,119 @@
+// The dispatcher routes each analysed statement to the coordinator of its kind, admits at most
+// max_concurrent_queries at once (the rest wait in FIFO order, then 53000 past the queue limit),
+// and knows every active query so Cancel(queryId) reaches the coordinator running it.
+import { DispatcherError, SqlState } from '../src/api/errors.js';
+import type { CoordinatorName } from '../src/protocol/statement.js';
+import type { DispatcherMsg, RunStatement } from '../src/protocol/messages.js';
+import { Actor } from './actor.js';
+import type { Coordinator } from './coordinators/coordinator.js';
+import type { ReplyRouter } from './reply-router.js';
+import { toWire } from './wire-error.js';
+
+export interface ActiveQuery {
+  readonly queryId: number;
+  readonly sessionId: number;
+  readonly user: string;
+  readonly text: string;
+  readonly kind: string;
+  readonly coordinator: CoordinatorName;
+  readonly startedAt: number;
+  readonly state: 'queued' | 'running';
+}
+
+export interface DispatcherLimits {
+  readonly maxConcurrentQueries: number;
+  readonly maxQueuedQueries: number;
+}
+
+export class Dispatcher extends Actor<DispatcherMsg> {
+  readonly #routes: Readonly<Record<CoordinatorName, Coordinator>>;
+  readonly #router: ReplyRouter;
+  readonly #limits: DispatcherLimits;
+  readonly #active = new Map<number, { run: RunStatement; state: 'queued' | 'running'; startedAt: number }>();
+  readonly #queue: RunStatement[] = [];
+  #running = 0;
+  routed = 0;
+
+  constructor(routes: Readonly<Record<CoordinatorName, Coordinator>>, router: ReplyRouter, limits: DispatcherLimits) {
+    super('dispatcher');
+    this.#routes = routes;
+    this.#router = router;
+    this.#limits = limits;
+  }
+
+  protected receive(m: DispatcherMsg): void {
+    switch (m.type) {
+      case 'Run':
+        this.#admit(m);
+        return;
+      case 'Cancel': {
+        const a = this.#active.get(m.queryId);
+        if (a === undefined) return;
+        if (a.state === 'queued') {
+          // A waiting statement leaves the queue at once.
+          const i = this.#queue.indexOf(a.run);
+          if (i >= 0) this.#queue.splice(i, 1);
+          this.#active.delete(m.queryId);
+          const message =
+            m.reason === 'timeout' ? 'canceling statement due to statement timeout' : 'canceling statement due to user request';
+          this.#router.send({ type: 'Failed', to: a.run.replyTo, error: { sqlState: SqlState.QueryCanceled, message } });
+          return;
+        }
+        this.#routes[a.run.statement.flags.coordinator].tell(m);
+        return;
+      }
+      case 'Released':
+        if (this.#active.delete(m.queryId)) {
+          this.#running--;
+          this.#drain();
+        }
+        return;
+    }
+  }
+
+  #admit(run: RunStatement): void {
+    if (this.#running < this.#limits.maxConcurrentQueries) {
+      this.#start(run);
+      return;
+    }
+    if (this.#queue.length >= this.#limits.maxQueuedQueries) {
+      const e = new DispatcherError(
+        SqlState.InsufficientResources,
+        `too many concurrent queries: ${this.#running} running and ${this.#queue.length} queued`,
+      );
+      this.#router.send({ type: 'Failed', to: run.replyTo, error: toWire(e) });
+      return;
+    }
+    this.#active.set(run.queryId, { run, state: 'queued', startedAt: performance.now() });
+    if (run.observed === true) {
+      this.#router.send({ type: 'Progress', to: run.rowsTo, phase: 'queued', rowsExamined: 0, rowsProduced: 0 });
+    }
+    this.#queue.push(run);
+  }
+
+  #start(run: RunStatement): void {
+    this.#running++;
+    this.routed++;
+    this.#active.set(run.queryId, { run, state: 'running', startedAt: performance.now() });
+    this.#routes[run.statement.flags.coordinator].tell(run);
+  }
+
+  #drain(): void {
+    while (this.#running < this.#limits.maxConcurrentQueries && this.#queue.length > 0) {
+      this.#start(this.#queue.shift() as RunStatement);
+    }
+  }
+
+  activeQueries(): ActiveQuery[] {
+    return [...this.#active.values()].map(({ run, state, startedAt }) => ({
+      queryId: run.queryId,
+      sessionId: run.context.sessionId,
+      user: run.context.user,
+      text: run.statement.text,
+      kind: run.statement.kind,
+      coordinator: run.statement.flags.coordinator,
+      startedAt,
+      state,
+    }));
+  }
+}

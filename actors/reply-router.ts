@@ -1,0 +1,49 @@
+// Request/reply by correlation id: whoever asks registers a handler under a fresh id and puts the
+// id in its message; whoever answers sends Reply messages to that id. One Map lookup per reply.
+import type { Reply } from '../src/protocol/messages.js';
+
+export type ReplyHandler = (reply: Reply) => void;
+
+export class ReplyRouter {
+  readonly #handlers = new Map<number, ReplyHandler>();
+  #next = 1;
+
+  newId(): number {
+    return this.#next++;
+  }
+
+  register(id: number, handler: ReplyHandler): void {
+    this.#handlers.set(id, handler);
+  }
+
+  unregister(id: number): void {
+    this.#handlers.delete(id);
+  }
+
+  /** Delivers a reply; a reply for an id nobody waits on any more (a cancelled query) is dropped. */
+  send(reply: Reply): void {
+    const h = this.#handlers.get(reply.to);
+    if (h !== undefined) h(reply);
+  }
+
+  /** Registers a one-shot handler and resolves with the Ok value or rejects with the Failed error. */
+  ask(send: (id: number) => void): Promise<unknown> {
+    const id = this.newId();
+    return new Promise((resolve, reject) => {
+      this.#handlers.set(id, (r) => {
+        if (r.type === 'Ok') {
+          this.#handlers.delete(id);
+          resolve(r.value);
+        } else if (r.type === 'Failed') {
+          this.#handlers.delete(id);
+          reject(r.error);
+        }
+      });
+      send(id);
+    });
+  }
+
+  get pending(): number {
+    return this.#handlers.size;
+  }
+}

@@ -1,0 +1,78 @@
+// A session's run-time settings (SET / SHOW / RESET), with their defaults and validation.
+import { DispatcherError, SqlState } from '../src/api/errors.js';
+import type { IsolationLevel } from '../src/protocol/messages.js';
+
+const ISOLATION_LEVELS: readonly IsolationLevel[] = ['read committed', 'repeatable read', 'serializable'];
+
+interface Setting {
+  readonly default: string;
+  /** Normalises a value, or throws 22023. */
+  readonly parse: (v: string) => string;
+}
+
+function milliseconds(v: string): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h)?\s*$/i.exec(v);
+  if (m === null) throw new DispatcherError(SqlState.InvalidParameterValue, `invalid value for a duration: "${v}"`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor = unit === 's' ? 1000 : unit === 'min' ? 60_000 : unit === 'h' ? 3_600_000 : 1;
+  return String(Math.round(n * factor));
+}
+
+const SETTINGS: Readonly<Record<string, Setting>> = {
+  statement_timeout: { default: '0', parse: milliseconds },
+  lock_timeout: { default: '0', parse: milliseconds },
+  idle_session_timeout: { default: '0', parse: milliseconds },
+  default_transaction_isolation: {
+    default: 'read committed',
+    parse: (v) => {
+      const l = v.toLowerCase().replace(/\s+/g, ' ').trim();
+      if (!(ISOLATION_LEVELS as readonly string[]).includes(l)) {
+        throw new DispatcherError(SqlState.InvalidParameterValue, `invalid value for default_transaction_isolation: "${v}"`);
+      }
+      return l;
+    },
+  },
+  application_name: { default: '', parse: (v) => v },
+  search_path: { default: 'public', parse: (v) => v },
+  client_encoding: { default: 'UTF8', parse: (v) => v },
+  datestyle: { default: 'ISO, MDY', parse: (v) => v },
+  timezone: { default: 'UTC', parse: (v) => v },
+};
+
+export class SessionVariables {
+  readonly #values = new Map<string, string>();
+
+  set(name: string, value: unknown): void {
+    const s = SETTINGS[name];
+    if (s === undefined) throw new DispatcherError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+    const text = Array.isArray(value) ? value.map(String).join(', ') : String(value ?? '');
+    if (text.toLowerCase() === 'default') this.#values.delete(name);
+    else this.#values.set(name, s.parse(text));
+  }
+
+  show(name: string): string {
+    if (name === 'all') return [...Object.keys(SETTINGS)].map((n) => `${n}=${this.show(n)}`).join(', ');
+    if (name === 'transaction_isolation' || name === 'transaction isolation level') {
+      return this.show('default_transaction_isolation');
+    }
+    const s = SETTINGS[name];
+    if (s === undefined) throw new DispatcherError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+    return this.#values.get(name) ?? s.default;
+  }
+
+  reset(name: string): void {
+    if (name === 'all') this.#values.clear();
+    else if (SETTINGS[name] === undefined) {
+      throw new DispatcherError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+    } else this.#values.delete(name);
+  }
+
+  get statementTimeoutMs(): number {
+    return Number(this.show('statement_timeout'));
+  }
+
+  get defaultIsolation(): IsolationLevel {
+    return this.show('default_transaction_isolation') as IsolationLevel;
+  }
+}

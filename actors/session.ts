@@ -1,0 +1,405 @@
+// A session owns its variables, its transaction machine (stepped through the table derived from
+// machines/transaction-machine.ts) and the statement it is running. Requests run one at a time, in
+// arrival order; each statement goes to the dispatcher and comes back as StatementDone or Failed.
+import { performance } from 'node:perf_hooks';
+import { DispatcherError, SqlState } from '../src/api/errors.js';
+import { newTransactionLifecycle, type TransactionLifecycle } from '../machines/tables.js';
+import type { TxnEventType } from '../src/protocol/lifecycle-events.js';
+import type {
+  ExecuteRequest,
+  IsolationLevel,
+  Reply,
+  SessionMsg,
+  StatementContext,
+  WireError,
+} from '../src/protocol/messages.js';
+import type { AnalyzedStatement } from '../src/protocol/statement.js';
+import { Actor } from './actor.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Monitor } from './monitor.js';
+import type { ReplyRouter } from './reply-router.js';
+import type { TransactionManager } from './transaction-manager.js';
+import { SessionVariables } from './session-variables.js';
+import { toWire } from './wire-error.js';
+import type { SchemaVersions } from '../src/observability/schema-versions.js';
+
+interface Current {
+  readonly req: ExecuteRequest;
+  index: number;
+  /** What the session waits for: a statement's outcome or a commit's. */
+  waiting: 'statement' | 'commit' | 'none';
+  statementStart: number;
+  pendingDone: Extract<Reply, { type: 'StatementDone' }> | null;
+}
+
+export interface SessionDeps {
+  readonly router: ReplyRouter;
+  readonly dispatcher: Dispatcher;
+  readonly txns: TransactionManager;
+  readonly monitor: Monitor;
+  readonly versions: SchemaVersions;
+}
+
+export class SessionActor extends Actor<SessionMsg> {
+  readonly id: number;
+  readonly user: string;
+  readonly variables: SessionVariables;
+  readonly #deps: SessionDeps;
+  readonly #address: number;
+  readonly #txn: TransactionLifecycle = newTransactionLifecycle();
+  #txnId = 0;
+  #txnIsolation: IsolationLevel = 'read committed';
+  #queue: ExecuteRequest[] = [];
+  #current: Current | null = null;
+  #closed = false;
+  lastActivity = Date.now();
+
+  constructor(id: number, user: string, deps: SessionDeps) {
+    super(`session:${id}`);
+    this.id = id;
+    this.user = user;
+    this.#deps = deps;
+    this.variables = new SessionVariables();
+    this.#address = deps.router.newId();
+    deps.router.register(this.#address, (r) => this.tell(r));
+  }
+
+  get transactionState(): string {
+    return this.#txn.state;
+  }
+
+  get busy(): boolean {
+    return this.#current !== null;
+  }
+
+  protected receive(m: SessionMsg): void {
+    switch (m.type) {
+      case 'Execute':
+        this.lastActivity = Date.now();
+        if (this.#closed) {
+          this.#fail(m.queryId, new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed'));
+        } else if (this.#current !== null) {
+          this.#queue.push(m);
+        } else {
+          this.#begin(m);
+        }
+        return;
+      case 'Cancel': {
+        const i = this.#queue.findIndex((q) => q.queryId === m.queryId);
+        if (i >= 0) {
+          this.#queue.splice(i, 1);
+          this.#fail(m.queryId, new DispatcherError(SqlState.QueryCanceled, 'canceling statement due to user request'));
+        } else if (this.#current?.req.queryId === m.queryId && this.#current.waiting === 'statement') {
+          this.#deps.dispatcher.tell({ type: 'Cancel', queryId: m.queryId, reason: m.reason });
+        }
+        return;
+      }
+      case 'Close':
+        this.#closed = true;
+        for (const q of this.#queue) {
+          this.#fail(q.queryId, new DispatcherError(SqlState.ConnectionDoesNotExist, 'session closed'));
+        }
+        this.#queue = [];
+        if (this.#current === null) this.#teardown();
+        this.#deps.router.send({ type: 'Ok', to: m.replyTo });
+        return;
+      default:
+        this.#onReply(m);
+    }
+  }
+
+  #begin(req: ExecuteRequest): void {
+    this.#current = { req, index: 0, waiting: 'none', statementStart: 0, pendingDone: null };
+    this.#next();
+  }
+
+  /** Runs the next statement of the current request, or ends the request. */
+  #next(): void {
+    const cur = this.#current as Current;
+    const st = cur.req.statements[cur.index];
+    if (st === undefined) {
+      this.#current = null;
+      this.#deps.router.send({ type: 'Ok', to: cur.req.queryId });
+      this.#afterRequest();
+      return;
+    }
+    cur.statementStart = performance.now();
+    try {
+      if (!st.flags.implemented) {
+        throw new DispatcherError(SqlState.FeatureNotSupported, `${st.kind.replace(/_/g, ' ')} is not supported`);
+      }
+      switch (st.kind) {
+        case 'SET':
+        case 'SHOW':
+        case 'RESET':
+        case 'SET_TRANSACTION':
+          this.#local(st);
+          return;
+      }
+      if (st.flags.transactionControl) this.#transactionControl(st);
+      else this.#statement(st);
+    } catch (e) {
+      this.#requestFailed(toWire(e));
+    }
+  }
+
+  #context(): StatementContext {
+    return {
+      sessionId: this.id,
+      user: this.user,
+      txnId: this.#txnId,
+      isolation: this.#txnIsolation,
+      explicitTxn: this.#txn.state === 'open.explicit',
+    };
+  }
+
+  #deadline(): number {
+    const cur = this.#current as Current;
+    const ms = cur.req.timeoutMs ?? this.variables.statementTimeoutMs;
+    return ms > 0 ? performance.now() + ms : Infinity;
+  }
+
+  #route(st: AnalyzedStatement, txnActions?: readonly string[]): void {
+    const cur = this.#current as Current;
+    cur.waiting = 'statement';
+    this.#deps.dispatcher.tell({
+      type: 'Run',
+      queryId: cur.req.queryId,
+      statement: st,
+      params: cur.req.params,
+      context: this.#context(),
+      rowsTo: cur.req.queryId,
+      replyTo: this.#address,
+      deadline: this.#deadline(),
+      preparedId: cur.req.preparedId,
+      txnActions,
+      observed: cur.req.observed,
+    });
+  }
+
+  /** A statement that is not transaction control: open an implicit transaction if none is open. */
+  #statement(st: AnalyzedStatement): void {
+    const peek = this.#txn.peek('STATEMENT');
+    this.#reject(peek.actions);
+    const actions = this.#txn.send('STATEMENT');
+    if (actions.includes('beginTxn')) {
+      const readOnly = !st.flags.writesData && !st.flags.changesSchema;
+      this.#txnIsolation = this.variables.defaultIsolation;
+      this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation);
+    }
+    if (actions.includes('markStatement')) this.#deps.txns.tell({ type: 'MarkStatement', txnId: this.#txnId });
+    this.#route(st);
+  }
+
+  #transactionControl(st: AnalyzedStatement): void {
+    const event = txnEventFor(st.kind);
+    const peek = this.#txn.peek(event);
+    this.#reject(peek.actions);
+    if (peek.actions.includes('beginTxn')) {
+      const ast = st.ast as { isolation?: IsolationLevel; readOnly?: boolean };
+      this.#txnIsolation = ast.isolation ?? this.variables.defaultIsolation;
+      this.#txnId = this.#deps.txns.begin(this.id, ast.readOnly === true, this.#txnIsolation);
+      this.#txn.send(event);
+    }
+    this.#route(st, peek.actions);
+  }
+
+  /** Refusals decided by the machine before anything runs. */
+  #reject(actions: readonly string[]): void {
+    if (actions.includes('rejectInAbortedTxn')) {
+      throw new DispatcherError(
+        SqlState.InFailedTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
+    }
+    if (actions.includes('rejectNoTxn')) {
+      throw new DispatcherError(SqlState.NoActiveTransaction, 'there is no transaction in progress');
+    }
+    if (actions.includes('rejectInvalid')) {
+      throw new DispatcherError(SqlState.InternalError, `invalid transaction event in state ${this.#txn.state}`);
+    }
+  }
+
+  #onReply(r: Reply): void {
+    const cur = this.#current;
+    if (cur === null) return;
+    const st = cur.req.statements[cur.index] as AnalyzedStatement;
+    if (cur.waiting === 'commit') {
+      cur.waiting = 'none';
+      if (r.type === 'Failed') {
+        this.#txn.send('COMMIT_FAILED');
+        this.#endTxn(false);
+        this.#requestFailed(r.error, false);
+      } else {
+        this.#txn.send('COMMITTED');
+        this.#endTxn(true);
+        this.#statementDone(cur.pendingDone as Extract<Reply, { type: 'StatementDone' }>);
+      }
+      return;
+    }
+    if (cur.waiting !== 'statement') return;
+    if (r.type === 'StatementDone') {
+      cur.waiting = 'none';
+      if (st.flags.transactionControl) this.#afterTransactionControl(st, r);
+      else this.#afterStatement(r);
+    } else if (r.type === 'Failed') {
+      cur.waiting = 'none';
+      if (st.flags.transactionControl) {
+        if (st.kind === 'COMMIT' && this.#txn.state === 'open.explicit') {
+          // The commit itself failed: its writes were never published.
+          this.#txn.send('COMMIT');
+          this.#txn.send('COMMIT_FAILED');
+          this.#endTxn(false);
+        }
+        this.#requestFailed(r.error, false);
+      } else {
+        this.#requestFailed(r.error);
+      }
+    }
+  }
+
+  #afterStatement(done: Extract<Reply, { type: 'StatementDone' }>): void {
+    const cur = this.#current as Current;
+    const actions = this.#txn.send('STATEMENT_OK');
+    if (actions.includes('releaseStatement')) this.#deps.txns.tell({ type: 'ReleaseStatement', txnId: this.#txnId });
+    if (actions.includes('commitTxn')) {
+      cur.waiting = 'commit';
+      cur.pendingDone = done;
+      this.#deps.txns.tell({ type: 'Commit', replyTo: this.#address, txnId: this.#txnId });
+      return;
+    }
+    this.#statementDone(done);
+  }
+
+  #afterTransactionControl(st: AnalyzedStatement, done: Extract<Reply, { type: 'StatementDone' }>): void {
+    // BEGIN was applied before routing (the transaction had to exist); every other event is
+    // applied once its work succeeded.
+    if (st.kind !== 'BEGIN') {
+      const actions = this.#txn.send(txnEventFor(st.kind));
+      if (actions.includes('commitTxn')) {
+        this.#txn.send('COMMITTED');
+        this.#endTxn(true);
+      } else if (actions.includes('rollbackTxn')) {
+        this.#endTxn(false);
+      }
+    }
+    this.#statementDone(done);
+  }
+
+  #statementDone(done: Extract<Reply, { type: 'StatementDone' }>): void {
+    const cur = this.#current as Current;
+    const st = cur.req.statements[cur.index] as AnalyzedStatement;
+    this.#deps.router.send({ ...done, to: cur.req.queryId });
+    this.#deps.monitor.tell({
+      type: 'Executed',
+      queryId: cur.req.queryId,
+      sessionId: this.id,
+      shapeKey: st.shapeKey,
+      text: st.text,
+      metrics: { ...done.metrics, executionTimeMs: performance.now() - cur.statementStart },
+    });
+    cur.index++;
+    this.#next();
+  }
+
+  #endTxn(committed: boolean): void {
+    if (this.#deps.txns.changedSchema(this.#txnId)) this.#deps.versions.bumpAll();
+    if (!committed) this.#deps.txns.rollback(this.#txnId);
+    this.#txnId = 0;
+  }
+
+  /** The current statement failed: undo it as the machine says, and fail the whole request. */
+  #requestFailed(error: WireError, applyMachine = true): void {
+    const cur = this.#current as Current;
+    if (applyMachine && (this.#txn.state === 'open.implicit' || this.#txn.state === 'open.explicit')) {
+      const actions = this.#txn.send('STATEMENT_FAILED');
+      if (actions.includes('undoStatement')) this.#deps.txns.tell({ type: 'UndoStatement', txnId: this.#txnId });
+      if (actions.includes('rollbackTxn')) this.#endTxn(false);
+    }
+    this.#current = null;
+    this.#deps.router.send({ type: 'Failed', to: cur.req.queryId, error });
+    this.#afterRequest();
+  }
+
+  #afterRequest(): void {
+    if (this.#closed) {
+      this.#teardown();
+      return;
+    }
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#begin(next);
+  }
+
+  #fail(queryId: number, e: DispatcherError): void {
+    this.#deps.router.send({ type: 'Failed', to: queryId, error: toWire(e) });
+  }
+
+  #teardown(): void {
+    const actions = this.#txn.send('TEARDOWN');
+    if (actions.includes('rollbackTxn') && this.#txnId !== 0) this.#endTxn(false);
+    this.#deps.router.unregister(this.#address);
+  }
+
+  /** SET, SHOW, RESET, SET TRANSACTION: the session's own state, no coordinator needed. */
+  #local(st: AnalyzedStatement): void {
+    const cur = this.#current as Current;
+    const ast = st.ast as { name?: string; value?: unknown; isolation?: IsolationLevel; readOnly?: boolean };
+    let command = st.kind === 'SET_TRANSACTION' ? 'SET' : st.kind;
+    let columns: { name: string; type: string }[] = [];
+    if (st.kind === 'SHOW') {
+      const name = String(ast.name ?? '').toLowerCase();
+      const value = this.variables.show(name);
+      columns = [{ name, type: 'text' }];
+      this.#deps.router.send({ type: 'Rows', to: cur.req.queryId, rows: [[value]] });
+    } else if (st.kind === 'RESET') {
+      this.variables.reset(String(ast.name ?? '').toLowerCase());
+    } else if (st.kind === 'SET_TRANSACTION') {
+      if (this.#txn.state === 'noTxn') {
+        throw new DispatcherError(SqlState.NoActiveTransaction, 'SET TRANSACTION can only be used in transaction blocks');
+      }
+      if (ast.isolation !== undefined) this.#txnIsolation = ast.isolation;
+    } else {
+      this.variables.set(String(ast.name ?? '').toLowerCase(), ast.value);
+      command = 'SET';
+    }
+    this.#statementDone({
+      type: 'StatementDone',
+      to: cur.req.queryId,
+      command,
+      columns,
+      rowsAffected: 0,
+      metrics: {
+        kind: st.kind,
+        executionTimeMs: 0,
+        rowsAffected: 0,
+        rowsExamined: 0,
+        rowsProduced: st.kind === 'SHOW' ? 1 : 0,
+        indexesUsed: [],
+        bufferHits: 0,
+        bufferMisses: 0,
+        ioOperations: 0,
+        lockWaitMs: 0,
+        planCacheHit: false,
+      },
+    });
+  }
+}
+
+function txnEventFor(kind: string): TxnEventType {
+  switch (kind) {
+    case 'BEGIN':
+      return 'BEGIN';
+    case 'COMMIT':
+      return 'COMMIT';
+    case 'ROLLBACK':
+      return 'ROLLBACK';
+    case 'SAVEPOINT':
+      return 'SAVEPOINT';
+    case 'RELEASE_SAVEPOINT':
+      return 'RELEASE';
+    case 'ROLLBACK_TO_SAVEPOINT':
+      return 'ROLLBACK_TO';
+    default:
+      throw new DispatcherError(SqlState.InternalError, `${kind} is not transaction control`);
+  }
+}

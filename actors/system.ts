@@ -1,0 +1,90 @@
+// The running system: one of each actor, wired together over one reply router.
+import type { CoordinatorName } from '../src/protocol/statement.js';
+import type { StorageEngine } from '../src/storage/ports.js';
+import { PlanCache } from '../src/observability/plan-cache.js';
+import { SchemaVersions } from '../src/observability/schema-versions.js';
+import { BufferPoolActor } from './buffer-pool.js';
+import { AdministrationCoordinator } from './coordinators/admin.js';
+import type { Coordinator, CoordinatorDeps } from './coordinators/coordinator.js';
+import { AccessControlCoordinator } from './coordinators/dcl.js';
+import { SchemaChangeCoordinator } from './coordinators/ddl.js';
+import { DataChangeCoordinator } from './coordinators/dml.js';
+import { QueryCoordinator } from './coordinators/dql.js';
+import { TransactionControlCoordinator } from './coordinators/tcl.js';
+import { Dispatcher, type DispatcherLimits } from './dispatcher.js';
+import { Monitor } from './monitor.js';
+import { ReplyRouter } from './reply-router.js';
+import { SessionActor } from './session.js';
+import { TransactionManager } from './transaction-manager.js';
+
+export interface SystemOptions extends DispatcherLimits {
+  readonly planCacheSize: number;
+}
+
+export class ActorSystem {
+  readonly router = new ReplyRouter();
+  readonly versions = new SchemaVersions();
+  readonly plans: PlanCache;
+  readonly storage: StorageEngine;
+  readonly txns: TransactionManager;
+  readonly bufferPool: BufferPoolActor;
+  readonly monitor = new Monitor();
+  readonly coordinators: Readonly<Record<CoordinatorName, Coordinator>>;
+  readonly dispatcher: Dispatcher;
+  readonly sessions = new Map<number, SessionActor>();
+  #nextSession = 1;
+
+  constructor(storage: StorageEngine, options: SystemOptions) {
+    this.storage = storage;
+    this.plans = new PlanCache(this.versions, options.planCacheSize);
+    this.txns = new TransactionManager(storage, this.router);
+    this.bufferPool = new BufferPoolActor(storage, this.router);
+    // The dispatcher is created after the coordinators, which only need to reach it by message.
+    let dispatcher: Dispatcher | null = null;
+    const deps: CoordinatorDeps = {
+      router: this.router,
+      storage,
+      txns: this.txns,
+      plans: this.plans,
+      versions: this.versions,
+      released: (queryId) => dispatcher?.tell({ type: 'Released', queryId }),
+    };
+    this.coordinators = {
+      dql: new QueryCoordinator(deps),
+      dml: new DataChangeCoordinator(deps),
+      ddl: new SchemaChangeCoordinator(deps),
+      tcl: new TransactionControlCoordinator(deps),
+      dcl: new AccessControlCoordinator(deps),
+      admin: new AdministrationCoordinator(deps),
+    };
+    dispatcher = new Dispatcher(this.coordinators, this.router, options);
+    this.dispatcher = dispatcher;
+  }
+
+  createSession(user: string): SessionActor {
+    const s = new SessionActor(this.#nextSession++, user, {
+      router: this.router,
+      dispatcher: this.dispatcher,
+      txns: this.txns,
+      monitor: this.monitor,
+      versions: this.versions,
+    });
+    this.sessions.set(s.id, s);
+    return s;
+  }
+
+  async closeSession(s: SessionActor): Promise<void> {
+    await this.router.ask((replyTo) => s.tell({ type: 'Close', replyTo }));
+    this.sessions.delete(s.id);
+    s.stop();
+  }
+
+  stop(): void {
+    this.txns.rollbackAll();
+    for (const c of Object.values(this.coordinators)) c.stop();
+    this.dispatcher.stop();
+    this.txns.stop();
+    this.bufferPool.stop();
+    this.monitor.stop();
+  }
+}

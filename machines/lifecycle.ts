@@ -1,0 +1,94 @@
+// A lifecycle stepped through a derived transition table: a few array reads per event, so
+// every statement can follow the machine without creating an actor.
+import type { TransitionTable } from './transition-table.js';
+
+export class CompiledTable<S extends string, E extends string> {
+  readonly states: readonly S[];
+  readonly events: readonly E[];
+  readonly #next: Int16Array;
+  readonly #actions: (readonly string[])[];
+  readonly #stateIndex = new Map<string, number>();
+  readonly #eventIndex = new Map<string, number>();
+  readonly #final: boolean[];
+
+  constructor(table: TransitionTable) {
+    this.states = table.states as readonly S[];
+    this.events = table.events as readonly E[];
+    table.states.forEach((s, i) => this.#stateIndex.set(s, i));
+    table.events.forEach((e, i) => this.#eventIndex.set(e, i));
+    const n = table.states.length * table.events.length;
+    this.#next = new Int16Array(n);
+    this.#actions = new Array<readonly string[]>(n);
+    this.#final = table.states.map((s) => table.finals.includes(s));
+    table.states.forEach((s, si) => {
+      table.events.forEach((e, ei) => {
+        const entry = table.entries[s]?.[e];
+        if (entry === undefined) throw new Error(`table lacks ${s} × ${e}`);
+        const target = this.#stateIndex.get(entry.target);
+        if (target === undefined) throw new Error(`unknown target ${entry.target}`);
+        this.#next[si * table.events.length + ei] = target;
+        this.#actions[si * table.events.length + ei] = entry.actions;
+      });
+    });
+  }
+
+  stateIndex(state: S): number {
+    const i = this.#stateIndex.get(state);
+    if (i === undefined) throw new Error(`unknown state ${state}`);
+    return i;
+  }
+
+  eventIndex(event: E): number {
+    const i = this.#eventIndex.get(event);
+    if (i === undefined) throw new Error(`unknown event ${event}`);
+    return i;
+  }
+
+  next(state: number, event: number): number {
+    return this.#next[state * this.events.length + event] as number;
+  }
+
+  actions(state: number, event: number): readonly string[] {
+    return this.#actions[state * this.events.length + event] as readonly string[];
+  }
+
+  isFinal(state: number): boolean {
+    return this.#final[state] === true;
+  }
+}
+
+/** One running lifecycle: the current state and the actions each event asks for. */
+export class Lifecycle<S extends string, E extends string> {
+  readonly #table: CompiledTable<S, E>;
+  #state: number;
+
+  constructor(table: CompiledTable<S, E>, initial: S) {
+    this.#table = table;
+    this.#state = table.stateIndex(initial);
+  }
+
+  get state(): S {
+    return this.#table.states[this.#state] as S;
+  }
+
+  get done(): boolean {
+    return this.#table.isFinal(this.#state);
+  }
+
+  /** Applies the event; returns the names of the actions the machine runs for it. */
+  send(event: E): readonly string[] {
+    const e = this.#table.eventIndex(event);
+    const actions = this.#table.actions(this.#state, e);
+    this.#state = this.#table.next(this.#state, e);
+    return actions;
+  }
+
+  /** What the event would do, without applying it. */
+  peek(event: E): { readonly target: S; readonly actions: readonly string[] } {
+    const e = this.#table.eventIndex(event);
+    return {
+      target: this.#table.states[this.#table.next(this.#state, e)] as S,
+      actions: this.#table.actions(this.#state, e),
+    };
+  }
+}

@@ -1,0 +1,124 @@
+// Database.open: the storage engine, the actor system over it, the analyser with its shape cache,
+// and the sessions connected to it.
+import { ActorSystem } from '../../actors/system.js';
+import type { ActiveQuery } from '../../actors/dispatcher.js';
+import type { KindAggregate, ShapeStats } from '../../actors/monitor.js';
+import { Analyzer } from '../analysis/analyzer.js';
+import type { MonitorMsg } from '../protocol/messages.js';
+import { openStorage } from '../storage/engine.js';
+import type { StorageStats, TableDef } from '../storage/ports.js';
+import type { Observable } from 'rxjs';
+import { DispatcherError, SqlState } from './errors.js';
+import { Session, type SessionHost } from './session.js';
+import type { ConnectOptions } from './types.js';
+
+export interface DatabaseOptions {
+  /** Page size in bytes for a new file (default 8192). */
+  readonly pageSize?: number;
+  /** Buffer pool capacity in pages. */
+  readonly poolPages?: number;
+  /** false skips fsync: faster, not crash-safe. Default true. */
+  readonly durable?: boolean;
+  /** WAL size in bytes that triggers a checkpoint. */
+  readonly checkpointBytes?: number;
+  readonly maxConcurrentQueries?: number;
+  readonly maxQueuedQueries?: number;
+  readonly planCacheSize?: number;
+  readonly parseCacheSize?: number;
+}
+
+export interface DatabaseMonitor {
+  readonly metrics$: Observable<MonitorMsg>;
+  byKind(): ReadonlyMap<string, KindAggregate>;
+  byShape(): readonly ShapeStats[];
+}
+
+export class Database implements SessionHost {
+  readonly path: string;
+  readonly system: ActorSystem;
+  readonly analyzer: Analyzer;
+  readonly monitor: DatabaseMonitor;
+  readonly #sessions = new Set<Session>();
+  #closed = false;
+
+  private constructor(path: string, system: ActorSystem, analyzer: Analyzer) {
+    this.path = path;
+    this.system = system;
+    this.analyzer = analyzer;
+    const m = system.monitor;
+    this.monitor = {
+      metrics$: m.metrics$.asObservable(),
+      byKind: () => m.byKind,
+      byShape: () => [...m.byShape.values()],
+    };
+  }
+
+  static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    const storage = await openStorage(path, {
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      ...(options.poolPages !== undefined ? { poolPages: options.poolPages } : {}),
+      ...(options.durable !== undefined ? { durable: options.durable } : {}),
+      ...(options.checkpointBytes !== undefined ? { checkpointBytes: options.checkpointBytes } : {}),
+    });
+    const system = new ActorSystem(storage, {
+      maxConcurrentQueries: options.maxConcurrentQueries ?? 64,
+      maxQueuedQueries: options.maxQueuedQueries ?? 10_000,
+      planCacheSize: options.planCacheSize ?? 2000,
+    });
+    return new Database(path, system, new Analyzer({ cacheSize: options.parseCacheSize ?? 2000 }));
+  }
+
+  async connect(options: ConnectOptions = {}): Promise<Session> {
+    if (this.#closed) throw new DispatcherError(SqlState.ConnectionDoesNotExist, 'database is closed');
+    const s = new Session(this, this.system.createSession(options.user ?? 'owner'));
+    this.#sessions.add(s);
+    return s;
+  }
+
+  sessionClosed(s: Session): void {
+    this.#sessions.delete(s);
+  }
+
+  /** Committed table definitions. */
+  tables(): TableDef[] {
+    const snap = this.system.storage.snapshot();
+    try {
+      return [...snap.tables()];
+    } finally {
+      snap.release();
+    }
+  }
+
+  activeQueries(): ActiveQuery[] {
+    return this.system.dispatcher.activeQueries();
+  }
+
+  /** Cancels a running or queued query by id (as shown by activeQueries()). */
+  cancel(queryId: string | number): void {
+    this.system.dispatcher.tell({ type: 'Cancel', queryId: Number(queryId), reason: 'user' });
+  }
+
+  stats(): StorageStats & { readonly planCacheHits: number; readonly planCacheMisses: number } {
+    return { ...this.system.storage.stats(), planCacheHits: this.system.plans.hits, planCacheMisses: this.system.plans.misses };
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.system.storage.checkpoint();
+  }
+
+  integrityCheck(): string[] {
+    return this.system.storage.integrityCheck();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#sessions].map((s) => s.close()));
+    this.system.stop();
+    await this.system.storage.close();
+  }
+}

@@ -1,0 +1,47 @@
+// A statement analysed once: each execution skips parsing and goes straight to the session, and
+// its plan comes from the plan cache under the statement's shape.
+import type { AnalyzedStatement } from '../protocol/statement.js';
+import type { SqlValue } from '../storage/ports.js';
+import { DispatcherError, SqlState } from './errors.js';
+import type { Session } from './session.js';
+import type { ArrayRow, ExecuteOptions, ObjectRow, QueryHandle, QueryResult } from './types.js';
+
+export class PreparedStatement {
+  readonly text: string;
+  readonly #session: Session;
+  readonly #prepared: { readonly statements: readonly AnalyzedStatement[]; readonly id: number };
+  #closed = false;
+
+  constructor(session: Session, text: string, statements: readonly AnalyzedStatement[], id: number) {
+    this.#session = session;
+    this.text = text;
+    this.#prepared = { statements, id };
+  }
+
+  /** Number of parameters ($1..$n) the statement takes. */
+  get parameterCount(): number {
+    let n = 0;
+    for (const s of this.#prepared.statements) n = Math.max(n, s.userParamCount);
+    return n;
+  }
+
+  execute(params?: readonly SqlValue[], options?: ExecuteOptions & { rowMode?: 'array' }): Promise<QueryResult<ArrayRow>>;
+  execute(params: readonly SqlValue[] | undefined, options: ExecuteOptions & { rowMode: 'object' }): Promise<QueryResult<ObjectRow>>;
+  execute(params: readonly SqlValue[] = [], options: ExecuteOptions = {}): Promise<QueryResult> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    return this.#session.run(this.text, params, options, false, this.#prepared).result;
+  }
+
+  query(params: readonly SqlValue[] = [], options: ExecuteOptions = {}): QueryHandle {
+    if (this.#closed) throw this.#closedError();
+    return this.#session.run(this.text, params, options, true, this.#prepared).handle();
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  #closedError(): DispatcherError {
+    return new DispatcherError(SqlState.InvalidParameterValue, 'prepared statement is closed', { query: this.text });
+  }
+}

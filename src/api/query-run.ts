@@ -1,0 +1,266 @@
+// The caller's end of one request: collects the replies addressed to its query id into a result,
+// streams rows and progress when someone watches, and follows the query lifecycle.
+import { Observable, Subject } from 'rxjs';
+import { createActor, type Actor as XActor } from 'xstate';
+import { performance } from 'node:perf_hooks';
+import { queryMachine } from '../../machines/query-machine.js';
+import { newQueryLifecycle, type QueryLifecycle } from '../../machines/tables.js';
+import type { QueryEventType, QueryState } from '../protocol/lifecycle-events.js';
+import type { Reply, WireMetrics } from '../protocol/messages.js';
+import type { SqlValue } from '../storage/ports.js';
+import { DispatcherError, SqlState } from './errors.js';
+import type {
+  ArrayRow,
+  ColumnInfo,
+  ObjectRow,
+  Progress,
+  QueryHandle,
+  QueryPhase,
+  QueryResult,
+  RowMode,
+  StatementMetrics,
+} from './types.js';
+
+/** The happy path of the query machine: the events that lead from each state to the next. */
+const FORWARD: Partial<Record<QueryState, QueryEventType>> = {
+  received: 'ANALYZE',
+  analyzing: 'ANALYZED',
+  queued: 'ADMITTED',
+  planning: 'PLANNED',
+  waitingForLocks: 'LOCKS_GRANTED',
+  executing: 'FINISHED',
+};
+const ORDER: readonly QueryState[] = ['received', 'analyzing', 'queued', 'planning', 'waitingForLocks', 'executing'];
+
+type Done = Extract<Reply, { type: 'StatementDone' }>;
+
+function toObject(columns: readonly ColumnInfo[], row: readonly SqlValue[]): ObjectRow {
+  const o: ObjectRow = {};
+  for (let i = 0; i < columns.length; i++) o[(columns[i] as ColumnInfo).name] = row[i] as SqlValue;
+  return o;
+}
+
+export interface QueryRunOptions {
+  readonly id: number;
+  readonly text: string;
+  readonly rowMode: RowMode;
+  /** Watched: keeps a live XState actor of the query machine and publishes progress. */
+  readonly observed: boolean;
+  readonly cancel: (reason: 'user' | 'timeout') => void;
+  readonly release: () => void;
+}
+
+export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
+  readonly id: number;
+  readonly result: Promise<QueryResult<R>>;
+  readonly #opts: QueryRunOptions;
+  readonly #startedAt = performance.now();
+  #resolve!: (r: QueryResult<R>) => void;
+  #reject!: (e: DispatcherError) => void;
+  /** Rows of the statement being run (a script returns its last statement's rows). */
+  #rows: SqlValue[][] = [];
+  #last: Done | null = null;
+  #lastRows: SqlValue[][] = [];
+  #rowsExamined = 0;
+  #rowsProduced = 0;
+  #finished = false;
+  readonly #lifecycle: QueryLifecycle = newQueryLifecycle();
+  readonly #machine: XActor<typeof queryMachine> | null;
+  readonly #rows$: Subject<SqlValue[]> | null;
+  readonly #progress$: Subject<Progress> | null;
+  #parseCacheHit = false;
+  #columns: readonly ColumnInfo[] = [];
+  #error: DispatcherError | null = null;
+
+  constructor(opts: QueryRunOptions) {
+    this.id = opts.id;
+    this.#opts = opts;
+    this.result = new Promise<QueryResult<R>>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (opts.observed) {
+      this.#rows$ = new Subject();
+      this.#progress$ = new Subject();
+      this.#machine = createActor(queryMachine).start();
+      // Nobody may be awaiting result when a handle is only streamed: keep the rejection handled.
+      this.result.catch(() => undefined);
+    } else {
+      this.#rows$ = null;
+      this.#progress$ = null;
+      this.#machine = null;
+    }
+  }
+
+  get phase(): QueryPhase {
+    return this.#lifecycle.state;
+  }
+
+  /** Analysis finished (or failed) on the caller's side. */
+  analyzed(parseCacheHit: boolean): void {
+    this.#parseCacheHit = parseCacheHit;
+    this.#event('ANALYZE');
+    this.#event('ANALYZED');
+  }
+
+  readonly onReply = (r: Reply): void => {
+    switch (r.type) {
+      case 'Rows':
+        if (r.columns !== undefined) this.#columns = r.columns as ColumnInfo[];
+        for (const row of r.rows) {
+          this.#rows.push(row as SqlValue[]);
+          this.#rows$?.next(row as SqlValue[]);
+        }
+        this.#rowsProduced += r.rows.length;
+        return;
+      case 'Progress':
+        this.#rowsExamined = r.rowsExamined;
+        this.#advanceTo(r.phase as QueryState);
+        this.#publish();
+        return;
+      case 'StatementDone':
+        this.#last = r;
+        this.#lastRows = this.#rows;
+        this.#rows = [];
+        return;
+      case 'Ok':
+        this.#complete();
+        return;
+      case 'Failed':
+        this.#failWith(new DispatcherError(r.error.sqlState, r.error.message, {
+          query: this.#opts.text,
+          ...(r.error.position !== undefined ? { position: r.error.position } : {}),
+          ...(r.error.detail !== undefined ? { detail: r.error.detail } : {}),
+        }));
+        return;
+    }
+  };
+
+  /** Fails before reaching any actor (analysis error, closed session). */
+  failEarly(e: DispatcherError): void {
+    this.#failWith(e);
+  }
+
+  cancel(reason: 'user' | 'timeout' = 'user'): void {
+    if (this.#finished) return;
+    this.#opts.cancel(reason);
+  }
+
+  #complete(): void {
+    if (this.#finished) return;
+    this.#advanceTo('executing');
+    this.#event('FINISHED');
+    this.#finished = true;
+    this.#opts.release();
+    const done = this.#last;
+    const columns: ColumnInfo[] = done === null ? [] : (done.columns as ColumnInfo[]);
+    const raw = this.#lastRows;
+    const rows = (this.#opts.rowMode === 'object' ? raw.map((row) => toObject(columns, row)) : raw) as R[];
+    const metrics = this.#metrics(done?.metrics);
+    this.#publish();
+    this.#progress$?.complete();
+    this.#rows$?.complete();
+    this.#resolve({
+      command: done?.command ?? 'EMPTY',
+      columns,
+      rows,
+      rowsAffected: done?.rowsAffected ?? 0,
+      metrics,
+    });
+  }
+
+  #failWith(e: DispatcherError): void {
+    if (this.#finished) return;
+    this.#event(e.sqlState === SqlState.QueryCanceled ? (/timeout/.test(e.message) ? 'TIMEOUT' : 'CANCEL') : 'FAIL');
+    this.#finished = true;
+    this.#error = e;
+    this.#opts.release();
+    this.#publish();
+    this.#progress$?.complete();
+    this.#rows$?.error(e);
+    this.#reject(e);
+  }
+
+  #metrics(m: WireMetrics | undefined): StatementMetrics {
+    return {
+      queryId: String(this.id),
+      kind: m?.kind ?? 'EMPTY',
+      executionTimeMs: performance.now() - this.#startedAt,
+      rowsAffected: m?.rowsAffected ?? 0,
+      rowsExamined: m?.rowsExamined ?? this.#rowsExamined,
+      rowsProduced: m?.rowsProduced ?? this.#rowsProduced,
+      indexesUsed: m?.indexesUsed ?? [],
+      bufferHits: m?.bufferHits ?? 0,
+      bufferMisses: m?.bufferMisses ?? 0,
+      ioOperations: m?.ioOperations ?? 0,
+      lockWaitMs: m?.lockWaitMs ?? 0,
+      parseCacheHit: this.#parseCacheHit,
+    };
+  }
+
+  #event(e: QueryEventType): void {
+    this.#lifecycle.send(e);
+    this.#machine?.send({ type: e });
+  }
+
+  /** Moves forward along the happy path until the lifecycle stands in `phase`. */
+  #advanceTo(phase: QueryState): void {
+    const target = ORDER.indexOf(phase);
+    if (target < 0) return;
+    for (;;) {
+      const at = ORDER.indexOf(this.#lifecycle.state);
+      if (at < 0 || at >= target) return;
+      // The queued state is only visited when the dispatcher really queued the statement.
+      const e = FORWARD[this.#lifecycle.state] as QueryEventType;
+      this.#event(e);
+    }
+  }
+
+  #publish(): void {
+    if (this.#progress$ === null) return;
+    this.#progress$.next({
+      queryId: String(this.id),
+      phase: this.#machine === null ? this.#lifecycle.state : (this.#machine.getSnapshot().value as QueryPhase),
+      rowsExamined: this.#rowsExamined,
+      rowsProduced: this.#rowsProduced,
+      elapsedMs: performance.now() - this.#startedAt,
+    });
+  }
+
+  /** The public handle of a watched run. */
+  handle(): QueryHandle<R> {
+    const rowsSubject = this.#rows$ as Subject<SqlValue[]>;
+    const progressSubject = this.#progress$ as Subject<Progress>;
+    const mode = this.#opts.rowMode;
+    const shape = (row: SqlValue[]): R => (mode === 'object' ? toObject(this.#columns, row) : row) as R;
+    const rows$ = new Observable<R>((sub) => {
+      // Rows produced before the subscription are replayed first, then the live ones follow.
+      for (const row of this.#rows) sub.next(shape(row));
+      if (this.#finished) {
+        if (this.#error !== null) sub.error(this.#error);
+        else {
+          for (const row of this.#lastRows) sub.next(shape(row));
+          sub.complete();
+        }
+        return undefined;
+      }
+      const s = rowsSubject.subscribe({
+        next: (row) => sub.next(shape(row)),
+        error: (e: unknown) => sub.error(e),
+        complete: () => sub.complete(),
+      });
+      return () => {
+        s.unsubscribe();
+        // Unsubscribing before the end cancels the statement.
+        if (!this.#finished) this.cancel('user');
+      };
+    });
+    return {
+      id: String(this.id),
+      rows$,
+      progress$: progressSubject.asObservable(),
+      result: this.result,
+      cancel: () => this.cancel('user'),
+    };
+  }
+}

@@ -1,0 +1,162 @@
+// A connection to the database: runs statements one at a time, in order, in its own transaction
+// state. Every call returns promptly; the work happens in the session actor.
+import type { SessionActor } from '../../actors/session.js';
+import type { ActorSystem } from '../../actors/system.js';
+import type { Analyzer } from '../analysis/analyzer.js';
+import type { AnalyzedStatement } from '../protocol/statement.js';
+import type { SqlValue } from '../storage/ports.js';
+import { canceled, DispatcherError, SqlState, toDispatcherError } from './errors.js';
+import { PreparedStatement } from './prepared-statement.js';
+import { QueryRun } from './query-run.js';
+import type { ArrayRow, ExecuteOptions, ObjectRow, QueryHandle, QueryResult } from './types.js';
+
+export interface SessionHost {
+  readonly system: ActorSystem;
+  readonly analyzer: Analyzer;
+  sessionClosed(s: Session): void;
+}
+
+export class Session {
+  readonly id: string;
+  readonly user: string;
+  readonly #host: SessionHost;
+  readonly #actor: SessionActor;
+  #closed = false;
+  #nextPrepared = 1;
+
+  constructor(host: SessionHost, actor: SessionActor) {
+    this.#host = host;
+    this.#actor = actor;
+    this.id = String(actor.id);
+    this.user = actor.user;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The transaction machine's state: 'noTxn', 'open.explicit', 'aborted', ... */
+  get transactionState(): string {
+    return this.#actor.transactionState;
+  }
+
+  execute(sql: string, params?: readonly SqlValue[], options?: ExecuteOptions & { rowMode?: 'array' }): Promise<QueryResult<ArrayRow>>;
+  execute(sql: string, params: readonly SqlValue[] | undefined, options: ExecuteOptions & { rowMode: 'object' }): Promise<QueryResult<ObjectRow>>;
+  execute(sql: string, params: readonly SqlValue[] = [], options: ExecuteOptions = {}): Promise<QueryResult> {
+    return this.run(sql, params, options, false, null).result;
+  }
+
+  query(sql: string, params?: readonly SqlValue[], options?: ExecuteOptions & { rowMode?: 'array' }): QueryHandle<ArrayRow>;
+  query(sql: string, params: readonly SqlValue[] | undefined, options: ExecuteOptions & { rowMode: 'object' }): QueryHandle<ObjectRow>;
+  query(sql: string, params: readonly SqlValue[] = [], options: ExecuteOptions = {}): QueryHandle {
+    return this.run(sql, params, options, true, null).handle();
+  }
+
+  async prepare(sql: string): Promise<PreparedStatement> {
+    this.#assertOpen();
+    let statements: AnalyzedStatement[];
+    try {
+      statements = this.#host.analyzer.analyze(sql);
+    } catch (e) {
+      throw toDispatcherError(e, sql);
+    }
+    return new PreparedStatement(this, sql, statements, this.#nextPrepared++);
+  }
+
+  /** Starts a request; `prepared` skips analysis. Internal to the API layer. */
+  run(
+    sql: string,
+    params: readonly SqlValue[],
+    options: ExecuteOptions,
+    observed: boolean,
+    prepared: { readonly statements: readonly AnalyzedStatement[]; readonly id: number } | null,
+  ): QueryRun {
+    const router = this.#host.system.router;
+    const id = router.newId();
+    const signal = options.signal;
+    let onAbort: (() => void) | null = null;
+    const run = new QueryRun({
+      id,
+      text: sql,
+      rowMode: options.rowMode ?? 'array',
+      observed,
+      cancel: (reason) => this.#actor.tell({ type: 'Cancel', queryId: id, reason }),
+      release: () => {
+        router.unregister(id);
+        if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
+      },
+    });
+    if (this.#closed) {
+      run.failEarly(new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed', { query: sql }));
+      return run;
+    }
+    let statements: readonly AnalyzedStatement[];
+    try {
+      statements = prepared?.statements ?? this.#host.analyzer.analyze(sql);
+      checkParams(statements, params);
+    } catch (e) {
+      run.failEarly(toDispatcherError(e, sql));
+      return run;
+    }
+    run.analyzed(prepared !== null || statements.every((s) => s.cacheHit));
+    router.register(id, run.onReply);
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        router.unregister(id);
+        run.failEarly(canceled().withQuery(sql));
+        return run;
+      }
+      onAbort = () => run.cancel('user');
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    this.#actor.tell({
+      type: 'Execute',
+      queryId: id,
+      statements,
+      params,
+      timeoutMs: options.timeoutMs,
+      observed,
+      preparedId: prepared?.id,
+    });
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#host.system.closeSession(this.#actor);
+    this.#host.sessionClosed(this);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed');
+  }
+}
+
+function checkParams(statements: readonly AnalyzedStatement[], params: readonly SqlValue[]): void {
+  let needed = 0;
+  for (const s of statements) needed = Math.max(needed, s.userParamCount);
+  if (params.length !== needed) {
+    throw new DispatcherError(
+      SqlState.InvalidParameterCount,
+      `bind message supplies ${params.length} parameters, but the statement requires ${needed}`,
+    );
+  }
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    const t = typeof v;
+    if (
+      v !== null &&
+      t !== 'number' &&
+      t !== 'string' &&
+      t !== 'boolean' &&
+      t !== 'bigint' &&
+      !(v instanceof Uint8Array)
+    ) {
+      throw new DispatcherError(SqlState.DatatypeMismatch, `parameter $${i + 1} has an unsupported type (${t})`);
+    }
+    if (t === 'number' && !Number.isFinite(v as number) && !Number.isNaN(v as number)) {
+      // Infinity is a valid real; nothing to refuse.
+    }
+  }
+}

@@ -1,6 +1,6 @@
 // Typed messages between actors. Plain data only (msgpackr can encode every one of them), so any
 // actor could move to a worker thread without a change of protocol: live objects are named by id.
-import type { SqlValue } from '../storage/ports.js';
+import type { SqlValue } from './values.js';
 import type { AnalyzedStatement } from './statement.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';

@@ -1,6 +1,6 @@
 // What analysis hands to the dispatcher: one entry per statement of the text. Lives in protocol/
 // because it crosses from the analysis layer into the actors as message data.
-import type { SqlValue, ColumnType } from '../storage/ports.js';
+import type { SqlValue, ColumnType } from './values.js';
 
 /** The seed's taxonomy (the first 17) and the kinds the engine adds around it. */
 export type StatementKind =

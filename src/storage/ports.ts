@@ -3,23 +3,9 @@
 // Rows handed out by storage are shared with the buffer pool's decoded pages: treat them as
 // read-only (never mutate a Row you did not build yourself).
 
-/** One SQL value as stored. Integers are JS numbers while safe, bigint beyond. */
-export type SqlValue = null | boolean | number | bigint | string | Uint8Array;
-export type Row = SqlValue[];
-/** A B+tree key: a tuple compared element by element (see compareKeys in storage/key-order.ts). */
-export type Key = readonly SqlValue[];
+import type { ColumnType, Key, Row, SqlValue } from '../protocol/values.js';
 
-export type ColumnType =
-  | 'integer'
-  | 'bigint'
-  | 'real'
-  | 'numeric'
-  | 'text'
-  | 'boolean'
-  | 'bytea'
-  | 'date'
-  | 'timestamp'
-  | 'any';
+export type { ColumnType, Key, Row, SqlValue };
 
 export interface ColumnDef {
   readonly name: string;

@@ -107,8 +107,9 @@ async function main(argv: readonly string[]): Promise<number> {
       const name = displayName(file, sltDir);
       rows[index] = { name, report };
       if (values.verbose) {
-        for (const f of report.failures.slice(0, show)) console.log(`${formatFailure(name, f)}\n`);
-        if (report.failed > show) console.log(`${name}: ${report.failed - show} more failures not shown\n`);
+        const shown = report.failures.slice(0, show);
+        for (const f of shown) console.log(`${formatFailure(name, f)}\n`);
+        if (report.failed > shown.length) console.log(`${name}: ${report.failed - shown.length} more failures not shown\n`);
       }
       process.stderr.write(`${name}: ${report.passed} passed, ${report.failed} failed\n`);
     }

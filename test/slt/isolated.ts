@@ -91,7 +91,7 @@ export async function runFileIsolated(job: WorkerJob, timeoutMs: number): Promis
           failures.push(m.failure);
           break;
         case 'done':
-          finish({ ...m.report, failures });
+          finish(m.report);
           void worker.terminate();
           break;
       }

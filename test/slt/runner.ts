@@ -186,7 +186,7 @@ export async function runFile(file: string, factory: EngineFactory, opts: FileRu
       total,
       failures: [{ line: 0, sql: '', reason: 'could not open the database', error: errorText(e) }],
       halted: false,
-      stopped: 'open failed',
+      stopped: `open failed: ${errorText(e)}`,
       elapsedMs: performance.now() - started,
     };
   }

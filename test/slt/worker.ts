@@ -31,4 +31,4 @@ const report = await runFile(job.file, factory, {
     }
   },
 });
-post({ type: 'done', report: { ...report, failures: [] } });
+post({ type: 'done', report });

@@ -1,0 +1,134 @@
+// The lock table against its invariants under random interleavings of requests, releases and
+// cancelled waits: compatibility never violated, no grantable waiter left waiting, no cycle left
+// in the waits-for graph (every deadlock detected), FIFO (no overtaking of a queue).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compatible, LOCK_MODES, supremum, covers, type LockMode } from '../src/concurrency/lock-modes.js';
+import { LockTable } from '../src/concurrency/lock-table.js';
+
+type Op =
+  | { readonly op: 'acquire'; readonly txn: number; readonly res: string; readonly mode: LockMode }
+  | { readonly op: 'release'; readonly txn: number }
+  | { readonly op: 'cancel'; readonly txn: number };
+
+const TXNS = [1, 2, 3, 4];
+const RESOURCES = ['table:a', 'table:b', 'key:a:1'];
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('acquire' as const), txn: fc.constantFrom(...TXNS), res: fc.constantFrom(...RESOURCES), mode: fc.constantFrom(...LOCK_MODES) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('release' as const), txn: fc.constantFrom(...TXNS) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), txn: fc.constantFrom(...TXNS) }) },
+);
+
+function hasCycle(t: LockTable): boolean {
+  const state = new Map<number, number>();
+  const dfs = (n: number): boolean => {
+    state.set(n, 1);
+    for (const m of t.waitsFor(n)) {
+      if (state.get(m) === 1) return true;
+      if (state.get(m) === undefined && dfs(m)) return true;
+    }
+    state.set(n, 2);
+    return false;
+  };
+  return TXNS.some((n) => state.get(n) === undefined && dfs(n));
+}
+
+function checkInvariants(t: LockTable): void {
+  for (const [name, r] of t.resources()) {
+    const granted = [...r.granted];
+    for (let i = 0; i < granted.length; i++) {
+      for (let j = i + 1; j < granted.length; j++) {
+        const [ta, ma] = granted[i] as [number, LockMode];
+        const [tb, mb] = granted[j] as [number, LockMode];
+        expect(compatible(ma, mb), `${name}: ${ta}:${ma} with ${tb}:${mb}`).toBe(true);
+      }
+    }
+    const front = r.queue[0];
+    if (front !== undefined) {
+      const grantable = granted.every(([txn, m]) => txn === front.txn || compatible(m, front.mode));
+      expect(grantable, `${name}: waiter ${front.txn} could be granted`).toBe(false);
+    }
+  }
+  expect(hasCycle(t)).toBe(false);
+}
+
+describe('lock modes', () => {
+  it('supremum is an upper bound and covers is consistent', () => {
+    for (const a of LOCK_MODES) {
+      for (const b of LOCK_MODES) {
+        const s = supremum(a, b);
+        expect(covers(s, a) && covers(s, b)).toBe(true);
+        // Anything incompatible with a or b is incompatible with their supremum.
+        for (const c of LOCK_MODES) {
+          if (!compatible(a, c) || !compatible(b, c)) expect(compatible(s, c)).toBe(false);
+        }
+      }
+    }
+  });
+});
+
+describe('lock table', () => {
+  it('keeps its invariants under random interleavings', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        const t = new LockTable();
+        const granted = new Set<string>();
+        for (const o of ops) {
+          if (o.op === 'acquire') {
+            if (t.waitingFor(o.txn) !== undefined) continue;
+            const queuedBefore = (t.resources().get(o.res)?.queue.length ?? 0) > 0;
+            const heldBefore = t.holds(o.txn, o.res);
+            const out = t.acquire(o.txn, o.res, o.mode);
+            if (out.kind === 'granted') {
+              // FIFO: a transaction holding nothing here never overtakes a queue.
+              if (heldBefore === undefined) expect(queuedBefore).toBe(false);
+              const held = t.holds(o.txn, o.res);
+              expect(held !== undefined && covers(held, o.mode)).toBe(true);
+              granted.add(`${o.txn}:${o.res}`);
+            } else if (out.kind === 'deadlock') {
+              expect(out.cycle[0]).toBe(o.txn);
+              expect(t.waitingFor(o.txn)).toBeUndefined();
+            } else {
+              expect(t.waitingFor(o.txn)).toBe(out.waiter);
+            }
+          } else if (o.op === 'release') {
+            for (const w of t.releaseAll(o.txn)) expect(t.holds(w.txn, w.resource)).toBe(w.mode);
+            expect(t.heldBy(o.txn).size).toBe(0);
+          } else {
+            t.cancelWait(o.txn);
+            expect(t.waitingFor(o.txn)).toBeUndefined();
+          }
+          checkInvariants(t);
+        }
+        // Releasing everyone leaves nothing behind: no lost or leaked grant.
+        for (const txn of TXNS) t.releaseAll(txn);
+        expect(t.resources().size).toBe(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('detects a two-transaction deadlock and picks the requester as victim', () => {
+    const t = new LockTable();
+    expect(t.acquire(1, 'a', 'X').kind).toBe('granted');
+    expect(t.acquire(2, 'b', 'X').kind).toBe('granted');
+    expect(t.acquire(1, 'b', 'X').kind).toBe('waiting');
+    const out = t.acquire(2, 'a', 'X');
+    expect(out.kind).toBe('deadlock');
+    const woken = t.releaseAll(2);
+    expect(woken.map((w) => w.txn)).toEqual([1]);
+    expect(t.holds(1, 'b')).toBe('X');
+  });
+
+  it('an upgrade from S to X waits for the other reader and goes before new requests', () => {
+    const t = new LockTable();
+    t.acquire(1, 'r', 'S');
+    t.acquire(2, 'r', 'S');
+    expect(t.acquire(3, 'r', 'X').kind).toBe('waiting');
+    expect(t.acquire(1, 'r', 'X').kind).toBe('waiting');
+    expect(t.resources().get('r')?.queue.map((w) => w.txn)).toEqual([1, 3]);
+    expect(t.releaseAll(2).map((w) => w.txn)).toEqual([1]);
+    expect(t.holds(1, 'r')).toBe('X');
+  });
+});

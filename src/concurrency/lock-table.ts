@@ -1,0 +1,202 @@
+// The lock table: granted modes and FIFO wait queues per resource, upgrades, and a waits-for
+// graph searched for cycles whenever a request has to wait. Pure data structure, synchronous:
+// the lock manager actor turns its answers into messages and timers.
+import { compatible, covers, supremum, type LockMode } from './lock-modes.js';
+
+export interface Waiter {
+  readonly txn: number;
+  readonly resource: string;
+  /** The mode asked for, already joined with what the txn holds (for an upgrade). */
+  readonly mode: LockMode;
+  readonly upgrade: boolean;
+}
+
+interface Resource {
+  readonly granted: Map<number, LockMode>;
+  readonly queue: Waiter[];
+}
+
+export type AcquireOutcome =
+  | { readonly kind: 'granted' }
+  | { readonly kind: 'waiting'; readonly waiter: Waiter }
+  | { readonly kind: 'deadlock'; readonly cycle: readonly number[]; readonly woken: readonly Waiter[] };
+
+export class LockTable {
+  readonly #resources = new Map<string, Resource>();
+  /** What each transaction holds, for release-all. */
+  readonly #held = new Map<number, Set<string>>();
+  /** The one request each transaction waits on (a transaction waits for one thing at a time). */
+  readonly #waiting = new Map<number, Waiter>();
+
+  holds(txn: number, resource: string): LockMode | undefined {
+    return this.#resources.get(resource)?.granted.get(txn);
+  }
+
+  heldBy(txn: number): ReadonlyMap<string, LockMode> {
+    const out = new Map<string, LockMode>();
+    for (const r of this.#held.get(txn) ?? []) {
+      const m = this.#resources.get(r)?.granted.get(txn);
+      if (m !== undefined) out.set(r, m);
+    }
+    return out;
+  }
+
+  waitingFor(txn: number): Waiter | undefined {
+    return this.#waiting.get(txn);
+  }
+
+  /**
+   * Grants at once when the mode is compatible with every other holder and nobody waits ahead
+   * (FIFO: no overtaking, except an upgrade, which goes ahead of new requests). Otherwise the
+   * request waits — unless waiting would close a cycle in the waits-for graph, in which case the
+   * requester is the victim and nothing changes.
+   */
+  acquire(txn: number, resource: string, wanted: LockMode): AcquireOutcome {
+    if (this.#waiting.has(txn)) throw new Error(`transaction ${txn} already waits for a lock`);
+    let r = this.#resources.get(resource);
+    if (r === undefined) {
+      r = { granted: new Map(), queue: [] };
+      this.#resources.set(resource, r);
+    }
+    const held = r.granted.get(txn);
+    if (held !== undefined && covers(held, wanted)) return { kind: 'granted' };
+    const mode = held === undefined ? wanted : supremum(held, wanted);
+    const upgrade = held !== undefined;
+    const othersOk = this.#compatibleWithHolders(r, txn, mode);
+    const queueOk = upgrade ? !r.queue.some((w) => w.upgrade) : r.queue.length === 0;
+    if (othersOk && queueOk) {
+      this.#grant(r, txn, resource, mode);
+      return { kind: 'granted' };
+    }
+    const waiter: Waiter = { txn, resource, mode, upgrade };
+    if (upgrade) {
+      // Upgrades wait ahead of every request from a transaction that holds nothing here.
+      let i = 0;
+      while (i < r.queue.length && (r.queue[i] as Waiter).upgrade) i++;
+      r.queue.splice(i, 0, waiter);
+    } else {
+      r.queue.push(waiter);
+    }
+    this.#waiting.set(txn, waiter);
+    const cycle = this.#cycleFrom(txn);
+    if (cycle !== null) {
+      this.#dequeue(waiter);
+      // An upgrade that queued ahead may have held others back: they may go now.
+      const woken = this.#resources.has(resource) ? this.#wake(resource, r) : [];
+      return { kind: 'deadlock', cycle, woken };
+    }
+    return { kind: 'waiting', waiter };
+  }
+
+  /** Takes a waiting request out of its queue (timeout, cancellation); returns newly granted waiters. */
+  cancelWait(txn: number): Waiter[] {
+    const w = this.#waiting.get(txn);
+    if (w === undefined) return [];
+    this.#dequeue(w);
+    const r = this.#resources.get(w.resource);
+    return r === undefined ? [] : this.#wake(w.resource, r);
+  }
+
+  /** Releases everything the transaction holds (and its wait); returns waiters granted as a result. */
+  releaseAll(txn: number): Waiter[] {
+    const woken: Waiter[] = [];
+    const w = this.#waiting.get(txn);
+    if (w !== undefined) {
+      this.#dequeue(w);
+      const r = this.#resources.get(w.resource);
+      if (r !== undefined) woken.push(...this.#wake(w.resource, r));
+    }
+    for (const name of this.#held.get(txn) ?? []) {
+      const r = this.#resources.get(name);
+      if (r === undefined) continue;
+      r.granted.delete(txn);
+      woken.push(...this.#wake(name, r));
+    }
+    this.#held.delete(txn);
+    return woken;
+  }
+
+  /** Resources with any holder or waiter (for tests and monitoring). */
+  resources(): ReadonlyMap<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }> {
+    return this.#resources;
+  }
+
+  /** Waits-for edges: each waiter → every transaction it waits behind. */
+  waitsFor(txn: number): number[] {
+    const w = this.#waiting.get(txn);
+    if (w === undefined) return [];
+    const r = this.#resources.get(w.resource);
+    if (r === undefined) return [];
+    const out = new Set<number>();
+    for (const [holder, mode] of r.granted) {
+      if (holder !== txn && !compatible(mode, w.mode)) out.add(holder);
+    }
+    // FIFO: a waiter also waits for incompatible waiters queued ahead of it.
+    for (const other of r.queue) {
+      if (other === w) break;
+      if (other.txn !== txn && !compatible(other.mode, w.mode)) out.add(other.txn);
+    }
+    return [...out];
+  }
+
+  #compatibleWithHolders(r: Resource, txn: number, mode: LockMode): boolean {
+    for (const [holder, m] of r.granted) if (holder !== txn && !compatible(m, mode)) return false;
+    return true;
+  }
+
+  #grant(r: Resource, txn: number, resource: string, mode: LockMode): void {
+    r.granted.set(txn, mode);
+    let set = this.#held.get(txn);
+    if (set === undefined) {
+      set = new Set();
+      this.#held.set(txn, set);
+    }
+    set.add(resource);
+  }
+
+  #dequeue(w: Waiter): void {
+    this.#waiting.delete(w.txn);
+    const r = this.#resources.get(w.resource);
+    if (r === undefined) return;
+    const i = r.queue.indexOf(w);
+    if (i >= 0) r.queue.splice(i, 1);
+    if (r.granted.size === 0 && r.queue.length === 0) this.#resources.delete(w.resource);
+  }
+
+  /** Grants queued requests from the front while they are compatible. */
+  #wake(name: string, r: Resource): Waiter[] {
+    const woken: Waiter[] = [];
+    while (r.queue.length > 0) {
+      const w = r.queue[0] as Waiter;
+      if (!this.#compatibleWithHolders(r, w.txn, w.mode)) break;
+      r.queue.shift();
+      this.#waiting.delete(w.txn);
+      this.#grant(r, w.txn, name, w.mode);
+      woken.push(w);
+    }
+    if (r.granted.size === 0 && r.queue.length === 0) this.#resources.delete(name);
+    return woken;
+  }
+
+  /** A cycle through `start` in the waits-for graph, as the list of transactions on it. */
+  #cycleFrom(start: number): number[] | null {
+    const path: number[] = [];
+    const onPath = new Set<number>();
+    const done = new Set<number>();
+    const visit = (t: number): number[] | null => {
+      path.push(t);
+      onPath.add(t);
+      for (const next of this.waitsFor(t)) {
+        if (next === start) return [...path];
+        if (onPath.has(next) || done.has(next)) continue;
+        const c = visit(next);
+        if (c !== null) return c;
+      }
+      path.pop();
+      onPath.delete(t);
+      done.add(t);
+      return null;
+    };
+    return visit(start);
+  }
+}

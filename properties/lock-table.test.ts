@@ -9,7 +9,8 @@ import { LockTable } from '../src/concurrency/lock-table.js';
 type Op =
   | { readonly op: 'acquire'; readonly txn: number; readonly res: string; readonly mode: LockMode }
   | { readonly op: 'release'; readonly txn: number }
-  | { readonly op: 'cancel'; readonly txn: number };
+  | { readonly op: 'cancel'; readonly txn: number }
+  | { readonly op: 'try'; readonly txn: number; readonly res: string; readonly mode: LockMode };
 
 const TXNS = [1, 2, 3, 4];
 const RESOURCES = ['table:a', 'table:b', 'key:a:1'];
@@ -18,6 +19,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('acquire' as const), txn: fc.constantFrom(...TXNS), res: fc.constantFrom(...RESOURCES), mode: fc.constantFrom(...LOCK_MODES) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('release' as const), txn: fc.constantFrom(...TXNS) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), txn: fc.constantFrom(...TXNS) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('try' as const), txn: fc.constantFrom(...TXNS), res: fc.constantFrom(...RESOURCES), mode: fc.constantFrom(...LOCK_MODES) }) },
 );
 
 function hasCycle(t: LockTable): boolean {
@@ -92,6 +94,17 @@ describe('lock table', () => {
             } else {
               expect(t.waitingFor(o.txn)).toBe(out.waiter);
             }
+          } else if (o.op === 'try') {
+            const waitingBefore = t.waitingFor(o.txn);
+            const queuedBefore = (t.resources().get(o.res)?.queue.length ?? 0) > 0;
+            const heldBefore = t.holds(o.txn, o.res);
+            if (t.tryAcquire(o.txn, o.res, o.mode)) {
+              if (heldBefore === undefined) expect(queuedBefore).toBe(false);
+              const held = t.holds(o.txn, o.res);
+              expect(held !== undefined && covers(held, o.mode)).toBe(true);
+            }
+            // A try never queues.
+            expect(t.waitingFor(o.txn)).toBe(waitingBefore);
           } else if (o.op === 'release') {
             for (const w of t.releaseAll(o.txn)) expect(t.holds(w.txn, w.resource)).toBe(w.mode);
             expect(t.heldBy(o.txn).size).toBe(0);

@@ -88,6 +88,25 @@ export class LockTable {
     return { kind: 'waiting', waiter };
   }
 
+  /** Grants only if that can happen now; never queues. */
+  tryAcquire(txn: number, resource: string, wanted: LockMode): boolean {
+    if (this.#waiting.has(txn)) return false;
+    const r = this.#resources.get(resource);
+    if (r === undefined) {
+      const fresh: Resource = { granted: new Map(), queue: [] };
+      this.#resources.set(resource, fresh);
+      this.#grant(fresh, txn, resource, wanted);
+      return true;
+    }
+    const held = r.granted.get(txn);
+    if (held !== undefined && covers(held, wanted)) return true;
+    const mode = held === undefined ? wanted : supremum(held, wanted);
+    const queueOk = held !== undefined ? !r.queue.some((w) => w.upgrade) : r.queue.length === 0;
+    if (!queueOk || !this.#compatibleWithHolders(r, txn, mode)) return false;
+    this.#grant(r, txn, resource, mode);
+    return true;
+  }
+
   /** Takes a waiting request out of its queue (timeout, cancellation); returns newly granted waiters. */
   cancelWait(txn: number): Waiter[] {
     const w = this.#waiting.get(txn);

@@ -152,3 +152,20 @@ export type MonitorMsg = {
   readonly metrics: WireMetrics;
   readonly plan?: readonly string[] | undefined;
 };
+
+// ---- lock manager ---------------------------------------------------------------------------
+
+export type LockModeName = 'IS' | 'IX' | 'S' | 'SIX' | 'X';
+
+export type LockManagerMsg =
+  | {
+      readonly type: 'Acquire';
+      readonly replyTo: number;
+      readonly txnId: number;
+      readonly resource: string;
+      readonly mode: LockModeName;
+      /** 0 waits forever (until cancelled). */
+      readonly timeoutMs: number;
+    }
+  | { readonly type: 'ReleaseAll'; readonly txnId: number }
+  | { readonly type: 'CancelWait'; readonly txnId: number; readonly reason: 'user' | 'timeout' };

@@ -1,0 +1,156 @@
+// Aggregation of samples into cells (median, spread, ratio) and the markdown / JSON report.
+import type { DispatchCost } from './dispatch-cost.js';
+import type { EngineId } from './engines/types.js';
+import { WORKLOADS, type Sample, type WorkloadId } from './workloads.js';
+
+export interface Cell {
+  readonly samples: readonly Sample[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** (max − min) / median, in %. */
+  readonly spreadPct: number;
+  /** > 1 means better than the reference, whatever the unit. */
+  readonly ratio?: number;
+  readonly ok: boolean;
+  readonly errors: readonly string[];
+  readonly capped: boolean;
+}
+
+export interface EngineInfo {
+  readonly id: EngineId;
+  readonly label: string;
+  readonly available: boolean;
+  readonly note?: string;
+}
+
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly node: string;
+  readonly machine: string;
+  readonly quick: boolean;
+  readonly runs: number;
+  readonly rows: number;
+  readonly capSeconds: number;
+  readonly engines: readonly EngineInfo[];
+  readonly workloads: readonly WorkloadId[];
+  readonly cells: Partial<Record<EngineId, Partial<Record<WorkloadId, Cell>>>>;
+  readonly dispatchCost?: DispatchCost | { readonly error: string };
+  readonly dispatchCostLine?: string;
+}
+
+const REFERENCE: EngineId = 'better-sqlite3';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+}
+
+export function toCell(samples: readonly Sample[]): Cell {
+  const good = samples.filter((s) => s.ok).map((s) => s.value);
+  const errors = samples.filter((s) => !s.ok).map((s) => s.error ?? 'failed');
+  const med = good.length ? median(good) : NaN;
+  const min = good.length ? Math.min(...good) : NaN;
+  const max = good.length ? Math.max(...good) : NaN;
+  return {
+    samples,
+    median: med,
+    min,
+    max,
+    spreadPct: med ? ((max - min) / Math.abs(med)) * 100 : NaN,
+    ok: errors.length === 0 && good.length > 0,
+    errors: [...new Set(errors)],
+    capped: samples.some((s) => s.capped),
+  };
+}
+
+/** Fills in ratios: to better-sqlite3 (memory); W5b and W5c to better-sqlite3 file's W5b. */
+export function withRatios(cells: BenchReport['cells']): BenchReport['cells'] {
+  const out: BenchReport['cells'] = {};
+  for (const [engine, byW] of Object.entries(cells) as [EngineId, Partial<Record<WorkloadId, Cell>>][]) {
+    const row: Partial<Record<WorkloadId, Cell>> = {};
+    for (const [w, cell] of Object.entries(byW) as [WorkloadId, Cell][]) {
+      const ref = w === 'W5b' || w === 'W5c' ? cells['better-sqlite3-file']?.W5b : cells[REFERENCE]?.[w];
+      const info = WORKLOADS.find((x) => x.id === w);
+      let ratio: number | undefined;
+      if (ref?.ok && cell.ok && Number.isFinite(ref.median) && Number.isFinite(cell.median) && ref.median !== 0 && cell.median !== 0) {
+        ratio = info?.higherIsBetter ? cell.median / ref.median : ref.median / cell.median;
+      }
+      row[w] = ratio === undefined ? cell : { ...cell, ratio };
+    }
+    out[engine] = row;
+  }
+  return out;
+}
+
+export function formatValue(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return '?';
+  if (unit === 'ms' || unit === 'MB') return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  if (v >= 1e6) return (v / 1e6).toFixed(2) + 'M';
+  if (v >= 1e5) return (v / 1e3).toFixed(0) + 'k';
+  if (v >= 1e4) return (v / 1e3).toFixed(1) + 'k';
+  if (v >= 1e3) return (v / 1e3).toFixed(2) + 'k';
+  return v >= 10 ? v.toFixed(0) : v.toFixed(2);
+}
+
+function formatRatio(r: number): string {
+  return r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
+}
+
+function formatCell(cell: Cell | undefined, unit: string, runs: number): string {
+  if (!cell) return '–';
+  if (!cell.ok) return 'FAIL';
+  const spread = runs > 1 && cell.samples.length > 1 ? ` ±${cell.spreadPct.toFixed(0)}%` : '';
+  const ratio = cell.ratio !== undefined ? ` ×${formatRatio(cell.ratio)}` : '';
+  return `${formatValue(cell.median, unit)}${cell.capped ? '†' : ''}${spread}${ratio}`;
+}
+
+export function toMarkdown(r: BenchReport): string {
+  const engines = r.engines.filter((e) => e.available);
+  const lines: string[] = [];
+  lines.push(`# dispatchdb bench — ${r.finishedAt}`);
+  lines.push('');
+  lines.push(
+    `Node ${r.node}, ${r.machine}; ${r.rows.toLocaleString('en')} rows per table; ${r.runs} run(s), engines interleaved; ` +
+      `time cap ${r.capSeconds} s per workload${r.quick ? ' (quick mode: smaller counts)' : ''}.`,
+  );
+  lines.push('');
+  lines.push(
+    'Cell: median over runs, ±spread ((max − min) / median), ×ratio to better-sqlite3 (memory). ' +
+      '**The ratio always reads "higher is better"**: for rows/s, ops/s and commits/s it is engine / better-sqlite3; ' +
+      'for ms/query and MB it is better-sqlite3 / engine. W5b and W5c ratios are to better-sqlite3 file (WAL, FULL) W5b. ' +
+      '† = stopped by the time cap: rate over the operations done. FAIL = a result check failed or the engine errored ' +
+      '(never timed as fast; see the notes). – = not applicable or not run.',
+  );
+  lines.push('');
+  lines.push(`| workload | unit | ${engines.map((e) => e.label).join(' | ')} |`);
+  lines.push(`| --- | --- | ${engines.map(() => '---:').join(' | ')} |`);
+  for (const w of WORKLOADS) {
+    if (!r.workloads.includes(w.id)) continue;
+    const cells = engines.map((e) => formatCell(r.cells[e.id]?.[w.id], w.unit, r.runs));
+    if (cells.every((c) => c === '–')) continue;
+    const unit = w.higherIsBetter ? `${w.unit} ↑` : `${w.unit} ↓`;
+    lines.push(`| ${w.id} ${w.title} | ${unit} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  if (r.dispatchCostLine) {
+    lines.push(r.dispatchCostLine);
+    lines.push('');
+  }
+  const notes: string[] = [];
+  for (const e of r.engines) if (!e.available) notes.push(`- ${e.label}: not run (${e.note ?? 'unavailable'})`);
+  for (const e of engines) {
+    for (const w of WORKLOADS) {
+      const c = r.cells[e.id]?.[w.id];
+      if (c && c.errors.length) notes.push(`- ${e.label} ${w.id}: ${c.errors.join('; ')}`);
+    }
+  }
+  if (notes.length) {
+    lines.push('Notes:');
+    lines.push(...notes);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

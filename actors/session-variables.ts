@@ -72,6 +72,10 @@ export class SessionVariables {
     return Number(this.show('statement_timeout'));
   }
 
+  get lockTimeoutMs(): number {
+    return Number(this.show('lock_timeout'));
+  }
+
   get defaultIsolation(): IsolationLevel {
     return this.show('default_transaction_isolation') as IsolationLevel;
   }

@@ -150,6 +150,7 @@ export class SessionActor extends Actor<SessionMsg> {
       txnId: this.#txnId,
       isolation: this.#txnIsolation,
       explicitTxn: this.#txn.state === 'open.explicit',
+      lockTimeoutMs: this.variables.lockTimeoutMs,
     };
   }
 

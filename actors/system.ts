@@ -12,6 +12,7 @@ import { DataChangeCoordinator } from './coordinators/dml.js';
 import { QueryCoordinator } from './coordinators/dql.js';
 import { TransactionControlCoordinator } from './coordinators/tcl.js';
 import { Dispatcher, type DispatcherLimits } from './dispatcher.js';
+import { LockManager } from './lock-manager.js';
 import { Monitor } from './monitor.js';
 import { ReplyRouter } from './reply-router.js';
 import { SessionActor } from './session.js';
@@ -27,6 +28,7 @@ export class ActorSystem {
   readonly plans: PlanCache;
   readonly storage: StorageEngine;
   readonly txns: TransactionManager;
+  readonly locks: LockManager;
   readonly bufferPool: BufferPoolActor;
   readonly monitor = new Monitor();
   readonly coordinators: Readonly<Record<CoordinatorName, Coordinator>>;
@@ -37,7 +39,8 @@ export class ActorSystem {
   constructor(storage: StorageEngine, options: SystemOptions) {
     this.storage = storage;
     this.plans = new PlanCache(this.versions, options.planCacheSize);
-    this.txns = new TransactionManager(storage, this.router);
+    this.locks = new LockManager(this.router);
+    this.txns = new TransactionManager(storage, this.router, this.locks);
     this.bufferPool = new BufferPoolActor(storage, this.router);
     // The dispatcher is created after the coordinators, which only need to reach it by message.
     let dispatcher: Dispatcher | null = null;
@@ -47,6 +50,7 @@ export class ActorSystem {
       txns: this.txns,
       plans: this.plans,
       versions: this.versions,
+      locks: this.locks,
       released: (queryId) => dispatcher?.tell({ type: 'Released', queryId }),
     };
     this.coordinators = {
@@ -84,6 +88,7 @@ export class ActorSystem {
     for (const c of Object.values(this.coordinators)) c.stop();
     this.dispatcher.stop();
     this.txns.stop();
+    this.locks.stop();
     this.bufferPool.stop();
     this.monitor.stop();
   }

@@ -5,6 +5,7 @@ import { DispatcherError, SqlState } from '../src/api/errors.js';
 import type { IsolationLevel, TxnManagerMsg } from '../src/protocol/messages.js';
 import type { ReadTxn, ReadView, StorageEngine, WriteTxn } from '../src/storage/ports.js';
 import { Actor } from './actor.js';
+import type { LockManager } from './lock-manager.js';
 import type { ReplyRouter } from './reply-router.js';
 import { toWire } from './wire-error.js';
 
@@ -24,15 +25,17 @@ interface OpenTxn {
 export class TransactionManager extends Actor<TxnManagerMsg> {
   readonly #storage: StorageEngine;
   readonly #router: ReplyRouter;
+  readonly #locks: LockManager;
   readonly #txns = new Map<number, OpenTxn>();
   #nextId = 1;
   commits = 0;
   rollbacks = 0;
 
-  constructor(storage: StorageEngine, router: ReplyRouter) {
+  constructor(storage: StorageEngine, router: ReplyRouter, locks: LockManager) {
     super('transaction-manager');
     this.#storage = storage;
     this.#router = router;
+    this.#locks = locks;
   }
 
   /** The view a statement of this transaction reads and writes through. */
@@ -169,14 +172,17 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     }
     const w = t.write;
     this.#txns.delete(txnId);
+    // Strict two-phase locking: locks are released only once the commit is durable (or failed).
     w.commit().then(
       () => {
         this.commits++;
+        this.#locks.tell({ type: 'ReleaseAll', txnId });
         this.#router.send({ type: 'Ok', to: replyTo });
       },
       (e: unknown) => {
         this.rollbacks++;
         w.rollback();
+        this.#locks.tell({ type: 'ReleaseAll', txnId });
         this.#router.send({ type: 'Failed', to: replyTo, error: toWire(e) });
       },
     );
@@ -188,6 +194,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     this.#txns.delete(txnId);
     t.read?.release();
     t.write?.rollback();
+    this.#locks.tell({ type: 'ReleaseAll', txnId });
     if (committed) this.commits++;
     else this.rollbacks++;
   }

@@ -6,6 +6,7 @@ import type { PlanCache } from '../../src/observability/plan-cache.js';
 import type { SchemaVersions } from '../../src/observability/schema-versions.js';
 import { Actor } from '../actor.js';
 import type { ReplyRouter } from '../reply-router.js';
+import type { LockManager } from '../lock-manager.js';
 import type { TransactionManager } from '../transaction-manager.js';
 import { RunningStatement } from './running-statement.js';
 
@@ -15,6 +16,7 @@ export interface CoordinatorDeps {
   readonly txns: TransactionManager;
   readonly plans: PlanCache;
   readonly versions: SchemaVersions;
+  readonly locks: LockManager;
   /** Tells the dispatcher a statement ended (frees its admission slot). */
   readonly released: (queryId: number) => void;
 }

@@ -7,6 +7,7 @@ import type { LiteralType } from '../../src/protocol/statement.js';
 import type { ColumnType, ReadView, SqlValue } from '../../src/storage/ports.js';
 import type { CoordinatorDeps } from './coordinator.js';
 import type { RunningStatement } from './running-statement.js';
+import { acquireStatementLocks } from './statement-locks.js';
 
 const literalColumnType: Record<LiteralType, ColumnType> = {
   integer: 'integer',
@@ -50,7 +51,12 @@ export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadV
   const run = rs.run;
   if (run.observed === true) rs.progress('planning');
   const { plan, hit } = planFor(deps, run, view);
-  if (run.observed === true) rs.progress('waitingForLocks');
+  acquireStatementLocks(deps, rs, () => execute(rs, plan, hit, view));
+  return plan;
+}
+
+function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, view: ReadView): void {
+  const run = rs.run;
   const execution = plan.start({
     view,
     params: paramsOf(run),
@@ -64,5 +70,4 @@ export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadV
     planCacheHit: hit,
     plan: () => plan.explain(),
   });
-  return plan;
 }

@@ -65,9 +65,18 @@ export class RunningStatement {
     return this.#done;
   }
 
+  /** Set while the statement waits for a lock: takes the request out of the wait queue. */
+  cancelWait: ((reason: 'user' | 'timeout') => void) | null = null;
+  lockWaitMs = 0;
+
   cancel(reason: 'user' | 'timeout'): void {
     if (this.#done || this.#cancelReason !== null) return;
     this.#cancelReason = reason;
+    if (this.cancelWait !== null) {
+      // The lock manager answers the waiting request with 57014; the statement fails then.
+      this.cancelWait(reason);
+      return;
+    }
     // A statement between slices is stopped now, not at its next slice.
     if (this.#execution === null || this.#idle) this.fail(this.#cancelError());
   }
@@ -88,7 +97,7 @@ export class RunningStatement {
   execute(execution: Execution, outcome: StatementOutcome): void {
     this.#execution = execution;
     this.outcome = outcome;
-    this.progress('executing');
+    if (this.run.observed === true) this.progress('executing');
     this.#pump();
   }
 
@@ -140,7 +149,7 @@ export class RunningStatement {
         bufferHits: s.hits - this.#hits0,
         bufferMisses: s.misses - this.#misses0,
         ioOperations: s.pagesRead + s.pagesWritten - this.#io0,
-        lockWaitMs: 0,
+        lockWaitMs: this.lockWaitMs,
         planCacheHit: o.planCacheHit,
       },
     });

@@ -89,6 +89,8 @@ export interface StatementContext {
   readonly txnId: number;
   readonly isolation: IsolationLevel;
   readonly explicitTxn: boolean;
+  /** lock_timeout of the session in ms; 0 waits until granted or cancelled. */
+  readonly lockTimeoutMs: number;
 }
 
 export interface RunStatement {

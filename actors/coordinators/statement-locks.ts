@@ -1,0 +1,61 @@
+// Takes the locks a statement's metadata asks for ('IX:t', 'X:schema', ...) before it runs.
+// Immediate grants go through the lock manager's synchronous port; a conflict becomes an Acquire
+// message, and the statement waits (phase waitingForLocks) until it is granted or fails.
+import { performance } from 'node:perf_hooks';
+import type { LockModeName } from '../../src/protocol/messages.js';
+import type { CoordinatorDeps } from './coordinator.js';
+import type { RunningStatement } from './running-statement.js';
+
+function resourceOf(name: string): string {
+  return name === 'schema' ? 'schema' : `table:${name}`;
+}
+
+export function parseLock(spec: string): { readonly mode: LockModeName; readonly resource: string } {
+  const i = spec.indexOf(':');
+  return { mode: spec.slice(0, i) as LockModeName, resource: resourceOf(spec.slice(i + 1)) };
+}
+
+/** Calls `then` once every lock is held; on failure the statement fails and `then` never runs. */
+export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, then: () => void): void {
+  const specs = rs.run.statement.metadata.requiredLocks;
+  const txnId = rs.run.context.txnId;
+  let i = 0;
+  const next = (): void => {
+    while (i < specs.length) {
+      const { mode, resource } = parseLock(specs[i] as string);
+      if (!deps.locks.tryAcquire(txnId, resource, mode)) break;
+      i++;
+    }
+    if (i >= specs.length) {
+      rs.cancelWait = null;
+      try {
+        then();
+      } catch (e) {
+        rs.fail(e);
+      }
+      return;
+    }
+    const { mode, resource } = parseLock(specs[i] as string);
+    const since = performance.now();
+    rs.progress('waitingForLocks');
+    rs.cancelWait = (reason) => deps.locks.tell({ type: 'CancelWait', txnId, reason });
+    deps.router
+      .ask((replyTo) =>
+        deps.locks.tell({ type: 'Acquire', replyTo, txnId, resource, mode, timeoutMs: rs.run.context.lockTimeoutMs }),
+      )
+      .then(
+        () => {
+          rs.lockWaitMs += performance.now() - since;
+          rs.cancelWait = null;
+          if (rs.done) return;
+          i++;
+          next();
+        },
+        (e: unknown) => {
+          rs.cancelWait = null;
+          rs.fail(e);
+        },
+      );
+  };
+  next();
+}

@@ -197,8 +197,8 @@ export class SessionActor extends Actor<SessionMsg> {
     const peek = this.#txn.peek(event);
     this.#reject(peek.actions);
     if (peek.actions.includes('beginTxn')) {
-      const ast = st.ast as { isolation?: IsolationLevel; readOnly?: boolean };
-      this.#txnIsolation = ast.isolation ?? this.variables.defaultIsolation;
+      const ast = st.ast as { isolationLevel?: string | null; readOnly?: boolean | null };
+      this.#txnIsolation = isolationOf(ast.isolationLevel) ?? this.variables.defaultIsolation;
       this.#txnId = this.#deps.txns.begin(this.id, ast.readOnly === true, this.#txnIsolation);
       this.#txn.send(event);
     }
@@ -344,7 +344,13 @@ export class SessionActor extends Actor<SessionMsg> {
   /** SET, SHOW, RESET, SET TRANSACTION: the session's own state, no coordinator needed. */
   #local(st: AnalyzedStatement): void {
     const cur = this.#current as Current;
-    const ast = st.ast as { name?: string; value?: unknown; isolation?: IsolationLevel; readOnly?: boolean };
+    const ast = st.ast as {
+      name?: string;
+      value?: unknown;
+      isDefault?: boolean;
+      isolationLevel?: string | null;
+      session?: boolean;
+    };
     let command = st.kind === 'SET_TRANSACTION' ? 'SET' : st.kind;
     let columns: { name: string; type: string }[] = [];
     if (st.kind === 'SHOW') {
@@ -355,12 +361,17 @@ export class SessionActor extends Actor<SessionMsg> {
     } else if (st.kind === 'RESET') {
       this.variables.reset(String(ast.name ?? '').toLowerCase());
     } else if (st.kind === 'SET_TRANSACTION') {
-      if (this.#txn.state === 'noTxn') {
-        throw new DispatcherError(SqlState.NoActiveTransaction, 'SET TRANSACTION can only be used in transaction blocks');
+      const level = isolationOf(ast.isolationLevel);
+      if (ast.session === true) {
+        if (level !== undefined) this.variables.set('default_transaction_isolation', level);
+      } else {
+        if (this.#txn.state !== 'open.explicit') {
+          throw new DispatcherError(SqlState.NoActiveTransaction, 'SET TRANSACTION can only be used in transaction blocks');
+        }
+        if (level !== undefined) this.#txnIsolation = level;
       }
-      if (ast.isolation !== undefined) this.#txnIsolation = ast.isolation;
     } else {
-      this.variables.set(String(ast.name ?? '').toLowerCase(), ast.value);
+      this.variables.set(String(ast.name ?? '').toLowerCase(), ast.isDefault === true ? 'default' : ast.value);
       command = 'SET';
     }
     this.#statementDone({
@@ -384,6 +395,13 @@ export class SessionActor extends Actor<SessionMsg> {
       },
     });
   }
+}
+
+function isolationOf(level: string | null | undefined): IsolationLevel | undefined {
+  if (level === null || level === undefined) return undefined;
+  const l = level.toLowerCase();
+  // PostgreSQL runs READ UNCOMMITTED as READ COMMITTED.
+  return l === 'read uncommitted' ? 'read committed' : (l as IsolationLevel);
 }
 
 function txnEventFor(kind: string): TxnEventType {

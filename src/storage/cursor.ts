@@ -1,0 +1,163 @@
+// Range cursors over a B+tree. No sibling links (they would defeat copy-on-write), so a cursor
+// keeps its path from the root; the current leaf is pinned in the buffer pool. Each time it
+// enters a leaf it finds, by binary search, how far the range reaches there, so next() is a
+// bounds check and an array read.
+import { childIndex } from './btree.js';
+import { comparePrefix } from './key-order.js';
+import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
+import type { NodeSource } from './btree.js';
+import type { Key, KeyRange } from './ports.js';
+
+const EMPTY_KEY: Key = [];
+
+/** First index in keys[from..] whose prefix comparison with bound is >= 0 (or > 0 if strict). */
+function lowerIndex(keys: readonly Key[], bound: Key, strict: boolean): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = comparePrefix(keys[mid]!, bound);
+    if (c < 0 || (strict && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class TreeCursor {
+  readonly #src: NodeSource;
+  readonly #lower: Key | undefined;
+  readonly #lowerStrict: boolean;
+  readonly #upper: Key | undefined;
+  readonly #upperStrict: boolean;
+  readonly #reverse: boolean;
+  readonly #path: InternalNode[] = [];
+  readonly #pathIdx: number[] = [];
+  #leaf: LeafNode | null = null;
+  #pinned = 0;
+  #i = 0;
+  /** Forward: exclusive end index in the leaf; reverse: inclusive start index. */
+  #stop = 0;
+  /** The range ends inside the current leaf: do not move to the next one. */
+  #last = false;
+  #done = false;
+  key: Key = EMPTY_KEY;
+  value: LeafValue = null;
+
+  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean) {
+    this.#src = src;
+    this.#lower = range?.lower;
+    this.#lowerStrict = range?.lower !== undefined && range.lowerInclusive === false;
+    this.#upper = range?.upper;
+    this.#upperStrict = range?.upper !== undefined && range.upperInclusive === false;
+    this.#reverse = reverse;
+    this.#descend(root, true);
+  }
+
+  /** Descends from `node` to a leaf; `seek` positions by the start bound, else by direction. */
+  #descend(start: BNode, seek: boolean): void {
+    let node = start;
+    const rev = this.#reverse;
+    while (!node.leaf) {
+      let idx: number;
+      if (seek) {
+        const b = rev ? this.#upper : this.#lower;
+        if (b === undefined) idx = rev ? node.children.length - 1 : 0;
+        else if (rev) idx = lowerIndex(node.keys, b, !this.#upperStrict);
+        else idx = lowerIndex(node.keys, b, this.#lowerStrict);
+      } else idx = rev ? node.children.length - 1 : 0;
+      this.#path.push(node);
+      this.#pathIdx.push(idx);
+      node = this.#src.load(node.children[idx]!);
+    }
+    this.#enterLeaf(node, seek);
+  }
+
+  #enterLeaf(leaf: LeafNode, seek: boolean): void {
+    if (this.#pinned !== 0) this.#src.unpin(this.#pinned);
+    this.#pinned = leaf.id;
+    if (leaf.id !== 0) this.#src.pin(leaf.id);
+    this.#leaf = leaf;
+    const keys = leaf.keys;
+    const n = keys.length;
+    if (!this.#reverse) {
+      this.#i = seek && this.#lower !== undefined ? lowerIndex(keys, this.#lower, this.#lowerStrict) : 0;
+      const u = this.#upper;
+      if (u === undefined || n === 0 || comparePrefix(keys[n - 1]!, u) < (this.#upperStrict ? 0 : 1)) {
+        this.#stop = n;
+        this.#last = false;
+      } else {
+        this.#stop = lowerIndex(keys, u, !this.#upperStrict);
+        this.#last = true;
+      }
+    } else {
+      this.#i = (seek && this.#upper !== undefined ? lowerIndex(keys, this.#upper, !this.#upperStrict) : n) - 1;
+      const l = this.#lower;
+      if (l === undefined || n === 0 || comparePrefix(keys[0]!, l) > (this.#lowerStrict ? 0 : -1)) {
+        this.#stop = 0;
+        this.#last = false;
+      } else {
+        this.#stop = lowerIndex(keys, l, this.#lowerStrict);
+        this.#last = true;
+      }
+    }
+  }
+
+  /** Moves to the next leaf in the scan direction; false at the end of the tree. */
+  #nextLeaf(): boolean {
+    const path = this.#path;
+    const idxs = this.#pathIdx;
+    const rev = this.#reverse;
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const node = path[top]!;
+      const i = idxs[top]! + (rev ? -1 : 1);
+      if (i >= 0 && i < node.children.length) {
+        idxs[top] = i;
+        this.#descend(this.#src.load(node.children[i]!), false);
+        return true;
+      }
+      path.pop();
+      idxs.pop();
+    }
+    return false;
+  }
+
+  /** Advances; false when the range is exhausted (the cursor then closes itself). */
+  advance(): boolean {
+    if (this.#done) return false;
+    for (;;) {
+      const leaf = this.#leaf!;
+      if (!this.#reverse) {
+        const i = this.#i;
+        if (i < this.#stop) {
+          this.#i = i + 1;
+          this.key = leaf.keys[i]!;
+          this.value = leaf.vals[i]!;
+          return true;
+        }
+      } else {
+        const i = this.#i;
+        if (i >= this.#stop) {
+          this.#i = i - 1;
+          this.key = leaf.keys[i]!;
+          this.value = leaf.vals[i]!;
+          return true;
+        }
+      }
+      if (this.#last || !this.#nextLeaf()) {
+        this.close();
+        return false;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#pinned !== 0) this.#src.unpin(this.#pinned);
+    this.#pinned = 0;
+    this.#leaf = null;
+    this.#path.length = 0;
+    this.#pathIdx.length = 0;
+  }
+}

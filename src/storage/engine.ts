@@ -1,0 +1,331 @@
+// The storage engine: committed state, snapshots, write transactions and the commit pipeline.
+// ':memory:' keeps committed trees as plain objects; a file path adds the page store (pager,
+// WAL, buffer pool) which gives committed nodes page ids and makes commits durable.
+import { DispatcherError, SqlState, toDispatcherError } from '../api/errors.js';
+import { objectSource, type NodeSource } from './btree.js';
+import { EMPTY_STATE, lowerName, type DbState, type TableState } from './catalog.js';
+import { FileStore, type CommitWork } from './file-store.js';
+import { checkState } from './integrity.js';
+import { NODE_OVERHEAD, type LeafValue } from './node.js';
+import type { ReadTxn, Row, StorageEngine, StorageOptions, StorageStats } from './ports.js';
+import { ViewBase, type TableLike } from './view.js';
+import { WriteTxnImpl, freezeTable, type TxnCore } from './write-txn.js';
+
+export const DEFAULT_PAGE_SIZE = 8192;
+export const DEFAULT_POOL_PAGES = 4096;
+export const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/** Page header bytes (checksum, page id, kind, body length). */
+export const PAGE_HEADER = 16;
+
+class Snapshot extends ViewBase implements ReadTxn {
+  readonly #state: DbState;
+  readonly #engine: Engine;
+  #released = false;
+
+  constructor(engine: Engine, state: DbState) {
+    super(engine);
+    this.#engine = engine;
+    this.#state = state;
+  }
+
+  get seq(): number {
+    return this.#state.seq;
+  }
+
+  protected tableState(lname: string): TableLike | undefined {
+    return this.#state.tables.get(lname);
+  }
+
+  protected tableNames(): Iterable<string> {
+    return this.#state.tables.keys();
+  }
+
+  protected metaValue(name: string): unknown {
+    return this.#state.meta.get(name);
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#engine.releaseSeq(this.#state.seq);
+  }
+}
+
+interface QueuedCommit {
+  readonly txn: WriteTxnImpl;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class Engine implements StorageEngine, TxnCore {
+  readonly path: string;
+  readonly inMemory: boolean;
+  readonly src: NodeSource;
+  readonly capacity: number;
+  readonly spillSize: number;
+  readonly maxKeySize: number;
+  readonly spills: boolean;
+  readonly #pageSize: number;
+  readonly #store: FileStore | null;
+  /** The latest durable state: what new snapshots and transactions start from. */
+  #committed: DbState;
+  /** The latest applied state (ahead of #committed while its WAL write is in flight). */
+  #head: DbState;
+  /** Live snapshots (and write transaction bases) by seq. */
+  readonly #live = new Map<number, number>();
+  #queue: QueuedCommit[] = [];
+  #flushing = false;
+  #closed = false;
+  #failed: DispatcherError | null = null;
+
+  constructor(path: string, pageSize: number, store: FileStore | null, state: DbState) {
+    this.path = path;
+    this.inMemory = store === null;
+    this.#pageSize = pageSize;
+    this.#store = store;
+    this.src = store?.src ?? objectSource;
+    this.capacity = pageSize - PAGE_HEADER - 8;
+    this.spillSize = Math.floor((pageSize - PAGE_HEADER - NODE_OVERHEAD) / 4);
+    this.maxKeySize = this.spillSize;
+    this.spills = store !== null;
+    this.#committed = state;
+    this.#head = state;
+  }
+
+  resolve(v: LeafValue): Row {
+    if (v === null) throw new DispatcherError(SqlState.InternalError, 'no row value');
+    if (Array.isArray(v)) return v;
+    if ('row' in v) return v.row;
+    if (this.#store === null) throw new DispatcherError(SqlState.InternalError, 'overflow reference in memory');
+    return this.#store.readOverflow(v);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new DispatcherError(SqlState.ObjectNotInPrerequisiteState, 'storage is closed');
+  }
+
+  #register(seq: number): void {
+    this.#live.set(seq, (this.#live.get(seq) ?? 0) + 1);
+  }
+
+  releaseSeq(seq: number): void {
+    const n = this.#live.get(seq);
+    if (n === undefined) return;
+    if (n <= 1) this.#live.delete(seq);
+    else this.#live.set(seq, n - 1);
+  }
+
+  /** The oldest seq any reader may still look at. */
+  oldestLiveSeq(): number {
+    let min = this.#committed.seq;
+    for (const s of this.#live.keys()) if (s < min) min = s;
+    return min;
+  }
+
+  snapshot(): ReadTxn {
+    this.#open();
+    this.#register(this.#committed.seq);
+    return new Snapshot(this, this.#committed);
+  }
+
+  begin(): WriteTxnImpl {
+    this.#open();
+    if (this.#failed) throw this.#failed;
+    this.#register(this.#committed.seq);
+    return new WriteTxnImpl(this, this.#committed);
+  }
+
+  finished(txn: WriteTxnImpl): void {
+    this.releaseSeq(txn.base.seq);
+  }
+
+  /** Applies a transaction onto `head`: its private roots if nothing it touched moved, else a replay. */
+  #apply(txn: WriteTxnImpl, head: DbState): CommitWork {
+    let src: WriteTxnImpl = txn;
+    for (const name of txn.work.keys()) {
+      if (head.tables.get(name) !== txn.base.tables.get(name)) {
+        src = new WriteTxnImpl(this, head, true);
+        src.replay(txn.log);
+        break;
+      }
+    }
+    const tables = new Map<string, TableState>(head.tables);
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [n, w] of src.work) {
+      if (w === null) {
+        if (tables.delete(n)) removed.push(n);
+      } else {
+        tables.set(n, freezeTable(w));
+        changed.push(n);
+      }
+    }
+    let meta = head.meta;
+    if (src.meta.size > 0) {
+      const m = new Map(head.meta);
+      for (const [k, v] of src.meta) {
+        if (v === undefined) m.delete(k);
+        else m.set(k, v);
+      }
+      meta = m;
+    }
+    return {
+      state: { seq: head.seq + 1, tables, meta },
+      changed,
+      removed,
+      metaChanged: [...src.meta.keys()],
+      freed: src.freedPages,
+      dropped: src.dropped,
+      overflowFreed: src.overflowFreed,
+    };
+  }
+
+  commit(txn: WriteTxnImpl): Promise<void> {
+    if (this.#closed || this.#failed) {
+      txn.settle();
+      this.releaseSeq(txn.base.seq);
+      return Promise.reject(this.#failed ?? new DispatcherError(SqlState.ObjectNotInPrerequisiteState, 'storage is closed'));
+    }
+    if (!txn.hasWrites) {
+      txn.settle();
+      this.releaseSeq(txn.base.seq);
+      return Promise.resolve();
+    }
+    if (this.#store === null) {
+      // No I/O: apply and publish at once.
+      try {
+        const work = this.#apply(txn, this.#head);
+        this.#head = this.#committed = work.state;
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(toDispatcherError(e));
+      } finally {
+        txn.settle();
+        this.releaseSeq(txn.base.seq);
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ txn, resolve, reject });
+      if (!this.#flushing) void this.#drain();
+    });
+  }
+
+  /** Group commit: everything queued while a WAL write+fsync runs goes into the next one. */
+  async #drain(): Promise<void> {
+    const store = this.#store!;
+    this.#flushing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        const staged: QueuedCommit[] = [];
+        for (const e of batch) {
+          if (this.#failed) {
+            e.txn.settle();
+            this.releaseSeq(e.txn.base.seq);
+            e.reject(this.#failed);
+            continue;
+          }
+          try {
+            const work = this.#apply(e.txn, this.#head);
+            this.#head = store.stage(work, this.oldestLiveSeq());
+            staged.push(e);
+          } catch (err) {
+            e.txn.settle();
+            this.releaseSeq(e.txn.base.seq);
+            e.reject(toDispatcherError(err));
+          }
+        }
+        if (staged.length === 0) continue;
+        try {
+          await store.flush();
+          this.#committed = this.#head;
+        } catch (err) {
+          this.#failed = new DispatcherError(SqlState.IoError, `commit failed: ${(err as Error).message}`, {
+            cause: err,
+          });
+          this.#head = this.#committed;
+          for (const e of staged) {
+            e.txn.settle();
+            this.releaseSeq(e.txn.base.seq);
+            e.reject(this.#failed);
+          }
+          continue;
+        }
+        for (const e of staged) {
+          e.txn.settle();
+          this.releaseSeq(e.txn.base.seq);
+          e.resolve();
+        }
+        if (store.wantsCheckpoint()) await store.checkpoint(this.#committed, this.oldestLiveSeq());
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #idle(): Promise<void> {
+    while (this.#flushing) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  stats(): StorageStats {
+    if (this.#store) return this.#store.stats();
+    return {
+      pageSize: this.#pageSize,
+      poolCapacity: 0,
+      poolSize: 0,
+      hits: 0,
+      misses: 0,
+      evictions: 0,
+      pagesRead: 0,
+      pagesWritten: 0,
+      walFrames: 0,
+      fsyncs: 0,
+      checkpoints: 0,
+      pageCount: 0,
+      freePages: 0,
+    };
+  }
+
+  async checkpoint(): Promise<void> {
+    this.#open();
+    await this.#idle();
+    if (this.#store) await this.#store.checkpoint(this.#committed, this.oldestLiveSeq());
+  }
+
+  integrityCheck(): string[] {
+    this.#open();
+    const state = this.#committed;
+    const visit = this.#store ? this.#store.accounting() : undefined;
+    const problems = checkState(state, this.src, this.capacity, (v) => this.resolve(v), visit?.visit);
+    if (visit) problems.push(...visit.finish());
+    return problems;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#idle();
+    this.#closed = true;
+    if (this.#store) await this.#store.close(this.#committed, this.#failed === null);
+  }
+
+  /** Table names (for tests and tools). */
+  tableNames(): string[] {
+    return [...this.#committed.tables.keys()].map(lowerName);
+  }
+}
+
+/** Opens (or creates) a database file; ':memory:' gives the same engine without a file. */
+export async function openStorage(path: string, options: StorageOptions = {}): Promise<StorageEngine> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1024 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0)
+    throw new DispatcherError(SqlState.InvalidParameterValue, `page size ${pageSize} must be a power of two from 1024 to 65536`);
+  if (path === ':memory:') return new Engine(path, pageSize, null, EMPTY_STATE);
+  const opened = await FileStore.open(path, {
+    pageSize,
+    poolPages: options.poolPages ?? DEFAULT_POOL_PAGES,
+    checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
+    durable: options.durable ?? true,
+  });
+  return new Engine(path, opened.pageSize, opened.store, opened.state);
+}

@@ -1,0 +1,106 @@
+// The total order of B+tree keys. Keys are tuples of SqlValues compared element by element;
+// across types: null < boolean < number/bigint < string < bytes. Numbers and bigints compare
+// numerically (an INTEGER column may hold both), strings by code point (not UTF-16 unit).
+import type { Key, SqlValue } from './ports.js';
+
+function typeRank(v: SqlValue): number {
+  if (v === null || v === undefined) return 0;
+  switch (typeof v) {
+    case 'boolean':
+      return 1;
+    case 'number':
+    case 'bigint':
+      return 2;
+    case 'string':
+      return 3;
+    default:
+      return 4;
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  // UTF-16 order differs from code point order only when surrogates meet BMP chars >= U+E000.
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1;
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1;
+}
+
+function compareNumeric(a: number | bigint, b: number | bigint): number {
+  if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
+  // Mixed number/bigint: JS relational operators compare them exactly.
+  if (typeof a === 'number' && Number.isNaN(a)) return typeof b === 'number' && Number.isNaN(b) ? 0 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** Compares two single values in the key order. */
+export function compareValues(a: SqlValue, b: SqlValue): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0;
+    // NaN sorts after every number (as in PostgreSQL) and equals itself.
+    return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  }
+  if (typeof a === 'string' && typeof b === 'string') return a === b ? 0 : compareStrings(a, b);
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+      return 0;
+    case 1:
+      return a === b ? 0 : a ? 1 : -1;
+    case 2:
+      return compareNumeric(a as number | bigint, b as number | bigint);
+    default:
+      return compareBytes(a as Uint8Array, b as Uint8Array);
+  }
+}
+
+/** Lexicographic tuple order; a shorter tuple that is a prefix of the other sorts first. */
+export function compareKeys(a: Key, b: Key): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    const c = compareValues(x, y);
+    if (c !== 0) return c;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/**
+ * Compares `key` with a bound that may be a prefix: only the bound's first elements count, so
+ * every key that starts with the bound compares equal to it.
+ */
+export function comparePrefix(key: Key, bound: Key): number {
+  const n = key.length < bound.length ? key.length : bound.length;
+  for (let i = 0; i < n; i++) {
+    const x = key[i]!;
+    const y = bound[i]!;
+    if (x === y) continue;
+    const c = compareValues(x, y);
+    if (c !== 0) return c;
+  }
+  return key.length < bound.length ? -1 : 0;
+}

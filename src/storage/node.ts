@@ -1,0 +1,141 @@
+// Decoded B+tree nodes and the msgpack size accounting that keeps every node within its page.
+// A node is mutable only by the writer whose current owner token it carries; every other node
+// (committed, or frozen by a savepoint / open cursor) is shared and never changed.
+import type { Key, Row, SqlValue } from './ports.js';
+
+/** A large row stored in a run of overflow pages; the leaf keeps only this reference. */
+export interface OverflowRef {
+  /** First page of the run. */
+  readonly o: number;
+  /** Number of pages. */
+  readonly c: number;
+  /** Encoded length in bytes. */
+  readonly n: number;
+}
+
+/** A large row inserted by a not yet committed writer: spilled to overflow pages at commit. */
+export interface PendingBig {
+  readonly row: Row;
+}
+
+export type LeafValue = Row | OverflowRef | PendingBig | null;
+export type ChildRef = number | BNode;
+
+export interface LeafNode {
+  readonly leaf: true;
+  keys: Key[];
+  vals: LeafValue[];
+  /** Accounted encoded size of each entry (key + value). */
+  sizes: number[];
+  /** Accounted encoded size of the whole node. */
+  bytes: number;
+  /** Page id once committed to a file; 0 while uncommitted (and always in memory). */
+  id: number;
+  /** Token of the writer allowed to mutate it in place; 0 = immutable. */
+  owner: number;
+}
+
+export interface InternalNode {
+  readonly leaf: false;
+  /** keys[i] separates children[i] (keys < it) from children[i + 1] (keys >= it). */
+  keys: Key[];
+  children: ChildRef[];
+  sizes: number[];
+  bytes: number;
+  id: number;
+  owner: number;
+}
+
+export type BNode = LeafNode | InternalNode;
+
+/** Fixed per-node overhead of the encoded form (array headers and the kind tag). */
+export const NODE_OVERHEAD = 24;
+/** Encoded size of a child page id in an internal node (uint32). */
+export const CHILD_SIZE = 5;
+/** Encoded size upper bound of an OverflowRef. */
+export const REF_SIZE = 24;
+
+let tokenCounter = 0;
+/** A fresh owner token (globally unique, so no writer ever owns another's nodes). */
+export function newToken(): number {
+  return ++tokenCounter;
+}
+
+export function newLeaf(owner: number): LeafNode {
+  return { leaf: true, keys: [], vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner };
+}
+
+export function newInternal(owner: number): InternalNode {
+  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner };
+}
+
+/** A mutable copy of a node owned by `owner`. */
+export function cloneNode<N extends BNode>(n: N, owner: number): N {
+  if (n.leaf) {
+    return {
+      leaf: true,
+      keys: n.keys.slice(),
+      vals: n.vals.slice(),
+      sizes: n.sizes.slice(),
+      bytes: n.bytes,
+      id: 0,
+      owner,
+    } as N;
+  }
+  return {
+    leaf: false,
+    keys: n.keys.slice(),
+    children: n.children.slice(),
+    sizes: n.sizes.slice(),
+    bytes: n.bytes,
+    id: 0,
+    owner,
+  } as N;
+}
+
+function utf8Length(s: string): number {
+  // Cheap exact count for ASCII, upper bound otherwise (3 bytes per UTF-16 unit).
+  const n = s.length;
+  if (n < 64) {
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    }
+    return bytes;
+  }
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Upper bound of the msgpack size of one value. */
+export function valueSize(v: SqlValue): number {
+  switch (typeof v) {
+    case 'number':
+      if (Number.isInteger(v)) {
+        if (v >= -32 && v < 128) return 1;
+        if (v >= -2147483648 && v <= 4294967295) return 5;
+      }
+      return 9;
+    case 'string': {
+      const len = utf8Length(v);
+      return len + (len < 32 ? 1 : len < 256 ? 2 : len < 65536 ? 3 : 5);
+    }
+    case 'boolean':
+      return 1;
+    case 'bigint':
+      return 9;
+    case 'object':
+      if (v === null) return 1;
+      return v.length + (v.length < 256 ? 2 : v.length < 65536 ? 3 : 5);
+    default:
+      return 9;
+  }
+}
+
+/** Upper bound of the msgpack size of a tuple (key or row). */
+export function tupleSize(t: readonly SqlValue[]): number {
+  const n = t.length;
+  let s = n < 16 ? 1 : n < 65536 ? 3 : 5;
+  for (let i = 0; i < n; i++) s += valueSize(t[i]!);
+  return s;
+}

@@ -1,0 +1,40 @@
+// The cursors execution sees: rows of a table tree, table keys of an index tree.
+import { TreeCursor } from './cursor.js';
+import type { NodeSource } from './btree.js';
+import type { BNode, LeafValue } from './node.js';
+import type { IndexCursor, Key, KeyRange, Row, RowCursor } from './ports.js';
+
+export type ValueResolver = (v: LeafValue) => Row;
+
+export class TableCursor extends TreeCursor implements RowCursor {
+  readonly #resolve: ValueResolver;
+
+  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, resolve: ValueResolver) {
+    super(src, root, range, reverse);
+    this.#resolve = resolve;
+  }
+
+  next(): Row | undefined {
+    if (!this.advance()) return undefined;
+    const v = this.value;
+    return Array.isArray(v) ? v : this.#resolve(v);
+  }
+}
+
+export class IndexEntryCursor extends TreeCursor implements IndexCursor {
+  readonly #width: number;
+
+  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, width: number) {
+    super(src, root, range, reverse);
+    this.#width = width;
+  }
+
+  next(): Key | undefined {
+    if (!this.advance()) return undefined;
+    return this.key.slice(this.#width);
+  }
+
+  get indexKey(): Key {
+    return this.key.slice(0, this.#width);
+  }
+}

@@ -1,0 +1,642 @@
+// A private write transaction over a committed snapshot. It edits copy-on-write trees (nodes it
+// created carry its per-table owner token and are edited in place), keeps a log of its logical
+// operations (so a commit that raced another can be re-applied onto the newer state), and takes
+// savepoints by freezing the touched tables' nodes and remembering their roots.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import { PutMode, TreeWriter, lookup } from './btree.js';
+import { lowerName, type DbState, type TableState } from './catalog.js';
+import { TreeCursor } from './cursor.js';
+import { compareKeys, compareValues } from './key-order.js';
+import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
+import type { IndexDef, Key, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
+import { ViewBase, findIndex, loadRef, undefinedTable, type TableLike, type ViewCore } from './view.js';
+
+export interface TxnCore extends ViewCore {
+  /** Largest accounted node size. */
+  readonly capacity: number;
+  /** Rows whose encoded size exceeds this are kept out of line (overflow pages). */
+  readonly spillSize: number;
+  /** Largest allowed key (table or index entry). */
+  readonly maxKeySize: number;
+  /** Whether large rows really go to overflow pages (file engines). */
+  readonly spills: boolean;
+  commit(txn: WriteTxnImpl): Promise<void>;
+  /** The transaction ended without committing (drops its snapshot registration). */
+  finished(txn: WriteTxnImpl): void;
+}
+
+/** A table as the transaction is changing it. */
+export interface WorkTable {
+  def: TableDef;
+  root: ChildRef;
+  indexRoots: ChildRef[];
+  rowCount: number;
+  nextRowId: number;
+  /** Nodes carrying this token are this transaction's and not frozen. */
+  owner: number;
+  /** Written since its nodes were last frozen. */
+  dirty: boolean;
+}
+
+export type LogOp =
+  | { readonly op: 'insert'; readonly t: string; readonly row: Row; readonly key: Key }
+  | { readonly op: 'update'; readonly t: string; readonly key: Key; readonly row: Row }
+  | { readonly op: 'delete'; readonly t: string; readonly key: Key }
+  | { readonly op: 'createTable'; readonly def: TableDef }
+  | { readonly op: 'dropTable'; readonly t: string }
+  | { readonly op: 'alterTable'; readonly def: TableDef; readonly rewrite: ((row: Row) => Row) | undefined }
+  | { readonly op: 'createIndex'; readonly index: IndexDef }
+  | { readonly op: 'dropIndex'; readonly t: string; readonly name: string }
+  | { readonly op: 'setMeta'; readonly name: string; readonly value: unknown };
+
+interface Mark {
+  readonly tables: Map<string, TableState | null>;
+  readonly meta: Map<string, unknown>;
+  readonly log: number;
+  readonly freed: number;
+  readonly dropped: number;
+  readonly overflow: number;
+}
+
+const enum TxnStatus {
+  Open,
+  Committing,
+  Done,
+}
+
+function uniqueViolation(constraint: string, cols: string, vals: readonly SqlValue[]): DispatcherError {
+  const shown = vals.map((v) => (v === null ? 'null' : typeof v === 'object' ? '\\x…' : String(v))).join(', ');
+  return new DispatcherError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${constraint}"`, {
+    detail: `Key (${cols})=(${shown}) already exists.`,
+  });
+}
+
+function isOverflowRef(v: LeafValue): v is OverflowRef {
+  return v !== null && !Array.isArray(v) && 'o' in v;
+}
+
+export class WriteTxnImpl extends ViewBase implements WriteTxn {
+  readonly base: DbState;
+  readonly #core: TxnCore;
+  readonly #writer: TreeWriter;
+  /** Tables touched (null = dropped), by lower-cased name. */
+  work = new Map<string, WorkTable | null>();
+  /** Meta values set (undefined = deleted). */
+  meta = new Map<string, unknown>();
+  log: LogOp[] = [];
+  /** Roots of trees dropped wholesale (their committed pages are freed at commit). */
+  dropped: ChildRef[] = [];
+  /** Overflow runs of committed rows this transaction removed or replaced. */
+  overflowFreed: OverflowRef[] = [];
+  #marks: Mark[] = [];
+  #status = TxnStatus.Open;
+  /** Re-applying a raced commit: a vanished row is a serialization failure, not a bug. */
+  readonly #replay: boolean;
+
+  constructor(core: TxnCore, base: DbState, replay = false) {
+    super(core);
+    this.#core = core;
+    this.base = base;
+    this.#replay = replay;
+    this.#writer = new TreeWriter(core.src, core.capacity);
+    this.#writer.onDropValue = (v) => {
+      if (isOverflowRef(v)) this.overflowFreed.push(v);
+    };
+  }
+
+  get seq(): number {
+    return this.base.seq;
+  }
+
+  /** Page ids of committed nodes replaced by copies. */
+  get freedPages(): number[] {
+    return this.#writer.freed;
+  }
+
+  get hasWrites(): boolean {
+    return this.log.length > 0;
+  }
+
+  get isOpen(): boolean {
+    return this.#status === TxnStatus.Open;
+  }
+
+  protected tableState(lname: string): TableLike | undefined {
+    const w = this.work.get(lname);
+    if (w !== undefined) return w ?? undefined;
+    return this.base.tables.get(lname);
+  }
+
+  protected tableNames(): Iterable<string> {
+    const names = new Set(this.base.tables.keys());
+    for (const [n, w] of this.work) {
+      if (w === null) names.delete(n);
+      else names.add(n);
+    }
+    return names;
+  }
+
+  protected metaValue(name: string): unknown {
+    if (this.meta.has(name)) return this.meta.get(name);
+    return this.base.meta.get(name);
+  }
+
+  protected override beforeScan(lname: string): void {
+    const w = this.work.get(lname);
+    if (w && w.dirty) {
+      // The cursor keeps the current nodes; later writes copy instead of editing under it.
+      w.owner = newToken();
+      w.dirty = false;
+    }
+  }
+
+  #check(): void {
+    if (this.#status !== TxnStatus.Open)
+      throw new DispatcherError(SqlState.InvalidTransactionState, 'transaction is no longer open');
+  }
+
+  #writable(name: string): WorkTable {
+    this.#check();
+    const lname = lowerName(name);
+    const w = this.work.get(lname);
+    if (w) return w;
+    const b = w === null ? undefined : this.base.tables.get(lname);
+    if (b === undefined) throw undefinedTable(name);
+    const t: WorkTable = {
+      def: b.def,
+      root: b.root,
+      indexRoots: b.indexRoots.slice(),
+      rowCount: b.rowCount,
+      nextRowId: b.nextRowId,
+      owner: newToken(),
+      dirty: false,
+    };
+    this.work.set(lname, t);
+    return t;
+  }
+
+  #load(ref: ChildRef): BNode {
+    return loadRef(this.#core.src, ref);
+  }
+
+  #keySize(key: Key, what: string): number {
+    const s = tupleSize(key);
+    if (s > this.#core.maxKeySize)
+      throw new DispatcherError(
+        SqlState.ProgramLimitExceeded,
+        `index row size ${s} exceeds maximum ${this.#core.maxKeySize} for "${what}"`,
+      );
+    return s;
+  }
+
+  /** Leaf value and accounted entry size for a row. */
+  #rowValue(row: Row, keySize: number): [LeafValue, number] {
+    const rs = tupleSize(row);
+    if (rs <= this.#core.spillSize) return [row, keySize + rs];
+    return [this.#core.spills ? { row } : row, keySize + REF_SIZE];
+  }
+
+  #resolveRow(v: LeafValue): Row {
+    return Array.isArray(v) ? v : this.#core.resolve(v);
+  }
+
+  /** Whether an index holds an entry starting with `prefix` whose table key is not `except`. */
+  #indexHas(root: ChildRef, prefix: Key, except: Key | undefined): boolean {
+    const c = new TreeCursor(this.#core.src, this.#load(root), { lower: prefix, upper: prefix }, false);
+    try {
+      while (c.advance()) {
+        if (except === undefined) return true;
+        const k = c.key;
+        const tk = k.slice(prefix.length);
+        if (compareKeys(tk, except) !== 0) return true;
+      }
+      return false;
+    } finally {
+      c.close();
+    }
+  }
+
+  #pkName(def: TableDef): string {
+    return `${def.name}_pkey`;
+  }
+
+  #colNames(def: TableDef, cols: readonly number[]): string {
+    return cols.map((i) => def.columns[i]?.name ?? `#${i}`).join(', ');
+  }
+
+  #notFound(table: string): DispatcherError {
+    if (this.#replay)
+      return new DispatcherError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
+    return new DispatcherError(SqlState.InternalError, `row to change not found in table "${table}"`);
+  }
+
+  insert(table: string, row: Row): Key {
+    const t = this.#writable(table);
+    const def = t.def;
+    const pk = def.primaryKey;
+    let key: Key;
+    if (pk.length === 0) key = [t.nextRowId];
+    else if (pk.length === 1) key = [row[pk[0]!] ?? null];
+    else key = pk.map((i) => row[i] ?? null);
+    const ks = this.#keySize(key, def.name);
+    const ixs = def.indexes;
+    let ikeys: Key[] | undefined;
+    if (ixs.length > 0) {
+      ikeys = new Array<Key>(ixs.length);
+      for (let i = 0; i < ixs.length; i++) {
+        const ix = ixs[i]!;
+        const ik = indexKey(row, ix.columns, key);
+        this.#keySize(ik, ix.name);
+        ikeys[i] = ik;
+        if (ix.unique) {
+          const vals = ik.slice(0, ix.columns.length);
+          if (!vals.includes(null) && this.#indexHas(t.indexRoots[i]!, vals, undefined))
+            throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), vals);
+        }
+      }
+    }
+    const w = this.#writer;
+    w.owner = t.owner;
+    const [val, size] = this.#rowValue(row, ks);
+    const root = w.put(this.#load(t.root), key, val, size, PutMode.Insert);
+    if (w.duplicate) throw uniqueViolation(this.#pkName(def), this.#colNames(def, pk), key);
+    t.root = root;
+    if (pk.length === 0) t.nextRowId++;
+    if (ikeys !== undefined) {
+      for (let i = 0; i < ikeys.length; i++) {
+        const ik = ikeys[i]!;
+        t.indexRoots[i] = w.put(this.#load(t.indexRoots[i]!), ik, null, tupleSize(ik) + 1, PutMode.Upsert);
+      }
+    }
+    t.rowCount++;
+    t.dirty = true;
+    this.log.push({ op: 'insert', t: def.name, row, key });
+    return key;
+  }
+
+  update(table: string, key: Key, row: Row): Key {
+    const t = this.#writable(table);
+    const def = t.def;
+    const old = lookup(this.#core.src, this.#load(t.root), key);
+    if (old === undefined) throw this.#notFound(table);
+    const oldRow = this.#resolveRow(old);
+    const pk = def.primaryKey;
+    const newKey: Key = pk.length === 0 ? key : pk.map((i) => row[i] ?? null);
+    const keyChanged = pk.length !== 0 && compareKeys(newKey, key) !== 0;
+    const ks = this.#keySize(newKey, def.name);
+    const ixs = def.indexes;
+    // Which index entries change, computed (and checked) before anything is written.
+    const changes: (readonly [Key, Key] | null)[] = [];
+    for (let i = 0; i < ixs.length; i++) {
+      const ix = ixs[i]!;
+      let same = !keyChanged;
+      if (same) {
+        for (const c of ix.columns) {
+          const a = oldRow[c] ?? null;
+          const b = row[c] ?? null;
+          if (a !== b && (compareValues(a, b) !== 0 || typeof a !== typeof b)) {
+            same = false;
+            break;
+          }
+        }
+      }
+      if (same) {
+        changes.push(null);
+        continue;
+      }
+      const nk = indexKey(row, ix.columns, newKey);
+      this.#keySize(nk, ix.name);
+      if (ix.unique) {
+        const vals = nk.slice(0, ix.columns.length);
+        if (!vals.includes(null) && this.#indexHas(t.indexRoots[i]!, vals, key))
+          throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), vals);
+      }
+      changes.push([indexKey(oldRow, ix.columns, key), nk]);
+    }
+    const w = this.#writer;
+    w.owner = t.owner;
+    if (keyChanged && lookup(this.#core.src, this.#load(t.root), newKey) !== undefined)
+      throw uniqueViolation(this.#pkName(def), this.#colNames(def, pk), newKey);
+    const [val, size] = this.#rowValue(row, ks);
+    if (keyChanged) {
+      const r = w.remove(this.#load(t.root), key);
+      t.root = w.put(r, newKey, val, size, PutMode.Insert);
+    } else {
+      t.root = w.put(this.#load(t.root), key, val, size, PutMode.Upsert);
+    }
+    for (let i = 0; i < changes.length; i++) {
+      const ch = changes[i];
+      if (!ch) continue;
+      const r = w.remove(this.#load(t.indexRoots[i]!), ch[0]);
+      t.indexRoots[i] = w.put(r, ch[1], null, tupleSize(ch[1]) + 1, PutMode.Upsert);
+    }
+    t.dirty = true;
+    this.log.push({ op: 'update', t: def.name, key, row });
+    return newKey;
+  }
+
+  delete(table: string, key: Key): void {
+    const t = this.#writable(table);
+    const def = t.def;
+    const w = this.#writer;
+    w.owner = t.owner;
+    const root = w.remove(this.#load(t.root), key);
+    if (!w.found) throw this.#notFound(table);
+    const oldRow = this.#resolveRowAfterRemove(w.removed!);
+    t.root = root;
+    const ixs = def.indexes;
+    for (let i = 0; i < ixs.length; i++) {
+      t.indexRoots[i] = w.remove(this.#load(t.indexRoots[i]!), indexKey(oldRow, ixs[i]!.columns, key));
+    }
+    t.rowCount--;
+    t.dirty = true;
+    this.log.push({ op: 'delete', t: def.name, key });
+  }
+
+  #resolveRowAfterRemove(v: LeafValue): Row {
+    // Needed only for the index keys; an overflow run is still readable until commit.
+    return this.#resolveRow(v);
+  }
+
+  createTable(def: TableDef): void {
+    this.#check();
+    const lname = lowerName(def.name);
+    if (this.tableState(lname) !== undefined)
+      throw new DispatcherError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
+    const owner = newToken();
+    this.work.set(lname, {
+      def,
+      root: newLeaf(owner),
+      indexRoots: def.indexes.map(() => newLeaf(owner)),
+      rowCount: 0,
+      nextRowId: 1,
+      owner,
+      dirty: true,
+    });
+    this.log.push({ op: 'createTable', def });
+  }
+
+  dropTable(name: string): void {
+    const t = this.#writable(name);
+    this.dropped.push(t.root, ...t.indexRoots);
+    this.work.set(lowerName(name), null);
+    this.log.push({ op: 'dropTable', t: name });
+  }
+
+  alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
+    const t = this.#writable(def.name);
+    const old = t.def;
+    const samePk =
+      old.primaryKey.length === def.primaryKey.length && old.primaryKey.every((c, i) => c === def.primaryKey[i]);
+    const owner = newToken();
+    const w = this.#writer;
+    let root = t.root;
+    let rebuiltTable = false;
+    if (rewrite !== undefined || !samePk) {
+      // Rebuild the table tree with the new row shape / key.
+      w.owner = owner;
+      let nr: BNode = newLeaf(owner);
+      let nextRowId = t.nextRowId;
+      const c = new TreeCursor(this.#core.src, this.#load(t.root), undefined, false);
+      try {
+        while (c.advance()) {
+          const r0 = this.#resolveRow(c.value);
+          const r = rewrite ? rewrite(r0) : r0;
+          const key: Key =
+            def.primaryKey.length === 0
+              ? old.primaryKey.length === 0
+                ? c.key
+                : [nextRowId++]
+              : def.primaryKey.map((i) => r[i] ?? null);
+          const [val, size] = this.#rowValue(r, this.#keySize(key, def.name));
+          nr = w.put(nr, key, val, size, PutMode.Insert);
+          if (w.duplicate) throw uniqueViolation(this.#pkName(def), this.#colNames(def, def.primaryKey), key);
+        }
+      } finally {
+        c.close();
+      }
+      root = nr;
+      rebuiltTable = true;
+      t.nextRowId = nextRowId;
+    }
+    // Indexes: keep trees whose definition is unchanged (unless rows changed), build the rest.
+    const roots: ChildRef[] = [];
+    const kept = new Set<number>();
+    for (const ix of def.indexes) {
+      const oi = findIndex(old, ix.name);
+      const o = oi >= 0 ? old.indexes[oi]! : undefined;
+      if (
+        !rebuiltTable &&
+        o !== undefined &&
+        o.unique === ix.unique &&
+        o.columns.length === ix.columns.length &&
+        o.columns.every((c, i) => c === ix.columns[i])
+      ) {
+        roots.push(t.indexRoots[oi]!);
+        kept.add(oi);
+      } else {
+        roots.push(this.#buildIndex(root, ix, def, owner));
+      }
+    }
+    if (rebuiltTable) this.dropped.push(t.root);
+    for (let i = 0; i < t.indexRoots.length; i++) if (!kept.has(i)) this.dropped.push(t.indexRoots[i]!);
+    t.def = def;
+    t.root = root;
+    t.indexRoots = roots;
+    t.owner = owner;
+    t.dirty = true;
+    this.log.push({ op: 'alterTable', def, rewrite });
+  }
+
+  /** Builds an index tree over the table at `root`; 23505 on a duplicate in a unique index. */
+  #buildIndex(root: ChildRef, ix: IndexDef, def: TableDef, owner: number): BNode {
+    const w = this.#writer;
+    w.owner = owner;
+    let ir: BNode = newLeaf(owner);
+    const c = new TreeCursor(this.#core.src, this.#load(root), undefined, false);
+    try {
+      while (c.advance()) {
+        const row = this.#resolveRow(c.value);
+        const ik = indexKey(row, ix.columns, c.key);
+        this.#keySize(ik, ix.name);
+        if (ix.unique) {
+          const vals = ik.slice(0, ix.columns.length);
+          if (!vals.includes(null) && this.#indexHas(ir, vals, undefined))
+            throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), vals);
+        }
+        ir = w.put(ir, ik, null, tupleSize(ik) + 1, PutMode.Upsert);
+      }
+    } finally {
+      c.close();
+    }
+    return ir;
+  }
+
+  createIndex(index: IndexDef): void {
+    const t = this.#writable(index.table);
+    if (findIndex(t.def, index.name) >= 0)
+      throw new DispatcherError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);
+    const root = this.#buildIndex(t.root, index, t.def, t.owner);
+    t.def = { ...t.def, indexes: [...t.def.indexes, index] };
+    t.indexRoots.push(root);
+    t.dirty = true;
+    this.log.push({ op: 'createIndex', index });
+  }
+
+  dropIndex(table: string, name: string): void {
+    const t = this.#writable(table);
+    const i = findIndex(t.def, name);
+    if (i < 0) throw new DispatcherError(SqlState.UndefinedObject, `index "${name}" does not exist`);
+    this.dropped.push(t.indexRoots[i]!);
+    t.indexRoots.splice(i, 1);
+    t.def = { ...t.def, indexes: t.def.indexes.filter((_, j) => j !== i) };
+    t.dirty = true;
+    this.log.push({ op: 'dropIndex', t: table, name });
+  }
+
+  setMeta(name: string, value: unknown): void {
+    this.#check();
+    this.meta.set(name, value);
+    this.log.push({ op: 'setMeta', name, value });
+  }
+
+  savepoint(): number {
+    this.#check();
+    const tables = new Map<string, TableState | null>();
+    for (const [n, w] of this.work) {
+      if (w === null) {
+        tables.set(n, null);
+        continue;
+      }
+      tables.set(n, freezeTable(w));
+      if (w.dirty) {
+        w.owner = newToken();
+        w.dirty = false;
+      }
+    }
+    this.#marks.push({
+      tables,
+      meta: new Map(this.meta),
+      log: this.log.length,
+      freed: this.#writer.freed.length,
+      dropped: this.dropped.length,
+      overflow: this.overflowFreed.length,
+    });
+    return this.#marks.length - 1;
+  }
+
+  rollbackTo(mark: number): void {
+    this.#check();
+    const m = this.#marks[mark];
+    if (m === undefined) throw new DispatcherError(SqlState.InvalidSavepoint, `savepoint ${mark} does not exist`);
+    const work = new Map<string, WorkTable | null>();
+    for (const [n, s] of m.tables) work.set(n, s === null ? null : thawTable(s));
+    this.work = work;
+    this.meta = new Map(m.meta);
+    this.log.length = m.log;
+    this.#writer.freed.length = m.freed;
+    this.dropped.length = m.dropped;
+    this.overflowFreed.length = m.overflow;
+    this.#marks.length = mark + 1;
+  }
+
+  release(mark: number): void {
+    if (mark < this.#marks.length) this.#marks.length = Math.max(0, mark);
+  }
+
+  commit(): Promise<void> {
+    if (this.#status !== TxnStatus.Open)
+      return Promise.reject(new DispatcherError(SqlState.InvalidTransactionState, 'transaction is no longer open'));
+    this.#status = TxnStatus.Committing;
+    return this.#core.commit(this);
+  }
+
+  /** Called by the engine once the commit is over (durable or failed). */
+  settle(): void {
+    this.#status = TxnStatus.Done;
+  }
+
+  rollback(): void {
+    if (this.#status !== TxnStatus.Open) return;
+    this.#status = TxnStatus.Done;
+    this.work = new Map();
+    this.log = [];
+    this.#core.finished(this);
+  }
+
+  /** Re-applies another transaction's logical operations onto this one's base. */
+  replay(log: readonly LogOp[]): void {
+    // Row ids the original assigned may be taken by now: map them to the ones assigned here.
+    const remap = new Map<string, Map<SqlValue, Key>>();
+    const mapKey = (t: string, key: Key): Key => {
+      const m = remap.get(lowerName(t));
+      if (m === undefined || key.length !== 1) return key;
+      return m.get(key[0]!) ?? key;
+    };
+    for (const op of log) {
+      switch (op.op) {
+        case 'insert': {
+          const k = this.insert(op.t, op.row);
+          const def = this.getTable(op.t)!;
+          if (def.primaryKey.length === 0 && k[0] !== op.key[0]) {
+            const l = lowerName(op.t);
+            let m = remap.get(l);
+            if (m === undefined) remap.set(l, (m = new Map()));
+            m.set(op.key[0]!, k);
+          }
+          break;
+        }
+        case 'update':
+          this.update(op.t, mapKey(op.t, op.key), op.row);
+          break;
+        case 'delete':
+          this.delete(op.t, mapKey(op.t, op.key));
+          break;
+        case 'createTable':
+          this.createTable(op.def);
+          break;
+        case 'dropTable':
+          this.dropTable(op.t);
+          remap.delete(lowerName(op.t));
+          break;
+        case 'alterTable':
+          this.alterTable(op.def, op.rewrite);
+          break;
+        case 'createIndex':
+          this.createIndex(op.index);
+          break;
+        case 'dropIndex':
+          this.dropIndex(op.t, op.name);
+          break;
+        case 'setMeta':
+          this.setMeta(op.name, op.value);
+          break;
+      }
+    }
+  }
+}
+
+/** [indexed values..., table key...] */
+export function indexKey(row: Row, cols: readonly number[], tableKey: Key): Key {
+  const n = cols.length;
+  const k = new Array<SqlValue>(n + tableKey.length);
+  for (let i = 0; i < n; i++) k[i] = row[cols[i]!] ?? null;
+  for (let i = 0; i < tableKey.length; i++) k[n + i] = tableKey[i]!;
+  return k;
+}
+
+export function freezeTable(w: WorkTable): TableState {
+  return { def: w.def, root: w.root, indexRoots: w.indexRoots.slice(), rowCount: w.rowCount, nextRowId: w.nextRowId };
+}
+
+function thawTable(s: TableState): WorkTable {
+  return {
+    def: s.def,
+    root: s.root,
+    indexRoots: s.indexRoots.slice(),
+    rowCount: s.rowCount,
+    nextRowId: s.nextRowId,
+    owner: newToken(),
+    dirty: false,
+  };
+}

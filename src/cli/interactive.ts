@@ -39,11 +39,8 @@ export async function runInteractive(opts: InteractiveOptions): Promise<void> {
   };
 
   rl.on('SIGINT', () => {
-    if (runner.cancel()) {
-      // The statement ends with a 'canceling statement' error and the prompt comes back then.
-      output.write('^C\n');
-      return;
-    }
+    // A running statement ends with a 'canceling statement' error, then the prompt comes back.
+    if (runner.cancel()) return;
     if (shell.pending || rl.line !== '') {
       shell.discardInput();
       output.write('^C\n');

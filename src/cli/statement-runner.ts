@@ -44,6 +44,8 @@ export class StatementRunner {
   cancel(): boolean {
     const q = this.#current;
     if (q === undefined) return false;
+    // Erase the progress line first, so what follows starts on a clean line.
+    this.#progress?.stop();
     q.cancel();
     return true;
   }

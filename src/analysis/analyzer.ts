@@ -1,0 +1,375 @@
+// The analyser: SQL text in, one AnalyzedStatement per statement out.
+//
+//   tokenize -> split at `;` -> per statement: shape (normalize + lift literals) -> cache lookup
+//   by shape key -> on a miss: front parser or node-sql-parser, classify, metadata -> cache.
+//
+// A repeated shape costs a tokenizer pass and a Map lookup. ASTs (and their metadata) are shared
+// by every statement of the same shape through the cache: they are immutable — never mutate an
+// AST handed out by the analyser; copy what you need to change.
+import { DispatcherError, SqlState, isDispatcherError } from '../api/errors.js';
+import { Parser } from './sql-parser.js';
+import { Cursor, caretLine, syntaxErrorAt } from './cursor.js';
+import { frontParserFor, notSupported, parseExplainPrefix, parsePreparePrefix, unsupportedStatement } from './front.js';
+import type { ExplainNode, FrontNode, InnerStatement, PrepareNode } from './front-nodes.js';
+import { classify } from './classify.js';
+import { KIND_FLAGS } from './kind-flags.js';
+import { LIFTABLE_START } from './keywords.js';
+import { Lru } from './lru.js';
+import { metadataOfAst, metadataOfFront } from './metadata.js';
+import { shapeOf, type Shape } from './shape.js';
+import { Tok, tokenize, type Token } from './tokenizer.js';
+import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
+
+export interface AnalyzerOptions {
+  /** Shapes kept in the parse cache (LRU). Default 1000; 0 disables caching. */
+  readonly cacheSize?: number;
+  /** Answer 0A000 for kinds the engine does not implement yet (KindFlags.implemented). Default true. */
+  readonly rejectUnimplemented?: boolean;
+  /** Longest accepted text in characters (54000 beyond). Default 16 Mi. */
+  readonly maxTextLength?: number;
+}
+
+export interface AnalyzerStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+  readonly capacity: number;
+  /** node-sql-parser invocations (a failed lifted parse retried unlifted counts twice). */
+  readonly parses: number;
+}
+
+/** What the cache holds per shape: everything that does not depend on the literal values. */
+interface Entry {
+  readonly kind: StatementKind;
+  readonly flags: KindFlags;
+  readonly ast: unknown;
+  readonly metadata: StatementMetadata;
+}
+
+/** Marks a lifted shape whose placeholders the grammar rejects: analyse it unlifted instead. */
+const NO_LIFT = Symbol('no-lift');
+type Cached = Entry | typeof NO_LIFT;
+
+interface Prepared {
+  readonly entry: Entry;
+  readonly key: string;
+  readonly shape: Shape;
+  readonly hit: boolean;
+}
+
+const PARSE_OPTIONS = { database: 'postgresql' } as const;
+const EXPLAINABLE: ReadonlySet<StatementKind> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'EXECUTE']);
+const PREPARABLE: ReadonlySet<StatementKind> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+
+export class Analyzer {
+  readonly #cache: Lru<string, Cached>;
+  readonly #parser = new Parser();
+  readonly #rejectUnimplemented: boolean;
+  readonly #maxTextLength: number;
+  #hits = 0;
+  #misses = 0;
+  #parses = 0;
+
+  constructor(options: AnalyzerOptions = {}) {
+    this.#cache = new Lru(options.cacheSize ?? 1000);
+    this.#rejectUnimplemented = options.rejectUnimplemented ?? true;
+    this.#maxTextLength = options.maxTextLength ?? 16 * 1024 * 1024;
+  }
+
+  stats(): AnalyzerStats {
+    return { hits: this.#hits, misses: this.#misses, size: this.#cache.size, capacity: this.#cache.capacity, parses: this.#parses };
+  }
+
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  /** Analyses every statement of `sql`; an empty text (or only comments) gives []. */
+  analyze(sql: string): AnalyzedStatement[] {
+    if (sql.length > this.#maxTextLength) {
+      throw new DispatcherError(SqlState.ProgramLimitExceeded, `statement too long (${sql.length} characters, limit ${this.#maxTextLength})`);
+    }
+    try {
+      const tokens = tokenize(sql);
+      const out: AnalyzedStatement[] = [];
+      let from = 0;
+      while (from < tokens.length) {
+        const to = statementEnd(tokens, from);
+        if (to > from) out.push(this.#statement(sql, tokens, from, to));
+        from = to + 1;
+      }
+      return out;
+    } catch (e) {
+      throw asDispatcherError(e, sql);
+    }
+  }
+
+  #statement(sql: string, tokens: readonly Token[], from: number, to: number): AnalyzedStatement {
+    const p = this.#prepare(sql, tokens, from, to);
+    const { entry, shape } = p;
+    if (this.#rejectUnimplemented && !entry.flags.implemented) {
+      throw new DispatcherError(SqlState.FeatureNotSupported, `${entry.kind.replace(/_/g, ' ')} is not supported`, { query: sql });
+    }
+    return {
+      kind: entry.kind,
+      flags: entry.flags,
+      ast: entry.ast,
+      shapeKey: p.key,
+      liftedParams: shape.liftedParams,
+      liftedTypes: shape.liftedTypes,
+      userParamCount: shape.userParamCount,
+      text: sql.slice(tokens[from]!.start, tokens[to - 1]!.end),
+      metadata: entry.metadata,
+      cacheHit: p.hit,
+    };
+  }
+
+  /** Shape, cache lookup, and on a miss the parse of one statement (tokens [from, to)). */
+  #prepare(sql: string, tokens: readonly Token[], from: number, to: number): Prepared {
+    const first = tokens[from]!;
+    const word = first.type === Tok.Word ? first.text : '';
+    if (word === 'EXPLAIN') return this.#wrapped(sql, tokens, from, to, 'EXPLAIN');
+    if (word === 'PREPARE') return this.#wrapped(sql, tokens, from, to, 'PREPARE');
+    const lift = LIFTABLE_START.has(word) || (first.type === Tok.Punct && first.text === '(');
+    const front = lift ? undefined : frontParserFor(tokens, from, to);
+    let shape = shapeOf(sql, tokens, from, to, lift, undefined, front !== undefined);
+    let key = keyOf(shape);
+    let cached = this.#cache.get(key);
+    if (cached === NO_LIFT) {
+      shape = shapeOf(sql, tokens, from, to, false);
+      key = shape.text;
+      cached = this.#cache.get(key);
+    }
+    if (cached !== undefined && cached !== NO_LIFT) {
+      this.#hits++;
+      return { entry: cached, key, shape, hit: true };
+    }
+    this.#misses++;
+    const unsupported = unsupportedStatement(tokens, from, to);
+    if (unsupported !== undefined) throw notSupported(unsupported, sql);
+    if (front !== undefined) {
+      const entry = this.#frontEntry(sql, tokens, from, to, front);
+      this.#cache.set(key, entry);
+      return { entry, key, shape, hit: false };
+    }
+    let ast: unknown;
+    try {
+      ast = this.#parse(shape.text);
+    } catch (e) {
+      if (!isParseError(e)) throw e;
+      if (shape.liftedParams.length === 0) throw this.#syntaxError(e, sql, tokens, from, to, false);
+      // the grammar wants a literal somewhere a placeholder went: analyse this shape unlifted
+      const plain = shapeOf(sql, tokens, from, to, false);
+      try {
+        ast = this.#parse(plain.text);
+      } catch (e2) {
+        if (!isParseError(e2)) throw e2;
+        throw this.#syntaxError(e2, sql, tokens, from, to, false);
+      }
+      this.#cache.set(key, NO_LIFT);
+      shape = plain;
+      key = plain.text;
+    }
+    const kind = classify(ast, false);
+    const flags = KIND_FLAGS[kind];
+    const entry: Entry = { kind, flags, ast, metadata: metadataOfAst(kind, flags, ast) };
+    this.#cache.set(key, entry);
+    return { entry, key, shape, hit: false };
+  }
+
+  #parse(text: string): unknown {
+    this.#parses++;
+    const ast = this.#parser.astify(text, PARSE_OPTIONS);
+    if (Array.isArray(ast)) {
+      if (ast.length !== 1) throw new DispatcherError(SqlState.SyntaxError, 'expected exactly one statement');
+      return ast[0];
+    }
+    return ast;
+  }
+
+  #frontEntry(sql: string, tokens: readonly Token[], from: number, to: number, parse: (c: Cursor) => FrontNode): Entry {
+    const c = new Cursor(sql, tokens, from, to);
+    let node = parse(c);
+    if (node.type === 'execute') node = { ...node, args: this.#executeArgs(c) };
+    const kind = classify(node, true);
+    const flags = KIND_FLAGS[kind];
+    return { kind, flags, ast: node, metadata: metadataOfFront(kind, flags, node) };
+  }
+
+  /** EXECUTE name [(expr, ...)]: the arguments are expressions, parsed as a SELECT list. */
+  #executeArgs(c: Cursor): unknown[] {
+    if (c.atEnd()) return [];
+    const open = c.pos;
+    c.expectPunct('(');
+    let depth = 1;
+    let close = -1;
+    for (let i = open + 1; i < c.end; i++) {
+      const t = c.tokens[i]!;
+      if (t.type !== Tok.Punct) continue;
+      if (t.text === '(') depth++;
+      else if (t.text === ')' && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0) {
+      c.pos = c.end;
+      throw c.error();
+    }
+    if (close !== c.end - 1) {
+      c.pos = close + 1;
+      throw c.error();
+    }
+    if (close === open + 1) return [];
+    const args = shapeOf(c.sql, c.tokens, open + 1, close, false);
+    let ast: unknown;
+    try {
+      ast = this.#parse('SELECT ' + args.text);
+    } catch (e) {
+      if (!isParseError(e)) throw e;
+      const positions: number[] = [];
+      shapeOf(c.sql, c.tokens, open + 1, close, false, positions);
+      throw mapSyntaxError(e, c.sql, c.tokens, open + 1, close, positions, args.text.length, 'SELECT '.length);
+    }
+    const columns = (ast as { columns?: { expr: unknown }[] }).columns ?? [];
+    return columns.map((col) => col.expr);
+  }
+
+  /** EXPLAIN and PREPARE: a prefix parsed here around a statement analysed like any other. */
+  #wrapped(sql: string, tokens: readonly Token[], from: number, to: number, which: 'EXPLAIN' | 'PREPARE'): Prepared {
+    const c = new Cursor(sql, tokens, from, to);
+    const prefix = which === 'EXPLAIN' ? parseExplainPrefix(c) : parsePreparePrefix(c);
+    if (c.atEnd()) throw c.error();
+    const innerFrom = c.pos;
+    const inner = this.#prepare(sql, tokens, innerFrom, to);
+    const allowed = which === 'EXPLAIN' ? EXPLAINABLE : PREPARABLE;
+    if (!allowed.has(inner.entry.kind)) throw syntaxErrorAt(sql, tokens[innerFrom], tokens[to - 1]);
+    if (this.#rejectUnimplemented && !inner.entry.flags.implemented) {
+      throw new DispatcherError(SqlState.FeatureNotSupported, `${inner.entry.kind.replace(/_/g, ' ')} is not supported`, { query: sql });
+    }
+    const head = shapeOf(sql, tokens, from, innerFrom, false, undefined, true).text;
+    const key = `${head} ${inner.key}`;
+    const cached = this.#cache.get(key);
+    const shape: Shape =
+      which === 'EXPLAIN' ? inner.shape : { ...inner.shape, userParamCount: 0 };
+    if (cached !== undefined && cached !== NO_LIFT) {
+      this.#hits++;
+      return { entry: cached, key, shape, hit: true };
+    }
+    this.#misses++;
+    const statement: InnerStatement = {
+      kind: inner.entry.kind,
+      ast: inner.entry.ast,
+      metadata: inner.entry.metadata,
+      userParamCount: inner.shape.userParamCount,
+      shapeKey: inner.key,
+    };
+    let node: ExplainNode | PrepareNode;
+    if (which === 'EXPLAIN') {
+      const p = prefix as ReturnType<typeof parseExplainPrefix>;
+      node = { type: 'explain', analyze: p.analyze, verbose: p.verbose, format: p.format, options: p.options, statement };
+    } else {
+      const p = prefix as ReturnType<typeof parsePreparePrefix>;
+      node = { type: 'prepare', name: p.name, paramTypes: p.paramTypes, statement };
+    }
+    const kind = classify(node, true);
+    const flags = KIND_FLAGS[kind];
+    const entry: Entry = { kind, flags, ast: node, metadata: metadataOfFront(kind, flags, node) };
+    this.#cache.set(key, entry);
+    return { entry, key, shape, hit: false };
+  }
+
+  /** node-sql-parser's SyntaxError as 42601 at the matching place of the original text. */
+  #syntaxError(e: unknown, sql: string, tokens: readonly Token[], from: number, to: number, lift: boolean): DispatcherError {
+    const positions: number[] = [];
+    const s = shapeOf(sql, tokens, from, to, lift, positions);
+    return mapSyntaxError(e, sql, tokens, from, to, positions, s.text.length, 0);
+  }
+}
+
+function keyOf(shape: Shape): string {
+  return shape.liftedTypes.length === 0 ? shape.text : `${shape.text} /*${shape.liftedTypes.join(',')}*/`;
+}
+
+/** Index of the `;` ending the statement that starts at `from` (or tokens.length). */
+function statementEnd(tokens: readonly Token[], from: number): number {
+  // CREATE TRIGGER ... BEGIN ...; ...; END: the body's semicolons do not end the statement
+  let trigger = false;
+  for (let i = from + 1; i < tokens.length && i < from + 4; i++) {
+    const t = tokens[i]!;
+    if (t.type === Tok.Word && t.text === 'TRIGGER' && tokens[from]!.text === 'CREATE') trigger = true;
+  }
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.type === Tok.Punct && t.text === ';') {
+      if (!trigger) return i;
+      const prev = tokens[i - 1];
+      if (prev !== undefined && prev.type === Tok.Word && prev.text === 'END') return i;
+    }
+  }
+  return tokens.length;
+}
+
+function isParseError(e: unknown): boolean {
+  if (e instanceof RangeError) return false;
+  if (isDispatcherError(e)) return e.sqlState === SqlState.SyntaxError;
+  return e instanceof Error && (e.name === 'SyntaxError' || 'location' in e);
+}
+
+interface PegLocation {
+  start: { offset: number };
+}
+
+/**
+ * Maps a parse error in normalized text back to the original: `positions` holds pairs
+ * (offset in normalized text, offset in sql) for each emitted token; `skew` is the length of any
+ * text put before the normalized text.
+ */
+function mapSyntaxError(
+  e: unknown,
+  sql: string,
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  positions: readonly number[],
+  normLength: number,
+  skew: number,
+): DispatcherError {
+  if (isDispatcherError(e)) return e;
+  const loc = (e as { location?: PegLocation }).location;
+  if (loc === undefined) {
+    return new DispatcherError(SqlState.SyntaxError, `syntax error: ${(e as Error).message}`, { query: sql, cause: e });
+  }
+  const off = loc.start.offset - skew;
+  let origin = -1;
+  for (let k = 0; k < positions.length; k += 2) {
+    if (positions[k]! <= off) origin = positions[k + 1]!;
+    else break;
+  }
+  let tok: Token | undefined;
+  if (off < normLength && origin >= 0) {
+    for (let i = from; i < to; i++) {
+      if (tokens[i]!.start === origin) {
+        tok = tokens[i];
+        break;
+      }
+    }
+  }
+  const lastTok = tokens[to - 1];
+  const err = syntaxErrorAt(sql, tok, lastTok);
+  return new DispatcherError(err.sqlState, err.message, {
+    query: sql,
+    ...(err.position !== undefined ? { position: err.position } : {}),
+    detail: err.detail ?? caretLine(sql, 0),
+    cause: e,
+  });
+}
+
+function asDispatcherError(e: unknown, sql: string): DispatcherError {
+  if (isDispatcherError(e)) return e.query === undefined ? e.withQuery(sql) : e;
+  if (e instanceof RangeError) {
+    return new DispatcherError('54001', 'statement is too complex (stack depth limit exceeded)', { query: sql, cause: e });
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new DispatcherError(SqlState.InternalError, `internal error in analysis: ${message}`, { query: sql, cause: e });
+}

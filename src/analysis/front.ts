@@ -1,0 +1,651 @@
+// The front: parsers for the statements node-sql-parser's postgresql grammar lacks (or parses
+// into awkward shapes), working directly on the tokenizer's tokens. EXPLAIN and PREPARE wrap a
+// nested statement; their prefixes are parsed here and the analyser analyses the rest.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { SqlValue } from '../storage/ports.js';
+import { Cursor } from './cursor.js';
+import type {
+  AlterTableRenameColumnNode,
+  FrontNode,
+  GrantNode,
+  IsolationLevel,
+  RevokeNode,
+  RoleOptions,
+  TransactionModes,
+} from './front-nodes.js';
+import { Tok, type Token } from './tokenizer.js';
+
+export type FrontParser = (c: Cursor) => FrontNode;
+
+/** The front parser for a statement, or undefined when node-sql-parser handles it. */
+export function frontParserFor(tokens: readonly Token[], from: number, to: number): FrontParser | undefined {
+  const t = tokens[from];
+  if (t === undefined || t.type !== Tok.Word) return undefined;
+  const w2 = from + 1 < to && tokens[from + 1]!.type === Tok.Word ? tokens[from + 1]!.text : undefined;
+  switch (t.text) {
+    case 'BEGIN':
+    case 'START':
+      return parseBegin;
+    case 'COMMIT':
+    case 'END':
+      return parseCommit;
+    case 'ROLLBACK':
+    case 'ABORT':
+      return parseRollback;
+    case 'SAVEPOINT':
+      return parseSavepoint;
+    case 'RELEASE':
+      return parseRelease;
+    case 'SET':
+      return parseSet;
+    case 'SHOW':
+      return parseShow;
+    case 'RESET':
+      return parseReset;
+    case 'VACUUM':
+      return parseVacuum;
+    case 'ANALYZE':
+    case 'ANALYSE':
+      return parseAnalyze;
+    case 'PRAGMA':
+      return parsePragma;
+    case 'CHECKPOINT':
+      return parseCheckpoint;
+    case 'CREATE':
+      return w2 === 'USER' || w2 === 'ROLE' ? parseCreateRole : undefined;
+    case 'DROP':
+      return w2 === 'USER' || w2 === 'ROLE' ? parseDropRole : undefined;
+    case 'GRANT':
+      return parseGrant;
+    case 'REVOKE':
+      return parseRevoke;
+    case 'ALTER':
+      return w2 === 'TABLE' && isRenameColumn(tokens, from, to) ? parseRenameColumn : undefined;
+    case 'EXECUTE':
+      return parseExecute;
+    case 'DEALLOCATE':
+      return parseDeallocate;
+  }
+  return undefined;
+}
+
+// Statements the engine knows of but does not support: 0A000 rather than a syntax error.
+const UNSUPPORTED_START: ReadonlySet<string> = new Set([
+  'REINDEX', 'TRUNCATE', 'COPY', 'LISTEN', 'NOTIFY', 'UNLISTEN', 'LOCK', 'COMMENT', 'DISCARD', 'ATTACH',
+  'DETACH', 'DO', 'CALL', 'DECLARE', 'FETCH', 'CLOSE', 'MOVE', 'CLUSTER', 'REFRESH', 'SECURITY', 'LOAD',
+  'IMPORT', 'REASSIGN', 'REPLACE', 'MERGE', 'UPSERT',
+]);
+const SUPPORTED_OBJECTS: ReadonlySet<string> = new Set(['TABLE', 'INDEX', 'VIEW', 'USER', 'ROLE']);
+const OBJECT_NOISE: ReadonlySet<string> = new Set([
+  'TEMP', 'TEMPORARY', 'UNIQUE', 'OR', 'REPLACE', 'GLOBAL', 'LOCAL', 'UNLOGGED', 'MATERIALIZED', 'RECURSIVE', 'IF', 'EXISTS',
+]);
+
+/**
+ * Name of a statement type the engine has no kind for ('CREATE TRIGGER', 'REINDEX',
+ * 'INSERT OR REPLACE'), or undefined. Checked before parsing so that these get 0A000.
+ */
+export function unsupportedStatement(tokens: readonly Token[], from: number, to: number): string | undefined {
+  const t = tokens[from];
+  if (t === undefined || t.type !== Tok.Word) return undefined;
+  const w = t.text;
+  if (UNSUPPORTED_START.has(w)) return w;
+  if (w === 'CREATE' || w === 'DROP' || w === 'ALTER') {
+    for (let i = from + 1; i < to && i < from + 5; i++) {
+      const x = tokens[i]!;
+      if (x.type !== Tok.Word) return undefined;
+      if (OBJECT_NOISE.has(x.text)) {
+        if (x.text === 'MATERIALIZED') return `${w} MATERIALIZED VIEW`;
+        continue;
+      }
+      if (SUPPORTED_OBJECTS.has(x.text)) return undefined;
+      // CREATE TEMP VIEW / CREATE UNIQUE INDEX are fine; anything else names the unsupported object
+      return `${w} ${x.text}`;
+    }
+    return undefined;
+  }
+  if (w === 'INSERT' && tokens[from + 1]?.type === Tok.Word && tokens[from + 1]!.text === 'OR') return 'INSERT OR ' + (tokens[from + 2]?.text ?? '');
+  return undefined;
+}
+
+export function notSupported(what: string, sql: string): DispatcherError {
+  return new DispatcherError(SqlState.FeatureNotSupported, `${what} is not supported`, { query: sql });
+}
+
+// ---------------------------------------------------------------- transaction control
+
+const ISOLATION: Record<string, IsolationLevel> = {
+  'READ UNCOMMITTED': 'READ UNCOMMITTED',
+  'READ COMMITTED': 'READ COMMITTED',
+  'REPEATABLE READ': 'REPEATABLE READ',
+  SERIALIZABLE: 'SERIALIZABLE',
+};
+
+/** ISOLATION LEVEL x | READ ONLY | READ WRITE | [NOT] DEFERRABLE, separated by optional commas. */
+function transactionModes(c: Cursor): TransactionModes {
+  let isolationLevel: IsolationLevel | null = null;
+  let readOnly: boolean | null = null;
+  let deferrable: boolean | null = null;
+  for (let first = true; !c.atEnd(); first = false) {
+    if (!first) c.acceptPunct(',');
+    if (c.acceptAll('ISOLATION', 'LEVEL')) {
+      let name = c.word() ?? '';
+      c.pos++;
+      if (name === 'READ' || name === 'REPEATABLE') {
+        name += ' ' + (c.word() ?? '');
+        c.pos++;
+      }
+      const level = ISOLATION[name];
+      if (level === undefined) {
+        c.pos--;
+        throw c.error();
+      }
+      isolationLevel = level;
+    } else if (c.acceptAll('READ', 'ONLY')) readOnly = true;
+    else if (c.acceptAll('READ', 'WRITE')) readOnly = false;
+    else if (c.accept('DEFERRABLE')) deferrable = true;
+    else if (c.acceptAll('NOT', 'DEFERRABLE')) deferrable = false;
+    else throw c.error();
+  }
+  return { isolationLevel, readOnly, deferrable };
+}
+
+function parseBegin(c: Cursor): FrontNode {
+  if (c.accept('START')) c.expect('TRANSACTION');
+  else {
+    c.expect('BEGIN');
+    if (!c.accept('WORK')) c.accept('TRANSACTION');
+  }
+  return { type: 'begin', ...transactionModes(c) };
+}
+
+function chain(c: Cursor): boolean {
+  let chained = false;
+  if (c.accept('AND')) {
+    chained = !c.accept('NO');
+    c.expect('CHAIN');
+  }
+  c.expectEnd();
+  return chained;
+}
+
+function parseCommit(c: Cursor): FrontNode {
+  c.pos++; // COMMIT | END
+  if (!c.accept('WORK')) c.accept('TRANSACTION');
+  return { type: 'commit', chain: chain(c) };
+}
+
+function parseRollback(c: Cursor): FrontNode {
+  c.pos++; // ROLLBACK | ABORT
+  if (!c.accept('WORK')) c.accept('TRANSACTION');
+  if (c.accept('TO')) {
+    c.accept('SAVEPOINT');
+    const name = c.ident();
+    c.expectEnd();
+    return { type: 'rollback_to_savepoint', name };
+  }
+  return { type: 'rollback', chain: chain(c) };
+}
+
+function parseSavepoint(c: Cursor): FrontNode {
+  c.expect('SAVEPOINT');
+  const name = c.ident();
+  c.expectEnd();
+  return { type: 'savepoint', name };
+}
+
+function parseRelease(c: Cursor): FrontNode {
+  c.expect('RELEASE');
+  c.accept('SAVEPOINT');
+  const name = c.ident();
+  c.expectEnd();
+  return { type: 'release_savepoint', name };
+}
+
+// ---------------------------------------------------------------- session variables
+
+function parseSet(c: Cursor): FrontNode {
+  c.expect('SET');
+  if (c.accept('TRANSACTION')) return { type: 'set_transaction', session: false, ...transactionModes(c) };
+  if (c.acceptAll('SESSION', 'CHARACTERISTICS')) {
+    c.expect('AS');
+    c.expect('TRANSACTION');
+    return { type: 'set_transaction', session: true, ...transactionModes(c) };
+  }
+  let local = false;
+  if (c.accept('LOCAL')) local = true;
+  else if (c.isWord('SESSION') && c.peek(1) !== undefined && !isAssign(c.peek(1)!)) c.pos++;
+  if (c.acceptAll('TIME', 'ZONE')) {
+    if (c.accept('DEFAULT') || c.accept('LOCAL')) return setNode('timezone', null, true, local, c);
+    return setNode('timezone', c.value(), false, local, c);
+  }
+  const name = dottedName(c);
+  const assign = c.peek();
+  if (assign === undefined || !isAssign(assign)) throw c.error();
+  c.pos++;
+  if (c.accept('DEFAULT')) return setNode(name, null, true, local, c);
+  const values: SqlValue[] = [c.value()];
+  while (c.acceptPunct(',')) values.push(c.value());
+  const value = values.length === 1 ? values[0]! : values.map((v) => String(v)).join(', ');
+  return setNode(name, value, false, local, c);
+}
+
+function isAssign(t: Token): boolean {
+  return (t.type === Tok.Word && t.text === 'TO') || (t.type === Tok.Op && t.text === '=');
+}
+
+function setNode(name: string, value: SqlValue, isDefault: boolean, local: boolean, c: Cursor): FrontNode {
+  c.expectEnd();
+  return { type: 'set', name, value, isDefault, local };
+}
+
+/** A configuration name: lower-case, dotted for custom settings (myapp.setting). */
+function dottedName(c: Cursor): string {
+  let name = c.ident();
+  while (c.acceptPunct('.')) name += '.' + c.ident();
+  return name;
+}
+
+function parseShow(c: Cursor): FrontNode {
+  c.expect('SHOW');
+  let name: string;
+  if (c.acceptAll('TRANSACTION', 'ISOLATION', 'LEVEL')) name = 'transaction_isolation';
+  else if (c.acceptAll('TIME', 'ZONE')) name = 'timezone';
+  else if (c.acceptAll('SESSION', 'AUTHORIZATION')) name = 'session_authorization';
+  else name = dottedName(c);
+  c.expectEnd();
+  return { type: 'show', name };
+}
+
+function parseReset(c: Cursor): FrontNode {
+  c.expect('RESET');
+  let name: string;
+  if (c.acceptAll('TIME', 'ZONE')) name = 'timezone';
+  else if (c.acceptAll('TRANSACTION', 'ISOLATION', 'LEVEL')) name = 'transaction_isolation';
+  else name = dottedName(c);
+  c.expectEnd();
+  return { type: 'reset', name };
+}
+
+// ---------------------------------------------------------------- administration
+
+function parseVacuum(c: Cursor): FrontNode {
+  c.expect('VACUUM');
+  let full = false;
+  let analyze = false;
+  if (c.acceptPunct('(')) {
+    // VACUUM (FULL, ANALYZE [true]) t
+    do {
+      const opt = c.word();
+      if (opt === undefined) throw c.error();
+      c.pos++;
+      let on = true;
+      const v = c.peek();
+      if (v !== undefined && !(v.type === Tok.Punct && (v.text === ',' || v.text === ')'))) on = truthy(c.value());
+      if (opt === 'FULL') full = on;
+      else if (opt === 'ANALYZE' || opt === 'ANALYSE') analyze = on;
+    } while (c.acceptPunct(','));
+    c.expectPunct(')');
+  } else {
+    for (;;) {
+      if (c.accept('FULL')) full = true;
+      else if (c.accept('FREEZE') || c.accept('VERBOSE')) continue;
+      else if (c.accept('ANALYZE') || c.accept('ANALYSE')) analyze = true;
+      else break;
+    }
+  }
+  const table = c.atEnd() ? null : c.qualifiedName();
+  if (table !== null && c.acceptPunct('(')) skipParens(c);
+  c.expectEnd();
+  return { type: 'vacuum', table, full, analyze };
+}
+
+function truthy(v: SqlValue): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return !['off', 'false', '0', 'no'].includes(v.toLowerCase());
+  return v !== null;
+}
+
+/** Skips to the matching `)` (the opening one already consumed). */
+function skipParens(c: Cursor): void {
+  let depth = 1;
+  while (!c.atEnd() && depth > 0) {
+    const t = c.peek()!;
+    if (t.type === Tok.Punct) {
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+    }
+    c.pos++;
+  }
+  if (depth > 0) throw c.error();
+}
+
+function parseAnalyze(c: Cursor): FrontNode {
+  c.pos++; // ANALYZE | ANALYSE
+  c.accept('VERBOSE');
+  const table = c.atEnd() ? null : c.qualifiedName();
+  if (table !== null && c.acceptPunct('(')) skipParens(c);
+  c.expectEnd();
+  return { type: 'analyze', table };
+}
+
+function parsePragma(c: Cursor): FrontNode {
+  c.expect('PRAGMA');
+  const name = dottedName(c);
+  let value: SqlValue | undefined;
+  if (c.acceptPunct('=')) value = c.value();
+  else if (c.acceptPunct('(')) {
+    value = c.value();
+    c.expectPunct(')');
+  }
+  c.expectEnd();
+  return { type: 'pragma', name, value };
+}
+
+function parseCheckpoint(c: Cursor): FrontNode {
+  c.expect('CHECKPOINT');
+  c.expectEnd();
+  return { type: 'checkpoint' };
+}
+
+// ---------------------------------------------------------------- roles and privileges
+
+function roleOptions(c: Cursor): RoleOptions {
+  const o: {
+    -readonly [K in keyof RoleOptions]: RoleOptions[K];
+  } = {};
+  c.accept('WITH');
+  while (!c.atEnd()) {
+    const w = c.word();
+    if (w === undefined) throw c.error();
+    c.pos++;
+    switch (w) {
+      case 'LOGIN': o.login = true; break;
+      case 'NOLOGIN': o.login = false; break;
+      case 'SUPERUSER': o.superuser = true; break;
+      case 'NOSUPERUSER': o.superuser = false; break;
+      case 'CREATEDB': o.createdb = true; break;
+      case 'NOCREATEDB': o.createdb = false; break;
+      case 'CREATEROLE': o.createrole = true; break;
+      case 'NOCREATEROLE': o.createrole = false; break;
+      case 'INHERIT': o.inherit = true; break;
+      case 'NOINHERIT': o.inherit = false; break;
+      case 'REPLICATION': case 'NOREPLICATION': case 'BYPASSRLS': case 'NOBYPASSRLS': break;
+      case 'ENCRYPTED':
+      case 'PASSWORD': {
+        if (w === 'ENCRYPTED') c.expect('PASSWORD');
+        const v = c.value();
+        if (v !== null && typeof v !== 'string') throw c.error();
+        o.password = v;
+        break;
+      }
+      case 'CONNECTION': {
+        c.expect('LIMIT');
+        const v = c.value();
+        if (typeof v !== 'number') throw c.error();
+        o.connectionLimit = v;
+        break;
+      }
+      case 'VALID': {
+        c.expect('UNTIL');
+        o.validUntil = String(c.value());
+        break;
+      }
+      case 'IN':
+        if (!c.accept('ROLE')) c.expect('GROUP');
+        o.inRoles = c.identList();
+        break;
+      case 'ROLE':
+      case 'USER':
+        o.roles = c.identList();
+        break;
+      case 'ADMIN':
+        o.admins = c.identList();
+        break;
+      default:
+        c.pos--;
+        throw c.error();
+    }
+  }
+  return o;
+}
+
+function parseCreateRole(c: Cursor): FrontNode {
+  c.expect('CREATE');
+  const user = c.accept('USER');
+  if (!user) c.expect('ROLE');
+  const name = c.ident();
+  const options = roleOptions(c);
+  // CREATE USER implies LOGIN (PostgreSQL)
+  if (user) return { type: 'create_user', name, options: options.login === undefined ? { ...options, login: true } : options };
+  return { type: 'create_role', name, options };
+}
+
+function parseDropRole(c: Cursor): FrontNode {
+  c.expect('DROP');
+  const role = c.accept('ROLE');
+  if (!role) c.expect('USER');
+  const ifExists = c.acceptAll('IF', 'EXISTS');
+  const names = c.identList();
+  c.expectEnd();
+  return { type: 'drop_user', names, ifExists, role };
+}
+
+const PRIVILEGES: ReadonlySet<string> = new Set([
+  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'USAGE', 'CREATE',
+  'CONNECT', 'TEMPORARY', 'TEMP', 'EXECUTE', 'ALL', 'MAINTAIN',
+]);
+
+interface PrivilegeClause {
+  privileges: string[];
+  columns: Record<string, string[]> | null;
+  objectType: string;
+  objects: string[];
+}
+
+/** privileges ON [TABLE] objects — or undefined when this is a role membership (no ON). */
+function privilegeClause(c: Cursor): PrivilegeClause | undefined {
+  const save = c.pos;
+  const privileges: string[] = [];
+  let columns: Record<string, string[]> | null = null;
+  for (;;) {
+    const w = c.word();
+    if (w === undefined || !PRIVILEGES.has(w)) {
+      c.pos = save;
+      return undefined;
+    }
+    c.pos++;
+    if (w === 'ALL') c.accept('PRIVILEGES');
+    const p = w === 'TEMP' ? 'TEMPORARY' : w;
+    privileges.push(p);
+    if (c.acceptPunct('(')) {
+      (columns ??= {})[p] = c.identList();
+      c.expectPunct(')');
+    }
+    if (!c.acceptPunct(',')) break;
+  }
+  if (!c.accept('ON')) {
+    c.pos = save;
+    return undefined;
+  }
+  let objectType = 'table';
+  if (c.acceptAll('ALL', 'TABLES', 'IN', 'SCHEMA')) objectType = 'all_tables';
+  else if (c.accept('TABLE')) objectType = 'table';
+  else if (c.accept('SCHEMA')) objectType = 'schema';
+  else if (c.accept('DATABASE')) objectType = 'database';
+  else if (c.accept('SEQUENCE')) objectType = 'sequence';
+  else if (c.accept('FUNCTION')) objectType = 'function';
+  const objects = [c.qualifiedName()];
+  while (c.acceptPunct(',')) objects.push(c.qualifiedName());
+  return { privileges, columns, objectType, objects };
+}
+
+function grantees(c: Cursor): string[] {
+  const out: string[] = [];
+  do {
+    c.accept('GROUP');
+    out.push(c.ident());
+  } while (c.acceptPunct(','));
+  return out;
+}
+
+function parseGrant(c: Cursor): GrantNode {
+  c.expect('GRANT');
+  const priv = privilegeClause(c);
+  const roles = priv === undefined ? c.identList() : [];
+  c.expect('TO');
+  const to = grantees(c);
+  const withOption = c.acceptAll('WITH', 'GRANT', 'OPTION') || c.acceptAll('WITH', 'ADMIN', 'OPTION');
+  if (c.acceptAll('GRANTED', 'BY')) c.ident();
+  c.expectEnd();
+  return {
+    type: 'grant',
+    target: priv === undefined ? 'roles' : 'privileges',
+    privileges: priv?.privileges ?? [],
+    columns: priv?.columns ?? null,
+    objectType: priv?.objectType ?? 'role',
+    objects: priv?.objects ?? [],
+    roles,
+    grantees: to,
+    withOption,
+  };
+}
+
+function parseRevoke(c: Cursor): RevokeNode {
+  c.expect('REVOKE');
+  const optionOnly = c.acceptAll('GRANT', 'OPTION', 'FOR') || c.acceptAll('ADMIN', 'OPTION', 'FOR');
+  const priv = privilegeClause(c);
+  const roles = priv === undefined ? c.identList() : [];
+  c.expect('FROM');
+  const from = grantees(c);
+  if (c.acceptAll('GRANTED', 'BY')) c.ident();
+  const cascade = c.accept('CASCADE');
+  if (!cascade) c.accept('RESTRICT');
+  c.expectEnd();
+  return {
+    type: 'revoke',
+    target: priv === undefined ? 'roles' : 'privileges',
+    privileges: priv?.privileges ?? [],
+    columns: priv?.columns ?? null,
+    objectType: priv?.objectType ?? 'role',
+    objects: priv?.objects ?? [],
+    roles,
+    grantees: from,
+    optionOnly,
+    cascade,
+  };
+}
+
+// ---------------------------------------------------------------- ALTER TABLE ... RENAME [COLUMN]
+
+/** ALTER TABLE [IF EXISTS] [ONLY] t RENAME [COLUMN] a TO b (not RENAME TO, which renames the table). */
+function isRenameColumn(tokens: readonly Token[], from: number, to: number): boolean {
+  for (let i = from + 2; i < to - 1; i++) {
+    const t = tokens[i]!;
+    if (t.type === Tok.Word && t.text === 'RENAME') {
+      const n = tokens[i + 1]!;
+      return !(n.type === Tok.Word && (n.text === 'TO' || n.text === 'CONSTRAINT'));
+    }
+  }
+  return false;
+}
+
+function parseRenameColumn(c: Cursor): AlterTableRenameColumnNode {
+  c.expect('ALTER');
+  c.expect('TABLE');
+  const ifExists = c.acceptAll('IF', 'EXISTS');
+  c.accept('ONLY');
+  const table = c.qualifiedName();
+  c.expect('RENAME');
+  c.accept('COLUMN');
+  const column = c.ident();
+  c.expect('TO');
+  const newName = c.ident();
+  c.expectEnd();
+  return { type: 'alter_table', action: 'rename_column', table, ifExists, column, newName };
+}
+
+// ---------------------------------------------------------------- prepared statements
+
+function parseExecute(c: Cursor): FrontNode {
+  c.expect('EXECUTE');
+  const name = c.ident();
+  // arguments are parsed by the analyser (they are expressions); here only the name
+  return { type: 'execute', name, args: [] };
+}
+
+function parseDeallocate(c: Cursor): FrontNode {
+  c.expect('DEALLOCATE');
+  c.accept('PREPARE');
+  const name = c.accept('ALL') ? null : c.ident();
+  c.expectEnd();
+  return { type: 'deallocate', name };
+}
+
+/** EXPLAIN prefix: returns the options and leaves the cursor on the explained statement. */
+export function parseExplainPrefix(c: Cursor): {
+  analyze: boolean;
+  verbose: boolean;
+  format: string;
+  options: Record<string, string | boolean>;
+} {
+  c.expect('EXPLAIN');
+  let analyze = false;
+  let verbose = false;
+  let format = 'TEXT';
+  const options: Record<string, string | boolean> = {};
+  const next = c.peek(1);
+  // EXPLAIN ( options ) — but not EXPLAIN (SELECT ...)
+  if (c.peek()?.type === Tok.Punct && c.peek()!.text === '(' && next?.type === Tok.Word && next.text !== 'SELECT' && next.text !== 'VALUES' && next.text !== 'WITH') {
+    c.pos++;
+    do {
+      const name = c.ident();
+      const v = c.peek();
+      let value: string | boolean = true;
+      if (v !== undefined && !(v.type === Tok.Punct && (v.text === ',' || v.text === ')'))) {
+        const raw = c.value();
+        value = typeof raw === 'string' && name !== 'format' ? truthy(raw) : typeof raw === 'string' ? raw.toUpperCase() : truthy(raw);
+      }
+      if (name === 'analyze' || name === 'analyse') analyze = value === true;
+      else if (name === 'verbose') verbose = value === true;
+      else if (name === 'format') format = String(value);
+      else options[name] = value;
+    } while (c.acceptPunct(','));
+    c.expectPunct(')');
+  } else {
+    if (c.accept('ANALYZE') || c.accept('ANALYSE')) analyze = true;
+    if (c.accept('VERBOSE')) verbose = true;
+  }
+  return { analyze, verbose, format, options };
+}
+
+/** PREPARE name [(types)] AS: returns name and types, leaves the cursor on the statement. */
+export function parsePreparePrefix(c: Cursor): { name: string; paramTypes: string[] } {
+  c.expect('PREPARE');
+  const name = c.ident();
+  const paramTypes: string[] = [];
+  if (c.acceptPunct('(')) {
+    do {
+      const start = c.peek();
+      if (start === undefined) throw c.error();
+      // a type is words, optionally with (n[, m]) and []
+      let end = start.end;
+      while (!c.atEnd()) {
+        const t = c.peek()!;
+        if (t.type === Tok.Punct && (t.text === ',' || t.text === ')')) break;
+        if (t.type === Tok.Punct && t.text === '(') {
+          c.pos++;
+          skipParens(c);
+          end = c.tokens[c.pos - 1]!.end;
+          continue;
+        }
+        end = t.end;
+        c.pos++;
+      }
+      paramTypes.push(c.sql.slice(start.start, end).replace(/\s+/g, ' ').toUpperCase());
+    } while (c.acceptPunct(','));
+    c.expectPunct(')');
+  }
+  c.expect('AS');
+  return { name, paramTypes };
+}

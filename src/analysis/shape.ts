@@ -1,0 +1,266 @@
+// Shape lifting: one pass over a statement's tokens that writes its normalized text (single
+// spaces, keywords upper-cased, identifiers folded to lower case as PostgreSQL folds them,
+// `?` numbered as $1..$n) and, for SELECT/INSERT/UPDATE/DELETE, replaces literals with
+// placeholders numbered after the user's own. Statements that differ only in literal values get
+// the same normalized text, which keys the parse cache.
+//
+// The same pass applies the meaning-preserving rewrites the postgresql grammar needs
+// (SELECT ALL, AGG(ALL x), AGG(DISTINCT x), ISNULL/NOTNULL, postfix NOT NULL).
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { SqlValue } from '../storage/ports.js';
+import type { LiteralType } from './types.js';
+import { Tok, type Token } from './tokenizer.js';
+import { ITEM_END, KEYWORDS, NATIVE_DISTINCT_AGGREGATES, SOFT_KEYWORDS, TYPE_MODIFIED } from './keywords.js';
+
+export interface Shape {
+  /** Normalized text: what node-sql-parser parses on a cache miss. */
+  readonly text: string;
+  readonly liftedParams: SqlValue[];
+  readonly liftedTypes: LiteralType[];
+  readonly userParamCount: number;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INT64_MAX = 9223372036854775807n;
+
+/** Value and type of an integer literal: a JS number while safe, bigint to int64, else numeric. */
+export function integerLiteral(digits: string): [SqlValue, LiteralType] {
+  if (digits.length < 16) return [Number(digits), 'integer'];
+  const b = BigInt(digits);
+  if (b <= MAX_SAFE) return [Number(b), 'integer'];
+  if (b <= INT64_MAX) return [b, 'integer'];
+  return [Number(digits), 'numeric'];
+}
+
+/** Whether a word is written upper-case in normalized text (see KEYWORDS). */
+export function isKeyword(t: Token | undefined): boolean {
+  return t !== undefined && t.type === Tok.Word && KEYWORDS.has(t.text);
+}
+
+function isWord(t: Token | undefined, w: string): boolean {
+  return t !== undefined && t.type === Tok.Word && t.text === w;
+}
+
+function isPunct(t: Token | undefined, p: string): boolean {
+  return t !== undefined && t.type === Tok.Punct && t.text === p;
+}
+
+/** A token that can end an operand (for the postfix `x NOT NULL` rewrite). */
+function endsOperand(t: Token | undefined): boolean {
+  if (t === undefined) return false;
+  switch (t.type) {
+    case Tok.Word:
+      return !KEYWORDS.has(t.text) || t.text === 'NULL' || t.text === 'TRUE' || t.text === 'FALSE';
+    case Tok.Punct:
+      return t.text === ')' || t.text === ']';
+    case Tok.Op:
+    case Tok.Cast:
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Counts the user's placeholders: max $n, or the number of `?`. Mixing both is an error. */
+export function countUserParams(sql: string, tokens: readonly Token[], from: number, to: number): number {
+  let maxDollar = 0;
+  let qmarks = 0;
+  for (let i = from; i < to; i++) {
+    const t = tokens[i]!;
+    if (t.type === Tok.Param) {
+      const n = t.value as number;
+      if (n > maxDollar) maxDollar = n;
+      if (n === 0) {
+        throw new DispatcherError(SqlState.SyntaxError, `there is no parameter $0 at character ${t.start + 1}`, {
+          query: sql,
+          position: t.start + 1,
+        });
+      }
+    } else if (t.type === Tok.QMark) qmarks++;
+  }
+  if (qmarks > 0 && maxDollar > 0) {
+    throw new DispatcherError(SqlState.SyntaxError, 'cannot mix ? and $n placeholders in one statement', { query: sql });
+  }
+  return maxDollar > qmarks ? maxDollar : qmarks;
+}
+
+/**
+ * Normalizes tokens [from, to) of `sql`. With `lift`, literals become placeholders. With `front`
+ * (statements the front parses), non-reserved statement words are upper-cased too. With
+ * `positions`, each emitted token's offset in the normalized text and in `sql` is pushed as a
+ * pair (used only to map a syntax error back to the original text).
+ */
+export function shapeOf(
+  sql: string,
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  lift: boolean,
+  positions?: number[],
+  front = false,
+): Shape {
+  const userParamCount = countUserParams(sql, tokens, from, to);
+  let out = '';
+  let qmarkNo = 0;
+  let liftedParams: SqlValue[] | undefined;
+  let liftedTypes: LiteralType[] | undefined;
+  let depth = 0;
+  // ORDER BY / GROUP BY list at this paren depth (-1: none), type modifier parens from this depth
+  let orderDepth = -1;
+  let typeModDepth = -1;
+  // depths at which a rewritten AGG(DISTINCT x) needs an extra closing parenthesis
+  let distinctClose: number[] | undefined;
+  // emitted-token state for spacing
+  let prevType = 0;
+  let prevText = '';
+  let prevKeyword = false;
+
+  const emit = (type: number, s: string, keyword: boolean, origin: number): void => {
+    if (out.length > 0 && needsSpace(prevType, prevText, prevKeyword, type, s)) out += ' ';
+    if (positions !== undefined) positions.push(out.length, origin);
+    out += s;
+    prevType = type;
+    prevText = s;
+    prevKeyword = keyword;
+  };
+  const addLifted = (value: SqlValue, type: LiteralType, origin: number): void => {
+    if (liftedParams === undefined) {
+      liftedParams = [];
+      liftedTypes = [];
+    }
+    liftedParams.push(value);
+    liftedTypes!.push(type);
+    emit(Tok.Param, '$' + (userParamCount + liftedParams.length), false, origin);
+  };
+
+  for (let i = from; i < to; i++) {
+    const t = tokens[i]!;
+    switch (t.type) {
+      case Tok.Word: {
+        const w = t.text;
+        const prev = i > from ? tokens[i - 1] : undefined;
+        if (w === 'ALL') {
+          // SELECT ALL x -> SELECT x; AGG(ALL x) -> AGG(x): ALL is the default quantifier
+          if (isWord(prev, 'SELECT')) continue;
+          if (isPunct(prev, '(') && i - 2 >= from && tokens[i - 2]!.type === Tok.Word && !KEYWORDS.has(tokens[i - 2]!.text)) continue;
+        } else if (w === 'DISTINCT') {
+          const fn = i - 2 >= from ? tokens[i - 2]! : undefined;
+          if (isPunct(prev, '(') && fn !== undefined && fn.type === Tok.Word && !KEYWORDS.has(fn.text) && !NATIVE_DISTINCT_AGGREGATES.has(fn.text)) {
+            emit(Tok.Word, '__dispatchdb_distinct', false, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            (distinctClose ??= []).push(depth);
+            continue;
+          }
+        } else if (w === 'TRUE' || w === 'FALSE') {
+          if (lift && !isWord(prev, 'IS') && !(isWord(prev, 'NOT') && isWord(tokens[i - 2], 'IS'))) {
+            addLifted(w === 'TRUE', 'boolean', t.start);
+            continue;
+          }
+        } else if (w === 'ISNULL' || w === 'NOTNULL') {
+          emit(Tok.Word, 'IS', true, t.start);
+          if (w === 'NOTNULL') emit(Tok.Word, 'NOT', true, t.start);
+          emit(Tok.Word, 'NULL', true, t.start);
+          continue;
+        } else if (w === 'NOT' && lift && isWord(tokens[i + 1], 'NULL') && i + 1 < to && endsOperand(prev) && !isWord(prev, 'IS')) {
+          // SQLite's postfix `x NOT NULL` is `x IS NOT NULL`
+          emit(Tok.Word, 'IS', true, t.start);
+        } else if (w === 'BY') {
+          if (isWord(prev, 'ORDER') || isWord(prev, 'GROUP')) orderDepth = depth;
+        } else if (orderDepth === depth && ITEM_END.has(w) && w !== 'ASC' && w !== 'DESC' && w !== 'NULLS' && w !== 'COLLATE') {
+          orderDepth = -1;
+        }
+        if (TYPE_MODIFIED.has(w) && typeModDepth < 0 && isPunct(tokens[i + 1], '(')) typeModDepth = depth + 1;
+        // the leading word is never an identifier
+        const kw = KEYWORDS.has(w) || i === from || (front && SOFT_KEYWORDS.has(w));
+        emit(Tok.Word, kw ? w : sql.slice(t.start, t.end).toLowerCase(), kw, t.start);
+        continue;
+      }
+      case Tok.Integer:
+      case Tok.Numeric: {
+        if (lift && (typeModDepth < 0 || depth < typeModDepth) && !positional(tokens, i, from, to, orderDepth, depth)) {
+          const prev = i > from ? tokens[i - 1]! : undefined;
+          if (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text)) {
+            const digits = sql.slice(t.start, t.end);
+            if (t.type === Tok.Integer) {
+              const [v, ty] = integerLiteral(digits);
+              addLifted(v, ty, t.start);
+            } else addLifted(Number(digits), 'numeric', t.start);
+            continue;
+          }
+        }
+        emit(t.type, sql.slice(t.start, t.end), false, t.start);
+        continue;
+      }
+      case Tok.String: {
+        const prev = i > from ? tokens[i - 1]! : undefined;
+        // `DATE '2020-01-01'`, `INTERVAL '1 day'`, `ESCAPE '\'`, `AT TIME ZONE 'UTC'`: the word
+        // before gives the literal its meaning, keep it as written
+        if (lift && (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text))) {
+          addLifted(t.value as string, 'text', t.start);
+          continue;
+        }
+        emit(t.type, sql.slice(t.start, t.end), false, t.start);
+        continue;
+      }
+      case Tok.QMark:
+        qmarkNo++;
+        emit(Tok.Param, '$' + qmarkNo, false, t.start);
+        continue;
+      case Tok.Param:
+        emit(Tok.Param, '$' + (t.value as number), false, t.start);
+        continue;
+      case Tok.QuotedIdent:
+        emit(t.type, sql.slice(t.start, t.end), false, t.start);
+        continue;
+      case Tok.Punct: {
+        const p = t.text;
+        if (p === '(') depth++;
+        else if (p === ')') {
+          if (distinctClose !== undefined && distinctClose.length > 0 && distinctClose[distinctClose.length - 1] === depth) {
+            distinctClose.pop();
+            emit(Tok.Punct, ')', false, t.start);
+          }
+          depth--;
+          if (orderDepth > depth) orderDepth = -1;
+          if (typeModDepth > depth) typeModDepth = -1;
+        } else if (p === ';' && orderDepth >= 0) orderDepth = -1;
+        emit(Tok.Punct, p, false, t.start);
+        continue;
+      }
+      default:
+        emit(t.type, t.text, false, t.start);
+    }
+  }
+  return {
+    text: out,
+    liftedParams: liftedParams ?? EMPTY_VALUES,
+    liftedTypes: liftedTypes ?? EMPTY_TYPES,
+    userParamCount,
+  };
+}
+
+const EMPTY_VALUES: SqlValue[] = [];
+const EMPTY_TYPES: LiteralType[] = [];
+
+/** A number that is a whole ORDER BY / GROUP BY item: a column position, not a value. */
+function positional(tokens: readonly Token[], i: number, from: number, to: number, orderDepth: number, depth: number): boolean {
+  if (orderDepth !== depth || i === from) return false;
+  const prev = tokens[i - 1]!;
+  if (!(isWord(prev, 'BY') || isPunct(prev, ','))) return false;
+  if (i + 1 >= to) return true;
+  const next = tokens[i + 1]!;
+  if (next.type === Tok.Punct) return next.text === ',' || next.text === ')' || next.text === ';';
+  return next.type === Tok.Word && ITEM_END.has(next.text);
+}
+
+/** Single spaces between tokens, none inside `f(x)`, `t.a`, `x::int`, `a, b`. */
+function needsSpace(prevType: number, prevText: string, prevKeyword: boolean, type: number, s: string): boolean {
+  if (type === Tok.Punct) {
+    if (s === ',' || s === ')' || s === ']' || s === '.' || s === ';') return false;
+    if ((s === '(' || s === '[') && (prevType === Tok.QuotedIdent || (prevType === Tok.Word && !prevKeyword))) return false;
+  }
+  if (type === Tok.Cast) return false;
+  if (prevType === Tok.Punct && (prevText === '(' || prevText === '[' || prevText === '.')) return false;
+  if (prevType === Tok.Cast) return false;
+  return true;
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { Analyzer } from '../../src/analysis/analyzer.js';
+
+const one = (a: Analyzer, sql: string) => {
+  const r = a.analyze(sql);
+  expect(r).toHaveLength(1);
+  return r[0]!;
+};
+
+describe('shape lifting', () => {
+  it('gives WHERE id = 41 and WHERE id = 42 one shape and one parse', () => {
+    const a = new Analyzer();
+    const x = one(a, 'SELECT * FROM t WHERE id = 41');
+    const y = one(a, 'select  *  from T where ID=42');
+    expect(x.shapeKey).toBe(y.shapeKey);
+    expect(x.ast).toBe(y.ast);
+    expect(x.liftedParams).toEqual([41]);
+    expect(y.liftedParams).toEqual([42]);
+    expect(x.liftedTypes).toEqual(['integer']);
+    expect(x.cacheHit).toBe(false);
+    expect(y.cacheHit).toBe(true);
+    expect(a.stats()).toMatchObject({ hits: 1, misses: 1, size: 1, parses: 1 });
+  });
+
+  it('types lifted literals: integer, bigint beyond 2^53, numeric, text, boolean; NULL stays', () => {
+    const a = new Analyzer();
+    const s = one(a, "SELECT 7, 9007199254740993, 1.5, 1e3, 'it''s', E'a\\tb', TRUE, false, NULL");
+    expect(s.liftedParams).toEqual([7, 9007199254740993n, 1.5, 1000, "it's", 'a\tb', true, false]);
+    expect(s.liftedTypes).toEqual(['integer', 'integer', 'numeric', 'numeric', 'text', 'text', 'boolean', 'boolean']);
+    expect(s.shapeKey).toContain('NULL');
+    expect(s.shapeKey).not.toContain('TRUE');
+  });
+
+  it('keeps ORDER BY / GROUP BY positions literal, lifts LIMIT and OFFSET', () => {
+    const a = new Analyzer();
+    const s = one(a, 'SELECT a, count(*) FROM t WHERE b > 5 GROUP BY 1 ORDER BY 1, 2 DESC LIMIT 10 OFFSET 20');
+    expect(s.liftedParams).toEqual([5, 10, 20]);
+    expect(s.shapeKey).toContain('GROUP BY 1 ORDER BY 1, 2 DESC LIMIT $2 OFFSET $3');
+    const ast = s.ast as { orderby: { expr: { type: string; value: number } }[] };
+    expect(ast.orderby[0]!.expr).toMatchObject({ type: 'number', value: 1 });
+    // an expression in ORDER BY is not a position
+    const e = one(a, 'SELECT a FROM t ORDER BY a + 1');
+    expect(e.liftedParams).toEqual([1]);
+  });
+
+  it('keeps type modifiers and typed literals literal', () => {
+    const a = new Analyzer();
+    const s = one(a, "SELECT CAST(a AS VARCHAR(20)), b::NUMERIC(10,2), DATE '2020-01-01', INTERVAL '1 day' FROM t WHERE c = 'x'");
+    expect(s.liftedParams).toEqual(['x']);
+    expect(s.shapeKey).toContain('varchar(20)');
+    expect(s.shapeKey).toContain('numeric(10, 2)');
+    expect(s.shapeKey).toContain("date '2020-01-01'");
+  });
+
+  it('does not lift in DDL', () => {
+    const a = new Analyzer();
+    const s = one(a, "CREATE TABLE t (a INT DEFAULT 5, b TEXT DEFAULT 'x', c VARCHAR(3))");
+    expect(s.liftedParams).toEqual([]);
+    expect(s.kind).toBe('CREATE_TABLE');
+  });
+
+  it('keeps a negative number a unary minus over a lifted literal', () => {
+    const a = new Analyzer();
+    const s = one(a, 'SELECT * FROM t WHERE a = -5');
+    expect(s.liftedParams).toEqual([5]);
+    expect(s.shapeKey).toContain('- $1');
+    const where = (s.ast as { where: { right: { type: string; operator: string } } }).where;
+    expect(where.right).toMatchObject({ type: 'unary_expr', operator: '-' });
+  });
+
+  it('rewrites ? to $1..$n outside strings and numbers lifted literals after them', () => {
+    const a = new Analyzer();
+    const s = one(a, "SELECT '?' FROM t WHERE a = ? AND b = 3 AND c = ?");
+    expect(s.userParamCount).toBe(2);
+    expect(s.liftedParams).toEqual(['?', 3]);
+    expect(s.shapeKey).toBe('SELECT $3 FROM t WHERE a = $1 AND b = $4 AND c = $2 /*text,integer*/');
+  });
+
+  it('counts $n parameters and rejects mixing them with ?', () => {
+    const a = new Analyzer();
+    expect(one(a, 'SELECT * FROM t WHERE a = $2 AND b = 1').userParamCount).toBe(2);
+    expect(() => a.analyze('SELECT $1, ?')).toThrowError(/mix/);
+  });
+
+  it('keeps the literal of IS TRUE and ESCAPE', () => {
+    const a = new Analyzer();
+    const s = one(a, "SELECT * FROM t WHERE a IS NOT TRUE AND b LIKE 'x!%' ESCAPE '!'");
+    expect(s.liftedParams).toEqual(['x!%']);
+  });
+
+  it('falls back to the unlifted text where the grammar wants a literal', () => {
+    const a = new Analyzer();
+    // a construct only accepted with a literal: analysed, values kept in the text
+    const s = one(a, "SELECT * FROM t WHERE a LIKE 'x' ESCAPE '!'");
+    expect(s.kind).toBe('SELECT');
+  });
+
+  it('applies the meaning-preserving rewrites', () => {
+    const a = new Analyzer();
+    const s = one(a, 'SELECT ALL avg(DISTINCT x), count(ALL y), count(DISTINCT z), MAX(ALL + 54) FROM t WHERE a NOT NULL AND b ISNULL AND c NOTNULL');
+    expect(s.shapeKey).toContain('SELECT avg(__dispatchdb_distinct(x)), count(y), count(DISTINCT z), max(+ $1)');
+    expect(s.shapeKey).toContain('a IS NOT NULL AND b IS NULL AND c IS NOT NULL');
+    const cols = (s.ast as { columns: { expr: { name: string; args: { expr: unknown; distinct?: string } } }[] }).columns;
+    expect(cols[0]!.expr.args.expr).toMatchObject({ type: 'function', name: { name: [{ value: '__dispatchdb_distinct' }] } });
+    expect(cols[2]!.expr.args.distinct).toBe('DISTINCT');
+  });
+
+  it('folds unquoted identifiers and keeps quoted ones', () => {
+    const a = new Analyzer();
+    const s = one(a, 'SELECT Col FROM "MixedCase"');
+    const ast = s.ast as { from: { table: string }[]; columns: { expr: { column: { expr: { value: string } } } }[] };
+    expect(ast.from[0]!.table).toBe('MixedCase');
+    expect(ast.columns[0]!.expr.column.expr.value).toBe('col');
+  });
+
+  it('bounds the cache (LRU)', () => {
+    const a = new Analyzer({ cacheSize: 2 });
+    a.analyze('SELECT a FROM t');
+    a.analyze('SELECT b FROM t');
+    a.analyze('SELECT a FROM t'); // refresh a
+    a.analyze('SELECT c FROM t'); // evicts b
+    expect(a.stats().size).toBe(2);
+    expect(a.analyze('SELECT a FROM t')[0]!.cacheHit).toBe(true);
+    expect(a.analyze('SELECT b FROM t')[0]!.cacheHit).toBe(false);
+  });
+});

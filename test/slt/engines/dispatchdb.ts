@@ -3,34 +3,15 @@
 import type { EngineFactory, SltEngine } from '../engine.js';
 import type { ResultValue } from '../format.js';
 
-// The slice of the public API the runner uses, named structurally so the runner builds while
-// src/api/database.ts is still being written.
-interface ApiResult {
-  readonly rows: readonly unknown[];
-}
-interface ApiSession {
-  execute(
-    sql: string,
-    params?: readonly unknown[],
-    opts?: { rowMode?: 'array'; timeoutMs?: number },
-  ): Promise<ApiResult>;
-  close(): Promise<void>;
-}
-interface ApiDatabase {
-  connect(): Promise<ApiSession>;
-  close(): Promise<void>;
-}
-interface ApiModule {
-  readonly Database: { open(path: string, opts?: object): Promise<ApiDatabase> };
-}
-
-const API_PATH = '../../../src/api/database.js';
+type Api = typeof import('../../../src/api/database.js');
+type ApiDatabase = Awaited<ReturnType<Api['Database']['open']>>;
+type ApiSession = Awaited<ReturnType<ApiDatabase['connect']>>;
 
 class DispatchdbEngine implements SltEngine {
   readonly conditionName = 'postgresql';
   readonly #db: ApiDatabase;
   readonly #session: ApiSession;
-  readonly #opts: { rowMode: 'array'; timeoutMs?: number };
+  readonly #opts: { readonly rowMode: 'array'; readonly timeoutMs?: number };
 
   constructor(db: ApiDatabase, session: ApiSession, timeoutMs: number | undefined) {
     this.#db = db;
@@ -59,8 +40,9 @@ class DispatchdbEngine implements SltEngine {
 export const dispatchdbEngine: EngineFactory = {
   name: 'dispatchdb',
   async open(opts) {
-    const api = (await import(API_PATH)) as ApiModule;
-    const db = await api.Database.open(opts.path ?? ':memory:');
+    // Loaded on first use, so the runner's other engines work while the engine is mid-change.
+    const { Database } = await import('../../../src/api/database.js');
+    const db = await Database.open(opts.path ?? ':memory:');
     try {
       const session = await db.connect();
       return new DispatchdbEngine(db, session, opts.statementTimeoutMs);

@@ -97,7 +97,7 @@ export function unsupportedStatement(tokens: readonly Token[], from: number, to:
         if (x.text === 'MATERIALIZED') return `${w} MATERIALIZED VIEW`;
         continue;
       }
-      if (SUPPORTED_OBJECTS.has(x.text)) return undefined;
+      if (w === 'ALTER' ? x.text === 'TABLE' : SUPPORTED_OBJECTS.has(x.text)) return undefined;
       // CREATE TEMP VIEW / CREATE UNIQUE INDEX are fine; anything else names the unsupported object
       return `${w} ${x.text}`;
     }

@@ -1,0 +1,329 @@
+// Access paths: how one table's rows are fetched — whole-table scan, primary-key lookups or
+// ranges, or secondary-index lookups/ranges followed by getRow. Bounds are closures evaluated
+// per open (against the left row for index nested-loop joins), and the table's filter is always
+// re-applied on top, so a path only narrows what is read.
+import type { IndexDef, Key, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
+import type { Eval, Frame } from './runtime.js';
+import { isNumericType } from './values.js';
+
+export interface Bound {
+  readonly ev: Eval;
+  readonly inclusive: boolean;
+}
+
+export interface AccessPath {
+  /** Index name, or null for the table's own (primary-key) order. */
+  readonly index: string | null;
+  /** Table positions of the key columns of the tree being read (pk or index columns). */
+  readonly keyColumns: readonly number[];
+  /** Equality prefix: one closure per leading key column. */
+  readonly eq: readonly Eval[];
+  /** IN list on the first key column (instead of eq): one point per value. */
+  readonly inList: readonly Eval[] | null;
+  /** Range on the key column right after the equality prefix. */
+  readonly lower: Bound | null;
+  readonly upper: Bound | null;
+  readonly reverse: boolean;
+  /** Rough number of rows the path reads (for join ordering). */
+  readonly estimate: number;
+  readonly describe: string;
+}
+
+export function fullScan(table: TableDef, rows: number, reverse = false): AccessPath {
+  return {
+    index: null,
+    keyColumns: table.primaryKey,
+    eq: [],
+    inList: null,
+    lower: null,
+    upper: null,
+    reverse,
+    estimate: rows,
+    describe: `Seq Scan on ${table.name}${reverse ? ' (reverse)' : ''}`,
+  };
+}
+
+/** One conjunct in a usable shape: `col op expr` where expr does not depend on this table. */
+export interface Sarg {
+  readonly column: number;
+  readonly op: '=' | '<' | '<=' | '>' | '>=' | 'in';
+  readonly values: readonly Eval[];
+}
+
+function candidatePath(
+  table: TableDef,
+  index: IndexDef | null,
+  cols: readonly number[],
+  sargs: readonly Sarg[],
+  rows: number,
+): AccessPath | null {
+  if (cols.length === 0) return null;
+  const eq: Eval[] = [];
+  let inList: Eval[] | null = null;
+  let lower: Bound | null = null;
+  let upper: Bound | null = null;
+  let i = 0;
+  for (; i < cols.length; i++) {
+    const c = cols[i]!;
+    const e = sargs.find((s) => s.column === c && s.op === '=');
+    if (e === undefined) break;
+    eq.push(e.values[0]!);
+  }
+  if (eq.length === 0) {
+    const inS = sargs.find((s) => s.column === cols[0] && s.op === 'in');
+    if (inS !== undefined) inList = [...inS.values];
+  }
+  if (inList === null && i < cols.length) {
+    const c = cols[i]!;
+    for (const s of sargs) {
+      if (s.column !== c) continue;
+      if ((s.op === '>' || s.op === '>=') && lower === null) lower = { ev: s.values[0]!, inclusive: s.op === '>=' };
+      if ((s.op === '<' || s.op === '<=') && upper === null) upper = { ev: s.values[0]!, inclusive: s.op === '<=' };
+    }
+  }
+  if (eq.length === 0 && inList === null && lower === null && upper === null) return null;
+  const unique = index === null ? true : index.unique;
+  let estimate: number;
+  if (eq.length === cols.length && unique) estimate = 1;
+  else if (inList !== null) estimate = inList.length * (unique && cols.length === 1 ? 1 : Math.max(1, rows / 10));
+  else if (eq.length > 0) estimate = Math.max(1, rows / 10 ** Math.min(eq.length, 3)) * (lower || upper ? 0.3 : 1);
+  else estimate = Math.max(1, rows / (lower !== null && upper !== null ? 8 : 3));
+  // Index paths pay a getRow per entry.
+  if (index !== null) estimate *= 1.2;
+  const colNames = cols.map((c) => table.columns[c]!.name);
+  const parts: string[] = [];
+  for (let k = 0; k < eq.length; k++) parts.push(`${colNames[k]} = ?`);
+  if (inList !== null) parts.push(`${colNames[0]} IN (${inList.length})`);
+  if (lower !== null) parts.push(`${colNames[eq.length]} ${lower.inclusive ? '>=' : '>'} ?`);
+  if (upper !== null) parts.push(`${colNames[eq.length]} ${upper.inclusive ? '<=' : '<'} ?`);
+  const how = index === null ? `Primary Key Lookup on ${table.name}` : `Index Scan using ${index.name} on ${table.name}`;
+  return {
+    index: index?.name ?? null,
+    keyColumns: cols,
+    eq,
+    inList,
+    lower,
+    upper,
+    reverse: false,
+    estimate,
+    describe: `${how} (${parts.join(' AND ')})`,
+  };
+}
+
+/** The cheapest path for these usable conjuncts; a full scan when none helps. */
+export function choosePath(table: TableDef, sargs: readonly Sarg[], rows: number): AccessPath {
+  let best: AccessPath = fullScan(table, rows);
+  const consider = (p: AccessPath | null): void => {
+    if (p !== null && p.estimate < best.estimate) best = p;
+  };
+  if (sargs.length === 0) return best;
+  consider(candidatePath(table, null, table.primaryKey, sargs, rows));
+  for (const ix of table.indexes) consider(candidatePath(table, ix, ix.columns, sargs, rows));
+  return best;
+}
+
+/** Makes a bound value comparable with the key column (text literal against a number column). */
+function fitBound(v: SqlValue, numericCol: boolean): SqlValue | undefined {
+  if (v === null) return undefined;
+  if (numericCol) {
+    if (typeof v === 'number' || typeof v === 'bigint') return v;
+    if (typeof v === 'string') {
+      const n = Number(v.trim());
+      return Number.isNaN(n) || v.trim() === '' ? undefined : n;
+    }
+    return undefined;
+  }
+  if (typeof v === 'number' || typeof v === 'bigint') return undefined;
+  return v;
+}
+
+/** Pulls raw table rows along an access path; `keys` receives each row's table key when asked. */
+export class TableReader {
+  readonly #table: TableDef;
+  readonly #path: AccessPath;
+  readonly #f: Frame;
+  readonly #wantKey: boolean;
+  #points: Key[] | null = null;
+  #pointIdx = 0;
+  #rowCursor: RowCursor | null = null;
+  #indexCursor: IndexCursor | null = null;
+  #fullKeyPoints = false;
+  #done = false;
+  #started = false;
+  /** Fallback when a bound cannot be used (a type mismatch): read everything, filter decides. */
+  #fallbackFull = false;
+  readonly #left: Row;
+
+  constructor(table: TableDef, path: AccessPath, left: Row, f: Frame, wantKey: boolean) {
+    this.#table = table;
+    this.#path = path;
+    this.#f = f;
+    this.#left = left;
+    this.#wantKey = wantKey;
+  }
+
+  #numericCol(pos: number): boolean {
+    const c = this.#path.keyColumns[pos];
+    return c !== undefined && isNumericType(this.#table.columns[c]!.type);
+  }
+
+  #start(): void {
+    this.#started = true;
+    const p = this.#path;
+    const f = this.#f;
+    const left = this.#left;
+    const view = f.ctx.view;
+    if (p.eq.length === 0 && p.inList === null && p.lower === null && p.upper === null) {
+      this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
+      return;
+    }
+    if (p.index !== null) f.ctx.counters.indexesUsed.add(p.index);
+    const prefix: SqlValue[] = [];
+    for (let i = 0; i < p.eq.length; i++) {
+      const v = fitBound(p.eq[i]!(left, f), this.#numericCol(i));
+      if (v === undefined) {
+        this.#done = true;
+        return;
+      }
+      prefix.push(v);
+    }
+    if (p.inList !== null) {
+      const pts: Key[] = [];
+      const seen = new Set<SqlValue>();
+      for (const e of p.inList) {
+        const v = fitBound(e(left, f), this.#numericCol(0));
+        if (v === undefined || seen.has(v)) continue;
+        seen.add(v);
+        pts.push([v]);
+      }
+      pts.sort((a, b) => ((a[0] as number) < (b[0] as number) ? -1 : (a[0] as number) > (b[0] as number) ? 1 : 0));
+      this.#points = pts;
+      this.#fullKeyPoints = p.index === null && p.keyColumns.length === 1;
+      return;
+    }
+    if (p.lower === null && p.upper === null) {
+      this.#points = [prefix];
+      this.#fullKeyPoints = p.index === null && prefix.length === p.keyColumns.length;
+      return;
+    }
+    let lower: Key | undefined = prefix.length > 0 ? prefix : undefined;
+    let upper: Key | undefined = prefix.length > 0 ? prefix : undefined;
+    let lowerInclusive = true;
+    let upperInclusive = true;
+    const rc = this.#numericCol(prefix.length);
+    if (p.lower !== null) {
+      const v = fitBound(p.lower.ev(left, f), rc);
+      if (v === undefined) {
+        if (p.lower.ev(left, f) === null) {
+          this.#done = true;
+          return;
+        }
+        this.#fallbackFull = true;
+      } else {
+        lower = [...prefix, v];
+        lowerInclusive = p.lower.inclusive;
+      }
+    }
+    if (p.upper !== null) {
+      const v = fitBound(p.upper.ev(left, f), rc);
+      if (v === undefined) {
+        if (p.upper.ev(left, f) === null) {
+          this.#done = true;
+          return;
+        }
+        this.#fallbackFull = true;
+      } else {
+        upper = [...prefix, v];
+        upperInclusive = p.upper.inclusive;
+      }
+    }
+    if (this.#fallbackFull) {
+      this.#rowCursor = view.scanTable(this.#table.name);
+      return;
+    }
+    const range = { lower, lowerInclusive, upper, upperInclusive };
+    if (p.index === null) this.#rowCursor = view.scanTable(this.#table.name, range, p.reverse);
+    else this.#indexCursor = view.scanIndex(this.#table.name, p.index, range, p.reverse);
+  }
+
+  /** Reads up to `max` rows; null when done. Keys (when wanted) go to `keys` in step. */
+  read(max: number, keys: Key[] | null): Row[] | null {
+    if (!this.#started) this.#start();
+    if (this.#done) return null;
+    const out: Row[] = [];
+    const f = this.#f;
+    const view = f.ctx.view;
+    const t = this.#table.name;
+    const wantKey = this.#wantKey && keys !== null;
+    while (out.length < max) {
+      if (this.#rowCursor !== null) {
+        const r = this.#rowCursor.next();
+        if (r === undefined) {
+          this.#rowCursor.close();
+          this.#rowCursor = null;
+          if (this.#points === null) {
+            this.#done = true;
+            break;
+          }
+          continue;
+        }
+        out.push(r);
+        if (wantKey) keys!.push(this.#rowCursor.key);
+        continue;
+      }
+      if (this.#indexCursor !== null) {
+        const k = this.#indexCursor.next();
+        if (k === undefined) {
+          this.#indexCursor.close();
+          this.#indexCursor = null;
+          if (this.#points === null) {
+            this.#done = true;
+            break;
+          }
+          continue;
+        }
+        const r = view.getRow(t, k);
+        if (r !== undefined) {
+          out.push(r);
+          if (wantKey) keys!.push(k);
+        }
+        continue;
+      }
+      const pts = this.#points;
+      if (pts === null || this.#pointIdx >= pts.length) {
+        this.#done = true;
+        break;
+      }
+      const pt = pts[this.#pointIdx++]!;
+      if (this.#fullKeyPoints) {
+        const r = view.getRow(t, pt);
+        if (r !== undefined) {
+          out.push(r);
+          if (wantKey) keys!.push(pt);
+        }
+      } else if (this.#path.index === null) {
+        this.#rowCursor = view.scanTable(t, { lower: pt, lowerInclusive: true, upper: pt, upperInclusive: true });
+      } else {
+        this.#indexCursor = view.scanIndex(t, this.#path.index, {
+          lower: pt,
+          lowerInclusive: true,
+          upper: pt,
+          upperInclusive: true,
+        });
+      }
+    }
+    const n = out.length;
+    f.ctx.counters.rowsExamined += n;
+    f.root.work += n + 1;
+    if (n === 0 && this.#done) return null;
+    return out;
+  }
+
+  close(): void {
+    this.#rowCursor?.close();
+    this.#indexCursor?.close();
+    this.#rowCursor = null;
+    this.#indexCursor = null;
+    this.#done = true;
+  }
+}

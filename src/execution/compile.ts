@@ -1,0 +1,220 @@
+// Entry point of the execution layer: one analysed statement in, one CompiledStatement out.
+// Queries become operator trees run in bounded steps; DML and DDL wrap their own phases.
+import { DispatcherError, SqlState, toDispatcherError } from '../api/errors.js';
+import type { ReadView, Row } from '../storage/ports.js';
+import type { StatementKind } from '../analysis/types.js';
+import type { CompiledStatement, ExecContext, Execution, ParamType, ResultColumn } from './types.js';
+import { ExprCompiler, type ExprEnv, type Node, type SubPlan } from './expr.js';
+import type { Frame, Op, PlanNode } from './runtime.js';
+import { Scope } from './scope.js';
+import { SelectPlanner } from './select-planner.js';
+import { parseExpression } from './sql-text.js';
+import { compileDelete, compileInsert, compileUpdate, type DmlPlan } from './dml.js';
+import { compileCreateIndex, compileCreateTable, compileCreateView, compileDrop, ddlExecution, type DdlPlan } from './ddl.js';
+
+/** Work units (rows read or compared) one step() may spend before it returns. */
+const STEP_BUDGET = 2000;
+
+interface Compilers {
+  readonly x: ExprCompiler;
+  readonly planner: SelectPlanner;
+  readonly deps: Set<string>;
+  readonly indexes: Set<string>;
+}
+
+function makeCompilers(view: ReadView, paramTypes: readonly ParamType[]): Compilers {
+  const deps = new Set<string>();
+  const indexes = new Set<string>();
+  let nextId = 0;
+  // The planner and the expression compiler call each other (subqueries), so the environment
+  // reaches the planner through a late-bound reference.
+  const holder: { planner: SelectPlanner | null } = { planner: null };
+  const env: ExprEnv = {
+    paramTypes,
+    compileSubquery(ast: Node, parent: Scope): SubPlan {
+      const p = holder.planner!.compileQuery(ast, parent);
+      return { id: nextId++, node: p.node, columns: p.columns, correlated: p.correlated };
+    },
+    parseExpr: parseExpression,
+  };
+  const x = new ExprCompiler(env);
+  const planner = new SelectPlanner(view, x, deps, indexes);
+  holder.planner = planner;
+  return { x, planner, deps, indexes };
+}
+
+function rootFrame(ctx: ExecContext): Frame {
+  return { ctx, params: ctx.params, outer: null, up: null, root: { cache: new Map(), work: 0 } };
+}
+
+function queryExecution(node: PlanNode, ctx: ExecContext): Execution {
+  const f = rootFrame(ctx);
+  let op: Op | null = node.open(f);
+  return {
+    step(): Row[] | null {
+      if (op === null) return null;
+      const out: Row[] = [];
+      const start = f.root.work;
+      for (;;) {
+        ctx.checkInterrupt();
+        const b = op.next();
+        if (b === null) {
+          op.close();
+          op = null;
+          ctx.counters.rowsProduced += out.length;
+          return out.length > 0 ? out : null;
+        }
+        for (let i = 0; i < b.length; i++) out.push(b[i]!);
+        if (f.root.work - start >= STEP_BUDGET || out.length >= 1000) {
+          ctx.counters.rowsProduced += out.length;
+          return out;
+        }
+      }
+    },
+    rowsAffected: 0,
+    close() {
+      op?.close();
+      op = null;
+    },
+  };
+}
+
+function explainLines(node: PlanNode): string[] {
+  const out: string[] = [];
+  node.explain(out, 0);
+  return out;
+}
+
+function fromDml(p: DmlPlan, c: Compilers): CompiledStatement {
+  return {
+    columns: p.columns,
+    command: p.command,
+    writes: true,
+    dependsOn: [...c.deps],
+    indexesUsed: [...c.indexes],
+    explain: () => p.explain,
+    start: (ctx) => p.start(ctx),
+  };
+}
+
+function fromDdl(p: DdlPlan): CompiledStatement {
+  return {
+    columns: [],
+    command: p.command,
+    writes: true,
+    dependsOn: p.dependsOn,
+    indexesUsed: [],
+    explain: () => [p.command],
+    start: (ctx) => ddlExecution(p, ctx),
+  };
+}
+
+function compileInner(
+  ast: Node,
+  kind: StatementKind,
+  view: ReadView,
+  paramTypes: readonly ParamType[],
+  text: string,
+): CompiledStatement {
+  const node0 = Array.isArray(ast) ? ast[0] : ast;
+  switch (kind) {
+    case 'SELECT': {
+      const c = makeCompilers(view, paramTypes);
+      const q = c.planner.compileQuery(node0, null);
+      const columns: ResultColumn[] = q.columns;
+      return {
+        columns,
+        command: 'SELECT',
+        writes: false,
+        dependsOn: [...c.deps],
+        indexesUsed: [...c.indexes],
+        explain: () => explainLines(q.node),
+        start: (ctx) => queryExecution(q.node, ctx),
+      };
+    }
+    case 'INSERT': {
+      const c = makeCompilers(view, paramTypes);
+      return fromDml(compileInsert(node0, c.x, c.planner, view, c.deps), c);
+    }
+    case 'UPDATE': {
+      const c = makeCompilers(view, paramTypes);
+      return fromDml(compileUpdate(node0, c.x, c.planner, view, c.deps), c);
+    }
+    case 'DELETE': {
+      const c = makeCompilers(view, paramTypes);
+      return fromDml(compileDelete(node0, c.x, c.planner, view, c.deps), c);
+    }
+    case 'CREATE_TABLE':
+      return fromDdl(compileCreateTable(node0, paramTypes));
+    case 'CREATE_INDEX':
+      return fromDdl(compileCreateIndex(node0));
+    case 'DROP_TABLE':
+    case 'DROP_INDEX':
+    case 'DROP_VIEW':
+      return fromDdl(compileDrop(node0));
+    case 'CREATE_VIEW':
+      return fromDdl(
+        compileCreateView(node0, text, paramTypes, (bound, v) => {
+          const c = makeCompilers(v, []);
+          c.planner.compileQuery(bound, null);
+          return [...c.deps];
+        }),
+      );
+  }
+  throw new DispatcherError(SqlState.FeatureNotSupported, `statement kind ${kind} is not handled by the execution layer`);
+}
+
+/**
+ * Compiles one statement. `ast` is node-sql-parser's postgresql AST; `$k` placeholders refer to
+ * params[k-1] whose static type is paramTypes[k-1] when known.
+ */
+export function compileStatement(
+  ast: unknown,
+  kind: StatementKind,
+  view: ReadView,
+  paramTypes: readonly ParamType[],
+  text: string,
+): CompiledStatement {
+  try {
+    const compiled = compileInner(ast as Node, kind, view, paramTypes, text);
+    return withErrorText(compiled, text);
+  } catch (e) {
+    throw toDispatcherError(e, text);
+  }
+}
+
+/** Errors raised while running carry the statement text and are always DispatcherErrors. */
+function withErrorText(c: CompiledStatement, text: string): CompiledStatement {
+  return {
+    columns: c.columns,
+    command: c.command,
+    writes: c.writes,
+    dependsOn: c.dependsOn,
+    indexesUsed: c.indexesUsed,
+    explain: () => c.explain(),
+    start(ctx) {
+      let ex: Execution;
+      try {
+        ex = c.start(ctx);
+      } catch (e) {
+        throw toDispatcherError(e, text);
+      }
+      return {
+        step() {
+          try {
+            return ex.step();
+          } catch (e) {
+            ex.close();
+            throw toDispatcherError(e, text);
+          }
+        },
+        get rowsAffected() {
+          return ex.rowsAffected;
+        },
+        close() {
+          ex.close();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,282 @@
+// Schema changes: CREATE/DROP TABLE, INDEX and VIEW. Checks run at execution time against the
+// transaction's own view (the catalog may have changed since the statement was compiled).
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { ColumnDef, IndexDef, ReadView, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
+import type { ExecContext, Execution, ParamType } from './types.js';
+import { identName, type Node } from './expr.js';
+import { getViews, type ViewDef } from './select-planner.js';
+import { bindParams, expressionText } from './sql-text.js';
+import { columnTypeOf } from './values.js';
+
+export interface DdlPlan {
+  readonly command: string;
+  readonly dependsOn: string[];
+  run(txn: WriteTxn, params: readonly SqlValue[]): void;
+}
+
+function txnOf(ctx: ExecContext): WriteTxn {
+  const v = ctx.view as WriteTxn;
+  if (typeof v.createTable !== 'function') {
+    throw new DispatcherError(SqlState.ReadOnlyTransaction, 'cannot change the schema in a read-only transaction');
+  }
+  return v;
+}
+
+export function ddlExecution(plan: DdlPlan, ctx: ExecContext): Execution {
+  let done = false;
+  return {
+    step() {
+      if (done) return null;
+      done = true;
+      ctx.checkInterrupt();
+      plan.run(txnOf(ctx), ctx.params);
+      return null;
+    },
+    rowsAffected: 0,
+    close() {
+      done = true;
+    },
+  };
+}
+
+function relationExists(view: ReadView, name: string): boolean {
+  return view.getTable(name) !== undefined || getViews(view)[name] !== undefined;
+}
+
+function indexOwner(view: ReadView, name: string): TableDef | undefined {
+  for (const t of view.tables()) if (t.indexes.some((i) => i.name === name)) return t;
+  return undefined;
+}
+
+function declaredTypeOf(d: Node): string {
+  let s = String(d?.dataType ?? 'TEXT');
+  if (d?.length !== undefined && d.length !== null) s += d.scale !== undefined && d.scale !== null ? `(${d.length},${d.scale})` : `(${d.length})`;
+  return s;
+}
+
+export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[]): DdlPlan {
+  const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
+  const name = String(tableItem?.table ?? '').toLowerCase();
+  if (ast.query_expr !== null && ast.query_expr !== undefined) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'CREATE TABLE AS is not supported');
+  }
+  const defs: Node[] = ast.create_definitions ?? [];
+  const ifNotExists = ast.if_not_exists !== null && ast.if_not_exists !== undefined;
+  return {
+    command: 'CREATE TABLE',
+    dependsOn: [name],
+    run(txn, params) {
+      if (relationExists(txn, name)) {
+        if (ifNotExists) return;
+        throw new DispatcherError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+      }
+      const columns: { name: string; def: Node; notNull: boolean; defaultSql?: string }[] = [];
+      let pk: string[] = [];
+      const uniques: string[][] = [];
+      for (const d of defs) {
+        if (d.resource === 'column') {
+          const cname = identName(d.column?.column ?? d.column);
+          if (columns.some((c) => c.name === cname)) {
+            throw new DispatcherError(SqlState.DuplicateColumn, `column "${cname}" specified more than once`);
+          }
+          const isPk = d.primary_key !== null && d.primary_key !== undefined;
+          const notNull = isPk || String(d.nullable?.type ?? '').toLowerCase() === 'not null';
+          let defaultSql: string | undefined;
+          if (d.default_val !== null && d.default_val !== undefined) {
+            const expr = bindParams(d.default_val.value ?? d.default_val, params, paramTypes);
+            defaultSql = expressionText(expr);
+          }
+          columns.push({ name: cname, def: d.definition, notNull, ...(defaultSql !== undefined ? { defaultSql } : {}) });
+          if (isPk) {
+            if (pk.length > 0) {
+              throw new DispatcherError(SqlState.InvalidColumnReference, `multiple primary keys for table "${name}" are not allowed`);
+            }
+            pk = [cname];
+          }
+          if (d.unique !== null && d.unique !== undefined && !isPk) uniques.push([cname]);
+        } else if (d.resource === 'constraint') {
+          const ct = String(d.constraint_type ?? '').toLowerCase();
+          const cols = ((d.definition ?? []) as Node[]).map((c) => identName(c.column ?? c));
+          if (ct === 'primary key') {
+            if (pk.length > 0) {
+              throw new DispatcherError(SqlState.InvalidColumnReference, `multiple primary keys for table "${name}" are not allowed`);
+            }
+            pk = cols;
+          } else if (ct === 'unique' || ct === 'unique key' || ct === 'unique index') uniques.push(cols);
+          // CHECK and FOREIGN KEY constraints are accepted and not enforced.
+        }
+      }
+      const colDefs: ColumnDef[] = columns.map((c) => ({
+        name: c.name,
+        type: columnTypeOf(declaredTypeOf(c.def)),
+        declaredType: declaredTypeOf(c.def),
+        notNull: c.notNull || pk.includes(c.name),
+        ...(c.defaultSql !== undefined ? { defaultSql: c.defaultSql } : {}),
+      }));
+      const pos = (c: string): number => {
+        const i = colDefs.findIndex((d) => d.name === c);
+        if (i < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${c}" named in key does not exist`);
+        return i;
+      };
+      const primaryKey = pk.map(pos);
+      const indexes: IndexDef[] = [];
+      for (const u of uniques) {
+        const cols = u.map(pos);
+        if (cols.length === primaryKey.length && cols.every((c, i) => c === primaryKey[i])) continue;
+        let iname = `${name}_${u.join('_')}_key`;
+        for (let k = 1; indexes.some((i) => i.name === iname) || indexOwner(txn, iname) !== undefined; k++) {
+          iname = `${name}_${u.join('_')}_key${k}`;
+        }
+        indexes.push({ name: iname, table: name, columns: cols, unique: true, implicit: true });
+      }
+      txn.createTable({ name, columns: colDefs, primaryKey, indexes: [] });
+      for (const ix of indexes) txn.createIndex(ix);
+    },
+  };
+}
+
+export function compileCreateIndex(ast: Node): DdlPlan {
+  const iname = String(ast.index ?? '').toLowerCase();
+  const tname = String(ast.table?.table ?? (Array.isArray(ast.table) ? ast.table[0]?.table : '')).toLowerCase();
+  const unique = String(ast.index_type ?? '').toLowerCase() === 'unique';
+  const ifNotExists = ast.if_not_exists !== null && ast.if_not_exists !== undefined;
+  const colNames: string[] = ((ast.index_columns ?? []) as Node[]).map((c) => {
+    if (c.type !== 'column_ref') throw new DispatcherError(SqlState.FeatureNotSupported, 'expression indexes are not supported');
+    return identName(c.column);
+  });
+  return {
+    command: 'CREATE INDEX',
+    dependsOn: [tname],
+    run(txn) {
+      const def = txn.getTable(tname);
+      if (def === undefined) throw new DispatcherError(SqlState.UndefinedTable, `relation "${tname}" does not exist`);
+      if (indexOwner(txn, iname) !== undefined || relationExists(txn, iname)) {
+        if (ifNotExists) return;
+        throw new DispatcherError(SqlState.DuplicateTable, `relation "${iname}" already exists`);
+      }
+      const cols = colNames.map((c) => {
+        const i = def.columns.findIndex((d) => d.name === c);
+        if (i < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${c}" does not exist`);
+        return i;
+      });
+      txn.createIndex({ name: iname, table: tname, columns: cols, unique, implicit: false });
+    },
+  };
+}
+
+function namesOf(list: Node): string[] {
+  const arr: Node[] = Array.isArray(list) ? list : [list];
+  return arr.map((n) => {
+    if (n?.type === 'column_ref') return identName(n.column);
+    return String(n?.table ?? n?.view ?? n?.name ?? '').toLowerCase();
+  });
+}
+
+export function compileDrop(ast: Node): DdlPlan {
+  const keyword = String(ast.keyword ?? '').toLowerCase();
+  const ifExists = String(ast.prefix ?? '').toUpperCase().includes('IF EXISTS');
+  const names = namesOf(ast.name);
+  if (keyword === 'table') {
+    return {
+      command: 'DROP TABLE',
+      dependsOn: names,
+      run(txn) {
+        for (const n of names) {
+          if (txn.getTable(n) === undefined) {
+            if (getViews(txn)[n] !== undefined) throw new DispatcherError(SqlState.WrongObjectType, `"${n}" is not a table`);
+            if (ifExists) continue;
+            throw new DispatcherError(SqlState.UndefinedTable, `table "${n}" does not exist`);
+          }
+          const views = getViews(txn);
+          const dependent = Object.keys(views).find((v) => views[v]!.dependsOn.includes(n));
+          if (dependent !== undefined) {
+            throw new DispatcherError(
+              SqlState.DependentObjects,
+              `cannot drop table ${n} because other objects depend on it`,
+              { detail: `view ${dependent} depends on table ${n}` },
+            );
+          }
+          txn.dropTable(n);
+        }
+      },
+    };
+  }
+  if (keyword === 'index') {
+    return {
+      command: 'DROP INDEX',
+      dependsOn: [],
+      run(txn) {
+        for (const n of names) {
+          const owner = indexOwner(txn, n);
+          if (owner === undefined) {
+            if (ifExists) continue;
+            throw new DispatcherError(SqlState.UndefinedObject, `index "${n}" does not exist`);
+          }
+          const ix = owner.indexes.find((i) => i.name === n)!;
+          if (ix.implicit) {
+            throw new DispatcherError(
+              SqlState.DependentObjects,
+              `cannot drop index ${n} because constraint ${n} on table ${owner.name} requires it`,
+            );
+          }
+          txn.dropIndex(owner.name, n);
+        }
+      },
+    };
+  }
+  if (keyword === 'view') {
+    return {
+      command: 'DROP VIEW',
+      dependsOn: names,
+      run(txn) {
+        const views = { ...getViews(txn) };
+        for (const n of names) {
+          if (views[n] === undefined) {
+            if (txn.getTable(n) !== undefined) throw new DispatcherError(SqlState.WrongObjectType, `"${n}" is not a view`);
+            if (ifExists) continue;
+            throw new DispatcherError(SqlState.UndefinedTable, `view "${n}" does not exist`);
+          }
+          const dependent = Object.keys(views).find((v) => v !== n && views[v]!.dependsOn.includes(n) && !names.includes(v));
+          if (dependent !== undefined) {
+            throw new DispatcherError(SqlState.DependentObjects, `cannot drop view ${n} because other objects depend on it`, {
+              detail: `view ${dependent} depends on view ${n}`,
+            });
+          }
+          delete views[n];
+        }
+        txn.setMeta('views', views);
+      },
+    };
+  }
+  throw new DispatcherError(SqlState.FeatureNotSupported, `DROP ${keyword.toUpperCase()} is not supported`);
+}
+
+/**
+ * CREATE VIEW: the view's query is compiled by the caller (validation, dependencies); here the
+ * bound AST is stored under meta 'views'.
+ */
+export function compileCreateView(
+  ast: Node,
+  text: string,
+  paramTypes: readonly ParamType[],
+  validate: (bound: Node, view: ReadView) => string[],
+): DdlPlan {
+  const name = String(ast.view?.view ?? ast.view?.table ?? ast.name ?? '').toLowerCase();
+  const replace = ast.replace !== null && ast.replace !== undefined && ast.replace !== false;
+  const columns: string[] | null = Array.isArray(ast.columns) && ast.columns.length > 0 ? ast.columns.map((c: Node) => identName(c)) : null;
+  return {
+    command: 'CREATE VIEW',
+    dependsOn: [name],
+    run(txn, params) {
+      const views = { ...getViews(txn) };
+      if (txn.getTable(name) !== undefined || (views[name] !== undefined && !replace)) {
+        throw new DispatcherError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+      }
+      const bound = bindParams(ast.select, params, paramTypes);
+      const deps = validate(bound, txn).filter((d) => d !== name);
+      const def: ViewDef & { columns?: string[] } = { sql: text, ast: bound, dependsOn: deps, ...(columns !== null ? { columns } : {}) };
+      views[name] = def;
+      txn.setMeta('views', views);
+    },
+  };
+}

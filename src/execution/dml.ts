@@ -1,0 +1,383 @@
+// INSERT / UPDATE / DELETE. Each collects its target rows (or source rows) completely before
+// writing, so a statement never sees its own writes (no Halloween problem), then writes in
+// bounded slices. RETURNING rows are produced as rows are written.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { ColumnDef, ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
+import type { ExecContext, Execution, ResultColumn } from './types.js';
+import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
+import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { Scope } from './scope.js';
+import { KEY_COLUMN, SelectPlanner } from './select-planner.js';
+import { parseExpression } from './sql-text.js';
+import { castValue, err, textOf } from './values.js';
+
+export interface DmlPlan {
+  readonly columns: ResultColumn[];
+  readonly command: string;
+  readonly explain: string[];
+  start(ctx: ExecContext): Execution;
+}
+
+function varcharLimit(declared: string): number | null {
+  const m = /^\s*(?:varchar|character varying|char|character|nchar|nvarchar)\s*\(\s*(\d+)\s*\)/i.exec(declared);
+  return m === null ? null : Number(m[1]);
+}
+
+/** Converts a value to a column's type the way an assignment does (22P02 / 23502 / 22001). */
+export function coerceForColumn(v: SqlValue, col: ColumnDef, table: string, from: ColumnType = 'any'): SqlValue {
+  if (v === null) {
+    if (col.notNull) {
+      throw new DispatcherError(
+        SqlState.NotNullViolation,
+        `null value in column "${col.name}" of relation "${table}" violates not-null constraint`,
+      );
+    }
+    return null;
+  }
+  const out = castValue(v, col.type, from);
+  if (col.type === 'text' && typeof out === 'string') {
+    const n = varcharLimit(col.declaredType);
+    if (n !== null && out.length > n) {
+      const trimmed = out.replace(/ +$/, '');
+      if (trimmed.length > n) {
+        throw err(SqlState.StringDataRightTruncation, `value too long for type character varying(${n})`);
+      }
+      return trimmed;
+    }
+  }
+  return out;
+}
+
+function targetTable(ctxView: { getTable(n: string): TableDef | undefined }, item: Node): TableDef {
+  const name = String(item?.table ?? '').toLowerCase();
+  const def = ctxView.getTable(name);
+  if (def === undefined) throw new DispatcherError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
+  return def;
+}
+
+function asWriteTxn(ctx: ExecContext): WriteTxn {
+  const v = ctx.view as WriteTxn;
+  if (typeof v.insert !== 'function') {
+    throw new DispatcherError(SqlState.ReadOnlyTransaction, 'cannot execute a write in a read-only transaction');
+  }
+  return v;
+}
+
+interface ReturningPlan {
+  readonly columns: ResultColumn[];
+  readonly evs: Eval[];
+}
+
+function compileReturning(x: ExprCompiler, ast: Node, scope: Scope): ReturningPlan | null {
+  const cols: Node[] | undefined = ast.returning?.columns;
+  if (cols === undefined || cols === null) return null;
+  const columns: ResultColumn[] = [];
+  const evs: Eval[] = [];
+  const src = scope.sources[0]!;
+  for (const c of cols) {
+    const e = c.expr;
+    if (e?.type === 'column_ref' && e.column === '*') {
+      for (let i = 0; i < src.columns.length; i++) {
+        const sc = src.columns[i]!;
+        if (sc.name === KEY_COLUMN) continue;
+        const slot = src.offset + i;
+        columns.push({ name: sc.name, type: sc.type });
+        evs.push((r) => r[slot]!);
+      }
+      continue;
+    }
+    const comp = x.compile(e, scope);
+    columns.push({ name: (c.as === null || c.as === undefined ? comp.name : String(c.as)).toLowerCase(), type: comp.type });
+    evs.push(comp.ev);
+  }
+  return { columns, evs };
+}
+
+function rootFrame(ctx: ExecContext): Frame {
+  return { ctx, params: ctx.params, outer: null, up: null, root: { cache: new Map(), work: 0 } };
+}
+
+const WRITE_SLICE = 500;
+
+/** Runs `collect` op to the end in bounded steps, then `write` in slices. */
+function phasedExecution(
+  ctx: ExecContext,
+  open: (f: Frame) => Op,
+  write: (rows: Row[], from: number, to: number, out: Row[], f: Frame) => void,
+): Execution {
+  const f = rootFrame(ctx);
+  let op: Op | null = open(f);
+  const collected: Row[] = [];
+  let writing = false;
+  let pos = 0;
+  let affected = 0;
+  let done = false;
+  return {
+    step(): Row[] | null {
+      if (done) return null;
+      ctx.checkInterrupt();
+      if (!writing) {
+        const start = f.root.work;
+        while (f.root.work - start < 2000) {
+          const b = op!.next();
+          if (b === null) {
+            op!.close();
+            op = null;
+            writing = true;
+            break;
+          }
+          for (let i = 0; i < b.length; i++) collected.push(b[i]!);
+          f.root.work += b.length;
+        }
+        return [];
+      }
+      const out: Row[] = [];
+      const end = Math.min(collected.length, pos + WRITE_SLICE);
+      write(collected, pos, end, out, f);
+      affected += end - pos;
+      pos = end;
+      if (pos >= collected.length) done = true;
+      ctx.counters.rowsProduced += out.length;
+      return out;
+    },
+    get rowsAffected() {
+      return affected;
+    },
+    close() {
+      op?.close();
+      op = null;
+      done = true;
+    },
+  };
+}
+
+export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {
+  const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
+  const def = targetTable(view, tableItem);
+  const tname = def.name;
+  deps.add(tname);
+  const ncols = def.columns.length;
+  // Target positions in the order values are given.
+  let targets: number[];
+  if (Array.isArray(ast.columns) && ast.columns.length > 0) {
+    targets = (ast.columns as Node[]).map((c) => {
+      const name = identName(c);
+      const i = def.columns.findIndex((d) => d.name === name);
+      if (i < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${name}" of relation "${tname}" does not exist`);
+      return i;
+    });
+    if (new Set(targets).size !== targets.length) {
+      throw new DispatcherError(SqlState.DuplicateColumn, 'column specified more than once');
+    }
+  } else targets = def.columns.map((_, i) => i);
+  // Defaults, compiled once.
+  const empty = new Scope(null);
+  const defaults: (Compiled | null)[] = def.columns.map((c) =>
+    c.defaultSql === undefined || c.defaultSql === null ? null : x.compile(parseExpression(c.defaultSql), empty),
+  );
+  const defaultValue = (i: number, f: Frame): SqlValue => {
+    const d = defaults[i];
+    if (d === null || d === undefined) return null;
+    return coerceForColumn(d.ev([], f), def.columns[i]!, tname, d.type);
+  };
+  // The source: VALUES rows (DEFAULT allowed) or a query.
+  let source: PlanNode;
+  let sourceTypes: ColumnType[];
+  const values = ast.values;
+  const isDefault = (n: Node): boolean =>
+    n?.type === 'column_ref' && typeof n.column !== 'string' && colRefTable(n) === null && identName(n.column) === 'default';
+  const DEFAULT_MARK = Symbol('default');
+  if (values?.type === 'values' || Array.isArray(values)) {
+    const rows: Node[] = Array.isArray(values) ? values : values.values;
+    const compiledRows = rows.map((r: Node) => {
+      const list: Node[] = r.value ?? r;
+      if (list.length !== targets.length) {
+        throw new DispatcherError(
+          SqlState.SyntaxError,
+          list.length > targets.length ? 'INSERT has more expressions than target columns' : 'INSERT has more target columns than expressions',
+        );
+      }
+      return list.map((e) => (isDefault(e) ? null : x.compile(e, empty)));
+    });
+    sourceTypes = targets.map((_, i) => compiledRows[0]?.[i]?.type ?? 'any');
+    const evRows = compiledRows.map((r) => r.map((c) => (c === null ? ((() => DEFAULT_MARK as unknown as SqlValue) as Eval) : c.ev)));
+    source = {
+      open(f: Frame): Op {
+        let i = 0;
+        return {
+          next: () => {
+            if (i >= evRows.length) return null;
+            const end = Math.min(evRows.length, i + BATCH);
+            const out: Row[] = [];
+            for (; i < end; i++) out.push(evRows[i]!.map((e) => e([], f)));
+            return out;
+          },
+          close: () => {},
+        };
+      },
+      explain: (out) => out.push(`  Values (${evRows.length} rows)`),
+    };
+  } else if (values?.type === 'select' || values?.ast !== undefined) {
+    const q = planner.compileQuery(values.ast ?? values, null);
+    if (q.columns.length !== targets.length) {
+      throw new DispatcherError(
+        SqlState.SyntaxError,
+        q.columns.length > targets.length ? 'INSERT has more expressions than target columns' : 'INSERT has more target columns than expressions',
+      );
+    }
+    source = q.node;
+    sourceTypes = q.columns.map((c) => c.type);
+  } else if (values === null || values === undefined) {
+    // INSERT ... DEFAULT VALUES
+    targets = [];
+    sourceTypes = [];
+    source = {
+      open: () => {
+        let done = false;
+        return { next: () => (done ? null : ((done = true), [[]])), close: () => {} };
+      },
+      explain: (out) => out.push('  Default Values'),
+    };
+  } else throw new DispatcherError(SqlState.FeatureNotSupported, 'unsupported INSERT source');
+  if (ast.conflict !== null && ast.conflict !== undefined) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'ON CONFLICT is not supported');
+  }
+  const retScope = new Scope(null);
+  retScope.addSource(tname, def.columns.map((c) => ({ name: c.name, type: c.type })));
+  const returning = compileReturning(x, ast, retScope);
+  const isTarget = new Array<number>(ncols).fill(-1);
+  targets.forEach((t, i) => (isTarget[t] = i));
+  return {
+    columns: returning?.columns ?? [],
+    command: 'INSERT',
+    explain: [`Insert on ${tname}`, ...explainOf(source, 1)],
+    start(ctx) {
+      const txn = asWriteTxn(ctx);
+      return phasedExecution(
+        ctx,
+        (f) => source.open(f),
+        (rows, from, to, out, f) => {
+          for (let k = from; k < to; k++) {
+            const src = rows[k]!;
+            const row: Row = new Array(ncols);
+            for (let c = 0; c < ncols; c++) {
+              const i = isTarget[c]!;
+              if (i < 0) row[c] = defaultValue(c, f);
+              else {
+                const v = src[i]!;
+                row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i]);
+              }
+            }
+            txn.insert(tname, row);
+            if (returning !== null) out.push(returning.evs.map((e) => e(row, f)));
+          }
+          if ((to - from) > 0) f.ctx.checkInterrupt();
+        },
+      );
+    },
+  };
+}
+
+function explainOf(node: PlanNode, depth: number): string[] {
+  const out: string[] = [];
+  node.explain(out, depth);
+  return out;
+}
+
+export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {
+  const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
+  const def = targetTable(view, tableItem);
+  const tname = def.name;
+  if (Array.isArray(ast.from) && ast.from.length > 0) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'UPDATE ... FROM is not supported');
+  }
+  const scope = new Scope(null);
+  const scan = planner.compileTargetScan(tableItem, ast.where, scope);
+  deps.add(tname);
+  const ncols = def.columns.length;
+  const sets: { col: number; ev: Eval; type: ColumnType }[] = [];
+  for (const s of ast.set as Node[]) {
+    const name = identName(s.column);
+    const col = def.columns.findIndex((c) => c.name === name);
+    if (col < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${name}" of relation "${tname}" does not exist`);
+    if (sets.some((x2) => x2.col === col)) {
+      throw new DispatcherError(SqlState.SyntaxError, `multiple assignments to same column "${name}"`);
+    }
+    const v = s.value;
+    if (v?.type === 'column_ref' && typeof v.column !== 'string' && colRefTable(v) === null && identName(v.column) === 'default') {
+      const d = def.columns[col]!.defaultSql;
+      const c = d === undefined ? null : x.compile(parseExpression(d), new Scope(null));
+      sets.push({ col, ev: c === null ? () => null : c.ev, type: c?.type ?? 'any' });
+      continue;
+    }
+    const c = x.compile(v, scope);
+    sets.push({ col, ev: c.ev, type: c.type });
+  }
+  const returning = compileReturning(x, ast, scope);
+  return {
+    columns: returning?.columns ?? [],
+    command: 'UPDATE',
+    explain: [`Update on ${tname}`, ...explainOf(scan, 1)],
+    start(ctx) {
+      const txn = asWriteTxn(ctx);
+      const nv: SqlValue[] = new Array(sets.length);
+      return phasedExecution(
+        ctx,
+        (f) => scan.open(f),
+        (rows, from, to, out, f) => {
+          for (let k = from; k < to; k++) {
+            const old = rows[k]!;
+            for (let i = 0; i < sets.length; i++) nv[i] = sets[i]!.ev(old, f);
+            const row: Row = old.slice(0, ncols);
+            for (let i = 0; i < sets.length; i++) {
+              const s = sets[i]!;
+              row[s.col] = coerceForColumn(nv[i]!, def.columns[s.col]!, tname, s.type);
+            }
+            const key = old[ncols] as unknown as Key;
+            const newKey = txn.update(tname, key, row);
+            if (returning !== null) {
+              const full = row.slice();
+              full.push(newKey as unknown as SqlValue);
+              out.push(returning.evs.map((e) => e(full, f)));
+            }
+          }
+        },
+      );
+    },
+  };
+}
+
+export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {
+  const tableItem = Array.isArray(ast.from) && ast.from.length > 0 ? ast.from[0] : Array.isArray(ast.table) ? ast.table[0] : ast.table;
+  const def = targetTable(view, tableItem);
+  const tname = def.name;
+  if (Array.isArray(ast.from) && ast.from.length > 1) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'DELETE ... USING is not supported');
+  }
+  const scope = new Scope(null);
+  const scan = planner.compileTargetScan(tableItem, ast.where, scope);
+  deps.add(tname);
+  const ncols = def.columns.length;
+  const returning = compileReturning(x, ast, scope);
+  return {
+    columns: returning?.columns ?? [],
+    command: 'DELETE',
+    explain: [`Delete on ${tname}`, ...explainOf(scan, 1)],
+    start(ctx) {
+      const txn = asWriteTxn(ctx);
+      return phasedExecution(
+        ctx,
+        (f) => scan.open(f),
+        (rows, from, to, out, f) => {
+          for (let k = from; k < to; k++) {
+            const old = rows[k]!;
+            txn.delete(tname, old[ncols] as unknown as Key);
+            if (returning !== null) out.push(returning.evs.map((e) => e(old, f)));
+          }
+        },
+      );
+    },
+  };
+}
+
+export { textOf };

@@ -1,0 +1,1008 @@
+// Expression compiler: turns node-sql-parser expression nodes into closures over a row layout
+// (see scope.ts), typed statically where the types are known so the closures stay branch-light.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { ColumnType, SqlValue } from '../storage/ports.js';
+import type { ParamType, ResultColumn } from './types.js';
+import type { Eval, Frame, PlanNode } from './runtime.js';
+import { childFrame, runPlan } from './runtime.js';
+import type { Scope } from './scope.js';
+import { AGG_NAMES, aggResultType, type AggName } from './aggregates.js';
+import { compileFunction, type Arg } from './functions.js';
+import {
+  castValue,
+  checkFloat,
+  columnTypeOf,
+  compareNonNull,
+  err,
+  groupKey,
+  intAdd,
+  intDiv,
+  intMod,
+  intMul,
+  intSub,
+  isIntValue,
+  isIntegerType,
+  normBig,
+  textOf,
+  toNumber,
+  truth,
+} from './values.js';
+
+// node-sql-parser's AST is untyped JSON; the compiler checks shapes as it goes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Node = any;
+
+export interface Compiled {
+  readonly ev: Eval;
+  readonly type: ColumnType;
+  /** The result column name PostgreSQL would give this expression. */
+  readonly name: string;
+}
+
+export interface SubPlan {
+  readonly id: number;
+  readonly node: PlanNode;
+  readonly columns: readonly ResultColumn[];
+  readonly correlated: boolean;
+}
+
+export interface ExprEnv {
+  readonly paramTypes: readonly ParamType[];
+  compileSubquery(ast: Node, parent: Scope): SubPlan;
+  /** Parses `SELECT <text>` and returns the expression node (IS DISTINCT FROM operands). */
+  parseExpr(text: string): Node;
+}
+
+export function isSubquery(n: Node): boolean {
+  return n !== null && typeof n === 'object' && n.ast !== undefined && n.type === undefined;
+}
+
+export function identName(x: Node): string {
+  if (x === null || x === undefined) return '';
+  if (typeof x === 'string') return x.toLowerCase();
+  if (typeof x === 'object') {
+    if (x.expr !== undefined) return identName(x.expr);
+    if (x.type === 'double_quote_string' || x.type === 'backticks_quote_string') return String(x.value);
+    if (x.value !== undefined) return String(x.value).toLowerCase();
+  }
+  return String(x).toLowerCase();
+}
+
+export function colRefTable(n: Node): string | null {
+  const t = n.table;
+  if (t === null || t === undefined) return null;
+  return identName(t);
+}
+
+export function funcName(n: Node): string {
+  const nm = n.name;
+  if (typeof nm === 'string') return nm.toLowerCase();
+  const parts = nm?.name;
+  if (Array.isArray(parts) && parts.length > 0) return String(parts[parts.length - 1].value).toLowerCase();
+  return '';
+}
+
+export function funcArgs(n: Node): Node[] {
+  const a = n.args;
+  if (a === null || a === undefined) return [];
+  if (Array.isArray(a.value)) return a.value;
+  if (Array.isArray(a)) return a;
+  return [];
+}
+
+/** True when the expression contains an aggregate call of its own query level. */
+export function hasAggregate(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some(hasAggregate);
+  if (isSubquery(n)) return false;
+  if (n.type === 'aggr_func') return true;
+  if (n.type === 'function' && AGG_NAMES.has(funcName(n)) && funcName(n) !== 'every') return true;
+  for (const k of Object.keys(n)) {
+    if (k === 'ast' || k === 'over' || k === 'loc') continue;
+    const v = n[k];
+    if (v !== null && typeof v === 'object' && hasAggregate(v)) return true;
+  }
+  return false;
+}
+
+/** A canonical text of an expression with column references resolved (GROUP BY matching). */
+export function exprKey(n: Node, scope: Scope): string {
+  return JSON.stringify(n, (k, v) => {
+    if (k === 'loc' || k === 'collate' || k === 'parentheses') return undefined;
+    if (v !== null && typeof v === 'object' && v.type === 'column_ref' && typeof v.column !== 'string') {
+      const t = colRefTable(v);
+      const c = identName(v.column);
+      try {
+        const hit = scope.findLocal(t, c);
+        if (hit !== undefined) return `#${hit.source.index}.${hit.col}`;
+      } catch {
+        // ambiguous: leave it to compilation to report
+      }
+      return `#?${t ?? ''}.${c}`;
+    }
+    return v;
+  });
+}
+
+export function literalValue(n: Node): { v: SqlValue; type: ColumnType } | undefined {
+  switch (n.type) {
+    case 'number': {
+      const v = n.value;
+      if (typeof v === 'number') return { v, type: Number.isInteger(v) ? 'integer' : 'numeric' };
+      const s = String(v);
+      if (/^-?\d+$/.test(s)) return { v: normBig(BigInt(s)), type: 'integer' };
+      return { v: Number(s), type: 'numeric' };
+    }
+    case 'bigint': {
+      const s = String(n.value);
+      if (/^-?\d+$/.test(s)) {
+        const b = BigInt(s);
+        if (b >= -(2n ** 63n) && b < 2n ** 63n) return { v: normBig(b), type: 'bigint' };
+        return { v: Number(s), type: 'numeric' };
+      }
+      return { v: Number(s), type: 'numeric' };
+    }
+    case 'single_quote_string':
+    case 'string':
+    case 'natural_string':
+    case 'escape_string':
+      return { v: String(n.value).replace(/''/g, "'"), type: 'text' };
+    case 'bool':
+    case 'boolean':
+      return { v: n.value === true || n.value === 'TRUE' || n.value === 'true', type: 'boolean' };
+    case 'null':
+      return { v: null, type: 'any' };
+  }
+  return undefined;
+}
+
+function arithType(a: ColumnType, b: ColumnType): ColumnType {
+  if (isIntegerType(a) && isIntegerType(b)) return a === 'bigint' || b === 'bigint' ? 'bigint' : 'integer';
+  if (a === 'real' || b === 'real') return 'real';
+  if (a === 'numeric' || b === 'numeric') {
+    if (a === 'any' || b === 'any') return 'any';
+    return 'numeric';
+  }
+  return 'any';
+}
+
+type IntOp = (a: number | bigint, b: number | bigint) => number | bigint;
+
+function floatOp(op: string): (a: number, b: number) => number {
+  switch (op) {
+    case '+':
+      return (a, b) => checkFloat(a + b);
+    case '-':
+      return (a, b) => checkFloat(a - b);
+    case '*':
+      return (a, b) => checkFloat(a * b);
+    case '/':
+      return (a, b) => {
+        if (b === 0) throw err(SqlState.DivisionByZero, 'division by zero');
+        return checkFloat(a / b);
+      };
+    default:
+      return (a, b) => {
+        if (b === 0) throw err(SqlState.DivisionByZero, 'division by zero');
+        return a % b;
+      };
+  }
+}
+
+function intOp(op: string): IntOp {
+  switch (op) {
+    case '+':
+      return intAdd;
+    case '-':
+      return intSub;
+    case '*':
+      return intMul;
+    case '/':
+      return intDiv;
+    default:
+      return intMod;
+  }
+}
+
+function compileArith(op: string, l: Compiled, r: Compiled): Compiled {
+  const type = arithType(l.type, r.type);
+  const a = l.ev;
+  const b = r.ev;
+  const name = '?column?';
+  if (isIntegerType(type)) {
+    const io = intOp(op);
+    if (op === '+') {
+      return {
+        type,
+        name,
+        ev: (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          if (typeof x === 'number' && typeof y === 'number') {
+            const s = x + y;
+            if (Number.isSafeInteger(s)) return s;
+          }
+          return intAdd(x as number, y as number);
+        },
+      };
+    }
+    if (op === '*') {
+      return {
+        type,
+        name,
+        ev: (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          if (typeof x === 'number' && typeof y === 'number') {
+            const s = x * y;
+            if (Number.isSafeInteger(s)) return s + 0;
+          }
+          return intMul(x as number, y as number);
+        },
+      };
+    }
+    return {
+      type,
+      name,
+      ev: (row, f) => {
+        const x = a(row, f);
+        if (x === null) return null;
+        const y = b(row, f);
+        if (y === null) return null;
+        return io(x as number, y as number);
+      },
+    };
+  }
+  const fo = floatOp(op);
+  if (type === 'real' || type === 'numeric') {
+    return {
+      type,
+      name,
+      ev: (row, f) => {
+        const x = a(row, f);
+        if (x === null) return null;
+        const y = b(row, f);
+        if (y === null) return null;
+        return fo(toNumber(x), toNumber(y));
+      },
+    };
+  }
+  // Types unknown until run time (untyped parameters, NULL literals): decide per value.
+  const io = intOp(op);
+  const lInt = isIntegerType(l.type) || l.type === 'any';
+  const rInt = isIntegerType(r.type) || r.type === 'any';
+  return {
+    type,
+    name,
+    ev: (row, f) => {
+      const x = a(row, f);
+      if (x === null) return null;
+      const y = b(row, f);
+      if (y === null) return null;
+      if (lInt && rInt && isIntValue(x) && isIntValue(y)) return io(x as number, y as number);
+      return fo(toNumber(x), toNumber(y));
+    },
+  };
+}
+
+function compareOp(op: string, l: Compiled, r: Compiled): Eval {
+  const a = l.ev;
+  const b = r.ev;
+  const numeric =
+    (isIntegerType(l.type) || l.type === 'real' || l.type === 'numeric') &&
+    (isIntegerType(r.type) || r.type === 'real' || r.type === 'numeric');
+  if (numeric) {
+    // Numbers and bigints compare directly with JS operators.
+    switch (op) {
+      case '=':
+        return (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          // eslint-disable-next-line eqeqeq
+          return x == y;
+        };
+      case '<>':
+      case '!=':
+        return (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          // eslint-disable-next-line eqeqeq
+          return x != y;
+        };
+      case '<':
+        return (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          return (x as number) < (y as number);
+        };
+      case '<=':
+        return (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          return (x as number) <= (y as number);
+        };
+      case '>':
+        return (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          return (x as number) > (y as number);
+        };
+      case '>=':
+        return (row, f) => {
+          const x = a(row, f);
+          if (x === null) return null;
+          const y = b(row, f);
+          if (y === null) return null;
+          return (x as number) >= (y as number);
+        };
+    }
+  }
+  let test: (c: number) => boolean;
+  switch (op) {
+    case '=':
+      test = (c) => c === 0;
+      break;
+    case '<>':
+    case '!=':
+      test = (c) => c !== 0;
+      break;
+    case '<':
+      test = (c) => c < 0;
+      break;
+    case '<=':
+      test = (c) => c <= 0;
+      break;
+    case '>':
+      test = (c) => c > 0;
+      break;
+    default:
+      test = (c) => c >= 0;
+  }
+  return (row, f) => {
+    const x = a(row, f);
+    if (x === null) return null;
+    const y = b(row, f);
+    if (y === null) return null;
+    return test(compareNonNull(x, y));
+  };
+}
+
+function likeRegex(pattern: string, escape: string | null, ci: boolean): RegExp {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (escape !== null && c === escape) {
+      const nx = pattern[i + 1];
+      if (nx === undefined) throw err(SqlState.InvalidParameterValue, 'LIKE pattern must not end with escape character');
+      re += nx.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      i++;
+    } else if (c === '%') re += '[\\s\\S]*';
+    else if (c === '_') re += '[\\s\\S]';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(re + '$', ci ? 'isu' : 'su');
+}
+
+export class ExprCompiler {
+  readonly #env: ExprEnv;
+
+  constructor(env: ExprEnv) {
+    this.#env = env;
+  }
+
+  get env(): ExprEnv {
+    return this.#env;
+  }
+
+  /** Compiles a predicate: the closure returns true, false or null. */
+  compile(n: Node, scope: Scope): Compiled {
+    const g = scope.grouped;
+    if (g !== null && n !== null && typeof n === 'object' && n.type !== 'column_ref' && !isSubquery(n) && literalValue(n) === undefined) {
+      const slot = g.keySlots.get(exprKey(n, g.raw));
+      if (slot !== undefined) return this.#slotRef(slot, n, scope);
+    }
+    return this.#compile(n, scope);
+  }
+
+  #slotRef(slot: number, n: Node, scope: Scope): Compiled {
+    // Type of the group key: compile it against the raw scope once (cheap, compile time only).
+    const c = this.#compile(n, scope.grouped!.raw);
+    return { ev: (r) => r[slot]!, type: c.type, name: c.name };
+  }
+
+  #compile(n: Node, scope: Scope): Compiled {
+    if (n === null || n === undefined) return { ev: () => null, type: 'any', name: '?column?' };
+    if (isSubquery(n)) return this.#scalarSubquery(n, scope);
+    const lit = literalValue(n);
+    if (lit !== undefined) {
+      const v = lit.v;
+      return { ev: () => v, type: lit.type, name: '?column?' };
+    }
+    switch (n.type) {
+      case 'column_ref':
+        return this.#columnRef(n, scope);
+      case 'var':
+        return this.#param(n);
+      case 'param':
+        throw new DispatcherError(SqlState.FeatureNotSupported, 'named parameters are not supported');
+      case 'binary_expr':
+        return this.#binary(n, scope);
+      case 'unary_expr':
+        return this.#unary(n, scope);
+      case 'case':
+        return this.#case(n, scope);
+      case 'cast':
+        return this.#cast(n, scope);
+      case 'aggr_func':
+        return this.#aggregate(n, scope);
+      case 'function':
+        return this.#function(n, scope);
+      case 'expr_list': {
+        const vals = Array.isArray(n.value) ? n.value : [];
+        if (vals.length === 1) return this.compile(vals[0], scope);
+        throw new DispatcherError(SqlState.FeatureNotSupported, 'row values are not supported');
+      }
+      case 'select':
+        return this.#scalarSubquery({ ast: n }, scope);
+    }
+    throw new DispatcherError(SqlState.FeatureNotSupported, `expression ${String(n.type)} is not supported`);
+  }
+
+  #columnRef(n: Node, scope: Scope): Compiled {
+    if (n.column === '*') throw new DispatcherError(SqlState.SyntaxError, 'a star is not allowed here');
+    const table = colRefTable(n);
+    const col = identName(n.column);
+    const r = scope.resolve(table, col);
+    const slot = r.slot;
+    const name = r.name;
+    switch (r.depth) {
+      case 0:
+        return { ev: (row) => row[slot]!, type: r.type, name };
+      case 1:
+        return { ev: (_row, f) => f.outer![slot]!, type: r.type, name };
+      case 2:
+        return { ev: (_row, f) => f.up!.outer![slot]!, type: r.type, name };
+      default: {
+        const d = r.depth;
+        return {
+          ev: (_row, f) => {
+            let fr: Frame = f;
+            for (let i = 1; i < d; i++) fr = fr.up!;
+            return fr.outer![slot]!;
+          },
+          type: r.type,
+          name,
+        };
+      }
+    }
+  }
+
+  #param(n: Node): Compiled {
+    const k = Number(n.name);
+    if (!Number.isInteger(k) || k < 1) throw new DispatcherError(SqlState.SyntaxError, `bad parameter $${String(n.name)}`);
+    const i = k - 1;
+    const type = this.#env.paramTypes[i] ?? 'any';
+    return {
+      ev: (_r, f) => {
+        const v = f.params[i];
+        if (v === undefined) {
+          throw new DispatcherError(SqlState.InvalidParameterCount, `there is no parameter $${k}`);
+        }
+        return v;
+      },
+      type,
+      name: '?column?',
+    };
+  }
+
+  #binary(n: Node, scope: Scope): Compiled {
+    const op = String(n.operator).toUpperCase();
+    switch (op) {
+      case 'AND':
+      case 'OR':
+        return this.#logical(op, n, scope);
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        return compileArith(op, this.compile(n.left, scope), this.compile(n.right, scope));
+      case '=':
+      case '<>':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const l = this.compile(n.left, scope);
+        const r = this.compile(n.right, scope);
+        return { ev: compareOp(op, l, r), type: 'boolean', name: '?column?' };
+      }
+      case '||': {
+        const a = this.compile(n.left, scope).ev;
+        const b = this.compile(n.right, scope).ev;
+        return {
+          type: 'text',
+          name: '?column?',
+          ev: (r, f) => {
+            const x = a(r, f);
+            if (x === null) return null;
+            const y = b(r, f);
+            if (y === null) return null;
+            return textOf(x) + textOf(y);
+          },
+        };
+      }
+      case 'IS':
+      case 'IS NOT':
+        return this.#is(op === 'IS NOT', n, scope);
+      case 'BETWEEN':
+      case 'NOT BETWEEN':
+        return this.#between(op === 'NOT BETWEEN', n, scope);
+      case 'IN':
+      case 'NOT IN':
+        return this.#in(op === 'NOT IN', n, scope);
+      case 'LIKE':
+      case 'NOT LIKE':
+      case 'ILIKE':
+      case 'NOT ILIKE':
+        return this.#like(op.startsWith('NOT'), op.endsWith('ILIKE'), n, scope);
+    }
+    throw new DispatcherError(SqlState.UndefinedFunction, `operator does not exist: ${op}`);
+  }
+
+  #logical(op: string, n: Node, scope: Scope): Compiled {
+    const a = this.compile(n.left, scope).ev;
+    const b = this.compile(n.right, scope).ev;
+    if (op === 'AND') {
+      return {
+        type: 'boolean',
+        name: '?column?',
+        ev: (r, f) => {
+          const x = truth(a(r, f));
+          if (x === false) return false;
+          const y = truth(b(r, f));
+          if (y === false) return false;
+          return x === null || y === null ? null : true;
+        },
+      };
+    }
+    return {
+      type: 'boolean',
+      name: '?column?',
+      ev: (r, f) => {
+        const x = truth(a(r, f));
+        if (x === true) return true;
+        const y = truth(b(r, f));
+        if (y === true) return true;
+        return x === null || y === null ? null : false;
+      },
+    };
+  }
+
+  #is(negate: boolean, n: Node, scope: Scope): Compiled {
+    const a = this.compile(n.left, scope).ev;
+    const right = n.right;
+    if (right?.type === 'null') {
+      return { type: 'boolean', name: '?column?', ev: (r, f) => (a(r, f) === null) !== negate };
+    }
+    if (right?.type === 'bool' || right?.type === 'boolean') {
+      const want = right.value === true || right.value === 'TRUE';
+      return {
+        type: 'boolean',
+        name: '?column?',
+        ev: (r, f) => (truth(a(r, f)) === want) !== negate,
+      };
+    }
+    if (right?.type === 'default' && typeof right.value === 'string' && /^distinct\s+from\s/i.test(right.value)) {
+      const other = this.#env.parseExpr(right.value.replace(/^distinct\s+from\s/i, ''));
+      const b = this.compile(other, scope).ev;
+      return {
+        type: 'boolean',
+        name: '?column?',
+        ev: (r, f) => {
+          const x = a(r, f);
+          const y = b(r, f);
+          const same = x === null || y === null ? x === y : compareNonNull(x, y) === 0;
+          return same === negate;
+        },
+      };
+    }
+    if (right?.type === 'unknown' || (right?.type === 'default' && String(right.value).toLowerCase() === 'unknown')) {
+      return { type: 'boolean', name: '?column?', ev: (r, f) => (truth(a(r, f)) === null) !== negate };
+    }
+    throw new DispatcherError(SqlState.SyntaxError, 'unsupported IS expression');
+  }
+
+  #between(negate: boolean, n: Node, scope: Scope): Compiled {
+    const x = this.compile(n.left, scope);
+    const bounds = n.right?.value;
+    if (!Array.isArray(bounds) || bounds.length !== 2) throw new DispatcherError(SqlState.SyntaxError, 'bad BETWEEN');
+    const lo = this.compile(bounds[0], scope);
+    const hi = this.compile(bounds[1], scope);
+    const ge = compareOp('>=', x, lo);
+    const le = compareOp('<=', x, hi);
+    return {
+      type: 'boolean',
+      name: '?column?',
+      ev: (r, f) => {
+        const p = ge(r, f) as boolean | null;
+        const q = le(r, f) as boolean | null;
+        let v: boolean | null;
+        if (p === false || q === false) v = false;
+        else if (p === null || q === null) v = null;
+        else v = true;
+        return v === null ? null : v !== negate;
+      },
+    };
+  }
+
+  #in(negate: boolean, n: Node, scope: Scope): Compiled {
+    const x = this.compile(n.left, scope).ev;
+    const list: Node[] = Array.isArray(n.right?.value) ? n.right.value : [];
+    if (list.length === 1 && isSubquery(list[0])) return this.#inSubquery(negate, x, list[0], scope);
+    if (n.right !== undefined && isSubquery(n.right)) return this.#inSubquery(negate, x, n.right, scope);
+    const evs = list.map((e) => this.compile(e, scope).ev);
+    return {
+      type: 'boolean',
+      name: '?column?',
+      ev: (r, f) => {
+        const v = x(r, f);
+        if (v === null) return evs.length === 0 ? negate : null;
+        let sawNull = false;
+        for (let i = 0; i < evs.length; i++) {
+          const w = evs[i]!(r, f);
+          if (w === null) sawNull = true;
+          else if (compareNonNull(v, w) === 0) return !negate;
+        }
+        return sawNull ? null : negate;
+      },
+    };
+  }
+
+  #inSubquery(negate: boolean, x: Eval, sq: Node, scope: Scope): Compiled {
+    const sub = this.#env.compileSubquery(sq.ast, scope);
+    if (sub.columns.length !== 1) {
+      throw new DispatcherError(SqlState.SyntaxError, 'subquery has too many columns');
+    }
+    const node = sub.node;
+    const id = sub.id;
+    interface InSet {
+      keys: Set<string>;
+      hasNull: boolean;
+      empty: boolean;
+    }
+    const build = (r: import('../storage/ports.js').Row, f: Frame): InSet => {
+      const rows = runPlan(node, childFrame(f, r));
+      const keys = new Set<string>();
+      let hasNull = false;
+      for (const row of rows) {
+        const v = row[0]!;
+        if (v === null) hasNull = true;
+        else keys.add(groupKey(typeof v === 'number' || typeof v === 'bigint' ? v : v));
+      }
+      return { keys, hasNull, empty: rows.length === 0 };
+    };
+    const correlated = sub.correlated;
+    return {
+      type: 'boolean',
+      name: '?column?',
+      ev: (r, f) => {
+        let s: InSet;
+        if (correlated) s = build(r, f);
+        else {
+          const c = f.root.cache.get(id) as InSet | undefined;
+          if (c === undefined) {
+            s = build(r, f);
+            f.root.cache.set(id, s);
+          } else s = c;
+        }
+        if (s.empty) return negate;
+        const v = x(r, f);
+        if (v === null) return null;
+        if (s.keys.has(groupKey(v))) return !negate;
+        if (typeof v === 'string' && s.keys.size > 0) {
+          // text compared with numbers: fall back to value comparison
+          const n = Number(v);
+          if (!Number.isNaN(n) && s.keys.has(groupKey(n))) return !negate;
+        }
+        return s.hasNull ? null : negate;
+      },
+    };
+  }
+
+  #like(negate: boolean, ci: boolean, n: Node, scope: Scope): Compiled {
+    const x = this.compile(n.left, scope).ev;
+    const patNode = n.right;
+    const escNode = patNode?.escape?.value;
+    const p = this.compile(patNode, scope).ev;
+    const esc = escNode === undefined ? null : this.compile(escNode, scope).ev;
+    let lastPat: string | null = null;
+    let lastEsc: string | null = null;
+    let lastRe: RegExp | null = null;
+    return {
+      type: 'boolean',
+      name: '?column?',
+      ev: (r, f) => {
+        const v = x(r, f);
+        if (v === null) return null;
+        const pv = p(r, f);
+        if (pv === null) return null;
+        let e: string | null = '\\';
+        if (esc !== null) {
+          const ev = esc(r, f);
+          if (ev === null) return null;
+          e = textOf(ev);
+          if (e.length > 1) throw err(SqlState.InvalidParameterValue, 'invalid escape string');
+          if (e === '') e = null;
+        }
+        const ps = textOf(pv);
+        if (lastRe === null || ps !== lastPat || e !== lastEsc) {
+          lastRe = likeRegex(ps, e, ci);
+          lastPat = ps;
+          lastEsc = e;
+        }
+        return lastRe.test(textOf(v)) !== negate;
+      },
+    };
+  }
+
+  #unary(n: Node, scope: Scope): Compiled {
+    const op = String(n.operator).toUpperCase();
+    if (op === 'NOT EXISTS') return this.#exists(true, n.expr, scope);
+    const a = this.compile(n.expr, scope);
+    const e = a.ev;
+    switch (op) {
+      case '-': {
+        const t = a.type;
+        return {
+          type: t === 'text' ? 'any' : t,
+          name: '?column?',
+          ev: (r, f) => {
+            const v = e(r, f);
+            if (v === null) return null;
+            if (typeof v === 'number') return v === 0 ? 0 : -v;
+            if (typeof v === 'bigint') return normBig(-v);
+            return -toNumber(v);
+          },
+        };
+      }
+      case '+':
+        return { ev: e, type: a.type, name: a.name };
+      case 'NOT':
+      case '!':
+        return {
+          type: 'boolean',
+          name: '?column?',
+          ev: (r, f) => {
+            const v = truth(e(r, f));
+            return v === null ? null : !v;
+          },
+        };
+    }
+    throw new DispatcherError(SqlState.UndefinedFunction, `operator does not exist: ${op}`);
+  }
+
+  #exists(negate: boolean, sq: Node, scope: Scope): Compiled {
+    const ast = isSubquery(sq) ? sq.ast : sq;
+    const sub = this.#env.compileSubquery(ast, scope);
+    const node = sub.node;
+    const id = sub.id;
+    const correlated = sub.correlated;
+    return {
+      type: 'boolean',
+      name: 'exists',
+      ev: (r, f) => {
+        let found: boolean;
+        if (correlated) found = runPlan(node, childFrame(f, r), 1).length > 0;
+        else {
+          const c = f.root.cache.get(id) as boolean | undefined;
+          if (c === undefined) {
+            found = runPlan(node, childFrame(f, r), 1).length > 0;
+            f.root.cache.set(id, found);
+          } else found = c;
+        }
+        return found !== negate;
+      },
+    };
+  }
+
+  #scalarSubquery(n: Node, scope: Scope): Compiled {
+    const sub = this.#env.compileSubquery(n.ast, scope);
+    if (sub.columns.length !== 1) {
+      throw new DispatcherError(SqlState.SyntaxError, 'subquery must return only one column');
+    }
+    const node = sub.node;
+    const id = sub.id;
+    const run = (r: import('../storage/ports.js').Row, f: Frame): SqlValue => {
+      const rows = runPlan(node, childFrame(f, r), 2);
+      if (rows.length > 1) {
+        throw new DispatcherError(SqlState.CardinalityViolation, 'more than one row returned by a subquery used as an expression');
+      }
+      return rows.length === 0 ? null : rows[0]![0]!;
+    };
+    const ev: Eval = sub.correlated
+      ? run
+      : (r, f) => {
+          const c = f.root.cache;
+          if (c.has(id)) return c.get(id) as SqlValue;
+          const v = run(r, f);
+          c.set(id, v);
+          return v;
+        };
+    return { ev, type: sub.columns[0]!.type, name: sub.columns[0]!.name === '?column?' ? '?column?' : sub.columns[0]!.name };
+  }
+
+  #case(n: Node, scope: Scope): Compiled {
+    const subject = n.expr === null || n.expr === undefined ? null : this.compile(n.expr, scope);
+    const whens: { c: Eval; r: Eval }[] = [];
+    let otherwise: Eval = () => null;
+    const types: ColumnType[] = [];
+    for (const arm of n.args as Node[]) {
+      if (arm.type === 'when') {
+        const cond = this.compile(arm.cond, scope);
+        const res = this.compile(arm.result, scope);
+        types.push(res.type);
+        whens.push({ c: subject === null ? cond.ev : compareOp('=', subject, cond), r: res.ev });
+      } else {
+        const res = this.compile(arm.result, scope);
+        types.push(res.type);
+        otherwise = res.ev;
+      }
+    }
+    let type: ColumnType = 'any';
+    for (const t of types) {
+      if (t === 'any') continue;
+      if (type === 'any') type = t;
+      else if (type !== t) type = arithType(type, t) === 'any' ? type : arithType(type, t);
+    }
+    const k = whens.length;
+    return {
+      type,
+      name: 'case',
+      ev: (r, f) => {
+        for (let i = 0; i < k; i++) {
+          const w = whens[i]!;
+          if (truth(w.c(r, f)) === true) return w.r(r, f);
+        }
+        return otherwise(r, f);
+      },
+    };
+  }
+
+  #cast(n: Node, scope: Scope): Compiled {
+    const target = Array.isArray(n.target) ? n.target[0] : n.target;
+    const typeName = String(target?.dataType ?? 'text');
+    const to = columnTypeOf(typeName);
+    const inner = this.compile(n.expr, scope);
+    const from = inner.type;
+    const e = inner.ev;
+    const name = n.expr?.type === 'column_ref' ? inner.name : typeNameFor(to, typeName);
+    return { type: to, name, ev: (r, f) => castValue(e(r, f), to, from) };
+  }
+
+  #aggregate(n: Node, scope: Scope): Compiled {
+    const name = String(n.name).toLowerCase();
+    const argNode = n.args?.expr;
+    const star = argNode?.type === 'star';
+    let distinct = n.args?.distinct === 'DISTINCT';
+    let arg = argNode;
+    if (arg?.type === 'function' && funcName(arg) === '__dispatchdb_distinct') {
+      distinct = true;
+      arg = funcArgs(arg)[0];
+    }
+    return this.#registerAgg(name, star, distinct, arg, n, scope);
+  }
+
+  #registerAgg(name: string, star: boolean, distinct: boolean, arg: Node, n: Node, scope: Scope): Compiled {
+    const g = scope.grouped;
+    if (g === null) {
+      scope.sawAggregate = true;
+      throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed here');
+    }
+    if (!AGG_NAMES.has(name)) throw new DispatcherError(SqlState.UndefinedFunction, `function ${name} does not exist`);
+    if (star && name !== 'count') throw new DispatcherError(SqlState.SyntaxError, `${name}(*) is not valid`);
+    const key = exprKey(n, g.raw);
+    const existing = g.aggKeys.get(key);
+    const aggName = name as AggName;
+    if (existing !== undefined) {
+      const spec = g.aggs[existing]!;
+      const slot = g.nKeys + existing;
+      return { ev: (r) => r[slot]!, type: spec.type, name };
+    }
+    let argC: Compiled | null = null;
+    if (!star) {
+      if (arg === undefined || arg === null) throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}() does not exist`);
+      if (hasAggregate(arg)) throw new DispatcherError(SqlState.GroupingError, 'aggregate function calls cannot be nested');
+      argC = this.compile(arg, g.raw);
+    }
+    const argType = argC?.type ?? 'any';
+    if ((aggName === 'sum' || aggName === 'avg') && argType === 'text') {
+      throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}(text) does not exist`);
+    }
+    const spec = {
+      name: aggName,
+      star,
+      arg: argC?.ev ?? null,
+      distinct,
+      argType,
+      type: aggResultType(aggName, argType),
+    };
+    g.aggs.push(spec);
+    g.aggKeys.set(key, g.aggs.length - 1);
+    const slot = g.nKeys + g.aggs.length - 1;
+    return { ev: (r) => r[slot]!, type: spec.type, name };
+  }
+
+  #function(n: Node, scope: Scope): Compiled {
+    const name = funcName(n);
+    const argNodes = funcArgs(n);
+    if (name === 'exists') return this.#exists(false, argNodes[0], scope);
+    if (AGG_NAMES.has(name) && name !== 'every') {
+      let a = argNodes[0];
+      let distinct = false;
+      if (a?.type === 'function' && funcName(a) === '__dispatchdb_distinct') {
+        distinct = true;
+        a = funcArgs(a)[0];
+      }
+      return this.#registerAgg(name, a?.type === 'star', distinct, a, n, scope);
+    }
+    if (name === '__dispatchdb_distinct') {
+      throw new DispatcherError(SqlState.SyntaxError, 'DISTINCT is only allowed in aggregate calls');
+    }
+    if (name === 'trim' || name === 'btrim') return this.#trim(argNodes, scope);
+    const args: Arg[] = argNodes.map((a) => this.compile(a, scope));
+    const c = compileFunction(name, args);
+    return { ev: c.ev, type: c.type, name };
+  }
+
+  #trim(argNodes: Node[], scope: Scope): Compiled {
+    // trim([both|leading|trailing] [chars] [from] s) arrives as a flat list of words and values.
+    let mode = 'trim';
+    const vals: Node[] = [];
+    let sawFrom = false;
+    for (const a of argNodes) {
+      if (a?.type === 'origin') {
+        const w = String(a.value).toLowerCase();
+        if (w === 'leading') mode = 'ltrim';
+        else if (w === 'trailing') mode = 'rtrim';
+        else if (w === 'from') sawFrom = true;
+        continue;
+      }
+      vals.push(a);
+    }
+    const compiled = vals.map((a) => this.compile(a, scope));
+    const ordered = sawFrom && compiled.length === 2 ? [compiled[1]!, compiled[0]!] : compiled;
+    const c = compileFunction(mode, ordered);
+    return { ev: c.ev, type: c.type, name: 'btrim' };
+  }
+}
+
+function typeNameFor(t: ColumnType, declared: string): string {
+  switch (t) {
+    case 'integer':
+      return 'int4';
+    case 'bigint':
+      return 'int8';
+    case 'real':
+      return declared.toLowerCase() === 'real' ? 'float4' : 'float8';
+    case 'boolean':
+      return 'bool';
+    default:
+      return declared.toLowerCase().replace(/\(.*$/, '');
+  }
+}

@@ -1,0 +1,299 @@
+// Row sources of a SELECT: the first table of the join order (a scan along its access path) and
+// each further table joined to the rows so far — index nested loop (re-opening the access path
+// per left row), hash join, or plain nested loop over a materialized inner side. Rows use a fixed
+// layout: every source owns a slice [offset, offset+width) of a row of the query's full width.
+import type { Key, Row, TableDef } from '../storage/ports.js';
+import { TableReader, type AccessPath } from './access.js';
+import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { groupKey, truth } from './values.js';
+
+export interface SourceSpec {
+  readonly name: string;
+  readonly table: TableDef | null;
+  /** Derived table / view: a plan yielding rows of the source's width. */
+  readonly sub: PlanNode | null;
+  readonly offset: number;
+  /** Number of slots the source owns (its columns, plus the key slot when wantKey). */
+  readonly ncols: number;
+  /** DML targets keep each row's storage key in their last slot. */
+  readonly wantKey: boolean;
+}
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+export type JoinMode = 'index' | 'hash' | 'loop';
+
+export interface LevelSpec {
+  readonly src: SourceSpec;
+  readonly path: AccessPath | null;
+  /** Conjuncts on this source alone (evaluated on a full-width row). */
+  readonly local: Eval | null;
+  /** Conjuncts linking this source with the earlier ones. */
+  readonly join: Eval | null;
+  readonly mode: JoinMode;
+  readonly leftKeys: readonly Eval[];
+  readonly rightKeys: readonly Eval[];
+  readonly type: JoinType;
+}
+
+interface Reader {
+  read(max: number, keys: Key[] | null): Row[] | null;
+  close(): void;
+}
+
+function openReader(spec: LevelSpec, left: Row, f: Frame): Reader {
+  const src = spec.src;
+  if (src.table !== null) return new TableReader(src.table, spec.path!, left, f, src.wantKey);
+  const op = src.sub!.open(f);
+  return {
+    read: () => op.next(),
+    close: () => op.close(),
+  };
+}
+
+function pass(e: Eval | null, row: Row, f: Frame): boolean {
+  return e === null || truth(e(row, f)) === true;
+}
+
+function hashKey(keys: readonly Eval[], row: Row, f: Frame): string | null {
+  if (keys.length === 1) {
+    const v = keys[0]!(row, f);
+    return v === null ? null : groupKey(v);
+  }
+  let s = '';
+  for (let i = 0; i < keys.length; i++) {
+    const v = keys[i]!(row, f);
+    if (v === null) return null;
+    const k = groupKey(v);
+    s += k.length + ':' + k;
+  }
+  return s;
+}
+
+function describePath(spec: LevelSpec): string {
+  if (spec.src.table === null) return `Subquery Scan on ${spec.src.name}`;
+  return spec.path!.describe;
+}
+
+/** The first source of a FROM list. */
+export class ScanNode implements PlanNode {
+  readonly spec: LevelSpec;
+  readonly width: number;
+
+  constructor(spec: LevelSpec, width: number) {
+    this.spec = spec;
+    this.width = width;
+  }
+
+  open(f: Frame): Op {
+    const spec = this.spec;
+    const src = spec.src;
+    const width = this.width;
+    const direct = src.offset === 0 && src.ncols === width && !src.wantKey;
+    const reader = openReader(spec, new Array<null>(width).fill(null), f);
+    const keys: Key[] | null = src.wantKey ? [] : null;
+    const local = spec.local;
+    const nData = src.wantKey ? src.ncols - 1 : src.ncols;
+    return {
+      next: () => {
+        f.ctx.checkInterrupt();
+        if (keys !== null) keys.length = 0;
+        const raw = reader.read(BATCH, keys);
+        if (raw === null) return null;
+        const out: Row[] = [];
+        for (let i = 0; i < raw.length; i++) {
+          let r = raw[i]!;
+          if (!direct) {
+            const w = new Array<unknown>(width).fill(null) as Row;
+            for (let j = 0; j < nData; j++) w[src.offset + j] = r[j]!;
+            if (keys !== null) w[src.offset + nData] = keys[i] as unknown as Row[number];
+            r = w;
+          }
+          if (local === null || truth(local(r, f)) === true) out.push(r);
+        }
+        return out;
+      },
+      close: () => reader.close(),
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + describePath(this.spec) + (this.spec.local !== null ? ' [filter]' : ''));
+  }
+}
+
+const WORK_BUDGET = 2000;
+
+/** Joins one more source to the rows of `left`. */
+export class JoinNode implements PlanNode {
+  readonly left: PlanNode;
+  readonly spec: LevelSpec;
+  readonly width: number;
+
+  constructor(left: PlanNode, spec: LevelSpec, width: number) {
+    this.left = left;
+    this.spec = spec;
+    this.width = width;
+  }
+
+  open(f: Frame): Op {
+    const spec = this.spec;
+    const width = this.width;
+    const src = spec.src;
+    const off = src.offset;
+    const nData = src.ncols;
+    const left = this.left.open(f);
+    const outerLeft = spec.type === 'left' || spec.type === 'full';
+    const keepUnmatchedRight = spec.type === 'right' || spec.type === 'full';
+    const scratch = new Array<unknown>(width).fill(null) as Row;
+    // Build side (hash and loop modes).
+    let building = spec.mode !== 'index';
+    let buildReader: Reader | null = building ? openReader(spec, scratch, f) : null;
+    const build: Row[] = [];
+    const matched: boolean[] = [];
+    let hash: Map<string, number[]> | null = null;
+    let leftBatch: Row[] | null = null;
+    let leftIdx = 0;
+    let leftDone = false;
+    let unmatchedIdx = 0;
+    const writeRaw = (raw: Row): void => {
+      for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
+    };
+    const clearRaw = (): void => {
+      for (let j = 0; j < nData; j++) scratch[off + j] = null;
+    };
+    const loadLeft = (l: Row): void => {
+      for (let j = 0; j < width; j++) scratch[j] = l[j]!;
+    };
+
+    const buildStep = (): void => {
+      const raw = buildReader!.read(BATCH * 4, null);
+      if (raw === null) {
+        buildReader!.close();
+        buildReader = null;
+        building = false;
+        clearRaw();
+        if (spec.mode === 'hash') {
+          hash = new Map();
+          for (let i = 0; i < build.length; i++) {
+            writeRaw(build[i]!);
+            const k = hashKey(spec.rightKeys, scratch, f);
+            if (k === null) continue;
+            const list = hash.get(k);
+            if (list === undefined) hash.set(k, [i]);
+            else list.push(i);
+          }
+          f.root.work += build.length;
+        }
+        return;
+      }
+      for (let i = 0; i < raw.length; i++) {
+        const r = raw[i]!;
+        writeRaw(r);
+        if (pass(spec.local, scratch, f)) {
+          build.push(r);
+          matched.push(false);
+        }
+      }
+    };
+
+    const combine = (out: Row[], raw: Row, i: number): boolean => {
+      writeRaw(raw);
+      if (!pass(spec.join, scratch, f)) return false;
+      if (i >= 0) matched[i] = true;
+      out.push(scratch.slice());
+      return true;
+    };
+
+    const probe = (l: Row, out: Row[]): void => {
+      loadLeft(l);
+      let any = false;
+      if (spec.mode === 'index') {
+        const reader = openReader(spec, l, f);
+        for (;;) {
+          const raw = reader.read(BATCH, null);
+          if (raw === null) break;
+          for (let i = 0; i < raw.length; i++) {
+            writeRaw(raw[i]!);
+            if (!pass(spec.local, scratch, f)) continue;
+            if (!pass(spec.join, scratch, f)) continue;
+            out.push(scratch.slice());
+            any = true;
+          }
+        }
+        reader.close();
+      } else if (spec.mode === 'hash') {
+        const k = hashKey(spec.leftKeys, l, f);
+        const list = k === null ? undefined : hash!.get(k);
+        if (list !== undefined) {
+          for (let j = 0; j < list.length; j++) {
+            const i = list[j]!;
+            if (combine(out, build[i]!, i)) any = true;
+          }
+          f.root.work += list.length;
+        }
+      } else {
+        for (let i = 0; i < build.length; i++) {
+          if (combine(out, build[i]!, i)) any = true;
+          if ((i & 1023) === 1023) f.ctx.checkInterrupt();
+        }
+        f.root.work += build.length;
+      }
+      if (!any && outerLeft) out.push(l);
+      f.root.work++;
+    };
+
+    return {
+      next: () => {
+        f.ctx.checkInterrupt();
+        if (building) {
+          buildStep();
+          return [];
+        }
+        const out: Row[] = [];
+        const start = f.root.work;
+        while (f.root.work - start < WORK_BUDGET && out.length < BATCH * 4) {
+          if (leftBatch === null || leftIdx >= leftBatch.length) {
+            if (leftDone) break;
+            const b = left.next();
+            if (b === null) {
+              leftDone = true;
+              break;
+            }
+            leftBatch = b;
+            leftIdx = 0;
+            continue;
+          }
+          probe(leftBatch[leftIdx++]!, out);
+        }
+        if (leftDone && out.length === 0) {
+          if (!keepUnmatchedRight) return null;
+          // Unmatched inner rows of RIGHT / FULL joins, null-extended on the left.
+          if (unmatchedIdx >= build.length) return null;
+          const end = Math.min(build.length, unmatchedIdx + BATCH * 4);
+          for (; unmatchedIdx < end; unmatchedIdx++) {
+            if (matched[unmatchedIdx]) continue;
+            const r = new Array<unknown>(width).fill(null) as Row;
+            const raw = build[unmatchedIdx]!;
+            for (let j = 0; j < nData; j++) r[off + j] = raw[j]!;
+            out.push(r);
+          }
+        }
+        return out;
+      },
+      close: () => {
+        left.close();
+        buildReader?.close();
+      },
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    const s = this.spec;
+    const kind =
+      s.mode === 'index' ? 'Nested Loop (index lookup)' : s.mode === 'hash' ? 'Hash Join' : 'Nested Loop';
+    const jt = s.type === 'inner' ? '' : ` ${s.type.toUpperCase()}`;
+    out.push(indent(depth) + kind + jt);
+    this.left.explain(out, depth + 1);
+    out.push(indent(depth + 1) + describePath(s) + (s.local !== null ? ' [filter]' : ''));
+  }
+}

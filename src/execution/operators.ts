@@ -1,0 +1,534 @@
+// Relational operators over batches: filter, project, aggregate, sort (with top-N), distinct,
+// limit, set operations. Blocking operators consume one input batch per next() call, so a long
+// sort or aggregation yields between slices and can be cancelled.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { Row, SqlValue } from '../storage/ports.js';
+import { accumulate, finish, newState, type AggSpec, type AggState } from './aggregates.js';
+import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { compareNonNull, groupKey, rowKey, truth } from './values.js';
+
+/** One row with no columns: SELECT without FROM. */
+export class OneRowNode implements PlanNode {
+  open(): Op {
+    let done = false;
+    return {
+      next: () => {
+        if (done) return null;
+        done = true;
+        return [[]];
+      },
+      close: () => {},
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + 'Result');
+  }
+}
+
+export class FilterNode implements PlanNode {
+  readonly #child: PlanNode;
+  readonly #pred: Eval;
+
+  constructor(child: PlanNode, pred: Eval) {
+    this.#child = child;
+    this.#pred = pred;
+  }
+
+  open(f: Frame): Op {
+    const c = this.#child.open(f);
+    const p = this.#pred;
+    return {
+      next: () => {
+        const b = c.next();
+        if (b === null) return null;
+        const out: Row[] = [];
+        for (let i = 0; i < b.length; i++) {
+          const r = b[i]!;
+          if (truth(p(r, f)) === true) out.push(r);
+        }
+        return out;
+      },
+      close: () => c.close(),
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + 'Filter');
+    this.#child.explain(out, depth + 1);
+  }
+}
+
+export class ProjectNode implements PlanNode {
+  readonly #child: PlanNode;
+  readonly #evs: readonly Eval[];
+
+  constructor(child: PlanNode, evs: readonly Eval[]) {
+    this.#child = child;
+    this.#evs = evs;
+  }
+
+  open(f: Frame): Op {
+    const c = this.#child.open(f);
+    const evs = this.#evs;
+    const n = evs.length;
+    return {
+      next: () => {
+        const b = c.next();
+        if (b === null) return null;
+        const out: Row[] = new Array(b.length);
+        for (let i = 0; i < b.length; i++) {
+          const r = b[i]!;
+          const o: SqlValue[] = new Array(n);
+          for (let j = 0; j < n; j++) o[j] = evs[j]!(r, f);
+          out[i] = o;
+        }
+        f.ctx.counters.rowsProduced += 0;
+        return out;
+      },
+      close: () => c.close(),
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    this.#child.explain(out, depth);
+  }
+}
+
+export class AggregateNode implements PlanNode {
+  readonly #child: PlanNode;
+  readonly #keys: readonly Eval[];
+  readonly #aggs: readonly AggSpec[];
+
+  constructor(child: PlanNode, keys: readonly Eval[], aggs: readonly AggSpec[]) {
+    this.#child = child;
+    this.#keys = keys;
+    this.#aggs = aggs;
+  }
+
+  open(f: Frame): Op {
+    const c = this.#child.open(f);
+    const keys = this.#keys;
+    const aggs = this.#aggs;
+    const nk = keys.length;
+    const na = aggs.length;
+    interface Group {
+      key: SqlValue[];
+      st: AggState[];
+    }
+    const groups = new Map<string | SqlValue, Group>();
+    const order: Group[] = [];
+    const newGroup = (key: SqlValue[]): Group => {
+      const st: AggState[] = new Array(na);
+      for (let i = 0; i < na; i++) st[i] = newState(aggs[i]!);
+      const g = { key, st };
+      order.push(g);
+      return g;
+    };
+    let consuming = true;
+    let emitIdx = 0;
+    const kv: SqlValue[] = new Array(nk);
+    return {
+      next: () => {
+        if (consuming) {
+          f.ctx.checkInterrupt();
+          const b = c.next();
+          if (b === null) {
+            consuming = false;
+            if (nk === 0 && order.length === 0) newGroup([]);
+            return [];
+          }
+          for (let i = 0; i < b.length; i++) {
+            const r = b[i]!;
+            let g: Group | undefined;
+            if (nk === 0) {
+              g = order[0] ?? newGroup([]);
+            } else if (nk === 1) {
+              const v = keys[0]!(r, f);
+              const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
+              g = groups.get(k);
+              if (g === undefined) {
+                g = newGroup([v]);
+                groups.set(k, g);
+              }
+            } else {
+              for (let j = 0; j < nk; j++) kv[j] = keys[j]!(r, f);
+              const k = rowKey(kv, nk);
+              g = groups.get(k);
+              if (g === undefined) {
+                g = newGroup(kv.slice());
+                groups.set(k, g);
+              }
+            }
+            const st = g.st;
+            for (let j = 0; j < na; j++) {
+              const a = aggs[j]!;
+              accumulate(a, st[j]!, a.arg === null ? null : a.arg(r, f));
+            }
+          }
+          f.root.work += b.length;
+          return [];
+        }
+        if (emitIdx >= order.length) return null;
+        const end = Math.min(order.length, emitIdx + BATCH * 4);
+        const out: Row[] = [];
+        for (; emitIdx < end; emitIdx++) {
+          const g = order[emitIdx]!;
+          const row: SqlValue[] = g.key.slice();
+          for (let j = 0; j < na; j++) row.push(finish(aggs[j]!, g.st[j]!));
+          out.push(row);
+        }
+        return out;
+      },
+      close: () => c.close(),
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + (this.#keys.length > 0 ? `HashAggregate (${this.#keys.length} keys)` : 'Aggregate'));
+    this.#child.explain(out, depth + 1);
+  }
+}
+
+export interface SortKey {
+  readonly slot: number;
+  readonly desc: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export function rowComparator(keys: readonly SortKey[]): (a: Row, b: Row) => number {
+  const k0 = keys[0];
+  const cmpOne = (k: SortKey, a: Row, b: Row): number => {
+    const x = a[k.slot]!;
+    const y = b[k.slot]!;
+    if (x === null) return y === null ? 0 : k.nullsFirst ? -1 : 1;
+    if (y === null) return k.nullsFirst ? 1 : -1;
+    const c = compareNonNull(x, y);
+    return k.desc ? -c : c;
+  };
+  if (keys.length === 1 && k0 !== undefined) return (a, b) => cmpOne(k0, a, b);
+  return (a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = cmpOne(keys[i]!, a, b);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+}
+
+/** Sort; with a row limit, keeps only the best `limit` rows as input arrives (top-N). */
+export class SortNode implements PlanNode {
+  readonly #child: PlanNode;
+  readonly #keys: readonly SortKey[];
+  readonly #limit: ((f: Frame) => number) | null;
+
+  constructor(child: PlanNode, keys: readonly SortKey[], limit: ((f: Frame) => number) | null) {
+    this.#child = child;
+    this.#keys = keys;
+    this.#limit = limit;
+  }
+
+  open(f: Frame): Op {
+    const c = this.#child.open(f);
+    const cmp = rowComparator(this.#keys);
+    const limit = this.#limit === null ? Infinity : this.#limit(f);
+    let rows: Row[] = [];
+    let consuming = true;
+    let idx = 0;
+    return {
+      next: () => {
+        if (consuming) {
+          f.ctx.checkInterrupt();
+          const b = c.next();
+          if (b === null) {
+            consuming = false;
+            rows.sort(cmp);
+            if (rows.length > limit) rows.length = limit;
+            f.root.work += rows.length;
+            return [];
+          }
+          for (let i = 0; i < b.length; i++) rows.push(b[i]!);
+          if (limit !== Infinity && rows.length > Math.max(2 * limit, 1024)) {
+            rows.sort(cmp);
+            rows.length = limit;
+          }
+          f.root.work += b.length;
+          return [];
+        }
+        if (idx >= rows.length) {
+          rows = [];
+          return null;
+        }
+        const end = Math.min(rows.length, idx + BATCH * 4);
+        const out = rows.slice(idx, end);
+        idx = end;
+        return out;
+      },
+      close: () => c.close(),
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + (this.#limit !== null ? 'Top-N Sort' : 'Sort'));
+    this.#child.explain(out, depth + 1);
+  }
+}
+
+export class DistinctNode implements PlanNode {
+  readonly #child: PlanNode;
+  readonly #width: number;
+
+  constructor(child: PlanNode, width: number) {
+    this.#child = child;
+    this.#width = width;
+  }
+
+  open(f: Frame): Op {
+    const c = this.#child.open(f);
+    const seen = new Set<string>();
+    const w = this.#width;
+    return {
+      next: () => {
+        const b = c.next();
+        if (b === null) return null;
+        const out: Row[] = [];
+        for (let i = 0; i < b.length; i++) {
+          const r = b[i]!;
+          const k = rowKey(r, w);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          out.push(r);
+        }
+        return out;
+      },
+      close: () => c.close(),
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + 'Distinct');
+    this.#child.explain(out, depth + 1);
+  }
+}
+
+function countValue(v: SqlValue, what: string): number {
+  if (v === null) return Infinity;
+  const n = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n) || Number.isNaN(n)) {
+    throw new DispatcherError(SqlState.InvalidTextRepresentation, `invalid ${what} value`);
+  }
+  if (n < 0) {
+    throw new DispatcherError(
+      what === 'LIMIT' ? '2201W' : '2201X',
+      `${what} must not be negative`,
+    );
+  }
+  return Math.round(n);
+}
+
+export function evalCount(e: Eval | null, f: Frame, what: string, dflt: number): number {
+  if (e === null) return dflt;
+  const v = countValue(e([], f), what);
+  return v === Infinity && what === 'OFFSET' ? 0 : v;
+}
+
+/** OFFSET / LIMIT, and cuts rows down to the visible columns. */
+export class LimitNode implements PlanNode {
+  readonly #child: PlanNode;
+  readonly #limit: Eval | null;
+  readonly #offset: Eval | null;
+  readonly #visible: number;
+
+  constructor(child: PlanNode, limit: Eval | null, offset: Eval | null, visible: number) {
+    this.#child = child;
+    this.#limit = limit;
+    this.#offset = offset;
+    this.#visible = visible;
+  }
+
+  open(f: Frame): Op {
+    const limit = evalCount(this.#limit, f, 'LIMIT', Infinity);
+    let skip = evalCount(this.#offset, f, 'OFFSET', 0);
+    let left = limit;
+    const c = this.#child.open(f);
+    const vis = this.#visible;
+    let closed = false;
+    return {
+      next: () => {
+        if (left <= 0) {
+          if (!closed) {
+            c.close();
+            closed = true;
+          }
+          return null;
+        }
+        const b = c.next();
+        if (b === null) return null;
+        const out: Row[] = [];
+        for (let i = 0; i < b.length && left > 0; i++) {
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          const r = b[i]!;
+          out.push(r.length === vis ? r : r.slice(0, vis));
+          left--;
+        }
+        return out;
+      },
+      close: () => {
+        if (!closed) c.close();
+        closed = true;
+      },
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    if (this.#limit !== null || this.#offset !== null) {
+      out.push(indent(depth) + 'Limit');
+      this.#child.explain(out, depth + 1);
+    } else this.#child.explain(out, depth);
+  }
+}
+
+export type SetOpKind = 'union' | 'union all' | 'intersect' | 'intersect all' | 'except' | 'except all';
+
+export class SetOpNode implements PlanNode {
+  readonly #left: PlanNode;
+  readonly #right: PlanNode;
+  readonly #kind: SetOpKind;
+  readonly #width: number;
+
+  constructor(left: PlanNode, right: PlanNode, kind: SetOpKind, width: number) {
+    this.#left = left;
+    this.#right = right;
+    this.#kind = kind;
+    this.#width = width;
+  }
+
+  open(f: Frame): Op {
+    const kind = this.#kind;
+    const w = this.#width;
+    const l = this.#left.open(f);
+    let r: Op | null = this.#right.open(f);
+    const seen = new Set<string>();
+    // Right-side multiset for INTERSECT / EXCEPT.
+    const counts = new Map<string, number>();
+    const isUnion = kind === 'union' || kind === 'union all';
+    const all = kind.endsWith('all');
+    let rightBuilt = isUnion;
+    let leftDone = false;
+    return {
+      next: () => {
+        f.ctx.checkInterrupt();
+        if (!rightBuilt) {
+          const b = r!.next();
+          if (b === null) {
+            rightBuilt = true;
+            return [];
+          }
+          for (const row of b) {
+            const k = rowKey(row, w);
+            counts.set(k, (counts.get(k) ?? 0) + 1);
+          }
+          return [];
+        }
+        if (!leftDone) {
+          const b = l.next();
+          if (b === null) {
+            leftDone = true;
+            return [];
+          }
+          const out: Row[] = [];
+          for (const row of b) {
+            const k = rowKey(row, w);
+            if (isUnion) {
+              if (!all) {
+                if (seen.has(k)) continue;
+                seen.add(k);
+              }
+              out.push(row);
+              continue;
+            }
+            const n = counts.get(k) ?? 0;
+            if (kind.startsWith('intersect')) {
+              if (n === 0) continue;
+              if (all) counts.set(k, n - 1);
+              else {
+                if (seen.has(k)) continue;
+                seen.add(k);
+              }
+              out.push(row);
+            } else {
+              if (all) {
+                if (n > 0) {
+                  counts.set(k, n - 1);
+                  continue;
+                }
+                out.push(row);
+              } else {
+                if (n > 0 || seen.has(k)) continue;
+                seen.add(k);
+                out.push(row);
+              }
+            }
+          }
+          return out;
+        }
+        if (!isUnion || r === null) return null;
+        const b = r.next();
+        if (b === null) {
+          r = null;
+          return null;
+        }
+        if (all) return b;
+        const out: Row[] = [];
+        for (const row of b) {
+          const k = rowKey(row, w);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          out.push(row);
+        }
+        return out;
+      },
+      close: () => {
+        l.close();
+        r?.close();
+      },
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + this.#kind.toUpperCase().replace(/^(\w+)/, (m) => m[0] + m.slice(1).toLowerCase()));
+    this.#left.explain(out, depth + 1);
+    this.#right.explain(out, depth + 1);
+  }
+}
+
+/** Rows computed by closures (VALUES lists). */
+export class ValuesNode implements PlanNode {
+  readonly #rows: readonly (readonly Eval[])[];
+
+  constructor(rows: readonly (readonly Eval[])[]) {
+    this.#rows = rows;
+  }
+
+  open(f: Frame): Op {
+    let done = false;
+    const rows = this.#rows;
+    return {
+      next: () => {
+        if (done) return null;
+        done = true;
+        return rows.map((evs) => evs.map((e) => e([], f)));
+      },
+      close: () => {},
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    out.push(indent(depth) + `Values (${this.#rows.length} rows)`);
+  }
+}
+
+export { groupKey };

@@ -1,0 +1,65 @@
+// Runtime shapes shared by compiled expressions and operators: the frame a statement (or a
+// correlated subquery run) evaluates in, and the resumable operator protocol.
+import type { ExecContext } from './types.js';
+import type { Row, SqlValue } from '../storage/ports.js';
+
+export interface RootState {
+  /** Results of uncorrelated subqueries, computed once per execution. */
+  readonly cache: Map<number, unknown>;
+  /** Work units done (rows read, pairs compared): step() stops after a budget of them. */
+  work: number;
+}
+
+export interface Frame {
+  readonly ctx: ExecContext;
+  readonly params: readonly SqlValue[];
+  /** The enclosing query's current row, for correlated references (depth 1). */
+  readonly outer: Row | null;
+  readonly up: Frame | null;
+  readonly root: RootState;
+}
+
+export type Eval = (row: Row, f: Frame) => SqlValue;
+
+/**
+ * A running operator. next() does a bounded slice of work and returns the rows it produced
+ * (possibly none), or null once exhausted. No promises, no generators.
+ */
+export interface Op {
+  next(): Row[] | null;
+  close(): void;
+}
+
+export interface PlanNode {
+  open(f: Frame): Op;
+  explain(out: string[], depth: number): void;
+}
+
+export const BATCH = 256;
+
+export function childFrame(f: Frame, row: Row | null): Frame {
+  return { ctx: f.ctx, params: f.params, outer: row, up: f, root: f.root };
+}
+
+/** Runs a plan to the end (subqueries, materialization); stops early after `limit` rows. */
+export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
+  const op = node.open(f);
+  const out: Row[] = [];
+  try {
+    for (;;) {
+      const b = op.next();
+      if (b === null) break;
+      for (let i = 0; i < b.length; i++) {
+        out.push(b[i]!);
+        if (out.length >= limit) return out;
+      }
+    }
+  } finally {
+    op.close();
+  }
+  return out;
+}
+
+export function indent(depth: number): string {
+  return '  '.repeat(depth);
+}

@@ -1,0 +1,135 @@
+// Name resolution: which source (table, alias, subquery) and which slot of the row layout a
+// column reference means, at which query depth, and — after GROUP BY — which group-key slot.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import type { ColumnType } from '../storage/ports.js';
+import type { AggSpec } from './aggregates.js';
+
+export interface SourceColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Merged away by USING: reachable only through its qualifier. */
+  hiddenUnqualified?: boolean;
+}
+
+export interface Source {
+  /** Lower-cased name the source is referred to by (alias, or table name). */
+  readonly name: string;
+  readonly columns: readonly SourceColumn[];
+  /** Position of the source's first column in the combined row. */
+  readonly offset: number;
+  readonly index: number;
+}
+
+export interface GroupInfo {
+  /** exprKey of each GROUP BY expression -> slot in the aggregated row. */
+  readonly keySlots: Map<string, number>;
+  /** `source.column` of plain column group keys -> slot. */
+  readonly colSlots: Map<string, number>;
+  readonly aggs: AggSpec[];
+  readonly aggKeys: Map<string, number>;
+  readonly nKeys: number;
+  /** The pre-aggregation scope, for aggregate arguments. */
+  readonly raw: Scope;
+}
+
+export interface Resolved {
+  readonly depth: number;
+  /** Slot in the row at that depth. */
+  readonly slot: number;
+  readonly type: ColumnType;
+  readonly name: string;
+  readonly source: number;
+}
+
+export class Scope {
+  readonly sources: Source[] = [];
+  readonly parent: Scope | null;
+  width = 0;
+  grouped: GroupInfo | null = null;
+  /** Set when a nested scope resolved a name here: the nested query is correlated. */
+  correlated = false;
+  /** Sources referenced at depth 0 since the last reset (conjunct placement). */
+  used = new Set<number>();
+  /** Set when an aggregate is compiled in a scope that was not prepared for grouping. */
+  sawAggregate = false;
+
+  constructor(parent: Scope | null) {
+    this.parent = parent;
+  }
+
+  addSource(name: string, columns: readonly SourceColumn[]): Source {
+    const lower = name.toLowerCase();
+    if (this.sources.some((s) => s.name === lower && lower !== '')) {
+      throw new DispatcherError(SqlState.DuplicateTable, `table name "${lower}" specified more than once`);
+    }
+    const s: Source = { name: lower, columns, offset: this.width, index: this.sources.length };
+    this.sources.push(s);
+    this.width += columns.length;
+    return s;
+  }
+
+  /** Looks a column up here only; undefined when absent. Throws 42702 when ambiguous. */
+  findLocal(table: string | null, column: string): { source: Source; col: number } | undefined {
+    let found: { source: Source; col: number } | undefined;
+    const t = table?.toLowerCase() ?? null;
+    for (const s of this.sources) {
+      if (t !== null && s.name !== t) continue;
+      for (let i = 0; i < s.columns.length; i++) {
+        const c = s.columns[i]!;
+        if (c.name !== column) continue;
+        if (t === null && c.hiddenUnqualified === true) continue;
+        if (found !== undefined) {
+          throw new DispatcherError(SqlState.AmbiguousColumn, `column reference "${column}" is ambiguous`);
+        }
+        found = { source: s, col: i };
+      }
+    }
+    return found;
+  }
+
+  hasSource(name: string): boolean {
+    const n = name.toLowerCase();
+    return this.sources.some((s) => s.name === n);
+  }
+
+  resolve(table: string | null, column: string): Resolved {
+    const col = column.toLowerCase();
+    let scope: Scope | null = this;
+    let depth = 0;
+    let tableSeen = false;
+    while (scope !== null) {
+      const raw = scope.grouped?.raw ?? scope;
+      if (table !== null && raw.hasSource(table)) tableSeen = true;
+      const hit = raw.findLocal(table, col);
+      if (hit !== undefined) {
+        // Every scope between the reference and its home depends on the outer row.
+        let s: Scope | null = this;
+        for (let d = 0; d < depth && s !== null; d++) {
+          s.correlated = true;
+          if (s.grouped !== null) s.grouped.raw.correlated = true;
+          s = s.parent;
+        }
+        raw.used.add(hit.source.index);
+        const c = hit.source.columns[hit.col]!;
+        if (scope.grouped !== null) {
+          const slot = scope.grouped.colSlots.get(`${hit.source.index}.${hit.col}`);
+          if (slot === undefined) {
+            throw new DispatcherError(
+              SqlState.GroupingError,
+              `column "${hit.source.name}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+            );
+          }
+          return { depth, slot, type: c.type, name: c.name, source: hit.source.index };
+        }
+        return { depth, slot: hit.source.offset + hit.col, type: c.type, name: c.name, source: hit.source.index };
+      }
+      scope = scope.parent;
+      depth++;
+    }
+    if (table !== null && !tableSeen) {
+      throw new DispatcherError(SqlState.UndefinedTable, `missing FROM-clause entry for table "${table}"`);
+    }
+    const full = table !== null ? `${table}.${column}` : column;
+    throw new DispatcherError(SqlState.UndefinedColumn, `column "${full}" does not exist`);
+  }
+}

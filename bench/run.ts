@@ -1,72 +1,19 @@
 // npm run bench [-- --quick] [--engines a,b] [--workloads W2,W9] [--runs N] [--rows N] [--cap S]
-// Runs the workloads of bench/WORKLOADS.md on dispatchdb and its peers, engines interleaved, and
-// writes bench/results/latest.md and latest.json.
+// Runs the workloads of bench/WORKLOADS.md on dispatchdb and its peers, engines interleaved (one
+// child process per engine and run, see turn.ts), and writes bench/results/latest.md and .json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Dataset, makeOps } from './data.js';
 import { formatDispatchCost, measureDispatchCost, type DispatchCost } from './dispatch-cost.js';
 import { loadDispatchdb } from './engines/dispatchdb.js';
 import { createEngine } from './engines/index.js';
-import { ENGINE_IDS, type EngineId } from './engines/types.js';
+import type { EngineId } from './engines/types.js';
 import type { MemoryProbe } from './memory.js';
+import { parseArgs, settingsFor, turnArgs, type Options } from './options.js';
 import { toCell, toMarkdown, withRatios, type BenchReport, type Cell, type EngineInfo } from './report.js';
-import { EngineRun, WORKLOAD_IDS, type Sample, type Settings, type WorkloadId } from './workloads.js';
-
-interface Options {
-  readonly quick: boolean;
-  readonly engines: readonly EngineId[];
-  readonly workloads: readonly WorkloadId[];
-  readonly runs: number;
-  readonly rows: number;
-  readonly cap: number | undefined;
-}
-
-function usage(msg: string): never {
-  process.stderr.write(
-    `${msg}\nusage: node --expose-gc dist/bench/run.js [--quick] [--engines ${ENGINE_IDS.join(',')}] ` +
-      `[--workloads ${WORKLOAD_IDS.join(',')}] [--runs N] [--rows N] [--cap seconds]\n`,
-  );
-  process.exit(2);
-}
-
-function parseArgs(argv: readonly string[]): Options {
-  let quick = false;
-  let engines: EngineId[] = [...ENGINE_IDS];
-  let workloads: WorkloadId[] = [...WORKLOAD_IDS];
-  let runs: number | undefined;
-  let rows = 100_000;
-  let cap: number | undefined;
-  const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string | undefined => argv[++i];
-    if (a === '--quick') quick = true;
-    else if (a === '--engines') {
-      const names = list(next());
-      for (const n of names) if (!(ENGINE_IDS as readonly string[]).includes(n)) usage(`unknown engine ${n}`);
-      engines = names as EngineId[];
-    } else if (a === '--workloads') {
-      const names = list(next()).map((n) => (n.toUpperCase() === 'M' ? 'M' : n.toUpperCase().replace(/B$|C$/, (x) => x.toLowerCase())));
-      for (const n of names) if (!(WORKLOAD_IDS as readonly string[]).includes(n)) usage(`unknown workload ${n}`);
-      workloads = names as WorkloadId[];
-    } else if (a === '--runs') runs = Number(next());
-    else if (a === '--rows') rows = Number(next());
-    else if (a === '--cap') cap = Number(next());
-    else usage(`unknown option ${a ?? ''}`);
-  }
-  if (runs !== undefined && !(runs >= 1)) usage('--runs must be >= 1');
-  if (!(rows >= 1000)) usage('--rows must be >= 1000');
-  if (cap !== undefined && !(cap > 0)) usage('--cap must be > 0');
-  return { quick, engines, workloads, runs: runs ?? (quick ? 1 : 3), rows, cap };
-}
-
-function settingsFor(o: Options): Settings {
-  return o.quick
-    ? { rows: o.rows, counts: { point: 20_000, range: 1_000, k: 5_000, update: 2_000, durableUpdate: 200, inline: 20_000 }, capSeconds: o.cap ?? 0.75, analyticReps: 3 }
-    : { rows: o.rows, counts: { point: 100_000, range: 5_000, k: 20_000, update: 10_000, durableUpdate: 1_000, inline: 100_000 }, capSeconds: o.cap ?? 2.5, analyticReps: 5 };
-}
+import { runTurn, TURN_MARK, type TurnResult } from './turn.js';
+import type { Sample, WorkloadId } from './workloads.js';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -75,9 +22,22 @@ function rotate<T>(xs: readonly T[], by: number): T[] {
   return n ? xs.map((_, i) => xs[(i + by) % n] as T) : [];
 }
 
+/** Node flags for children: the parent's (so --cpu-prof reaches them) plus --expose-gc. */
+function childFlags(): string[] {
+  return process.execArgv.includes('--expose-gc') ? [...process.execArgv] : [...process.execArgv, '--expose-gc'];
+}
+
+function turnInChild(o: Options, engine: EngineId): TurnResult | Error {
+  const script = fileURLToPath(new URL('./turn.js', import.meta.url));
+  const r = spawnSync(process.execPath, [...childFlags(), script, ...turnArgs(o, engine)], { encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 64 << 20 });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(TURN_MARK));
+  if (!line) return new Error(`turn process exited ${String(r.status ?? r.signal)}: ${(r.stderr ?? '').trim().slice(-300)}`);
+  return JSON.parse(line.slice(TURN_MARK.length)) as TurnResult;
+}
+
 function memoryProbe(engine: EngineId | 'none', rows: number): MemoryProbe {
   const script = fileURLToPath(new URL('./memory.js', import.meta.url));
-  const r = spawnSync(process.execPath, ['--expose-gc', script, engine, String(rows)], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, [...childFlags(), script, engine, String(rows)], { encoding: 'utf8', timeout: 600_000 });
   const line = r.stdout?.trim().split('\n').pop();
   try {
     return JSON.parse(line ?? '') as MemoryProbe;
@@ -107,12 +67,6 @@ async function main(): Promise<void> {
   const engines = infos.filter((e) => e.available).map((e) => e.id);
   for (const e of infos) if (!e.available) log(`skipping ${e.id}: ${e.note ?? ''}`);
 
-  let t = performance.now();
-  const ds = new Dataset(s.rows);
-  const c = s.counts;
-  const ops = makeOps(s.rows, { point: Math.max(c.point, c.inline), range: c.range, k: c.k, update: c.update + 2 * c.durableUpdate });
-  log(`data: ${s.rows} rows in t and u, generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
   const samples = new Map<EngineId, Map<WorkloadId, Sample[]>>();
   const add = (e: EngineId, w: WorkloadId, x: Sample): void => {
     let m = samples.get(e);
@@ -122,27 +76,25 @@ async function main(): Promise<void> {
     xs.push(x);
   };
 
-  const timed = [...selected].filter((w) => w !== 'M');
-  if (timed.length) {
-    // Untimed warm-up of every engine (module init, JIT, the data set's move to the old generation):
-    // without it the first engine of the first run measures a slow W1.
-    for (const id of engines) {
-      const e = createEngine(id);
-      try {
-        await e.open();
-        await e.createSchema();
-        await e.insertT(ds.tChunks.slice(0, 2));
-      } catch (err) {
-        log(`warm-up of ${id} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await e.close().catch(() => undefined);
-    }
+  const timed = new Set([...selected].filter((w) => w !== 'M'));
+  if (timed.size) {
     for (let run = 0; run < o.runs; run++) {
       for (const id of rotate(engines, run)) {
-        t = performance.now();
-        const results = await new EngineRun(createEngine(id), ds, ops, s).run(new Set(timed));
-        for (const [w, x] of results) add(id, w, x);
-        const fails = [...results].filter(([, x]) => !x.ok).map(([w]) => w);
+        const t = performance.now();
+        let r: TurnResult | Error;
+        try {
+          r = o.inProcess ? await runTurn(id, s, timed, run === 0) : turnInChild(o, id);
+        } catch (err) {
+          r = err instanceof Error ? err : new Error(String(err));
+        }
+        if (r instanceof Error) {
+          // A crashed turn fails every workload it should have run, with the reason.
+          for (const w of timed) add(id, w, { value: NaN, ops: 0, seconds: 0, capped: false, ok: false, error: r.message });
+          log(`run ${run + 1}/${o.runs} ${id}: FAILED (${r.message.split('\n')[0] ?? ''})`);
+          continue;
+        }
+        for (const [w, x] of r.samples) add(id, w, x);
+        const fails = r.samples.filter(([, x]) => !x.ok).map(([w]) => w);
         log(`run ${run + 1}/${o.runs} ${id}: ${((performance.now() - t) / 1000).toFixed(1)} s${fails.length ? `  FAIL: ${fails.join(',')}` : ''}`);
       }
     }

@@ -1,0 +1,58 @@
+// One turn: one engine, one run, in a process of its own (engines that share a process slow each
+// other down: AlaSQL's point select fell from ~1.3k to ~0.2k ops/s after PGlite and sql.js ran
+// beside it). `node --expose-gc dist/bench/turn.js --engines <id> [options]` prints one line
+// `BENCH-TURN <json>` with the samples; run.ts spawns it, or calls runTurn itself with --in-process.
+import { pathToFileURL } from 'node:url';
+import { Dataset, makeOps } from './data.js';
+import { createEngine } from './engines/index.js';
+import type { EngineId } from './engines/types.js';
+import { parseArgs, settingsFor, usage } from './options.js';
+import { EngineRun, type Sample, type Settings, type WorkloadId } from './workloads.js';
+
+export const TURN_MARK = 'BENCH-TURN ';
+
+export interface TurnResult {
+  readonly engine: EngineId;
+  readonly samples: readonly (readonly [WorkloadId, Sample])[];
+  readonly seconds: number;
+}
+
+let cached: { rows: number; ds: Dataset } | undefined;
+
+export async function runTurn(engine: EngineId, s: Settings, workloads: ReadonlySet<WorkloadId>, warmUp: boolean): Promise<TurnResult> {
+  const t0 = performance.now();
+  const ds = cached?.rows === s.rows ? cached.ds : (cached = { rows: s.rows, ds: new Dataset(s.rows) }).ds;
+  const c = s.counts;
+  const ops = makeOps(s.rows, { point: Math.max(c.point, c.inline), range: c.range, k: c.k, update: c.update + 2 * c.durableUpdate });
+  if (warmUp) {
+    // Untimed warm-up (module init, JIT, the data set's move to the old generation): without it
+    // the first W1 of a process is measured slow.
+    const e = createEngine(engine);
+    try {
+      await e.open();
+      await e.createSchema();
+      await e.insertT(ds.tChunks.slice(0, 2));
+    } catch {
+      // The timed turn reports the failure.
+    }
+    await e.close().catch(() => undefined);
+  }
+  const results = await new EngineRun(createEngine(engine), ds, ops, s).run(workloads);
+  return { engine, samples: [...results], seconds: (performance.now() - t0) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const engine = o.engines[0];
+  if (!engine || o.engines.length !== 1) usage('a turn runs exactly one engine');
+  const r = await runTurn(engine, settingsFor(o), new Set(o.workloads.filter((w) => w !== 'M')), true);
+  process.stdout.write(TURN_MARK + JSON.stringify(r) + '\n');
+  process.exit(0);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`turn failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

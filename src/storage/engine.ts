@@ -5,6 +5,7 @@ import { DispatcherError, SqlState, toDispatcherError } from '../api/errors.js';
 import { objectSource, type NodeSource } from './btree.js';
 import { EMPTY_STATE, lowerName, type DbState, type TableState } from './catalog.js';
 import { FileStore, type CommitWork } from './file-store.js';
+import { PAGE_HEADER_SIZE } from './format.js';
 import { checkState } from './integrity.js';
 import { NODE_OVERHEAD, type LeafValue } from './node.js';
 import type { ReadTxn, Row, StorageEngine, StorageOptions, StorageStats } from './ports.js';
@@ -14,8 +15,13 @@ import { WriteTxnImpl, freezeTable, type TxnCore } from './write-txn.js';
 export const DEFAULT_PAGE_SIZE = 8192;
 export const DEFAULT_POOL_PAGES = 4096;
 export const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
-/** Page header bytes (checksum, page id, kind, body length). */
-export const PAGE_HEADER = 16;
+/** Node capacity and the row size past which rows go to overflow pages, for a page size. */
+export function nodeLimits(pageSize: number): { capacity: number; spillSize: number } {
+  return {
+    capacity: pageSize - PAGE_HEADER_SIZE - 8,
+    spillSize: Math.floor((pageSize - PAGE_HEADER_SIZE - NODE_OVERHEAD) / 4),
+  };
+}
 
 class Snapshot extends ViewBase implements ReadTxn {
   readonly #state: DbState;
@@ -84,8 +90,9 @@ export class Engine implements StorageEngine, TxnCore {
     this.#pageSize = pageSize;
     this.#store = store;
     this.src = store?.src ?? objectSource;
-    this.capacity = pageSize - PAGE_HEADER - 8;
-    this.spillSize = Math.floor((pageSize - PAGE_HEADER - NODE_OVERHEAD) / 4);
+    const limits = nodeLimits(pageSize);
+    this.capacity = limits.capacity;
+    this.spillSize = limits.spillSize;
     this.maxKeySize = this.spillSize;
     this.spills = store !== null;
     this.#committed = state;
@@ -289,16 +296,28 @@ export class Engine implements StorageEngine, TxnCore {
 
   async checkpoint(): Promise<void> {
     this.#open();
+    if (this.#store === null) return;
     await this.#idle();
-    if (this.#store) await this.#store.checkpoint(this.#committed, this.oldestLiveSeq());
+    // Holding #flushing keeps commits queued (not staged) while the data file is rewritten.
+    this.#flushing = true;
+    try {
+      await this.#store.checkpoint(this.#committed, this.oldestLiveSeq());
+    } finally {
+      this.#flushing = false;
+      if (this.#queue.length > 0) void this.#drain();
+    }
+  }
+
+  /** Test hook: forgets cached pages so reads go to the files. */
+  dropCache(): void {
+    this.#store?.dropCache();
   }
 
   integrityCheck(): string[] {
     this.#open();
     const state = this.#committed;
-    const visit = this.#store ? this.#store.accounting() : undefined;
-    const problems = checkState(state, this.src, this.capacity, (v) => this.resolve(v), visit?.visit);
-    if (visit) problems.push(...visit.finish());
+    const problems = checkState(state, this.src, this.capacity, (v) => this.resolve(v));
+    if (this.#store) problems.push(...this.#store.accounting(state));
     return problems;
   }
 
@@ -306,7 +325,7 @@ export class Engine implements StorageEngine, TxnCore {
     if (this.#closed) return;
     await this.#idle();
     this.#closed = true;
-    if (this.#store) await this.#store.close(this.#committed, this.#failed === null);
+    if (this.#store) await this.#store.close(this.#failed === null);
   }
 
   /** Table names (for tests and tools). */
@@ -326,6 +345,6 @@ export async function openStorage(path: string, options: StorageOptions = {}): P
     poolPages: options.poolPages ?? DEFAULT_POOL_PAGES,
     checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
     durable: options.durable ?? true,
-  });
+  }, nodeLimits);
   return new Engine(path, opened.pageSize, opened.store, opened.state);
 }

@@ -1,9 +1,18 @@
-// Placeholder until the durable page store lands: file paths are not supported yet.
+// The durable page store behind a file engine: gives committed nodes page ids, writes them to the
+// WAL at commit (with the catalog tree and the meta record), serves buffer-pool misses from the
+// staged batch, the WAL or the data file, checkpoints, and keeps the free-page accounting.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { NodeSource } from './btree.js';
-import type { DbState } from './catalog.js';
-import type { BNode, ChildRef, OverflowRef } from './node.js';
-import type { Row, StorageStats } from './ports.js';
+import { PutMode, TreeWriter, type NodeSource } from './btree.js';
+import type { DbState, TableState } from './catalog.js';
+import { BufferPool } from './buffer-pool.js';
+import { TreeCursor } from './cursor.js';
+import { FileLock } from './file-lock.js';
+import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage, type Meta } from './format.js';
+import { NODE_OVERHEAD, REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
+import { decodeNode, encodeNode, plainBytes } from './page-codec.js';
+import { Pager } from './pager.js';
+import type { Key, Row, StorageStats, TableDef } from './ports.js';
+import { Wal } from './wal.js';
 
 export interface CommitWork {
   readonly state: DbState;
@@ -22,27 +31,444 @@ export interface FileStoreOptions {
   readonly durable: boolean;
 }
 
-export class FileStore {
-  readonly src!: NodeSource;
-  static async open(path: string, _o: FileStoreOptions): Promise<{ store: FileStore; state: DbState; pageSize: number }> {
-    throw new DispatcherError(SqlState.FeatureNotSupported, `file databases are not supported yet (${path})`);
-  }
-  readOverflow(_r: OverflowRef): Row {
-    throw new Error('unreachable');
-  }
-  stage(_w: CommitWork, _oldest: number): DbState {
-    throw new Error('unreachable');
-  }
-  async flush(): Promise<void> {}
-  wantsCheckpoint(): boolean {
-    return false;
-  }
-  async checkpoint(_s: DbState, _oldest: number): Promise<void> {}
-  stats(): StorageStats {
-    throw new Error('unreachable');
-  }
-  accounting(): { visit: (n: BNode) => void; finish: () => string[] } {
-    throw new Error('unreachable');
-  }
-  async close(_s: DbState, _clean: boolean): Promise<void> {}
+/** Catalog entry of a table: [def, root page, index root pages, row count, next row id]. */
+type TableEntry = [TableDef, number, number[], number, number];
+
+function isRef(v: LeafValue): v is OverflowRef {
+  return v !== null && !Array.isArray(v) && 'o' in v;
 }
+
+export class FileStore {
+  readonly src: NodeSource;
+  readonly #file: string;
+  readonly #pager: Pager;
+  readonly #wal: Wal;
+  readonly #pool: BufferPool;
+  readonly #lock: FileLock;
+  readonly #pageSize: number;
+  readonly #capacity: number;
+  readonly #spillSize: number;
+  readonly #checkpointBytes: number;
+  #catalogRoot: number;
+  #pageCount: number;
+  #seq: number;
+  /** Pages free for reuse now. */
+  #free: number[] = [];
+  /** Pages freed by commit `seq`, reusable once no reader older than it is alive. */
+  #pendingFree: { seq: number; ids: number[] }[] = [];
+  /** Page images staged for the next WAL write (readable before they reach the file). */
+  readonly #staged = new Map<number, Buffer>();
+  #pagesWritten = 0;
+  #checkpoints = 0;
+  /** The data file's header describes the current state (nothing committed since). */
+  #clean: boolean;
+
+  private constructor(
+    file: string,
+    pager: Pager,
+    wal: Wal,
+    lock: FileLock,
+    meta: Meta,
+    o: FileStoreOptions,
+    capacity: number,
+    spillSize: number,
+  ) {
+    this.#file = file;
+    this.#pager = pager;
+    this.#wal = wal;
+    this.#lock = lock;
+    this.#pageSize = pager.pageSize;
+    this.#capacity = capacity;
+    this.#spillSize = spillSize;
+    this.#checkpointBytes = o.checkpointBytes;
+    this.#catalogRoot = meta.catalogRoot;
+    this.#pageCount = meta.pageCount;
+    this.#seq = meta.seq;
+    this.#clean = wal.index.size === 0 && meta.freeKnown;
+    const pool = new BufferPool(o.poolPages, (id) => this.#loadNode(id));
+    this.#pool = pool;
+    this.src = {
+      load: (ref: ChildRef): BNode => (typeof ref === 'number' ? pool.get(ref) : ref),
+      pin: (id: number): void => pool.pin(id),
+      unpin: (id: number): void => pool.unpin(id),
+    };
+  }
+
+  static async open(
+    path: string,
+    o: FileStoreOptions,
+    limits: (pageSize: number) => { capacity: number; spillSize: number },
+  ): Promise<{ store: FileStore; state: DbState; pageSize: number }> {
+    const lock = FileLock.acquire(path);
+    let pager: Pager | undefined;
+    let wal: Wal | undefined;
+    try {
+      const p = Pager.open(path, o.pageSize, o.durable);
+      pager = p.pager;
+      const w = await Wal.open(`${path}-wal`, pager.pageSize, o.durable);
+      wal = w.wal;
+      let meta = p.meta;
+      if (w.meta !== null) {
+        if (w.meta.seq >= meta.seq) meta = w.meta;
+        else await wal.reset(); // A log older than the data file is already checkpointed.
+      }
+      const { capacity, spillSize } = limits(pager.pageSize);
+      const store = new FileStore(path, pager, wal, lock, meta, o, capacity, spillSize);
+      const state = store.#loadCatalog(meta.seq);
+      if (meta.freeKnown) store.#loadFreeList(meta.freeHead);
+      else store.#rebuildFreeList(state);
+      return { store, state, pageSize: pager.pageSize };
+    } catch (e) {
+      await wal?.close();
+      pager?.close();
+      lock.release();
+      throw e;
+    }
+  }
+
+  // ---- reading
+
+  #readRaw(id: number): Buffer {
+    if (id <= 0 || id >= this.#pageCount) throw corrupted(id, this.#file, `page id out of range (page count ${this.#pageCount})`);
+    return this.#staged.get(id) ?? this.#wal.readPage(id) ?? this.#pager.readPage(id);
+  }
+
+  #loadNode(id: number): BNode {
+    return decodeNode(this.#readRaw(id), id, this.#file);
+  }
+
+  readOverflow(ref: OverflowRef): Row {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < ref.c; i++) {
+      const id = ref.o + i;
+      const page = this.#readRaw(id);
+      if (checkPage(page, id, this.#file) !== PageKind.Overflow) throw corrupted(id, this.#file, 'expected an overflow page');
+      parts.push(pageBody(page));
+    }
+    const bytes = Buffer.concat(parts);
+    if (bytes.length !== ref.n) throw corrupted(ref.o, this.#file, 'overflow run length mismatch');
+    try {
+      const row = packr.unpack(bytes) as Row;
+      plainBytes(row);
+      return row;
+    } catch {
+      throw corrupted(ref.o, this.#file, 'undecodable overflow row');
+    }
+  }
+
+  #resolve(v: LeafValue): Row {
+    if (Array.isArray(v)) return v;
+    if (v !== null && 'row' in v) return v.row;
+    if (isRef(v)) return this.readOverflow(v);
+    throw new DispatcherError(SqlState.InternalError, 'missing row value');
+  }
+
+  #loadCatalog(seq: number): DbState {
+    const tables = new Map<string, TableState>();
+    const meta = new Map<string, unknown>();
+    if (this.#catalogRoot !== 0) {
+      const c = new TreeCursor(this.src, this.#pool.get(this.#catalogRoot), undefined, false);
+      while (c.advance()) {
+        const [kind, name] = c.key as [string, string];
+        const v = this.#resolve(c.value);
+        if (kind === 't') {
+          const [def, root, indexRoots, rowCount, nextRowId] = v as unknown as TableEntry;
+          tables.set(name, { def, root, indexRoots, rowCount, nextRowId });
+        } else meta.set(name, v[0]);
+      }
+    }
+    return { seq, tables, meta };
+  }
+
+  // ---- free pages
+
+  #loadFreeList(head: number): void {
+    const seen = new Set<number>();
+    let id = head;
+    while (id !== 0) {
+      if (seen.has(id) || seen.size > this.#pageCount) throw corrupted(id, this.#file, 'free list loops');
+      seen.add(id);
+      const page = this.#readRaw(id);
+      if (checkPage(page, id, this.#file) !== PageKind.FreeList) throw corrupted(id, this.#file, 'expected a free-list page');
+      const [next, ids] = packr.unpack(pageBody(page)) as [number, number[]];
+      for (const f of ids) this.#free.push(f);
+      this.#free.push(id);
+      id = next;
+    }
+  }
+
+  /** After a crash the free list is recomputed: every page no tree reaches is free. */
+  #rebuildFreeList(state: DbState): void {
+    const used = new Uint8Array(this.#pageCount);
+    used[0] = 1;
+    this.#markUsed(state, (id) => {
+      if (id > 0 && id < used.length) used[id] = 1;
+    });
+    for (let i = 1; i < used.length; i++) if (used[i] === 0) this.#free.push(i);
+  }
+
+  /** Calls mark(id) for every page the state reaches (trees, catalog, overflow runs). */
+  #markUsed(state: DbState, mark: (id: number) => void, visit?: (n: BNode) => void): void {
+    const walk = (ref: ChildRef): void => {
+      const n = typeof ref === 'number' ? this.#pool.get(ref) : ref;
+      if (n.id !== 0) mark(n.id);
+      visit?.(n);
+      if (n.leaf) {
+        for (const v of n.vals) if (isRef(v)) for (let i = 0; i < v.c; i++) mark(v.o + i);
+      } else for (const c of n.children) walk(c);
+    };
+    if (this.#catalogRoot !== 0) walk(this.#catalogRoot);
+    for (const t of state.tables.values()) {
+      walk(t.root);
+      for (const r of t.indexRoots) walk(r);
+    }
+  }
+
+  #alloc(): number {
+    const id = this.#free.pop();
+    if (id !== undefined) return id;
+    return this.#pageCount++;
+  }
+
+  /** Frees every committed page of a dropped tree (uncommitted nodes have none). */
+  #collectTree(ref: ChildRef, out: number[]): void {
+    const n = typeof ref === 'number' ? this.#pool.get(ref) : ref;
+    if (n.id !== 0) out.push(n.id);
+    if (n.leaf) {
+      for (const v of n.vals) if (isRef(v)) for (let i = 0; i < v.c; i++) out.push(v.o + i);
+    } else for (const c of n.children) this.#collectTree(c, out);
+  }
+
+  // ---- commit
+
+  #writePage(id: number, seq: number, page: Buffer): void {
+    this.#wal.addPage(id, seq, page);
+    this.#staged.set(id, page);
+    this.#pagesWritten++;
+  }
+
+  #writeOverflow(row: Row, seq: number): OverflowRef {
+    const bytes = packr.pack(row);
+    const per = this.#pageSize - PAGE_HEADER_SIZE;
+    const count = Math.max(1, Math.ceil(bytes.length / per));
+    // A contiguous run from the end of the file, so the reference is (first, count).
+    const first = this.#pageCount;
+    this.#pageCount += count;
+    for (let i = 0; i < count; i++) {
+      const page = Buffer.alloc(this.#pageSize);
+      const chunk = bytes.subarray(i * per, Math.min(bytes.length, (i + 1) * per));
+      chunk.copy(page, PAGE_HEADER_SIZE);
+      sealPage(page, first + i, PageKind.Overflow, chunk.length);
+      this.#writePage(first + i, seq, page);
+    }
+    return { o: first, c: count, n: bytes.length };
+  }
+
+  /** Gives an uncommitted subtree page ids (children first), encodes and stages its pages. */
+  #persist(ref: ChildRef, seq: number): number {
+    if (typeof ref === 'number') return ref;
+    const node = ref;
+    if (node.id !== 0) return node.id;
+    if (node.leaf) {
+      const vals = node.vals;
+      for (let i = 0; i < vals.length; i++) {
+        const v = vals[i]!;
+        if (v !== null && !Array.isArray(v) && 'row' in v) vals[i] = this.#writeOverflow(v.row, seq);
+      }
+    } else {
+      const ch = node.children;
+      for (let i = 0; i < ch.length; i++) ch[i] = this.#persist(ch[i]!, seq);
+    }
+    node.id = this.#alloc();
+    node.owner = 0;
+    this.#writePage(node.id, seq, encodeNode(node, this.#pageSize));
+    this.#pool.put(node.id, node);
+    return node.id;
+  }
+
+  #catalogValue(v: unknown[]): [LeafValue, number] {
+    const size = packr.pack(v).length;
+    if (size <= this.#spillSize) return [v as Row, size];
+    return [{ row: v as Row }, REF_SIZE];
+  }
+
+  /** Turns a transaction's work into staged WAL frames; returns the state with page-id roots. */
+  stage(work: CommitWork, oldestLiveSeq: number): DbState {
+    const seq = work.state.seq;
+    while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
+      for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
+    }
+    const freed = work.freed.slice();
+    for (const r of work.dropped) this.#collectTree(r, freed);
+    for (const r of work.overflowFreed) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
+
+    const tables = new Map(work.state.tables);
+    const cw = new TreeWriter(this.src, this.#capacity);
+    cw.owner = newToken();
+    cw.onDropValue = (v) => {
+      if (isRef(v)) for (let i = 0; i < v.c; i++) freed.push(v.o + i);
+    };
+    let croot: BNode = this.#catalogRoot === 0 ? newLeaf(cw.owner) : this.#pool.get(this.#catalogRoot);
+    for (const name of work.changed) {
+      const t = tables.get(name)!;
+      const root = this.#persist(t.root, seq);
+      const indexRoots = t.indexRoots.map((r) => this.#persist(r, seq));
+      tables.set(name, { def: t.def, root, indexRoots, rowCount: t.rowCount, nextRowId: t.nextRowId });
+      const key: Key = ['t', name];
+      const [val, size] = this.#catalogValue([t.def, root, indexRoots, t.rowCount, t.nextRowId]);
+      croot = cw.put(croot, key, val, tupleSize(key) + size, PutMode.Upsert);
+    }
+    for (const name of work.removed) croot = cw.remove(croot, ['t', name]);
+    for (const name of work.metaChanged) {
+      const key: Key = ['m', name];
+      if (work.state.meta.has(name)) {
+        const [val, size] = this.#catalogValue([work.state.meta.get(name)]);
+        croot = cw.put(croot, key, val, tupleSize(key) + size, PutMode.Upsert);
+      } else croot = cw.remove(croot, key);
+    }
+    this.#catalogRoot = this.#persist(croot, seq);
+    for (const id of cw.freed) freed.push(id);
+    if (freed.length > 0) this.#pendingFree.push({ seq, ids: freed });
+    this.#seq = seq;
+    this.#clean = false;
+    this.#wal.addCommit({
+      catalogRoot: this.#catalogRoot,
+      pageCount: this.#pageCount,
+      freeHead: 0,
+      freeKnown: false,
+      seq,
+    });
+    return { seq, tables, meta: work.state.meta };
+  }
+
+  /** Writes the staged frames and fsyncs (one write, one fsync for the whole batch). */
+  async flush(): Promise<void> {
+    await this.#wal.flush();
+    this.#staged.clear();
+  }
+
+  wantsCheckpoint(): boolean {
+    return this.#wal.size > this.#checkpointBytes;
+  }
+
+  /** Copies the latest page images into the data file, records the free list, resets the WAL. */
+  async checkpoint(_state: DbState, oldestLiveSeq: number): Promise<void> {
+    if (this.#clean) return;
+    while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
+      for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
+    }
+    const ids = [...this.#wal.index.keys()].sort((a, b) => a - b);
+    for (const id of ids) this.#pager.writePage(id, this.#wal.readPage(id)!);
+    // Free list: everything free after a restart (free now + waiting for old readers), stored
+    // in pages that are free now (never in pages an old reader may still read).
+    const pending: number[] = [];
+    for (const p of this.#pendingFree) for (const id of p.ids) pending.push(id);
+    const perPage = Math.floor((this.#pageSize - PAGE_HEADER_SIZE - 16) / 5);
+    const total = this.#free.length + pending.length;
+    const listPages: number[] = [];
+    const need = Math.ceil(total / perPage);
+    const fromFree = Math.min(need, this.#free.length);
+    for (let i = 0; i < fromFree; i++) listPages.push(this.#free[this.#free.length - 1 - i]!);
+    const extended: number[] = [];
+    while (listPages.length < need) {
+      const id = this.#pageCount++;
+      listPages.push(id);
+      extended.push(id);
+    }
+    const listed = this.#free.slice(0, this.#free.length - fromFree).concat(pending);
+    for (let i = 0; i < listPages.length; i++) {
+      const chunk = listed.slice(i * perPage, (i + 1) * perPage);
+      const body = packr.pack([listPages[i + 1] ?? 0, chunk]);
+      const page = Buffer.alloc(this.#pageSize);
+      body.copy(page, PAGE_HEADER_SIZE);
+      sealPage(page, listPages[i]!, PageKind.FreeList, body.length);
+      this.#pager.writePage(listPages[i]!, page);
+      this.#pagesWritten++;
+    }
+    // The list pages stay free in memory; later commits that reuse them clear freeKnown.
+    for (const id of extended) this.#free.push(id);
+    this.#pager.writeHeader({
+      catalogRoot: this.#catalogRoot,
+      pageCount: this.#pageCount,
+      freeHead: listPages[0] ?? 0,
+      freeKnown: true,
+      seq: this.#seq,
+    });
+    this.#pager.sync();
+    await this.#wal.reset();
+    this.#pagesWritten += ids.length;
+    this.#checkpoints++;
+    this.#clean = true;
+  }
+
+  stats(): StorageStats {
+    let pending = 0;
+    for (const p of this.#pendingFree) pending += p.ids.length;
+    const c = this.#pool.counters;
+    return {
+      pageSize: this.#pageSize,
+      poolCapacity: this.#pool.capacity,
+      poolSize: this.#pool.size,
+      hits: c.hits,
+      misses: c.misses,
+      evictions: c.evictions,
+      pagesRead: this.#pager.pagesRead + this.#wal.pagesRead,
+      pagesWritten: this.#pagesWritten,
+      walFrames: this.#wal.frames,
+      fsyncs: this.#pager.fsyncs + this.#wal.fsyncs,
+      checkpoints: this.#checkpoints,
+      pageCount: this.#pageCount,
+      freePages: this.#free.length + pending,
+    };
+  }
+
+  /** Page accounting for integrityCheck: every page used exactly once, or free. */
+  accounting(state: DbState): string[] {
+    const problems: string[] = [];
+    const uses = new Uint16Array(this.#pageCount);
+    this.#markUsed(state, (id) => {
+      if (id <= 0 || id >= uses.length) problems.push(`page ${id} referenced but out of range`);
+      else uses[id]!++;
+    });
+    const free = new Uint8Array(this.#pageCount);
+    const all = [...this.#free];
+    for (const p of this.#pendingFree) all.push(...p.ids);
+    for (const id of all) {
+      if (id <= 0 || id >= free.length) problems.push(`free page ${id} out of range`);
+      else if (free[id]! > 0) problems.push(`page ${id} is on the free list twice`);
+      else free[id] = 1;
+    }
+    for (let id = 1; id < this.#pageCount && problems.length < 100; id++) {
+      const u = uses[id]!;
+      if (u > 1) problems.push(`page ${id} is used ${u} times`);
+      if (u > 0 && free[id]) problems.push(`page ${id} is both used and free`);
+      if (u === 0 && !free[id]) problems.push(`page ${id} is neither used nor free (leaked)`);
+    }
+    return problems;
+  }
+
+  resolve(v: LeafValue): Row {
+    return this.#resolve(v);
+  }
+
+  /** Drops unpinned cached pages (tests: force reads from disk). */
+  dropCache(): void {
+    this.#pool.clear();
+  }
+
+  get pool(): BufferPool {
+    return this.#pool;
+  }
+
+  async close(clean: boolean): Promise<void> {
+    try {
+      if (clean) await this.checkpoint(undefined as unknown as DbState, Number.MAX_SAFE_INTEGER);
+    } finally {
+      await this.#wal.close();
+      this.#pager.close();
+      this.#lock.release();
+    }
+  }
+}
+
+void NODE_OVERHEAD;

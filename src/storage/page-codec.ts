@@ -1,0 +1,69 @@
+// Node <-> page image. msgpack runs here (page load and commit), never per row read.
+import { DispatcherError, SqlState } from '../api/errors.js';
+import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage } from './format.js';
+import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type LeafValue } from './node.js';
+import type { Key } from './ports.js';
+
+/** msgpack decodes binary as Buffer; SqlValue bytes are plain Uint8Array (equal under deep equality). */
+export function plainBytes(t: unknown[]): void {
+  for (let i = 0; i < t.length; i++) {
+    const v = t[i];
+    if (v instanceof Buffer) t[i] = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+}
+
+function plainBytesAll(ts: readonly unknown[]): void {
+  for (const t of ts) if (Array.isArray(t)) plainBytes(t);
+}
+
+/** Encodes a committed node (children already page ids) into a fresh page image. */
+export function encodeNode(node: BNode, pageSize: number): Buffer {
+  const body = node.leaf ? packr.pack([node.keys, node.vals]) : packr.pack([node.keys, node.children]);
+  if (body.length > pageSize - PAGE_HEADER_SIZE)
+    throw new DispatcherError(SqlState.InternalError, `node of ${body.length} bytes does not fit a page (accounted ${node.bytes})`);
+  const page = Buffer.allocUnsafe(pageSize);
+  body.copy(page, PAGE_HEADER_SIZE);
+  page.fill(0, PAGE_HEADER_SIZE + body.length);
+  sealPage(page, node.id, node.leaf ? PageKind.Leaf : PageKind.Internal, body.length);
+  return page;
+}
+
+/** Decodes a page image (checksum verified here) into an immutable node. */
+export function decodeNode(page: Buffer, id: number, file: string): BNode {
+  const kind = checkPage(page, id, file);
+  let parts: unknown;
+  try {
+    parts = packr.unpack(pageBody(page));
+  } catch {
+    throw corrupted(id, file, 'undecodable node');
+  }
+  if (!Array.isArray(parts) || parts.length !== 2 || !Array.isArray(parts[0]) || !Array.isArray(parts[1]))
+    throw corrupted(id, file, 'malformed node');
+  const keys = parts[0] as Key[];
+  plainBytesAll(keys);
+  const sizes = new Array<number>(keys.length);
+  let bytes = NODE_OVERHEAD;
+  if (kind === PageKind.Leaf) {
+    const vals = parts[1] as LeafValue[];
+    if (vals.length !== keys.length) throw corrupted(id, file, 'leaf keys/values mismatch');
+    plainBytesAll(vals);
+    for (let i = 0; i < keys.length; i++) {
+      const v = vals[i]!;
+      const s = tupleSize(keys[i]!) + (v === null ? 1 : Array.isArray(v) ? tupleSize(v) : REF_SIZE);
+      sizes[i] = s;
+      bytes += s;
+    }
+    return { leaf: true, keys, vals, sizes, bytes, id, owner: 0 };
+  }
+  if (kind === PageKind.Internal) {
+    const children = parts[1] as number[];
+    if (children.length !== keys.length + 1) throw corrupted(id, file, 'internal node shape');
+    for (let i = 0; i < keys.length; i++) {
+      const s = tupleSize(keys[i]!) + CHILD_SIZE;
+      sizes[i] = s;
+      bytes += s;
+    }
+    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0 };
+  }
+  throw corrupted(id, file, `page of kind ${kind} where a tree node was expected`);
+}

@@ -1,0 +1,248 @@
+// Write-ahead log `<path>-wal`: a header with a random salt, then frames. A page frame carries a
+// page image; a commit frame carries the meta record and makes the frames before it count.
+// Frames of one group commit go out in one write followed by one fsync. Recovery keeps frames
+// up to the last valid commit frame and cuts the rest (torn or uncommitted tail).
+import * as fs from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { DispatcherError, SqlState } from '../api/errors.js';
+import { decodeMeta, encodeMeta, type Meta } from './format.js';
+
+const WAL_MAGIC = Buffer.from('dispatchdb\0wal\0\0', 'latin1'); // 16 bytes
+const WAL_VERSION = 1;
+export const WAL_HEADER_SIZE = 32;
+const FRAME_HEADER_SIZE = 24;
+const FRAME_PAGE = 1;
+const FRAME_COMMIT = 2;
+
+function ioError(what: string, file: string, e: unknown): DispatcherError {
+  return new DispatcherError(SqlState.IoError, `could not ${what} ${file}: ${(e as Error).message}`, { cause: e });
+}
+
+function walHeader(pageSize: number, salt: number): Buffer {
+  const h = Buffer.alloc(WAL_HEADER_SIZE);
+  WAL_MAGIC.copy(h, 0);
+  h.writeUInt32LE(WAL_VERSION, 16);
+  h.writeUInt32LE(pageSize, 20);
+  h.writeUInt32LE(salt, 24);
+  h.writeUInt32LE(crc32(h.subarray(0, 28)), 28);
+  return h;
+}
+
+/** A frame's checksum: its header fields, then the body (for pages, the page's own crc covers the rest). */
+function frameCrc(h: Buffer, body: Buffer, kind: number): number {
+  const c = crc32(h.subarray(0, 20));
+  return kind === FRAME_PAGE ? crc32(body.subarray(0, 4), c) : crc32(body, c);
+}
+
+export class Wal {
+  readonly file: string;
+  readonly #fh: fs.promises.FileHandle;
+  readonly #pageSize: number;
+  readonly #durable: boolean;
+  #salt: number;
+  /** Page id -> file offset of the body of its latest committed frame. */
+  readonly index = new Map<number, number>();
+  /** Bytes in the file (end of the last committed frame). */
+  size: number;
+  frames = 0;
+  fsyncs = 0;
+  pagesRead = 0;
+  #batch: Buffer[] = [];
+  #batchBytes = 0;
+  #batchPages: [number, number][] = [];
+
+  private constructor(file: string, fh: fs.promises.FileHandle, pageSize: number, durable: boolean, salt: number, size: number) {
+    this.file = file;
+    this.#fh = fh;
+    this.#pageSize = pageSize;
+    this.#durable = durable;
+    this.#salt = salt;
+    this.size = size;
+  }
+
+  /** Opens (creating or resetting as needed) and recovers; returns the last committed meta, if any. */
+  static async open(file: string, pageSize: number, durable: boolean): Promise<{ wal: Wal; meta: Meta | null }> {
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(file, fs.existsSync(file) ? 'r+' : 'w+');
+    } catch (e) {
+      throw ioError('open', file, e);
+    }
+    try {
+      const size = (await fh.stat()).size;
+      const head = Buffer.alloc(WAL_HEADER_SIZE);
+      if (size >= WAL_HEADER_SIZE) fs.readSync(fh.fd, head, 0, WAL_HEADER_SIZE, 0);
+      const valid =
+        size >= WAL_HEADER_SIZE &&
+        head.subarray(0, 16).equals(WAL_MAGIC) &&
+        crc32(head.subarray(0, 28)) === head.readUInt32LE(28) &&
+        head.readUInt32LE(20) === pageSize;
+      if (!valid) {
+        // No log, or one whose header never completed (a reset in progress): start a fresh one.
+        const wal = new Wal(file, fh, pageSize, durable, 0, 0);
+        await wal.reset();
+        return { wal, meta: null };
+      }
+      const wal = new Wal(file, fh, pageSize, durable, head.readUInt32LE(24), WAL_HEADER_SIZE);
+      const meta = wal.#recover(size);
+      if (wal.size < size) {
+        await fh.truncate(wal.size);
+        if (durable) await fh.sync();
+      }
+      return { wal, meta };
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  #recover(fileSize: number): Meta | null {
+    const fd = this.#fh.fd;
+    const h = Buffer.alloc(FRAME_HEADER_SIZE);
+    let off = WAL_HEADER_SIZE;
+    let meta: Meta | null = null;
+    const pending: [number, number][] = [];
+    let frames = 0;
+    let pendingFrames = 0;
+    while (off + FRAME_HEADER_SIZE <= fileSize) {
+      if (fs.readSync(fd, h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) break;
+      const kind = h.readUInt32LE(0);
+      const id = h.readUInt32LE(4);
+      const len = h.readUInt32LE(16);
+      if (h.readUInt32LE(8) !== this.#salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT)) break;
+      if (kind === FRAME_PAGE && len !== this.#pageSize) break;
+      if (len > this.#pageSize || off + FRAME_HEADER_SIZE + len > fileSize) break;
+      const body = Buffer.alloc(len);
+      if (fs.readSync(fd, body, 0, len, off + FRAME_HEADER_SIZE) !== len) break;
+      if (frameCrc(h, body, kind) !== h.readUInt32LE(20)) break;
+      const bodyAt = off + FRAME_HEADER_SIZE;
+      off = bodyAt + len;
+      if (kind === FRAME_PAGE) {
+        // The page's own checksum covers the image; a torn page ends the log here.
+        if (crc32(body.subarray(4)) !== body.readUInt32LE(0) || body.readUInt32LE(4) !== id) break;
+        pending.push([id, bodyAt]);
+        pendingFrames++;
+        continue;
+      }
+      let m: Meta;
+      try {
+        m = decodeMeta(body);
+      } catch {
+        break;
+      }
+      for (const [pid, at] of pending) this.index.set(pid, at);
+      pending.length = 0;
+      frames += pendingFrames + 1;
+      pendingFrames = 0;
+      meta = m;
+      this.size = off;
+    }
+    this.frames = frames;
+    return meta;
+  }
+
+  /** The latest committed image of a page, if the log holds one. */
+  readPage(id: number): Buffer | undefined {
+    const at = this.index.get(id);
+    if (at === undefined) return undefined;
+    const b = Buffer.allocUnsafe(this.#pageSize);
+    try {
+      fs.readSync(this.#fh.fd, b, 0, this.#pageSize, at);
+    } catch (e) {
+      throw ioError('read', this.file, e);
+    }
+    this.pagesRead++;
+    return b;
+  }
+
+  #frame(kind: number, id: number, seq: number, body: Buffer): void {
+    const h = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+    h.writeUInt32LE(kind, 0);
+    h.writeUInt32LE(id, 4);
+    h.writeUInt32LE(this.#salt, 8);
+    h.writeUInt32LE(seq >>> 0, 12);
+    h.writeUInt32LE(body.length, 16);
+    h.writeUInt32LE(frameCrc(h, body, kind), 20);
+    if (kind === FRAME_PAGE) this.#batchPages.push([id, this.#batchBytes + FRAME_HEADER_SIZE]);
+    this.#batch.push(h, body);
+    this.#batchBytes += FRAME_HEADER_SIZE + body.length;
+  }
+
+  /** Stages a page image for the next write. */
+  addPage(id: number, seq: number, page: Buffer): void {
+    this.#frame(FRAME_PAGE, id, seq, page);
+  }
+
+  /** Stages a commit frame: the pages staged before it belong to this commit. */
+  addCommit(meta: Meta): void {
+    this.#frame(FRAME_COMMIT, 0, meta.seq, encodeMeta(meta));
+  }
+
+  get pendingBytes(): number {
+    return this.#batchBytes;
+  }
+
+  /** Writes the staged frames in one write, fsyncs, then indexes them. */
+  async flush(): Promise<void> {
+    if (this.#batch.length === 0) return;
+    const bufs = this.#batch;
+    const pages = this.#batchPages;
+    const bytes = this.#batchBytes;
+    this.#batch = [];
+    this.#batchPages = [];
+    this.#batchBytes = 0;
+    const at = this.size;
+    try {
+      let written = 0;
+      let list = bufs;
+      while (written < bytes) {
+        const r = await this.#fh.writev(list, at + written);
+        written += r.bytesWritten;
+        if (written < bytes) list = [Buffer.concat(bufs).subarray(written)];
+      }
+      if (this.#durable) {
+        await this.#fh.datasync();
+        this.fsyncs++;
+      }
+    } catch (e) {
+      throw ioError('write', this.file, e);
+    }
+    for (const [id, rel] of pages) this.index.set(id, at + rel);
+    this.size = at + bytes;
+    this.frames += bufs.length / 2;
+  }
+
+  /** Empties the log after a checkpoint: a new salt makes any old frame left behind invalid. */
+  async reset(): Promise<void> {
+    let salt = randomInt(1, 0xffffffff);
+    if (salt === this.#salt) salt = (salt + 1) >>> 0 || 1;
+    this.#salt = salt;
+    try {
+      await this.#fh.write(walHeader(this.#pageSize, salt), 0, WAL_HEADER_SIZE, 0);
+      await this.#fh.truncate(WAL_HEADER_SIZE);
+      if (this.#durable) {
+        await this.#fh.sync();
+        this.fsyncs++;
+      }
+    } catch (e) {
+      throw ioError('reset', this.file, e);
+    }
+    this.index.clear();
+    this.size = WAL_HEADER_SIZE;
+    this.frames = 0;
+  }
+
+  /** Latest committed page images, for a checkpoint. */
+  entries(): IterableIterator<[number, number]> {
+    return this.index.entries();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#fh.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}

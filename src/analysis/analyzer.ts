@@ -137,7 +137,7 @@ export class Analyzer {
     let cached = this.#cache.get(key);
     if (cached === NO_LIFT) {
       shape = shapeOf(sql, tokens, from, to, false);
-      key = shape.text;
+      key = keyOf(shape);
       cached = this.#cache.get(key);
     }
     if (cached !== undefined && cached !== NO_LIFT) {
@@ -168,7 +168,12 @@ export class Analyzer {
       }
       this.#cache.set(key, NO_LIFT);
       shape = plain;
-      key = plain.text;
+      key = keyOf(plain);
+    }
+    if (shape.locking !== undefined) {
+      if ((ast as { type?: unknown }).type !== 'select') throw syntaxErrorAt(sql, tokens[from], tokens[to - 1]);
+      const { text: _text, ...locking } = shape.locking;
+      (ast as Record<string, unknown>)['locking'] = locking;
     }
     const kind = classify(ast, false);
     const flags = KIND_FLAGS[kind];
@@ -288,7 +293,8 @@ export class Analyzer {
 }
 
 function keyOf(shape: Shape): string {
-  return shape.liftedTypes.length === 0 ? shape.text : `${shape.text} /*${shape.liftedTypes.join(',')}*/`;
+  const text = shape.locking === undefined ? shape.text : `${shape.text} ${shape.locking.text}`;
+  return shape.liftedTypes.length === 0 ? text : `${text} /*${shape.liftedTypes.join(',')}*/`;
 }
 
 /** Index of the `;` ending the statement that starts at `from` (or tokens.length). */

@@ -158,7 +158,10 @@ export function metadataOfAst(kind: StatementKind, flags: KindFlags, ast: unknow
   const f = collect(ast);
   const tables = f.tables.filter((t) => !f.cteNames.has(t));
   if (kind === 'CREATE_INDEX') for (const t of tables) f.targets.delete(t);
-  const writes = flags.writesData || flags.changesSchema || f.nestedWrite;
+  // SELECT ... FOR UPDATE/SHARE locks rows: intent-exclusive on the tables, not read-only
+  const locking = isNode(ast) && isNode(ast['locking']) ? (ast['locking'] as { of: readonly string[] | null }) : undefined;
+  if (locking !== undefined) for (const t of locking.of ?? tables) if (tables.includes(t)) f.targets.add(t);
+  const writes = flags.writesData || flags.changesSchema || f.nestedWrite || locking !== undefined;
   return {
     tablesAccessed: tables,
     isReadOnly: !writes,

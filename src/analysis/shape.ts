@@ -18,6 +18,19 @@ export interface Shape {
   readonly liftedParams: SqlValue[];
   readonly liftedTypes: LiteralType[];
   readonly userParamCount: number;
+  /** SELECT ... FOR UPDATE/SHARE: the grammar lacks the clause, so it is cut from `text` and
+   *  returned here (the analyser attaches it to the AST as `locking`). */
+  readonly locking?: LockingClause;
+}
+
+/** A row-locking clause of a SELECT. */
+export interface LockingClause {
+  readonly strength: 'UPDATE' | 'NO KEY UPDATE' | 'SHARE' | 'KEY SHARE';
+  /** FOR UPDATE OF a, b: the tables whose rows are locked; null for all. */
+  readonly of: readonly string[] | null;
+  readonly wait: 'NOWAIT' | 'SKIP LOCKED' | null;
+  /** The clause as normalized text (part of the shape key). */
+  readonly text: string;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -110,6 +123,8 @@ export function shapeOf(
   let typeModDepth = -1;
   // depths at which a rewritten AGG(DISTINCT x) needs an extra closing parenthesis
   let distinctClose: number[] | undefined;
+  // indexes of parentheses left out of the normalized text
+  let skipped: number[] | undefined;
   // emitted-token state for spacing
   let prevType = 0;
   let prevText = '';
@@ -123,22 +138,79 @@ export function shapeOf(
     prevText = s;
     prevKeyword = keyword;
   };
+  // One placeholder per distinct (value, type): `SELECT a + 1 ... GROUP BY a + 1` must stay two
+  // equal expressions for the grouping check, as it was with literals.
+  let seen: Partial<Record<LiteralType, Map<SqlValue, number>>> | undefined;
   const addLifted = (value: SqlValue, type: LiteralType, origin: number): void => {
     if (liftedParams === undefined) {
       liftedParams = [];
       liftedTypes = [];
     }
-    liftedParams.push(value);
-    liftedTypes!.push(type);
-    emit(Tok.Param, '$' + (userParamCount + liftedParams.length), false, origin);
+    let k = -1;
+    if (seen === undefined) {
+      for (let j = 0; j < liftedParams.length; j++) {
+        if (liftedParams[j] === value && liftedTypes![j] === type) {
+          k = j;
+          break;
+        }
+      }
+      // past a few values, index them (long INSERT ... VALUES lists)
+      if (liftedParams.length >= 8) {
+        seen = {};
+        for (let j = liftedParams.length - 1; j >= 0; j--) (seen[liftedTypes![j]!] ??= new Map()).set(liftedParams[j]!, j);
+      }
+    } else {
+      k = seen[type]?.get(value) ?? -1;
+    }
+    if (k < 0) {
+      k = liftedParams.length;
+      liftedParams.push(value);
+      liftedTypes!.push(type);
+      if (seen !== undefined) (seen[type] ??= new Map()).set(value, k);
+    }
+    emit(Tok.Param, '$' + (userParamCount + k + 1), false, origin);
   };
 
-  for (let i = from; i < to; i++) {
+  const head = tokens[from];
+  const firstWord = head !== undefined && head.type === Tok.Word ? head.text : '';
+  let whereAtTop = false;
+  let locking: LockingClause | undefined;
+
+  scan: for (let i = from; i < to; i++) {
     const t = tokens[i]!;
     switch (t.type) {
       case Tok.Word: {
         const w = t.text;
         const prev = i > from ? tokens[i - 1] : undefined;
+        if (depth === 0 && lift) {
+          if (w === 'WHERE') whereAtTop = true;
+          else if (i === from && w === 'TABLE') {
+            // TABLE t is SELECT * FROM t
+            emit(Tok.Word, 'SELECT', true, t.start);
+            emit(Tok.Op, '*', false, t.start);
+            emit(Tok.Word, 'FROM', true, t.start);
+            continue;
+          } else if (w === 'DEFAULT' && firstWord === 'INSERT' && isWord(tokens[i + 1], 'VALUES')) {
+            // DEFAULT VALUES is VALUES (DEFAULT): omitted trailing columns take their defaults
+            emit(Tok.Word, 'VALUES', true, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            emit(Tok.Word, 'DEFAULT', true, t.start);
+            emit(Tok.Punct, ')', false, t.start);
+            i++;
+            continue;
+          } else if (w === 'RETURNING' && firstWord === 'DELETE' && !whereAtTop) {
+            // the grammar wants a WHERE before RETURNING in DELETE
+            emit(Tok.Word, 'WHERE', true, t.start);
+            emit(Tok.Word, 'TRUE', true, t.start);
+            whereAtTop = true;
+          } else if (w === 'FOR' && firstWord !== 'INSERT' && firstWord !== 'UPDATE' && firstWord !== 'DELETE') {
+            const clause = lockingClause(sql, tokens, i, to);
+            if (clause !== undefined) {
+              locking = clause;
+              break scan;
+            }
+          }
+        }
         if (w === 'ALL') {
           // SELECT ALL x -> SELECT x; AGG(ALL x) -> AGG(x): ALL is the default quantifier
           if (isWord(prev, 'SELECT')) continue;
@@ -170,6 +242,14 @@ export function shapeOf(
           orderDepth = -1;
         }
         if (TYPE_MODIFIED.has(w) && typeModDepth < 0 && isPunct(tokens[i + 1], '(')) typeModDepth = depth + 1;
+        if (w === 'CASE' && isPunct(tokens[i + 1], '(')) {
+          // `CASE (x) WHEN`: the grammar rejects a parenthesised operand; the parentheses are
+          // redundant there, drop them
+          const close = matchingParen(tokens, i + 1, to);
+          if (close > 0 && isWord(tokens[close + 1], 'WHEN')) {
+            (skipped ??= []).push(i + 1, close);
+          }
+        }
         // the leading word is never an identifier
         const kw = KEYWORDS.has(w) || i === from || (front && SOFT_KEYWORDS.has(w));
         emit(Tok.Word, kw ? w : sql.slice(t.start, t.end).toLowerCase(), kw, t.start);
@@ -214,6 +294,7 @@ export function shapeOf(
         continue;
       case Tok.Punct: {
         const p = t.text;
+        if (skipped !== undefined && skipped.includes(i)) continue;
         if (p === '(') depth++;
         else if (p === ')') {
           if (distinctClose !== undefined && distinctClose.length > 0 && distinctClose[distinctClose.length - 1] === depth) {
@@ -231,16 +312,80 @@ export function shapeOf(
         emit(t.type, t.text, false, t.start);
     }
   }
-  return {
+  const shape: Shape = {
     text: out,
     liftedParams: liftedParams ?? EMPTY_VALUES,
     liftedTypes: liftedTypes ?? EMPTY_TYPES,
     userParamCount,
   };
+  return locking === undefined ? shape : { ...shape, locking };
 }
 
-const EMPTY_VALUES: SqlValue[] = [];
-const EMPTY_TYPES: LiteralType[] = [];
+const STRENGTHS: Readonly<Record<string, LockingClause['strength']>> = {
+  UPDATE: 'UPDATE',
+  'NO KEY UPDATE': 'NO KEY UPDATE',
+  SHARE: 'SHARE',
+  'KEY SHARE': 'KEY SHARE',
+};
+
+/** FOR {UPDATE | NO KEY UPDATE | SHARE | KEY SHARE} [OF t, ...] [NOWAIT | SKIP LOCKED] running to
+ *  the end of the statement, or undefined when tokens [i, to) are not exactly that. */
+function lockingClause(sql: string, tokens: readonly Token[], i: number, to: number): LockingClause | undefined {
+  let k = i + 1;
+  const word = (): string | undefined => (k < to && tokens[k]!.type === Tok.Word ? tokens[k]!.text : undefined);
+  let name = word();
+  if (name === 'NO' || name === 'KEY') {
+    k++;
+    name = `${name} ${word() ?? ''}`;
+    if (name === 'NO KEY') {
+      k++;
+      name += ` ${word() ?? ''}`;
+    }
+  }
+  const strength = name === undefined ? undefined : STRENGTHS[name];
+  if (strength === undefined) return undefined;
+  k++;
+  let of: string[] | null = null;
+  if (word() === 'OF') {
+    of = [];
+    k++;
+    for (;;) {
+      const t = tokens[k];
+      if (t === undefined || k >= to || (t.type !== Tok.Word && t.type !== Tok.QuotedIdent)) return undefined;
+      of.push(t.type === Tok.Word ? sql.slice(t.start, t.end).toLowerCase() : (t.value as string));
+      k++;
+      if (k < to && tokens[k]!.type === Tok.Punct && tokens[k]!.text === ',') k++;
+      else break;
+    }
+  }
+  let wait: LockingClause['wait'] = null;
+  if (word() === 'NOWAIT') {
+    wait = 'NOWAIT';
+    k++;
+  } else if (word() === 'SKIP' && k + 1 < to && tokens[k + 1]!.type === Tok.Word && tokens[k + 1]!.text === 'LOCKED') {
+    wait = 'SKIP LOCKED';
+    k += 2;
+  }
+  if (k !== to) return undefined;
+  const text = `FOR ${strength}${of !== null ? ` OF ${of.join(', ')}` : ''}${wait !== null ? ` ${wait}` : ''}`;
+  return { strength, of, wait, text };
+}
+
+// shared by every shape without lifted values: frozen so that no caller can grow them
+const EMPTY_VALUES = Object.freeze([]) as unknown as SqlValue[];
+const EMPTY_TYPES = Object.freeze([]) as unknown as LiteralType[];
+
+/** Index of the `)` matching the `(` at `open`, or -1. */
+function matchingParen(tokens: readonly Token[], open: number, to: number): number {
+  let depth = 0;
+  for (let i = open; i < to; i++) {
+    const t = tokens[i]!;
+    if (t.type !== Tok.Punct) continue;
+    if (t.text === '(') depth++;
+    else if (t.text === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
 
 /** A number that is a whole ORDER BY / GROUP BY item: a column position, not a value. */
 function positional(tokens: readonly Token[], i: number, from: number, to: number, orderDepth: number, depth: number): boolean {

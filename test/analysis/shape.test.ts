@@ -82,6 +82,15 @@ describe('shape lifting', () => {
     expect(() => a.analyze('SELECT $1, ?')).toThrowError(/mix/);
   });
 
+  it('gives equal literals one placeholder, so GROUP BY expressions still match', () => {
+    const a = new Analyzer();
+    const s = one(a, "SELECT a + 1, 'x', 1.0 FROM t GROUP BY a + 1 HAVING max(b) > 'x' AND min(c) > 1.0");
+    expect(s.shapeKey).toBe("SELECT a + $1, $2, $3 FROM t GROUP BY a + $1 HAVING max(b) > $2 AND min(c) > $3 /*integer,text,numeric*/");
+    expect(s.liftedParams).toEqual([1, 'x', 1]);
+    const many = one(a, `INSERT INTO t VALUES ${Array.from({ length: 20 }, (_, i) => `(${i % 5}, 'v${i % 3}')`).join(', ')}`);
+    expect(many.liftedParams).toEqual([0, 'v0', 1, 'v1', 2, 'v2', 3, 4]);
+  });
+
   it('keeps the literal of IS TRUE and ESCAPE', () => {
     const a = new Analyzer();
     const s = one(a, "SELECT * FROM t WHERE a IS NOT TRUE AND b LIKE 'x!%' ESCAPE '!'");
@@ -90,9 +99,16 @@ describe('shape lifting', () => {
 
   it('falls back to the unlifted text where the grammar wants a literal', () => {
     const a = new Analyzer();
-    // a construct only accepted with a literal: analysed, values kept in the text
-    const s = one(a, "SELECT * FROM t WHERE a LIKE 'x' ESCAPE '!'");
-    expect(s.kind).toBe('SELECT');
+    // the grammar takes only a literal subscript: analysed with the values kept in the text
+    const s = one(a, 'SELECT a[1] FROM t');
+    expect(s.liftedParams).toEqual([]);
+    expect(s.shapeKey).toBe('SELECT a[1] FROM t');
+    expect(a.stats().parses).toBe(2);
+    // the lifted shape remembers to go unlifted: no further failed parse
+    const again = one(a, 'SELECT a[1] FROM t');
+    expect(again.cacheHit).toBe(true);
+    one(a, 'SELECT a[2] FROM t');
+    expect(a.stats().parses).toBe(3);
   });
 
   it('applies the meaning-preserving rewrites', () => {
@@ -122,5 +138,44 @@ describe('shape lifting', () => {
     expect(a.stats().size).toBe(2);
     expect(a.analyze('SELECT a FROM t')[0]!.cacheHit).toBe(true);
     expect(a.analyze('SELECT b FROM t')[0]!.cacheHit).toBe(false);
+  });
+});
+
+describe('rewrites for what the grammar lacks', () => {
+  const a = new Analyzer();
+  it('TABLE t is SELECT * FROM t', () => {
+    const s = a.analyze('TABLE t')[0]!;
+    expect(s.kind).toBe('SELECT');
+    expect(s.shapeKey).toBe('SELECT * FROM t');
+  });
+
+  it('DELETE ... RETURNING without WHERE', () => {
+    const s = a.analyze('DELETE FROM t RETURNING *')[0]!;
+    expect(s.kind).toBe('DELETE');
+    expect((s.ast as { where: unknown }).where).toEqual({ type: 'bool', value: true });
+  });
+
+  it('INSERT ... DEFAULT VALUES', () => {
+    const s = a.analyze('INSERT INTO t DEFAULT VALUES')[0]!;
+    expect(s.kind).toBe('INSERT');
+    expect(s.shapeKey).toBe('INSERT INTO t VALUES (DEFAULT)');
+  });
+
+  it('CASE (x) WHEN drops the redundant parentheses', () => {
+    const s = a.analyze('SELECT CASE (a) WHEN 1 THEN 2 END FROM t')[0]!;
+    expect(s.shapeKey).toContain('CASE a WHEN $1');
+  });
+
+  it('SELECT ... FOR UPDATE: the clause is attached as `locking` and keys the shape', () => {
+    const plain = a.analyze('SELECT * FROM t WHERE id = 1')[0]!;
+    const s = a.analyze('SELECT * FROM t WHERE id = 1 FOR UPDATE')[0]!;
+    expect(s.shapeKey).not.toBe(plain.shapeKey);
+    expect((s.ast as { locking: unknown }).locking).toEqual({ strength: 'UPDATE', of: null, wait: null });
+    expect((plain.ast as { locking?: unknown }).locking).toBeUndefined();
+    expect(s.metadata.isReadOnly).toBe(false);
+    expect(s.metadata.requiredLocks).toEqual(['IX:t']);
+    const t = a.analyze('SELECT * FROM t, u FOR SHARE OF u SKIP LOCKED')[0]!;
+    expect((t.ast as { locking: unknown }).locking).toEqual({ strength: 'SHARE', of: ['u'], wait: 'SKIP LOCKED' });
+    expect(t.metadata.requiredLocks).toEqual(['IS:t', 'IX:u']);
   });
 });

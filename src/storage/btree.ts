@@ -18,6 +18,13 @@ import {
 } from './node.js';
 import type { Key } from './ports.js';
 
+/**
+ * Entry caps besides the byte capacity: a writer copies every node on its path, so wide nodes of
+ * tiny entries would make each small update copy thousands of slots.
+ */
+export const MAX_LEAF_ENTRIES = 512;
+export const MAX_CHILDREN = 256;
+
 /** Where nodes come from: page ids resolve through the buffer pool, objects are themselves. */
 export interface NodeSource {
   load(ref: ChildRef): BNode;
@@ -149,7 +156,8 @@ export class TreeWriter {
     n.sizes.splice(idx, 0, s);
     n.children.splice(idx + 1, 0, right);
     n.bytes += s;
-    if (n.bytes > this.capacity && n.keys.length >= 3) this.#splitInternal(n, idx + 1 === n.children.length - 1);
+    if ((n.bytes > this.capacity || n.children.length > MAX_CHILDREN) && n.keys.length >= 3)
+      this.#splitInternal(n, idx + 1 === n.children.length - 1);
     return n;
   }
 
@@ -187,7 +195,8 @@ export class TreeWriter {
       n.sizes.splice(i, 0, size);
     }
     n.bytes += size;
-    if (n.bytes > this.capacity && n.keys.length > 1) this.#splitLeaf(n, i === n.keys.length - 1);
+    if ((n.bytes > this.capacity || n.keys.length > MAX_LEAF_ENTRIES) && n.keys.length > 1)
+      this.#splitLeaf(n, i === n.keys.length - 1);
     return n;
   }
 
@@ -305,6 +314,7 @@ export class TreeWriter {
     const sepSize = n.sizes[li]!;
     const extra = left.leaf ? 0 : sepSize;
     if (left.bytes + right.bytes - NODE_OVERHEAD + extra > this.capacity) return;
+    if (left.keys.length + right.keys.length + 1 > (left.leaf ? MAX_LEAF_ENTRIES : MAX_CHILDREN - 1)) return;
     const m = this.#own(left);
     if (m.leaf) {
       const r = right as LeafNode;

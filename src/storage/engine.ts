@@ -23,6 +23,11 @@ export function nodeLimits(pageSize: number): { capacity: number; spillSize: num
   };
 }
 
+function released(): DispatcherError {
+  // Its pages may already be reused: reading on could return another table's rows.
+  return new DispatcherError(SqlState.ObjectNotInPrerequisiteState, 'snapshot used after release()');
+}
+
 class Snapshot extends ViewBase implements ReadTxn {
   readonly #state: DbState;
   readonly #engine: Engine;
@@ -39,10 +44,12 @@ class Snapshot extends ViewBase implements ReadTxn {
   }
 
   protected tableState(lname: string): TableLike | undefined {
+    if (this.#released) throw released();
     return this.#state.tables.get(lname);
   }
 
   protected tableNames(): Iterable<string> {
+    if (this.#released) throw released();
     return this.#state.tables.keys();
   }
 

@@ -224,9 +224,15 @@ export class FileStore {
     }
   }
 
+  /** Pages handed out by the stage in progress (given back if it fails). */
+  #allocated: number[] = [];
+
   #alloc(): number {
     const id = this.#free.pop();
-    if (id !== undefined) return id;
+    if (id !== undefined) {
+      this.#allocated.push(id);
+      return id;
+    }
     return this.#pageCount++;
   }
 
@@ -294,10 +300,39 @@ export class FileStore {
 
   /** Turns a transaction's work into staged WAL frames; returns the state with page-id roots. */
   stage(work: CommitWork, oldestLiveSeq: number): DbState {
-    const seq = work.state.seq;
     while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
       for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
     }
+    // A failure half-way (a corrupt page met while freeing a dropped tree, ...) must leave the
+    // allocation state and the WAL batch as they were: the commit is rejected, nothing else.
+    const pageCount = this.#pageCount;
+    const pending = this.#pendingFree.length;
+    const catalogRoot = this.#catalogRoot;
+    const walMark = this.#wal.mark();
+    const stagedBefore = new Set(this.#staged.keys());
+    this.#allocated = [];
+    try {
+      return this.#stage(work);
+    } catch (e) {
+      for (const id of this.#staged.keys()) {
+        if (!stagedBefore.has(id)) {
+          this.#staged.delete(id);
+          this.#pool.drop(id);
+        }
+      }
+      for (const id of this.#allocated) this.#free.push(id);
+      this.#pageCount = pageCount;
+      this.#pendingFree.length = pending;
+      this.#catalogRoot = catalogRoot;
+      this.#wal.rewind(walMark);
+      throw e;
+    } finally {
+      this.#allocated = [];
+    }
+  }
+
+  #stage(work: CommitWork): DbState {
+    const seq = work.state.seq;
     const freed = work.freed.slice();
     for (const r of work.dropped) this.#collectTree(r, freed);
     for (const r of work.overflowFreed) for (let i = 0; i < r.c; i++) freed.push(r.o + i);

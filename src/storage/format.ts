@@ -87,6 +87,8 @@ const HDR_META_LEN = 28;
 const HDR_META = 32;
 /** Bytes of page 0 read to learn the page size (the smallest page size). */
 export const HEADER_PROBE = 1024;
+/** The header's checksum covers one 512-byte sector, which disks write atomically. */
+const HEADER_SPAN = 512;
 
 export function encodeHeader(pageSize: number, meta: Meta): Buffer {
   const b = Buffer.alloc(pageSize);
@@ -96,7 +98,7 @@ export function encodeHeader(pageSize: number, meta: Meta): Buffer {
   const m = encodeMeta(meta);
   b.writeUInt32LE(m.length, HDR_META_LEN);
   m.copy(b, HDR_META);
-  b.writeUInt32LE(crc32(b.subarray(HDR_META_LEN, HEADER_PROBE), crc32(b.subarray(0, HDR_CRC))), HDR_CRC);
+  b.writeUInt32LE(crc32(b.subarray(HDR_META_LEN, HEADER_SPAN), crc32(b.subarray(0, HDR_CRC))), HDR_CRC);
   return b;
 }
 
@@ -115,11 +117,11 @@ export function decodeHeader(b: Buffer, file: string): { pageSize: number; meta:
     );
   }
   if (version < 1) throw corrupted(0, file, `bad format version ${version}`);
-  const crc = crc32(b.subarray(HDR_META_LEN, HEADER_PROBE), crc32(b.subarray(0, HDR_CRC)));
+  const crc = crc32(b.subarray(HDR_META_LEN, HEADER_SPAN), crc32(b.subarray(0, HDR_CRC)));
   if (crc !== b.readUInt32LE(HDR_CRC)) throw corrupted(0, file, 'header checksum mismatch');
   const pageSize = b.readUInt32LE(HDR_PAGE_SIZE);
   if (pageSize < 1024 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw corrupted(0, file, 'bad page size');
   const len = b.readUInt32LE(HDR_META_LEN);
-  if (len > HEADER_PROBE - HDR_META) throw corrupted(0, file, 'bad meta length');
+  if (len > HEADER_SPAN - HDR_META) throw corrupted(0, file, 'bad meta length');
   return { pageSize, meta: decodeMeta(b.subarray(HDR_META, HDR_META + len)) };
 }

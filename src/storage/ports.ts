@@ -100,6 +100,8 @@ export interface ReadTxn extends ReadView {
 export interface WriteTxn extends ReadView {
   createTable(def: TableDef): void;
   dropTable(name: string): void;
+  /** Renames a table (ALTER TABLE ... RENAME TO); its indexes follow. Optional member. */
+  renameTable?(from: string, to: string): void;
   /** Replaces a table definition (ALTER); rewrite tells storage each old row's new shape. */
   alterTable(def: TableDef, rewrite?: (row: Row) => Row): void;
   /** Builds the index from the table's rows; a duplicate in a unique index throws 23505. */

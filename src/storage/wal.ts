@@ -179,6 +179,17 @@ export class Wal {
     this.#frame(FRAME_COMMIT, 0, meta.seq, encodeMeta(meta));
   }
 
+  /** Position in the staged batch, to drop a commit whose staging failed. */
+  mark(): [number, number, number] {
+    return [this.#batch.length, this.#batchBytes, this.#batchPages.length];
+  }
+
+  rewind(m: [number, number, number]): void {
+    this.#batch.length = m[0];
+    this.#batchBytes = m[1];
+    this.#batchPages.length = m[2];
+  }
+
   get pendingBytes(): number {
     return this.#batchBytes;
   }

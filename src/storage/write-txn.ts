@@ -44,6 +44,7 @@ export type LogOp =
   | { readonly op: 'delete'; readonly t: string; readonly key: Key }
   | { readonly op: 'createTable'; readonly def: TableDef }
   | { readonly op: 'dropTable'; readonly t: string }
+  | { readonly op: 'renameTable'; readonly t: string; readonly to: string }
   | { readonly op: 'alterTable'; readonly def: TableDef; readonly rewrite: ((row: Row) => Row) | undefined }
   | { readonly op: 'createIndex'; readonly index: IndexDef }
   | { readonly op: 'dropIndex'; readonly t: string; readonly name: string }
@@ -342,20 +343,16 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     w.owner = t.owner;
     const root = w.remove(this.#load(t.root), key);
     if (!w.found) throw this.#notFound(table);
-    const oldRow = this.#resolveRowAfterRemove(w.removed!);
     t.root = root;
     const ixs = def.indexes;
+    // The old row is needed only for its index keys (an overflow run stays readable until commit).
+    const oldRow = ixs.length > 0 ? this.#resolveRow(w.removed!) : null;
     for (let i = 0; i < ixs.length; i++) {
-      t.indexRoots[i] = w.remove(this.#load(t.indexRoots[i]!), indexKey(oldRow, ixs[i]!.columns, key));
+      t.indexRoots[i] = w.remove(this.#load(t.indexRoots[i]!), indexKey(oldRow!, ixs[i]!.columns, key));
     }
     t.rowCount--;
     t.dirty = true;
     this.log.push({ op: 'delete', t: def.name, key });
-  }
-
-  #resolveRowAfterRemove(v: LeafValue): Row {
-    // Needed only for the index keys; an overflow run is still readable until commit.
-    return this.#resolveRow(v);
   }
 
   createTable(def: TableDef): void {
@@ -381,6 +378,17 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.dropped.push(t.root, ...t.indexRoots);
     this.work.set(lowerName(name), null);
     this.log.push({ op: 'dropTable', t: name });
+  }
+
+  renameTable(from: string, to: string): void {
+    const t = this.#writable(from);
+    const lto = lowerName(to);
+    if (this.tableState(lto) !== undefined)
+      throw new DispatcherError(SqlState.DuplicateTable, `relation "${to}" already exists`);
+    const def: TableDef = { ...t.def, name: to, indexes: t.def.indexes.map((ix) => ({ ...ix, table: to })) };
+    this.work.set(lowerName(from), null);
+    this.work.set(lto, { ...t, def, dirty: true });
+    this.log.push({ op: 'renameTable', t: from, to });
   }
 
   alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
@@ -599,6 +607,13 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
           this.dropTable(op.t);
           remap.delete(lowerName(op.t));
           break;
+        case 'renameTable': {
+          this.renameTable(op.t, op.to);
+          const m = remap.get(lowerName(op.t));
+          remap.delete(lowerName(op.t));
+          if (m) remap.set(lowerName(op.to), m);
+          break;
+        }
         case 'alterTable':
           this.alterTable(op.def, op.rewrite);
           break;

@@ -1,7 +1,10 @@
 // Model-based tests: the copy-on-write B+tree (through the engine's write transactions) against a
 // sorted Map, under random inserts, updates, deletes, savepoints and rollbacks, with range scans.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PutMode, TreeWriter, objectSource } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
 import { openStorage } from '../src/storage/engine.js';
@@ -66,11 +69,19 @@ function modelScan(model: Map<string, Row>, r: KeyRange, rev: boolean): Row[] {
   return rev ? out.reverse() : out;
 }
 
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatchdb-btree-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
 describe('B+tree model', () => {
-  it('engine transactions agree with a sorted map', async () => {
+  it.each([
+    ['in memory', false, 100],
+    ['in a file with a tiny buffer pool', true, 25],
+  ] as const)('engine transactions agree with a sorted map (%s)', async (_name, onDisk, numRuns) => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { maxLength: 300 }), async (ops) => {
-        const db = await openStorage(':memory:', { pageSize: 1024 });
+      fc.asyncProperty(fc.array(opArb, { minLength: 20, maxLength: 300, size: 'max' }), async (ops) => {
+        const file = onDisk ? path.join(dir, `m${++files}.db`) : ':memory:';
+        const db = await openStorage(file, { pageSize: 1024, poolPages: 6, durable: false, checkpointBytes: 32 * 1024 });
         let tx = db.begin();
         tx.createTable(def);
         await tx.commit();
@@ -137,15 +148,28 @@ describe('B+tree model', () => {
         expect(all).toEqual(modelScan(committed, {}, false));
         s.release();
         expect(db.integrityCheck()).toEqual([]);
+        await db.close();
+        if (onDisk) {
+          // Reopened, the file holds exactly the committed rows.
+          const again = await openStorage(file, { durable: false });
+          const s2 = again.snapshot();
+          const rows: Row[] = [];
+          const c2 = s2.scanTable('t');
+          for (let row = c2.next(); row; row = c2.next()) rows.push(row);
+          expect(rows).toEqual(modelScan(committed, {}, false));
+          s2.release();
+          expect(again.integrityCheck()).toEqual([]);
+          await again.close();
+        }
       }),
-      { numRuns: 100 },
+      { numRuns },
     );
   });
 
   it('a raw tree with tiny nodes stays ordered and valid under random edits', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 600 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 600, size: 'max' }),
         (edits) => {
           const w = new TreeWriter(objectSource, 160);
           w.owner = newToken();

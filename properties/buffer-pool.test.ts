@@ -38,10 +38,13 @@ describe('buffer pool', () => {
         // A pinned page's node object, which must stay the resident one until unpinned.
         const pinnedNode = new Map<number, BNode>();
         for (const op of ops) {
+          const misses = pool.counters.misses;
+          const sizeBefore = pool.size;
           switch (op.k) {
             case 'get': {
               const n = pool.get(op.id);
-              expect(n.keys[0]).toEqual([op.id, version.get(op.id) ?? 0]);
+              const k = n.keys[0]!;
+              if (k[0] !== op.id || k[1] !== (version.get(op.id) ?? 0)) expect(k).toEqual([op.id, version.get(op.id) ?? 0]);
               break;
             }
             case 'pin': {
@@ -71,11 +74,13 @@ describe('buffer pool', () => {
             }
           }
           for (const [id, p] of pins) {
-            expect(pool.has(id)).toBe(true);
-            expect(pool.pinCount(id)).toBe(p);
+            // Plain checks in the hot loop (expect() is slow); the message names the page.
+            if (!pool.has(id) || pool.pinCount(id) !== p) expect({ id, pins: pool.pinCount(id) }).toEqual({ id, pins: p });
           }
-          // Over capacity only when pinned frames leave no choice.
-          if (pool.size > capacity) expect(pins.size).toBeGreaterThanOrEqual(capacity);
+          // A new frame goes over capacity only when pinned frames leave no choice.
+          const inserted = pool.counters.misses > misses || pool.size > sizeBefore;
+          if (inserted && pool.size > Math.max(capacity, pins.size + 1))
+            expect(pool.size).toBeLessThanOrEqual(Math.max(capacity, pins.size + 1));
         }
         for (const [id, n] of pinnedNode) {
           const before = loads;
@@ -85,7 +90,7 @@ describe('buffer pool', () => {
         const c = pool.counters;
         expect(c.hits + c.misses).toBeGreaterThanOrEqual(ops.filter((o) => o.k === 'get' || o.k === 'pin').length);
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 

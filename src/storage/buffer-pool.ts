@@ -90,7 +90,8 @@ export class BufferPool {
   }
 
   #insert(id: number, node: BNode): void {
-    if (this.#frames.size >= this.capacity) this.#evict();
+    // Evict back under capacity (the pool may have grown while every frame was pinned).
+    while (this.#frames.size >= this.capacity && this.#evict());
     const f: Frame = { id, node, pins: 0, ref: true, slot: 0 };
     const hole = this.#holes.pop();
     if (hole !== undefined) {
@@ -110,7 +111,7 @@ export class BufferPool {
   }
 
   /** Clock sweep: clears reference bits until an unpinned, unreferenced frame turns up. */
-  #evict(): void {
+  #evict(): boolean {
     const ring = this.#ring;
     const n = ring.length;
     // Two full turns clear every reference bit; if all frames are pinned, the pool grows.
@@ -124,7 +125,8 @@ export class BufferPool {
       }
       this.#remove(f);
       this.counters.evictions++;
-      return;
+      return true;
     }
+    return false;
   }
 }

@@ -231,8 +231,10 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return new DispatcherError(SqlState.InternalError, `row to change not found in table "${table}"`);
   }
 
-  insert(table: string, row: Row): Key {
+  insert(table: string, row0: Row): Key {
     const t = this.#writable(table);
+    // Storage keeps the row: a private copy, so the caller may reuse its array.
+    const row = row0.slice();
     const def = t.def;
     const pk = def.primaryKey;
     let key: Key;
@@ -275,8 +277,9 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return key;
   }
 
-  update(table: string, key: Key, row: Row): Key {
+  update(table: string, key: Key, row0: Row): Key {
     const t = this.#writable(table);
+    const row = row0.slice();
     const def = t.def;
     const old = lookup(this.#core.src, this.#load(t.root), key);
     if (old === undefined) throw this.#notFound(table);

@@ -326,3 +326,31 @@ describe('file engine', () => {
     await db.close();
   });
 });
+
+describe('file engine concurrency', () => {
+  it('commits concurrent transactions on different keys through the re-apply path', async () => {
+    const p = dbPath();
+    const db = await openStorage(p, opts);
+    await fill(db, 0, 100);
+    const a = db.begin();
+    const b = db.begin();
+    const c = db.begin();
+    a.update('items', [1], [1, 'a', null, 1]);
+    b.update('items', [2], [2, 'b', null, 2]);
+    b.insert('items', itemRow(500));
+    c.insert('items', [501, 'fresh', null, 0]);
+    const r = await Promise.allSettled([a.commit(), b.commit(), c.commit()]);
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    await db.close();
+    const db2 = await openStorage(p, opts);
+    const s = db2.snapshot();
+    expect(s.getRow('items', [1])).toEqual([1, 'a', null, 1]);
+    expect(s.getRow('items', [2])).toEqual([2, 'b', null, 2]);
+    expect(s.getRow('items', [500])).toEqual(itemRow(500));
+    expect(s.getRow('items', [501])).toEqual([501, 'fresh', null, 0]);
+    expect(s.rowCount('items')).toBe(102);
+    s.release();
+    expect(db2.integrityCheck()).toEqual([]);
+    await db2.close();
+  });
+});

@@ -1,7 +1,7 @@
 // A cursor over one statement's tokens, for the small hand-written parsers of the front.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { SqlValue } from '../storage/ports.js';
-import { Tok, type Token } from './tokenizer.js';
+import { Tok, foldedWord, type Token } from './tokenizer.js';
 import { integerLiteral } from './shape.js';
 
 export class Cursor {
@@ -78,7 +78,7 @@ export class Cursor {
     if (t === undefined) throw this.error();
     if (t.type === Tok.Word) {
       this.pos++;
-      return this.sql.slice(t.start, t.end).toLowerCase();
+      return foldedWord(this.sql, t);
     }
     if (t.type === Tok.QuotedIdent) {
       this.pos++;
@@ -127,7 +127,7 @@ export class Cursor {
         if (t.text === 'TRUE') return true;
         if (t.text === 'FALSE') return false;
         if (t.text === 'NULL') return null;
-        return this.sql.slice(t.start, t.end).toLowerCase();
+        return foldedWord(this.sql, t);
       case Tok.QuotedIdent:
         return t.value as string;
     }

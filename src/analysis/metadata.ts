@@ -27,9 +27,11 @@ function isNode(v: unknown): v is Node {
   return typeof v === 'object' && v !== null;
 }
 
+// Names arrive folded by the shape pass (unquoted ones lower-cased, quoted ones as written), so
+// they are used as they are: "T" and t are different tables in PostgreSQL.
 function tableName(db: unknown, table: unknown): string {
-  const t = String(table).toLowerCase();
-  return typeof db === 'string' && db.length > 0 && db.toLowerCase() !== 'public' ? `${db.toLowerCase()}.${t}` : t;
+  const t = String(table);
+  return typeof db === 'string' && db.length > 0 && db !== 'public' ? `${db}.${t}` : t;
 }
 
 /** Walks a node-sql-parser AST iteratively (deep ASTs must not overflow the stack here). */
@@ -101,7 +103,7 @@ function collect(root: unknown): Facts {
         f.ctes++;
         if (w['recursive'] === true) f.recursive = true;
         const name = isNode(w['name']) ? w['name']['value'] : w['name'];
-        if (typeof name === 'string') f.cteNames.add(name.toLowerCase());
+        if (typeof name === 'string') f.cteNames.add(name);
       }
     }
     const from = v['from'];
@@ -186,10 +188,10 @@ export function metadataOfFront(kind: StatementKind, flags: KindFlags, node: Fro
   }
   let tables: string[] = [];
   let targets: ReadonlySet<string> = new Set();
-  if ((node.type === 'vacuum' || node.type === 'analyze') && node.table !== null) tables = [node.table.toLowerCase()];
-  else if ((node.type === 'grant' || node.type === 'revoke') && (node.objectType === 'table')) tables = node.objects.map((o) => o.toLowerCase());
+  if ((node.type === 'vacuum' || node.type === 'analyze') && node.table !== null) tables = [node.table];
+  else if ((node.type === 'grant' || node.type === 'revoke') && (node.objectType === 'table')) tables = [...node.objects];
   else if (node.type === 'alter_table') {
-    tables = [node.table.toLowerCase()];
+    tables = [node.table];
     targets = new Set(tables);
   }
   return {

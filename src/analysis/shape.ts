@@ -9,7 +9,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { SqlValue } from '../storage/ports.js';
 import type { LiteralType } from './types.js';
-import { Tok, type Token } from './tokenizer.js';
+import { Tok, foldedWord, type Token } from './tokenizer.js';
 import { ITEM_END, KEYWORDS, NATIVE_DISTINCT_AGGREGATES, SOFT_KEYWORDS, TYPE_MODIFIED } from './keywords.js';
 
 export interface Shape {
@@ -252,7 +252,7 @@ export function shapeOf(
         }
         // the leading word is never an identifier
         const kw = KEYWORDS.has(w) || i === from || (front && SOFT_KEYWORDS.has(w));
-        emit(Tok.Word, kw ? w : sql.slice(t.start, t.end).toLowerCase(), kw, t.start);
+        emit(Tok.Word, kw ? w : foldedWord(sql, t), kw, t.start);
         continue;
       }
       case Tok.Integer:

@@ -36,8 +36,9 @@ export interface Token {
   readonly end: number;
   /** Upper-cased word for Word tokens, the operator or punctuation itself otherwise. */
   readonly text: string;
-  /** Decoded value of strings and quoted identifiers, n of $n. */
-  readonly value?: string | number;
+  /** Decoded value of strings and quoted identifiers, n of $n; for a word written in lower case,
+   *  the word itself (see foldedWord). */
+  readonly value: string | number | undefined;
 }
 
 // Character classes by code point (ASCII); everything >= 128 counts as an identifier letter, as
@@ -118,9 +119,27 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (isIdentStart(c)) {
-      i++;
-      while (i < n && isIdent(text.charCodeAt(i))) i++;
-      out.push({ type: Tok.Word, start, end: i, text: text.slice(start, i).toUpperCase() });
+      // note which cases occur, so that most words need one string, not three
+      let lower = false;
+      let upper = false;
+      let d = c;
+      for (;;) {
+        if (d >= 97 && d <= 122) lower = true;
+        else if ((d >= 65 && d <= 90) || d >= 128) upper = true;
+        i++;
+        if (i >= n) break;
+        d = text.charCodeAt(i);
+        if (!isIdent(d)) break;
+      }
+      const word = text.slice(start, i);
+      out.push({
+        type: Tok.Word,
+        start,
+        end: i,
+        text: lower ? word.toUpperCase() : word,
+        // the folded (lower-case) name when it is the word as written; else computed on use
+        value: upper ? undefined : word,
+      });
       continue;
     }
     if (isDigit(c) || (c === 46 /* . */ && isDigit(text.charCodeAt(i + 1)))) {
@@ -143,7 +162,7 @@ export function tokenize(text: string): Token[] {
       }
       // 123abc is a syntax error in PostgreSQL 15+; SQLite treats it as two tokens. Keep it a
       // separate word so the parser reports it.
-      out.push({ type: numeric ? Tok.Numeric : Tok.Integer, start, end: i, text: text.slice(start, i) });
+      out.push({ type: numeric ? Tok.Numeric : Tok.Integer, start, end: i, text: text.slice(start, i), value: undefined });
       continue;
     }
     switch (c) {
@@ -180,20 +199,20 @@ export function tokenize(text: string): Token[] {
           continue;
         }
         i++;
-        out.push({ type: Tok.Punct, start, end: i, text: '$' });
+        out.push({ type: Tok.Punct, start, end: i, text: '$', value: undefined });
         continue;
       }
       case 63 /* ? */:
         i++;
-        out.push({ type: Tok.QMark, start, end: i, text: '?' });
+        out.push({ type: Tok.QMark, start, end: i, text: '?', value: undefined });
         continue;
       case 58 /* : */:
         if (text.charCodeAt(i + 1) === 58) {
           i += 2;
-          out.push({ type: Tok.Cast, start, end: i, text: '::' });
+          out.push({ type: Tok.Cast, start, end: i, text: '::', value: undefined });
         } else {
           i++;
-          out.push({ type: Tok.Punct, start, end: i, text: ':' });
+          out.push({ type: Tok.Punct, start, end: i, text: ':', value: undefined });
         }
         continue;
       case 40:
@@ -204,12 +223,12 @@ export function tokenize(text: string): Token[] {
       case 93:
       case 46:
         i++;
-        out.push({ type: Tok.Punct, start, end: i, text: text[start]! });
+        out.push({ type: Tok.Punct, start, end: i, text: text[start]!, value: undefined });
         continue;
     }
     if (c < 128 && (cls[c]! & C_OP) !== 0) {
       i = readOperator(text, i);
-      out.push({ type: Tok.Op, start, end: i, text: text.slice(start, i) });
+      out.push({ type: Tok.Op, start, end: i, text: text.slice(start, i), value: undefined });
       continue;
     }
     throw lexError(`syntax error at or near "${text[start]}"`, text, start);
@@ -332,4 +351,9 @@ function readOperator(text: string, from: number): number {
     }
   }
   return i;
+}
+
+/** An unquoted word folded to lower case, as PostgreSQL folds identifiers. */
+export function foldedWord(sql: string, t: Token): string {
+  return t.value !== undefined ? (t.value as string) : sql.slice(t.start, t.end).toLowerCase();
 }

@@ -67,4 +67,8 @@ describe('metadata', () => {
   it('a data-modifying CTE makes a SELECT not read-only', () => {
     expect(meta('WITH d AS (DELETE FROM t WHERE a = 1 RETURNING *) SELECT * FROM d').isReadOnly).toBe(false);
   });
+
+  it('table names are folded like identifiers: unquoted lower-cased, quoted kept', () => {
+    expect(meta('SELECT * FROM Foo JOIN "Bar" ON true').tablesAccessed).toEqual(['foo', 'Bar']);
+  });
 });

@@ -236,12 +236,8 @@ export function compileDrop(ast: Node): DdlPlan {
             if (ifExists) continue;
             throw new DispatcherError(SqlState.UndefinedTable, `view "${n}" does not exist`);
           }
-          const dependent = Object.keys(views).find((v) => v !== n && views[v]!.dependsOn.includes(n) && !names.includes(v));
-          if (dependent !== undefined) {
-            throw new DispatcherError(SqlState.DependentObjects, `cannot drop view ${n} because other objects depend on it`, {
-              detail: `view ${dependent} depends on view ${n}`,
-            });
-          }
+          // Views over a dropped view are kept (as SQLite does, and as the sqllogictest corpus
+          // expects); querying them then reports the missing relation.
           delete views[n];
         }
         txn.setMeta('views', views);

@@ -90,6 +90,46 @@ export function funcArgs(n: Node): Node[] {
   return [];
 }
 
+function isBoolOp(n: Node): boolean {
+  if (n === null || typeof n !== 'object' || n.type !== 'binary_expr') return false;
+  const op = String(n.operator).toUpperCase();
+  return op === 'AND' || op === 'OR';
+}
+
+/**
+ * node-sql-parser's postgresql grammar gives AND and OR the same precedence (`a OR b AND c`
+ * arrives as `(a OR b) AND c`). Rebuilds an unparenthesized AND/OR chain with AND binding
+ * tighter, as SQL requires; parenthesized groups (flagged by the parser) stay atoms.
+ */
+export function fixBoolChain(n: Node): Node {
+  if (!isBoolOp(n) || n.__assoc === true) return n;
+  const atoms: Node[] = [];
+  const ops: string[] = [];
+  const flatten = (x: Node, top: boolean): void => {
+    if (isBoolOp(x) && (top || x.parentheses !== true) && x.__assoc !== true) {
+      flatten(x.left, false);
+      ops.push(String(x.operator).toUpperCase());
+      flatten(x.right, false);
+    } else atoms.push(x);
+  };
+  flatten(n, true);
+  const mk = (op: string, left: Node, right: Node): Node => ({ type: 'binary_expr', operator: op, left, right, __assoc: true });
+  const ors: Node[] = [];
+  let cur = atoms[0];
+  for (let i = 0; i < ops.length; i++) {
+    if (ops[i] === 'AND') cur = mk('AND', cur, atoms[i + 1]);
+    else {
+      ors.push(cur);
+      cur = atoms[i + 1];
+    }
+  }
+  ors.push(cur);
+  let out = ors[0];
+  for (let i = 1; i < ors.length; i++) out = mk('OR', out, ors[i]);
+  if (out !== null && typeof out === 'object' && n.parentheses === true) out = { ...out, parentheses: true };
+  return out;
+}
+
 /** True when the expression contains an aggregate call of its own query level. */
 export function hasAggregate(n: Node): boolean {
   if (n === null || typeof n !== 'object') return false;
@@ -108,7 +148,7 @@ export function hasAggregate(n: Node): boolean {
 /** A canonical text of an expression with column references resolved (GROUP BY matching). */
 export function exprKey(n: Node, scope: Scope): string {
   return JSON.stringify(n, (k, v) => {
-    if (k === 'loc' || k === 'collate' || k === 'parentheses') return undefined;
+    if (k === 'loc' || k === 'collate' || k === 'parentheses' || k === '__assoc') return undefined;
     if (v !== null && typeof v === 'object' && v.type === 'column_ref' && typeof v.column !== 'string') {
       const t = colRefTable(v);
       const c = identName(v.column);
@@ -513,8 +553,10 @@ export class ExprCompiler {
     const op = String(n.operator).toUpperCase();
     switch (op) {
       case 'AND':
-      case 'OR':
-        return this.#logical(op, n, scope);
+      case 'OR': {
+        const fixed = fixBoolChain(n);
+        return this.#logical(String(fixed.operator).toUpperCase(), fixed, scope);
+      }
       case '+':
       case '-':
       case '*':
@@ -952,6 +994,9 @@ export class ExprCompiler {
     const name = funcName(n);
     const argNodes = funcArgs(n);
     if (name === 'exists') return this.#exists(false, argNodes[0], scope);
+    if (name === 'not' && argNodes.length === 1) {
+      return this.#unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] }, scope);
+    }
     if (AGG_NAMES.has(name) && name !== 'every') {
       let a = argNodes[0];
       let distinct = false;

@@ -9,6 +9,7 @@ import {
   ExprCompiler,
   colRefTable,
   exprKey,
+  fixBoolChain,
   hasAggregate,
   identName,
   isSubquery,
@@ -70,8 +71,9 @@ interface Conjunct {
   readonly refs: ReadonlySet<number>;
 }
 
-export function splitAnd(n: Node, out: Node[] = []): Node[] {
-  if (n === null || n === undefined) return out;
+export function splitAnd(n0: Node, out: Node[] = []): Node[] {
+  if (n0 === null || n0 === undefined) return out;
+  const n = fixBoolChain(n0);
   if (n.type === 'binary_expr' && String(n.operator).toUpperCase() === 'AND') {
     splitAnd(n.left, out);
     splitAnd(n.right, out);

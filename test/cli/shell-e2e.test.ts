@@ -83,10 +83,8 @@ SELECT name FROM pets WHERE id = 1
     const second = await shell([db, '-c', 'SELECT v FROM k']);
     expect(second.stdout).toBe('  v\n-----\n a;b\n(1 row)\n');
     expect(second.code).toBe(0);
-    const tables = await shell([db, '-c', '.tables']);
-    expect(tables.stdout).toBe('k\n');
-    const schema = await shell([db, '-c', '.schema k']);
-    expect(schema.stdout).toMatch(/^CREATE TABLE k \(\n {2}v TEXT\n\);\n$/);
+    const dots = await shell([db], '.tables\n.schema k\n');
+    expect(dots.stdout).toMatch(/^k\nCREATE TABLE k \(\n {2}v TEXT\n\);\n$/);
   });
 
   it('shows a caret under a syntax error and times statements with .timing on', async () => {

@@ -32,7 +32,7 @@ export class Monitor extends Actor<MonitorMsg> {
   }
 
   protected receive(m: MonitorMsg): void {
-    const ms = m.metrics.executionTimeMs;
+    const ms = m.totalMs;
     const rows = m.metrics.rowsAffected + m.metrics.rowsProduced;
     const k = this.byKind.get(m.metrics.kind);
     if (k === undefined) this.byKind.set(m.metrics.kind, { calls: 1, totalMs: ms, rows });

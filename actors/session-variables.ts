@@ -42,6 +42,16 @@ const SETTINGS: Readonly<Record<string, Setting>> = {
 
 export class SessionVariables {
   readonly #values = new Map<string, string>();
+  // Read on every statement: kept as numbers, refreshed whenever a setting changes.
+  #statementTimeoutMs = 0;
+  #lockTimeoutMs = 0;
+  #isolation: IsolationLevel = 'read committed';
+
+  #refresh(): void {
+    this.#statementTimeoutMs = Number(this.show('statement_timeout'));
+    this.#lockTimeoutMs = Number(this.show('lock_timeout'));
+    this.#isolation = this.show('default_transaction_isolation') as IsolationLevel;
+  }
 
   set(name: string, value: unknown): void {
     const s = SETTINGS[name];
@@ -49,6 +59,7 @@ export class SessionVariables {
     const text = Array.isArray(value) ? value.map(String).join(', ') : String(value ?? '');
     if (text.toLowerCase() === 'default') this.#values.delete(name);
     else this.#values.set(name, s.parse(text));
+    this.#refresh();
   }
 
   show(name: string): string {
@@ -66,17 +77,18 @@ export class SessionVariables {
     else if (SETTINGS[name] === undefined) {
       throw new DispatcherError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
     } else this.#values.delete(name);
+    this.#refresh();
   }
 
   get statementTimeoutMs(): number {
-    return Number(this.show('statement_timeout'));
+    return this.#statementTimeoutMs;
   }
 
   get lockTimeoutMs(): number {
-    return Number(this.show('lock_timeout'));
+    return this.#lockTimeoutMs;
   }
 
   get defaultIsolation(): IsolationLevel {
-    return this.show('default_transaction_isolation') as IsolationLevel;
+    return this.#isolation;
   }
 }

@@ -263,6 +263,14 @@ export class SessionActor extends Actor<SessionMsg> {
     const cur = this.#current as Current;
     const actions = this.#txn.send('STATEMENT_OK');
     if (actions.includes('releaseStatement')) this.#deps.txns.tell({ type: 'ReleaseStatement', txnId: this.#txnId });
+    if (actions.includes('commitTxn') && this.#deps.txns.isReadOnly(this.#txnId)) {
+      // Nothing to make durable: end the snapshot here, without a message round trip.
+      this.#deps.txns.finishReadOnly(this.#txnId);
+      this.#txn.send('COMMITTED');
+      this.#txnId = 0;
+      this.#statementDone(done);
+      return;
+    }
     if (actions.includes('commitTxn')) {
       cur.waiting = 'commit';
       cur.pendingDone = done;
@@ -297,7 +305,8 @@ export class SessionActor extends Actor<SessionMsg> {
       sessionId: this.id,
       shapeKey: st.shapeKey,
       text: st.text,
-      metrics: { ...done.metrics, executionTimeMs: performance.now() - cur.statementStart },
+      metrics: done.metrics,
+      totalMs: performance.now() - cur.statementStart,
     });
     cur.index++;
     this.#next();

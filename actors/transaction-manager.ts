@@ -150,6 +150,11 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     }
   }
 
+  /** True for a transaction without a write set (a read-only snapshot). */
+  isReadOnly(txnId: number): boolean {
+    return this.#txns.get(txnId)?.write === null;
+  }
+
   /** Ends a transaction without a message round trip (read-only autocommit, teardown). */
   finishReadOnly(txnId: number): void {
     this.#end(txnId, true);

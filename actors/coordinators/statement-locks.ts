@@ -19,9 +19,16 @@ export function parseLock(spec: string): { readonly mode: LockModeName; readonly
 export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, then: () => void): void {
   const specs = rs.run.statement.metadata.requiredLocks;
   const txnId = rs.run.context.txnId;
+  // A read-only autocommit statement reads one committed snapshot that nothing can change under
+  // it (a concurrent DROP keeps the snapshot's pages alive), so its intention locks are skipped.
+  const snapshotOnly = !rs.run.context.explicitTxn && rs.run.statement.metadata.isReadOnly;
   let i = 0;
   const next = (): void => {
     while (i < specs.length) {
+      if (snapshotOnly && (specs[i] as string).startsWith('IS:')) {
+        i++;
+        continue;
+      }
       const { mode, resource } = parseLock(specs[i] as string);
       if (!deps.locks.tryAcquire(txnId, resource, mode)) break;
       i++;

@@ -152,6 +152,8 @@ export type MonitorMsg = {
   readonly shapeKey: string;
   readonly text: string;
   readonly metrics: WireMetrics;
+  /** Time from the session's start of the statement to its end, commit included. */
+  readonly totalMs: number;
   readonly plan?: readonly string[] | undefined;
 };
 

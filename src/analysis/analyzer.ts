@@ -27,6 +27,8 @@ export interface AnalyzerOptions {
   readonly rejectUnimplemented?: boolean;
   /** Longest accepted text in characters (54000 beyond). Default 16 Mi. */
   readonly maxTextLength?: number;
+  /** Shapes with a longer normalized text are analysed but not cached. Default 64 Ki. */
+  readonly maxCachedKeyLength?: number;
 }
 
 export interface AnalyzerStats {
@@ -66,6 +68,7 @@ export class Analyzer {
   readonly #parser = new Parser();
   readonly #rejectUnimplemented: boolean;
   readonly #maxTextLength: number;
+  readonly #maxCachedKeyLength: number;
   #hits = 0;
   #misses = 0;
   #parses = 0;
@@ -74,6 +77,7 @@ export class Analyzer {
     this.#cache = new Lru(options.cacheSize ?? 1000);
     this.#rejectUnimplemented = options.rejectUnimplemented ?? true;
     this.#maxTextLength = options.maxTextLength ?? 16 * 1024 * 1024;
+    this.#maxCachedKeyLength = options.maxCachedKeyLength ?? 64 * 1024;
   }
 
   stats(): AnalyzerStats {
@@ -149,7 +153,7 @@ export class Analyzer {
     if (unsupported !== undefined) throw notSupported(unsupported, sql);
     if (front !== undefined) {
       const entry = this.#frontEntry(sql, tokens, from, to, front);
-      this.#cache.set(key, entry);
+      this.#remember(key, entry);
       return { entry, key, shape, hit: false };
     }
     let ast: unknown;
@@ -166,7 +170,7 @@ export class Analyzer {
         if (!isParseError(e2)) throw e2;
         throw this.#syntaxError(e2, sql, tokens, from, to, false);
       }
-      this.#cache.set(key, NO_LIFT);
+      this.#remember(key, NO_LIFT);
       shape = plain;
       key = keyOf(plain);
     }
@@ -178,8 +182,14 @@ export class Analyzer {
     const kind = classify(ast, false);
     const flags = KIND_FLAGS[kind];
     const entry: Entry = { kind, flags, ast, metadata: metadataOfAst(kind, flags, ast) };
-    this.#cache.set(key, entry);
+    this.#remember(key, entry);
     return { entry, key, shape, hit: false };
+  }
+
+  /** Caches a shape unless its text is so long (bulk INSERTs) that keeping it would cost more
+   *  memory than the parse it saves is worth. */
+  #remember(key: string, value: Cached): void {
+    if (key.length <= this.#maxCachedKeyLength) this.#cache.set(key, value);
   }
 
   #parse(text: string): unknown {
@@ -280,7 +290,7 @@ export class Analyzer {
     const kind = classify(node, true);
     const flags = KIND_FLAGS[kind];
     const entry: Entry = { kind, flags, ast: node, metadata: metadataOfFront(kind, flags, node) };
-    this.#cache.set(key, entry);
+    this.#remember(key, entry);
     return { entry, key, shape, hit: false };
   }
 

@@ -129,6 +129,14 @@ describe('shape lifting', () => {
     expect(ast.columns[0]!.expr.column.expr.value).toBe('col');
   });
 
+  it('does not cache very long shapes', () => {
+    const a = new Analyzer({ maxCachedKeyLength: 100 });
+    const long = `INSERT INTO t VALUES ${Array.from({ length: 30 }, (_, i) => `(${i})`).join(', ')}`;
+    expect(a.analyze(long)[0]!.liftedParams).toHaveLength(30);
+    expect(a.analyze(long)[0]!.cacheHit).toBe(false);
+    expect(a.stats().size).toBe(0);
+  });
+
   it('bounds the cache (LRU)', () => {
     const a = new Analyzer({ cacheSize: 2 });
     a.analyze('SELECT a FROM t');

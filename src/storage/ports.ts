@@ -70,10 +70,13 @@ export interface StorageStats {
   readonly evictions: number;
   readonly pagesRead: number;
   readonly pagesWritten: number;
+  /** Frames in the WAL now (it empties at each checkpoint). */
   readonly walFrames: number;
   readonly fsyncs: number;
   readonly checkpoints: number;
+  /** Pages in the data file's address space, header included (0 in memory). */
   readonly pageCount: number;
+  /** Free pages, including those waiting for older snapshots to be released. */
   readonly freePages: number;
 }
 

@@ -53,12 +53,38 @@ export async function runInteractive(opts: InteractiveOptions): Promise<void> {
     reprompt();
   });
 
+  // Lines of the statement being typed, so that once it is complete the history holds it as
+  // one entry (Up then recalls the whole statement, not its last line).
+  let typed: string[] = [];
   reprompt();
   for await (const line of rl) {
+    if (line.trim() !== '') typed.push(line);
     const outcome = await shell.line(line);
     if (outcome === 'quit') break;
+    if (!shell.pending) {
+      if (typed.length > 1 && joinHistory(rl, typed) && opts.historyFile !== undefined) {
+        saveHistory(opts.historyFile, historyOf(rl) ?? []);
+      }
+      typed = [];
+    }
     reprompt();
   }
   rl.close();
   output.write('\n');
+}
+
+/** readline keeps its history in a public-at-runtime array the typings do not declare. */
+function historyOf(rl: object): string[] | undefined {
+  const h = (rl as { history?: unknown }).history;
+  return Array.isArray(h) ? (h as string[]) : undefined;
+}
+
+/** Replaces the newest history entries, when they are exactly `lines`, by one joined entry. */
+export function joinHistory(rl: object, lines: readonly string[]): boolean {
+  const h = historyOf(rl);
+  if (h === undefined || h.length < lines.length) return false;
+  const newest = h.slice(0, lines.length).reverse();
+  if (!newest.every((l, i) => l === lines[i])) return false;
+  h.splice(0, lines.length, lines.map((l) => l.trim()).join(' '));
+  return true;
 }

@@ -130,6 +130,24 @@ export function fixBoolChain(n: Node): Node {
   return out;
 }
 
+/**
+ * The grammar reads `NOT (x) IS NULL` as a call NOT(x) on the left of IS; SQL's NOT binds looser
+ * than every comparison and arithmetic operator. Hoists such a leading NOT over its binary chain.
+ */
+export function hoistNot(n: Node): Node {
+  const path: Node[] = [];
+  let cur: Node = n;
+  while (cur !== null && typeof cur === 'object' && cur.type === 'binary_expr' && !isBoolOp(cur)) {
+    if (cur !== n && cur.parentheses === true) break;
+    path.push(cur);
+    cur = cur.left;
+  }
+  if (path.length === 0 || cur?.type !== 'function' || funcName(cur) !== 'not' || funcArgs(cur).length !== 1) return n;
+  let rebuilt: Node = funcArgs(cur)[0];
+  for (let i = path.length - 1; i >= 0; i--) rebuilt = { ...path[i], left: rebuilt, parentheses: false };
+  return { type: 'unary_expr', operator: 'NOT', expr: rebuilt, ...(n.parentheses === true ? { parentheses: true } : {}) };
+}
+
 /** True when the expression contains an aggregate call of its own query level. */
 export function hasAggregate(n: Node): boolean {
   if (n === null || typeof n !== 'object') return false;
@@ -549,7 +567,10 @@ export class ExprCompiler {
     };
   }
 
-  #binary(n: Node, scope: Scope): Compiled {
+  #binary(n0: Node, scope: Scope): Compiled {
+    const hoisted = hoistNot(n0);
+    if (hoisted !== n0) return this.#unary(hoisted, scope);
+    const n = n0;
     const op = String(n.operator).toUpperCase();
     switch (op) {
       case 'AND':

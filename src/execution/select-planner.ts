@@ -243,8 +243,22 @@ export class SelectPlanner {
 
   // ---- FROM ------------------------------------------------------------------------------
 
-  #addFrom(scope: Scope, parent: Scope | null, items: Node[], dmlTarget: boolean): FromSource[] {
+  #addFrom(scope: Scope, parent: Scope | null, items0: Node[], dmlTarget: boolean): FromSource[] {
     const out: FromSource[] = [];
+    // A parenthesized join list `(a JOIN b ...)` arrives as one item: splice it in place.
+    const items: Node[] = [];
+    const splice = (list: Node[]): void => {
+      for (const it of list) {
+        if (it?.expr?.type === 'tables' && Array.isArray(it.expr.expr)) {
+          const inner: Node[] = it.expr.expr;
+          const first = { ...inner[0], join: it.join, on: it.on, using: it.using };
+          const before = items.length;
+          splice([first, ...inner.slice(1)]);
+          if (items.length === before) continue;
+        } else items.push(it);
+      }
+    };
+    splice(items0);
     for (let idx = 0; idx < items.length; idx++) {
       const item = items[idx]!;
       const joinType = idx === 0 ? 'inner' : joinTypeOf(item.join);

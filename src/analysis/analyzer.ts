@@ -134,13 +134,15 @@ export class Analyzer {
     const word = first.type === Tok.Word ? first.text : '';
     if (word === 'EXPLAIN') return this.#wrapped(sql, tokens, from, to, 'EXPLAIN');
     if (word === 'PREPARE') return this.#wrapped(sql, tokens, from, to, 'PREPARE');
-    const lift = LIFTABLE_START.has(word) || (first.type === Tok.Punct && first.text === '(');
-    const front = lift ? undefined : frontParserFor(tokens, from, to);
+    const dml = LIFTABLE_START.has(word) || (first.type === Tok.Punct && first.text === '(');
+    const front = dml ? undefined : frontParserFor(tokens, from, to);
+    // EXECUTE's arguments are lifted too: EXECUTE p(1) and EXECUTE p(2) share one shape
+    const lift = dml || word === 'EXECUTE';
     let shape = shapeOf(sql, tokens, from, to, lift, undefined, front !== undefined);
     let key = keyOf(shape);
     let cached = this.#cache.get(key);
     if (cached === NO_LIFT) {
-      shape = shapeOf(sql, tokens, from, to, false);
+      shape = shapeOf(sql, tokens, from, to, false, undefined, front !== undefined);
       key = keyOf(shape);
       cached = this.#cache.get(key);
     }
@@ -152,7 +154,17 @@ export class Analyzer {
     const unsupported = unsupportedStatement(tokens, from, to);
     if (unsupported !== undefined) throw notSupported(unsupported, sql);
     if (front !== undefined) {
-      const entry = this.#frontEntry(sql, tokens, from, to, front);
+      let entry: Entry;
+      try {
+        entry = this.#frontEntry(sql, tokens, from, to, front, shape.liftedParams.length > 0);
+      } catch (e) {
+        if (shape.liftedParams.length === 0 || !isParseError(e)) throw e;
+        // EXECUTE arguments the grammar takes only as literals: this shape goes unlifted
+        entry = this.#frontEntry(sql, tokens, from, to, front, false);
+        this.#remember(key, NO_LIFT);
+        shape = shapeOf(sql, tokens, from, to, false, undefined, true);
+        key = keyOf(shape);
+      }
       this.#remember(key, entry);
       return { entry, key, shape, hit: false };
     }
@@ -202,17 +214,17 @@ export class Analyzer {
     return ast;
   }
 
-  #frontEntry(sql: string, tokens: readonly Token[], from: number, to: number, parse: (c: Cursor) => FrontNode): Entry {
+  #frontEntry(sql: string, tokens: readonly Token[], from: number, to: number, parse: (c: Cursor) => FrontNode, lift: boolean): Entry {
     const c = new Cursor(sql, tokens, from, to);
     let node = parse(c);
-    if (node.type === 'execute') node = { ...node, args: this.#executeArgs(c) };
+    if (node.type === 'execute') node = { ...node, args: this.#executeArgs(c, lift) };
     const kind = classify(node, true);
     const flags = KIND_FLAGS[kind];
     return { kind, flags, ast: node, metadata: metadataOfFront(kind, flags, node) };
   }
 
   /** EXECUTE name [(expr, ...)]: the arguments are expressions, parsed as a SELECT list. */
-  #executeArgs(c: Cursor): unknown[] {
+  #executeArgs(c: Cursor, lift: boolean): unknown[] {
     if (c.atEnd()) return [];
     const open = c.pos;
     c.expectPunct('(');
@@ -236,14 +248,15 @@ export class Analyzer {
       throw c.error();
     }
     if (close === open + 1) return [];
-    const args = shapeOf(c.sql, c.tokens, open + 1, close, false);
+    // lifted like the whole statement's shape, so the placeholders number the same
+    const args = shapeOf(c.sql, c.tokens, open + 1, close, lift);
     let ast: unknown;
     try {
       ast = this.#parse('SELECT ' + args.text);
     } catch (e) {
       if (!isParseError(e)) throw e;
       const positions: number[] = [];
-      shapeOf(c.sql, c.tokens, open + 1, close, false, positions);
+      shapeOf(c.sql, c.tokens, open + 1, close, lift, positions);
       throw mapSyntaxError(e, c.sql, c.tokens, open + 1, close, positions, args.text.length, 'SELECT '.length);
     }
     const columns = (ast as { columns?: { expr: unknown }[] }).columns ?? [];

@@ -150,7 +150,15 @@ describe('front-end statements', () => {
     expect(p.s.liftedParams).toEqual(['x']);
     const x = ast("EXECUTE q(1, 'a')");
     expect(x.ast).toMatchObject({ type: 'execute', name: 'q' });
-    expect(x.ast['args']).toMatchObject([{ type: 'number', value: 1 }, { type: 'single_quote_string', value: 'a' }]);
+    // arguments are lifted like any literal: EXECUTE q(2, 'b') shares the shape
+    expect(x.ast['args']).toMatchObject([{ type: 'var', name: 1 }, { type: 'var', name: 2 }]);
+    expect(x.s.liftedParams).toEqual([1, 'a']);
+    const y = ast("EXECUTE q(2, 'b')");
+    expect(y.s.cacheHit).toBe(true);
+    expect(y.s.liftedParams).toEqual([2, 'b']);
+    // where the grammar wants a literal, the arguments stay literal
+    expect(ast('EXECUTE q(a[1])').ast['args']).toHaveLength(1);
+    expect(ast('EXECUTE q(a[1])').s.cacheHit).toBe(true);
     expect(ast('EXECUTE q').ast).toEqual({ type: 'execute', name: 'q', args: [] });
     expect(ast('DEALLOCATE PREPARE q').ast).toEqual({ type: 'deallocate', name: 'q' });
     expect(ast('DEALLOCATE ALL').ast).toEqual({ type: 'deallocate', name: null });

@@ -25,7 +25,7 @@ export interface EngineFactory {
   open(opts: EngineOpenOptions): Promise<SltEngine>;
 }
 
-export const ENGINE_NAMES = ['dispatchdb', 'sqlite'] as const;
+export const ENGINE_NAMES = ['dispatchdb', 'sqlite', 'pglite'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export function isEngineName(s: string): s is EngineName {
@@ -39,6 +39,8 @@ export async function loadEngine(name: EngineName): Promise<EngineFactory> {
       return (await import('./engines/sqlite.js')).sqliteEngine;
     case 'dispatchdb':
       return (await import('./engines/dispatchdb.js')).dispatchdbEngine;
+    case 'pglite':
+      return (await import('./engines/pglite.js')).pgliteEngine;
   }
 }
 

@@ -144,6 +144,30 @@ function compileInner(
       const c = makeCompilers(view, paramTypes);
       return fromDml(compileDelete(node0, c.x, c.planner, view, c.deps), c);
     }
+    case 'EXPLAIN': {
+      const inner = (node0 as { statement?: { kind?: StatementKind; ast?: unknown } }).statement;
+      if (inner?.kind === undefined) throw new DispatcherError(SqlState.SyntaxError, 'EXPLAIN needs a statement');
+      const c = compileInner(inner.ast as Node, inner.kind, view, paramTypes, text);
+      const lines = c.explain();
+      return {
+        columns: [{ name: 'QUERY PLAN', type: 'text' }],
+        command: 'EXPLAIN',
+        writes: false,
+        dependsOn: c.dependsOn,
+        indexesUsed: c.indexesUsed,
+        explain: () => lines,
+        start: () => {
+          let done = false;
+          return {
+            step: () => (done ? null : ((done = true), lines.map((l) => [l]))),
+            rowsAffected: 0,
+            close() {
+              done = true;
+            },
+          };
+        },
+      };
+    }
     case 'CREATE_TABLE':
       return fromDdl(compileCreateTable(node0, paramTypes));
     case 'CREATE_INDEX':

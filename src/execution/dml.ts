@@ -7,7 +7,7 @@ import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
 import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { Scope } from './scope.js';
-import { KEY_COLUMN, SelectPlanner } from './select-planner.js';
+import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { castValue, err, textOf } from './values.js';
 
@@ -75,7 +75,7 @@ function compileReturning(x: ExprCompiler, ast: Node, scope: Scope): ReturningPl
   const evs: Eval[] = [];
   const src = scope.sources[0]!;
   for (const c of cols) {
-    const e = c.expr;
+    const e = selectItemExpr(c);
     if (e?.type === 'column_ref' && e.column === '*') {
       for (let i = 0; i < src.columns.length; i++) {
         const sc = src.columns[i]!;
@@ -187,7 +187,26 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
   const isDefault = (n: Node): boolean =>
     n?.type === 'column_ref' && typeof n.column !== 'string' && colRefTable(n) === null && identName(n.column) === 'default';
   const DEFAULT_MARK = Symbol('default');
-  if (values?.type === 'values' || Array.isArray(values)) {
+  const onlyDefaults =
+    (ast.columns === null || ast.columns === undefined) &&
+    values?.type === 'values' &&
+    Array.isArray(values.values) &&
+    values.values.length === 1 &&
+    (values.values[0].value ?? []).length === 1 &&
+    isDefault(values.values[0].value[0]) &&
+    ncols !== 1;
+  if (onlyDefaults) {
+    // INSERT ... DEFAULT VALUES (the analyser hands it over as VALUES (DEFAULT)).
+    targets = [];
+    sourceTypes = [];
+    source = {
+      open: () => {
+        let done = false;
+        return { next: () => (done ? null : ((done = true), [[]])), close: () => {} };
+      },
+      explain: (out) => out.push('  Default Values'),
+    };
+  } else if (values?.type === 'values' || Array.isArray(values)) {
     const rows: Node[] = Array.isArray(values) ? values : values.values;
     const compiledRows = rows.map((r: Node) => {
       const list: Node[] = r.value ?? r;

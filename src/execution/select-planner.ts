@@ -663,7 +663,7 @@ export class SelectPlanner {
     // Select list, with * expanded.
     const items: { node: Node; alias: string | null }[] = [];
     for (const col of (ast.columns ?? []) as Node[]) {
-      const e = col.expr;
+      const e = selectItemExpr(col);
       if (e?.type === 'column_ref' && e.column === '*') {
         const t = colRefTable(e);
         const srcs = t === null ? scope.sources : scope.sources.filter((s) => s.name === t);
@@ -847,6 +847,11 @@ export class SelectPlanner {
     }
     return true;
   }
+}
+
+/** A select-list item's expression (a top-level `x::t` item is the cast node itself). */
+export function selectItemExpr(col: Node): Node {
+  return col.type !== undefined && col.type !== null && col.type !== 'expr' ? col : col.expr;
 }
 
 function sortKey(o: Node, slot: number): SortKey {

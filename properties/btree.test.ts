@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PutMode, TreeWriter, objectSource } from '../src/storage/btree.js';
+import { PutMode, TreeWriter, hasPrefix, objectSource } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
@@ -192,6 +192,31 @@ describe('B+tree model', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('hasPrefix agrees with a brute-force search whenever it answers', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 40 })), {
+          maxLength: 300,
+          size: 'max',
+          selector: (t) => `${t[0]}/${t[1]}`,
+        }),
+        fc.array(fc.tuple(fc.integer({ min: -1, max: 13 }), fc.option(fc.integer({ min: 0, max: 40 }))), { minLength: 1, maxLength: 30 }),
+        (entries, probes) => {
+          const w = new TreeWriter(objectSource, 120);
+          w.owner = newToken();
+          let root: BNode = newLeaf(w.owner);
+          for (const [a, b] of entries) root = w.put(root, [a, b], null, tupleSize([a, b]) + 1, PutMode.Upsert);
+          for (const [a, except] of probes) {
+            const got = hasPrefix(objectSource, root, [a, 'ignored'], 1, except === null ? undefined : [except]);
+            const want = entries.some(([x, y]) => x === a && (except === null || y !== except));
+            if (got !== undefined) expect(got).toBe(want);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -2,7 +2,7 @@
 // nodes on the path it touches (bottom-up, only once it knows a change happens), unless the node
 // already carries its owner token, in which case it edits in place. Nodes split by accounted
 // encoded size so each one fits its page.
-import { compareKeys } from './key-order.js';
+import { compareKeys, comparePrefixN } from './key-order.js';
 import {
   CHILD_SIZE,
   NODE_OVERHEAD,
@@ -82,6 +82,50 @@ export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | unde
   while (!node.leaf) node = src.load(node.children[childIndex(node, key)]!);
   const i = searchKeys(node.keys, key);
   return i >= 0 ? node.vals[i] : undefined;
+}
+
+/**
+ * Whether a key starting with bound[0..n) exists whose remaining elements differ from `except`
+ * (unique-index checks). One binary search per level; undefined when the answer lies past the
+ * leaf reached (the caller then uses a cursor).
+ */
+export function hasPrefix(src: NodeSource, root: BNode, bound: Key, n: number, except: Key | undefined): boolean | undefined {
+  let node = root;
+  let upper: Key | undefined;
+  while (!node.leaf) {
+    const keys = node.keys;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < keys.length) upper = keys[lo];
+    node = src.load(node.children[lo]!);
+  }
+  const keys = node.keys;
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (comparePrefixN(k, bound, n) !== 0) return false;
+    if (except === undefined || !suffixEquals(k, n, except)) return true;
+  }
+  // Ran off the leaf: later keys are >= the leaf's upper separator.
+  if (upper === undefined || comparePrefixN(upper, bound, n) > 0) return false;
+  return undefined;
+}
+
+function suffixEquals(k: Key, n: number, suffix: Key): boolean {
+  if (k.length - n !== suffix.length) return false;
+  for (let i = 0; i < suffix.length; i++) if (compareKeys([k[n + i]!], [suffix[i]!]) !== 0) return false;
+  return true;
 }
 
 export const enum PutMode {

@@ -104,3 +104,16 @@ export function comparePrefix(key: Key, bound: Key): number {
   }
   return key.length < bound.length ? -1 : 0;
 }
+
+/** comparePrefix against only the first `n` elements of `bound` (no slice needed). */
+export function comparePrefixN(key: Key, bound: Key, n: number): number {
+  const m = key.length < n ? key.length : n;
+  for (let i = 0; i < m; i++) {
+    const x = key[i]!;
+    const y = bound[i]!;
+    if (x === y) continue;
+    const c = compareValues(x, y);
+    if (c !== 0) return c;
+  }
+  return key.length < n ? -1 : 0;
+}

@@ -3,7 +3,7 @@
 // operations (so a commit that raced another can be re-applied onto the newer state), and takes
 // savepoints by freezing the touched tables' nodes and remembering their roots.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { PutMode, TreeWriter, lookup } from './btree.js';
+import { PutMode, TreeWriter, hasPrefix, lookup } from './btree.js';
 import { lowerName, type DbState, type TableState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys, compareValues } from './key-order.js';
@@ -201,8 +201,11 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return Array.isArray(v) ? v : this.#core.resolve(v);
   }
 
-  /** Whether an index holds an entry starting with `prefix` whose table key is not `except`. */
-  #indexHas(root: ChildRef, prefix: Key, except: Key | undefined): boolean {
+  /** Whether an index holds an entry starting with ik[0..n) whose table key is not `except`. */
+  #indexHas(root: ChildRef, ik: Key, n: number, except: Key | undefined): boolean {
+    const quick = hasPrefix(this.#core.src, this.#load(root), ik, n, except);
+    if (quick !== undefined) return quick;
+    const prefix = ik.slice(0, n);
     const c = new TreeCursor(this.#core.src, this.#load(root), { lower: prefix, upper: prefix }, false);
     try {
       while (c.advance()) {
@@ -251,11 +254,8 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
         const ik = indexKey(row, ix.columns, key);
         this.#keySize(ik, ix.name);
         ikeys[i] = ik;
-        if (ix.unique) {
-          const vals = ik.slice(0, ix.columns.length);
-          if (!vals.includes(null) && this.#indexHas(t.indexRoots[i]!, vals, undefined))
-            throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), vals);
-        }
+        if (ix.unique && !hasNull(ik, ix.columns.length) && this.#indexHas(t.indexRoots[i]!, ik, ix.columns.length, undefined))
+          throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), ik.slice(0, ix.columns.length));
       }
     }
     const w = this.#writer;
@@ -310,11 +310,8 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       }
       const nk = indexKey(row, ix.columns, newKey);
       this.#keySize(nk, ix.name);
-      if (ix.unique) {
-        const vals = nk.slice(0, ix.columns.length);
-        if (!vals.includes(null) && this.#indexHas(t.indexRoots[i]!, vals, key))
-          throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), vals);
-      }
+      if (ix.unique && !hasNull(nk, ix.columns.length) && this.#indexHas(t.indexRoots[i]!, nk, ix.columns.length, key))
+        throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), nk.slice(0, ix.columns.length));
       changes.push([indexKey(oldRow, ix.columns, key), nk]);
     }
     const w = this.#writer;
@@ -470,11 +467,8 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
         const row = this.#resolveRow(c.value);
         const ik = indexKey(row, ix.columns, c.key);
         this.#keySize(ik, ix.name);
-        if (ix.unique) {
-          const vals = ik.slice(0, ix.columns.length);
-          if (!vals.includes(null) && this.#indexHas(ir, vals, undefined))
-            throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), vals);
-        }
+        if (ix.unique && !hasNull(ik, ix.columns.length) && this.#indexHas(ir, ik, ix.columns.length, undefined))
+          throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), ik.slice(0, ix.columns.length));
         ir = w.put(ir, ik, null, tupleSize(ik) + 1, PutMode.Upsert);
       }
     } finally {
@@ -632,6 +626,11 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       }
     }
   }
+}
+
+function hasNull(k: Key, n: number): boolean {
+  for (let i = 0; i < n; i++) if (k[i] === null) return true;
+  return false;
 }
 
 /** [indexed values..., table key...] */

@@ -2,8 +2,16 @@
 import type { TableDef } from '../storage/ports.js';
 import { createTableText } from './schema-text.js';
 
+/** A view as the shell lists it: its name and the statement that created it. */
+export interface ViewInfo {
+  readonly name: string;
+  readonly sql: string;
+}
+
 export interface DotContext {
   tables(): readonly TableDef[];
+  /** Views, when the database can list them. */
+  views?: (() => readonly ViewInfo[]) | undefined;
   timing: boolean;
   print(text: string): void;
   printError(text: string): void;
@@ -29,6 +37,10 @@ function sortedTables(ctx: DotContext): TableDef[] {
   return [...ctx.tables()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+function sortedViews(ctx: DotContext): ViewInfo[] {
+  return [...(ctx.views?.() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export function runDotCommand(line: string, ctx: DotContext): DotOutcome {
   const [command = '', ...args] = line.trim().split(/\s+/);
   switch (command.toLowerCase()) {
@@ -41,15 +53,19 @@ export function runDotCommand(line: string, ctx: DotContext): DotOutcome {
       ctx.print(HELP_TEXT);
       return 'continue';
     case '.tables': {
-      const names = sortedTables(ctx).map((t) => t.name);
+      const names = [...sortedTables(ctx).map((t) => t.name), ...sortedViews(ctx).map((v) => v.name)].sort();
       if (names.length > 0) ctx.print(names.join('\n'));
       return 'continue';
     }
     case '.schema': {
-      const wanted = args[0];
-      const defs = sortedTables(ctx).filter((t) => wanted === undefined || t.name.toLowerCase() === wanted.toLowerCase());
-      if (wanted !== undefined && defs.length === 0) ctx.printError(`Error: no such table: ${wanted}`);
-      else if (defs.length > 0) ctx.print(defs.map(createTableText).join('\n'));
+      const wanted = args[0]?.toLowerCase();
+      const match = (name: string): boolean => wanted === undefined || name.toLowerCase() === wanted;
+      const texts = [
+        ...sortedTables(ctx).filter((t) => match(t.name)).map(createTableText),
+        ...sortedViews(ctx).filter((v) => match(v.name)).map((v) => `${v.sql.trim().replace(/;$/, '')};`),
+      ];
+      if (wanted !== undefined && texts.length === 0) ctx.printError(`Error: no such table: ${args[0] ?? ''}`);
+      else if (texts.length > 0) ctx.print(texts.join('\n'));
       return 'continue';
     }
     case '.timing': {

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { Database } from '../api/database.js';
 import { runCommand, runStream } from './batch.js';
+import type { ViewInfo } from './dot-commands.js';
 import { historyPath } from './history.js';
 import { runInteractive } from './interactive.js';
 import { Shell } from './shell.js';
@@ -21,6 +22,12 @@ function line(stream: NodeJS.WriteStream): (text: string) => void {
   return (text) => {
     stream.write(text.endsWith('\n') ? text : `${text}\n`);
   };
+}
+
+/** Views for .tables / .schema, when this version of the Database can list them. */
+function viewsOf(db: Database): (() => readonly ViewInfo[]) | undefined {
+  const list = (db as { views?: unknown }).views;
+  return typeof list === 'function' ? () => (list as () => readonly ViewInfo[]).call(db) : undefined;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -56,7 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // Times are shown at a terminal unless turned off; in scripts only when asked for.
     const timing = opts.timing ?? interactive;
     const runner = new StatementRunner(session, output, timing);
-    const shell = new Shell({ runner, tables: () => db.tables(), output, stopOnError: opts.bail === true });
+    const shell = new Shell({ runner, tables: () => db.tables(), views: viewsOf(db), output, stopOnError: opts.bail === true });
 
     if (opts.command !== undefined) {
       const outcome = await runCommand(shell, runner, opts.command);

@@ -2,7 +2,7 @@
 // starting with a dot (outside a statement) is a dot command, anything else is SQL that runs as
 // soon as a semicolon completes a statement.
 import type { TableDef } from '../storage/ports.js';
-import type { DotContext } from './dot-commands.js';
+import type { DotContext, ViewInfo } from './dot-commands.js';
 import { isDotCommand, runDotCommand } from './dot-commands.js';
 import type { RunnerOutput, StatementRunner } from './statement-runner.js';
 import { StatementSplitter } from './statement-splitter.js';
@@ -12,6 +12,7 @@ export type LineOutcome = 'continue' | 'quit' | 'failed';
 export interface ShellOptions {
   readonly runner: StatementRunner;
   readonly tables: () => readonly TableDef[];
+  readonly views?: (() => readonly ViewInfo[]) | undefined;
   readonly output: RunnerOutput;
   /** Stop at the first failing statement (scripts with --bail). */
   readonly stopOnError?: boolean;
@@ -31,6 +32,7 @@ export class Shell {
     const runner = opts.runner;
     this.#dot = {
       tables: opts.tables,
+      views: opts.views,
       get timing() {
         return runner.timing;
       },

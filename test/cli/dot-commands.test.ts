@@ -84,6 +84,14 @@ describe('dot commands', () => {
     expect(errors).toEqual(['Error: no such table: nope']);
   });
 
+  it('lists views with the tables when the database provides them', () => {
+    const { ctx, printed } = context([USERS]);
+    ctx.views = () => [{ name: 'adults', sql: 'CREATE VIEW adults AS SELECT * FROM users' }];
+    runDotCommand('.tables', ctx);
+    runDotCommand('.schema adults', ctx);
+    expect(printed).toEqual(['adults\nusers', 'CREATE VIEW adults AS SELECT * FROM users;']);
+  });
+
   it('.timing switches timing; .quit quits; unknown commands are errors', () => {
     const { ctx, printed, errors } = context([]);
     runDotCommand('.timing on', ctx);

@@ -2,7 +2,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { SqlValue } from '../storage/ports.js';
 import { Tok, foldedWord, type Token } from './tokenizer.js';
-import { integerLiteral } from './shape.js';
+import { integerLiteral, numericLiteral } from './shape.js';
 
 export class Cursor {
   readonly sql: string;
@@ -120,7 +120,7 @@ export class Cursor {
         return negative ? (typeof v === 'bigint' ? -v : -(v as number)) : v;
       }
       case Tok.Numeric: {
-        const v = Number(this.sql.slice(t.start, t.end));
+        const v = numericLiteral(this.sql.slice(t.start, t.end));
         return negative ? -v : v;
       }
       case Tok.Word:

@@ -37,12 +37,19 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const INT64_MAX = 9223372036854775807n;
 
 /** Value and type of an integer literal: a JS number while safe, bigint to int64, else numeric. */
-export function integerLiteral(digits: string): [SqlValue, LiteralType] {
+export function integerLiteral(written: string): [SqlValue, LiteralType] {
+  // 1_000 and 0x1F / 0o17 / 0b101 are integers too
+  const digits = written.includes('_') ? written.replace(/_/g, '') : written;
   if (digits.length < 16) return [Number(digits), 'integer'];
   const b = BigInt(digits);
   if (b <= MAX_SAFE) return [Number(b), 'integer'];
   if (b <= INT64_MAX) return [b, 'integer'];
   return [Number(digits), 'numeric'];
+}
+
+/** Value of a numeric literal (1.5, 1e3, 1_000.5). */
+export function numericLiteral(written: string): number {
+  return Number(written.includes('_') ? written.replace(/_/g, '') : written);
 }
 
 /** Whether a word is written upper-case in normalized text (see KEYWORDS). */
@@ -264,7 +271,7 @@ export function shapeOf(
             if (t.type === Tok.Integer) {
               const [v, ty] = integerLiteral(digits);
               addLifted(v, ty, t.start);
-            } else addLifted(Number(digits), 'numeric', t.start);
+            } else addLifted(numericLiteral(digits), 'numeric', t.start);
             continue;
           }
         }

@@ -143,12 +143,19 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (isDigit(c) || (c === 46 /* . */ && isDigit(text.charCodeAt(i + 1)))) {
+      // 0x1F, 0o17, 0b101 (PostgreSQL 16)
+      const r = c === 48 ? text.charCodeAt(i + 1) | 0x20 : 0;
+      const radix = r === 120 ? 16 : r === 111 ? 8 : r === 98 ? 2 : 0;
+      if (radix !== 0 && isRadixDigit(text.charCodeAt(i + 2), radix)) {
+        i = readDigits(text, i + 2, radix);
+        out.push({ type: Tok.Integer, start, end: i, text: text.slice(start, i), value: undefined });
+        continue;
+      }
       let numeric = false;
-      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      i = readDigits(text, i, 10);
       if (text.charCodeAt(i) === 46 && text.charCodeAt(i + 1) !== 46) {
         numeric = true;
-        i++;
-        while (i < n && isDigit(text.charCodeAt(i))) i++;
+        i = readDigits(text, i + 1, 10);
       }
       const e = text.charCodeAt(i);
       if (e === 69 || e === 101) {
@@ -156,8 +163,7 @@ export function tokenize(text: string): Token[] {
         const j = s === 43 || s === 45 ? i + 2 : i + 1;
         if (isDigit(text.charCodeAt(j))) {
           numeric = true;
-          i = j;
-          while (i < n && isDigit(text.charCodeAt(i))) i++;
+          i = readDigits(text, j, 10);
         }
       }
       // 123abc is a syntax error in PostgreSQL 15+; SQLite treats it as two tokens. Keep it a
@@ -234,6 +240,22 @@ export function tokenize(text: string): Token[] {
     throw lexError(`syntax error at or near "${text[start]}"`, text, start);
   }
   return out;
+}
+
+function isRadixDigit(c: number, radix: number): boolean {
+  if (radix === 10 || radix === 8 || radix === 2) return c >= 48 && c < 48 + radix;
+  return isDigit(c) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+}
+
+/** Digits of a radix from `i`, with single underscores between digits (1_000_000). */
+function readDigits(text: string, i: number, radix: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (isRadixDigit(c, radix)) i++;
+    else if (c === 95 && isRadixDigit(text.charCodeAt(i - 1), radix) && isRadixDigit(text.charCodeAt(i + 1), radix)) i++;
+    else break;
+  }
+  return i;
 }
 
 /** Reads 'x''y' or "x""y" starting at the opening quote; returns [value, offset past the end]. */

@@ -31,6 +31,11 @@ describe('shape lifting', () => {
     expect(s.shapeKey).not.toContain('TRUE');
   });
 
+  it('lifts 0x / 0o / 0b and underscored literals by value', () => {
+    const a = new Analyzer();
+    expect(one(a, 'SELECT 0x1F, 0o17, 0b101, 1_000, 2_5.5').liftedParams).toEqual([31, 15, 5, 1000, 25.5]);
+  });
+
   it('keeps ORDER BY / GROUP BY positions literal, lifts LIMIT and OFFSET', () => {
     const a = new Analyzer();
     const s = one(a, 'SELECT a, count(*) FROM t WHERE b > 5 GROUP BY 1 ORDER BY 1, 2 DESC LIMIT 10 OFFSET 20');

@@ -46,6 +46,18 @@ describe('tokenizer', () => {
     ]);
   });
 
+  it('reads 0x / 0o / 0b integers and digit-group underscores', () => {
+    expect(kinds('0x1F 0o17 0b101 1_000 1_0.5 0_')).toEqual([
+      [Tok.Integer, '0x1F'],
+      [Tok.Integer, '0o17'],
+      [Tok.Integer, '0b101'],
+      [Tok.Integer, '1_000'],
+      [Tok.Numeric, '1_0.5'],
+      [Tok.Integer, '0'],
+      [Tok.Word, '_'],
+    ]);
+  });
+
   it('reads placeholders, casts and multi-character operators', () => {
     expect(kinds('$12 ? x::int a<>b c>=-1 d||e')).toEqual([
       [Tok.Param, '$12'],

@@ -79,7 +79,7 @@ export async function measureDispatchCost(n: number, capMs: number): Promise<Dis
 export function formatDispatchCost(c: DispatchCost | Error): string {
   if (c instanceof Error) return `dispatchdb dispatch path: not measured (${c.message})`;
   const f = (x: number): string => x.toFixed(x < 10 ? 2 : 1);
-  const reported = c.reportedExecutionUs !== undefined ? `, of which metrics.executionTimeMs reports ${f(c.reportedExecutionUs)} µs` : '';
+  const reported = c.reportedExecutionUs !== undefined ? ` (its own metrics.executionTimeMs: ${f(c.reportedExecutionUs)} µs)` : '';
   return (
     `dispatchdb dispatch path, per statement: session.execute('SELECT 1') ${f(c.executeUs)} µs${reported}; ` +
     `prepared SELECT 1 ${f(c.preparedUs)} µs; floor of one awaited async call ${f(c.awaitFloorUs)} µs; ` +

@@ -10,7 +10,7 @@ export interface Cell {
   readonly max: number;
   /** (max − min) / median, in %. */
   readonly spreadPct: number;
-  /** > 1 means better than the reference, whatever the unit. */
+  /** > 1 means better than the reference, whatever the unit (median of per-run ratios). */
   readonly ratio?: number;
   readonly ok: boolean;
   readonly errors: readonly string[];
@@ -29,6 +29,8 @@ export interface BenchReport {
   readonly finishedAt: string;
   readonly node: string;
   readonly machine: string;
+  /** 1-minute load averages at start and end: the machines are shared, so read spreads with them. */
+  readonly loadAverage: readonly [number, number];
   readonly quick: boolean;
   readonly runs: number;
   readonly rows: number;
@@ -66,6 +68,25 @@ export function toCell(samples: readonly Sample[]): Cell {
   };
 }
 
+/**
+ * Ratio of one engine's samples to the reference's. The machines are shared and their load drifts,
+ * so runs are paired: sample i of both was taken in run i, close in time. The ratio is the median of
+ * the per-run ratios (ratio of medians when the runs cannot be paired).
+ */
+function ratioOf(cell: Cell, ref: Cell, higherIsBetter: boolean): number | undefined {
+  if (!ref.ok || !cell.ok || !(ref.median > 0) || !(cell.median > 0)) return undefined;
+  const one = (v: number, r: number): number => (higherIsBetter ? v / r : r / v);
+  if (cell.samples.length === ref.samples.length && cell.samples.length > 1) {
+    const per: number[] = [];
+    cell.samples.forEach((x, i) => {
+      const y = ref.samples[i];
+      if (x.ok && y?.ok && x.value > 0 && y.value > 0) per.push(one(x.value, y.value));
+    });
+    if (per.length === cell.samples.length) return median(per);
+  }
+  return one(cell.median, ref.median);
+}
+
 /** Fills in ratios: to better-sqlite3 (memory); W5b and W5c to better-sqlite3 file's W5b. */
 export function withRatios(cells: BenchReport['cells']): BenchReport['cells'] {
   const out: BenchReport['cells'] = {};
@@ -74,10 +95,7 @@ export function withRatios(cells: BenchReport['cells']): BenchReport['cells'] {
     for (const [w, cell] of Object.entries(byW) as [WorkloadId, Cell][]) {
       const ref = w === 'W5b' || w === 'W5c' ? cells['better-sqlite3-file']?.W5b : cells[REFERENCE]?.[w];
       const info = WORKLOADS.find((x) => x.id === w);
-      let ratio: number | undefined;
-      if (ref?.ok && cell.ok && Number.isFinite(ref.median) && Number.isFinite(cell.median) && ref.median !== 0 && cell.median !== 0) {
-        ratio = info?.higherIsBetter ? cell.median / ref.median : ref.median / cell.median;
-      }
+      const ratio = ref ? ratioOf(cell, ref, info?.higherIsBetter ?? true) : undefined;
       row[w] = ratio === undefined ? cell : { ...cell, ratio };
     }
     out[engine] = row;
@@ -113,12 +131,13 @@ export function toMarkdown(r: BenchReport): string {
   lines.push(`# dispatchdb bench — ${r.finishedAt}`);
   lines.push('');
   lines.push(
-    `Node ${r.node}, ${r.machine}; ${r.rows.toLocaleString('en')} rows per table; ${r.runs} run(s), engines interleaved; ` +
+    `Node ${r.node}, ${r.machine}, load average ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)}; ${r.rows.toLocaleString('en')} rows per table; ${r.runs} run(s), engines interleaved; ` +
       `time cap ${r.capSeconds} s per workload${r.quick ? ' (quick mode: smaller counts)' : ''}.`,
   );
   lines.push('');
   lines.push(
-    'Cell: median over runs, ±spread ((max − min) / median), ×ratio to better-sqlite3 (memory). ' +
+    'Cell: median over runs, ±spread ((max − min) / median), ×ratio to better-sqlite3 (memory), the median of ' +
+      'the per-run ratios (the engines of one run ran close in time, so this cancels most of the machine\'s load drift). ' +
       '**The ratio always reads "higher is better"**: for rows/s, ops/s and commits/s it is engine / better-sqlite3; ' +
       'for ms/query and MB it is better-sqlite3 / engine. W5b and W5c ratios are to better-sqlite3 file (WAL, FULL) W5b. ' +
       '† = stopped by the time cap: rate over the operations done. FAIL = a result check failed or the engine errored ' +

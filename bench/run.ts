@@ -3,7 +3,7 @@
 // child process per engine and run, see turn.ts), and writes bench/results/latest.md and .json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatDispatchCost, measureDispatchCost, type DispatchCost } from './dispatch-cost.js';
 import { loadDispatchdb } from './engines/dispatchdb.js';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const s = settingsFor(o);
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0] ?? NaN;
   const selected = new Set(o.workloads);
 
   const infos: EngineInfo[] = [];
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     node: process.version,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+    loadAverage: [loadAtStart, loadavg()[0] ?? NaN],
     quick: o.quick,
     runs: o.runs,
     rows: s.rows,

@@ -1,13 +1,14 @@
 // dispatchdb through its public API: Database.open → connect → prepare/execute, rows in array
 // mode. The file variant opens a durable file database (fsync per commit, group commit) and also
 // runs W5c over 8 concurrent sessions.
+import type { Database as ApiDatabase } from '../../src/api/database.js';
 import type { ExecuteOptions, QueryResult, SqlValue } from '../../src/api/types.js';
 import type { TRow, URow } from '../data.js';
 import { benchFile, removeDbFiles } from './files.js';
 import { SCHEMA, type Acc, type Engine, type EngineId, type RowsQuery } from './types.js';
 
-// The shape of src/api/database.ts as far as the bench needs it. Loaded dynamically so the bench
-// builds and runs the peers while the API is still being written.
+// The shape of src/api/database.ts as far as the bench needs it. The module is loaded dynamically,
+// so the peers still run when dispatchdb does not build or load.
 interface DdbPrepared {
   execute(params?: readonly SqlValue[], options?: ExecuteOptions): Promise<QueryResult>;
 }
@@ -23,6 +24,10 @@ export interface DdbDatabase {
 interface DdbModule {
   Database: { open(path: string, options?: { durable?: boolean; poolPages?: number }): Promise<DdbDatabase> };
 }
+
+// Compile-time guard: the real API still has the shape this adapter drives.
+type ApiMatches = [ApiDatabase] extends [DdbDatabase] ? true : false;
+export const API_MATCHES: ApiMatches = true;
 
 const ARRAY: ExecuteOptions = { rowMode: 'array' };
 export const W5C_SESSIONS = 8;

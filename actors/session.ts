@@ -377,7 +377,10 @@ export class SessionActor extends Actor<SessionMsg> {
         if (this.#txn.state !== 'open.explicit') {
           throw new DispatcherError(SqlState.NoActiveTransaction, 'SET TRANSACTION can only be used in transaction blocks');
         }
-        if (level !== undefined) this.#txnIsolation = level;
+        if (level !== undefined) {
+          this.#deps.txns.setIsolation(this.#txnId, level);
+          this.#txnIsolation = level;
+        }
       }
     } else {
       this.variables.set(String(ast.name ?? '').toLowerCase(), ast.isDefault === true ? 'default' : ast.value);

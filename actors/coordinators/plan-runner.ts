@@ -7,7 +7,7 @@ import type { LiteralType } from '../../src/protocol/statement.js';
 import type { ColumnType, ReadView, SqlValue } from '../../src/storage/ports.js';
 import type { CoordinatorDeps } from './coordinator.js';
 import type { RunningStatement } from './running-statement.js';
-import { acquireStatementLocks } from './statement-locks.js';
+import { acquireStatementLocks, waitForLock } from './statement-locks.js';
 
 const literalColumnType: Record<LiteralType, ColumnType> = {
   integer: 'integer',
@@ -51,12 +51,25 @@ export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadV
   const run = rs.run;
   if (run.observed === true) rs.progress('planning');
   const { plan, hit } = planFor(deps, run, view);
-  acquireStatementLocks(deps, rs, () => execute(rs, plan, hit, view));
+  acquireStatementLocks(deps, rs, () => execute(rs, plan, hit, view, deps));
   return plan;
 }
 
-function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, view: ReadView): void {
+function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, view: ReadView, deps?: CoordinatorDeps): void {
   const run = rs.run;
+  if (deps !== undefined) {
+    // A row lock held by another transaction: undo the statement, wait for the lock, run it again
+    // on what the transaction may see then (PostgreSQL re-evaluates the row; this re-runs it).
+    rs.onLockWait = (wait) => {
+      waitForLock(deps, rs, wait.resource, wait.mode, () => {
+        deps.txns.restartStatement(run.context.txnId);
+        const fresh = run.statement.flags.writesData || run.statement.flags.changesSchema
+          ? deps.txns.writable(run.context.txnId)
+          : deps.txns.view(run.context.txnId);
+        execute(rs, plan, hit, fresh, deps);
+      });
+    };
+  }
   const execution = plan.start({
     view,
     params: paramsOf(run),

@@ -5,6 +5,7 @@ import { canceled, DispatcherError, SqlState } from '../../src/api/errors.js';
 import type { ExecCounters, Execution } from '../../src/execution/types.js';
 import type { RunStatement, WireColumn } from '../../src/protocol/messages.js';
 import type { StorageEngine } from '../../src/storage/ports.js';
+import { LockWait } from '../lock-wait.js';
 import type { ReplyRouter } from '../reply-router.js';
 import { toWire } from '../wire-error.js';
 
@@ -65,6 +66,8 @@ export class RunningStatement {
     return this.#done;
   }
 
+  /** Runs the statement again once the row lock it hit is granted (set by the plan runner). */
+  onLockWait: ((wait: LockWait) => void) | null = null;
   /** Set while the statement waits for a lock: takes the request out of the wait queue. */
   cancelWait: ((reason: 'user' | 'timeout') => void) | null = null;
   lockWaitMs = 0;
@@ -121,6 +124,16 @@ export class RunningStatement {
         }
       }
     } catch (e) {
+      if (e instanceof LockWait && this.onLockWait !== null && this.#cancelReason === null) {
+        try {
+          exec.close();
+        } catch {
+          // the execution is abandoned either way
+        }
+        this.#execution = null;
+        this.onLockWait(e);
+        return;
+      }
       this.fail(e);
       return;
     }

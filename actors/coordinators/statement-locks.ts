@@ -1,6 +1,8 @@
 // Takes the locks a statement's metadata asks for ('IX:t', 'X:schema', ...) before it runs.
 // Immediate grants go through the lock manager's synchronous port; a conflict becomes an Acquire
 // message, and the statement waits (phase waitingForLocks) until it is granted or fails.
+// Under SERIALIZABLE, table reads take S and table writes SIX (S + IX): predicate locks at table
+// granularity, held to the end of the transaction, so every execution is two-phase locked.
 import { performance } from 'node:perf_hooks';
 import type { LockModeName } from '../../src/protocol/messages.js';
 import type { CoordinatorDeps } from './coordinator.js';
@@ -10,15 +12,56 @@ function resourceOf(name: string): string {
   return name === 'schema' ? 'schema' : `table:${name}`;
 }
 
-export function parseLock(spec: string): { readonly mode: LockModeName; readonly resource: string } {
+export function parseLock(spec: string, serializable = false): { readonly mode: LockModeName; readonly resource: string } {
   const i = spec.indexOf(':');
-  return { mode: spec.slice(0, i) as LockModeName, resource: resourceOf(spec.slice(i + 1)) };
+  let mode = spec.slice(0, i) as LockModeName;
+  const name = spec.slice(i + 1);
+  if (serializable && name !== 'schema') {
+    if (mode === 'IS') mode = 'S';
+    else if (mode === 'IX') mode = 'SIX';
+  }
+  return { mode, resource: resourceOf(name) };
+}
+
+/** Waits for one lock by message; `then` runs once it is granted; a failure fails the statement. */
+export function waitForLock(
+  deps: CoordinatorDeps,
+  rs: RunningStatement,
+  resource: string,
+  mode: LockModeName,
+  then: () => void,
+): void {
+  const txnId = rs.run.context.txnId;
+  const since = performance.now();
+  if (rs.run.observed === true) rs.progress('waitingForLocks');
+  rs.cancelWait = (reason) => deps.locks.tell({ type: 'CancelWait', txnId, reason });
+  deps.router
+    .ask((replyTo) =>
+      deps.locks.tell({ type: 'Acquire', replyTo, txnId, resource, mode, timeoutMs: rs.run.context.lockTimeoutMs }),
+    )
+    .then(
+      () => {
+        rs.lockWaitMs += performance.now() - since;
+        rs.cancelWait = null;
+        if (rs.done) return;
+        try {
+          then();
+        } catch (e) {
+          rs.fail(e);
+        }
+      },
+      (e: unknown) => {
+        rs.cancelWait = null;
+        rs.fail(e);
+      },
+    );
 }
 
 /** Calls `then` once every lock is held; on failure the statement fails and `then` never runs. */
 export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, then: () => void): void {
   const specs = rs.run.statement.metadata.requiredLocks;
   const txnId = rs.run.context.txnId;
+  const serializable = deps.txns.isolation(txnId) === 'serializable';
   // A read-only autocommit statement reads one committed snapshot that nothing can change under
   // it (a concurrent DROP keeps the snapshot's pages alive), so its intention locks are skipped.
   const snapshotOnly = !rs.run.context.explicitTxn && rs.run.statement.metadata.isReadOnly;
@@ -29,12 +72,11 @@ export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatemen
         i++;
         continue;
       }
-      const { mode, resource } = parseLock(specs[i] as string);
+      const { mode, resource } = parseLock(specs[i] as string, serializable);
       if (!deps.locks.tryAcquire(txnId, resource, mode)) break;
       i++;
     }
     if (i >= specs.length) {
-      rs.cancelWait = null;
       try {
         then();
       } catch (e) {
@@ -42,27 +84,11 @@ export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatemen
       }
       return;
     }
-    const { mode, resource } = parseLock(specs[i] as string);
-    const since = performance.now();
-    rs.progress('waitingForLocks');
-    rs.cancelWait = (reason) => deps.locks.tell({ type: 'CancelWait', txnId, reason });
-    deps.router
-      .ask((replyTo) =>
-        deps.locks.tell({ type: 'Acquire', replyTo, txnId, resource, mode, timeoutMs: rs.run.context.lockTimeoutMs }),
-      )
-      .then(
-        () => {
-          rs.lockWaitMs += performance.now() - since;
-          rs.cancelWait = null;
-          if (rs.done) return;
-          i++;
-          next();
-        },
-        (e: unknown) => {
-          rs.cancelWait = null;
-          rs.fail(e);
-        },
-      );
+    const { mode, resource } = parseLock(specs[i] as string, serializable);
+    waitForLock(deps, rs, resource, mode, () => {
+      i++;
+      next();
+    });
   };
   next();
 }

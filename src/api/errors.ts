@@ -171,3 +171,20 @@ export function toDispatcherError(e: unknown, query?: string): DispatcherError {
 export function canceled(reason = 'canceling statement due to user request'): DispatcherError {
   return new DispatcherError(SqlState.QueryCanceled, reason);
 }
+
+/**
+ * Not an error a user sees: thrown from inside a running statement when a row lock cannot be
+ * granted at once. Layers that wrap errors must let it through; the coordinator catches it,
+ * undoes the statement, waits for the lock and runs the statement again.
+ */
+export class LockWaitSignal extends Error {
+  readonly resource: string;
+  readonly mode: 'IS' | 'IX' | 'S' | 'SIX' | 'X';
+
+  constructor(resource: string, mode: 'IS' | 'IX' | 'S' | 'SIX' | 'X') {
+    super(`waiting for ${mode} lock on ${resource}`);
+    this.name = 'LockWaitSignal';
+    this.resource = resource;
+    this.mode = mode;
+  }
+}

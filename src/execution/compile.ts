@@ -1,6 +1,6 @@
 // Entry point of the execution layer: one analysed statement in, one CompiledStatement out.
 // Queries become operator trees run in bounded steps; DML and DDL wrap their own phases.
-import { DispatcherError, SqlState, toDispatcherError } from '../api/errors.js';
+import { DispatcherError, LockWaitSignal, SqlState, toDispatcherError } from '../api/errors.js';
 import type { ReadView, Row } from '../storage/ports.js';
 import type { StatementKind } from '../analysis/types.js';
 import type { CompiledStatement, ExecContext, Execution, ParamType, ResultColumn } from './types.js';
@@ -221,6 +221,7 @@ function withErrorText(c: CompiledStatement, text: string): CompiledStatement {
       try {
         ex = c.start(ctx);
       } catch (e) {
+        if (e instanceof LockWaitSignal) throw e;
         throw toDispatcherError(e, text);
       }
       return {
@@ -229,6 +230,8 @@ function withErrorText(c: CompiledStatement, text: string): CompiledStatement {
             return ex.step();
           } catch (e) {
             ex.close();
+            // A row lock to wait for is control flow for the coordinator, not a failure.
+            if (e instanceof LockWaitSignal) throw e;
             throw toDispatcherError(e, text);
           }
         },

@@ -1,0 +1,193 @@
+// The view a statement of an explicit transaction reads and writes through: it delegates to the
+// storage transaction and takes row locks on the way. Writes take X on the row's key (two writers
+// of one key never both proceed); under REPEATABLE READ a write to a row that changed since the
+// transaction's snapshot is a serialization failure (first updater wins, as in PostgreSQL).
+import { DispatcherError, SqlState } from '../src/api/errors.js';
+import type { IsolationLevel } from '../src/protocol/messages.js';
+import type {
+  IndexCursor,
+  Key,
+  KeyRange,
+  ReadTxn,
+  Row,
+  RowCursor,
+  SqlValue,
+  StorageEngine,
+  TableDef,
+  WriteTxn,
+} from '../src/storage/ports.js';
+import type { LockManager } from './lock-manager.js';
+import { LockWait } from './lock-wait.js';
+
+function encodeValue(v: SqlValue): string {
+  if (v === null) return 'N';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v instanceof Uint8Array) return `x${Buffer.from(v).toString('hex')}`;
+  return String(v);
+}
+
+export function rowResource(table: string, key: Key): string {
+  let s = `row:${table.toLowerCase()}:`;
+  for (let i = 0; i < key.length; i++) s += (i > 0 ? ',' : '') + encodeValue(key[i] as SqlValue);
+  return s;
+}
+
+function sameValue(a: SqlValue | undefined, b: SqlValue | undefined): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(Buffer.from(b));
+  // eslint-disable-next-line eqeqeq -- 1 and 1n are the same SQL value
+  return a === b || (typeof a !== typeof b && a != null && b != null && a == b);
+}
+
+export function sameRow(a: Row | undefined, b: Row | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+  return true;
+}
+
+export class LockingView implements WriteTxn {
+  readonly #txn: WriteTxn;
+  readonly #txnId: number;
+  readonly #locks: LockManager;
+  readonly #storage: StorageEngine;
+  readonly #isolation: IsolationLevel;
+  /** The snapshot a REPEATABLE READ transaction reads: a write must find the row unchanged since. */
+  readonly #snapshot: ReadTxn | null;
+
+  constructor(
+    txn: WriteTxn,
+    txnId: number,
+    locks: LockManager,
+    storage: StorageEngine,
+    isolation: IsolationLevel,
+    snapshot: ReadTxn | null,
+  ) {
+    this.#txn = txn;
+    this.#txnId = txnId;
+    this.#locks = locks;
+    this.#storage = storage;
+    this.#isolation = isolation;
+    this.#snapshot = snapshot;
+  }
+
+  get seq(): number {
+    return this.#txn.seq;
+  }
+
+  get hasWrites(): boolean {
+    return this.#txn.hasWrites;
+  }
+
+  #lockRow(table: string, key: Key): void {
+    const resource = rowResource(table, key);
+    if (!this.#locks.tryAcquire(this.#txnId, resource, 'X')) throw new LockWait(resource, 'X');
+  }
+
+  /** First updater wins: the row must be as this transaction's snapshot saw it. */
+  #checkUnchanged(table: string, key: Key): void {
+    if (this.#isolation !== 'repeatable read' || this.#snapshot === null) return;
+    const latest = this.#storage.snapshot();
+    try {
+      if (!sameRow(latest.getRow(table, key), this.#snapshot.getRow(table, key))) {
+        throw new DispatcherError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
+      }
+    } finally {
+      latest.release();
+    }
+  }
+
+  #primaryKey(table: string, row: Row): Key | null {
+    const def = this.#txn.getTable(table);
+    if (def === undefined || def.primaryKey.length === 0) return null;
+    return def.primaryKey.map((i) => row[i] as SqlValue);
+  }
+
+  insert(table: string, row: Row): Key {
+    const key = this.#primaryKey(table, row);
+    if (key !== null) {
+      this.#lockRow(table, key);
+      this.#checkUnchanged(table, key);
+    }
+    return this.#txn.insert(table, row);
+  }
+
+  update(table: string, key: Key, row: Row): Key {
+    this.#lockRow(table, key);
+    this.#checkUnchanged(table, key);
+    const next = this.#primaryKey(table, row);
+    if (next !== null && rowResource(table, next) !== rowResource(table, key)) {
+      this.#lockRow(table, next);
+      this.#checkUnchanged(table, next);
+    }
+    return this.#txn.update(table, key, row);
+  }
+
+  delete(table: string, key: Key): void {
+    this.#lockRow(table, key);
+    this.#checkUnchanged(table, key);
+    this.#txn.delete(table, key);
+  }
+
+  // ---- delegated as they are ----
+  tables(): readonly TableDef[] {
+    return this.#txn.tables();
+  }
+  getTable(name: string): TableDef | undefined {
+    return this.#txn.getTable(name);
+  }
+  rowCount(table: string): number {
+    return this.#txn.rowCount(table);
+  }
+  getRow(table: string, key: Key): Row | undefined {
+    return this.#txn.getRow(table, key);
+  }
+  scanTable(table: string, range?: KeyRange, reverse?: boolean): RowCursor {
+    return this.#txn.scanTable(table, range, reverse);
+  }
+  scanIndex(table: string, index: string, range?: KeyRange, reverse?: boolean): IndexCursor {
+    return this.#txn.scanIndex(table, index, range, reverse);
+  }
+  getMeta(name: string): unknown {
+    return this.#txn.getMeta(name);
+  }
+  createTable(def: TableDef): void {
+    this.#txn.createTable(def);
+  }
+  dropTable(name: string): void {
+    this.#txn.dropTable(name);
+  }
+  renameTable(from: string, to: string): void {
+    if (this.#txn.renameTable === undefined) {
+      throw new DispatcherError(SqlState.FeatureNotSupported, 'renaming tables is not supported by this storage');
+    }
+    this.#txn.renameTable(from, to);
+  }
+  alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
+    this.#txn.alterTable(def, rewrite);
+  }
+  createIndex(index: Parameters<WriteTxn['createIndex']>[0]): void {
+    this.#txn.createIndex(index);
+  }
+  dropIndex(table: string, name: string): void {
+    this.#txn.dropIndex(table, name);
+  }
+  setMeta(name: string, value: unknown): void {
+    this.#txn.setMeta(name, value);
+  }
+  savepoint(): number {
+    return this.#txn.savepoint();
+  }
+  rollbackTo(mark: number): void {
+    this.#txn.rollbackTo(mark);
+  }
+  release(mark: number): void {
+    this.#txn.release(mark);
+  }
+  commit(): Promise<void> {
+    return this.#txn.commit();
+  }
+  rollback(): void {
+    this.#txn.rollback();
+  }
+}

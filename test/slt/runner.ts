@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { EngineFactory, EngineOpenOptions, SltEngine } from './engine.js';
 import { errorText } from './engine.js';
+import type { ResultValue } from './format.js';
 import { compareValues, formatRows, hashValues, sortedValues } from './format.js';
 import type { QueryRecord, SltRecord, StatementRecord } from './parser.js';
 import { appliesTo, isTestRecord, parseScript } from './parser.js';
@@ -131,7 +132,7 @@ async function runQuery(
   threshold: number,
   labels: Map<string, string>,
 ): Promise<RecordFailure | undefined> {
-  let rows: readonly (readonly unknown[])[];
+  let rows: readonly (readonly ResultValue[])[];
   try {
     rows = await engine.query(rec.sql);
   } catch (e) {
@@ -147,7 +148,7 @@ async function runQuery(
       expected: rec.expected,
     };
   }
-  const values = sortedValues(formatRows(rows as Parameters<typeof formatRows>[0], rec.types, engine.format), rec.sort);
+  const values = sortedValues(formatRows(rows, rec.types, engine.format), rec.sort);
   if (rec.label !== undefined) {
     // Queries sharing a label must give the same results (compared by their hash).
     const hash = hashValues(values);

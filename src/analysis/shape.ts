@@ -218,6 +218,28 @@ export function shapeOf(
             }
           }
         }
+        if (w === 'FETCH') {
+          // FETCH {FIRST | NEXT} [n] {ROW | ROWS} ONLY is LIMIT n
+          const f = fetchFirst(tokens, i, to);
+          if (f !== undefined) {
+            emit(Tok.Word, 'LIMIT', true, t.start);
+            const c = f.count >= 0 ? tokens[f.count]! : undefined;
+            if (c === undefined) {
+              if (lift) addLifted(1, 'integer', t.start);
+              else emit(Tok.Integer, '1', false, t.start);
+            } else if (c.type === Tok.Integer && lift) {
+              const [v, ty] = integerLiteral(sql.slice(c.start, c.end));
+              addLifted(v, ty, c.start);
+            } else if (c.type === Tok.Param) emit(Tok.Param, '$' + (c.value as number), false, c.start);
+            else emit(c.type, sql.slice(c.start, c.end), false, c.start);
+            i = f.end - 1;
+            continue;
+          }
+        } else if ((w === 'ROWS' || w === 'ROW') && i - 2 >= from && isWord(tokens[i - 2], 'OFFSET')) {
+          // OFFSET n ROWS is OFFSET n
+          const n = tokens[i - 1]!;
+          if (n.type === Tok.Integer || n.type === Tok.Param) continue;
+        }
         if (w === 'ALL') {
           // SELECT ALL x -> SELECT x; AGG(ALL x) -> AGG(x): ALL is the default quantifier
           if (isWord(prev, 'SELECT')) continue;
@@ -381,6 +403,24 @@ function lockingClause(sql: string, tokens: readonly Token[], i: number, to: num
 // shared by every shape without lifted values: frozen so that no caller can grow them
 const EMPTY_VALUES = Object.freeze([]) as unknown as SqlValue[];
 const EMPTY_TYPES = Object.freeze([]) as unknown as LiteralType[];
+
+/** FETCH {FIRST|NEXT} [count] {ROW|ROWS} ONLY at `i`: the count's index (-1 when absent) and the
+ *  index past ONLY; undefined when the tokens are not that. */
+function fetchFirst(tokens: readonly Token[], i: number, to: number): { count: number; end: number } | undefined {
+  let k = i + 1;
+  if (!(isWord(tokens[k], 'FIRST') || isWord(tokens[k], 'NEXT'))) return undefined;
+  k++;
+  let count = -1;
+  const c = tokens[k];
+  if (c !== undefined && (c.type === Tok.Integer || c.type === Tok.Param)) {
+    count = k;
+    k++;
+  }
+  if (!(isWord(tokens[k], 'ROW') || isWord(tokens[k], 'ROWS'))) return undefined;
+  k++;
+  if (!isWord(tokens[k], 'ONLY') || k >= to) return undefined;
+  return { count, end: k + 1 };
+}
 
 /** Index of the `)` matching the `(` at `open`, or -1. */
 function matchingParen(tokens: readonly Token[], open: number, to: number): number {

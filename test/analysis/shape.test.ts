@@ -174,6 +174,13 @@ describe('rewrites for what the grammar lacks', () => {
     expect(s.shapeKey).toBe('INSERT INTO t VALUES (DEFAULT)');
   });
 
+  it('FETCH FIRST n ROWS ONLY is LIMIT n; OFFSET n ROWS is OFFSET n', () => {
+    expect(a.analyze('SELECT * FROM t FETCH FIRST 3 ROWS ONLY')[0]!.shapeKey).toBe('SELECT * FROM t LIMIT $1 /*integer*/');
+    const s = a.analyze('SELECT * FROM t ORDER BY a OFFSET 2 ROWS FETCH NEXT ROW ONLY')[0]!;
+    expect(s.shapeKey).toBe('SELECT * FROM t ORDER BY a OFFSET $1 LIMIT $2 /*integer,integer*/');
+    expect(s.liftedParams).toEqual([2, 1]);
+  });
+
   it('CASE (x) WHEN drops the redundant parentheses', () => {
     const s = a.analyze('SELECT CASE (a) WHEN 1 THEN 2 END FROM t')[0]!;
     expect(s.shapeKey).toContain('CASE a WHEN $1');

@@ -26,6 +26,9 @@ export class OneRowNode implements PlanNode {
   }
 }
 
+/** Work (rows read by subqueries included) after which a filter or projection yields. */
+const SLICE_WORK = 2000;
+
 export class FilterNode implements PlanNode {
   readonly #child: PlanNode;
   readonly #pred: Eval;
@@ -38,15 +41,25 @@ export class FilterNode implements PlanNode {
   open(f: Frame): Op {
     const c = this.#child.open(f);
     const p = this.#pred;
+    // A predicate may run subqueries: a batch is finished over several calls when it is costly.
+    let pending: Row[] | null = null;
+    let idx = 0;
     return {
       next: () => {
-        const b = c.next();
-        if (b === null) return null;
-        const out: Row[] = [];
-        for (let i = 0; i < b.length; i++) {
-          const r = b[i]!;
-          if (truth(p(r, f)) === true) out.push(r);
+        if (pending === null) {
+          pending = c.next();
+          idx = 0;
+          if (pending === null) return null;
         }
+        const b = pending;
+        const out: Row[] = [];
+        const start = f.root.work;
+        while (idx < b.length) {
+          const r = b[idx++]!;
+          if (truth(p(r, f)) === true) out.push(r);
+          if (f.root.work - start > SLICE_WORK) break;
+        }
+        if (idx >= b.length) pending = null;
         return out;
       },
       close: () => c.close(),
@@ -72,18 +85,26 @@ export class ProjectNode implements PlanNode {
     const c = this.#child.open(f);
     const evs = this.#evs;
     const n = evs.length;
+    let pending: Row[] | null = null;
+    let idx = 0;
     return {
       next: () => {
-        const b = c.next();
-        if (b === null) return null;
-        const out: Row[] = new Array(b.length);
-        for (let i = 0; i < b.length; i++) {
-          const r = b[i]!;
+        if (pending === null) {
+          pending = c.next();
+          idx = 0;
+          if (pending === null) return null;
+        }
+        const b = pending;
+        const out: Row[] = [];
+        const start = f.root.work;
+        while (idx < b.length) {
+          const r = b[idx++]!;
           const o: SqlValue[] = new Array(n);
           for (let j = 0; j < n; j++) o[j] = evs[j]!(r, f);
-          out[i] = o;
+          out.push(o);
+          if (f.root.work - start > SLICE_WORK) break;
         }
-        f.ctx.counters.rowsProduced += 0;
+        if (idx >= b.length) pending = null;
         return out;
       },
       close: () => c.close(),

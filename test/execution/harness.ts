@@ -15,6 +15,8 @@ export interface RunResult {
   readonly compiled: CompiledStatement;
   /** Rows returned by each step() call, in order (resumability checks). */
   readonly steps: number[];
+  /** rowsExamined during each step() call. */
+  readonly examinedPerStep: number[];
 }
 
 export class TestDb {
@@ -70,8 +72,11 @@ export class TestDb {
         });
         const rows: Row[] = [];
         const steps: number[] = [];
+        const examinedPerStep: number[] = [];
         for (;;) {
+          const before = counters.rowsExamined;
           const b = ex.step();
+          examinedPerStep.push(counters.rowsExamined - before);
           if (b === null) break;
           steps.push(b.length);
           rows.push(...b);
@@ -88,6 +93,7 @@ export class TestDb {
           counters,
           compiled,
           steps,
+          examinedPerStep,
         };
       } catch (e) {
         txn.rollback();

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestDb } from './harness.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await TestDb.open();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe('INSERT', () => {
+  it('inserts multi-row VALUES with column lists, defaults and coercion', async () => {
+    await db.run("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER DEFAULT 7, s TEXT DEFAULT 'a' || 'b', r REAL)");
+    const r = await db.run("INSERT INTO t(id, r) VALUES (1, 2), ('2', '1.5'), (3, DEFAULT) RETURNING *");
+    expect(r.rowsAffected).toBe(3);
+    expect(r.rows).toEqual([
+      [1, 7, 'ab', 2],
+      [2, 7, 'ab', 1.5],
+      [3, 7, 'ab', null],
+    ]);
+    const r2 = await db.run('INSERT INTO t VALUES (4, 1.7, 12, NULL) RETURNING n, s');
+    expect(r2.rows).toEqual([[2, '12']]);
+    expect(await db.state("INSERT INTO t(id) VALUES ('x')")).toBe('22P02');
+    expect(await db.state('INSERT INTO t(id, nope) VALUES (9, 1)')).toBe('42703');
+    expect(await db.state('INSERT INTO t VALUES (9, 1, 2, 3, 4)')).toBe('42601');
+  });
+
+  it('inserts from a SELECT, materialized before writing', async () => {
+    await db.run('CREATE TABLE c(k INTEGER)');
+    await db.run('INSERT INTO c VALUES (1), (2)');
+    const r = await db.run('INSERT INTO c SELECT k + 10 FROM c');
+    expect(r.rowsAffected).toBe(2);
+    expect(await db.rows('SELECT k FROM c ORDER BY k')).toEqual([[1], [2], [11], [12]]);
+  });
+
+  it('enforces NOT NULL (23502, naming the column) and keys (23505)', async () => {
+    await db.run('CREATE TABLE nn(id INTEGER PRIMARY KEY, name TEXT NOT NULL, u INTEGER UNIQUE)');
+    await db.run("INSERT INTO nn VALUES (1, 'a', 1)");
+    const e = await db.run('INSERT INTO nn VALUES (2, NULL, 2)').catch((x: unknown) => x);
+    expect((e as { sqlState: string }).sqlState).toBe('23502');
+    expect((e as Error).message).toContain('"name"');
+    expect(await db.state("INSERT INTO nn VALUES (1, 'b', 3)")).toBe('23505');
+    expect(await db.state("INSERT INTO nn VALUES (3, 'b', 1)")).toBe('23505');
+    expect(await db.state('INSERT INTO nn(name) VALUES (NULL)')).toBe('23502');
+  });
+});
+
+describe('UPDATE and DELETE', () => {
+  it('updates rows with RETURNING, reading old values only', async () => {
+    await db.run('CREATE TABLE u(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('CREATE INDEX u_v ON u(v)');
+    await db.run('INSERT INTO u VALUES (1, 10), (2, 20), (3, 30)');
+    // The scan reads index u_v while the update moves rows further along it: each row must
+    // still be updated exactly once.
+    const r = await db.run('UPDATE u SET v = v + 100 + id WHERE v >= 10 RETURNING id, v');
+    expect(r.rowsAffected).toBe(3);
+    expect(r.rows).toEqual([
+      [1, 111],
+      [2, 122],
+      [3, 133],
+    ]);
+    await db.run('UPDATE u SET id = id + 10, v = v - 100');
+    expect(await db.rows('SELECT id, v FROM u ORDER BY id')).toEqual([
+      [11, 11],
+      [12, 22],
+      [13, 33],
+    ]);
+    expect(await db.state('UPDATE u SET v = NULL, nope = 1')).toBe('42703');
+  });
+
+  it('deletes with a predicate and RETURNING', async () => {
+    const r = await db.run('DELETE FROM u WHERE v > 20 RETURNING id');
+    expect(r.rowsAffected).toBe(2);
+    expect(r.rows).toEqual([[12], [13]]);
+    expect(await db.rows('SELECT id FROM u')).toEqual([[11]]);
+    const all = await db.run('DELETE FROM u');
+    expect(all.rowsAffected).toBe(1);
+  });
+
+  it('raises 23502 when an update nulls a NOT NULL column', async () => {
+    expect(await db.state('UPDATE nn SET name = NULL')).toBe('23502');
+  });
+});
+
+describe('DDL', () => {
+  it('maps declared types and composite primary keys', async () => {
+    await db.run(
+      'CREATE TABLE ty(a INT, b BIGINT, c SMALLINT, d DOUBLE PRECISION, e FLOAT, f NUMERIC(10,2), g VARCHAR(3), h CHAR(2), i BOOLEAN, j BYTEA, k DATE, l TIMESTAMP, PRIMARY KEY (a, b))',
+    );
+    const def = db.engine.snapshot().getTable('ty')!;
+    expect(def.columns.map((c) => c.type)).toEqual([
+      'integer',
+      'bigint',
+      'integer',
+      'real',
+      'real',
+      'numeric',
+      'text',
+      'text',
+      'boolean',
+      'bytea',
+      'date',
+      'timestamp',
+    ]);
+    expect(def.primaryKey).toEqual([0, 1]);
+    expect(await db.state("INSERT INTO ty(a, b, g) VALUES (1, 1, 'abcd')")).toBe('22001');
+  });
+
+  it('reports duplicate and missing objects', async () => {
+    expect(await db.state('CREATE TABLE ty(x INT)')).toBe('42P07');
+    expect(await db.state('CREATE TABLE IF NOT EXISTS ty(x INT)')).toBe('ok');
+    expect(await db.state('CREATE TABLE dup(x INT, x INT)')).toBe('42701');
+    expect(await db.state('DROP TABLE nope')).toBe('42P01');
+    expect(await db.state('DROP TABLE IF EXISTS nope')).toBe('ok');
+    expect(await db.state('CREATE INDEX ix ON nope(x)')).toBe('42P01');
+    expect(await db.state('CREATE INDEX ix ON ty(nope)')).toBe('42703');
+    expect(await db.state('DROP INDEX nope')).toBe('42704');
+  });
+
+  it('creates and drops indexes, unique ones checked against existing rows', async () => {
+    await db.run('CREATE TABLE ix(a INTEGER, b INTEGER)');
+    await db.run('INSERT INTO ix VALUES (1, 1), (2, 1)');
+    await db.run('CREATE INDEX ix_a ON ix(a)');
+    expect(await db.state('CREATE INDEX ix_a ON ix(b)')).toBe('42P07');
+    expect(await db.state('CREATE INDEX IF NOT EXISTS ix_a ON ix(b)')).toBe('ok');
+    expect(await db.state('CREATE UNIQUE INDEX ix_b ON ix(b)')).toBe('23505');
+    await db.run('DROP INDEX ix_a');
+    expect(db.engine.snapshot().getTable('ix')!.indexes).toEqual([]);
+  });
+
+  it('drops several tables at once', async () => {
+    await db.run('CREATE TABLE d1(x INT)');
+    await db.run('CREATE TABLE d2(x INT)');
+    await db.run('DROP TABLE d1, d2');
+    expect(await db.state('SELECT * FROM d1')).toBe('42P01');
+    expect(await db.state('SELECT * FROM d2')).toBe('42P01');
+  });
+});

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestDb } from './harness.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await TestDb.open();
+  await db.run('CREATE TABLE a(id INTEGER PRIMARY KEY, x INTEGER, g TEXT)');
+  await db.run('CREATE TABLE b(id INTEGER PRIMARY KEY, x INTEGER, y TEXT)');
+  await db.run("INSERT INTO a VALUES (1, 10, 'p'), (2, 20, 'p'), (3, NULL, 'q'), (4, 20, NULL)");
+  await db.run("INSERT INTO b VALUES (1, 10, 'u'), (2, 30, 'v'), (5, NULL, 'w')");
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const sorted = (rows: unknown[][]): unknown[][] => [...rows].sort((p, q) => JSON.stringify(p).localeCompare(JSON.stringify(q)));
+
+describe('FROM, WHERE and the select list', () => {
+  it('expands * and t.* and resolves aliases', async () => {
+    const r = await db.run('SELECT t.*, * FROM b AS t WHERE t.id = 1');
+    expect(r.rows).toEqual([[1, 10, 'u', 1, 10, 'u']]);
+    expect(r.columns.map((c) => c.name)).toEqual(['id', 'x', 'y', 'id', 'x', 'y']);
+  });
+
+  it('selects without FROM', async () => {
+    expect(await db.rows("SELECT 1, 'x', NULL")).toEqual([[1, 'x', null]]);
+  });
+
+  it('reads subqueries in FROM', async () => {
+    expect(await db.rows('SELECT s.k * 2 FROM (SELECT x AS k FROM a WHERE x > 10) AS s ORDER BY 1')).toEqual([[40], [40]]);
+  });
+
+  it('reports undefined and ambiguous names', async () => {
+    expect(await db.state('SELECT nope FROM a')).toBe('42703');
+    expect(await db.state('SELECT id FROM a, b')).toBe('42702');
+    expect(await db.state('SELECT z.id FROM a')).toBe('42P01');
+    expect(await db.state('SELECT 1 FROM missing')).toBe('42P01');
+  });
+});
+
+describe('joins', () => {
+  it('joins with comma lists and INNER JOIN ... ON / USING', async () => {
+    const expected = [[1, 1]];
+    expect(await db.rows('SELECT a.id, b.id FROM a, b WHERE a.x = b.x')).toEqual(expected);
+    expect(await db.rows('SELECT a.id, b.id FROM a JOIN b ON a.x = b.x')).toEqual(expected);
+    expect(await db.rows('SELECT id, a.x, b.y FROM a JOIN b USING (id) ORDER BY id')).toEqual([
+      [1, 10, 'u'],
+      [2, 20, 'v'],
+    ]);
+  });
+
+  it('keeps unmatched rows in LEFT, RIGHT and FULL joins', async () => {
+    expect(await db.rows('SELECT a.id, b.id FROM a LEFT JOIN b ON a.x = b.x ORDER BY 1')).toEqual([
+      [1, 1],
+      [2, null],
+      [3, null],
+      [4, null],
+    ]);
+    expect(await db.rows('SELECT a.id, b.id FROM a RIGHT JOIN b ON a.x = b.x ORDER BY 2')).toEqual([
+      [1, 1],
+      [null, 2],
+      [null, 5],
+    ]);
+    expect(await db.rows('SELECT a.id, b.id FROM a FULL JOIN b ON a.x = b.x ORDER BY 1, 2')).toEqual([
+      [1, 1],
+      [2, null],
+      [3, null],
+      [4, null],
+      [null, 2],
+      [null, 5],
+    ]);
+  });
+
+  it('filters the nullable side after the join, not before', async () => {
+    expect(await db.rows('SELECT a.id FROM a LEFT JOIN b ON a.x = b.x WHERE b.id IS NULL ORDER BY 1')).toEqual([[2], [3], [4]]);
+    expect(await db.rows("SELECT a.id, b.id FROM a LEFT JOIN b ON a.x = b.x AND b.y = 'zz' ORDER BY 1")).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+      [4, null],
+    ]);
+  });
+
+  it('computes CROSS JOIN and non-equi joins', async () => {
+    expect((await db.rows('SELECT 1 FROM a CROSS JOIN b')).length).toBe(12);
+    expect(sorted(await db.rows('SELECT a.id, b.id FROM a JOIN b ON a.x > b.x'))).toEqual(sorted([[2, 1], [4, 1]]));
+  });
+
+  it('joins many tables with pushed-down predicates', async () => {
+    const rows = await db.rows(
+      'SELECT a1.id, a2.id, a3.id, b1.id FROM a a1, a a2, a a3, b b1 WHERE a1.id = a2.id AND a2.id = a3.id AND a3.id = b1.id AND b1.x > 5',
+    );
+    expect(sorted(rows)).toEqual([
+      [1, 1, 1, 1],
+      [2, 2, 2, 2],
+    ]);
+  });
+});
+
+describe('grouping and aggregates', () => {
+  it('computes aggregates per group with HAVING', async () => {
+    expect(
+      await db.rows('SELECT g, count(*), count(x), sum(x), min(x), max(x) FROM a GROUP BY g HAVING count(*) > 0 ORDER BY g'),
+    ).toEqual([
+      ['p', 2, 2, 30, 10, 20],
+      ['q', 1, 0, null, null, null],
+      [null, 1, 1, 20, 20, 20],
+    ]);
+  });
+
+  it('groups by position, alias and expression', async () => {
+    const want = [
+      [0, 3],
+      [null, 1],
+    ];
+    expect(await db.rows('SELECT x % 10, count(*) FROM a GROUP BY 1 ORDER BY 1')).toEqual(want);
+    expect(await db.rows('SELECT x % 10 AS k, count(*) FROM a GROUP BY k ORDER BY k')).toEqual(want);
+    expect(await db.rows('SELECT x % 10, count(*) FROM a GROUP BY x % 10 ORDER BY x % 10')).toEqual(want);
+  });
+
+  it('handles DISTINCT aggregates, avg and total, and empty input', async () => {
+    expect(await db.rows('SELECT count(DISTINCT x), sum(DISTINCT x), avg(x), total(x) FROM a')).toEqual([[2, 30, 50 / 3, 50]]);
+    expect(await db.rows('SELECT count(*), sum(x), max(x) FROM a WHERE id > 100')).toEqual([[0, null, null]]);
+    expect(await db.rows('SELECT g, count(*) FROM a WHERE id > 100 GROUP BY g')).toEqual([]);
+  });
+
+  it('rejects ungrouped columns with 42803', async () => {
+    expect(await db.state('SELECT x FROM a GROUP BY g')).toBe('42803');
+    expect(await db.state('SELECT 1 FROM a WHERE count(*) > 1')).toBe('42803');
+  });
+});
+
+describe('DISTINCT, ORDER BY, LIMIT', () => {
+  it('removes duplicates', async () => {
+    expect(await db.rows('SELECT DISTINCT g FROM a ORDER BY g')).toEqual([['p'], ['q'], [null]]);
+  });
+
+  it('orders with NULLs last by default ascending and first descending', async () => {
+    expect(await db.rows('SELECT id FROM a ORDER BY x, id')).toEqual([[1], [2], [4], [3]]);
+    expect(await db.rows('SELECT id FROM a ORDER BY x DESC, id')).toEqual([[3], [2], [4], [1]]);
+    expect(await db.rows('SELECT id FROM a ORDER BY x NULLS FIRST, id DESC')).toEqual([[3], [1], [4], [2]]);
+  });
+
+  it('orders by alias, position and expressions not selected', async () => {
+    expect(await db.rows('SELECT id AS k FROM a ORDER BY k DESC')).toEqual([[4], [3], [2], [1]]);
+    expect(await db.rows('SELECT id, g FROM a ORDER BY 2 DESC, 1')).toEqual([[4, null], [3, 'q'], [1, 'p'], [2, 'p']]);
+    expect(await db.rows('SELECT g FROM a ORDER BY -id')).toEqual([[null], ['q'], ['p'], ['p']]);
+  });
+
+  it('applies LIMIT and OFFSET, also from parameters', async () => {
+    expect(await db.rows('SELECT id FROM a ORDER BY id DESC LIMIT 2')).toEqual([[4], [3]]);
+    expect(await db.rows('SELECT id FROM a ORDER BY id LIMIT $1 OFFSET $2', [2, 1])).toEqual([[2], [3]]);
+    expect(await db.rows('SELECT id FROM a ORDER BY id OFFSET 3')).toEqual([[4]]);
+  });
+});
+
+describe('subqueries', () => {
+  it('evaluates scalar subqueries, correlated or not', async () => {
+    expect(await db.rows('SELECT id, (SELECT count(*) FROM a AS z WHERE z.x < a.x) FROM a ORDER BY id')).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 0],
+      [4, 1],
+    ]);
+    expect(await db.rows('SELECT (SELECT max(x) FROM b)')).toEqual([[30]]);
+    expect(await db.state('SELECT (SELECT id FROM b)')).toBe('21000');
+  });
+
+  it('evaluates IN, NOT IN and EXISTS subqueries', async () => {
+    expect(await db.rows('SELECT id FROM a WHERE x IN (SELECT x FROM b) ORDER BY id')).toEqual([[1]]);
+    // b.x holds a NULL: NOT IN is never true.
+    expect(await db.rows('SELECT id FROM a WHERE x NOT IN (SELECT x FROM b)')).toEqual([]);
+    expect(await db.rows('SELECT id FROM a WHERE x NOT IN (SELECT x FROM b WHERE x IS NOT NULL) ORDER BY id')).toEqual([[2], [4]]);
+    expect(await db.rows('SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.id = a.id) ORDER BY id')).toEqual([[1], [2]]);
+    expect(await db.rows('SELECT id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.id = a.id) ORDER BY id')).toEqual([[3], [4]]);
+  });
+});
+
+describe('compound selects', () => {
+  it('computes UNION, UNION ALL, INTERSECT and EXCEPT', async () => {
+    expect(await db.rows('SELECT id FROM a UNION SELECT id FROM b ORDER BY 1')).toEqual([[1], [2], [3], [4], [5]]);
+    expect((await db.rows('SELECT id FROM a UNION ALL SELECT id FROM b')).length).toBe(7);
+    expect(await db.rows('SELECT id FROM a INTERSECT SELECT id FROM b ORDER BY id')).toEqual([[1], [2]]);
+    expect(await db.rows('SELECT id FROM a EXCEPT SELECT id FROM b ORDER BY 1 DESC')).toEqual([[4], [3]]);
+  });
+
+  it('lets INTERSECT bind tighter than UNION', async () => {
+    expect(await db.rows('SELECT 5 UNION SELECT id FROM a INTERSECT SELECT id FROM b ORDER BY 1')).toEqual([[1], [2], [5]]);
+  });
+});
+
+describe('views', () => {
+  it('expands a view and protects its tables', async () => {
+    await db.run('CREATE TABLE vt(k INTEGER, v INTEGER)');
+    await db.run('INSERT INTO vt VALUES (1, 5), (2, 50)');
+    await db.run('CREATE VIEW big AS SELECT k, v * 2 AS dbl FROM vt WHERE v > 10');
+    expect(await db.rows('SELECT * FROM big')).toEqual([[2, 100]]);
+    expect(await db.state('CREATE VIEW big AS SELECT 1')).toBe('42P07');
+    expect(await db.state('DROP TABLE vt')).toBe('2BP01');
+    await db.run('DROP VIEW big');
+    expect(await db.state('SELECT * FROM big')).toBe('42P01');
+    await db.run('DROP TABLE vt');
+  });
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // dispatchdb's SQL shell: `dispatchdb [file]` opens a database (default dispatch.db, or
-// ':memory:'), then runs -c's text, a script on stdin, or an interactive prompt on a terminal.
+// ':memory:'), then runs -c's text, a script (-f or stdin), or an interactive prompt on a terminal.
+import { accessSync, constants, createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { Database } from '../api/database.js';
 import { runCommand, runStream } from './batch.js';
@@ -13,6 +14,7 @@ import { StatementRunner } from './statement-runner.js';
 
 interface CliOptions {
   readonly command?: string;
+  readonly file?: string;
   readonly timing?: boolean;
   readonly bail?: boolean;
   readonly user?: string;
@@ -20,7 +22,7 @@ interface CliOptions {
 
 function line(stream: NodeJS.WriteStream): (text: string) => void {
   return (text) => {
-    stream.write(text.endsWith('\n') ? text : `${text}\n`);
+    stream.write(`${text}\n`);
   };
 }
 
@@ -36,6 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .description('SQL shell of dispatchdb')
     .argument('[file]', "database file, or ':memory:'", 'dispatch.db')
     .option('-c, --command <sql>', 'run the SQL (or a dot command) and exit')
+    .option('-f, --file <script>', 'run the statements of a script file and exit')
     .option('-t, --timing', 'print the time of each statement (the default at a terminal)')
     .option('--no-timing', 'do not print statement times')
     .option('-b, --bail', 'stop a script at its first failing statement')
@@ -45,7 +48,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const file = program.processedArgs[0] as string;
   const opts = program.opts<CliOptions>();
 
-  const interactive = opts.command === undefined && process.stdin.isTTY === true;
+  const interactive = opts.command === undefined && opts.file === undefined && process.stdin.isTTY === true;
+  if (opts.file !== undefined) {
+    try {
+      accessSync(opts.file, constants.R_OK);
+    } catch (e) {
+      process.stderr.write(`dispatchdb: cannot read ${opts.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  }
   let db: Database;
   try {
     db = await Database.open(file);
@@ -74,7 +85,8 @@ async function main(argv: readonly string[]): Promise<number> {
       await runInteractive({ shell, runner, input: process.stdin, output: process.stdout, historyFile: historyPath() });
       return 0;
     }
-    const outcome = await runStream(shell, runner, process.stdin);
+    const input = opts.file === undefined ? process.stdin : createReadStream(opts.file, 'utf8');
+    const outcome = await runStream(shell, runner, input);
     return outcome === 'failed' || shell.failures > 0 ? 1 : 0;
   } finally {
     await db.close();

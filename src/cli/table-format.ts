@@ -124,8 +124,11 @@ export function commandTag(result: Pick<QueryResult, 'command' | 'rowsAffected'>
   }
 }
 
-/** What the shell prints for a result: a table when the statement returns columns, else its tag. */
+/**
+ * What the shell prints for a result: a table when the statement returns columns (followed by
+ * an empty line, as psql separates result blocks), else its command tag.
+ */
 export function formatResult(result: QueryResult): string {
-  if (result.columns.length > 0) return formatTable(result.columns, result.rows as readonly (readonly SqlValue[])[]);
+  if (result.columns.length > 0) return `${formatTable(result.columns, result.rows as readonly (readonly SqlValue[])[])}\n`;
   return commandTag(result);
 }

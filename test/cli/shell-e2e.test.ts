@@ -1,7 +1,7 @@
 // The shell as a user runs it: a child process (through tsx) reading a script on stdin or -c,
 // on a database file in a temporary folder.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,11 +64,11 @@ SELECT name FROM pets WHERE id = 1
     expect(r.stdout).toContain('CREATE TABLE');
     expect(r.stdout).toContain('INSERT 0 2');
     expect(r.stdout).toContain(
-      [' id |     name     | age', '----+--------------+-----', '  1 | Rex          |   3', '  2 | Tom; the cat |  12', '(2 rows)'].join('\n'),
+      [' id |     name     | age', '----+--------------+-----', '  1 | Rex          |   3', '  2 | Tom; the cat |  12', '(2 rows)', '', 'UPDATE 1'].join('\n'),
     );
     expect(r.stdout).toContain('UPDATE 1');
     // The unterminated last statement runs at the end of the script.
-    expect(r.stdout).toContain(' name\n------\n Rex\n(1 row)');
+    expect(r.stdout).toMatch(/ name\n------\n Rex\n\(1 row\)\n\n$/);
     expect(r.stderr).toMatch(/^ERROR: {2}.*nowhere/m);
     expect(r.stderr).toContain('SQLSTATE: 42P01');
     expect(r.stdout).not.toMatch(/^Time:/m);
@@ -81,7 +81,7 @@ SELECT name FROM pets WHERE id = 1
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const second = await shell([db, '-c', 'SELECT v FROM k']);
-    expect(second.stdout).toBe('  v\n-----\n a;b\n(1 row)\n');
+    expect(second.stdout).toBe('  v\n-----\n a;b\n(1 row)\n\n');
     expect(second.code).toBe(0);
     const dots = await shell([db], '.tables\n.schema k\n');
     expect(dots.stdout).toMatch(/^k\nCREATE TABLE k \(\n {2}v TEXT\n\);\n$/);
@@ -96,9 +96,14 @@ SELECT name FROM pets WHERE id = 1
     expect(r.stdout).toContain('(1 row)');
   });
 
-  it('stops at the first error with --bail', async () => {
+  it('stops at the first error with --bail; -f runs a script file', async () => {
     const r = await shell([':memory:', '--bail'], 'SELECT * FROM missing;\nSELECT 42;\n');
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('42');
+    const script = join(dir, 'script.sql');
+    writeFileSync(script, 'SELECT 6 * 7 AS answer;\n');
+    const f = await shell([':memory:', '-f', script]);
+    expect(f.stdout).toBe(' answer\n--------\n     42\n(1 row)\n\n');
+    expect(f.code).toBe(0);
   });
 });

@@ -53,7 +53,7 @@ describe('Shell', () => {
     expect(shell.pending).toBe(true);
     await shell.line("VALUES (1), (2);");
     expect(session.seen).toEqual(['SELECT 1', 'INSERT INTO t\nVALUES (1), (2)']);
-    expect(out).toEqual([' n\n---\n 1\n(1 row)', 'INSERT 0 2']);
+    expect(out).toEqual([' n\n---\n 1\n(1 row)\n', 'INSERT 0 2']);
   });
 
   it('prints errors with their SQLSTATE and counts failures; --bail stops', async () => {

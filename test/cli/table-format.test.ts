@@ -60,6 +60,6 @@ describe('commandTag', () => {
   it('formatResult picks a table for statements with columns', () => {
     const base = { rows: [], rowsAffected: 0, metrics: {} as QueryResult['metrics'] };
     expect(formatResult({ ...base, command: 'INSERT', columns: [], rowsAffected: 1 })).toBe('INSERT 0 1');
-    expect(formatResult({ ...base, command: 'SELECT', columns: cols(['a', 'integer']) })).toBe(' a\n---\n(0 rows)');
+    expect(formatResult({ ...base, command: 'SELECT', columns: cols(['a', 'integer']) })).toBe(' a\n---\n(0 rows)\n');
   });
 });

@@ -1,6 +1,7 @@
 // Request/reply by correlation id: whoever asks registers a handler under a fresh id and puts the
 // id in its message; whoever answers sends Reply messages to that id. One Map lookup per reply.
 import type { Reply } from '../src/protocol/messages.js';
+import { fromWire } from './wire-error.js';
 
 export type ReplyHandler = (reply: Reply) => void;
 
@@ -26,7 +27,7 @@ export class ReplyRouter {
     if (h !== undefined) h(reply);
   }
 
-  /** Registers a one-shot handler and resolves with the Ok value or rejects with the Failed error. */
+  /** Registers a one-shot handler: resolves with the Ok value, rejects with a DispatcherError. */
   ask(send: (id: number) => void): Promise<unknown> {
     const id = this.newId();
     return new Promise((resolve, reject) => {
@@ -36,7 +37,7 @@ export class ReplyRouter {
           resolve(r.value);
         } else if (r.type === 'Failed') {
           this.#handlers.delete(id);
-          reject(r.error);
+          reject(fromWire(r.error));
         }
       });
       send(id);

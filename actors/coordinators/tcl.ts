@@ -28,7 +28,7 @@ export class TransactionControlCoordinator extends Coordinator {
       rs.finish(0);
     };
     const ask = (send: (id: number) => void): void => {
-      router.ask(send).then(done, (e: unknown) => rs.fail(e instanceof DispatcherError ? e : wireToError(e)));
+      router.ask(send).then(done, (e: unknown) => rs.fail(e));
     };
     if (actions.includes('commitTxn')) {
       ask((replyTo) => txns.tell({ type: 'Commit', replyTo, txnId }));
@@ -50,11 +50,6 @@ export class TransactionControlCoordinator extends Coordinator {
       done();
     }
   }
-}
-
-function wireToError(e: unknown): DispatcherError {
-  const w = e as { sqlState?: string; message?: string };
-  return new DispatcherError(w.sqlState ?? SqlState.InternalError, w.message ?? String(e));
 }
 
 export function commandTag(kind: string): string {

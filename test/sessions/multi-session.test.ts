@@ -1,0 +1,153 @@
+// Locking and transaction behaviour across sessions, as one line per session step.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/api/database.js';
+import { runScript } from './script-runner.js';
+
+const SETUP = ['CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)', 'INSERT INTO t VALUES (1, 10), (2, 20)'];
+let db: Database | null = null;
+afterEach(async () => {
+  await db?.close();
+  db = null;
+});
+
+describe('multi-session scripts', () => {
+  it('a deadlock picks a victim with 40P01 and the other transaction goes on', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      B: BEGIN => ok
+      A: UPDATE t SET v = 11 WHERE id = 1 => ok
+      B: UPDATE t SET v = 22 WHERE id = 2 => ok
+      A: UPDATE t SET v = 12 WHERE id = 2 => blocks
+      B: UPDATE t SET v = 21 WHERE id = 1 => error 40P01
+      B: ROLLBACK => ok
+      A: <wait> => ok
+      A: COMMIT => ok
+      A: SELECT id, v FROM t ORDER BY id => rows [[1,11],[2,12]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('a lock wait past lock_timeout fails with 55P03 and leaves the block aborted', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: UPDATE t SET v = 11 WHERE id = 1 => ok
+      B: SET lock_timeout = '50ms' => ok
+      B: BEGIN => ok
+      B: UPDATE t SET v = 12 WHERE id = 1 => error 55P03
+      B: SELECT 1 => error 25P02
+      B: ROLLBACK => ok
+      A: COMMIT => ok
+      B: SELECT v FROM t WHERE id = 1 => rows [[11]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('savepoints: ROLLBACK TO undoes only what followed, RELEASE keeps it, an error needs ROLLBACK TO', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: INSERT INTO t VALUES (3, 30) => ok
+      A: SAVEPOINT s1 => ok
+      A: INSERT INTO t VALUES (4, 40) => ok
+      A: SAVEPOINT s2 => ok
+      A: INSERT INTO t VALUES (5, 50) => ok
+      A: ROLLBACK TO SAVEPOINT s2 => ok
+      A: SELECT count(*) FROM t => rows [[4]]
+      A: RELEASE SAVEPOINT s1 => ok
+      A: ROLLBACK TO s2 => error 3B001
+      A: ROLLBACK => ok
+      A: BEGIN => ok
+      A: SAVEPOINT a => ok
+      A: INSERT INTO t VALUES (1, 0) => error 23505
+      A: SELECT 1 => error 25P02
+      A: ROLLBACK TO a => ok
+      A: INSERT INTO t VALUES (6, 60) => ok
+      A: COMMIT => tag COMMIT
+      B: SELECT id FROM t ORDER BY id => rows [[1],[2],[6]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('an aborted block refuses everything but ROLLBACK, and COMMIT of it rolls back', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: INSERT INTO t VALUES (3, 30) => ok
+      A: SELECT * FROM missing => error 42P01
+      A: INSERT INTO t VALUES (4, 40) => error 25P02
+      A: COMMIT => tag ROLLBACK
+      A: SELECT count(*) FROM t => rows [[2]]
+      A: COMMIT => ok
+      A: SAVEPOINT x => error 25P01
+      `,
+      SETUP,
+    );
+  });
+
+  it('a read-only transaction refuses writes with 25006', async () => {
+    db = await runScript(
+      `
+      A: BEGIN READ ONLY => ok
+      A: SELECT count(*) FROM t => rows [[2]]
+      A: UPDATE t SET v = 0 => error 25006
+      A: ROLLBACK => ok
+      A: UPDATE t SET v = 0 WHERE id = 1 => ok
+      `,
+      SETUP,
+    );
+  });
+
+  it('DDL waits for a transaction that uses the table, and plans follow the new schema', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT v FROM t WHERE id = 1 => rows [[10]]
+      B: DROP TABLE t => blocks
+      A: SELECT v FROM t WHERE id = 2 => rows [[20]]
+      A: COMMIT => ok
+      B: <wait> => ok
+      A: SELECT v FROM t WHERE id = 1 => error 42P01
+      B: CREATE TABLE t (id INTEGER PRIMARY KEY, w TEXT, v INTEGER) => ok
+      B: INSERT INTO t VALUES (1, 'x', 7) => ok
+      A: SELECT v FROM t WHERE id = 1 => rows [[7]]
+      A: SELECT * FROM t WHERE id = 1 => rows [[1,"x",7]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('two writers of one row: the second waits, then sees the first commit (READ COMMITTED)', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: UPDATE t SET v = v + 1 WHERE id = 1 => ok
+      B: UPDATE t SET v = v + 1 WHERE id = 1 => blocks
+      A: COMMIT => ok
+      B: <wait> => ok
+      B: SELECT v FROM t WHERE id = 1 => rows [[12]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('REPEATABLE READ: a write to a row committed by another after the snapshot fails with 40001', async () => {
+    db = await runScript(
+      `
+      A: BEGIN ISOLATION LEVEL REPEATABLE READ => ok
+      A: SELECT v FROM t WHERE id = 1 => rows [[10]]
+      B: UPDATE t SET v = 15 WHERE id = 1 => ok
+      A: SELECT v FROM t WHERE id = 1 => rows [[10]]
+      A: UPDATE t SET v = v + 1 WHERE id = 1 => error 40001
+      A: ROLLBACK => ok
+      A: SELECT v FROM t WHERE id = 1 => rows [[15]]
+      `,
+      SETUP,
+    );
+    expect(db).not.toBeNull();
+  });
+});

@@ -183,8 +183,35 @@ export function shapeOf(
   let whereAtTop = false;
   let locking: LockingClause | undefined;
 
+  // VALUES (...), (...) as a statement: SELECT * FROM (VALUES ...) AS __dispatchdb_values(column1, ...)
+  let valuesEnd = -1;
+  let valuesColumns = 0;
+  if (lift && firstWord === 'VALUES') {
+    const v = valuesStatement(tokens, from, to);
+    if (v !== undefined) {
+      valuesEnd = v.end;
+      valuesColumns = v.columns;
+      emit(Tok.Word, 'SELECT', true, head!.start);
+      emit(Tok.Op, '*', false, head!.start);
+      emit(Tok.Word, 'FROM', true, head!.start);
+      emit(Tok.Punct, '(', false, head!.start);
+    }
+  }
+  const closeValues = (origin: number): void => {
+    emit(Tok.Punct, ')', false, origin);
+    emit(Tok.Word, 'AS', true, origin);
+    emit(Tok.Word, '__dispatchdb_values', false, origin);
+    emit(Tok.Punct, '(', false, origin);
+    for (let c = 1; c <= valuesColumns; c++) {
+      if (c > 1) emit(Tok.Punct, ',', false, origin);
+      emit(Tok.Word, `column${c}`, false, origin);
+    }
+    emit(Tok.Punct, ')', false, origin);
+  };
+
   scan: for (let i = from; i < to; i++) {
     const t = tokens[i]!;
+    if (i === valuesEnd) closeValues(t.start);
     switch (t.type) {
       case Tok.Word: {
         const w = t.text;
@@ -341,6 +368,7 @@ export function shapeOf(
         emit(t.type, t.text, false, t.start);
     }
   }
+  if (valuesEnd === to) closeValues(tokens[to - 1]!.end);
   const shape: Shape = {
     text: out,
     liftedParams: liftedParams ?? EMPTY_VALUES,
@@ -403,6 +431,27 @@ function lockingClause(sql: string, tokens: readonly Token[], i: number, to: num
 // shared by every shape without lifted values: frozen so that no caller can grow them
 const EMPTY_VALUES = Object.freeze([]) as unknown as SqlValue[];
 const EMPTY_TYPES = Object.freeze([]) as unknown as LiteralType[];
+
+const AFTER_VALUES: ReadonlySet<string> = new Set(['ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR']);
+
+/** A VALUES statement at `from`: where its row list ends and how many columns the first row has. */
+function valuesStatement(tokens: readonly Token[], from: number, to: number): { end: number; columns: number } | undefined {
+  if (!isPunct(tokens[from + 1], '(')) return undefined;
+  let depth = 0;
+  let columns = 1;
+  let firstRowDone = false;
+  for (let k = from + 1; k < to; k++) {
+    const t = tokens[k]!;
+    if (t.type === Tok.Punct) {
+      if (t.text === '(') depth++;
+      else if (t.text === ')') {
+        depth--;
+        if (depth === 0) firstRowDone = true;
+      } else if (t.text === ',' && depth === 1 && !firstRowDone) columns++;
+    } else if (depth === 0 && t.type === Tok.Word && AFTER_VALUES.has(t.text)) return { end: k, columns };
+  }
+  return { end: to, columns };
+}
 
 /** FETCH {FIRST|NEXT} [count] {ROW|ROWS} ONLY at `i`: the count's index (-1 when absent) and the
  *  index past ONLY; undefined when the tokens are not that. */

@@ -181,6 +181,13 @@ describe('rewrites for what the grammar lacks', () => {
     expect(s.liftedParams).toEqual([2, 1]);
   });
 
+  it('VALUES as a statement selects from a VALUES list with columns column1..n', () => {
+    const s = a.analyze("VALUES (1, 'a'), (2, 'b') ORDER BY 1 DESC")[0]!;
+    expect(s.kind).toBe('SELECT');
+    expect(s.shapeKey).toBe('SELECT * FROM (VALUES ($1, $2), ($3, $4)) AS __dispatchdb_values(column1, column2) ORDER BY 1 DESC /*integer,text,integer,text*/');
+    expect(s.metadata.tablesAccessed).toEqual([]);
+  });
+
   it('CASE (x) WHEN drops the redundant parentheses', () => {
     const s = a.analyze('SELECT CASE (a) WHEN 1 THEN 2 END FROM t')[0]!;
     expect(s.shapeKey).toContain('CASE a WHEN $1');

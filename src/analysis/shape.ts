@@ -331,7 +331,8 @@ export function shapeOf(
         const prev = i > from ? tokens[i - 1]! : undefined;
         // `DATE '2020-01-01'`, `INTERVAL '1 day'`, `ESCAPE '\'`, `AT TIME ZONE 'UTC'`: the word
         // before gives the literal its meaning, keep it as written
-        if (lift && (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text))) {
+        // the grammar keeps the operand of IS DISTINCT FROM as raw text: leave it literal there
+        if (lift && (prev === undefined || prev.type !== Tok.Word || (KEYWORDS.has(prev.text) && !(prev.text === 'FROM' && isWord(tokens[i - 2], 'DISTINCT'))))) {
           addLifted(t.value as string, 'text', t.start);
           continue;
         }

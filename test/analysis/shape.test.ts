@@ -96,6 +96,13 @@ describe('shape lifting', () => {
     expect(many.liftedParams).toEqual([0, 'v0', 1, 'v1', 2, 'v2', 3, 4]);
   });
 
+  it('keeps the operand of IS DISTINCT FROM literal (the grammar keeps it as raw text)', () => {
+    const a = new Analyzer();
+    const s = one(a, "SELECT a IS DISTINCT FROM 'x' FROM t WHERE b = 'y'");
+    expect(s.liftedParams).toEqual(['y']);
+    expect(s.shapeKey).toContain("IS DISTINCT FROM 'x'");
+  });
+
   it('keeps the literal of IS TRUE and ESCAPE', () => {
     const a = new Analyzer();
     const s = one(a, "SELECT * FROM t WHERE a IS NOT TRUE AND b LIKE 'x!%' ESCAPE '!'");

@@ -137,7 +137,36 @@ export class FileStore {
     return decodeNode(this.#readRaw(id), id, this.#file);
   }
 
+  /**
+   * Decoded large rows by first page, bounded in pages. Entries go when their first page id is
+   * handed out again (or a failed stage gives fresh ids back).
+   */
+  readonly #overflowCache = new Map<number, { readonly row: Row; readonly pages: number }>();
+  #overflowCachePages = 0;
+
   readOverflow(ref: OverflowRef): Row {
+    const cache = this.#overflowCache;
+    const hit = cache.get(ref.o);
+    if (hit !== undefined) {
+      cache.delete(ref.o);
+      cache.set(ref.o, hit);
+      return hit.row;
+    }
+    const row = this.#readOverflow(ref);
+    const limit = Math.max(16, this.#pool.capacity >> 2);
+    if (ref.c <= limit) {
+      cache.set(ref.o, { row, pages: ref.c });
+      this.#overflowCachePages += ref.c;
+      for (const [o, e] of cache) {
+        if (this.#overflowCachePages <= limit) break;
+        cache.delete(o);
+        this.#overflowCachePages -= e.pages;
+      }
+    }
+    return row;
+  }
+
+  #readOverflow(ref: OverflowRef): Row {
     const parts: Buffer[] = [];
     for (let i = 0; i < ref.c; i++) {
       const id = ref.o + i;
@@ -231,9 +260,37 @@ export class FileStore {
     const id = this.#free.pop();
     if (id !== undefined) {
       this.#allocated.push(id);
+      // A reused id may have started a cached overflow run.
+      const e = this.#overflowCache.get(id);
+      if (e !== undefined) {
+        this.#overflowCache.delete(id);
+        this.#overflowCachePages -= e.pages;
+      }
       return id;
     }
     return this.#pageCount++;
+  }
+
+  /** Takes `count` consecutive free pages (first id), or 0 when the free list has no such run. */
+  #allocRun(count: number): number {
+    const free = this.#free;
+    if (free.length < count) return 0;
+    // Descending, so pops hand out low ids first; nearly sorted after the first time.
+    free.sort((a, b) => b - a);
+    for (let j = 0; j + count <= free.length; j++) {
+      if (free[j]! - free[j + count - 1]! !== count - 1) continue;
+      const ids = free.splice(j, count);
+      for (const id of ids) {
+        this.#allocated.push(id);
+        const e = this.#overflowCache.get(id);
+        if (e !== undefined) {
+          this.#overflowCache.delete(id);
+          this.#overflowCachePages -= e.pages;
+        }
+      }
+      return ids[count - 1]!;
+    }
+    return 0;
   }
 
   /** Frees every committed page of a dropped tree (uncommitted nodes have none). */
@@ -257,9 +314,17 @@ export class FileStore {
     const bytes = packr.pack(row);
     const per = this.#pageSize - PAGE_HEADER_SIZE;
     const count = Math.max(1, Math.ceil(bytes.length / per));
-    // A contiguous run from the end of the file, so the reference is (first, count).
-    const first = this.#pageCount;
-    this.#pageCount += count;
+    // A run is contiguous so the reference is (first, count): one page can be any free page,
+    // longer runs come from the end of the file.
+    let first: number;
+    if (count === 1) first = this.#alloc();
+    else {
+      first = this.#allocRun(count);
+      if (first === 0) {
+        first = this.#pageCount;
+        this.#pageCount += count;
+      }
+    }
     for (let i = 0; i < count; i++) {
       const page = Buffer.alloc(this.#pageSize);
       const chunk = bytes.subarray(i * per, Math.min(bytes.length, (i + 1) * per));
@@ -321,6 +386,12 @@ export class FileStore {
         }
       }
       for (const id of this.#allocated) this.#free.push(id);
+      for (const [o, e] of [...this.#overflowCache]) {
+        if (o >= pageCount) {
+          this.#overflowCachePages -= e.pages;
+          this.#overflowCache.delete(o);
+        }
+      }
       this.#pageCount = pageCount;
       this.#pendingFree.length = pending;
       this.#catalogRoot = catalogRoot;

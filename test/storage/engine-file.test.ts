@@ -385,3 +385,41 @@ describe('file engine large rows', () => {
     await again.close();
   });
 });
+
+describe('file engine catalog', () => {
+  it('persists many tables with large definitions, drops and meta values', async () => {
+    const p = dbPath();
+    const db = await openStorage(p, opts);
+    const cols = Array.from({ length: 120 }, (_, i) => [`column_number_${i}`, 'text'] as const);
+    const tx = db.begin();
+    for (let t = 0; t < 150; t++) {
+      tx.createTable(tableDef(`Table_${t}`, t % 2 === 0 ? cols : [['a', 'integer']], [0]));
+      tx.insert(`table_${t}`, t % 2 === 0 ? cols.map((_, i) => `v${t}-${i}`) : [t]);
+      tx.setMeta(`meta-${t}`, { t, big: 'm'.repeat(t * 40) });
+    }
+    await tx.commit();
+    const tx2 = db.begin();
+    for (let t = 0; t < 150; t += 3) {
+      tx2.dropTable(`TABLE_${t}`);
+      tx2.setMeta(`meta-${t}`, undefined);
+    }
+    tx2.renameTable!('table_1', 'renamed_one');
+    await tx2.commit();
+    expect(db.integrityCheck()).toEqual([]);
+    await db.close();
+    const again = await openStorage(p, opts);
+    const s = again.snapshot();
+    expect(s.tables().length).toBe(100);
+    expect(s.getTable('table_3')).toBeUndefined();
+    expect(s.getTable('renamed_one')?.name).toBe('renamed_one');
+    expect(s.getRow('renamed_one', [1])).toEqual([1]);
+    expect(s.getTable('table_2')?.columns.length).toBe(120);
+    expect(s.getTable('TABLE_2')?.name).toBe('Table_2');
+    expect(s.getRow('table_2', ['v2-0'])?.[119]).toBe('v2-119');
+    expect(s.getMeta('meta-3')).toBeUndefined();
+    expect(s.getMeta('meta-149')).toEqual({ t: 149, big: 'm'.repeat(149 * 40) });
+    s.release();
+    expect(again.integrityCheck()).toEqual([]);
+    await again.close();
+  });
+});

@@ -3,7 +3,12 @@
 // arrival order; each statement goes to the dispatcher and comes back as StatementDone or Failed.
 import { performance } from 'node:perf_hooks';
 import { DispatcherError, SqlState } from '../src/api/errors.js';
-import { newTransactionLifecycle, type TransactionLifecycle } from '../machines/tables.js';
+import {
+  newSessionLifecycle,
+  newTransactionLifecycle,
+  type SessionLifecycle,
+  type TransactionLifecycle,
+} from '../machines/tables.js';
 import type { TxnEventType } from '../src/protocol/lifecycle-events.js';
 import type {
   ExecuteRequest,
@@ -52,6 +57,9 @@ export class SessionActor extends Actor<SessionMsg> {
   #queue: ExecuteRequest[] = [];
   #current: Current | null = null;
   #closed = false;
+  /** The session lifecycle (machines/session-machine.ts), stepped through its derived table. */
+  readonly #life: SessionLifecycle = newSessionLifecycle();
+  #closeReplies: number[] = [];
   lastActivity = Date.now();
 
   constructor(id: number, user: string, deps: SessionDeps) {
@@ -68,22 +76,28 @@ export class SessionActor extends Actor<SessionMsg> {
     return this.#txn.state;
   }
 
+  get sessionState(): string {
+    return this.#life.state;
+  }
+
   get busy(): boolean {
     return this.#current !== null;
   }
 
   protected receive(m: SessionMsg): void {
     switch (m.type) {
-      case 'Execute':
+      case 'Execute': {
         this.lastActivity = Date.now();
-        if (this.#closed) {
+        const actions = this.#life.send('EXECUTE');
+        if (actions.includes('rejectClosed')) {
           this.#fail(m.queryId, new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed'));
-        } else if (this.#current !== null) {
+        } else if (actions.includes('enqueueRequest')) {
           this.#queue.push(m);
         } else {
           this.#begin(m);
         }
         return;
+      }
       case 'Cancel': {
         const i = this.#queue.findIndex((q) => q.queryId === m.queryId);
         if (i >= 0) {
@@ -94,15 +108,26 @@ export class SessionActor extends Actor<SessionMsg> {
         }
         return;
       }
-      case 'Close':
+      case 'Close': {
+        if (this.#life.state === 'closed') {
+          this.#deps.router.send({ type: 'Ok', to: m.replyTo });
+          return;
+        }
+        this.#closeReplies.push(m.replyTo);
+        const actions = this.#life.send('CLOSE');
+        if (!actions.includes('teardown')) return;
         this.#closed = true;
         for (const q of this.#queue) {
           this.#fail(q.queryId, new DispatcherError(SqlState.ConnectionDoesNotExist, 'session closed'));
         }
         this.#queue = [];
-        if (this.#current === null) this.#teardown();
-        this.#deps.router.send({ type: 'Ok', to: m.replyTo });
+        if (this.#current === null) this.#finishClose();
+        else if (this.#current.waiting === 'statement') {
+          // The running statement is cancelled; the close completes when it has ended.
+          this.#deps.dispatcher.tell({ type: 'Cancel', queryId: this.#current.req.queryId, reason: 'user' });
+        }
         return;
+      }
       default:
         this.#onReply(m);
     }
@@ -332,12 +357,23 @@ export class SessionActor extends Actor<SessionMsg> {
   }
 
   #afterRequest(): void {
-    if (this.#closed) {
-      this.#teardown();
+    this.#life.send('REQUEST_DONE');
+    if (this.#life.state === 'closing') {
+      this.#finishClose();
       return;
     }
     const next = this.#queue.shift();
-    if (next !== undefined) this.#begin(next);
+    if (next !== undefined) {
+      this.#life.send('EXECUTE');
+      this.#begin(next);
+    }
+  }
+
+  #finishClose(): void {
+    this.#teardown();
+    this.#life.send('CLOSED');
+    for (const to of this.#closeReplies) this.#deps.router.send({ type: 'Ok', to });
+    this.#closeReplies = [];
   }
 
   #fail(queryId: number, e: DispatcherError): void {

@@ -1,14 +1,27 @@
 // The query lifecycle: received → analyzing → queued → planning → waitingForLocks → executing →
 // completed | failed | cancelled | timedOut. CANCEL, TIMEOUT and FAIL are accepted in every
-// non-final state; the side effects are named actions that the runtime supplies with provide().
+// non-final state; an event out of order is explicitly rejected (the `rejectOutOfOrder` action),
+// so every event has a defined answer in every state. Side effects are named actions that the
+// runtime supplies with provide().
 import { setup } from 'xstate';
-import type { QueryEvent } from '../src/protocol/lifecycle-events.js';
+import { QUERY_EVENTS, type QueryEvent, type QueryEventType } from '../src/protocol/lifecycle-events.js';
 
-const abortable = {
+type Transition = { readonly target?: string; readonly actions?: string };
+
+const abortable: Partial<Record<QueryEventType, Transition>> = {
   CANCEL: { target: 'cancelled' },
   TIMEOUT: { target: 'timedOut' },
   FAIL: { target: 'failed' },
-} as const;
+};
+
+/** The transitions of a non-final state: its one forward event, the abort events, and rejections. */
+function on(forward: QueryEventType, target: string): Record<string, Transition> {
+  const out: Record<string, Transition> = {};
+  for (const e of QUERY_EVENTS) {
+    out[e] = e === forward ? { target } : (abortable[e] ?? { actions: 'rejectOutOfOrder' });
+  }
+  return out;
+}
 
 export const queryMachine = setup({
   types: {
@@ -19,17 +32,19 @@ export const queryMachine = setup({
     discardStatement: () => {},
     // Keep the statement's writes and release its statement-scoped resources.
     finishStatement: () => {},
+    // An event that cannot happen in this state: the driver reports a bug, the state stays.
+    rejectOutOfOrder: () => {},
   },
 }).createMachine({
   id: 'query',
   initial: 'received',
   states: {
-    received: { on: { ANALYZE: { target: 'analyzing' }, ...abortable } },
-    analyzing: { on: { ANALYZED: { target: 'queued' }, ...abortable } },
-    queued: { on: { ADMITTED: { target: 'planning' }, ...abortable } },
-    planning: { on: { PLANNED: { target: 'waitingForLocks' }, ...abortable } },
-    waitingForLocks: { on: { LOCKS_GRANTED: { target: 'executing' }, ...abortable } },
-    executing: { on: { FINISHED: { target: 'completed' }, ...abortable } },
+    received: { on: on('ANALYZE', 'analyzing') },
+    analyzing: { on: on('ANALYZED', 'queued') },
+    queued: { on: on('ADMITTED', 'planning') },
+    planning: { on: on('PLANNED', 'waitingForLocks') },
+    waitingForLocks: { on: on('LOCKS_GRANTED', 'executing') },
+    executing: { on: on('FINISHED', 'completed') },
     completed: { type: 'final', entry: 'finishStatement' },
     failed: { type: 'final', entry: 'discardStatement' },
     cancelled: { type: 'final', entry: 'discardStatement' },

@@ -4,10 +4,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
 import { queryMachine } from '../machines/query-machine.js';
+import { sessionMachine } from '../machines/session-machine.js';
 import { transactionMachine } from '../machines/transaction-machine.js';
-import { newQueryLifecycle, newTransactionLifecycle, queryTable, transactionTable } from '../machines/tables.js';
+import {
+  newQueryLifecycle,
+  newSessionLifecycle,
+  newTransactionLifecycle,
+  queryTable,
+  sessionTable,
+  transactionTable,
+} from '../machines/tables.js';
 import { flattenStateValue, type TransitionTable } from '../machines/transition-table.js';
-import { QUERY_EVENTS, TXN_EVENTS } from '../src/protocol/lifecycle-events.js';
+import { QUERY_EVENTS, SESSION_EVENTS, TXN_EVENTS } from '../src/protocol/lifecycle-events.js';
 
 function agree(
   machine: AnyStateMachine,
@@ -64,6 +72,16 @@ describe('query lifecycle', () => {
     }
   });
 
+  it('every event is accepted or explicitly rejected in every non-final state', () => {
+    for (const s of queryTable.states) {
+      if (queryTable.finals.includes(s)) continue;
+      for (const e of QUERY_EVENTS) {
+        const entry = queryTable.entries[s]?.[e];
+        expect(entry?.target !== s || (entry?.actions.length ?? 0) > 0, `${s} × ${e}`).toBe(true);
+      }
+    }
+  });
+
   it('final states accept nothing', () => {
     for (const s of queryTable.finals) {
       for (const e of QUERY_EVENTS) expect(queryTable.entries[s]?.[e]).toEqual({ target: s, actions: [] });
@@ -105,5 +123,22 @@ describe('transaction lifecycle', () => {
       }),
     );
     expect(transactionTable.entries.committing?.COMMIT_FAILED?.target).toBe('noTxn');
+  });
+});
+
+describe('session lifecycle', () => {
+  it('table and machine agree on every event sequence', () => {
+    agree(sessionMachine, newSessionLifecycle, SESSION_EVENTS);
+  });
+
+  it('every event is accepted or explicitly rejected in every non-final state', () => {
+    complete(sessionTable);
+    for (const s of sessionTable.states) {
+      if (sessionTable.finals.includes(s)) continue;
+      for (const e of SESSION_EVENTS) {
+        const entry = sessionTable.entries[s]?.[e];
+        expect(entry?.target !== s || (entry?.actions.length ?? 0) > 0, `${s} × ${e}`).toBe(true);
+      }
+    }
   });
 });

@@ -52,3 +52,12 @@ export interface TxnEvent {
 /** Flattened state names of the transaction machine (open has two substates). */
 export const TXN_STATES = ['noTxn', 'open.implicit', 'open.explicit', 'aborted', 'committing'] as const;
 export type TxnState = (typeof TXN_STATES)[number];
+
+export const SESSION_EVENTS = ['EXECUTE', 'REQUEST_DONE', 'CLOSE', 'IDLE_TIMEOUT', 'CLOSED'] as const;
+export type SessionEventType = (typeof SESSION_EVENTS)[number];
+export interface SessionEvent {
+  readonly type: SessionEventType;
+}
+
+export const SESSION_STATES = ['idle', 'running', 'closing', 'closed'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];

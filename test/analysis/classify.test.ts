@@ -138,6 +138,11 @@ describe('syntax errors', () => {
     expect(e.position).toBe(sql.indexOf('+;') + 2);
   });
 
+  it('positions inside EXPLAIN and PREPARE point into the whole text', () => {
+    expect(fail('EXPLAIN SELECT * FRM t').position).toBe(18);
+    expect(fail('PREPARE p AS SELECT * FRM t').position).toBe(23);
+  });
+
   it('front parsers report the token too', () => {
     const e = fail('SAVEPOINT');
     expect(e.sqlState).toBe('42601');

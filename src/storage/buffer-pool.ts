@@ -73,13 +73,26 @@ export class BufferPool {
 
   pin(id: number): void {
     const f = this.#frames.get(id);
-    if (f !== undefined) f.pins++;
+    if (f !== undefined) {
+      f.pins++;
+      this.#pins++;
+    }
   }
 
   unpin(id: number): void {
     const f = this.#frames.get(id);
-    if (f !== undefined && f.pins > 0) f.pins--;
+    if (f !== undefined && f.pins > 0) {
+      f.pins--;
+      this.#pins--;
+    }
   }
+
+  /** Pins held right now over all frames (zero whenever no cursor is open). */
+  get pinned(): number {
+    return this.#pins;
+  }
+
+  #pins = 0;
 
   pinCount(id: number): number {
     return this.#frames.get(id)?.pins ?? 0;

@@ -464,7 +464,7 @@ export class FileStore {
       for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
     }
     const ids = [...this.#wal.index.keys()].sort((a, b) => a - b);
-    for (const id of ids) this.#pager.writePage(id, this.#wal.readPage(id)!);
+    for (const id of ids) this.#pager.writePage(id, this.#wal.readPage(id, false)!);
     // Free list: everything free after a restart (free now + waiting for old readers), stored
     // in pages that are free now (never in pages an old reader may still read).
     const pending: number[] = [];
@@ -500,7 +500,7 @@ export class FileStore {
       freeKnown: true,
       seq: this.#seq,
     });
-    this.#pager.sync();
+    await this.#pager.syncAsync();
     await this.#wal.reset();
     this.#pagesWritten += ids.length;
     this.#checkpoints++;
@@ -515,6 +515,7 @@ export class FileStore {
       pageSize: this.#pageSize,
       poolCapacity: this.#pool.capacity,
       poolSize: this.#pool.size,
+      pinnedPages: this.#pool.pinned,
       hits: c.hits,
       misses: c.misses,
       evictions: c.evictions,

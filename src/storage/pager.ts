@@ -81,6 +81,17 @@ export class Pager {
     }
   }
 
+  /** fsync off the event loop (a checkpoint's data-file sync can take a while). */
+  async syncAsync(): Promise<void> {
+    if (!this.#durable) return;
+    try {
+      await new Promise<void>((resolve, reject) => fs.fsync(this.#fd, (e) => (e ? reject(e) : resolve())));
+    } catch (e) {
+      throw ioError('fsync', this.file, e);
+    }
+    this.fsyncs++;
+  }
+
   sync(): void {
     if (!this.#durable) return;
     try {

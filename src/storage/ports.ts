@@ -65,6 +65,8 @@ export interface StorageStats {
   readonly pageSize: number;
   readonly poolCapacity: number;
   readonly poolSize: number;
+  /** Pins held now (cursors open on pool pages); 0 when nothing runs. */
+  readonly pinnedPages?: number;
   readonly hits: number;
   readonly misses: number;
   readonly evictions: number;

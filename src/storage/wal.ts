@@ -142,8 +142,8 @@ export class Wal {
     return meta;
   }
 
-  /** The latest committed image of a page, if the log holds one. */
-  readPage(id: number): Buffer | undefined {
+  /** The latest committed image of a page, if the log holds one (`count`: a reader's miss). */
+  readPage(id: number, count = true): Buffer | undefined {
     const at = this.index.get(id);
     if (at === undefined) return undefined;
     const b = Buffer.allocUnsafe(this.#pageSize);
@@ -152,7 +152,7 @@ export class Wal {
     } catch (e) {
       throw ioError('read', this.file, e);
     }
-    this.pagesRead++;
+    if (count) this.pagesRead++;
     return b;
   }
 

@@ -5,6 +5,7 @@
 import type { IndexDef, Key, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
 import { isNumericType } from './values.js';
+import { compareValues } from '../storage/key-order.js';
 
 export interface Bound {
   readonly ev: Eval;
@@ -196,7 +197,7 @@ export class TableReader {
         seen.add(v);
         pts.push([v]);
       }
-      pts.sort((a, b) => ((a[0] as number) < (b[0] as number) ? -1 : (a[0] as number) > (b[0] as number) ? 1 : 0));
+      pts.sort((a, b) => compareValues(a[0]!, b[0]!));
       this.#points = pts;
       this.#fullKeyPoints = p.index === null && p.keyColumns.length === 1;
       return;

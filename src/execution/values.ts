@@ -2,6 +2,7 @@
 // checks, casts between the engine's types, and grouping keys. Kept free of AST knowledge.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
+import { compareValues } from '../storage/key-order.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -105,6 +106,8 @@ export function compareNonNull(a: SqlValue, b: SqlValue): number {
   const ta = typeof a;
   if (ta === typeof b || (ta === 'number' && typeof b === 'bigint') || (ta === 'bigint' && typeof b === 'number')) {
     if (a instanceof Uint8Array) return compareBytes(a, b as Uint8Array);
+    // Text orders by code point, as the storage key order does.
+    if (ta === 'string') return compareValues(a, b);
     return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
   }
   // Text against a number: try the text as a number (an untyped literal compared with a column).

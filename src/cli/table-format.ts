@@ -129,6 +129,10 @@ export function commandTag(result: Pick<QueryResult, 'command' | 'rowsAffected'>
  * an empty line, as psql separates result blocks), else its command tag.
  */
 export function formatResult(result: QueryResult): string {
-  if (result.columns.length > 0) return `${formatTable(result.columns, result.rows as readonly (readonly SqlValue[])[])}\n`;
-  return commandTag(result);
+  if (result.columns.length === 0) return commandTag(result);
+  const table = `${formatTable(result.columns, result.rows as readonly (readonly SqlValue[])[])}\n`;
+  // A data change with RETURNING shows its rows and then its tag, as psql does.
+  return RETURNING_TAGS.has(result.command.toUpperCase()) ? `${table}\n${commandTag(result)}` : table;
 }
+
+const RETURNING_TAGS: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);

@@ -61,5 +61,9 @@ describe('commandTag', () => {
     const base = { rows: [], rowsAffected: 0, metrics: {} as QueryResult['metrics'] };
     expect(formatResult({ ...base, command: 'INSERT', columns: [], rowsAffected: 1 })).toBe('INSERT 0 1');
     expect(formatResult({ ...base, command: 'SELECT', columns: cols(['a', 'integer']) })).toBe(' a\n---\n(0 rows)\n');
+    // RETURNING: the rows, then the tag.
+    expect(formatResult({ ...base, command: 'DELETE', columns: cols(['a', 'integer']), rows: [[4]], rowsAffected: 1 })).toBe(
+      ' a\n---\n 4\n(1 row)\n\nDELETE 1',
+    );
   });
 });

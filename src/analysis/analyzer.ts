@@ -16,7 +16,7 @@ import { KIND_FLAGS } from './kind-flags.js';
 import { LIFTABLE_START } from './keywords.js';
 import { Lru } from './lru.js';
 import { metadataOfAst, metadataOfFront } from './metadata.js';
-import { shapeOf, type Shape } from './shape.js';
+import { ShapeMode, shapeOf, type Shape } from './shape.js';
 import { Tok, tokenize, type Token } from './tokenizer.js';
 import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
 
@@ -137,12 +137,13 @@ export class Analyzer {
     const dml = LIFTABLE_START.has(word) || (first.type === Tok.Punct && first.text === '(');
     const front = dml ? undefined : frontParserFor(tokens, from, to);
     // EXECUTE's arguments are lifted too: EXECUTE p(1) and EXECUTE p(2) share one shape
-    const lift = dml || word === 'EXECUTE';
-    let shape = shapeOf(sql, tokens, from, to, lift, undefined, front !== undefined);
+    let mode = dml ? ShapeMode.Lift | ShapeMode.Dml : word === 'EXECUTE' ? ShapeMode.Lift | ShapeMode.Front : front !== undefined ? ShapeMode.Front : 0;
+    let shape = shapeOf(sql, tokens, from, to, mode);
     let key = keyOf(shape);
     let cached = this.#cache.get(key);
     if (cached === NO_LIFT) {
-      shape = shapeOf(sql, tokens, from, to, false, undefined, front !== undefined);
+      mode &= ~ShapeMode.Lift;
+      shape = shapeOf(sql, tokens, from, to, mode);
       key = keyOf(shape);
       cached = this.#cache.get(key);
     }
@@ -162,7 +163,7 @@ export class Analyzer {
         // EXECUTE arguments the grammar takes only as literals: this shape goes unlifted
         entry = this.#frontEntry(sql, tokens, from, to, front, false);
         this.#remember(key, NO_LIFT);
-        shape = shapeOf(sql, tokens, from, to, false, undefined, true);
+        shape = shapeOf(sql, tokens, from, to, mode & ~ShapeMode.Lift);
         key = keyOf(shape);
       }
       this.#remember(key, entry);
@@ -173,14 +174,15 @@ export class Analyzer {
       ast = this.#parse(shape.text);
     } catch (e) {
       if (!isParseError(e)) throw e;
-      if (shape.liftedParams.length === 0) throw this.#syntaxError(e, sql, tokens, from, to, false);
+      if (shape.liftedParams.length === 0) throw this.#syntaxError(e, sql, tokens, from, to, mode);
       // the grammar wants a literal somewhere a placeholder went: analyse this shape unlifted
-      const plain = shapeOf(sql, tokens, from, to, false);
+      mode &= ~ShapeMode.Lift;
+      const plain = shapeOf(sql, tokens, from, to, mode);
       try {
         ast = this.#parse(plain.text);
       } catch (e2) {
         if (!isParseError(e2)) throw e2;
-        throw this.#syntaxError(e2, sql, tokens, from, to, false);
+        throw this.#syntaxError(e2, sql, tokens, from, to, mode);
       }
       this.#remember(key, NO_LIFT);
       shape = plain;
@@ -249,14 +251,14 @@ export class Analyzer {
     }
     if (close === open + 1) return [];
     // lifted like the whole statement's shape, so the placeholders number the same
-    const args = shapeOf(c.sql, c.tokens, open + 1, close, lift);
+    const args = shapeOf(c.sql, c.tokens, open + 1, close, lift ? ShapeMode.Lift : 0);
     let ast: unknown;
     try {
       ast = this.#parse('SELECT ' + args.text);
     } catch (e) {
       if (!isParseError(e)) throw e;
       const positions: number[] = [];
-      shapeOf(c.sql, c.tokens, open + 1, close, lift, positions);
+      shapeOf(c.sql, c.tokens, open + 1, close, lift ? ShapeMode.Lift : 0, positions);
       throw mapSyntaxError(e, c.sql, c.tokens, open + 1, close, positions, args.text.length, 'SELECT '.length);
     }
     const columns = (ast as { columns?: { expr: unknown }[] }).columns ?? [];
@@ -275,7 +277,7 @@ export class Analyzer {
     if (this.#rejectUnimplemented && !inner.entry.flags.implemented) {
       throw new DispatcherError(SqlState.FeatureNotSupported, `${inner.entry.kind.replace(/_/g, ' ')} is not supported`, { query: sql });
     }
-    const head = shapeOf(sql, tokens, from, innerFrom, false, undefined, true).text;
+    const head = shapeOf(sql, tokens, from, innerFrom, ShapeMode.Front).text;
     const key = `${head} ${inner.key}`;
     const cached = this.#cache.get(key);
     const shape: Shape =
@@ -308,9 +310,9 @@ export class Analyzer {
   }
 
   /** node-sql-parser's SyntaxError as 42601 at the matching place of the original text. */
-  #syntaxError(e: unknown, sql: string, tokens: readonly Token[], from: number, to: number, lift: boolean): DispatcherError {
+  #syntaxError(e: unknown, sql: string, tokens: readonly Token[], from: number, to: number, mode: number): DispatcherError {
     const positions: number[] = [];
-    const s = shapeOf(sql, tokens, from, to, lift, positions);
+    const s = shapeOf(sql, tokens, from, to, mode, positions);
     return mapSyntaxError(e, sql, tokens, from, to, positions, s.text.length, 0);
   }
 }

@@ -104,21 +104,33 @@ export function countUserParams(sql: string, tokens: readonly Token[], from: num
   return maxDollar > qmarks ? maxDollar : qmarks;
 }
 
+/** What a shape pass does besides normalizing (bit flags). */
+export const ShapeMode = {
+  /** Replace literals with placeholders. */
+  Lift: 1,
+  /** Rewrites for SELECT/INSERT/UPDATE/DELETE the grammar lacks (TABLE t, VALUES, FOR UPDATE,
+   *  DEFAULT VALUES, DELETE ... RETURNING, postfix NOT NULL). */
+  Dml: 2,
+  /** A statement the front parses: non-reserved statement words are upper-cased too. */
+  Front: 4,
+} as const;
+
 /**
- * Normalizes tokens [from, to) of `sql`. With `lift`, literals become placeholders. With `front`
- * (statements the front parses), non-reserved statement words are upper-cased too. With
- * `positions`, each emitted token's offset in the normalized text and in `sql` is pushed as a
- * pair (used only to map a syntax error back to the original text).
+ * Normalizes tokens [from, to) of `sql` in the given mode (ShapeMode bits). With `positions`,
+ * each emitted token's offset in the normalized text and in `sql` is pushed as a pair (used only
+ * to map a syntax error back to the original text).
  */
 export function shapeOf(
   sql: string,
   tokens: readonly Token[],
   from: number,
   to: number,
-  lift: boolean,
+  mode: number,
   positions?: number[],
-  front = false,
 ): Shape {
+  const lift = (mode & ShapeMode.Lift) !== 0;
+  const dml = (mode & ShapeMode.Dml) !== 0;
+  const front = (mode & ShapeMode.Front) !== 0;
   const userParamCount = countUserParams(sql, tokens, from, to);
   let out = '';
   let qmarkNo = 0;
@@ -186,7 +198,7 @@ export function shapeOf(
   // VALUES (...), (...) as a statement: SELECT * FROM (VALUES ...) AS __dispatchdb_values(column1, ...)
   let valuesEnd = -1;
   let valuesColumns = 0;
-  if (lift && firstWord === 'VALUES') {
+  if (dml && firstWord === 'VALUES') {
     const v = valuesStatement(tokens, from, to);
     if (v !== undefined) {
       valuesEnd = v.end;
@@ -216,7 +228,7 @@ export function shapeOf(
       case Tok.Word: {
         const w = t.text;
         const prev = i > from ? tokens[i - 1] : undefined;
-        if (depth === 0 && lift) {
+        if (depth === 0 && dml) {
           if (w === 'WHERE') whereAtTop = true;
           else if (i === from && w === 'TABLE') {
             // TABLE t is SELECT * FROM t
@@ -289,7 +301,7 @@ export function shapeOf(
           if (w === 'NOTNULL') emit(Tok.Word, 'NOT', true, t.start);
           emit(Tok.Word, 'NULL', true, t.start);
           continue;
-        } else if (w === 'NOT' && lift && isWord(tokens[i + 1], 'NULL') && i + 1 < to && endsOperand(prev) && !isWord(prev, 'IS')) {
+        } else if (w === 'NOT' && dml && isWord(tokens[i + 1], 'NULL') && i + 1 < to && endsOperand(prev) && !isWord(prev, 'IS')) {
           // SQLite's postfix `x NOT NULL` is `x IS NOT NULL`
           emit(Tok.Word, 'IS', true, t.start);
         } else if (w === 'BY') {

@@ -121,6 +121,9 @@ describe('shape lifting', () => {
     expect(again.cacheHit).toBe(true);
     one(a, 'SELECT a[2] FROM t');
     expect(a.stats().parses).toBe(3);
+    // the unlifted retry keeps the other rewrites
+    const locked = one(a, 'SELECT a[1] FROM t FOR UPDATE');
+    expect((locked.ast as { locking: { strength: string } }).locking.strength).toBe('UPDATE');
   });
 
   it('applies the meaning-preserving rewrites', () => {

@@ -229,7 +229,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   #notFound(table: string): DispatcherError {
-    if (this.#replay)
+    if (this.#replay || this.#replaying > 0)
       return new DispatcherError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
     return new DispatcherError(SqlState.InternalError, `row to change not found in table "${table}"`);
   }
@@ -569,8 +569,20 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.#core.finished(this);
   }
 
+  /** Inside replay(): a row the log names may have been deleted by a later commit. */
+  #replaying = 0;
+
   /** Re-applies another transaction's logical operations onto this one's base. */
   replay(log: readonly LogOp[]): void {
+    this.#replaying++;
+    try {
+      this.#replayOps(log);
+    } finally {
+      this.#replaying--;
+    }
+  }
+
+  #replayOps(log: readonly LogOp[]): void {
     // Row ids the original assigned may be taken by now: map them to the ones assigned here.
     const remap = new Map<string, Map<SqlValue, Key>>();
     const mapKey = (t: string, key: Key): Key => {

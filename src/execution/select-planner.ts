@@ -109,6 +109,9 @@ export class SelectPlanner {
   readonly #deps: Set<string>;
   readonly #indexes: Set<string>;
   readonly #viewsExpanding = new Set<string>();
+  /** WITH queries in scope, innermost last; each reference is planned as a derived table. */
+  readonly #ctes: Map<string, { ast: Node; columns: string[] | null }>[] = [];
+  readonly #ctesExpanding = new Set<string>();
 
   constructor(view: ReadView, x: ExprCompiler, deps: Set<string>, indexes: Set<string>) {
     this.#view = view;
@@ -122,11 +125,37 @@ export class SelectPlanner {
     if (ast?.type !== 'select') {
       throw new DispatcherError(SqlState.SyntaxError, 'a SELECT was expected here');
     }
-    if (ast.with !== null && ast.with !== undefined) {
-      throw new DispatcherError(SqlState.FeatureNotSupported, 'WITH is not supported');
+    if (Array.isArray(ast.with) && ast.with.length > 0) {
+      const defs = new Map<string, { ast: Node; columns: string[] | null }>();
+      for (const w of ast.with as Node[]) {
+        if (w.recursive === true) throw new DispatcherError(SqlState.FeatureNotSupported, 'WITH RECURSIVE is not supported');
+        const name = identName(w.name);
+        if (defs.has(name)) throw new DispatcherError(SqlState.DuplicateTable, `WITH query name "${name}" specified more than once`);
+        const cols = Array.isArray(w.columns) && w.columns.length > 0 ? (w.columns as Node[]).map((c) => identName(c.column ?? c)) : null;
+        defs.set(name, { ast: w.stmt?.ast ?? w.stmt, columns: cols });
+      }
+      this.#ctes.push(defs);
+      try {
+        return this.#queryBody(ast, parent);
+      } finally {
+        this.#ctes.pop();
+      }
     }
+    return this.#queryBody(ast, parent);
+  }
+
+  #queryBody(ast: Node, parent: Scope | null): QueryPlan {
     if (ast._next === undefined || ast._next === null) return this.#simple(ast, parent, true);
     return this.#compound(ast, parent);
+  }
+
+  #findCte(name: string): { ast: Node; columns: string[] | null } | undefined {
+    if (this.#ctesExpanding.has(name)) return undefined;
+    for (let i = this.#ctes.length - 1; i >= 0; i--) {
+      const d = this.#ctes[i]!.get(name);
+      if (d !== undefined) return d;
+    }
+    return undefined;
   }
 
   #compound(ast: Node, parent: Scope | null): QueryPlan {
@@ -259,13 +288,14 @@ export class SelectPlanner {
       }
     };
     splice(items0);
+    let natural = false;
     for (let idx = 0; idx < items.length; idx++) {
       const item = items[idx]!;
       const joinType = idx === 0 ? 'inner' : joinTypeOf(item.join);
-      const alias = item.as !== null && item.as !== undefined && String(item.as).toUpperCase() !== 'NATURAL' ? String(item.as) : null;
-      if (item.as !== null && item.as !== undefined && String(item.as).toUpperCase() === 'NATURAL') {
-        throw new DispatcherError(SqlState.FeatureNotSupported, 'NATURAL JOIN is not supported');
-      }
+      // The grammar reads `a NATURAL JOIN b` as `a` aliased NATURAL, then `JOIN b`.
+      const naturalHere = natural;
+      natural = item.as !== null && item.as !== undefined && String(item.as).toUpperCase() === 'NATURAL';
+      const alias = item.as !== null && item.as !== undefined && !natural ? String(item.as) : null;
       let cols: SourceColumn[];
       let table: TableDef | null = null;
       let sub: PlanNode | null = null;
@@ -278,6 +308,18 @@ export class SelectPlanner {
         sub = p.node;
         cols = p.columns.map((c) => ({ name: c.name, type: c.type }));
         name = alias ?? 'subquery';
+      } else if (typeof item.table === 'string' && !dmlTarget && this.#findCte(item.table.toLowerCase()) !== undefined) {
+        const tname = item.table.toLowerCase();
+        const cte = this.#findCte(tname)!;
+        name = (alias ?? tname).toLowerCase();
+        this.#ctesExpanding.add(tname);
+        try {
+          const p = this.compileQuery(cte.ast, null);
+          sub = p.node;
+          cols = p.columns.map((c, i) => ({ name: cte.columns?.[i] ?? c.name, type: c.type }));
+        } finally {
+          this.#ctesExpanding.delete(tname);
+        }
       } else if (typeof item.table === 'string') {
         const tname = item.table.toLowerCase();
         name = (alias ?? tname).toLowerCase();
@@ -312,8 +354,14 @@ export class SelectPlanner {
       const s = scope.addSource(name, cols);
       const on: Node[] = [];
       if (item.on !== null && item.on !== undefined) on.push(...splitAnd(item.on));
-      if (Array.isArray(item.using)) {
-        for (const u of item.using as Node[]) {
+      let using: Node[] | null = Array.isArray(item.using) ? item.using : null;
+      if (naturalHere) {
+        using = s.columns
+          .filter((c) => scope.sources.some((p) => p !== s && p.columns.some((pc) => pc.name === c.name && pc.hiddenUnqualified !== true)))
+          .map((c) => c.name);
+      }
+      if (using !== null) {
+        for (const u of using) {
           const cname = identName(u);
           let leftSrc: string | null = null;
           for (const prev of scope.sources) {

@@ -97,6 +97,25 @@ describe('joins', () => {
   });
 });
 
+describe('NATURAL joins and WITH', () => {
+  it('joins on the common columns for NATURAL JOIN', async () => {
+    expect(await db.rows('SELECT * FROM a NATURAL JOIN b ORDER BY id')).toEqual([
+      [1, 10, 'p', 'u'],
+    ]);
+  });
+
+  it('plans WITH queries as derived tables, shadowing tables', async () => {
+    expect(
+      await db.rows('WITH w AS (SELECT id, x * 2 AS d FROM a), v(k) AS (SELECT id FROM w WHERE d > 25) SELECT w.id, d FROM w JOIN v ON w.id = v.k ORDER BY 1'),
+    ).toEqual([
+      [2, 40],
+      [4, 40],
+    ]);
+    expect(await db.rows('WITH a AS (SELECT 99 AS id) SELECT * FROM a')).toEqual([[99]]);
+    expect(await db.state('WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r')).toBe('0A000');
+  });
+});
+
 describe('grouping and aggregates', () => {
   it('computes aggregates per group with HAVING', async () => {
     expect(

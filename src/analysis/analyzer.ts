@@ -16,7 +16,7 @@ import { KIND_FLAGS } from './kind-flags.js';
 import { LIFTABLE_START } from './keywords.js';
 import { Lru } from './lru.js';
 import { metadataOfAst, metadataOfFront } from './metadata.js';
-import { ShapeMode, shapeOf, type Shape } from './shape.js';
+import { DISTINCT_OPERAND, ShapeMode, shapeOf, type DistinctOperand, type Shape } from './shape.js';
 import { Tok, tokenize, type Token } from './tokenizer.js';
 import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
 
@@ -188,6 +188,7 @@ export class Analyzer {
       shape = plain;
       key = keyOf(plain);
     }
+    if (shape.distinctOperands !== undefined) restoreDistinctOperands(ast, shape.distinctOperands);
     if (shape.locking !== undefined) {
       if ((ast as { type?: unknown }).type !== 'select') throw syntaxErrorAt(sql, tokens[from], tokens[to - 1]);
       const { text: _text, ...locking } = shape.locking;
@@ -195,9 +196,23 @@ export class Analyzer {
     }
     const kind = classify(ast, false);
     const flags = KIND_FLAGS[kind];
-    const entry: Entry = { kind, flags, ast, metadata: metadataOfAst(kind, flags, ast) };
+    const entry: Entry = { kind, flags, ast, metadata: metadataOfAst(kind, flags, ast, this.#operandAsts(shape)) };
     this.#remember(key, entry);
     return { entry, key, shape, hit: false };
+  }
+
+  /** Subqueries hidden in IS DISTINCT FROM operands, parsed for the metadata (tables, locks). */
+  #operandAsts(shape: Shape): unknown[] {
+    const out: unknown[] = [];
+    for (const o of shape.distinctOperands ?? []) {
+      if (!/\bSELECT\b/.test(o.text)) continue;
+      try {
+        out.push(this.#parse(`SELECT ${o.text}`));
+      } catch {
+        // execution reports it when it parses the operand
+      }
+    }
+    return out;
   }
 
   /** Caches a shape unless its text is so long (bulk INSERTs) that keeping it would cost more
@@ -318,8 +333,41 @@ export class Analyzer {
 }
 
 function keyOf(shape: Shape): string {
-  const text = shape.locking === undefined ? shape.text : `${shape.text} ${shape.locking.text}`;
+  let text = shape.locking === undefined ? shape.text : `${shape.text} ${shape.locking.text}`;
+  if (shape.distinctOperands !== undefined) {
+    text += ` /*${shape.distinctOperands.map((o, k) => `${DISTINCT_OPERAND}${k + 1} := ${o.text}`).join('; ')}*/`;
+  }
   return shape.liftedTypes.length === 0 ? text : `${text} /*${shape.liftedTypes.join(',')}*/`;
+}
+
+const OPERAND_REF = new RegExp(`^DISTINCT FROM "?${DISTINCT_OPERAND}(\\d+)"?$`, 'i');
+
+/**
+ * Puts IS [NOT] DISTINCT FROM operands back: the grammar leaves `IS DISTINCT FROM name` as
+ * { operator: 'IS', right: { type: 'default', value: 'DISTINCT FROM "name"' } }; the name becomes
+ * the operand's text (which execution parses as an expression) and NOT becomes 'IS NOT'.
+ */
+function restoreDistinctOperands(root: unknown, operands: readonly DistinctOperand[]): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    const node = v as Record<string, unknown>;
+    const right = node['right'] as { type?: unknown; value?: unknown } | undefined;
+    if (node['type'] === 'binary_expr' && node['operator'] === 'IS' && right?.type === 'default' && typeof right.value === 'string') {
+      const m = OPERAND_REF.exec(right.value);
+      const op = m !== null ? operands[Number(m[1]) - 1] : undefined;
+      if (op !== undefined) {
+        right.value = `DISTINCT FROM ${op.text}`;
+        if (op.negate) node['operator'] = 'IS NOT';
+      }
+    }
+    for (const key in node) if (key !== 'tableList' && key !== 'columnList') stack.push(node[key]);
+  }
 }
 
 /** Index of the `;` ending the statement that starts at `from` (or tokens.length). */

@@ -156,8 +156,9 @@ function locksFor(kind: StatementKind, flags: KindFlags, tables: readonly string
 }
 
 /** Metadata of a node-sql-parser AST of the given kind. */
-export function metadataOfAst(kind: StatementKind, flags: KindFlags, ast: unknown): StatementMetadata {
-  const f = collect(ast);
+export function metadataOfAst(kind: StatementKind, flags: KindFlags, ast: unknown, extra: readonly unknown[] = []): StatementMetadata {
+  // `extra`: parts of the statement kept outside the AST (IS DISTINCT FROM operands)
+  const f = collect(extra.length === 0 ? ast : [ast, ...extra]);
   const tables = f.tables.filter((t) => !f.cteNames.has(t));
   if (kind === 'CREATE_INDEX') for (const t of tables) f.targets.delete(t);
   // SELECT ... FOR UPDATE/SHARE locks rows: intent-exclusive on the tables, not read-only

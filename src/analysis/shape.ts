@@ -21,7 +21,19 @@ export interface Shape {
   /** SELECT ... FOR UPDATE/SHARE: the grammar lacks the clause, so it is cut from `text` and
    *  returned here (the analyser attaches it to the AST as `locking`). */
   readonly locking?: LockingClause;
+  /** `x IS [NOT] DISTINCT FROM y`: the grammar takes only a name for y (and no NOT), so y is
+   *  replaced by a placeholder name __dispatchdb_operand_k in `text` and kept here as normalized
+   *  text; the analyser puts it back into the AST (see Analyzer). */
+  readonly distinctOperands?: readonly DistinctOperand[];
 }
+
+export interface DistinctOperand {
+  readonly negate: boolean;
+  readonly text: string;
+}
+
+/** Name standing for the k-th (1-based) IS DISTINCT FROM operand in the parsed text. */
+export const DISTINCT_OPERAND = '__dispatchdb_operand_';
 
 /** A row-locking clause of a SELECT. */
 export interface LockingClause {
@@ -194,6 +206,20 @@ export function shapeOf(
   const firstWord = head !== undefined && head.type === Tok.Word ? head.text : '';
   let whereAtTop = false;
   let locking: LockingClause | undefined;
+  // IS [NOT] DISTINCT FROM operand being captured: [end token, output offset, positions length]
+  let operands: DistinctOperand[] | undefined;
+  let captureEnd = -1;
+  let captureOut = 0;
+  let capturePos = 0;
+  let captureNegate = false;
+  const endCapture = (origin: number): void => {
+    const text = out.slice(captureOut).trim();
+    out = out.slice(0, captureOut);
+    if (positions !== undefined) positions.length = capturePos;
+    (operands ??= []).push({ negate: captureNegate, text });
+    emit(Tok.Word, DISTINCT_OPERAND + operands.length, false, origin);
+    captureEnd = -1;
+  };
 
   // VALUES (...), (...) as a statement: SELECT * FROM (VALUES ...) AS __dispatchdb_values(column1, ...)
   let valuesEnd = -1;
@@ -223,6 +249,7 @@ export function shapeOf(
 
   scan: for (let i = from; i < to; i++) {
     const t = tokens[i]!;
+    if (i === captureEnd) endCapture(tokens[i - 1]!.start);
     if (i === valuesEnd) closeValues(t.start);
     switch (t.type) {
       case Tok.Word: {
@@ -255,6 +282,20 @@ export function shapeOf(
               locking = clause;
               break scan;
             }
+          }
+        }
+        if (w === 'IS' && dml && captureEnd < 0) {
+          const d = distinctFrom(tokens, i, to);
+          if (d !== undefined) {
+            emit(Tok.Word, 'IS', true, t.start);
+            emit(Tok.Word, 'DISTINCT', true, t.start);
+            emit(Tok.Word, 'FROM', true, t.start);
+            captureNegate = d.negate;
+            captureEnd = d.end;
+            captureOut = out.length;
+            capturePos = positions?.length ?? 0;
+            i = d.operand - 1;
+            continue;
           }
         }
         if (w === 'FETCH') {
@@ -343,8 +384,7 @@ export function shapeOf(
         const prev = i > from ? tokens[i - 1]! : undefined;
         // `DATE '2020-01-01'`, `INTERVAL '1 day'`, `ESCAPE '\'`, `AT TIME ZONE 'UTC'`: the word
         // before gives the literal its meaning, keep it as written
-        // the grammar keeps the operand of IS DISTINCT FROM as raw text: leave it literal there
-        if (lift && (prev === undefined || prev.type !== Tok.Word || (KEYWORDS.has(prev.text) && !(prev.text === 'FROM' && isWord(tokens[i - 2], 'DISTINCT'))))) {
+        if (lift && (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text))) {
           addLifted(t.value as string, 'text', t.start);
           continue;
         }
@@ -381,6 +421,7 @@ export function shapeOf(
         emit(t.type, t.text, false, t.start);
     }
   }
+  if (captureEnd === to) endCapture(tokens[to - 1]!.start);
   if (valuesEnd === to) closeValues(tokens[to - 1]!.end);
   const shape: Shape = {
     text: out,
@@ -388,7 +429,8 @@ export function shapeOf(
     liftedTypes: liftedTypes ?? EMPTY_TYPES,
     userParamCount,
   };
-  return locking === undefined ? shape : { ...shape, locking };
+  if (locking === undefined && operands === undefined) return shape;
+  return { ...shape, ...(locking !== undefined ? { locking } : {}), ...(operands !== undefined ? { distinctOperands: operands } : {}) };
 }
 
 const STRENGTHS: Readonly<Record<string, LockingClause['strength']>> = {
@@ -444,6 +486,41 @@ function lockingClause(sql: string, tokens: readonly Token[], i: number, to: num
 // shared by every shape without lifted values: frozen so that no caller can grow them
 const EMPTY_VALUES = Object.freeze([]) as unknown as SqlValue[];
 const EMPTY_TYPES = Object.freeze([]) as unknown as LiteralType[];
+
+// Words that end the right operand of IS DISTINCT FROM (IS binds looser than arithmetic and
+// comparison, tighter than NOT / AND / OR).
+const OPERAND_END: ReadonlySet<string> = new Set([
+  'AND', 'OR', 'THEN', 'WHEN', 'ELSE', 'END', 'FROM', 'WHERE', 'GROUP', 'ORDER', 'HAVING', 'LIMIT',
+  'OFFSET', 'AS', 'IS', 'ISNULL', 'NOTNULL', 'UNION', 'EXCEPT', 'INTERSECT', 'ASC', 'DESC', 'NULLS',
+  'RETURNING', 'ON', 'USING', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL', 'FOR',
+  'WINDOW', 'FETCH', 'INTO',
+]);
+const NOT_OPERATORS: ReadonlySet<string> = new Set(['IN', 'LIKE', 'ILIKE', 'BETWEEN', 'SIMILAR']);
+
+/** IS [NOT] DISTINCT FROM at `i`: negation, first operand token, index past the operand. */
+function distinctFrom(tokens: readonly Token[], i: number, to: number): { negate: boolean; operand: number; end: number } | undefined {
+  let k = i + 1;
+  const negate = isWord(tokens[k], 'NOT');
+  if (negate) k++;
+  if (!isWord(tokens[k], 'DISTINCT') || !isWord(tokens[k + 1], 'FROM')) return undefined;
+  const operand = k + 2;
+  let depth = 0;
+  let end = operand;
+  for (; end < to; end++) {
+    const t = tokens[end]!;
+    if (t.type === Tok.Punct) {
+      if (t.text === '(' || t.text === '[') depth++;
+      else if (t.text === ')' || t.text === ']') {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && (t.text === ',' || t.text === ';')) break;
+    } else if (depth === 0 && t.type === Tok.Word) {
+      if (OPERAND_END.has(t.text)) break;
+      if (t.text === 'NOT' && !(tokens[end + 1]?.type === Tok.Word && NOT_OPERATORS.has(tokens[end + 1]!.text))) break;
+    }
+  }
+  return end > operand ? { negate, operand, end } : undefined;
+}
 
 const AFTER_VALUES: ReadonlySet<string> = new Set(['ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR']);
 

@@ -96,11 +96,18 @@ describe('shape lifting', () => {
     expect(many.liftedParams).toEqual([0, 'v0', 1, 'v1', 2, 'v2', 3, 4]);
   });
 
-  it('keeps the operand of IS DISTINCT FROM literal (the grammar keeps it as raw text)', () => {
+  it('IS [NOT] DISTINCT FROM: any operand, lifted, as the raw-text form execution reads', () => {
     const a = new Analyzer();
-    const s = one(a, "SELECT a IS DISTINCT FROM 'x' FROM t WHERE b = 'y'");
-    expect(s.liftedParams).toEqual(['y']);
-    expect(s.shapeKey).toContain("IS DISTINCT FROM 'x'");
+    const s = one(a, "SELECT a IS DISTINCT FROM 'x', b IS NOT DISTINCT FROM c + 1 FROM t WHERE d IS DISTINCT FROM NULL");
+    expect(s.liftedParams).toEqual(['x', 1]);
+    const where = (s.ast as { where: unknown }).where;
+    expect(where).toMatchObject({ operator: 'IS', right: { type: 'default', value: 'DISTINCT FROM NULL' } });
+    const cols = (s.ast as { columns: { expr: unknown }[] }).columns;
+    expect(cols[0]!.expr).toMatchObject({ operator: 'IS', right: { value: 'DISTINCT FROM $1' } });
+    expect(cols[1]!.expr).toMatchObject({ operator: 'IS NOT', right: { value: 'DISTINCT FROM c + $2' } });
+    // different operands are different shapes
+    expect(one(a, 'SELECT a IS DISTINCT FROM b FROM t').shapeKey).not.toBe(one(a, 'SELECT a IS DISTINCT FROM c FROM t').shapeKey);
+    expect(one(a, 'SELECT * FROM t WHERE a IS DISTINCT FROM (SELECT max(x) FROM u)').metadata.tablesAccessed).toEqual(['t', 'u']);
   });
 
   it('keeps the literal of IS TRUE and ESCAPE', () => {

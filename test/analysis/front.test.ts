@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../../src/analysis/analyzer.js';
+import { innerStatement } from '../../src/analysis/inner.js';
 
 const a = new Analyzer({ rejectUnimplemented: false });
 const ast = (sql: string) => {
@@ -126,6 +127,17 @@ describe('front-end statements', () => {
     expect((e2.ast['statement'] as { ast: unknown }).ast).toBe(inner.ast);
     expect(ast('EXPLAIN (ANALYZE, FORMAT json) DELETE FROM t').ast).toMatchObject({ analyze: true, format: 'JSON' });
     expect(() => a.analyze('EXPLAIN CREATE TABLE x (a INT)')).toThrowError(/syntax error/);
+  });
+
+  it('innerStatement unwraps EXPLAIN and PREPARE into a runnable AnalyzedStatement', () => {
+    const p = a.analyze("PREPARE q (int) AS SELECT * FROM t WHERE a = $1 AND b = 'x'")[0]!;
+    const inner = innerStatement(p)!;
+    expect(inner).toMatchObject({ kind: 'SELECT', userParamCount: 1, liftedParams: ['x'], text: "SELECT * FROM t WHERE a = $1 AND b = 'x'" });
+    expect(inner.flags.coordinator).toBe('dql');
+    expect(inner.shapeKey).toBe('SELECT * FROM t WHERE a = $1 AND b = $2 /*text*/');
+    const e = innerStatement(a.analyze('EXPLAIN (ANALYZE) DELETE FROM t WHERE a = 3')[0]!)!;
+    expect(e).toMatchObject({ kind: 'DELETE', liftedParams: [3], text: 'DELETE FROM t WHERE a = 3' });
+    expect(innerStatement(a.analyze('SELECT 1')[0]!)).toBeUndefined();
   });
 
   it('ALTER TABLE ... RENAME COLUMN', () => {

@@ -15,10 +15,10 @@ const abortable: Partial<Record<QueryEventType, Transition>> = {
 };
 
 /** The transitions of a non-final state: its one forward event, the abort events, and rejections. */
-function on(forward: QueryEventType, target: string): Record<string, Transition> {
+function on(forward: QueryEventType, target: string, extra: Partial<Record<QueryEventType, Transition>> = {}): Record<string, Transition> {
   const out: Record<string, Transition> = {};
   for (const e of QUERY_EVENTS) {
-    out[e] = e === forward ? { target } : (abortable[e] ?? { actions: 'rejectOutOfOrder' });
+    out[e] = e === forward ? { target } : (extra[e] ?? abortable[e] ?? { actions: 'rejectOutOfOrder' });
   }
   return out;
 }
@@ -44,7 +44,8 @@ export const queryMachine = setup({
     queued: { on: on('ADMITTED', 'planning') },
     planning: { on: on('PLANNED', 'waitingForLocks') },
     waitingForLocks: { on: on('LOCKS_GRANTED', 'executing') },
-    executing: { on: on('FINISHED', 'completed') },
+    // A row lock met while executing sends the statement back to wait; it runs again once granted.
+    executing: { on: on('FINISHED', 'completed', { LOCK_WAIT: { target: 'waitingForLocks' } }) },
     completed: { type: 'final', entry: 'finishStatement' },
     failed: { type: 'final', entry: 'discardStatement' },
     cancelled: { type: 'final', entry: 'discardStatement' },

@@ -1,6 +1,6 @@
 // The caller's end of one request: collects the replies addressed to its query id into a result,
 // streams rows and progress when someone watches, and follows the query lifecycle.
-import { Observable, Subject } from 'rxjs';
+import { Observable, ReplaySubject, Subject } from 'rxjs';
 import { createActor, type Actor as XActor } from 'xstate';
 import { performance } from 'node:perf_hooks';
 import { queryMachine } from '../../machines/query-machine.js';
@@ -69,6 +69,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   readonly #rows$: Subject<SqlValue[]> | null;
   readonly #progress$: Subject<Progress> | null;
   #parseCacheHit = false;
+  /** Told the outcome once it is known (operations: result cache, plugins, circuit breaker). */
+  onSettled: ((result: QueryResult | null, raw: readonly SqlValue[][] | null, error: DispatcherError | null) => void) | null = null;
   #columns: readonly ColumnInfo[] = [];
   #error: DispatcherError | null = null;
 
@@ -81,7 +83,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     });
     if (opts.observed) {
       this.#rows$ = new Subject();
-      this.#progress$ = new Subject();
+      // Phases reached before the caller subscribes (the statement starts inside query()) replay.
+      this.#progress$ = new ReplaySubject(32);
       this.#machine = createActor(queryMachine).start();
       // Nobody may be awaiting result when a handle is only streamed: keep the rejection handled.
       this.result.catch(() => undefined);
@@ -160,13 +163,15 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#publish();
     this.#progress$?.complete();
     this.#rows$?.complete();
-    this.#resolve({
+    const result: QueryResult<R> = {
       command: done?.command ?? 'EMPTY',
       columns,
       rows,
       rowsAffected: done?.rowsAffected ?? 0,
       metrics,
-    });
+    };
+    this.onSettled?.(result as QueryResult, raw, null);
+    this.#resolve(result);
   }
 
   #failWith(e: DispatcherError): void {
@@ -178,6 +183,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#publish();
     this.#progress$?.complete();
     this.#rows$?.error(e);
+    this.onSettled?.(null, null, e);
     this.#reject(e);
   }
 
@@ -205,6 +211,12 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
 
   /** Moves forward along the happy path until the lifecycle stands in `phase`. */
   #advanceTo(phase: QueryState): void {
+    const state = this.#lifecycle.state;
+    // A row lock met while executing: back to waiting, and forward again once granted.
+    if (phase === 'waitingForLocks' && state === 'executing') {
+      this.#event('LOCK_WAIT');
+      return;
+    }
     const target = ORDER.indexOf(phase);
     if (target < 0) return;
     for (;;) {

@@ -6,6 +6,8 @@ export const QUERY_EVENTS = [
   'ADMITTED',
   'PLANNED',
   'LOCKS_GRANTED',
+  /** A running statement hit a row lock held by another transaction (it waits, then runs again). */
+  'LOCK_WAIT',
   'FINISHED',
   'FAIL',
   'CANCEL',

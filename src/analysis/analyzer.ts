@@ -189,6 +189,7 @@ export class Analyzer {
       key = keyOf(plain);
     }
     if (shape.distinctOperands !== undefined) restoreDistinctOperands(ast, shape.distinctOperands);
+    if (shape.insertWithoutColumns === true) (ast as Record<string, unknown>)['columns'] = null;
     if (shape.locking !== undefined) {
       if ((ast as { type?: unknown }).type !== 'select') throw syntaxErrorAt(sql, tokens[from], tokens[to - 1]);
       const { text: _text, ...locking } = shape.locking;
@@ -326,6 +327,7 @@ export class Analyzer {
 
   /** node-sql-parser's SyntaxError as 42601 at the matching place of the original text. */
   #syntaxError(e: unknown, sql: string, tokens: readonly Token[], from: number, to: number, mode: number): DispatcherError {
+    if (e instanceof Error && COUNT_MISMATCH.test(e.message)) return countMismatch(sql, tokens, from, to, e);
     const positions: number[] = [];
     const s = shapeOf(sql, tokens, from, to, mode, positions);
     return mapSyntaxError(e, sql, tokens, from, to, positions, s.text.length, 0);
@@ -389,10 +391,46 @@ function statementEnd(tokens: readonly Token[], from: number): number {
   return tokens.length;
 }
 
+// node-sql-parser checks INSERT column and value counts itself, with a plain Error
+const COUNT_MISMATCH = /column count doesn't match value count/;
+
 function isParseError(e: unknown): boolean {
   if (e instanceof RangeError) return false;
   if (isDispatcherError(e)) return e.sqlState === SqlState.SyntaxError;
-  return e instanceof Error && (e.name === 'SyntaxError' || 'location' in e);
+  return e instanceof Error && (e.name === 'SyntaxError' || 'location' in e || COUNT_MISMATCH.test(e.message));
+}
+
+/** PostgreSQL's message for an INSERT whose rows and column list differ in width. */
+function countMismatch(sql: string, tokens: readonly Token[], from: number, to: number, e: Error): DispatcherError {
+  // width of the column list, and of the first row that differs
+  let columns = 0;
+  let k = from;
+  while (k < to && !(tokens[k]!.type === Tok.Punct && tokens[k]!.text === '(')) k++;
+  const before = tokens[k - 1];
+  if (before !== undefined && before.type === Tok.Word && before.text === 'VALUES') {
+    // no column list (ON CONFLICT gave it placeholder columns): rows of different widths
+    return new DispatcherError(SqlState.SyntaxError, 'VALUES lists must all be the same length', { query: sql, cause: e });
+  }
+  for (k++; k < to && !(tokens[k]!.type === Tok.Punct && tokens[k]!.text === ')'); k++) if (tokens[k]!.type !== Tok.Punct) columns++;
+  let more = true;
+  let depth = 0;
+  let width = 0;
+  for (k++; k < to; k++) {
+    const t = tokens[k]!;
+    if (t.type !== Tok.Punct) continue;
+    if (t.text === '(') {
+      if (depth === 0) width = 1;
+      depth++;
+    } else if (t.text === ')') {
+      depth--;
+      if (depth === 0 && width !== columns) {
+        more = width > columns;
+        break;
+      }
+    } else if (t.text === ',' && depth === 1) width++;
+  }
+  const message = more ? 'INSERT has more expressions than target columns' : 'INSERT has more target columns than expressions';
+  return new DispatcherError(SqlState.SyntaxError, message, { query: sql, cause: e });
 }
 
 interface PegLocation {

@@ -25,6 +25,9 @@ export interface Shape {
    *  replaced by a placeholder name __dispatchdb_operand_k in `text` and kept here as normalized
    *  text; the analyser puts it back into the AST (see Analyzer). */
   readonly distinctOperands?: readonly DistinctOperand[];
+  /** INSERT ... ON CONFLICT without a column list: the grammar wants one, so `text` carries
+   *  placeholder names (__dispatchdb_column_k) that the analyser removes from the AST again. */
+  readonly insertWithoutColumns?: true;
 }
 
 export interface DistinctOperand {
@@ -206,6 +209,7 @@ export function shapeOf(
   const firstWord = head !== undefined && head.type === Tok.Word ? head.text : '';
   let whereAtTop = false;
   let locking: LockingClause | undefined;
+  let insertWithoutColumns = false;
   // IS [NOT] DISTINCT FROM operand being captured: [end token, output offset, positions length]
   let operands: DistinctOperand[] | undefined;
   let captureEnd = -1;
@@ -271,6 +275,23 @@ export function shapeOf(
             emit(Tok.Punct, ')', false, t.start);
             i++;
             continue;
+          } else if (
+            firstWord === 'INSERT' &&
+            !insertWithoutColumns &&
+            (w === 'VALUES' || w === 'SELECT' || w === 'WITH') &&
+            (prev?.type === Tok.Word || prev?.type === Tok.QuotedIdent) &&
+            !isWord(prev, 'INTO') &&
+            onConflict(tokens, i, to)
+          ) {
+            // INSERT INTO t VALUES ... ON CONFLICT: the grammar needs a column list there
+            const width = w === 'VALUES' ? (valuesStatement(tokens, i, to)?.columns ?? 1) : 1;
+            emit(Tok.Punct, '(', false, t.start);
+            for (let c = 1; c <= width; c++) {
+              if (c > 1) emit(Tok.Punct, ',', false, t.start);
+              emit(Tok.Word, `__dispatchdb_column_${c}`, false, t.start);
+            }
+            emit(Tok.Punct, ')', false, t.start);
+            insertWithoutColumns = true;
           } else if (w === 'RETURNING' && firstWord === 'DELETE' && !whereAtTop) {
             // the grammar wants a WHERE before RETURNING in DELETE
             emit(Tok.Word, 'WHERE', true, t.start);
@@ -429,8 +450,13 @@ export function shapeOf(
     liftedTypes: liftedTypes ?? EMPTY_TYPES,
     userParamCount,
   };
-  if (locking === undefined && operands === undefined) return shape;
-  return { ...shape, ...(locking !== undefined ? { locking } : {}), ...(operands !== undefined ? { distinctOperands: operands } : {}) };
+  if (locking === undefined && operands === undefined && !insertWithoutColumns) return shape;
+  return {
+    ...shape,
+    ...(locking !== undefined ? { locking } : {}),
+    ...(operands !== undefined ? { distinctOperands: operands } : {}),
+    ...(insertWithoutColumns ? { insertWithoutColumns: true as const } : {}),
+  };
 }
 
 const STRENGTHS: Readonly<Record<string, LockingClause['strength']>> = {
@@ -520,6 +546,19 @@ function distinctFrom(tokens: readonly Token[], i: number, to: number): { negate
     }
   }
   return end > operand ? { negate, operand, end } : undefined;
+}
+
+/** Whether ON CONFLICT follows at depth 0 from token i. */
+function onConflict(tokens: readonly Token[], i: number, to: number): boolean {
+  let depth = 0;
+  for (let k = i; k < to - 1; k++) {
+    const t = tokens[k]!;
+    if (t.type === Tok.Punct) {
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+    } else if (depth === 0 && t.type === Tok.Word && t.text === 'ON' && isWord(tokens[k + 1], 'CONFLICT')) return true;
+  }
+  return false;
 }
 
 const AFTER_VALUES: ReadonlySet<string> = new Set(['ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR']);

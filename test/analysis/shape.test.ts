@@ -205,6 +205,22 @@ describe('rewrites for what the grammar lacks', () => {
     expect(s.metadata.tablesAccessed).toEqual([]);
   });
 
+  it('INSERT ... ON CONFLICT without a column list', () => {
+    const s = a.analyze("INSERT INTO t VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET b = EXCLUDED.b")[0]!;
+    expect(s.kind).toBe('INSERT');
+    const ast = s.ast as { columns: unknown; conflict: unknown; values: { values: unknown[] } };
+    expect(ast.columns).toBeNull();
+    expect(ast.conflict).not.toBeNull();
+    expect(ast.values.values).toHaveLength(1);
+    expect((a.analyze('INSERT INTO t SELECT * FROM u ON CONFLICT DO NOTHING')[0]!.ast as { columns: unknown }).columns).toBeNull();
+  });
+
+  it('INSERT width mismatches are 42601 with PostgreSQL\'s messages', () => {
+    expect(() => a.analyze('INSERT INTO t (a) VALUES (1, 2)')).toThrowError('INSERT has more expressions than target columns');
+    expect(() => a.analyze('INSERT INTO t (a, b) VALUES (1, 2), (3)')).toThrowError('INSERT has more target columns than expressions');
+    expect(() => a.analyze('INSERT INTO t VALUES (1), (1, 2) ON CONFLICT DO NOTHING')).toThrowError('VALUES lists must all be the same length');
+  });
+
   it('CASE (x) WHEN drops the redundant parentheses', () => {
     const s = a.analyze('SELECT CASE (a) WHEN 1 THEN 2 END FROM t')[0]!;
     expect(s.shapeKey).toContain('CASE a WHEN $1');

@@ -3,6 +3,7 @@
 // WAL, buffer pool) which gives committed nodes page ids and makes commits durable.
 import { DispatcherError, SqlState, toDispatcherError } from '../api/errors.js';
 import { objectSource, type NodeSource } from './btree.js';
+import type { BufferPool } from './buffer-pool.js';
 import { EMPTY_STATE, lowerName, type DbState, type TableState } from './catalog.js';
 import { FileStore, type CommitWork } from './file-store.js';
 import { PAGE_HEADER_SIZE } from './format.js';
@@ -313,6 +314,11 @@ export class Engine implements StorageEngine, TxnCore {
       this.#flushing = false;
       if (this.#queue.length > 0) void this.#drain();
     }
+  }
+
+  /** The buffer pool of a file engine (tests and tools); null in memory. */
+  get pool(): BufferPool | null {
+    return this.#store?.pool ?? null;
   }
 
   /** Test hook: forgets cached pages so reads go to the files. */

@@ -423,3 +423,38 @@ describe('file engine catalog', () => {
     await again.close();
   });
 });
+
+describe('file engine buffer pool', () => {
+  it('pins the leaf under an open cursor, counts hits, misses and reads', async () => {
+    const p = dbPath();
+    const db = (await openStorage(p, { ...opts, poolPages: 8 })) as Engine;
+    await fill(db, 0, 2000);
+    await db.checkpoint();
+    db.dropCache();
+    const pool = db.pool!;
+    const before = db.stats();
+    const s = db.snapshot();
+    const cur = s.scanTable('items');
+    cur.next();
+    const pinned = [...Array(db.stats().pageCount).keys()].filter((id) => pool.pinCount(id) > 0);
+    expect(pinned.length).toBe(1);
+    // Evict around the cursor: reading the whole index churns the 8-page pool.
+    drain(s.scanIndex('items', 'items_name'));
+    expect(pool.pinCount(pinned[0]!)).toBe(1);
+    expect(pool.has(pinned[0]!)).toBe(true);
+    const rest = drain(cur);
+    expect(rest.length).toBe(1999);
+    expect(pool.pinCount(pinned[0]!)).toBe(0);
+    cur.close();
+    const after = db.stats();
+    expect(after.misses).toBeGreaterThan(before.misses);
+    expect(after.pagesRead - before.pagesRead).toBe(after.misses - before.misses);
+    expect(after.evictions).toBeGreaterThan(before.evictions);
+    const hits = after.hits;
+    s.getRow('items', [5]);
+    s.getRow('items', [5]);
+    expect(db.stats().hits).toBeGreaterThan(hits);
+    s.release();
+    await db.close();
+  });
+});

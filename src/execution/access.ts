@@ -24,7 +24,8 @@ export interface AccessPath {
   /** Range on the key column right after the equality prefix. */
   readonly lower: Bound | null;
   readonly upper: Bound | null;
-  readonly reverse: boolean;
+  /** Read in descending key order (set by the planner when that gives ORDER BY ... DESC). */
+  reverse: boolean;
   /** Rough number of rows the path reads (for join ordering). */
   readonly estimate: number;
   readonly describe: string;
@@ -303,7 +304,7 @@ export class TableReader {
           if (wantKey) keys!.push(pt);
         }
       } else if (this.#path.index === null) {
-        this.#rowCursor = view.scanTable(t, { lower: pt, lowerInclusive: true, upper: pt, upperInclusive: true });
+        this.#rowCursor = view.scanTable(t, { lower: pt, lowerInclusive: true, upper: pt, upperInclusive: true }, this.#path.reverse);
       } else {
         this.#indexCursor = view.scanIndex(t, this.#path.index, {
           lower: pt,

@@ -150,7 +150,7 @@ export class JoinNode implements PlanNode {
     let buildReader: Reader | null = building ? openReader(spec, scratch, f) : null;
     const build: Row[] = [];
     const matched: boolean[] = [];
-    let hash: Map<string, number[]> | null = null;
+    const hash: Map<string, number[]> | null = spec.mode === 'hash' ? new Map() : null;
     let leftBatch: Row[] | null = null;
     let leftIdx = 0;
     let leftDone = false;
@@ -172,26 +172,22 @@ export class JoinNode implements PlanNode {
         buildReader = null;
         building = false;
         clearRaw();
-        if (spec.mode === 'hash') {
-          hash = new Map();
-          for (let i = 0; i < build.length; i++) {
-            writeRaw(build[i]!);
-            const k = hashKey(spec.rightKeys, scratch, f);
-            if (k === null) continue;
-            const list = hash.get(k);
-            if (list === undefined) hash.set(k, [i]);
-            else list.push(i);
-          }
-          f.root.work += build.length;
-        }
         return;
       }
       for (let i = 0; i < raw.length; i++) {
         const r = raw[i]!;
         writeRaw(r);
-        if (pass(spec.local, scratch, f)) {
-          build.push(r);
-          matched.push(false);
+        if (!pass(spec.local, scratch, f)) continue;
+        const at = build.length;
+        build.push(r);
+        matched.push(false);
+        if (hash !== null) {
+          // The hash table grows with the build input, one slice per call.
+          const k = hashKey(spec.rightKeys, scratch, f);
+          if (k === null) continue;
+          const list = hash.get(k);
+          if (list === undefined) hash.set(k, [at]);
+          else list.push(at);
         }
       }
     };

@@ -237,6 +237,9 @@ export function rowComparator(keys: readonly SortKey[]): (a: Row, b: Row) => num
   };
 }
 
+const RUN = 4096;
+const MERGE_WORK = 8192;
+
 /** Sort; with a row limit, keeps only the best `limit` rows as input arrives (top-N). */
 export class SortNode implements PlanNode {
   readonly #child: PlanNode;
@@ -253,35 +256,109 @@ export class SortNode implements PlanNode {
     const c = this.#child.open(f);
     const cmp = rowComparator(this.#keys);
     const limit = this.#limit === null ? Infinity : this.#limit(f);
-    let rows: Row[] = [];
-    let consuming = true;
+    // Without a limit: sorted runs of RUN rows as input arrives, then stable merge passes done
+    // MERGE_WORK rows at a time, so no single call sorts everything.
+    let current: Row[] = [];
+    let runs: Row[][] = [];
+    let nextLevel: Row[][] = [];
+    let pair = 0;
+    let ma: Row[] | null = null;
+    let mb: Row[] | null = null;
+    let mi = 0;
+    let mj = 0;
+    let merged: Row[] = [];
+    let phase: 'consume' | 'merge' | 'emit' = 'consume';
+    let result: Row[] = [];
     let idx = 0;
+    const mergeStep = (): void => {
+      let budget = MERGE_WORK;
+      while (budget > 0) {
+        if (ma === null) {
+          if (pair >= runs.length) {
+            runs = nextLevel;
+            nextLevel = [];
+            pair = 0;
+            if (runs.length <= 1) {
+              result = runs[0] ?? [];
+              runs = [];
+              phase = 'emit';
+              return;
+            }
+          }
+          if (pair + 1 >= runs.length) {
+            nextLevel.push(runs[pair]!);
+            pair++;
+            continue;
+          }
+          ma = runs[pair]!;
+          mb = runs[pair + 1]!;
+          pair += 2;
+          mi = 0;
+          mj = 0;
+          merged = new Array<Row>();
+        }
+        const a = ma;
+        const b = mb!;
+        while (budget > 0 && mi < a.length && mj < b.length) {
+          // Ties take the earlier run first: the merge stays stable.
+          if (cmp(b[mj]!, a[mi]!) < 0) merged.push(b[mj++]!);
+          else merged.push(a[mi++]!);
+          budget--;
+        }
+        if (mi >= a.length || mj >= b.length) {
+          while (mi < a.length) merged.push(a[mi++]!);
+          while (mj < b.length) merged.push(b[mj++]!);
+          nextLevel.push(merged);
+          ma = null;
+          mb = null;
+        }
+      }
+      f.root.work += MERGE_WORK - budget;
+    };
     return {
       next: () => {
-        if (consuming) {
+        if (phase === 'consume') {
           f.ctx.checkInterrupt();
           const b = c.next();
           if (b === null) {
-            consuming = false;
-            rows.sort(cmp);
-            if (rows.length > limit) rows.length = limit;
-            f.root.work += rows.length;
+            if (limit !== Infinity) {
+              current.sort(cmp);
+              if (current.length > limit) current.length = limit;
+              result = current;
+              current = [];
+              phase = 'emit';
+            } else {
+              if (current.length > 0) runs.push(current.sort(cmp));
+              current = [];
+              phase = 'merge';
+            }
+            f.root.work += 1;
             return [];
           }
-          for (let i = 0; i < b.length; i++) rows.push(b[i]!);
-          if (limit !== Infinity && rows.length > Math.max(2 * limit, 1024)) {
-            rows.sort(cmp);
-            rows.length = limit;
+          for (let i = 0; i < b.length; i++) current.push(b[i]!);
+          if (limit !== Infinity) {
+            if (current.length > Math.max(2 * limit, 1024)) {
+              current.sort(cmp);
+              current.length = limit;
+            }
+          } else if (current.length >= RUN) {
+            runs.push(current.sort(cmp));
+            current = [];
           }
           f.root.work += b.length;
           return [];
         }
-        if (idx >= rows.length) {
-          rows = [];
+        if (phase === 'merge') {
+          f.ctx.checkInterrupt();
+          mergeStep();
+          return [];
+        }
+        if (idx >= result.length) {
+          result = [];
           return null;
         }
-        const end = Math.min(rows.length, idx + BATCH * 4);
-        const out = rows.slice(idx, end);
+        const end = Math.min(result.length, idx + BATCH * 4);
+        const out = result.slice(idx, end);
         idx = end;
         return out;
       },

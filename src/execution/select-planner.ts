@@ -882,17 +882,22 @@ export class SelectPlanner {
     if (path === null || order.length !== 1 || scope.grouped !== null || distinct) return false;
     if (path.index !== null || path.inList !== null || path.reverse) return false;
     const pk = path.keyColumns;
+    // A full primary-key equality yields at most one row: any order holds.
+    if (path.lower === null && path.upper === null && path.eq.length === pk.length && pk.length > 0) return true;
     if (pk.length === 0 || sortPlan.keys.length > pk.length) return false;
     const src = scope.sources[0]!;
+    const desc = sortPlan.keys[0]!.desc;
     for (let i = 0; i < sortPlan.keys.length; i++) {
       const k = sortPlan.keys[i]!;
-      if (k.desc) return false;
+      // Primary-key columns hold no NULLs, so NULLS FIRST/LAST does not matter here.
+      if (k.desc !== desc) return false;
       let e = sortPlan.exprs[i];
       if (k.slot < items.length) e = items[k.slot]!.node;
       if (e?.type !== 'column_ref' || typeof e.column === 'string') return false;
       const hit = scope.findLocal(colRefTable(e), identName(e.column));
       if (hit === undefined || hit.source !== src || hit.col !== pk[i]) return false;
     }
+    path.reverse = desc;
     return true;
   }
 }

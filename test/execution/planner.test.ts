@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestDb } from './harness.js';
 
 const BIG = 50_000;
+/** Rows a scan reads per call. */
+const BATCH_ROWS = 256;
 let db: TestDb;
 beforeAll(async () => {
   db = await TestDb.open();
@@ -74,6 +76,10 @@ describe('access paths', () => {
     const r = await db.run('SELECT id FROM big WHERE id < 5 ORDER BY id');
     expect(r.rows).toEqual([[0], [1], [2], [3], [4]]);
     expect(r.compiled.explain().join('\n')).not.toContain('Sort');
+    const d = await db.run('SELECT id FROM big WHERE id > 49990 ORDER BY id DESC LIMIT 3');
+    expect(d.rows).toEqual([[49999], [49998], [49997]]);
+    expect(d.compiled.explain().join('\n')).not.toContain('Sort');
+    expect(d.counters.rowsExamined).toBeLessThanOrEqual(BATCH_ROWS);
     const t = await db.run('SELECT id, v FROM big ORDER BY v DESC, id LIMIT 3');
     expect(t.rows.map((x) => x[1])).toEqual([BIG - 1, BIG - 2, BIG - 3]);
     expect(t.compiled.explain().join('\n')).toContain('Top-N Sort');
@@ -92,6 +98,16 @@ describe('bounded, resumable execution', () => {
     expect(r.rows[BIG - 1]![1]).toBe(BIG - 1);
     expect(r.examinedPerStep.length).toBeGreaterThan(BIG / 4096);
     bounded(r.examinedPerStep);
+  });
+
+  it('sorts with ties on several keys in order', async () => {
+    const r = await db.run('SELECT k, id FROM big WHERE id < 5000 ORDER BY k DESC, id');
+    expect(r.rows.length).toBe(5000);
+    for (let i = 1; i < r.rows.length; i++) {
+      const [k0, id0] = r.rows[i - 1] as [number, number];
+      const [k1, id1] = r.rows[i] as [number, number];
+      expect(k0 > k1 || (k0 === k1 && id0 < id1)).toBe(true);
+    }
   });
 
   it('aggregates 50k rows across many bounded steps', async () => {

@@ -1,7 +1,8 @@
 // The performance monitor: receives Executed(metrics) fire-and-forget, keeps aggregates per
 // statement kind and per statement shape, and publishes every metric on metrics$. Publishing never
 // blocks a query: subscribers are called synchronously and a throwing one is dropped.
-import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { BoundedStream } from '../src/observability/bounded-stream.js';
 import type { MonitorMsg } from '../src/protocol/messages.js';
 import { Actor } from './actor.js';
 
@@ -21,7 +22,14 @@ export interface ShapeStats {
 }
 
 export class Monitor extends Actor<MonitorMsg> {
-  readonly metrics$ = new Subject<MonitorMsg>();
+  /** Subscribers get metrics later, from a bounded buffer each: a slow one loses (and counts) metrics. */
+  readonly stream = new BoundedStream<MonitorMsg>();
+  readonly metrics$: Observable<MonitorMsg> = this.stream.observable;
+  /** Statements at least this long (ms, session time) go to onSlow; configured by the API. */
+  slowThresholdMs = Infinity;
+  /** Every statement goes to onSlow (enable_query_logging). */
+  logAll = false;
+  onSlow: ((m: MonitorMsg, slow: boolean) => void) | null = null;
   readonly byKind = new Map<string, KindAggregate>();
   readonly byShape = new Map<string, ShapeStats>();
   readonly #maxShapes: number;
@@ -53,6 +61,12 @@ export class Monitor extends Actor<MonitorMsg> {
       if (ms > s.maxMs) s.maxMs = ms;
       s.rows += rows;
     }
-    if (this.metrics$.observed) this.metrics$.next(m);
+    if (this.stream.observed) this.stream.publish(m);
+    if (this.onSlow !== null && (ms >= this.slowThresholdMs || this.logAll)) this.onSlow(m, ms >= this.slowThresholdMs);
+  }
+
+  override stop(): void {
+    super.stop();
+    this.stream.complete();
   }
 }

@@ -42,6 +42,16 @@ const SETTINGS: Readonly<Record<string, Setting>> = {
 
 export class SessionVariables {
   readonly #values = new Map<string, string>();
+  /** Defaults from the configuration (query_timeout): what RESET returns to. */
+  readonly #defaults = new Map<string, string>();
+
+  /** Replaces a setting's built-in default (validated like SET). */
+  setDefault(name: string, value: string): void {
+    const s = SETTINGS[name];
+    if (s === undefined) throw new DispatcherError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+    this.#defaults.set(name, s.parse(value));
+    this.#refresh();
+  }
   // Read on every statement: kept as numbers, refreshed whenever a setting changes.
   #statementTimeoutMs = 0;
   #lockTimeoutMs = 0;
@@ -69,7 +79,7 @@ export class SessionVariables {
     }
     const s = SETTINGS[name];
     if (s === undefined) throw new DispatcherError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
-    return this.#values.get(name) ?? s.default;
+    return this.#values.get(name) ?? this.#defaults.get(name) ?? s.default;
   }
 
   reset(name: string): void {

@@ -26,6 +26,8 @@ import type { ReplyRouter } from './reply-router.js';
 import type { TransactionManager } from './transaction-manager.js';
 import { SessionVariables } from './session-variables.js';
 import { toWire } from './wire-error.js';
+import { localDone, NamedStatements } from './named-statements.js';
+import type { SqlValue } from '../src/storage/ports.js';
 import type { SchemaVersions } from '../src/observability/schema-versions.js';
 
 interface Current {
@@ -35,6 +37,8 @@ interface Current {
   waiting: 'statement' | 'commit' | 'none';
   statementStart: number;
   pendingDone: Extract<Reply, { type: 'StatementDone' }> | null;
+  /** EXECUTE of a named prepared statement: what runs in its place, with its arguments. */
+  exec: { readonly statement: AnalyzedStatement; readonly params: readonly SqlValue[] } | null;
 }
 
 export interface SessionDeps {
@@ -43,12 +47,16 @@ export interface SessionDeps {
   readonly txns: TransactionManager;
   readonly monitor: Monitor;
   readonly versions: SchemaVersions;
+  /** Privilege check of a statement run by EXECUTE (throws 42501). */
+  readonly authorize?: ((user: string, st: AnalyzedStatement) => void) | undefined;
 }
 
 export class SessionActor extends Actor<SessionMsg> {
   readonly id: number;
   readonly user: string;
   readonly variables: SessionVariables;
+  /** SQL-level prepared statements (PREPARE / EXECUTE / DEALLOCATE). */
+  readonly named = new NamedStatements();
   readonly #deps: SessionDeps;
   readonly #address: number;
   readonly #txn: TransactionLifecycle = newTransactionLifecycle();
@@ -134,7 +142,7 @@ export class SessionActor extends Actor<SessionMsg> {
   }
 
   #begin(req: ExecuteRequest): void {
-    this.#current = { req, index: 0, waiting: 'none', statementStart: 0, pendingDone: null };
+    this.#current = { req, index: 0, waiting: 'none', statementStart: 0, pendingDone: null, exec: null };
     this.#next();
   }
 
@@ -149,6 +157,7 @@ export class SessionActor extends Actor<SessionMsg> {
       return;
     }
     cur.statementStart = performance.now();
+    cur.exec = null;
     try {
       if (!st.flags.implemented) {
         throw new DispatcherError(SqlState.FeatureNotSupported, `${st.kind.replace(/_/g, ' ')} is not supported`);
@@ -160,6 +169,19 @@ export class SessionActor extends Actor<SessionMsg> {
         case 'SET_TRANSACTION':
           this.#local(st);
           return;
+        case 'PREPARE':
+        case 'DEALLOCATE':
+          if (st.kind === 'PREPARE') this.named.prepare(st);
+          else this.named.deallocate((st.ast as { name: string | null }).name);
+          this.#statementDone(localDone(st, st.kind === 'PREPARE' ? 'PREPARE' : 'DEALLOCATE', cur.req.queryId));
+          return;
+        case 'EXECUTE': {
+          const exec = this.named.resolve(st, cur.req.params);
+          this.#deps.authorize?.(this.user, exec.statement);
+          cur.exec = exec;
+          this.#statement(exec.statement);
+          return;
+        }
       }
       if (st.flags.transactionControl) this.#transactionControl(st);
       else this.#statement(st);
@@ -192,7 +214,7 @@ export class SessionActor extends Actor<SessionMsg> {
       type: 'Run',
       queryId: cur.req.queryId,
       statement: st,
-      params: cur.req.params,
+      params: cur.exec?.params ?? cur.req.params,
       context: this.#context(),
       rowsTo: cur.req.queryId,
       replyTo: this.#address,
@@ -357,6 +379,7 @@ export class SessionActor extends Actor<SessionMsg> {
   }
 
   #afterRequest(): void {
+    this.lastActivity = Date.now();
     this.#life.send('REQUEST_DONE');
     if (this.#life.state === 'closing') {
       this.#finishClose();

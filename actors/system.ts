@@ -17,6 +17,9 @@ import { Monitor } from './monitor.js';
 import { ReplyRouter } from './reply-router.js';
 import { SessionActor } from './session.js';
 import { TransactionManager } from './transaction-manager.js';
+import { AccessControl } from './access-control.js';
+import { CommitObserver } from './commit-observer.js';
+import type { AnalyzedStatement } from '../src/protocol/statement.js';
 
 export interface SystemOptions extends DispatcherLimits {
   readonly planCacheSize: number;
@@ -34,6 +37,12 @@ export class ActorSystem {
   readonly coordinators: Readonly<Record<CoordinatorName, Coordinator>>;
   readonly dispatcher: Dispatcher;
   readonly sessions = new Map<number, SessionActor>();
+  /** Roles, owners and grants as of the latest commit that changed them. */
+  readonly access: AccessControl;
+  /** Change log (changes$) and ACL reloads after durable commits. */
+  readonly commits: CommitObserver;
+  /** Privilege check the API installs (analysis is above actors); sessions call it for EXECUTE. */
+  authorize: ((user: string, st: AnalyzedStatement) => void) | null = null;
   #nextSession = 1;
 
   constructor(storage: StorageEngine, options: SystemOptions) {
@@ -42,6 +51,9 @@ export class ActorSystem {
     this.locks = new LockManager(this.router);
     this.txns = new TransactionManager(storage, this.router, this.locks);
     this.bufferPool = new BufferPoolActor(storage, this.router);
+    this.access = new AccessControl(storage);
+    this.commits = new CommitObserver(storage, () => this.access.reload());
+    this.txns.commitObserver = this.commits;
     // The dispatcher is created after the coordinators, which only need to reach it by message.
     let dispatcher: Dispatcher | null = null;
     const deps: CoordinatorDeps = {
@@ -72,6 +84,7 @@ export class ActorSystem {
       txns: this.txns,
       monitor: this.monitor,
       versions: this.versions,
+      authorize: (user, st) => this.authorize?.(user, st),
     });
     this.sessions.set(s.id, s);
     return s;
@@ -91,5 +104,6 @@ export class ActorSystem {
     this.locks.stop();
     this.bufferPool.stop();
     this.monitor.stop();
+    this.commits.stop();
   }
 }

@@ -50,6 +50,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   commits = 0;
   rollbacks = 0;
   rebases = 0;
+  /** Sees each write set before its commit and is told once it is durable (change log, ACL reload). */
+  commitObserver: { prepare(w: WriteTxn): unknown; committed(pending: never): void } | null = null;
 
   constructor(storage: StorageEngine, router: ReplyRouter, locks: LockManager) {
     super('transaction-manager');
@@ -280,10 +282,12 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     const w = t.write;
     this.#txns.delete(txnId);
     t.snapshot?.release();
+    const observed = this.commitObserver?.prepare(w) ?? null;
     // Strict two-phase locking: locks are released only once the commit is durable (or failed).
     w.commit().then(
       () => {
         this.commits++;
+        if (observed !== null) this.commitObserver?.committed(observed as never);
         this.#locks.tell({ type: 'ReleaseAll', txnId });
         this.#router.send({ type: 'Ok', to: replyTo });
       },

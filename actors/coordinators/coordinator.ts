@@ -19,6 +19,8 @@ export interface CoordinatorDeps {
   readonly locks: LockManager;
   /** Tells the dispatcher a statement ended (frees its admission slot). */
   readonly released: (queryId: number) => void;
+  /** Slow-query threshold: statements past it send their plan summary (slow-query log). */
+  readonly slowPlan?: { readonly thresholdMs: number } | undefined;
 }
 
 export abstract class Coordinator extends Actor<CoordinatorMsg> {
@@ -39,7 +41,7 @@ export abstract class Coordinator extends Actor<CoordinatorMsg> {
       this.#running.get(m.queryId)?.cancel(m.reason);
       return;
     }
-    const rs = new RunningStatement(m, this.deps.router, this.deps.storage, this.#ended);
+    const rs = new RunningStatement(m, this.deps.router, this.deps.storage, this.#ended, this.deps.slowPlan);
     this.#running.set(m.queryId, rs);
     try {
       this.start(rs, m);

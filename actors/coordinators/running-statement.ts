@@ -36,8 +36,18 @@ export class RunningStatement {
   #timer: NodeJS.Timeout | null = null;
   outcome: StatementOutcome | null = null;
 
-  constructor(run: RunStatement, router: ReplyRouter, storage: StorageEngine, onEnd: (r: RunningStatement) => void) {
+  /** A finished statement at least this long (ms) sends its plan summary for the slow-query log. */
+  readonly #slowPlanMs: number;
+
+  constructor(
+    run: RunStatement,
+    router: ReplyRouter,
+    storage: StorageEngine,
+    onEnd: (r: RunningStatement) => void,
+    slowPlan?: { readonly thresholdMs: number },
+  ) {
     this.run = run;
+    this.#slowPlanMs = slowPlan?.thresholdMs ?? Infinity;
     this.#router = router;
     this.#storage = storage;
     this.#onEnd = onEnd;
@@ -146,6 +156,7 @@ export class RunningStatement {
     this.#cleanup();
     const o = this.outcome as StatementOutcome;
     const s = this.#storage.stats();
+    const elapsed = performance.now() - this.startedAt;
     this.#router.send({
       type: 'StatementDone',
       to: this.run.replyTo,
@@ -165,6 +176,7 @@ export class RunningStatement {
         lockWaitMs: this.lockWaitMs,
         planCacheHit: o.planCacheHit,
       },
+      plan: elapsed >= this.#slowPlanMs ? planLines(o) : undefined,
     });
     this.#onEnd(this);
   }
@@ -191,5 +203,14 @@ export class RunningStatement {
     return this.#cancelReason === 'timeout'
       ? new DispatcherError(SqlState.QueryCanceled, 'canceling statement due to statement timeout')
       : canceled();
+  }
+}
+
+/** The plan summary for the slow-query log; explaining must never fail the statement. */
+function planLines(o: StatementOutcome): string[] | undefined {
+  try {
+    return o.plan?.();
+  } catch {
+    return undefined;
   }
 }

@@ -11,6 +11,13 @@ import type { Observable } from 'rxjs';
 import { DispatcherError, SqlState } from './errors.js';
 import { Session, type SessionHost } from './session.js';
 import type { ConnectOptions } from './types.js';
+import { installAccessControl, checkLogin } from './access.js';
+import { SessionPool, type SessionLimits } from './session-pool.js';
+import { dropLeftoverTempTables, isTempTable } from './temp-tables.js';
+import type { RowChange } from '../../actors/commit-observer.js';
+
+/** Session limits from open() until the constructor takes them (open builds the system first). */
+const pendingLimits = new WeakMap<ActorSystem, SessionLimits>();
 
 export interface DatabaseOptions {
   /** Page size in bytes for a new file (default 8192). */
@@ -25,6 +32,12 @@ export interface DatabaseOptions {
   readonly maxQueuedQueries?: number;
   readonly planCacheSize?: number;
   readonly parseCacheSize?: number;
+  /** Open sessions at most; one more connect() answers 53300. */
+  readonly maxSessions?: number;
+  /** Open sessions per user at most (53300 'too many connections for role'). */
+  readonly maxSessionsPerUser?: number;
+  /** Closes sessions idle this long (ms), rolling back their open work; SET idle_session_timeout overrides it per session. */
+  readonly idleSessionTimeoutMs?: number;
 }
 
 export interface DatabaseMonitor {
@@ -40,11 +53,14 @@ export class Database implements SessionHost {
   readonly monitor: DatabaseMonitor;
   readonly #sessions = new Set<Session>();
   #closed = false;
+  readonly #pool: SessionPool;
 
   private constructor(path: string, system: ActorSystem, analyzer: Analyzer) {
     this.path = path;
     this.system = system;
     this.analyzer = analyzer;
+    this.#pool = new SessionPool(pendingLimits.get(system) ?? {});
+    installAccessControl(system);
     const m = system.monitor;
     this.monitor = {
       metrics$: m.metrics$.asObservable(),
@@ -60,33 +76,54 @@ export class Database implements SessionHost {
       ...(options.durable !== undefined ? { durable: options.durable } : {}),
       ...(options.checkpointBytes !== undefined ? { checkpointBytes: options.checkpointBytes } : {}),
     });
+    await dropLeftoverTempTables(storage);
     const system = new ActorSystem(storage, {
       maxConcurrentQueries: options.maxConcurrentQueries ?? 64,
       maxQueuedQueries: options.maxQueuedQueries ?? 10_000,
       planCacheSize: options.planCacheSize ?? 2000,
+    });
+    pendingLimits.set(system, {
+      maxSessions: options.maxSessions,
+      maxSessionsPerUser: options.maxSessionsPerUser,
+      idleSessionTimeoutMs: options.idleSessionTimeoutMs,
     });
     return new Database(path, system, new Analyzer({ cacheSize: options.parseCacheSize ?? 2000 }));
   }
 
   async connect(options: ConnectOptions = {}): Promise<Session> {
     if (this.#closed) throw new DispatcherError(SqlState.ConnectionDoesNotExist, 'database is closed');
+    checkLogin(this.system, options.user ?? 'owner');
+    this.#pool.admit(options.user ?? 'owner');
     const s = new Session(this, this.system.createSession(options.user ?? 'owner'));
     this.#sessions.add(s);
+    this.#pool.add(s);
     return s;
   }
 
   sessionClosed(s: Session): void {
     this.#sessions.delete(s);
+    this.#pool.remove(s);
   }
 
   /** Committed table definitions. */
   tables(): TableDef[] {
     const snap = this.system.storage.snapshot();
     try {
-      return [...snap.tables()];
+      // Temporary tables belong to their sessions: no one lists them.
+      return snap.tables().filter((t) => !isTempTable(t.name));
     } finally {
       snap.release();
     }
+  }
+
+  /** Committed row changes (table, operation, key, before, after) in commit order, once durable. */
+  get changes$(): Observable<RowChange> {
+    return this.system.commits.changes$.asObservable();
+  }
+
+  /** Open sessions (of one user when given). */
+  sessionCount(user?: string): number {
+    return user === undefined ? this.#pool.size : this.#pool.countOf(user);
   }
 
   activeQueries(): ActiveQuery[] {
@@ -118,6 +155,7 @@ export class Database implements SessionHost {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#sessions].map((s) => s.close()));
+    this.#pool.stop();
     this.system.stop();
     await this.system.storage.close();
   }

@@ -8,6 +8,8 @@ import type { SqlValue } from '../storage/ports.js';
 import { canceled, DispatcherError, SqlState, toDispatcherError } from './errors.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { QueryRun } from './query-run.js';
+import { admitStatements } from './statement-admission.js';
+import { dropTempTables, TempTables } from './temp-tables.js';
 import type { ArrayRow, ExecuteOptions, ObjectRow, QueryHandle, QueryResult } from './types.js';
 
 export interface SessionHost {
@@ -22,6 +24,9 @@ export class Session {
   readonly #host: SessionHost;
   readonly #actor: SessionActor;
   #closed = false;
+  #closing: Promise<void> | null = null;
+  /** This session's temporary tables (name-mangled in the shared storage). */
+  readonly #temp: TempTables;
   #nextPrepared = 1;
 
   constructor(host: SessionHost, actor: SessionActor) {
@@ -29,6 +34,7 @@ export class Session {
     this.#actor = actor;
     this.id = String(actor.id);
     this.user = actor.user;
+    this.#temp = new TempTables(actor.id);
   }
 
   get closed(): boolean {
@@ -93,6 +99,7 @@ export class Session {
     let statements: readonly AnalyzedStatement[];
     try {
       statements = prepared?.statements ?? this.#host.analyzer.analyze(sql);
+      statements = admitStatements(statements, this.user, this.#host.system.access.current, this.#temp);
       checkParams(statements, params);
     } catch (e) {
       run.failEarly(toDispatcherError(e, sql));
@@ -123,9 +130,23 @@ export class Session {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Temporary tables go first, as statements of this session (its open work is rolled back).
+    this.#closing ??= dropTempTables(this, this.#temp, this.#host.system.storage);
+    await this.#closing;
+    if (this.#closed) return;
     this.#closed = true;
     await this.#host.system.closeSession(this.#actor);
     this.#host.sessionClosed(this);
+  }
+
+  /** Milliseconds since the session last worked (0 while a request runs): the idle timeout reads it. */
+  idleMs(now: number): number {
+    return this.#actor.busy ? 0 : now - this.#actor.lastActivity;
+  }
+
+  /** SET idle_session_timeout of this session in ms (0: the database's default applies). */
+  get idleTimeoutMs(): number {
+    return Number(this.#actor.variables.show('idle_session_timeout'));
   }
 
   #assertOpen(): void {

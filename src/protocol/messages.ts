@@ -57,6 +57,8 @@ export type Reply =
       readonly columns: readonly WireColumn[];
       readonly rowsAffected: number;
       readonly metrics: WireMetrics;
+      /** The plan summary, sent only for a statement past the slow-query threshold. */
+      readonly plan?: readonly string[] | undefined;
     };
 
 // ---- session --------------------------------------------------------------------------------

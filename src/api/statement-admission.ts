@@ -1,0 +1,57 @@
+// What the API does to analysed statements before the session actor sees them: temporary table
+// names resolved for this session, PREPARE's inner statement completed with its kind's flags (the
+// session actor stores it), and the privilege check against the current ACL snapshot.
+import { authorize, type AclSnapshot } from '../analysis/authorize.js';
+import { KIND_FLAGS } from '../analysis/kind-flags.js';
+import type { InnerStatement } from '../analysis/front-nodes.js';
+import type { AnalyzedStatement } from '../protocol/statement.js';
+import { TEMP_PREFIX, type TempTables } from './temp-tables.js';
+
+export function admitStatements(
+  statements: readonly AnalyzedStatement[],
+  user: string,
+  acl: AclSnapshot,
+  temp: TempTables,
+): readonly AnalyzedStatement[] {
+  let out: AnalyzedStatement[] | null = null;
+  for (let i = 0; i < statements.length; i++) {
+    const original = statements[i] as AnalyzedStatement;
+    let st = temp.rewrite(original);
+    if (st.kind === 'PREPARE') st = withAnalyzedInner(st);
+    const denied = authorizeWithTemp(user, st, acl);
+    if (denied !== null) throw denied;
+    if (st !== original) {
+      out ??= statements.slice();
+      out[i] = st;
+    }
+  }
+  return out ?? statements;
+}
+
+/** A session always may create and use its own temporary tables (PostgreSQL's TEMP privilege is PUBLIC's). */
+function authorizeWithTemp(user: string, st: AnalyzedStatement, acl: AclSnapshot) {
+  if (st.kind === 'CREATE_TABLE' && st.metadata.tablesAccessed[0]?.startsWith(TEMP_PREFIX) === true) {
+    return authorize(user, { ...st, kind: 'SELECT', metadata: { ...st.metadata, tablesAccessed: st.metadata.tablesAccessed.slice(1) } }, acl);
+  }
+  return authorize(user, st, acl);
+}
+
+/** PREPARE carries its statement as analysis left it; the session needs it as an AnalyzedStatement. */
+function withAnalyzedInner(st: AnalyzedStatement): AnalyzedStatement {
+  const ast = st.ast as { statement: InnerStatement };
+  const inner = ast.statement;
+  const flags = KIND_FLAGS[inner.kind];
+  const analyzed: AnalyzedStatement = {
+    kind: inner.kind,
+    flags: st.shapeKey.startsWith(TEMP_PREFIX) ? { ...flags, cacheable: false } : flags,
+    ast: inner.ast,
+    shapeKey: inner.shapeKey,
+    liftedParams: st.liftedParams,
+    liftedTypes: st.liftedTypes,
+    userParamCount: inner.userParamCount,
+    text: st.text,
+    metadata: inner.metadata,
+    cacheHit: true,
+  };
+  return { ...st, ast: { ...ast, analyzed } };
+}

@@ -30,7 +30,13 @@ export class FileLock {
   }
 
   static acquire(path: string): FileLock {
-    const key = nodePath.resolve(path);
+    // The real path, so two spellings (or a symlink) of one file share one lock.
+    let key = nodePath.resolve(path);
+    try {
+      key = fs.realpathSync(key);
+    } catch {
+      // Not created yet: the resolved path is its name.
+    }
     if (openHere.has(key)) throw inUse(process.pid);
     const lockPath = `${key}-lock`;
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -10,7 +10,8 @@ import { Scope } from './scope.js';
 import { SelectPlanner } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { compileDelete, compileInsert, compileUpdate, type DmlPlan } from './dml.js';
-import { compileCreateIndex, compileCreateTable, compileCreateView, compileDrop, ddlExecution, type DdlPlan } from './ddl.js';
+import { compileAlterTable, compileCreateIndex, compileCreateTable, compileCreateView, compileDrop, ddlExecution, type DdlPlan } from './ddl.js';
+import { coerceForColumn } from './dml.js';
 
 /** Work units (rows read or compared) one step() may spend before it returns. */
 const STEP_BUDGET = 2000;
@@ -170,6 +171,21 @@ function compileInner(
     }
     case 'CREATE_TABLE':
       return fromDdl(compileCreateTable(node0, paramTypes));
+    case 'ALTER_TABLE':
+      return fromDdl(
+        compileAlterTable(node0, paramTypes, (sql, col) => {
+          const c = makeCompilers(view, []);
+          const e = c.x.compile(parseExpression(sql), new Scope(null));
+          const f: Frame = {
+            ctx: { view, params: [], counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() }, checkInterrupt: () => {} },
+            params: [],
+            outer: null,
+            up: null,
+            root: { cache: new Map(), work: 0 },
+          };
+          return coerceForColumn(e.ev([], f), col, '', e.type);
+        }),
+      );
     case 'CREATE_INDEX':
       return fromDdl(compileCreateIndex(node0));
     case 'DROP_TABLE':

@@ -276,3 +276,85 @@ export function compileCreateView(
     },
   };
 }
+
+/** ALTER TABLE ... ADD COLUMN / DROP COLUMN (several actions apply in order). */
+export function compileAlterTable(ast: Node, paramTypes: readonly ParamType[], evalDefault: (sql: string, col: ColumnDef) => SqlValue): DdlPlan {
+  const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
+  const name = String(tableItem?.table ?? '').toLowerCase();
+  const actions: Node[] = Array.isArray(ast.expr) ? ast.expr : [];
+  return {
+    command: 'ALTER TABLE',
+    dependsOn: [name],
+    run(txn, params) {
+      for (const a of actions) {
+        const def = txn.getTable(name);
+        if (def === undefined) throw new DispatcherError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
+        const action = String(a.action ?? '').toLowerCase();
+        const cname = identName(a.column?.column ?? a.column);
+        if (action === 'add' && a.resource === 'column') {
+          if (def.columns.some((c) => c.name === cname)) {
+            if (a.if_not_exists !== null && a.if_not_exists !== undefined) continue;
+            throw new DispatcherError(SqlState.DuplicateColumn, `column "${cname}" of relation "${name}" already exists`);
+          }
+          if (a.primary_key !== null && a.primary_key !== undefined) {
+            throw new DispatcherError(SqlState.FeatureNotSupported, 'adding a primary key column is not supported');
+          }
+          let defaultSql: string | undefined;
+          if (a.default_val !== null && a.default_val !== undefined) {
+            defaultSql = expressionText(bindParams(a.default_val.value ?? a.default_val, params, paramTypes));
+          }
+          const col: ColumnDef = {
+            name: cname,
+            type: columnTypeOf(declaredTypeOf(a.definition)),
+            declaredType: declaredTypeOf(a.definition),
+            notNull: String(a.nullable?.type ?? '').toLowerCase() === 'not null',
+            ...(defaultSql !== undefined ? { defaultSql } : {}),
+          };
+          // Existing rows get the default (evaluated once), as PostgreSQL does for constants.
+          const fill = defaultSql === undefined ? null : evalDefault(defaultSql, col);
+          if (fill === null && col.notNull && txn.rowCount(name) > 0) {
+            throw new DispatcherError(SqlState.NotNullViolation, `column "${cname}" of relation "${name}" contains null values`);
+          }
+          txn.alterTable({ ...def, columns: [...def.columns, col] }, (row) => [...row, fill]);
+          if (a.unique !== null && a.unique !== undefined) {
+            txn.createIndex({ name: `${name}_${cname}_key`, table: name, columns: [def.columns.length], unique: true, implicit: true });
+          }
+        } else if (action === 'drop' && a.resource === 'column') {
+          const pos = def.columns.findIndex((c) => c.name === cname);
+          if (pos < 0) {
+            if (a.if_exists !== null && a.if_exists !== undefined) continue;
+            throw new DispatcherError(SqlState.UndefinedColumn, `column "${cname}" of relation "${name}" does not exist`);
+          }
+          if (def.primaryKey.includes(pos)) {
+            throw new DispatcherError(SqlState.DependentObjects, `cannot drop column ${cname} of table ${name} because the primary key requires it`);
+          }
+          if (def.columns.length === 1) {
+            throw new DispatcherError(SqlState.FeatureNotSupported, 'a table must keep at least one column');
+          }
+          const views = getViews(txn);
+          const dependent = Object.keys(views).find((v) => views[v]!.dependsOn.includes(name));
+          if (dependent !== undefined) {
+            throw new DispatcherError(SqlState.DependentObjects, `cannot drop column ${cname} of table ${name} because other objects depend on it`, {
+              detail: `view ${dependent} depends on table ${name}`,
+            });
+          }
+          // Indexes over the column go with it (PostgreSQL drops them too).
+          for (const ix of def.indexes) if (ix.columns.includes(pos)) txn.dropIndex(name, ix.name);
+          const after = txn.getTable(name)!;
+          const shift = (c: number): number => (c > pos ? c - 1 : c);
+          txn.alterTable(
+            {
+              ...after,
+              columns: after.columns.filter((_, i) => i !== pos),
+              primaryKey: after.primaryKey.map(shift),
+              indexes: after.indexes.map((ix) => ({ ...ix, columns: ix.columns.map(shift) })),
+            },
+            (row) => row.filter((_, i) => i !== pos),
+          );
+        } else {
+          throw new DispatcherError(SqlState.FeatureNotSupported, `ALTER TABLE ${action.toUpperCase()} is not supported`);
+        }
+      }
+    },
+  };
+}

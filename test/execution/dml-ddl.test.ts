@@ -136,4 +136,25 @@ describe('DDL', () => {
     expect(await db.state('SELECT * FROM d1')).toBe('42P01');
     expect(await db.state('SELECT * FROM d2')).toBe('42P01');
   });
+
+  it('adds and drops columns with ALTER TABLE', async () => {
+    await db.run('CREATE TABLE al(id INTEGER PRIMARY KEY, a INTEGER)');
+    await db.run('INSERT INTO al VALUES (1, 10), (2, 20)');
+    await db.run('ALTER TABLE al ADD COLUMN b TEXT DEFAULT 7');
+    expect(await db.rows('SELECT * FROM al ORDER BY id')).toEqual([
+      [1, 10, '7'],
+      [2, 20, '7'],
+    ]);
+    expect(await db.state('ALTER TABLE al ADD COLUMN c INTEGER NOT NULL')).toBe('23502');
+    expect(await db.state('ALTER TABLE al ADD COLUMN a INTEGER')).toBe('42701');
+    await db.run('CREATE INDEX al_a ON al(a)');
+    await db.run('ALTER TABLE al DROP COLUMN a');
+    expect(await db.rows('SELECT * FROM al ORDER BY id')).toEqual([
+      [1, '7'],
+      [2, '7'],
+    ]);
+    expect(db.engine.snapshot().getTable('al')!.indexes).toEqual([]);
+    expect(await db.state('ALTER TABLE al DROP COLUMN id')).toBe('2BP01');
+    expect(await db.state('ALTER TABLE al DROP COLUMN nope')).toBe('42703');
+  });
 });

@@ -23,7 +23,7 @@ interface Compilers {
   readonly indexes: Set<string>;
 }
 
-function makeCompilers(view: ReadView, paramTypes: readonly ParamType[]): Compilers {
+function makeCompilers(view: ReadView, paramTypes: readonly ParamType[], text = ''): Compilers {
   const deps = new Set<string>();
   const indexes = new Set<string>();
   let nextId = 0;
@@ -39,7 +39,7 @@ function makeCompilers(view: ReadView, paramTypes: readonly ParamType[]): Compil
     parseExpr: parseExpression,
   };
   const x = new ExprCompiler(env);
-  const planner = new SelectPlanner(view, x, deps, indexes);
+  const planner = new SelectPlanner(view, x, deps, indexes, text);
   holder.planner = planner;
   return { x, planner, deps, indexes };
 }
@@ -120,7 +120,7 @@ function compileInner(
   const node0 = Array.isArray(ast) ? ast[0] : ast;
   switch (kind) {
     case 'SELECT': {
-      const c = makeCompilers(view, paramTypes);
+      const c = makeCompilers(view, paramTypes, text);
       const q = c.planner.compileQuery(node0, null);
       const columns: ResultColumn[] = q.columns;
       return {
@@ -134,15 +134,15 @@ function compileInner(
       };
     }
     case 'INSERT': {
-      const c = makeCompilers(view, paramTypes);
+      const c = makeCompilers(view, paramTypes, text);
       return fromDml(compileInsert(node0, c.x, c.planner, view, c.deps), c);
     }
     case 'UPDATE': {
-      const c = makeCompilers(view, paramTypes);
+      const c = makeCompilers(view, paramTypes, text);
       return fromDml(compileUpdate(node0, c.x, c.planner, view, c.deps), c);
     }
     case 'DELETE': {
-      const c = makeCompilers(view, paramTypes);
+      const c = makeCompilers(view, paramTypes, text);
       return fromDml(compileDelete(node0, c.x, c.planner, view, c.deps), c);
     }
     case 'EXPLAIN': {

@@ -68,7 +68,7 @@ interface ReturningPlan {
   readonly evs: Eval[];
 }
 
-function compileReturning(x: ExprCompiler, ast: Node, scope: Scope): ReturningPlan | null {
+function compileReturning(x: ExprCompiler, ast: Node, scope: Scope, alias: (as: string) => string): ReturningPlan | null {
   const cols: Node[] | undefined = ast.returning?.columns;
   if (cols === undefined || cols === null) return null;
   const columns: ResultColumn[] = [];
@@ -87,7 +87,7 @@ function compileReturning(x: ExprCompiler, ast: Node, scope: Scope): ReturningPl
       continue;
     }
     const comp = x.compile(e, scope);
-    columns.push({ name: (c.as === null || c.as === undefined ? comp.name : String(c.as)).toLowerCase(), type: comp.type });
+    columns.push({ name: c.as === null || c.as === undefined ? comp.name : alias(String(c.as)), type: comp.type });
     evs.push(comp.ev);
   }
   return { columns, evs };
@@ -263,7 +263,7 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
   }
   const retScope = new Scope(null);
   retScope.addSource(tname, def.columns.map((c) => ({ name: c.name, type: c.type })));
-  const returning = compileReturning(x, ast, retScope);
+  const returning = compileReturning(x, ast, retScope, (a) => planner.aliasName(a));
   const isTarget = new Array<number>(ncols).fill(-1);
   targets.forEach((t, i) => (isTarget[t] = i));
   return {
@@ -332,7 +332,7 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
     const c = x.compile(v, scope);
     sets.push({ col, ev: c.ev, type: c.type });
   }
-  const returning = compileReturning(x, ast, scope);
+  const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
   return {
     columns: returning?.columns ?? [],
     command: 'UPDATE',
@@ -377,7 +377,7 @@ export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner
   const scan = planner.compileTargetScan(tableItem, ast.where, scope);
   deps.add(tname);
   const ncols = def.columns.length;
-  const returning = compileReturning(x, ast, scope);
+  const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
   return {
     columns: returning?.columns ?? [],
     command: 'DELETE',

@@ -113,11 +113,23 @@ export class SelectPlanner {
   readonly #ctes: Map<string, { ast: Node; columns: string[] | null }>[] = [];
   readonly #ctesExpanding = new Set<string>();
 
-  constructor(view: ReadView, x: ExprCompiler, deps: Set<string>, indexes: Set<string>) {
+  readonly #text: string;
+
+  constructor(view: ReadView, x: ExprCompiler, deps: Set<string>, indexes: Set<string>, text = '') {
+    this.#text = text;
     this.#view = view;
     this.#x = x;
     this.#deps = deps;
     this.#indexes = indexes;
+  }
+
+  /**
+   * An output alias as PostgreSQL names it: folded to lower case unless it was double-quoted
+   * (the parser drops the quotes, so the statement text tells).
+   */
+  aliasName(as: string): string {
+    if (as !== as.toLowerCase() && this.#text.includes(`"${as}"`)) return as;
+    return as.toLowerCase();
   }
 
   /** A whole query expression (possibly compound). */
@@ -730,7 +742,7 @@ export class SelectPlanner {
       if (e?.type === 'star') {
         throw new DispatcherError(SqlState.SyntaxError, 'unexpected *');
       }
-      items.push({ node: e, alias: col.as === null || col.as === undefined ? null : String(col.as) });
+      items.push({ node: e, alias: col.as === null || col.as === undefined ? null : this.aliasName(String(col.as)) });
     }
 
     const groupBy: Node[] = Array.isArray(ast.groupby?.columns) ? ast.groupby.columns : Array.isArray(ast.groupby) ? ast.groupby : [];
@@ -765,7 +777,7 @@ export class SelectPlanner {
         } else if (g?.type === 'column_ref' && (g.table === null || g.table === undefined) && typeof g.column !== 'string') {
           const name = identName(g.column);
           if (scope.findLocal(null, name) === undefined) {
-            const item = items.find((it) => it.alias !== null && it.alias.toLowerCase() === name);
+            const item = items.find((it) => it.alias !== null && it.alias === name);
             if (item !== undefined) gn = item.node;
           }
         }
@@ -802,7 +814,7 @@ export class SelectPlanner {
     outputs: Compiled[],
     scope: Scope,
   ): { keys: SortKey[]; hidden: Compiled[]; exprs: (Node | null)[] } {
-    const names = outputs.map((o, i) => (items[i]!.alias ?? o.name).toLowerCase());
+    const names = outputs.map((o, i) => items[i]!.alias ?? o.name);
     const cols = names.map((name, i) => ({ name, type: outputs[i]!.type }));
     const keys: SortKey[] = [];
     const hidden: Compiled[] = [];
@@ -852,7 +864,7 @@ export class SelectPlanner {
     order: number[],
   ): QueryPlan {
     const columns: ResultColumn[] = outputs.map((o, i) => ({
-      name: (items[i]!.alias ?? o.name).toLowerCase(),
+      name: items[i]!.alias ?? o.name,
       type: o.type,
     }));
     const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev)];

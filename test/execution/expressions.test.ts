@@ -144,5 +144,7 @@ describe('numeric functions, CASE and friends', () => {
       { name: 'i', type: 'text' },
       { name: 'abs', type: 'integer' },
     ]);
+    const q = await db.run('SELECT 1 AS "MyCol", 2 AS Other, (SELECT 3)');
+    expect(q.columns.map((c) => c.name)).toEqual(['MyCol', 'other', '?column?']);
   });
 });

@@ -29,6 +29,7 @@ import { toWire } from './wire-error.js';
 import { localDone, NamedStatements } from './named-statements.js';
 import type { SqlValue } from '../src/storage/ports.js';
 import type { SchemaVersions } from '../src/observability/schema-versions.js';
+import type { WriteTracker } from '../src/observability/data-versions.js';
 
 interface Current {
   readonly req: ExecuteRequest;
@@ -47,6 +48,8 @@ export interface SessionDeps {
   readonly txns: TransactionManager;
   readonly monitor: Monitor;
   readonly versions: SchemaVersions;
+  /** The result cache's write tracking (null when the cache is off). */
+  readonly writes?: WriteTracker | null | undefined;
   /** Privilege check of a statement run by EXECUTE (throws 42501). */
   readonly authorize?: ((user: string, st: AnalyzedStatement) => void) | undefined;
 }
@@ -236,6 +239,11 @@ export class SessionActor extends Actor<SessionMsg> {
       this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation);
     }
     if (actions.includes('markStatement')) this.#deps.txns.tell({ type: 'MarkStatement', txnId: this.#txnId });
+    const w = this.#deps.writes;
+    if (w != null && !(st.kind === 'SELECT' && st.metadata.isReadOnly) && !this.#deps.txns.isReadOnly(this.#txnId)) {
+      if (st.kind === 'INSERT' || st.kind === 'UPDATE' || st.kind === 'DELETE') w.note(this.#txnId, st.metadata.tablesAccessed);
+      else w.noteUnknown(this.#txnId);
+    }
     this.#route(st);
   }
 
@@ -354,12 +362,14 @@ export class SessionActor extends Actor<SessionMsg> {
       text: st.text,
       metrics: done.metrics,
       totalMs: performance.now() - cur.statementStart,
+      plan: done.plan,
     });
     cur.index++;
     this.#next();
   }
 
   #endTxn(committed: boolean): void {
+    this.#deps.writes?.end(this.#txnId, committed);
     if (this.#deps.txns.changedSchema(this.#txnId)) this.#deps.versions.bumpAll();
     if (!committed) this.#deps.txns.rollback(this.#txnId);
     this.#txnId = 0;

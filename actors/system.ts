@@ -3,6 +3,7 @@ import type { CoordinatorName } from '../src/protocol/statement.js';
 import type { StorageEngine } from '../src/storage/ports.js';
 import { PlanCache } from '../src/observability/plan-cache.js';
 import { SchemaVersions } from '../src/observability/schema-versions.js';
+import { DataVersions, type WriteTracker } from '../src/observability/data-versions.js';
 import { BufferPoolActor } from './buffer-pool.js';
 import { AdministrationCoordinator } from './coordinators/admin.js';
 import type { Coordinator, CoordinatorDeps } from './coordinators/coordinator.js';
@@ -34,6 +35,12 @@ export class ActorSystem {
   readonly locks: LockManager;
   readonly bufferPool: BufferPoolActor;
   readonly monitor = new Monitor();
+  /** Slow-query threshold the coordinators read (set from the configuration). */
+  readonly slowPlan = { thresholdMs: Infinity };
+  /** Per-table counters bumped by commits that wrote the table (result cache invalidation). */
+  readonly dataVersions = new DataVersions();
+  /** Set when the result cache is on: sessions report the tables their transactions write. */
+  writes: WriteTracker | null = null;
   readonly coordinators: Readonly<Record<CoordinatorName, Coordinator>>;
   readonly dispatcher: Dispatcher;
   readonly sessions = new Map<number, SessionActor>();
@@ -64,6 +71,7 @@ export class ActorSystem {
       versions: this.versions,
       locks: this.locks,
       released: (queryId) => dispatcher?.tell({ type: 'Released', queryId }),
+      slowPlan: this.slowPlan,
     };
     this.coordinators = {
       dql: new QueryCoordinator(deps),
@@ -84,6 +92,7 @@ export class ActorSystem {
       txns: this.txns,
       monitor: this.monitor,
       versions: this.versions,
+      writes: this.writes,
       authorize: (user, st) => this.authorize?.(user, st),
     });
     this.sessions.set(s.id, s);

@@ -95,9 +95,11 @@ export class DatabaseOps {
     readonly maxQueuedQueries?: number;
     readonly planCacheSize?: number;
     readonly parseCacheSize?: number;
+    readonly maxSessionsPerUser?: number | undefined;
   }>(options: O, c: DispatcherConfig): O {
     return {
       ...options,
+      ...(options.maxSessionsPerUser === undefined && c.maxSessionsPerUser > 0 ? { maxSessionsPerUser: c.maxSessionsPerUser } : {}),
       ...(options.poolPages === undefined && c.bufferPoolPages !== undefined ? { poolPages: c.bufferPoolPages } : {}),
       maxConcurrentQueries: options.maxConcurrentQueries ?? c.maxConcurrentQueries,
       maxQueuedQueries: options.maxQueuedQueries ?? c.maxQueuedQueries,

@@ -15,11 +15,16 @@ import { installAccessControl, checkLogin } from './access.js';
 import { SessionPool, type SessionLimits } from './session-pool.js';
 import { dropLeftoverTempTables, isTempTable } from './temp-tables.js';
 import type { RowChange } from '../../actors/commit-observer.js';
+import type { ConfigObject, DispatcherConfig } from './config.js';
+import type { Operations } from './operations.js';
+import { DatabaseOps, openOperations, type ConcurrentRequest, type ConcurrentResult, type OperationsMonitor } from './database-ops.js';
 
 /** Session limits from open() until the constructor takes them (open builds the system first). */
 const pendingLimits = new WeakMap<ActorSystem, SessionLimits>();
 
 export interface DatabaseOptions {
+  /** A YAML configuration file, or its fields as an object (src/api/config.ts). */
+  readonly config?: string | ConfigObject;
   /** Page size in bytes for a new file (default 8192). */
   readonly pageSize?: number;
   /** Buffer pool capacity in pages. */
@@ -40,7 +45,7 @@ export interface DatabaseOptions {
   readonly idleSessionTimeoutMs?: number;
 }
 
-export interface DatabaseMonitor {
+export interface DatabaseMonitor extends OperationsMonitor {
   readonly metrics$: Observable<MonitorMsg>;
   byKind(): ReadonlyMap<string, KindAggregate>;
   byShape(): readonly ShapeStats[];
@@ -54,22 +59,40 @@ export class Database implements SessionHost {
   readonly #sessions = new Set<Session>();
   #closed = false;
   readonly #pool: SessionPool;
+  readonly operations: Operations;
+  readonly #ops: DatabaseOps;
+  /** The configuration the database runs with (defaults where the file said nothing). */
+  readonly config: DispatcherConfig;
+  /** db.plugins.register(plugin) / unregister(name) / list(). */
+  readonly plugins: Operations['plugins'];
 
-  private constructor(path: string, system: ActorSystem, analyzer: Analyzer) {
+  private constructor(path: string, system: ActorSystem, analyzer: Analyzer, config: DispatcherConfig) {
     this.path = path;
     this.system = system;
     this.analyzer = analyzer;
     this.#pool = new SessionPool(pendingLimits.get(system) ?? {});
     installAccessControl(system);
+    this.config = config;
+    this.#ops = openOperations(this, config);
+    this.operations = this.#ops.operations;
+    this.plugins = this.operations.plugins;
     const m = system.monitor;
     this.monitor = {
-      metrics$: m.metrics$.asObservable(),
+      metrics$: m.metrics$,
       byKind: () => m.byKind,
       byShape: () => [...m.byShape.values()],
+      ...this.#ops.monitor,
     };
   }
 
+  /** Runs requests on a small pool of sessions, at most `parallelism` at once; results in order. */
+  executeConcurrent(requests: readonly ConcurrentRequest[], options: { readonly parallelism?: number } = {}): Promise<ConcurrentResult[]> {
+    return this.#ops.executeConcurrent(requests, options.parallelism);
+  }
+
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    const config = DatabaseOps.loadConfig(options.config);
+    options = DatabaseOps.withConfig(options, config);
     const storage = await openStorage(path, {
       ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       ...(options.poolPages !== undefined ? { poolPages: options.poolPages } : {}),
@@ -87,14 +110,14 @@ export class Database implements SessionHost {
       maxSessionsPerUser: options.maxSessionsPerUser,
       idleSessionTimeoutMs: options.idleSessionTimeoutMs,
     });
-    return new Database(path, system, new Analyzer({ cacheSize: options.parseCacheSize ?? 2000 }));
+    return new Database(path, system, new Analyzer({ cacheSize: options.parseCacheSize ?? 2000 }), config);
   }
 
   async connect(options: ConnectOptions = {}): Promise<Session> {
     if (this.#closed) throw new DispatcherError(SqlState.ConnectionDoesNotExist, 'database is closed');
     checkLogin(this.system, options.user ?? 'owner');
     this.#pool.admit(options.user ?? 'owner');
-    const s = new Session(this, this.system.createSession(options.user ?? 'owner'));
+    const s = new Session(this, this.#ops.sessionCreated(this.system.createSession(options.user ?? 'owner')));
     this.#sessions.add(s);
     this.#pool.add(s);
     return s;
@@ -155,6 +178,7 @@ export class Database implements SessionHost {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#sessions].map((s) => s.close()));
+    await this.#ops.close();
     this.#pool.stop();
     this.system.stop();
     await this.system.storage.close();

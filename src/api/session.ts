@@ -10,11 +10,14 @@ import { PreparedStatement } from './prepared-statement.js';
 import { QueryRun } from './query-run.js';
 import { admitStatements } from './statement-admission.js';
 import { dropTempTables, TempTables } from './temp-tables.js';
+import type { Operations } from './operations.js';
 import type { ArrayRow, ExecuteOptions, ObjectRow, QueryHandle, QueryResult } from './types.js';
 
 export interface SessionHost {
   readonly system: ActorSystem;
   readonly analyzer: Analyzer;
+  /** Security, plugins, circuit breaker, result cache (src/api/operations.ts). */
+  readonly operations?: Operations | undefined;
   sessionClosed(s: Session): void;
 }
 
@@ -97,10 +100,13 @@ export class Session {
       return run;
     }
     let statements: readonly AnalyzedStatement[];
+    const ops = this.#host.operations;
     try {
+      ops?.checkText(sql);
       statements = prepared?.statements ?? this.#host.analyzer.analyze(sql);
       statements = admitStatements(statements, this.user, this.#host.system.access.current, this.#temp);
       checkParams(statements, params);
+      ops?.admit(this, sql, params, statements);
     } catch (e) {
       run.failEarly(toDispatcherError(e, sql));
       return run;
@@ -115,6 +121,11 @@ export class Session {
       }
       onAbort = () => run.cancel('user');
       signal.addEventListener('abort', onAbort, { once: true });
+    }
+    if (ops !== undefined) {
+      const hook = ops.prepareRun(this.#actor, this, params, statements, run);
+      if (hook === 'served') return run;
+      run.onSettled = hook;
     }
     this.#actor.tell({
       type: 'Execute',

@@ -224,7 +224,15 @@ export class Analyzer {
 
   #parse(text: string): unknown {
     this.#parses++;
-    const ast = this.#parser.astify(text, PARSE_OPTIONS);
+    let ast;
+    try {
+      ast = this.#parser.astify(text, PARSE_OPTIONS);
+    } catch (e) {
+      // the grammar's actions reject some input with plain Errors ('invalid column clause
+      // with select statement'): they are about the text, so they are syntax errors too
+      if (e instanceof Error && !(e instanceof RangeError) && !isParseError(e)) throw new ParserRejection(e);
+      throw e;
+    }
     if (Array.isArray(ast)) {
       if (ast.length !== 1) throw new DispatcherError(SqlState.SyntaxError, 'expected exactly one statement');
       return ast[0];
@@ -389,6 +397,14 @@ function statementEnd(tokens: readonly Token[], from: number): number {
     }
   }
   return tokens.length;
+}
+
+/** A plain Error of node-sql-parser's grammar actions: a syntax error without a location. */
+class ParserRejection extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+    this.name = 'SyntaxError';
+  }
 }
 
 // node-sql-parser checks INSERT column and value counts itself, with a plain Error

@@ -151,6 +151,10 @@ describe('syntax errors', () => {
     expect(f.position).toBe(21);
   });
 
+  it('the grammar\'s own rejections are 42601 too', () => {
+    expect(fail('SELECT SELECT count(*) FROM t').sqlState).toBe('42601');
+  });
+
   it('deep or long input is an error, not a crash', () => {
     const deep = 'SELECT ' + '('.repeat(20000) + '1' + ')'.repeat(20000);
     const e = fail(deep);

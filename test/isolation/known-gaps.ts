@@ -19,6 +19,13 @@ export const HERMITAGE_KNOWN_GAPS: readonly string[] = [
   'G2-two-edges/SER',
 ];
 
-// Isolation levels at which the randomized checker (properties/isolation-checker.test.ts) still
-// finds histories the level forbids; run there with it.fails for the same reason.
-export const CHECKER_KNOWN_GAPS: readonly ('RC' | 'RR' | 'SER')[] = [];
+// Level/encoding pairs ('RC/list', 'SER/set') at which the randomized checker
+// (properties/isolation-checker.test.ts) still finds histories the level forbids; run there with
+// it.fails for the same reason.
+export const CHECKER_KNOWN_GAPS: readonly string[] = [
+  // SERIALIZABLE: a statement that waited for a lock then runs on the view taken before the wait,
+  // so an UPDATE overwrites the write it waited for (lost append, list) and a read misses the
+  // commit it waited for while the next read sees it (G-single, set).
+  'SER/list',
+  'SER/set',
+];

@@ -1,6 +1,7 @@
 // The performance monitor: receives Executed(metrics) fire-and-forget, keeps aggregates per
 // statement kind and per statement shape, and publishes every metric on metrics$. Publishing never
-// blocks a query: subscribers are called synchronously and a throwing one is dropped.
+// blocks a query: subscribers are called later from a bounded buffer each (a slow one loses
+// metrics, counted); statements past the slow-query threshold go to onSlow (the slow-query log).
 import type { Observable } from 'rxjs';
 import { BoundedStream } from '../src/observability/bounded-stream.js';
 import type { MonitorMsg } from '../src/protocol/messages.js';

@@ -13,6 +13,9 @@ export interface DispatchCost {
   readonly awaitFloorUs: number;
   readonly betterSqlite3UnpreparedUs: number;
   readonly betterSqlite3PreparedUs: number;
+  /** W9's statement (id inlined, fresh text each time) on a 100-row table: latency and parse-cache hits. */
+  readonly inlinePointUs: number;
+  readonly inlineParseCacheHitPct: number;
   readonly ops: number;
 }
 
@@ -50,6 +53,15 @@ export async function measureDispatchCost(n: number, capMs: number): Promise<Dis
         reports++;
       }
     });
+    await s.execute('CREATE TABLE dispatch_cost (id INTEGER PRIMARY KEY, v TEXT)');
+    const ins = await s.prepare('INSERT INTO dispatch_cost VALUES ($1, $2)');
+    for (let i = 1; i <= 100; i++) await ins.execute([i, 'v' + i]);
+    let inlineRuns = 0;
+    let inlineHits = 0;
+    const inlinePointUs = await perOp(n, capMs, async () => {
+      const r = await s.execute(`SELECT * FROM dispatch_cost WHERE id = ${1 + (inlineRuns++ % 100)}`, [], { rowMode: 'array' });
+      if (r.metrics?.parseCacheHit) inlineHits++;
+    });
     const p = await s.prepare('SELECT 1');
     const preparedUs = await perOp(n, capMs, () => p.execute([], { rowMode: 'array' }));
     await s.close();
@@ -67,6 +79,8 @@ export async function measureDispatchCost(n: number, capMs: number): Promise<Dis
       awaitFloorUs,
       betterSqlite3UnpreparedUs: bsUn,
       betterSqlite3PreparedUs: bsPrep,
+      inlinePointUs,
+      inlineParseCacheHitPct: inlineRuns ? (inlineHits / inlineRuns) * 100 : 0,
       ops: n,
     };
   } catch (err) {
@@ -83,6 +97,7 @@ export function formatDispatchCost(c: DispatchCost | Error): string {
   return (
     `dispatchdb dispatch path, per statement: session.execute('SELECT 1') ${f(c.executeUs)} µs${reported}; ` +
     `prepared SELECT 1 ${f(c.preparedUs)} µs; floor of one awaited async call ${f(c.awaitFloorUs)} µs; ` +
-    `better-sqlite3 SELECT 1 unprepared ${f(c.betterSqlite3UnpreparedUs)} µs, prepared ${f(c.betterSqlite3PreparedUs)} µs`
+    `better-sqlite3 SELECT 1 unprepared ${f(c.betterSqlite3UnpreparedUs)} µs, prepared ${f(c.betterSqlite3PreparedUs)} µs; ` +
+    `W9-style inlined point select on a 100-row table ${f(c.inlinePointUs)} µs, parse cache hit on ${c.inlineParseCacheHitPct.toFixed(0)}%`
   );
 }

@@ -3,6 +3,15 @@ import type { DispatchCost } from './dispatch-cost.js';
 import type { EngineId } from './engines/types.js';
 import { WORKLOADS, type Sample, type WorkloadId } from './workloads.js';
 
+/** Median, range and ratio of one view (wall or CPU time) of a cell's samples. */
+export interface Stat {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly spreadPct: number;
+  readonly ratio?: number;
+}
+
 export interface Cell {
   readonly samples: readonly Sample[];
   readonly median: number;
@@ -15,6 +24,8 @@ export interface Cell {
   readonly ok: boolean;
   readonly errors: readonly string[];
   readonly capped: boolean;
+  /** The same samples on process CPU time (Sample.cpuValue). */
+  readonly cpu: Stat;
 }
 
 export interface EngineInfo {
@@ -50,18 +61,20 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 }
 
+function stat(xs: number[]): Stat {
+  const med = xs.length ? median(xs) : NaN;
+  const min = xs.length ? Math.min(...xs) : NaN;
+  const max = xs.length ? Math.max(...xs) : NaN;
+  return { median: med, min, max, spreadPct: med ? ((max - min) / Math.abs(med)) * 100 : NaN };
+}
+
 export function toCell(samples: readonly Sample[]): Cell {
-  const good = samples.filter((s) => s.ok).map((s) => s.value);
+  const good = samples.filter((s) => s.ok);
   const errors = samples.filter((s) => !s.ok).map((s) => s.error ?? 'failed');
-  const med = good.length ? median(good) : NaN;
-  const min = good.length ? Math.min(...good) : NaN;
-  const max = good.length ? Math.max(...good) : NaN;
   return {
     samples,
-    median: med,
-    min,
-    max,
-    spreadPct: med ? ((max - min) / Math.abs(med)) * 100 : NaN,
+    ...stat(good.map((s) => s.value)),
+    cpu: stat(good.map((s) => s.cpuValue)),
     ok: errors.length === 0 && good.length > 0,
     errors: [...new Set(errors)],
     capped: samples.some((s) => s.capped),
@@ -73,18 +86,20 @@ export function toCell(samples: readonly Sample[]): Cell {
  * so runs are paired: sample i of both was taken in run i, close in time. The ratio is the median of
  * the per-run ratios (ratio of medians when the runs cannot be paired).
  */
-function ratioOf(cell: Cell, ref: Cell, higherIsBetter: boolean): number | undefined {
-  if (!ref.ok || !cell.ok || !(ref.median > 0) || !(cell.median > 0)) return undefined;
-  const one = (v: number, r: number): number => (higherIsBetter ? v / r : r / v);
+function ratioOf(cell: Cell, ref: Cell, higherIsBetter: boolean, view: 'value' | 'cpuValue'): number | undefined {
+  const c = view === 'value' ? cell.median : cell.cpu.median;
+  const r = view === 'value' ? ref.median : ref.cpu.median;
+  if (!ref.ok || !cell.ok || !(r > 0) || !(c > 0)) return undefined;
+  const one = (v: number, w: number): number => (higherIsBetter ? v / w : w / v);
   if (cell.samples.length === ref.samples.length && cell.samples.length > 1) {
     const per: number[] = [];
     cell.samples.forEach((x, i) => {
       const y = ref.samples[i];
-      if (x.ok && y?.ok && x.value > 0 && y.value > 0) per.push(one(x.value, y.value));
+      if (x.ok && y?.ok && x[view] > 0 && y[view] > 0) per.push(one(x[view], y[view]));
     });
     if (per.length === cell.samples.length) return median(per);
   }
-  return one(cell.median, ref.median);
+  return one(c, r);
 }
 
 /** Fills in ratios: to better-sqlite3 (memory); W5b and W5c to better-sqlite3 file's W5b. */
@@ -95,8 +110,14 @@ export function withRatios(cells: BenchReport['cells']): BenchReport['cells'] {
     for (const [w, cell] of Object.entries(byW) as [WorkloadId, Cell][]) {
       const ref = w === 'W5b' || w === 'W5c' ? cells['better-sqlite3-file']?.W5b : cells[REFERENCE]?.[w];
       const info = WORKLOADS.find((x) => x.id === w);
-      const ratio = ref ? ratioOf(cell, ref, info?.higherIsBetter ?? true) : undefined;
-      row[w] = ratio === undefined ? cell : { ...cell, ratio };
+      const hib = info?.higherIsBetter ?? true;
+      const ratio = ref ? ratioOf(cell, ref, hib, 'value') : undefined;
+      const cpuRatio = ref ? ratioOf(cell, ref, hib, 'cpuValue') : undefined;
+      row[w] = {
+        ...cell,
+        ...(ratio === undefined ? {} : { ratio }),
+        cpu: cpuRatio === undefined ? cell.cpu : { ...cell.cpu, ratio: cpuRatio },
+      };
     }
     out[engine] = row;
   }
@@ -117,12 +138,13 @@ function formatRatio(r: number): string {
   return r >= 10 ? r.toFixed(0) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
 }
 
-function formatCell(cell: Cell | undefined, unit: string, runs: number): string {
+function formatCell(cell: Cell | undefined, unit: string, runs: number, view: 'wall' | 'cpu' = 'wall'): string {
   if (!cell) return '–';
   if (!cell.ok) return 'FAIL';
-  const spread = runs > 1 && cell.samples.length > 1 ? ` ±${cell.spreadPct.toFixed(0)}%` : '';
-  const ratio = cell.ratio !== undefined ? ` ×${formatRatio(cell.ratio)}` : '';
-  return `${formatValue(cell.median, unit)}${cell.capped ? '†' : ''}${spread}${ratio}`;
+  const st: Stat = view === 'wall' ? cell : cell.cpu;
+  const spread = runs > 1 && cell.samples.length > 1 ? ` ±${st.spreadPct.toFixed(0)}%` : '';
+  const ratio = st.ratio !== undefined ? ` ×${formatRatio(st.ratio)}` : '';
+  return `${formatValue(st.median, unit)}${cell.capped ? '†' : ''}${spread}${ratio}`;
 }
 
 export function toMarkdown(r: BenchReport): string {
@@ -154,6 +176,24 @@ export function toMarkdown(r: BenchReport): string {
     lines.push(`| ${w.id} ${w.title} | ${unit} | ${cells.join(' | ')} |`);
   }
   lines.push('');
+  // The CPU-time view of the same runs: on a shared machine, other processes stretch wall time but
+  // not this process's CPU time. Waiting-bound workloads (fsync) and M have no CPU view.
+  const cpuRows = WORKLOADS.filter((w) => r.workloads.includes(w.id) && w.id !== 'W5b' && w.id !== 'W5c' && w.id !== 'M');
+  if (cpuRows.length) {
+    lines.push(
+      'The same runs on process CPU time (user + system) instead of wall time — robust to other load on the machine, ' +
+        'blind to waiting (so W5b, W5c and M are left out); units per CPU-second, ms of CPU per query:',
+    );
+    lines.push('');
+    lines.push(`| workload | unit | ${engines.map((e) => e.label).join(' | ')} |`);
+    lines.push(`| --- | --- | ${engines.map(() => '---:').join(' | ')} |`);
+    for (const w of cpuRows) {
+      const cells = engines.map((e) => formatCell(r.cells[e.id]?.[w.id], w.unit, r.runs, 'cpu'));
+      if (cells.every((c) => c === '–')) continue;
+      lines.push(`| ${w.id} | ${w.higherIsBetter ? `${w.unit} ↑` : `${w.unit} ↓`} (CPU) | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
   if (r.dispatchCostLine) {
     lines.push(r.dispatchCostLine);
     lines.push('');

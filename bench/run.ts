@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         }
         if (r instanceof Error) {
           // A crashed turn fails every workload it should have run, with the reason.
-          for (const w of timed) add(id, w, { value: NaN, ops: 0, seconds: 0, capped: false, ok: false, error: r.message });
+          for (const w of timed) add(id, w, { value: NaN, cpuValue: NaN, ops: 0, seconds: 0, capped: false, ok: false, error: r.message });
           log(`run ${run + 1}/${o.runs} ${id}: FAILED (${r.message.split('\n')[0] ?? ''})`);
           continue;
         }
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
         const p = memoryProbe(id, s.rows);
         const ok = p.ok && base.ok;
         const mb = (p.rssBytes - p.rssBeforeBytes - (base.rssBytes - base.rssBeforeBytes)) / (1024 * 1024);
-        add(id, 'M', { value: mb, ops: 1, seconds: 0, capped: false, ok, ...(ok ? {} : { error: p.error ?? base.error ?? 'probe failed' }) });
+        add(id, 'M', { value: mb, cpuValue: mb, ops: 1, seconds: 0, capped: false, ok, ...(ok ? {} : { error: p.error ?? base.error ?? 'probe failed' }) });
         log(`M run ${run + 1}/${o.runs} ${id}: ${ok ? mb.toFixed(1) + ' MB' : 'FAIL ' + (p.error ?? '')}`);
       }
     }

@@ -124,18 +124,27 @@ export function choosePath(table: TableDef, sargs: readonly Sarg[], rows: number
   return best;
 }
 
-/** Makes a bound value comparable with the key column (text literal against a number column). */
-function fitBound(v: SqlValue, numericCol: boolean): SqlValue | undefined {
-  if (v === null) return undefined;
+const NULL_BOUND = Symbol('null');
+const MISMATCH = Symbol('mismatch');
+type Fitted = SqlValue | typeof NULL_BOUND | typeof MISMATCH;
+
+/**
+ * Makes a bound value comparable with the key column in the key order. A text bound on a number
+ * column is converted; a bound that cannot be ordered like the column (a number against text)
+ * is a mismatch: the reader then scans everything and lets the filter decide, so the result never
+ * depends on the path chosen.
+ */
+function fitBound(v: SqlValue, numericCol: boolean): Fitted {
+  if (v === null) return NULL_BOUND;
   if (numericCol) {
     if (typeof v === 'number' || typeof v === 'bigint') return v;
     if (typeof v === 'string') {
       const n = Number(v.trim());
-      return Number.isNaN(n) || v.trim() === '' ? undefined : n;
+      return Number.isNaN(n) || v.trim() === '' ? MISMATCH : n;
     }
-    return undefined;
+    return MISMATCH;
   }
-  if (typeof v === 'number' || typeof v === 'bigint') return undefined;
+  if (typeof v === 'number' || typeof v === 'bigint') return MISMATCH;
   return v;
 }
 
@@ -152,8 +161,6 @@ export class TableReader {
   #fullKeyPoints = false;
   #done = false;
   #started = false;
-  /** Fallback when a bound cannot be used (a type mismatch): read everything, filter decides. */
-  #fallbackFull = false;
   readonly #left: Row;
 
   constructor(table: TableDef, path: AccessPath, left: Row, f: Frame, wantKey: boolean) {
@@ -180,13 +187,17 @@ export class TableReader {
       return;
     }
     if (p.index !== null) f.ctx.counters.indexesUsed.add(p.index);
+    const full = (): void => {
+      this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
+    };
     const prefix: SqlValue[] = [];
     for (let i = 0; i < p.eq.length; i++) {
       const v = fitBound(p.eq[i]!(left, f), this.#numericCol(i));
-      if (v === undefined) {
+      if (v === NULL_BOUND) {
         this.#done = true;
         return;
       }
+      if (v === MISMATCH) return full();
       prefix.push(v);
     }
     if (p.inList !== null) {
@@ -194,7 +205,8 @@ export class TableReader {
       const seen = new Set<SqlValue>();
       for (const e of p.inList) {
         const v = fitBound(e(left, f), this.#numericCol(0));
-        if (v === undefined || seen.has(v)) continue;
+        if (v === MISMATCH) return full();
+        if (v === NULL_BOUND || seen.has(v)) continue;
         seen.add(v);
         pts.push([v]);
       }
@@ -215,33 +227,23 @@ export class TableReader {
     const rc = this.#numericCol(prefix.length);
     if (p.lower !== null) {
       const v = fitBound(p.lower.ev(left, f), rc);
-      if (v === undefined) {
-        if (p.lower.ev(left, f) === null) {
-          this.#done = true;
-          return;
-        }
-        this.#fallbackFull = true;
-      } else {
-        lower = [...prefix, v];
-        lowerInclusive = p.lower.inclusive;
+      if (v === NULL_BOUND) {
+        this.#done = true;
+        return;
       }
+      if (v === MISMATCH) return full();
+      lower = [...prefix, v];
+      lowerInclusive = p.lower.inclusive;
     }
     if (p.upper !== null) {
       const v = fitBound(p.upper.ev(left, f), rc);
-      if (v === undefined) {
-        if (p.upper.ev(left, f) === null) {
-          this.#done = true;
-          return;
-        }
-        this.#fallbackFull = true;
-      } else {
-        upper = [...prefix, v];
-        upperInclusive = p.upper.inclusive;
+      if (v === NULL_BOUND) {
+        this.#done = true;
+        return;
       }
-    }
-    if (this.#fallbackFull) {
-      this.#rowCursor = view.scanTable(this.#table.name);
-      return;
+      if (v === MISMATCH) return full();
+      upper = [...prefix, v];
+      upperInclusive = p.upper.inclusive;
     }
     const range = { lower, lowerInclusive, upper, upperInclusive };
     if (p.index === null) this.#rowCursor = view.scanTable(this.#table.name, range, p.reverse);

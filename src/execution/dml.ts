@@ -110,9 +110,11 @@ function phasedExecution(
   const collected: Row[] = [];
   let writing = false;
   let pos = 0;
-  let affected = 0;
   let done = false;
-  return {
+  // A plain property, not a getter: V8 allocates object literals with accessors outside the young
+  // generation, which drags every object they reference into old space (measured: all of it).
+  const ex: Execution = {
+    rowsAffected: 0,
     step(): Row[] | null {
       if (done) return null;
       ctx.checkInterrupt();
@@ -134,14 +136,11 @@ function phasedExecution(
       const out: Row[] = [];
       const end = Math.min(collected.length, pos + WRITE_SLICE);
       write(collected, pos, end, out, f);
-      affected += end - pos;
+      (ex as { rowsAffected: number }).rowsAffected += end - pos;
       pos = end;
       if (pos >= collected.length) done = true;
       ctx.counters.rowsProduced += out.length;
       return out;
-    },
-    get rowsAffected() {
-      return affected;
     },
     close() {
       op?.close();
@@ -149,6 +148,7 @@ function phasedExecution(
       done = true;
     },
   };
+  return ex;
 }
 
 export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {

@@ -174,6 +174,7 @@ describe('access control against a model of the ACL', () => {
               model.apply(cmd);
               continue;
             }
+            if (cmd.op !== 'stmt') continue;
             const id = (nextId += 1000);
             const sql = sqlOf(cmd.stmt, cmd.table, id);
             const s = sessions.get(cmd.user) as Session;

@@ -27,7 +27,8 @@ const GRID: Record<StatementKind, Row> = {
   ROLLBACK: { c: 'tcl', f: '. . . T . r a . i' },
   GRANT: { c: 'dcl', f: '. . S . X . . . i' },
   REVOKE: { c: 'dcl', f: '. . S . X . . . i' },
-  ANALYZE: { c: 'admin', f: 'R . . . . . . . i' },
+  // ANALYZE writes its statistics into the catalog: it needs a write transaction
+  ANALYZE: { c: 'admin', f: 'R W . . . . . . i' },
   VACUUM: { c: 'admin', f: 'R . . . . . . . i' },
   PRAGMA: { c: 'admin', f: '. . . . . r . . i' },
   SAVEPOINT: { c: 'tcl', f: '. . . T . r . . i' },

@@ -6,6 +6,7 @@ import { KIND_FLAGS } from '../analysis/kind-flags.js';
 import type { InnerStatement } from '../analysis/front-nodes.js';
 import type { AnalyzedStatement } from '../protocol/statement.js';
 import { TEMP_PREFIX, type TempTables } from './temp-tables.js';
+import { ENGINE_SETTINGS } from '../execution/admin/pragma.js';
 
 export function admitStatements(
   statements: readonly AnalyzedStatement[],
@@ -18,6 +19,7 @@ export function admitStatements(
     const original = statements[i] as AnalyzedStatement;
     let st = temp.rewrite(original);
     if (st.kind === 'PREPARE') st = withAnalyzedInner(st);
+    else if (st.kind === 'SHOW') st = engineShow(st);
     const denied = authorizeWithTemp(user, st, acl);
     if (denied !== null) throw denied;
     if (st !== original) {
@@ -54,4 +56,11 @@ function withAnalyzedInner(st: AnalyzedStatement): AnalyzedStatement {
     cacheHit: true,
   };
   return { ...st, ast: { ...ast, analyzed } };
+}
+
+/** SHOW page_size (and the other engine settings) is answered by the administration coordinator as a PRAGMA. */
+function engineShow(st: AnalyzedStatement): AnalyzedStatement {
+  const name = (st.ast as { name?: string }).name ?? '';
+  if (!ENGINE_SETTINGS.has(name)) return st;
+  return { ...st, kind: 'PRAGMA', flags: KIND_FLAGS.PRAGMA, ast: { type: 'pragma', name } };
 }

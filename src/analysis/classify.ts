@@ -49,8 +49,12 @@ export function kindOfAst(ast: unknown): StatementKind {
   const type = typeof node['type'] === 'string' ? (node['type'] as string) : '';
   const keyword = typeof node['keyword'] === 'string' ? (node['keyword'] as string).toLowerCase() : '';
   switch (type) {
-    case 'select':
+    case 'select': {
+      // SELECT ... INTO t creates a table (CREATE TABLE AS), which the engine does not do
+      const into = node['into'] as { expr?: unknown } | null | undefined;
+      if (into !== null && into !== undefined && into.expr !== undefined && into.expr !== null) throw unsupported('SELECT INTO');
       return 'SELECT';
+    }
     case 'insert':
       return 'INSERT';
     case 'update':

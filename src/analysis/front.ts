@@ -206,10 +206,21 @@ function parseSet(c: Cursor): FrontNode {
   }
   let local = false;
   if (c.accept('LOCAL')) local = true;
-  else if (c.isWord('SESSION') && c.peek(1) !== undefined && !isAssign(c.peek(1)!)) c.pos++;
+  else if (c.isWord('SESSION') && c.peek(1) !== undefined && !isAssign(c.peek(1)!) && !c.isWord('AUTHORIZATION', 1)) c.pos++;
   if (c.acceptAll('TIME', 'ZONE')) {
     if (c.accept('DEFAULT') || c.accept('LOCAL')) return setNode('timezone', null, true, local, c);
     return setNode('timezone', c.value(), false, local, c);
+  }
+  // SET ROLE name | NONE; SET SESSION AUTHORIZATION name | DEFAULT (no TO / = in these)
+  if (c.isWord('ROLE') && !isAssign(c.peek(1) ?? c.peek()!)) {
+    c.pos++;
+    if (c.accept('NONE')) return setNode('role', 'none', false, local, c);
+    return setNode('role', c.ident(), false, local, c);
+  }
+  if (c.acceptAll('SESSION', 'AUTHORIZATION')) {
+    if (c.accept('DEFAULT')) return setNode('session_authorization', null, true, local, c);
+    const v = c.peek()?.type === Tok.String ? (c.value() as string) : c.ident();
+    return setNode('session_authorization', v, false, local, c);
   }
   const name = dottedName(c);
   const assign = c.peek();
@@ -315,6 +326,7 @@ function skipParens(c: Cursor): void {
 
 function parseAnalyze(c: Cursor): FrontNode {
   c.pos++; // ANALYZE | ANALYSE
+  if (c.acceptPunct('(')) skipParens(c); // (VERBOSE, SKIP_LOCKED ...): no effect here
   c.accept('VERBOSE');
   const table = c.atEnd() ? null : c.qualifiedName();
   if (table !== null && c.acceptPunct('(')) skipParens(c);

@@ -95,6 +95,7 @@ describe('classification', () => {
       ['INSERT OR REPLACE INTO t VALUES (1)', 'INSERT OR REPLACE'],
       ['CREATE SEQUENCE s', 'CREATE SEQUENCE'],
       ['ALTER VIEW v RENAME TO w', 'ALTER VIEW'],
+      ['SELECT a INTO t2 FROM t', 'SELECT INTO'],
     ] as const) {
       const e = fail(sql, all);
       expect(e.sqlState).toBe('0A000');

@@ -50,6 +50,10 @@ describe('front-end statements', () => {
     expect(ast('SET x TO DEFAULT').ast).toMatchObject({ value: null, isDefault: true });
     expect(ast("SET TIME ZONE 'UTC'").ast).toMatchObject({ name: 'timezone', value: 'UTC' });
     expect(ast('SET myapp.flag = on').ast).toMatchObject({ name: 'myapp.flag', value: 'on' });
+    expect(ast('SET ROLE Admin').ast).toEqual({ type: 'set', name: 'role', value: 'admin', isDefault: false, local: false });
+    expect(ast('SET ROLE NONE').ast).toMatchObject({ name: 'role', value: 'none' });
+    expect(ast('SET SESSION AUTHORIZATION bob').ast).toMatchObject({ name: 'session_authorization', value: 'bob' });
+    expect(ast('SET SESSION AUTHORIZATION DEFAULT').ast).toMatchObject({ name: 'session_authorization', isDefault: true });
     expect(ast('SHOW search_path').ast).toEqual({ type: 'show', name: 'search_path' });
     expect(ast('SHOW ALL').ast).toEqual({ type: 'show', name: 'all' });
     expect(ast('SHOW TRANSACTION ISOLATION LEVEL').ast).toEqual({ type: 'show', name: 'transaction_isolation' });
@@ -63,6 +67,7 @@ describe('front-end statements', () => {
     expect(ast('VACUUM (FULL, ANALYZE false) t').ast).toMatchObject({ full: true, analyze: false });
     expect(ast('ANALYZE').ast).toEqual({ type: 'analyze', table: null });
     expect(ast('ANALYZE T1').ast).toEqual({ type: 'analyze', table: 't1' });
+    expect(ast('ANALYZE (VERBOSE) t1').ast).toEqual({ type: 'analyze', table: 't1' });
     expect(ast('PRAGMA page_size').ast).toEqual({ type: 'pragma', name: 'page_size', value: undefined });
     expect(ast('PRAGMA cache_size = -2000').ast).toMatchObject({ name: 'cache_size', value: -2000 });
     expect(ast("PRAGMA table_info('t')").ast).toMatchObject({ name: 'table_info', value: 't' });

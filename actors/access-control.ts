@@ -118,4 +118,7 @@ export function recordCreator(txn: WriteTxn, kind: string, tablesAccessed: reado
   const name = tablesAccessed[0];
   if (name === undefined || txn.getTable(name) !== undefined) return;
   recordOwner(txn, name, user);
+  // Statistics of an earlier table of that name describe other data.
+  const stats = `stats:${name.toLowerCase()}`;
+  if (txn.getMeta(stats) != null) txn.setMeta(stats, null);
 }

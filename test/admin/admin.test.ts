@@ -222,3 +222,22 @@ describe('db.changes$', () => {
     expect(seen[0]?.commit).toBe(seen[1]?.commit);
   });
 });
+
+describe('statistics of a dropped table', () => {
+  it('do not describe a new table of the same name', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const s = await db.connect();
+      await s.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, g TEXT, n INTEGER)');
+      await fill(s, 100);
+      await s.execute('ANALYZE t');
+      await s.execute('DROP TABLE t');
+      await s.execute('CREATE TABLE t (x TEXT)');
+      const snap = db.system.storage.snapshot();
+      expect(tableStatistics(snap, 't')).toBeUndefined();
+      snap.release();
+    } finally {
+      await db.close();
+    }
+  });
+});

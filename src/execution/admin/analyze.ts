@@ -30,7 +30,7 @@ export const statsKey = (table: string): string => `stats:${table.toLowerCase()}
 
 /** The statistics of the last committed (or this transaction's) ANALYZE of the table, if any. */
 export function tableStatistics(view: ReadView, table: string): TableStatistics | undefined {
-  return view.getMeta(statsKey(table)) as TableStatistics | undefined;
+  return (view.getMeta(statsKey(table)) ?? undefined) as TableStatistics | undefined;
 }
 
 export const ANALYZE_COLUMNS: readonly ResultColumn[] = [

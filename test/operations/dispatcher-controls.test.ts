@@ -11,6 +11,7 @@ const LONG = 'SELECT count(*) FROM a, b WHERE a.x + b.x >= 0';
 
 async function fill(db: Database, n = 1500): Promise<void> {
   const s = await db.connect();
+  await s.execute('SET statement_timeout = 0');
   await s.execute('CREATE TABLE a (x INTEGER)');
   await s.execute('CREATE TABLE b (x INTEGER)');
   await s.execute('BEGIN');

@@ -471,7 +471,14 @@ function mapSyntaxError(
   if (isDispatcherError(e)) return e;
   const loc = (e as { location?: PegLocation }).location;
   if (loc === undefined) {
-    return new DispatcherError(SqlState.SyntaxError, `syntax error: ${(e as Error).message}`, { query: sql, cause: e });
+    // no location from the grammar: point at the statement
+    const start = tokens[from]?.start ?? 0;
+    return new DispatcherError(SqlState.SyntaxError, `syntax error: ${(e as Error).message}`, {
+      query: sql,
+      position: start + 1,
+      detail: caretLine(sql, start),
+      cause: e,
+    });
   }
   const off = loc.start.offset - skew;
   let origin = -1;

@@ -153,7 +153,9 @@ describe('syntax errors', () => {
   });
 
   it('the grammar\'s own rejections are 42601 too', () => {
-    expect(fail('SELECT SELECT count(*) FROM t').sqlState).toBe('42601');
+    const e = fail('SELECT 1; SELECT SELECT count(*) FROM t');
+    expect(e.sqlState).toBe('42601');
+    expect(e.position).toBe(11);
   });
 
   it('deep or long input is an error, not a crash', () => {

@@ -236,7 +236,7 @@ export class SessionActor extends Actor<SessionMsg> {
     if (actions.includes('beginTxn')) {
       const readOnly = !st.flags.writesData && !st.flags.changesSchema;
       this.#txnIsolation = this.variables.defaultIsolation;
-      this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation);
+      this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation, true);
     }
     if (actions.includes('markStatement')) this.#deps.txns.tell({ type: 'MarkStatement', txnId: this.#txnId });
     const w = this.#deps.writes;

@@ -35,6 +35,8 @@ interface OpenTxn {
   /** REPEATABLE READ: the snapshot of the first statement. */
   snapshot: ReadTxn | null;
   started: boolean;
+  /** Begun in this same turn: its base is the latest commit already, no refresh needed. */
+  fresh: boolean;
   statementMark: number;
   readonly savepoints: Savepoint[];
   /** Set once a statement changed the schema: plans compiled inside are not shared. */
@@ -112,7 +114,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   }
 
   /** Synchronous begin, for the session's hot path (the Begin message answers the same way). */
-  begin(sessionId: number, readOnly: boolean, isolation: IsolationLevel): number {
+  begin(sessionId: number, readOnly: boolean, isolation: IsolationLevel, implicit = false): number {
     const id = this.#nextId++;
     const t: OpenTxn = {
       id,
@@ -124,6 +126,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       view: null,
       snapshot: null,
       started: false,
+      // An implicit (autocommit) transaction runs its statement right away, on the state just taken.
+      fresh: implicit,
       statementMark: -1,
       savepoints: [],
       changedSchema: false,
@@ -139,8 +143,9 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   statementStart(txnId: number): void {
     const t = this.#txns.get(txnId);
     if (t === undefined) return;
-    const fresh = t.isolation !== 'repeatable read' || !t.started;
-    if (fresh) this.#refresh(t);
+    const refresh = !t.fresh && (t.isolation !== 'repeatable read' || !t.started);
+    t.fresh = false;
+    if (refresh) this.#refresh(t);
     if (t.isolation === 'repeatable read' && !t.started) {
       // The snapshot the transaction's writes are checked against (first updater wins).
       t.snapshot = t.read ?? this.#storage.snapshot();

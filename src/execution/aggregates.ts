@@ -3,9 +3,9 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
-import { compareNonNull, groupKey, isIntegerType, toNumber } from './values.js';
+import { compareNonNull, groupKey, isIntegerType, textOf, toNumber } from './values.js';
 
-export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'total' | 'bool_and' | 'bool_or' | 'every';
+export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'total' | 'bool_and' | 'bool_or' | 'every' | 'string_agg';
 
 export interface AggSpec {
   readonly name: AggName;
@@ -15,6 +15,10 @@ export interface AggSpec {
   readonly distinct: boolean;
   readonly argType: ColumnType;
   readonly type: ColumnType;
+  /** string_agg: the separator, evaluated per row. */
+  readonly sep?: Eval | null;
+  /** string_agg(... ORDER BY ...): sort keys evaluated per row, with directions. */
+  readonly order?: readonly { readonly ev: Eval; readonly desc: boolean; readonly nullsFirst: boolean }[];
 }
 
 export interface AggState {
@@ -23,6 +27,8 @@ export interface AggState {
   /** Float sum kept apart so int sums stay exact. */
   f: number;
   seen: Set<string> | null;
+  /** string_agg with ORDER BY: [value, separator, ...keys] per input row. */
+  list: SqlValue[][] | null;
 }
 
 export const AGG_NAMES: ReadonlySet<string> = new Set([
@@ -35,6 +41,7 @@ export const AGG_NAMES: ReadonlySet<string> = new Set([
   'bool_and',
   'bool_or',
   'every',
+  'string_agg',
 ]);
 
 export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
@@ -53,13 +60,15 @@ export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
     case 'bool_or':
     case 'every':
       return 'boolean';
+    case 'string_agg':
+      return 'text';
     default:
       return argType;
   }
 }
 
 export function newState(spec: AggSpec): AggState {
-  return { n: 0, v: null, f: 0, seen: spec.distinct ? new Set() : null };
+  return { n: 0, v: null, f: 0, seen: spec.distinct ? new Set() : null, list: spec.order !== undefined && spec.order.length > 0 ? [] : null };
 }
 
 function addExact(a: SqlValue, b: number | bigint): number | bigint {
@@ -72,7 +81,7 @@ function addExact(a: SqlValue, b: number | bigint): number | bigint {
   return s >= -9007199254740991n && s <= 9007199254740991n ? Number(s) : s;
 }
 
-export function accumulate(spec: AggSpec, st: AggState, value: SqlValue): void {
+export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: SqlValue = null, keys: SqlValue[] | null = null): void {
   if (spec.star) {
     st.n++;
     return;
@@ -110,7 +119,38 @@ export function accumulate(spec: AggSpec, st: AggState, value: SqlValue): void {
     case 'bool_or':
       st.v = st.v === true || value === true;
       return;
+    case 'string_agg': {
+      const text = textOf(value);
+      if (st.list !== null) {
+        st.list.push([text, sep, ...(keys ?? [])]);
+        return;
+      }
+      st.v = st.v === null ? text : (st.v as string) + (sep === null ? '' : textOf(sep)) + text;
+      return;
+    }
   }
+}
+
+function orderedStringAgg(spec: AggSpec, list: SqlValue[][]): SqlValue {
+  if (list.length === 0) return null;
+  const order = spec.order!;
+  list.sort((a, b) => {
+    for (let i = 0; i < order.length; i++) {
+      const o = order[i]!;
+      const x = a[i + 2]!;
+      const y = b[i + 2]!;
+      if (x === null || y === null) {
+        if (x === y) continue;
+        return (x === null) === o.nullsFirst ? -1 : 1;
+      }
+      const c = compareNonNull(x, y);
+      if (c !== 0) return o.desc ? -c : c;
+    }
+    return 0;
+  });
+  let s = list[0]![0] as string;
+  for (let i = 1; i < list.length; i++) s += (list[i]![1] === null ? '' : textOf(list[i]![1]!)) + (list[i]![0] as string);
+  return s;
 }
 
 export function finish(spec: AggSpec, st: AggState): SqlValue {
@@ -128,6 +168,8 @@ export function finish(spec: AggSpec, st: AggState): SqlValue {
       if (st.n === 0) return null;
       return ((st.v === null ? 0 : Number(st.v)) + st.f) / st.n;
     }
+    case 'string_agg':
+      return st.list !== null ? orderedStringAgg(spec, st.list) : st.v;
     default:
       return st.v;
   }

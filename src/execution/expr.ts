@@ -968,10 +968,19 @@ export class ExprCompiler {
       distinct = true;
       arg = funcArgs(arg)[0];
     }
-    return this.#registerAgg(name, star, distinct, arg, n, scope);
+    return this.#registerAgg(name, star, distinct, arg, n, scope, n.args?.separator?.delimiter, n.args?.orderby);
   }
 
-  #registerAgg(name: string, star: boolean, distinct: boolean, arg: Node, n: Node, scope: Scope): Compiled {
+  #registerAgg(
+    name: string,
+    star: boolean,
+    distinct: boolean,
+    arg: Node,
+    n: Node,
+    scope: Scope,
+    sepNode?: Node,
+    orderNodes?: Node,
+  ): Compiled {
     const g = scope.grouped;
     if (g === null) {
       scope.sawAggregate = true;
@@ -997,6 +1006,20 @@ export class ExprCompiler {
     if ((aggName === 'sum' || aggName === 'avg') && argType === 'text') {
       throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}(text) does not exist`);
     }
+    let extra = {};
+    if (aggName === 'string_agg') {
+      if (sepNode === undefined || sepNode === null) {
+        throw new DispatcherError(SqlState.UndefinedFunction, 'function string_agg needs a separator argument');
+      }
+      const order = (Array.isArray(orderNodes) ? orderNodes : []).map((o: Node) => {
+        const desc = String(o.type ?? '').toUpperCase() === 'DESC';
+        const nulls = String(o.nulls ?? '').toUpperCase();
+        return { ev: this.compile(o.expr, g.raw).ev, desc, nullsFirst: nulls.includes('FIRST') ? true : nulls.includes('LAST') ? false : desc };
+      });
+      extra = { sep: this.compile(sepNode, g.raw).ev, order };
+    } else if (Array.isArray(orderNodes) && orderNodes.length > 0) {
+      throw new DispatcherError(SqlState.FeatureNotSupported, `ORDER BY in ${name}() is not supported`);
+    }
     const spec = {
       name: aggName,
       star,
@@ -1004,6 +1027,7 @@ export class ExprCompiler {
       distinct,
       argType,
       type: aggResultType(aggName, argType),
+      ...extra,
     };
     g.aggs.push(spec);
     g.aggKeys.set(key, g.aggs.length - 1);
@@ -1025,12 +1049,22 @@ export class ExprCompiler {
         distinct = true;
         a = funcArgs(a)[0];
       }
-      return this.#registerAgg(name, a?.type === 'star', distinct, a, n, scope);
+      return this.#registerAgg(name, a?.type === 'star', distinct, a, n, scope, argNodes[1], n.args?.orderby);
     }
     if (name === '__dispatchdb_distinct') {
       throw new DispatcherError(SqlState.SyntaxError, 'DISTINCT is only allowed in aggregate calls');
     }
     if (name === 'trim' || name === 'btrim') return this.#trim(argNodes, scope);
+    if (name === 'position') {
+      // position(a IN b) arrives as [a, 'in', b].
+      let vals = argNodes.filter((a) => !(a?.type === 'origin' && String(a.value).toLowerCase() === 'in'));
+      const only = vals[0];
+      if (vals.length === 1 && only?.type === 'binary_expr' && String(only.operator).toUpperCase() === 'IN') {
+        vals = [only.left, only.right?.type === 'expr_list' && only.right.value?.length === 1 ? only.right.value[0] : only.right];
+      }
+      const c = compileFunction('strpos', vals.reverse().map((a) => this.compile(a, scope)));
+      return { ev: c.ev, type: c.type, name: 'position' };
+    }
     const args: Arg[] = argNodes.map((a) => this.compile(a, scope));
     const c = compileFunction(name, args);
     return { ev: c.ev, type: c.type, name };

@@ -1,5 +1,6 @@
 // Scalar functions: each entry types its call statically and returns a closure over the
 // compiled arguments, so a call costs one closure hop per row.
+import { createHash } from 'node:crypto';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
@@ -318,6 +319,178 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
         },
       };
     }
+    case 'left':
+    case 'right': {
+      nargs(name, args, 2, 2);
+      const a = args[0]!.ev;
+      const n = args[1]!.ev;
+      const left = name === 'left';
+      return {
+        type: 'text',
+        ev: (r, f) => {
+          const v = a(r, f);
+          const k = n(r, f);
+          if (v === null || k === null) return null;
+          const cps = Array.from(str(v));
+          const c = Number(k);
+          if (left) return (c >= 0 ? cps.slice(0, c) : cps.slice(0, Math.max(0, cps.length + c))).join('');
+          return (c >= 0 ? cps.slice(Math.max(0, cps.length - c)) : cps.slice(Math.min(cps.length, -c))).join('');
+        },
+      };
+    }
+    case 'lpad':
+    case 'rpad': {
+      nargs(name, args, 2, 3);
+      const a = args[0]!.ev;
+      const n = args[1]!.ev;
+      const fill = args[2]?.ev;
+      const leftPad = name === 'lpad';
+      return {
+        type: 'text',
+        ev: (r, f) => {
+          const v = a(r, f);
+          const k = n(r, f);
+          const fl = fill === undefined ? ' ' : fill(r, f);
+          if (v === null || k === null || fl === null) return null;
+          const cps = Array.from(str(v));
+          const len = Number(k);
+          if (len <= cps.length) return cps.slice(0, Math.max(0, len)).join('');
+          const fc = Array.from(str(fl));
+          if (fc.length === 0) return cps.join('');
+          const pad: string[] = [];
+          for (let i = 0; pad.length < len - cps.length; i++) pad.push(fc[i % fc.length]!);
+          return leftPad ? pad.join('') + cps.join('') : cps.join('') + pad.join('');
+        },
+      };
+    }
+    case 'repeat': {
+      nargs(name, args, 2, 2);
+      const a = args[0]!.ev;
+      const n = args[1]!.ev;
+      return {
+        type: 'text',
+        ev: (r, f) => {
+          const v = a(r, f);
+          const k = n(r, f);
+          if (v === null || k === null) return null;
+          const c = Number(k);
+          if (c * str(v).length > 1e8) throw err(SqlState.ProgramLimitExceeded, 'requested length too large');
+          return c <= 0 ? '' : str(v).repeat(c);
+        },
+      };
+    }
+    case 'reverse':
+      nargs(name, args, 1, 1);
+      return unary(args[0]!, (v) => Array.from(str(v)).reverse().join(''), 'text');
+    case 'initcap':
+      nargs(name, args, 1, 1);
+      return unary(args[0]!, (v) => str(v).toLowerCase().replace(/(^|[^a-z0-9])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()), 'text');
+    case 'strpos': {
+      nargs(name, args, 2, 2);
+      const a = args[0]!.ev;
+      const b = args[1]!.ev;
+      return {
+        type: 'integer',
+        ev: (r, f) => {
+          const x = a(r, f);
+          const y = b(r, f);
+          if (x === null || y === null) return null;
+          const i = str(x).indexOf(str(y));
+          return i < 0 ? 0 : Array.from(str(x).slice(0, i)).length + 1;
+        },
+      };
+    }
+    case 'starts_with': {
+      nargs(name, args, 2, 2);
+      const a = args[0]!.ev;
+      const b = args[1]!.ev;
+      return {
+        type: 'boolean',
+        ev: (r, f) => {
+          const x = a(r, f);
+          const y = b(r, f);
+          return x === null || y === null ? null : str(x).startsWith(str(y));
+        },
+      };
+    }
+    case 'split_part': {
+      nargs(name, args, 3, 3);
+      const [a, b, c] = args.map((x) => x.ev) as [Eval, Eval, Eval];
+      return {
+        type: 'text',
+        ev: (r, f) => {
+          const x = a(r, f);
+          const d = b(r, f);
+          const n = c(r, f);
+          if (x === null || d === null || n === null) return null;
+          const k = Number(n);
+          if (k === 0) throw err(SqlState.InvalidParameterValue, 'field position must not be zero');
+          const parts = str(d) === '' ? [str(x)] : str(x).split(str(d));
+          const i = k > 0 ? k - 1 : parts.length + k;
+          return parts[i] ?? '';
+        },
+      };
+    }
+    case 'ascii':
+      nargs(name, args, 1, 1);
+      return unary(args[0]!, (v) => str(v).codePointAt(0) ?? 0, 'integer');
+    case 'chr':
+      nargs(name, args, 1, 1);
+      return unary(args[0]!, (v) => String.fromCodePoint(Number(v)), 'text');
+    case 'md5':
+      nargs(name, args, 1, 1);
+      return unary(args[0]!, (v) => createHash('md5').update(str(v)).digest('hex'), 'text');
+    case 'trunc': {
+      nargs(name, args, 1, 2);
+      const a = args[0]!.ev;
+      const d = args[1]?.ev;
+      return {
+        type: args[0]!.type === 'real' ? 'real' : 'numeric',
+        ev: (r, f) => {
+          const v = a(r, f);
+          const k = d === undefined ? 0 : d(r, f);
+          if (v === null || k === null) return null;
+          const m = 10 ** Number(k);
+          return Math.trunc(toNumber(v) * m) / m;
+        },
+      };
+    }
+    case 'exp':
+      nargs(name, args, 1, 1);
+      return unary(args[0]!, (v) => checkFloat(Math.exp(toNumber(v))), args[0]!.type === 'numeric' ? 'numeric' : 'real');
+    case 'ln':
+    case 'log':
+    case 'log10': {
+      nargs(name, args, 1, name === 'log' ? 2 : 1);
+      const a = args[0]!.ev;
+      const b = args[1]?.ev;
+      const natural = name === 'ln';
+      return {
+        type: 'real',
+        ev: (r, f) => {
+          const x = a(r, f);
+          const y = b === undefined ? null : b(r, f);
+          if (x === null || (b !== undefined && y === null)) return null;
+          const arg = toNumber(b === undefined ? x : y);
+          if (arg === 0) throw err('2201E', 'cannot take logarithm of zero');
+          if (arg < 0) throw err('2201E', 'cannot take logarithm of a negative number');
+          if (b !== undefined) return Math.log(arg) / Math.log(toNumber(x));
+          return natural ? Math.log(arg) : Math.log10(arg);
+        },
+      };
+    }
+    case 'pi':
+      nargs(name, args, 0, 0);
+      return { type: 'real', ev: () => Math.PI };
+    case 'random':
+      nargs(name, args, 0, 0);
+      return { type: 'real', ev: () => Math.random() };
+    case 'now':
+    case 'current_timestamp':
+    case 'localtimestamp':
+      return { type: 'timestamp', ev: () => new Date().toISOString().replace('T', ' ').replace('Z', '') };
+    case 'current_date':
+      return { type: 'date', ev: () => new Date().toISOString().slice(0, 10) };
     case 'typeof': {
       nargs(name, args, 1, 1);
       const a = args[0]!.ev;

@@ -184,7 +184,11 @@ export class AggregateNode implements PlanNode {
             const st = g.st;
             for (let j = 0; j < na; j++) {
               const a = aggs[j]!;
-              accumulate(a, st[j]!, a.arg === null ? null : a.arg(r, f));
+              if (a.sep === undefined) accumulate(a, st[j]!, a.arg === null ? null : a.arg(r, f));
+              else {
+                const keys = a.order === undefined || a.order.length === 0 ? null : a.order.map((o) => o.ev(r, f));
+                accumulate(a, st[j]!, a.arg!(r, f), a.sep === null ? null : a.sep(r, f), keys);
+              }
             }
           }
           f.root.work += b.length;

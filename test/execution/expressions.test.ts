@@ -118,6 +118,17 @@ describe('numeric functions, CASE and friends', () => {
     ).toEqual([3, 2.57, 3, 2, 3, 1, 1024, 4, 5, 2]);
   });
 
+  it('runs the wider string and math library', async () => {
+    expect(
+      await one(
+        "SELECT left('abcdef', 2), right('abcdef', 2), lpad('7', 3, '0'), rpad('a', 3), repeat('ab', 3), reverse('abc'), initcap('hello world'), strpos('hello', 'll'), position('l' in 'hello'), split_part('a,b,c', ',', 2), ascii('A'), chr(66), md5('a'), trunc(2.78, 1), exp(0), ln(1), log(100), log(2, 8)",
+      ),
+    ).toEqual(['ab', 'ef', '007', 'a  ', 'ababab', 'cba', 'Hello World', 3, 3, 'b', 65, 'B', '0cc175b9c0f1b6a831c399e269772661', 2.7, 1, 0, 2, 3]);
+    expect(await db.state('SELECT ln(0)')).toBe('2201E');
+    expect(await db.state('SELECT sqrt(-1)')).toBe('22023');
+    expect(await db.state('SELECT nosuchfunction(1)')).toBe('42883');
+  });
+
   it('evaluates CASE, COALESCE and NULLIF', async () => {
     expect(
       await one("SELECT CASE 2 WHEN 1 THEN 'a' WHEN 2 THEN 'b' ELSE 'c' END, CASE WHEN NULL THEN 1 ELSE 0 END, CASE WHEN FALSE THEN 1 END, coalesce(NULL, NULL, 3), nullif(1, 1), nullif(1, 2)"),

@@ -143,6 +143,14 @@ describe('grouping and aggregates', () => {
     expect(await db.rows('SELECT g, count(*) FROM a WHERE id > 100 GROUP BY g')).toEqual([]);
   });
 
+  it('concatenates groups with string_agg, ordered or not', async () => {
+    expect(await db.rows("SELECT g, string_agg(CAST(id AS text), ',') FROM a WHERE g IS NOT NULL GROUP BY g ORDER BY g")).toEqual([
+      ['p', '1,2'],
+      ['q', '3'],
+    ]);
+    expect(await db.rows("SELECT string_agg(y, '-' ORDER BY y DESC) FROM b")).toEqual([['w-v-u']]);
+  });
+
   it('rejects ungrouped columns with 42803', async () => {
     expect(await db.state('SELECT x FROM a GROUP BY g')).toBe('42803');
     expect(await db.state('SELECT 1 FROM a WHERE count(*) > 1')).toBe('42803');

@@ -79,6 +79,14 @@ describe('list encoding', () => {
     expect(check(h)).toEqual([]);
   });
 
+  it('stale read: missing an append committed before the reader began', () => {
+    const p: Txn = { ...txn(0, [a(0, 1)]), begunAt: 0, committedAt: 1 };
+    const late: Txn = { ...txn(1, [r(0)]), begunAt: 2, committedAt: 3 };
+    const concurrent: Txn = { ...txn(1, [r(0)]), begunAt: 0, committedAt: 3 };
+    expect(types(hist('list', [p, late], { 0: [1] }))).toContain('stale-read');
+    expect(types(hist('list', [p, concurrent], { 0: [1] }))).not.toContain('stale-read');
+  });
+
   it('a stalled run is a problem at every level', () => {
     const h: History = { ...hist('list', [], {}), problems: ['stalled'] };
     expect(violations('RC', check(h)).map((x) => x.type)).toEqual(['problem']);

@@ -15,6 +15,8 @@ export type AnomalyType =
   | 'incompatible-order'
   | 'duplicate'
   | 'garbage'
+  /** A read missed an append committed before its transaction began (session or real-time order). */
+  | 'stale-read'
   | 'problem';
 
 export interface Anomaly {
@@ -249,6 +251,11 @@ export function check(h: History): Anomaly[] {
         if (w.status === 'ok' && vs.length < all.length) {
           out.push({ type: 'G1b', detail: `${where} saw [${vs.join(' ')}] of T${wid}'s appends [${all.join(' ')}]` });
         }
+      }
+      for (const p of ok) {
+        if (p.id === t.id || p.committedAt === undefined || t.begunAt === undefined || p.committedAt > t.begunAt) continue;
+        const missed = (appendsOf.get(`${p.id}/${o.k}`) ?? []).filter((v) => !o.value.includes(v));
+        if (missed.length > 0) out.push({ type: 'stale-read', detail: `${where} misses [${missed.join(' ')}] of T${p.id}, committed before T${t.id} began` });
       }
       if (!haveFinal) return;
       deriveReadEdges(g, h.encoding, t, o.k, o.value, seen, h.final.get(o.k) ?? [], writers, ok, appendsOf, out, where);

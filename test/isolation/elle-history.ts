@@ -74,6 +74,9 @@ export interface Txn {
   readonly ops: readonly Op[];
   readonly status: TxnStatus;
   readonly error?: string;
+  /** Logical times (one counter for the whole run): BEGIN sent, and COMMIT answered COMMIT. */
+  readonly begunAt?: number;
+  readonly committedAt?: number;
 }
 
 export interface History {

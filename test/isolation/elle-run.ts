@@ -51,6 +51,8 @@ export async function runWorkload(w: Workload, level: Level, encoding: Encoding,
   const problems: string[] = [];
   const txns: Txn[] = [];
   let stopped = false;
+  // Single-threaded: a plain counter orders every BEGIN sent and COMMIT answered exactly.
+  let clock = 0;
   const inFlight = new Set<AbortController>();
   try {
     const admin = await db.connect();
@@ -79,9 +81,14 @@ export async function runWorkload(w: Workload, level: Level, encoding: Encoding,
         const ops: Op[] = [];
         let status: TxnStatus = 'ok';
         let error: string | undefined;
+        let begunAt: number | undefined;
+        let committedAt: number | undefined;
         const at = `s${si} T${ti}`;
         try {
-          await send(session, `${at} BEGIN`, 'BEGIN');
+          await s.schedule(Promise.resolve(), `${at} BEGIN`);
+          if (stopped) throw new Stopped();
+          begunAt = clock++;
+          await session.execute('BEGIN');
           await send(session, `${at} SET ${level}`, `SET TRANSACTION ISOLATION LEVEL ${LEVEL_SQL[level]}`);
           for (let oi = 0; oi < spec.ops.length; oi++) {
             const o = spec.ops[oi]!;
@@ -101,6 +108,8 @@ export async function runWorkload(w: Workload, level: Level, encoding: Encoding,
           if (c.command !== 'COMMIT') {
             status = 'fail';
             error = `COMMIT answered ${c.command}`;
+          } else {
+            committedAt = clock++;
           }
         } catch (e) {
           if (e instanceof Stopped) {
@@ -122,7 +131,15 @@ export async function runWorkload(w: Workload, level: Level, encoding: Encoding,
             }
           }
         }
-        txns[ti] = { id: ti, session: si, ops, status, ...(error !== undefined ? { error } : {}) };
+        txns[ti] = {
+          id: ti,
+          session: si,
+          ops,
+          status,
+          ...(error !== undefined ? { error } : {}),
+          ...(begunAt !== undefined ? { begunAt } : {}),
+          ...(committedAt !== undefined ? { committedAt } : {}),
+        };
       }
     };
 

@@ -59,9 +59,11 @@ describe('shape lifting', () => {
 
   it('does not lift in DDL', () => {
     const a = new Analyzer();
-    const s = one(a, "CREATE TABLE t (a INT DEFAULT 5, b TEXT DEFAULT 'x', c VARCHAR(3))");
+    const s = one(a, "CREATE TABLE t (a INT DEFAULT 5, b TEXT DEFAULT 'x' NOT NULL, c VARCHAR(3))");
     expect(s.liftedParams).toEqual([]);
     expect(s.kind).toBe('CREATE_TABLE');
+    // NOT NULL stays a constraint (the postfix rewrite is for expressions only)
+    expect(s.shapeKey).toContain("DEFAULT 'x' NOT NULL");
   });
 
   it('keeps a negative number a unary minus over a lifted literal', () => {

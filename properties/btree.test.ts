@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PutMode, TreeWriter, hasPrefix, objectSource } from '../src/storage/btree.js';
+import { MAX_CHILDREN, MAX_LEAF_ENTRIES, PutMode, TreeWriter, hasPrefix, objectSource } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
@@ -217,6 +217,52 @@ describe('B+tree model', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('honours the entry caps when bytes never force a split', () => {
+    fc.assert(
+      // Long edit sequences come from a seeded generator (fast-check arrays this long are slow).
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 2 }), (seed) => {
+        let x = seed;
+        const next = (n: number): number => {
+          x = (x * 48271) % 2147483647;
+          return x % n;
+        };
+        const edits = Array.from({ length: 60_000 }, () => [next(10), next(1_000_001)] as const);
+        const w = new TreeWriter(objectSource, 1e9);
+        w.owner = newToken();
+        let root: BNode = newLeaf(w.owner);
+        const model = new Set<number>();
+        for (const [op, k] of edits) {
+          if (op < 8 || model.size < 100) {
+            root = w.put(root, [k], null, 3, PutMode.Upsert);
+            model.add(k);
+          } else {
+            root = w.remove(root, [k]);
+            model.delete(k);
+          }
+        }
+        let leafDepth = -1;
+        const walk = (n: BNode, d: number): void => {
+          if (n.leaf) {
+            expect(n.keys.length).toBeLessThanOrEqual(MAX_LEAF_ENTRIES);
+            if (leafDepth < 0) leafDepth = d;
+            expect(d).toBe(leafDepth);
+            return;
+          }
+          expect(n.children.length).toBeLessThanOrEqual(MAX_CHILDREN);
+          expect(n.children.length).toBe(n.keys.length + 1);
+          for (const c of n.children) walk(c as BNode, d + 1);
+        };
+        walk(root, 0);
+        expect(leafDepth).toBeGreaterThanOrEqual(2); // the caps, not bytes, shaped this tree
+        const keys: number[] = [];
+        const c = new TreeCursor(objectSource, root, undefined, false);
+        while (c.advance()) keys.push(c.key[0] as number);
+        expect(keys).toEqual([...model].sort((a, b) => a - b));
+      }),
+      { numRuns: 3 },
     );
   });
 });

@@ -75,6 +75,7 @@ function createRole(txn: WriteTxn, node: CreateUserNode | CreateRoleNode, user: 
     superuser: o.superuser ?? false,
     createrole: o.createrole ?? o.superuser ?? false,
     memberOf,
+    ...(o.connectionLimit !== undefined && o.connectionLimit >= 0 ? { connectionLimit: o.connectionLimit } : {}),
   };
   // ROLE a, b / ADMIN a, b: those roles become members of the new one.
   for (const m of [...(o.roles ?? []), ...(o.admins ?? [])]) {

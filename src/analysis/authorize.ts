@@ -19,6 +19,8 @@ export interface RoleInfo {
   readonly createrole: boolean;
   /** Roles this role is a direct member of. */
   readonly memberOf: readonly string[];
+  /** CONNECTION LIMIT n: open sessions of this role at most (absent: no limit). */
+  readonly connectionLimit?: number;
 }
 
 export interface TableAcl {

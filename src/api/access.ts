@@ -12,9 +12,10 @@ export function installAccessControl(system: ActorSystem): void {
   };
 }
 
-/** 28000 for a role that does not exist or may not log in. */
-export function checkLogin(system: ActorSystem, user: string): void {
+/** 28000 for a role that does not exist or may not log in; else the role's CONNECTION LIMIT, if any. */
+export function checkLogin(system: ActorSystem, user: string): number | undefined {
   const can = system.access.canLogin(user);
   if (can === 'missing') throw new DispatcherError(SqlState.InvalidAuthorization, `role "${user}" does not exist`);
   if (can === 'nologin') throw new DispatcherError(SqlState.InvalidAuthorization, `role "${user}" is not permitted to log in`);
+  return system.access.current.roles.get(user)?.connectionLimit;
 }

@@ -15,6 +15,13 @@ import { installAccessControl, checkLogin } from './access.js';
 import { SessionPool, type SessionLimits } from './session-pool.js';
 import { dropLeftoverTempTables, isTempTable } from './temp-tables.js';
 import type { RowChange } from '../../actors/commit-observer.js';
+
+/** Session limits from open() until the constructor takes them (open builds the system first). */
+const pendingLimits = new WeakMap<ActorSystem, SessionLimits>();
+import { installAccessControl, checkLogin } from './access.js';
+import { SessionPool, type SessionLimits } from './session-pool.js';
+import { dropLeftoverTempTables, isTempTable } from './temp-tables.js';
+import type { RowChange } from '../../actors/commit-observer.js';
 import type { ConfigObject, DispatcherConfig } from './config.js';
 import type { Operations } from './operations.js';
 import { DatabaseOps, openOperations, type ConcurrentRequest, type ConcurrentResult, type OperationsMonitor } from './database-ops.js';
@@ -115,8 +122,7 @@ export class Database implements SessionHost {
 
   async connect(options: ConnectOptions = {}): Promise<Session> {
     if (this.#closed) throw new DispatcherError(SqlState.ConnectionDoesNotExist, 'database is closed');
-    checkLogin(this.system, options.user ?? 'owner');
-    this.#pool.admit(options.user ?? 'owner');
+    this.#pool.admit(options.user ?? 'owner', checkLogin(this.system, options.user ?? 'owner'));
     const s = new Session(this, this.#ops.sessionCreated(this.system.createSession(options.user ?? 'owner')));
     this.#sessions.add(s);
     this.#pool.add(s);

@@ -45,14 +45,14 @@ export class SessionPool {
     return this.#perUser.get(user) ?? 0;
   }
 
-  /** Throws 53300 when one more session of `user` would pass a limit. */
-  admit(user: string): void {
+  /** Throws 53300 when one more session of `user` would pass a limit (`roleLimit`: its CONNECTION LIMIT). */
+  admit(user: string, roleLimit?: number): void {
     const max = this.#limits.maxSessions;
     if (max !== undefined && max > 0 && this.#sessions.size >= max) {
       throw new DispatcherError(SqlState.TooManyConnections, 'sorry, too many clients already');
     }
-    const perUser = this.#limits.maxSessionsPerUser;
-    if (perUser !== undefined && perUser > 0 && this.countOf(user) >= perUser) {
+    const perUser = Math.min(this.#limits.maxSessionsPerUser || Infinity, roleLimit ?? Infinity);
+    if (this.countOf(user) >= perUser) {
       throw new DispatcherError(SqlState.TooManyConnections, `too many connections for role "${user}"`);
     }
   }

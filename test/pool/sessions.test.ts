@@ -45,6 +45,22 @@ describe('session limits', () => {
   });
 });
 
+describe('CONNECTION LIMIT', () => {
+  it("limits a role's open sessions", async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const o = await db.connect();
+      await o.execute('CREATE USER carol WITH CONNECTION LIMIT 1');
+      const c = await db.connect({ user: 'carol' });
+      expect((await failure(db.connect({ user: 'carol' }))).sqlState).toBe('53300');
+      await c.close();
+      await db.connect({ user: 'carol' });
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('idle timeout', () => {
   it('closes a session idle past idleSessionTimeoutMs and rolls back its open transaction', async () => {
     const db = await Database.open(':memory:', { idleSessionTimeoutMs: 30 });

@@ -182,11 +182,13 @@ export class TableReader {
     const f = this.#f;
     const left = this.#left;
     const view = f.ctx.view;
+    if (p.index !== null) f.ctx.counters.indexesUsed.add(p.index);
     if (p.eq.length === 0 && p.inList === null && p.lower === null && p.upper === null) {
-      this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
+      // A whole index read in order (ORDER BY ... LIMIT), or the whole table.
+      if (p.index !== null) this.#indexCursor = view.scanIndex(this.#table.name, p.index, undefined, p.reverse);
+      else this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
       return;
     }
-    if (p.index !== null) f.ctx.counters.indexesUsed.add(p.index);
     const full = (): void => {
       this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
     };
@@ -308,12 +310,12 @@ export class TableReader {
       } else if (this.#path.index === null) {
         this.#rowCursor = view.scanTable(t, { lower: pt, lowerInclusive: true, upper: pt, upperInclusive: true }, this.#path.reverse);
       } else {
-        this.#indexCursor = view.scanIndex(t, this.#path.index, {
-          lower: pt,
-          lowerInclusive: true,
-          upper: pt,
-          upperInclusive: true,
-        });
+        this.#indexCursor = view.scanIndex(
+          t,
+          this.#path.index,
+          { lower: pt, lowerInclusive: true, upper: pt, upperInclusive: true },
+          this.#path.reverse,
+        );
       }
     }
     const n = out.length;
@@ -330,4 +332,19 @@ export class TableReader {
     this.#indexCursor = null;
     this.#done = true;
   }
+}
+
+/** Reads a whole index in key order: serves ORDER BY ... LIMIT without a sort. */
+export function indexOrderPath(table: TableDef, index: IndexDef, rows: number): AccessPath {
+  return {
+    index: index.name,
+    keyColumns: index.columns,
+    eq: [],
+    inList: null,
+    lower: null,
+    upper: null,
+    reverse: false,
+    estimate: rows * 1.2,
+    describe: `Index Scan using ${index.name} on ${table.name} (order)`,
+  };
 }

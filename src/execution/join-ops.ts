@@ -24,7 +24,8 @@ export type JoinMode = 'index' | 'hash' | 'loop';
 
 export interface LevelSpec {
   readonly src: SourceSpec;
-  readonly path: AccessPath | null;
+  /** Replaced by the planner when an index order serves ORDER BY (first source only). */
+  path: AccessPath | null;
   /** Conjuncts on this source alone (evaluated on a full-width row). */
   readonly local: Eval | null;
   /** Conjuncts linking this source with the earlier ones. */

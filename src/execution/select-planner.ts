@@ -4,7 +4,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, TableDef } from '../storage/ports.js';
 import type { ResultColumn } from './types.js';
-import { choosePath, fullScan, type AccessPath, type Sarg } from './access.js';
+import { choosePath, fullScan, indexOrderPath, type AccessPath, type Sarg } from './access.js';
 import {
   ExprCompiler,
   colRefTable,
@@ -529,7 +529,7 @@ export class SelectPlanner {
     sources: FromSource[],
     where: Conjunct[],
     scope: Scope,
-  ): { node: PlanNode; residual: Eval[]; order: number[]; first: AccessPath | null } {
+  ): { node: PlanNode; residual: Eval[]; order: number[]; first: LevelSpec | null } {
     const n = sources.length;
     const allInner = sources.every((s) => s.joinType === 'inner');
     const onConj: Conjunct[][] = sources.map((s) => s.on.map((o) => this.#conjunct(o, scope)));
@@ -567,7 +567,7 @@ export class SelectPlanner {
       for (let i = 0; i < n; i++) for (const c of onConj[i]!) onAtLevel[i]!.push(c);
     }
     let node: PlanNode | null = null;
-    let first: AccessPath | null = null;
+    let first: LevelSpec | null = null;
     const placed = new Set<number>();
     for (let k = 0; k < n; k++) {
       const s = order[k]!;
@@ -586,7 +586,6 @@ export class SelectPlanner {
       const localSargs = this.#sargs(local, s, new Set(), scope);
       if (k === 0) {
         const path = this.#pathFor(src, localSargs);
-        first = path;
         this.#use(path);
         const spec: LevelSpec = {
           src: src.spec,
@@ -598,6 +597,7 @@ export class SelectPlanner {
           rightKeys: [],
           type: 'inner',
         };
+        first = spec;
         node = new ScanNode(spec, scope.width);
         placed.add(s);
         continue;
@@ -705,7 +705,7 @@ export class SelectPlanner {
       return this.#conjunct(c, scope);
     });
     let node: PlanNode;
-    let firstPath: AccessPath | null = null;
+    let firstPath: LevelSpec | null = null;
     let order: number[] = [];
     if (sources.length === 0) {
       node = new OneRowNode();
@@ -860,7 +860,7 @@ export class SelectPlanner {
     scope: Scope,
     parent: Scope | null,
     skipOrderLimit: boolean,
-    firstPath: AccessPath | null,
+    firstPath: LevelSpec | null,
     order: number[],
   ): QueryPlan {
     const columns: ResultColumn[] = outputs.map((o, i) => ({
@@ -873,7 +873,7 @@ export class SelectPlanner {
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
     if (distinct) node = new DistinctNode(node, width);
     const { limit, offset } = skipOrderLimit ? { limit: null, offset: null } : this.#limitOffset(ast, parent);
-    if (sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct)) {
+    if (sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct, limit !== null)) {
       node = new SortNode(node, sortPlan.keys, this.#topN(limit, offset));
     }
     if (limit !== null || offset !== null || sortPlan.hidden.length > 0) {
@@ -882,35 +882,75 @@ export class SelectPlanner {
     return { node, columns, correlated: scope.correlated };
   }
 
-  /** True when a single-table scan already yields rows in ORDER BY order (primary key order). */
+  /**
+   * True when the first (only) source already yields rows in ORDER BY order: along the primary
+   * key or an index, possibly after an equality prefix, forwards or backwards. With a LIMIT, a
+   * plain table scan may be swapped for a whole-index scan in order. Index keys put NULL first,
+   * so a nullable column qualifies only when NULLs cannot pass or NULL placement agrees.
+   */
   #orderedByPath(
     sortPlan: { keys: SortKey[]; hidden: Compiled[]; exprs: (Node | null)[] },
     items: { node: Node; alias: string | null }[],
     scope: Scope,
-    path: AccessPath | null,
+    spec: LevelSpec | null,
     order: number[],
     distinct: boolean,
+    hasLimit: boolean,
   ): boolean {
-    if (path === null || order.length !== 1 || scope.grouped !== null || distinct) return false;
-    if (path.index !== null || path.inList !== null || path.reverse) return false;
-    const pk = path.keyColumns;
-    // A full primary-key equality yields at most one row: any order holds.
-    if (path.lower === null && path.upper === null && path.eq.length === pk.length && pk.length > 0) return true;
-    if (pk.length === 0 || sortPlan.keys.length > pk.length) return false;
+    const path = spec?.path ?? null;
+    const table = spec?.src.table ?? null;
+    if (spec === null || path === null || table === null || order.length !== 1 || scope.grouped !== null || distinct) return false;
+    if (path.inList !== null || path.reverse) return false;
     const src = scope.sources[0]!;
     const desc = sortPlan.keys[0]!.desc;
+    const cols: number[] = [];
     for (let i = 0; i < sortPlan.keys.length; i++) {
       const k = sortPlan.keys[i]!;
-      // Primary-key columns hold no NULLs, so NULLS FIRST/LAST does not matter here.
       if (k.desc !== desc) return false;
       let e = sortPlan.exprs[i];
       if (k.slot < items.length) e = items[k.slot]!.node;
       if (e?.type !== 'column_ref' || typeof e.column === 'string') return false;
       const hit = scope.findLocal(colRefTable(e), identName(e.column));
-      if (hit === undefined || hit.source !== src || hit.col !== pk[i]) return false;
+      if (hit === undefined || hit.source !== src || hit.col >= table.columns.length) return false;
+      cols.push(hit.col);
     }
-    path.reverse = desc;
-    return true;
+    const fits = (p: AccessPath): boolean => {
+      const kc = p.keyColumns;
+      if (kc.length === 0) return false;
+      const unique = p.index === null || table.indexes.find((ix) => ix.name === p.index)?.unique === true;
+      if (p.lower === null && p.upper === null && p.eq.length === kc.length && unique) return true;
+      // Sort keys on equality-prefix columns are constant: skip them.
+      const eqCols = new Set(kc.slice(0, p.eq.length));
+      const rest = cols.map((c, i) => ({ c, k: sortPlan.keys[i]! })).filter((x) => !eqCols.has(x.c));
+      if (rest.length > kc.length - p.eq.length) return false;
+      for (let i = 0; i < rest.length; i++) {
+        const { c, k } = rest[i]!;
+        if (kc[p.eq.length + i] !== c) return false;
+        const nullsOk =
+          p.index === null ||
+          table.columns[c]!.notNull ||
+          (i === 0 && (p.lower !== null || p.upper !== null)) ||
+          k.nullsFirst === !k.desc;
+        if (!nullsOk) return false;
+      }
+      return true;
+    };
+    if (fits(path)) {
+      path.reverse = desc;
+      return true;
+    }
+    const plainScan = path.eq.length === 0 && path.lower === null && path.upper === null;
+    if (plainScan && hasLimit) {
+      for (const ix of table.indexes) {
+        const p = indexOrderPath(table, ix, this.#view.rowCount(table.name));
+        if (!fits(p)) continue;
+        p.reverse = desc;
+        spec.path = p;
+        this.#indexes.add(ix.name);
+        return true;
+      }
+    }
+    return false;
   }
 }
 

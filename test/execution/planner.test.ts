@@ -72,6 +72,23 @@ describe('access paths', () => {
     expect(h.compiled.explain().join('\n')).toContain('Hash Join');
   });
 
+  it('reads an index in order for ORDER BY when NULL placement allows it', async () => {
+    const r = await db.run('SELECT k, id FROM big WHERE k >= 98 ORDER BY k DESC LIMIT 3');
+    expect(r.rows.map((x) => x[0])).toEqual([99, 99, 99]);
+    expect(r.compiled.explain().join('\n')).not.toContain('Sort');
+    expect(r.counters.rowsExamined).toBeLessThanOrEqual(BATCH_ROWS);
+    // k may hold NULLs, which the index keeps first: ASC NULLS LAST needs a sort...
+    const s = await db.run('SELECT k FROM big ORDER BY k LIMIT 2');
+    expect(s.rows).toEqual([[0], [0]]);
+    expect(s.compiled.explain().join('\n')).toContain('Sort');
+    // ...but NULLS FIRST is the index order: a whole-index scan stops after a few rows.
+    const t = await db.run('SELECT k FROM big ORDER BY k NULLS FIRST LIMIT 2');
+    expect(t.rows).toEqual([[0], [0]]);
+    expect(t.compiled.explain().join('\n')).not.toContain('Sort');
+    expect(t.compiled.indexesUsed).toEqual(['big_k']);
+    expect(t.counters.rowsExamined).toBeLessThanOrEqual(BATCH_ROWS);
+  });
+
   it('skips the sort when the primary key gives the order, and uses top-N with LIMIT', async () => {
     const r = await db.run('SELECT id FROM big WHERE id < 5 ORDER BY id');
     expect(r.rows).toEqual([[0], [1], [2], [3], [4]]);

@@ -78,8 +78,14 @@ export class Wal {
         head.subarray(0, 16).equals(WAL_MAGIC) &&
         crc32(head.subarray(0, 28)) === head.readUInt32LE(28) &&
         head.readUInt32LE(20) === pageSize;
+      if (!valid && size > WAL_HEADER_SIZE) {
+        // Frames behind a bad header may be committed work: refuse rather than drop them.
+        throw new DispatcherError(SqlState.DataCorrupted, `${file} is corrupted`, {
+          detail: 'the write-ahead log header is not valid for this database',
+        });
+      }
       if (!valid) {
-        // No log, or one whose header never completed (a reset in progress): start a fresh one.
+        // No log yet, or one whose header never completed: start a fresh one.
         const wal = new Wal(file, fh, pageSize, durable, 0, 0);
         await wal.reset();
         return { wal, meta: null };

@@ -458,3 +458,21 @@ describe('file engine buffer pool', () => {
     await db.close();
   });
 });
+
+describe('file engine WAL header', () => {
+  it('refuses a WAL whose header is damaged instead of dropping its commits', async () => {
+    const p = dbPath();
+    const db = await openStorage(p, opts);
+    await fill(db, 0, 50);
+    const crashed = crashCopy(p);
+    await db.close();
+    const fd = fs.openSync(`${crashed}-wal`, 'r+');
+    fs.writeSync(fd, Buffer.from('XXXX'), 0, 4, 0);
+    fs.closeSync(fd);
+    const e = await errorOf(openStorage(crashed, opts));
+    expect(e.sqlState).toBe('XX001');
+    expect(e.message).toBe(`${crashed}-wal is corrupted`);
+    // The lock is released after the failed open.
+    expect(fs.existsSync(`${crashed}-lock`)).toBe(false);
+  });
+});

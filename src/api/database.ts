@@ -15,13 +15,6 @@ import { installAccessControl, checkLogin } from './access.js';
 import { SessionPool, type SessionLimits } from './session-pool.js';
 import { dropLeftoverTempTables, isTempTable } from './temp-tables.js';
 import type { RowChange } from '../../actors/commit-observer.js';
-
-/** Session limits from open() until the constructor takes them (open builds the system first). */
-const pendingLimits = new WeakMap<ActorSystem, SessionLimits>();
-import { installAccessControl, checkLogin } from './access.js';
-import { SessionPool, type SessionLimits } from './session-pool.js';
-import { dropLeftoverTempTables, isTempTable } from './temp-tables.js';
-import type { RowChange } from '../../actors/commit-observer.js';
 import type { ConfigObject, DispatcherConfig } from './config.js';
 import type { Operations } from './operations.js';
 import { DatabaseOps, openOperations, type ConcurrentRequest, type ConcurrentResult, type OperationsMonitor } from './database-ops.js';

@@ -341,6 +341,18 @@ export function shapeOf(
           const n = tokens[i - 1]!;
           if (n.type === Tok.Integer || n.type === Tok.Param) continue;
         }
+        if (w === 'IN' && dml && isPunct(tokens[i + 1], '(') && isPunct(tokens[i + 2], ')') && i + 2 < to) {
+          // SQLite's empty list `x IN ()` (false for every x, NULL too) is IN over an empty set
+          emit(Tok.Word, 'IN', true, t.start);
+          emit(Tok.Punct, '(', false, t.start);
+          emit(Tok.Word, 'SELECT', true, t.start);
+          emit(Tok.Word, 'NULL', true, t.start);
+          emit(Tok.Word, 'WHERE', true, t.start);
+          emit(Tok.Word, 'FALSE', true, t.start);
+          emit(Tok.Punct, ')', false, t.start);
+          i += 2;
+          continue;
+        }
         if (w === 'ALL') {
           // SELECT ALL x -> SELECT x; AGG(ALL x) -> AGG(x): ALL is the default quantifier
           if (isWord(prev, 'SELECT')) continue;

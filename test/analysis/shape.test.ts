@@ -223,6 +223,11 @@ describe('rewrites for what the grammar lacks', () => {
     expect(() => a.analyze('INSERT INTO t VALUES (1), (1, 2) ON CONFLICT DO NOTHING')).toThrowError('VALUES lists must all be the same length');
   });
 
+  it("SQLite's empty IN () is IN over an empty set", () => {
+    const s = a.analyze('SELECT 1 FROM t WHERE x NOT IN ()')[0]!;
+    expect(s.shapeKey).toBe('SELECT $1 FROM t WHERE x NOT IN (SELECT NULL WHERE FALSE) /*integer*/');
+  });
+
   it('CASE (x) WHEN drops the redundant parentheses', () => {
     const s = a.analyze('SELECT CASE (a) WHEN 1 THEN 2 END FROM t')[0]!;
     expect(s.shapeKey).toContain('CASE a WHEN $1');

@@ -7,7 +7,7 @@
 // DISPATCHDB_CHECKER_RUNS sets the number of runs; DISPATCHDB_CHECKER_SEED (and _PATH) replay a
 // reported failure.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { check, violations } from '../test/isolation/elle-check.js';
 import { describeHistory, workloadArb, type Encoding, type Level } from '../test/isolation/elle-history.js';
 import { runWorkload } from '../test/isolation/elle-run.js';
@@ -23,10 +23,27 @@ const PATH = process.env['DISPATCHDB_CHECKER_PATH'];
 /** Per property, including shrinking: bounds the suite's time when a level fails. */
 const TIME_LIMIT_MS = 8000;
 
+/**
+ * The engine runs a statement in time slices (performance.now() against a few ms) and yields to
+ * the event loop between them. `sliced` makes every slice look expired, so every execution step
+ * yields and other sessions' statements and commits can run in the middle of a statement: the
+ * interleavings a loaded machine produces now and then, every time and reproducibly.
+ */
+async function runSliced<T>(sliced: boolean, f: () => Promise<T>): Promise<T> {
+  if (!sliced) return f();
+  let fake = performance.now();
+  const spy = vi.spyOn(performance, 'now').mockImplementation(() => (fake += 1000));
+  try {
+    return await f();
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 async function property(level: Level, encoding: Encoding, numRuns: number, oracle: Level = level, endOnFailure = false): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(workloadArb(), fc.scheduler(), async (w, s) => {
-      const h = await runWorkload(w, level, encoding, s, { stallMs: 1000 });
+    fc.asyncProperty(workloadArb(), fc.boolean(), fc.scheduler(), async (w, sliced, s) => {
+      const h = await runSliced(sliced, () => runWorkload(w, level, encoding, s, { stallMs: 1000 }));
       const bad = violations(oracle, check(h));
       if (bad.length > 0) {
         throw new Error(`${level}/${encoding}: ${bad.map((a) => `${a.type}: ${a.detail}`).join('; ')}\n${describeHistory(h)}`);
@@ -68,7 +85,8 @@ describe('isolation checker (Elle-style list append, scheduled interleavings)', 
           try {
             await property(level, encoding, Math.max(NUM_RUNS, KNOWN_GAP_RUNS));
           } catch (e) {
-            console.log(`known gap ${id}, counterexample:\n${e instanceof Error ? e.message : String(e)}`);
+            const cause = e instanceof Error && e.cause instanceof Error ? `\n${e.cause.message}` : '';
+            console.log(`known gap ${id}, counterexample:\n${e instanceof Error ? e.message : String(e)}${cause}`);
             throw e;
           }
         });

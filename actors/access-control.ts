@@ -29,6 +29,17 @@ export function readTableAcl(view: ReadView, table: string): TableAcl | undefine
   return view.getMeta(tableKey(table)) as TableAcl | undefined;
 }
 
+/** Names of the views (kept by execution in meta 'views'): privileges apply to them as to tables. */
+export function viewNames(view: ReadView): string[] {
+  const v = view.getMeta('views');
+  return v !== null && typeof v === 'object' ? Object.keys(v) : [];
+}
+
+/** True for a table or a view of that name. */
+export function relationExists(view: ReadView, name: string): boolean {
+  return view.getTable(name) !== undefined || viewNames(view).includes(name.toLowerCase());
+}
+
 /** Makes `user` the owner of a newly created table or view, with no grants (a re-created name starts clean). */
 export function recordOwner(txn: WriteTxn, table: string, user: string): void {
   txn.setMeta(tableKey(table), { owner: user, grants: {} } satisfies TableAcl);
@@ -57,9 +68,9 @@ export function writeTableGrants(
 export function loadAcl(view: ReadView, tableOfIndex?: (index: string) => string | undefined): AclSnapshot {
   const roles = new Map<string, RoleInfo>(Object.entries(readRoles(view)));
   const tables = new Map<string, TableAcl>();
-  for (const def of view.tables()) {
-    const acl = readTableAcl(view, def.name);
-    if (acl !== undefined) tables.set(def.name.toLowerCase(), acl);
+  for (const name of [...view.tables().map((t) => t.name), ...viewNames(view)]) {
+    const acl = readTableAcl(view, name);
+    if (acl != null) tables.set(name.toLowerCase(), acl);
   }
   return { roles, tables, databaseCreate: readDatabaseCreate(view), tableOfIndex };
 }
@@ -116,7 +127,7 @@ export class AccessControl {
 export function recordCreator(txn: WriteTxn, kind: string, tablesAccessed: readonly string[], user: string): void {
   if (kind !== 'CREATE_TABLE' && kind !== 'CREATE_VIEW') return;
   const name = tablesAccessed[0];
-  if (name === undefined || txn.getTable(name) !== undefined) return;
+  if (name === undefined || relationExists(txn, name)) return;
   recordOwner(txn, name, user);
   // Statistics of an earlier table of that name describe other data.
   const stats = `stats:${name.toLowerCase()}`;

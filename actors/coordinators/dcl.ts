@@ -12,6 +12,8 @@ import {
   readDatabaseCreate,
   readRoles,
   readTableAcl,
+  relationExists,
+  viewNames,
   ROLES_KEY,
   writeTableGrants,
 } from '../access-control.js';
@@ -98,11 +100,11 @@ function dropRoles(txn: WriteTxn, node: DropUserNode, current: string): void {
     }
     if (name === current) throw new DispatcherError(SqlState.ObjectInUse, 'current user cannot be dropped');
     const owned: string[] = [];
-    for (const t of txn.tables()) {
-      const acl = readTableAcl(txn, t.name);
-      if (acl === undefined) continue;
-      if (acl.owner === name) owned.push(t.name);
-      else if (acl.grants[name] !== undefined) writeTableGrants(txn, t.name, name, acl.grants[name] ?? [], false);
+    for (const t of [...txn.tables().map((d) => d.name), ...viewNames(txn)]) {
+      const acl = readTableAcl(txn, t);
+      if (acl == null) continue;
+      if (acl.owner === name) owned.push(t);
+      else if (acl.grants[name] !== undefined) writeTableGrants(txn, t, name, acl.grants[name] ?? [], false);
     }
     if (owned.length > 0) {
       throw new DispatcherError(SqlState.DependentObjects, `role "${name}" cannot be dropped because some objects depend on it`, {
@@ -151,7 +153,7 @@ function grantOrRevoke(txn: WriteTxn, node: GrantNode | RevokeNode, grant: boole
       const tables =
         node.objectType === 'table' ? node.objects : txn.tables().map((t) => t.name).filter((n) => !n.startsWith('pg_temp_'));
       for (const t of tables) {
-        if (txn.getTable(t) === undefined) throw new DispatcherError(SqlState.UndefinedTable, `relation "${t}" does not exist`);
+        if (!relationExists(txn, t)) throw new DispatcherError(SqlState.UndefinedTable, `relation "${t}" does not exist`);
         for (const g of node.grantees) writeTableGrants(txn, t, g, privileges, grant);
       }
       return;

@@ -20,7 +20,7 @@ export function admitStatements(
     let st = temp.rewrite(original);
     if (st.kind === 'PREPARE') st = withAnalyzedInner(st);
     else if (st.kind === 'SHOW') st = engineShow(st);
-    const denied = authorizeWithTemp(user, st, acl);
+    const denied = authorizeWithTemp(user, st, acl, temp.prefix);
     if (denied !== null) throw denied;
     if (st !== original) {
       out ??= statements.slice();
@@ -30,12 +30,21 @@ export function admitStatements(
   return out ?? statements;
 }
 
-/** A session always may create and use its own temporary tables (PostgreSQL's TEMP privilege is PUBLIC's). */
-function authorizeWithTemp(user: string, st: AnalyzedStatement, acl: AclSnapshot) {
-  if (st.kind === 'CREATE_TABLE' && st.metadata.tablesAccessed[0]?.startsWith(TEMP_PREFIX) === true) {
-    return authorize(user, { ...st, kind: 'SELECT', metadata: { ...st.metadata, tablesAccessed: st.metadata.tablesAccessed.slice(1) } }, acl);
-  }
-  return authorize(user, st, acl);
+/**
+ * A session always may create and use its own temporary tables (PostgreSQL's TEMP privilege is
+ * PUBLIC's, and no one else can reach them): only the other tables a statement names are checked.
+ */
+function authorizeWithTemp(user: string, st: AnalyzedStatement, acl: AclSnapshot, prefix: string) {
+  if (!st.metadata.tablesAccessed.some((t) => t.startsWith(prefix))) return authorize(user, st, acl);
+  const own = (name: string): boolean => name.startsWith(prefix);
+  const metadata = {
+    ...st.metadata,
+    tablesAccessed: st.metadata.tablesAccessed.filter((t) => !own(t)),
+    requiredLocks: st.metadata.requiredLocks.filter((l) => !own(l.slice(l.indexOf(':') + 1))),
+  };
+  // Creating one needs no CREATE on the schema; what it reads (CREATE TEMP TABLE AS) is checked.
+  const kind = st.kind === 'CREATE_TABLE' ? 'SELECT' : st.kind;
+  return authorize(user, { ...st, kind, metadata }, acl);
 }
 
 /** PREPARE carries its statement as analysis left it; the session needs it as an AnalyzedStatement. */

@@ -149,6 +149,27 @@ describe('privileges', () => {
     expect((await failure(db.connect({ user: 'alice' }))).sqlState).toBe('28000');
   });
 
+  it('views take grants like tables; creating one needs SELECT on what it reads', async () => {
+    const a = await db.connect({ user: 'alice' });
+    await owner.execute('CREATE VIEW ids AS SELECT id FROM t');
+    expect((await failure(a.execute('SELECT * FROM ids'))).sqlState).toBe('42501');
+    await owner.execute('GRANT SELECT ON ids TO alice');
+    expect((await a.execute('SELECT id FROM ids ORDER BY id')).rows).toEqual([[1], [2]]);
+    // the view does not open the table itself
+    expect((await failure(a.execute('SELECT * FROM t'))).sqlState).toBe('42501');
+    await owner.execute('GRANT CREATE ON SCHEMA public TO alice');
+    expect((await failure(a.execute('CREATE VIEW leak AS SELECT v FROM t'))).sqlState).toBe('42501');
+  });
+
+  it('temporary tables need no CREATE privilege and belong to their creator', async () => {
+    const a = await db.connect({ user: 'alice' });
+    await a.execute('CREATE TEMP TABLE mine (x INTEGER)');
+    await a.execute('INSERT INTO mine VALUES (1)');
+    expect((await a.execute('SELECT x FROM mine')).rows).toEqual([[1]]);
+    // reading a permanent table into one still needs SELECT on it
+    expect((await failure(a.execute('CREATE TEMP TABLE copy AS SELECT * FROM t'))).sqlState).toBe('42501');
+  });
+
   it('only roles with CREATEROLE (or superusers) manage roles', async () => {
     const a = await db.connect({ user: 'alice' });
     expect((await failure(a.execute('CREATE USER eve'))).sqlState).toBe('42501');

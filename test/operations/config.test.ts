@@ -114,6 +114,10 @@ describe('configuration file', () => {
     } finally {
       await db.close();
     }
+    const limited = await Database.open(':memory:', { config: { max_sessions_per_user: 1 } });
+    await limited.connect();
+    await expect(limited.connect()).rejects.toMatchObject({ sqlState: '53300' });
+    await limited.close();
     await expect(Database.open(':memory:', { config: { security_level: 'none' as 'low' } })).rejects.toMatchObject({
       sqlState: '22023',
     });

@@ -117,6 +117,23 @@ describe('result cache', () => {
     await db.close();
   });
 
+  it('serves query handles (rows$) and prepared statements too', async () => {
+    const { db, a } = await setup();
+    const p = await a.prepare('SELECT v FROM t WHERE id = $1');
+    expect((await p.execute([2])).rows).toEqual([[20]]);
+    const h = hits(db);
+    expect((await p.execute([2])).rows).toEqual([[20]]);
+    const q = a.query('SELECT v FROM t WHERE id = $1', [2]);
+    const streamed: unknown[] = [];
+    q.rows$.subscribe((r) => streamed.push(r));
+    expect((await q.result).rows).toEqual([[20]]);
+    expect(streamed).toEqual([[20]]);
+    expect(hits(db)).toBe(h + 2);
+    await a.execute('UPDATE t SET v = 21 WHERE id = 2');
+    expect((await p.execute([2])).rows).toEqual([[21]]);
+    await db.close();
+  });
+
   it('keeps at most result_cache_size entries', async () => {
     const { db, a } = await setup(2);
     for (const id of [1, 2, 1, 2]) await a.execute('SELECT v FROM t WHERE id = $1', [id]);

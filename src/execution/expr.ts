@@ -1,7 +1,7 @@
 // Expression compiler: turns node-sql-parser expression nodes into closures over a row layout
 // (see scope.ts), typed statically where the types are known so the closures stay branch-light.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { ColumnType, SqlValue } from '../storage/ports.js';
+import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
 import type { ParamType, ResultColumn } from './types.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import { childFrame, runPlan } from './runtime.js';
@@ -9,28 +9,34 @@ import type { Scope } from './scope.js';
 import { AGG_NAMES, aggResultType, type AggName } from './aggregates.js';
 import { compileFunction, type Arg } from './functions.js';
 import {
-  castValue,
-  checkFloat,
-  columnTypeOf,
-  compareNonNull,
-  err,
-  groupKey,
-  intAdd,
-  intDiv,
-  intMod,
-  intMul,
-  intSub,
-  isIntValue,
-  isIntegerType,
-  normBig,
-  textOf,
-  toNumber,
-  truth,
-} from './values.js';
+  exprKey,
+  fixBoolChain,
+  funcArgs,
+  funcName,
+  hasAggregate,
+  hoistNot,
+  identName,
+  isSubquery,
+  literalValue,
+  colRefTable,
+  type Node,
+} from './ast.js';
+import { arithType, compareOp, compileArith, likeRegex } from './expr-ops.js';
+import { castValue, columnTypeOf, compareNonNull, err, groupKey, normBig, textOf, toNumber, truth } from './values.js';
 
-// node-sql-parser's AST is untyped JSON; the compiler checks shapes as it goes.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Node = any;
+export {
+  colRefTable,
+  exprKey,
+  fixBoolChain,
+  funcArgs,
+  funcName,
+  hasAggregate,
+  hoistNot,
+  identName,
+  isSubquery,
+  literalValue,
+  type Node,
+};
 
 export interface Compiled {
   readonly ev: Eval;
@@ -51,408 +57,6 @@ export interface ExprEnv {
   compileSubquery(ast: Node, parent: Scope): SubPlan;
   /** Parses `SELECT <text>` and returns the expression node (IS DISTINCT FROM operands). */
   parseExpr(text: string): Node;
-}
-
-export function isSubquery(n: Node): boolean {
-  return n !== null && typeof n === 'object' && n.ast !== undefined && n.type === undefined;
-}
-
-export function identName(x: Node): string {
-  if (x === null || x === undefined) return '';
-  if (typeof x === 'string') return x.toLowerCase();
-  if (typeof x === 'object') {
-    if (x.expr !== undefined) return identName(x.expr);
-    if (x.type === 'double_quote_string' || x.type === 'backticks_quote_string') return String(x.value);
-    if (x.value !== undefined) return String(x.value).toLowerCase();
-  }
-  return String(x).toLowerCase();
-}
-
-export function colRefTable(n: Node): string | null {
-  const t = n.table;
-  if (t === null || t === undefined) return null;
-  return identName(t);
-}
-
-export function funcName(n: Node): string {
-  const nm = n.name;
-  if (typeof nm === 'string') return nm.toLowerCase();
-  const parts = nm?.name;
-  if (Array.isArray(parts) && parts.length > 0) return String(parts[parts.length - 1].value).toLowerCase();
-  return '';
-}
-
-export function funcArgs(n: Node): Node[] {
-  const a = n.args;
-  if (a === null || a === undefined) return [];
-  if (Array.isArray(a.value)) return a.value;
-  if (Array.isArray(a)) return a;
-  return [];
-}
-
-function isBoolOp(n: Node): boolean {
-  if (n === null || typeof n !== 'object' || n.type !== 'binary_expr') return false;
-  const op = String(n.operator).toUpperCase();
-  return op === 'AND' || op === 'OR';
-}
-
-/**
- * node-sql-parser's postgresql grammar gives AND and OR the same precedence (`a OR b AND c`
- * arrives as `(a OR b) AND c`). Rebuilds an unparenthesized AND/OR chain with AND binding
- * tighter, as SQL requires; parenthesized groups (flagged by the parser) stay atoms.
- */
-export function fixBoolChain(n: Node): Node {
-  if (!isBoolOp(n) || n.__assoc === true) return n;
-  const atoms: Node[] = [];
-  const ops: string[] = [];
-  const flatten = (x: Node, top: boolean): void => {
-    if (isBoolOp(x) && (top || x.parentheses !== true) && x.__assoc !== true) {
-      flatten(x.left, false);
-      ops.push(String(x.operator).toUpperCase());
-      flatten(x.right, false);
-    } else atoms.push(x);
-  };
-  flatten(n, true);
-  const mk = (op: string, left: Node, right: Node): Node => ({ type: 'binary_expr', operator: op, left, right, __assoc: true });
-  const ors: Node[] = [];
-  let cur = atoms[0];
-  for (let i = 0; i < ops.length; i++) {
-    if (ops[i] === 'AND') cur = mk('AND', cur, atoms[i + 1]);
-    else {
-      ors.push(cur);
-      cur = atoms[i + 1];
-    }
-  }
-  ors.push(cur);
-  let out = ors[0];
-  for (let i = 1; i < ors.length; i++) out = mk('OR', out, ors[i]);
-  if (out !== null && typeof out === 'object' && n.parentheses === true) out = { ...out, parentheses: true };
-  return out;
-}
-
-/**
- * The grammar reads `NOT (x) IS NULL` as a call NOT(x) on the left of IS; SQL's NOT binds looser
- * than every comparison and arithmetic operator. Hoists such a leading NOT over its binary chain.
- */
-export function hoistNot(n: Node): Node {
-  const path: Node[] = [];
-  let cur: Node = n;
-  while (cur !== null && typeof cur === 'object' && cur.type === 'binary_expr' && !isBoolOp(cur)) {
-    if (cur !== n && cur.parentheses === true) break;
-    path.push(cur);
-    cur = cur.left;
-  }
-  if (path.length === 0 || cur?.type !== 'function' || funcName(cur) !== 'not' || funcArgs(cur).length !== 1) return n;
-  let rebuilt: Node = funcArgs(cur)[0];
-  for (let i = path.length - 1; i >= 0; i--) rebuilt = { ...path[i], left: rebuilt, parentheses: false };
-  return { type: 'unary_expr', operator: 'NOT', expr: rebuilt, ...(n.parentheses === true ? { parentheses: true } : {}) };
-}
-
-/** True when the expression contains an aggregate call of its own query level. */
-export function hasAggregate(n: Node): boolean {
-  if (n === null || typeof n !== 'object') return false;
-  if (Array.isArray(n)) return n.some(hasAggregate);
-  if (isSubquery(n)) return false;
-  if (n.type === 'aggr_func') return true;
-  if (n.type === 'function' && AGG_NAMES.has(funcName(n)) && funcName(n) !== 'every') return true;
-  for (const k of Object.keys(n)) {
-    if (k === 'ast' || k === 'over' || k === 'loc') continue;
-    const v = n[k];
-    if (v !== null && typeof v === 'object' && hasAggregate(v)) return true;
-  }
-  return false;
-}
-
-/** A canonical text of an expression with column references resolved (GROUP BY matching). */
-export function exprKey(n: Node, scope: Scope): string {
-  return JSON.stringify(n, (k, v) => {
-    if (k === 'loc' || k === 'collate' || k === 'parentheses' || k === '__assoc') return undefined;
-    if (v !== null && typeof v === 'object' && v.type === 'column_ref' && typeof v.column !== 'string') {
-      const t = colRefTable(v);
-      const c = identName(v.column);
-      try {
-        const hit = scope.findLocal(t, c);
-        if (hit !== undefined) return `#${hit.source.index}.${hit.col}`;
-      } catch {
-        // ambiguous: leave it to compilation to report
-      }
-      return `#?${t ?? ''}.${c}`;
-    }
-    return v;
-  });
-}
-
-export function literalValue(n: Node): { v: SqlValue; type: ColumnType } | undefined {
-  switch (n.type) {
-    case 'number': {
-      const v = n.value;
-      if (typeof v === 'number') return { v, type: Number.isInteger(v) ? 'integer' : 'numeric' };
-      const s = String(v);
-      if (/^-?\d+$/.test(s)) return { v: normBig(BigInt(s)), type: 'integer' };
-      return { v: Number(s), type: 'numeric' };
-    }
-    case 'bigint': {
-      const s = String(n.value);
-      if (/^-?\d+$/.test(s)) {
-        const b = BigInt(s);
-        if (b >= -(2n ** 63n) && b < 2n ** 63n) return { v: normBig(b), type: 'bigint' };
-        return { v: Number(s), type: 'numeric' };
-      }
-      return { v: Number(s), type: 'numeric' };
-    }
-    case 'single_quote_string':
-    case 'string':
-    case 'natural_string':
-    case 'escape_string':
-      return { v: String(n.value).replace(/''/g, "'"), type: 'text' };
-    case 'bool':
-    case 'boolean':
-      return { v: n.value === true || n.value === 'TRUE' || n.value === 'true', type: 'boolean' };
-    case 'null':
-      return { v: null, type: 'any' };
-  }
-  return undefined;
-}
-
-function arithType(a: ColumnType, b: ColumnType): ColumnType {
-  if (isIntegerType(a) && isIntegerType(b)) return a === 'bigint' || b === 'bigint' ? 'bigint' : 'integer';
-  if (a === 'real' || b === 'real') return 'real';
-  if (a === 'numeric' || b === 'numeric') {
-    if (a === 'any' || b === 'any') return 'any';
-    return 'numeric';
-  }
-  return 'any';
-}
-
-type IntOp = (a: number | bigint, b: number | bigint) => number | bigint;
-
-function floatOp(op: string): (a: number, b: number) => number {
-  switch (op) {
-    case '+':
-      return (a, b) => checkFloat(a + b);
-    case '-':
-      return (a, b) => checkFloat(a - b);
-    case '*':
-      return (a, b) => checkFloat(a * b);
-    case '/':
-      return (a, b) => {
-        if (b === 0) throw err(SqlState.DivisionByZero, 'division by zero');
-        return checkFloat(a / b);
-      };
-    default:
-      return (a, b) => {
-        if (b === 0) throw err(SqlState.DivisionByZero, 'division by zero');
-        return a % b;
-      };
-  }
-}
-
-function intOp(op: string): IntOp {
-  switch (op) {
-    case '+':
-      return intAdd;
-    case '-':
-      return intSub;
-    case '*':
-      return intMul;
-    case '/':
-      return intDiv;
-    default:
-      return intMod;
-  }
-}
-
-function compileArith(op: string, l: Compiled, r: Compiled): Compiled {
-  const type = arithType(l.type, r.type);
-  const a = l.ev;
-  const b = r.ev;
-  const name = '?column?';
-  if (isIntegerType(type)) {
-    const io = intOp(op);
-    if (op === '+') {
-      return {
-        type,
-        name,
-        ev: (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          if (typeof x === 'number' && typeof y === 'number') {
-            const s = x + y;
-            if (Number.isSafeInteger(s)) return s;
-          }
-          return intAdd(x as number, y as number);
-        },
-      };
-    }
-    if (op === '*') {
-      return {
-        type,
-        name,
-        ev: (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          if (typeof x === 'number' && typeof y === 'number') {
-            const s = x * y;
-            if (Number.isSafeInteger(s)) return s + 0;
-          }
-          return intMul(x as number, y as number);
-        },
-      };
-    }
-    return {
-      type,
-      name,
-      ev: (row, f) => {
-        const x = a(row, f);
-        if (x === null) return null;
-        const y = b(row, f);
-        if (y === null) return null;
-        return io(x as number, y as number);
-      },
-    };
-  }
-  const fo = floatOp(op);
-  if (type === 'real' || type === 'numeric') {
-    return {
-      type,
-      name,
-      ev: (row, f) => {
-        const x = a(row, f);
-        if (x === null) return null;
-        const y = b(row, f);
-        if (y === null) return null;
-        return fo(toNumber(x), toNumber(y));
-      },
-    };
-  }
-  // Types unknown until run time (untyped parameters, NULL literals): decide per value.
-  const io = intOp(op);
-  const lInt = isIntegerType(l.type) || l.type === 'any';
-  const rInt = isIntegerType(r.type) || r.type === 'any';
-  return {
-    type,
-    name,
-    ev: (row, f) => {
-      const x = a(row, f);
-      if (x === null) return null;
-      const y = b(row, f);
-      if (y === null) return null;
-      if (lInt && rInt && isIntValue(x) && isIntValue(y)) return io(x as number, y as number);
-      return fo(toNumber(x), toNumber(y));
-    },
-  };
-}
-
-function compareOp(op: string, l: Compiled, r: Compiled): Eval {
-  const a = l.ev;
-  const b = r.ev;
-  const numeric =
-    (isIntegerType(l.type) || l.type === 'real' || l.type === 'numeric') &&
-    (isIntegerType(r.type) || r.type === 'real' || r.type === 'numeric');
-  if (numeric) {
-    // Numbers and bigints compare directly with JS operators.
-    switch (op) {
-      case '=':
-        return (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          // eslint-disable-next-line eqeqeq
-          return x == y;
-        };
-      case '<>':
-      case '!=':
-        return (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          // eslint-disable-next-line eqeqeq
-          return x != y;
-        };
-      case '<':
-        return (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          return (x as number) < (y as number);
-        };
-      case '<=':
-        return (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          return (x as number) <= (y as number);
-        };
-      case '>':
-        return (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          return (x as number) > (y as number);
-        };
-      case '>=':
-        return (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
-          return (x as number) >= (y as number);
-        };
-    }
-  }
-  let test: (c: number) => boolean;
-  switch (op) {
-    case '=':
-      test = (c) => c === 0;
-      break;
-    case '<>':
-    case '!=':
-      test = (c) => c !== 0;
-      break;
-    case '<':
-      test = (c) => c < 0;
-      break;
-    case '<=':
-      test = (c) => c <= 0;
-      break;
-    case '>':
-      test = (c) => c > 0;
-      break;
-    default:
-      test = (c) => c >= 0;
-  }
-  return (row, f) => {
-    const x = a(row, f);
-    if (x === null) return null;
-    const y = b(row, f);
-    if (y === null) return null;
-    return test(compareNonNull(x, y));
-  };
-}
-
-function likeRegex(pattern: string, escape: string | null, ci: boolean): RegExp {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (escape !== null && c === escape) {
-      const nx = pattern[i + 1];
-      if (nx === undefined) throw err(SqlState.InvalidParameterValue, 'LIKE pattern must not end with escape character');
-      re += nx.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      i++;
-    } else if (c === '%') re += '[\\s\\S]*';
-    else if (c === '_') re += '[\\s\\S]';
-    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(re + '$', ci ? 'isu' : 'su');
 }
 
 export class ExprCompiler {
@@ -749,7 +353,7 @@ export class ExprCompiler {
       hasNull: boolean;
       empty: boolean;
     }
-    const build = (r: import('../storage/ports.js').Row, f: Frame): InSet => {
+    const build = (r: Row, f: Frame): InSet => {
       const rows = runPlan(node, childFrame(f, r));
       const keys = new Set<string>();
       let hasNull = false;
@@ -891,7 +495,7 @@ export class ExprCompiler {
     }
     const node = sub.node;
     const id = sub.id;
-    const run = (r: import('../storage/ports.js').Row, f: Frame): SqlValue => {
+    const run = (r: Row, f: Frame): SqlValue => {
       const rows = runPlan(node, childFrame(f, r), 2);
       if (rows.length > 1) {
         throw new DispatcherError(SqlState.CardinalityViolation, 'more than one row returned by a subquery used as an expression');

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LockWaitSignal } from '../../src/api/errors.js';
+import type { WriteTxn } from '../../src/storage/ports.js';
 import { TestDb } from './harness.js';
 
 let db: TestDb;
@@ -43,6 +45,40 @@ describe('INSERT', () => {
     expect(await db.state("INSERT INTO nn VALUES (1, 'b', 3)")).toBe('23505');
     expect(await db.state("INSERT INTO nn VALUES (3, 'b', 1)")).toBe('23505');
     expect(await db.state('INSERT INTO nn(name) VALUES (NULL)')).toBe('23502');
+  });
+});
+
+describe('lock waits', () => {
+  it('lets a LockWaitSignal from storage through unwrapped', async () => {
+    await db.run('CREATE TABLE lw(id INTEGER PRIMARY KEY)');
+    const { compiled, params } = db.compile('INSERT INTO lw VALUES (1)');
+    const txn = db.engine.begin();
+    const signal = new LockWaitSignal('lw:1', 'X');
+    const view = new Proxy(txn, {
+      get(t, k) {
+        if (k === 'insert') {
+          return () => {
+            throw signal;
+          };
+        }
+        const v = Reflect.get(t, k) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    }) as WriteTxn;
+    const ex = compiled.start({
+      view,
+      params,
+      counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() },
+      checkInterrupt: () => {},
+    });
+    let thrown: unknown;
+    try {
+      while (ex.step() !== null);
+    } catch (e) {
+      thrown = e;
+    }
+    txn.rollback();
+    expect(thrown).toBe(signal);
   });
 });
 

@@ -4,7 +4,7 @@
 //  - the change log of the seed (db.changes$): every row change, in commit order, for replication;
 //  - the access control snapshot reloads when the commit wrote an acl: value.
 import { Subject } from 'rxjs';
-import type { Key, Row, StorageEngine, WriteTxn } from '../src/storage/ports.js';
+import type { Key, Row, SqlValue, StorageEngine, WriteTxn } from '../src/storage/ports.js';
 import { WriteTxnImpl } from '../src/storage/write-txn.js';
 import { ACL_PREFIX } from './access-control.js';
 
@@ -13,7 +13,7 @@ export interface RowChange {
   readonly commit: number;
   readonly table: string;
   readonly operation: 'insert' | 'update' | 'delete';
-  /** The row's key before the change (primary key, or the hidden row id). */
+  /** The row's key before the change (primary key, or the hidden row id); an update may move it (see after). */
   readonly key: Key;
   /** Rows are shared with storage: read them, never mutate them. */
   readonly before: Row | null;
@@ -67,7 +67,11 @@ export class CommitObserver {
         } else if (op.op === 'update') {
           if (isTemp(op.t)) continue;
           changes.push({ table: op.t, operation: 'update', key: op.key, before: before(op.t, op.key), after: op.row });
-          set(op.t, op.key, op.row);
+          // An update may move the row to another primary key: the old key is empty then.
+          const pk = w.getTable(op.t)?.primaryKey ?? [];
+          const next = pk.length === 0 ? op.key : pk.map((i) => op.row[i] as SqlValue);
+          if (keyText(next) !== keyText(op.key)) set(op.t, op.key, null);
+          set(op.t, next, op.row);
         } else if (op.op === 'delete') {
           if (isTemp(op.t)) continue;
           changes.push({ table: op.t, operation: 'delete', key: op.key, before: before(op.t, op.key), after: null });

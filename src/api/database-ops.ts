@@ -9,6 +9,7 @@ import { WriteTracker } from '../observability/data-versions.js';
 import { BoundedStream } from '../observability/bounded-stream.js';
 import { SlowQueryLog, type SlowQueryEntry } from '../observability/slow-query-log.js';
 import type { CircuitState } from '../observability/circuit-breaker.js';
+import type { Observable } from 'rxjs';
 import type { MonitorMsg } from '../protocol/messages.js';
 import type { SqlValue } from '../storage/ports.js';
 import { loadConfig, type ConfigObject, type DispatcherConfig } from './config.js';
@@ -49,7 +50,7 @@ export interface OperationsMonitor {
   statements(): StatementStats[];
   caches(): CachesReport;
   /** Statements past slow_query_threshold (also written to slow_query_log when set). */
-  readonly slowQueries$: import('rxjs').Observable<SlowQueryEntry>;
+  readonly slowQueries$: Observable<SlowQueryEntry>;
   /** Metrics (and slow-query entries) lost because a subscriber could not keep up. */
   dropped(): { readonly metrics: number; readonly slowQueries: number };
   circuitBreaker(): { readonly state: CircuitState; readonly failures: number; readonly trips: number; readonly rejected: number };

@@ -153,8 +153,12 @@ export class Database implements SessionHost {
   }
 
   /** Cancels a running or queued query by id (as shown by activeQueries()). */
-  cancel(queryId: string | number): void {
-    this.system.dispatcher.tell({ type: 'Cancel', queryId: Number(queryId), reason: 'user' });
+  cancel(queryId: string | number): boolean {
+    const id = Number(queryId);
+    // The seed's CancelQuery answers "not found" for an id that is not active.
+    if (!this.system.dispatcher.activeQueries().some((q) => q.queryId === id)) return false;
+    this.system.dispatcher.tell({ type: 'Cancel', queryId: id, reason: 'user' });
+    return true;
   }
 
   stats(): StorageStats & { readonly planCacheHits: number; readonly planCacheMisses: number } {

@@ -57,7 +57,8 @@ describe('admission and cancellation', () => {
     expect(full.code).toBe('RESOURCE_EXHAUSTED');
     // cancel(id) takes the queued one out of the queue, then stops the running one.
     const [first, second] = active as [(typeof active)[0], (typeof active)[0]];
-    db.cancel(second.queryId);
+    expect(db.cancel(987654321)).toBe(false);
+    expect(db.cancel(second.queryId)).toBe(true);
     expect((await failure(queued)).sqlState).toBe('57014');
     db.cancel(String(first.queryId));
     expect((await failure(running)).sqlState).toBe('57014');

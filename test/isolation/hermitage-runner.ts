@@ -194,6 +194,13 @@ export async function runCase(file: HermitageFile, c: HermitageCase, level: Leve
     if (!(await within(db.close(), CLEANUP_MS))) problems.push('Database.close did not answer');
   }
 
+  // An error that is not a DispatcherError, or an internal one, is a bug whatever the level.
+  c.steps.forEach((s, i) => {
+    const o = outcomes[i]!;
+    if (o.kind === 'error' && (o.sqlState === 'not-a-DispatcherError' || o.sqlState.startsWith('XX'))) {
+      problems.push(`step ${i + 1} ${s.session}: ${o.sqlState} ${o.message}`);
+    }
+  });
   const steps: Record<string, StepOutcome> = {};
   c.steps.forEach((s, i) => {
     if (s.id !== undefined) steps[s.id] = outcomes[i]!;

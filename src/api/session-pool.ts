@@ -18,7 +18,7 @@ export interface PooledSession {
   readonly closed: boolean;
   idleMs(now: number): number;
   readonly idleTimeoutMs: number;
-  close(): Promise<void>;
+  close(reason?: DispatcherError): Promise<void>;
 }
 
 const SWEEP_MIN_MS = 5;
@@ -106,7 +106,7 @@ export class SessionPool {
       if (t > 0 && s.idleMs(now) >= t) {
         this.idleClosed++;
         this.remove(s);
-        s.close().catch(() => undefined);
+        s.close(new DispatcherError('57P05', 'terminating connection due to idle-session timeout')).catch(() => undefined);
       }
     }
     this.#schedule();

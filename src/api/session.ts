@@ -28,6 +28,8 @@ export class Session {
   readonly #actor: SessionActor;
   #closed = false;
   #closing: Promise<void> | null = null;
+  /** Why the session was closed for its user (the idle timeout), answered to later calls. */
+  #closedBy: DispatcherError | null = null;
   /** This session's temporary tables (name-mangled in the shared storage). */
   readonly #temp: TempTables;
   #nextPrepared = 1;
@@ -96,7 +98,7 @@ export class Session {
       },
     });
     if (this.#closed) {
-      run.failEarly(new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed', { query: sql }));
+      run.failEarly(this.#closedBy?.withQuery(sql) ?? new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed', { query: sql }));
       return run;
     }
     let statements: readonly AnalyzedStatement[];
@@ -139,8 +141,9 @@ export class Session {
     return run;
   }
 
-  async close(): Promise<void> {
+  async close(reason?: DispatcherError): Promise<void> {
     if (this.#closed) return;
+    this.#closedBy ??= reason ?? null;
     // Temporary tables go first, as statements of this session (its open work is rolled back).
     this.#closing ??= dropTempTables(this, this.#temp, this.#host.system.storage);
     await this.#closing;

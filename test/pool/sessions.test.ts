@@ -70,7 +70,9 @@ describe('idle timeout', () => {
       await s.execute('BEGIN');
       await s.execute('INSERT INTO t VALUES (1)');
       await until(() => s.closed);
-      expect((await failure(s.execute('SELECT 1'))).sqlState).toBe('08003');
+      const e = await failure(s.execute('SELECT 1'));
+      expect(e.sqlState).toBe('57P05');
+      expect(e.message).toBe('terminating connection due to idle-session timeout');
       const other = await db.connect();
       expect((await other.execute('SELECT count(*) FROM t')).rows).toEqual([[0]]);
     } finally {

@@ -26,6 +26,7 @@ export class CircuitBreaker {
   #failures = 0;
   #openedAt = 0;
   #trialInFlight = false;
+  #trialStartedAt = 0;
   /** Statements refused while open. */
   rejected = 0;
   trips = 0;
@@ -48,9 +49,13 @@ export class CircuitBreaker {
   /** Null when a statement may go ahead; the error to fail it with when the circuit is open. */
   admit(): DispatcherError | null {
     if (this.#state === 'closed') return null;
-    if (this.state === 'half-open' && !this.#trialInFlight) {
+    // A trial that never reported (refused before it ran, answered from a cache) expires after
+    // another resetTimeout, so the circuit cannot stay half-open for ever.
+    const trialLost = this.#trialInFlight && this.#now() - this.#trialStartedAt >= this.#resetTimeoutMs;
+    if (this.state === 'half-open' && (!this.#trialInFlight || trialLost)) {
       this.#state = 'half-open';
       this.#trialInFlight = true;
+      this.#trialStartedAt = this.#now();
       return null;
     }
     this.rejected++;

@@ -57,6 +57,20 @@ describe('CircuitBreaker', () => {
     expect(cb.admit()).toBeNull();
   });
 
+  it('a trial that never reports expires after another reset timeout', () => {
+    let now = 0;
+    const cb = new CircuitBreaker({ maxFailures: 1, resetTimeoutMs: 100, now: () => now });
+    cb.record('58030');
+    now = 100;
+    expect(cb.admit()).toBeNull();
+    now = 150;
+    expect(cb.admit()).not.toBeNull();
+    now = 200;
+    expect(cb.admit()).toBeNull();
+    cb.record(null);
+    expect(cb.state).toBe('closed');
+  });
+
   it('execute(fn) wraps a call (the seed shape)', async () => {
     const cb = new CircuitBreaker({ maxFailures: 1, resetTimeoutMs: 1e9 });
     await expect(cb.execute(async () => 7)).resolves.toBe(7);

@@ -43,7 +43,7 @@ async function runSliced<T>(sliced: boolean, f: () => Promise<T>): Promise<T> {
 async function property(level: Level, encoding: Encoding, numRuns: number, oracle: Level = level, endOnFailure = false): Promise<void> {
   await fc.assert(
     fc.asyncProperty(workloadArb(), fc.boolean(), fc.scheduler(), async (w, sliced, s) => {
-      const h = await runSliced(sliced, () => runWorkload(w, level, encoding, s, { stallMs: 1000 }));
+      const h = await runSliced(sliced, () => runWorkload(w, level, encoding, s, { stallMs: 2000 }));
       const bad = violations(oracle, check(h));
       if (bad.length > 0) {
         throw new Error(`${level}/${encoding}: ${bad.map((a) => `${a.type}: ${a.detail}`).join('; ')}\n${describeHistory(h)}`);

@@ -8,7 +8,7 @@ import type { RowChange } from '../../actors/commit-observer.js';
 import { Database } from '../../src/api/database.js';
 import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
-import { tableStatistics } from '../../src/execution/admin/analyze.js';
+import { equalitySelectivity, rangeSelectivity, tableStatistics } from '../../src/execution/admin/analyze.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -63,6 +63,13 @@ describe('ANALYZE', () => {
     // g: 'g0'..'g6' on rows not divisible by 4; NULL on the 250 others
     expect(g).toMatchObject({ name: 'g', distinct: 7, nullFraction: 0.25, min: 'g0', max: 'g6' });
     expect(n).toMatchObject({ distinct: 1000, min: 2, max: 2000 });
+    // what the planner derives from them
+    const stats = st as NonNullable<typeof st>;
+    expect(equalitySelectivity(stats, 'g')).toBeCloseTo(0.75 / 7);
+    expect(equalitySelectivity(stats, 'id')).toBeCloseTo(1 / 1000);
+    expect(rangeSelectivity(stats, 'n', 2, 1001)).toBeCloseTo(0.5, 2);
+    expect(rangeSelectivity(stats, 'n', 3000, null)).toBe(0);
+    expect(rangeSelectivity(stats, 'g', null, null)).toBeUndefined();
     // the same facts through PRAGMA stats(t)
     const p = await s.execute('PRAGMA stats(t)');
     expect(p.rows[1]).toEqual(['g', 1000, 7, 0.25, 'g0', 'g6']);

@@ -131,3 +131,26 @@ export class AnalyzeExecution implements Execution {
     this.#cursor = null;
   }
 }
+
+/** Fraction of rows the planner can expect `column = value` to keep (1 / distinct, NULLs excluded). */
+export function equalitySelectivity(stats: TableStatistics, column: string): number | undefined {
+  const c = stats.columns.find((x) => x.name.toLowerCase() === column.toLowerCase());
+  if (c === undefined || stats.rowCount === 0) return undefined;
+  if (c.distinct === 0) return 0;
+  return (1 - c.nullFraction) / c.distinct;
+}
+
+/**
+ * Fraction of rows the planner can expect `lower <= column <= upper` to keep, assuming numbers
+ * spread evenly between min and max (either bound may be null: open). undefined when unknown.
+ */
+export function rangeSelectivity(stats: TableStatistics, column: string, lower: number | null, upper: number | null): number | undefined {
+  const c = stats.columns.find((x) => x.name.toLowerCase() === column.toLowerCase());
+  if (c === undefined || typeof c.min !== 'number' || typeof c.max !== 'number') return undefined;
+  const lo = Math.max(lower ?? c.min, c.min);
+  const hi = Math.min(upper ?? c.max, c.max);
+  if (hi < lo) return 0;
+  const span = c.max - c.min;
+  const covered = span === 0 ? 1 : (hi - lo) / span;
+  return Math.min(1, Math.max(0, covered)) * (1 - c.nullFraction);
+}

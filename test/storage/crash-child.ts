@@ -2,8 +2,8 @@
 // its commit resolved (durable). The parent kills it with SIGKILL at an arbitrary moment.
 import { openStorage } from '../../src/storage/engine.js';
 
-const [file, startArg] = process.argv.slice(2);
-const db = await openStorage(file!, { pageSize: 4096, checkpointBytes: 128 * 1024 });
+const [file, startArg, checkpointArg] = process.argv.slice(2);
+const db = await openStorage(file!, { pageSize: 4096, checkpointBytes: Number(checkpointArg ?? 128 * 1024) });
 let c = Number(startArg);
 const tx0 = db.begin();
 if (!tx0.getTable('log')) {

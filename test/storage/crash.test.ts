@@ -14,9 +14,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
 /** Runs the child until it acknowledged `acks` commits (plus a random extra delay), then kills it. */
-function runAndKill(file: string, start: number, acks: number, extraMs: number): Promise<number[]> {
+function runAndKill(file: string, start: number, acks: number, extraMs: number, checkpointBytes: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, file, String(start)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', child, file, String(start), String(checkpointBytes)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acked: number[] = [];
     let buf = '';
     let err = '';
@@ -43,12 +45,15 @@ function runAndKill(file: string, start: number, acks: number, extraMs: number):
 }
 
 describe('crash recovery', () => {
-  it('keeps exactly the acknowledged commits after SIGKILL, repeatedly', async () => {
-    const file = path.join(dir, 'crash.db');
+  it.each([
+    ['checkpoints now and then', 128 * 1024, 3],
+    ['checkpoints at almost every commit', 16 * 1024, 2],
+  ] as const)('keeps exactly the acknowledged commits after SIGKILL, repeatedly (%s)', async (_name, checkpointBytes, rounds) => {
+    const file = path.join(dir, `crash-${checkpointBytes}.db`);
     const acked = new Set<number>();
     let next = 1;
-    for (let round = 0; round < 3; round++) {
-      const got = await runAndKill(file, next, 15 + round * 10, round * 7);
+    for (let round = 0; round < rounds; round++) {
+      const got = await runAndKill(file, next, 15 + round * 10, round * 7, checkpointBytes);
       for (const c of got) acked.add(c);
       const db = await openStorage(file, { pageSize: 4096, durable: false });
       const s = db.snapshot();

@@ -191,7 +191,7 @@ function compileInner(
     case 'DROP_TABLE':
     case 'DROP_INDEX':
     case 'DROP_VIEW':
-      return fromDdl(compileDrop(node0));
+      return fromDdl(compileDrop(node0, view));
     case 'CREATE_VIEW':
       return fromDdl(
         compileCreateView(node0, text, paramTypes, (bound, v) => {

@@ -172,7 +172,7 @@ function namesOf(list: Node): string[] {
   });
 }
 
-export function compileDrop(ast: Node): DdlPlan {
+export function compileDrop(ast: Node, view?: ReadView): DdlPlan {
   const keyword = String(ast.keyword ?? '').toLowerCase();
   const ifExists = String(ast.prefix ?? '').toUpperCase().includes('IF EXISTS');
   const names = namesOf(ast.name);
@@ -202,9 +202,11 @@ export function compileDrop(ast: Node): DdlPlan {
     };
   }
   if (keyword === 'index') {
+    // Plans that read the index depend on its table: dropping it must invalidate them.
+    const owners = view === undefined ? [] : names.map((n) => indexOwner(view, n)?.name).filter((t): t is string => t !== undefined);
     return {
       command: 'DROP INDEX',
-      dependsOn: [],
+      dependsOn: owners,
       run(txn) {
         for (const n of names) {
           const owner = indexOwner(txn, n);

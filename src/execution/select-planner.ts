@@ -267,7 +267,7 @@ export class SelectPlanner {
     const grouped =
       groupBy.length > 0 ||
       items.some((i) => hasAggregate(i.node)) ||
-      hasAggregate(ast.having) ||
+      (ast.having !== null && ast.having !== undefined) ||
       orderBy.some((o) => hasAggregate(o.expr));
 
     let outScope = scope;

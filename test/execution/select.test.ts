@@ -141,6 +141,9 @@ describe('grouping and aggregates', () => {
     expect(await db.rows('SELECT count(DISTINCT x), sum(DISTINCT x), avg(x), total(x) FROM a')).toEqual([[2, 30, 50 / 3, 50]]);
     expect(await db.rows('SELECT count(*), sum(x), max(x) FROM a WHERE id > 100')).toEqual([[0, null, null]]);
     expect(await db.rows('SELECT g, count(*) FROM a WHERE id > 100 GROUP BY g')).toEqual([]);
+    // HAVING alone makes one group.
+    expect(await db.rows('SELECT count(*) FROM a HAVING count(*) > 10')).toEqual([]);
+    expect(await db.rows('SELECT 1 HAVING 1 = 1')).toEqual([[1]]);
   });
 
   it('concatenates groups with string_agg, ordered or not', async () => {
@@ -153,6 +156,7 @@ describe('grouping and aggregates', () => {
 
   it('rejects ungrouped columns with 42803', async () => {
     expect(await db.state('SELECT x FROM a GROUP BY g')).toBe('42803');
+    expect(await db.state('SELECT x FROM a HAVING x > 1')).toBe('42803');
     expect(await db.state('SELECT 1 FROM a WHERE count(*) > 1')).toBe('42803');
   });
 });

@@ -17,7 +17,7 @@ import type { QueryRun } from './query-run.js';
 import type { QueryResult } from './types.js';
 
 /** Called by QueryRun when its request ends (raw rows are the array rows, before row mode). */
-export type SettledHook = (result: QueryResult | null, raw: readonly unknown[][] | null, error: DispatcherError | null) => void;
+export type SettledHook = (result: QueryResult | null, raw: readonly unknown[][] | null, error: DispatcherError | null) => QueryResult | void;
 
 /** Functions whose value changes between calls: a result that uses one is never cached. */
 const VOLATILE = new Set([
@@ -137,8 +137,8 @@ export class Operations {
         const key = cacheKey(session.user, st, params);
         const hit = rc.get(key);
         if (hit !== undefined) {
+          if (this.plugins.active) run.onSettled = (result, _raw, error) => this.#afterPlugins(session, st, params, result, error);
           serve(run, hit);
-          if (this.plugins.active) this.plugins.afterExecute(contextOf(session, st, params), { ok: true, command: hit.command, rowCount: hit.rows.length, rowsAffected: 0, executionTimeMs: 0, rows: hit.rows });
           return 'served';
         }
         const tables = st.metadata.tablesAccessed.map((t) => t.toLowerCase());
@@ -153,10 +153,23 @@ export class Operations {
       if (cache !== null && result !== null && raw !== null && actor.transactionState === 'noTxn') {
         this.#store(cache.key, cache.tables, cache.taken, result, raw);
       }
-      if (this.plugins.active && last !== undefined) {
-        this.plugins.afterExecute(contextOf(session, last, params), resultOf(result, error));
-      }
+      if (this.plugins.active && last !== undefined) return this.#afterPlugins(session, last, params, result, error);
+      return undefined;
     };
+  }
+
+  /** afterExecute, then transformResult (whose answer replaces what the caller gets). */
+  #afterPlugins(
+    session: { readonly id: string; readonly user: string },
+    st: AnalyzedStatement,
+    params: readonly SqlValue[],
+    result: QueryResult | null,
+    error: DispatcherError | null,
+  ): QueryResult | undefined {
+    const ctx = contextOf(session, st, params);
+    this.plugins.afterExecute(ctx, resultOf(result, error));
+    if (result === null || !this.plugins.transforms) return undefined;
+    return this.plugins.transformResult(ctx, result);
   }
 
   readonly #settledDefault: SettledHook = (_result, _raw, error) => {

@@ -69,8 +69,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   readonly #rows$: Subject<SqlValue[]> | null;
   readonly #progress$: Subject<Progress> | null;
   #parseCacheHit = false;
-  /** Told the outcome once it is known (operations: result cache, plugins, circuit breaker). */
-  onSettled: ((result: QueryResult | null, raw: readonly SqlValue[][] | null, error: DispatcherError | null) => void) | null = null;
+  /** Told the outcome once it is known (operations: result cache, plugins, circuit breaker); may replace the result. */
+  onSettled: ((result: QueryResult | null, raw: readonly SqlValue[][] | null, error: DispatcherError | null) => QueryResult | void) | null = null;
   #columns: readonly ColumnInfo[] = [];
   #error: DispatcherError | null = null;
 
@@ -170,8 +170,15 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
       rowsAffected: done?.rowsAffected ?? 0,
       metrics,
     };
-    this.onSettled?.(result as QueryResult, raw, null);
-    this.#resolve(result);
+    let replaced: QueryResult | void;
+    try {
+      replaced = this.onSettled?.(result as QueryResult, raw, null);
+    } catch (e) {
+      // A plugin refused to hand the result over (its transform failed): the caller gets the error.
+      this.#reject(e instanceof DispatcherError ? e : new DispatcherError(SqlState.InternalError, String(e)));
+      return;
+    }
+    this.#resolve((replaced ?? result) as QueryResult<R>);
   }
 
   #failWith(e: DispatcherError): void {

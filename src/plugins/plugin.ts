@@ -2,6 +2,8 @@
 // request's result once it is known. beforeExecute may veto a statement by throwing or by
 // returning an Error; the caller then gets a DispatcherError (the plugin's own, if it threw one,
 // else 42501 naming the plugin). afterExecute only observes: what it throws is ignored.
+// transformResult may replace a successful request's result (masking, redaction): the caller's
+// awaited result is the transformed one (rows already streamed through rows$ are not).
 import type { SqlValue } from '../protocol/values.js';
 import type { StatementKind } from '../protocol/statement.js';
 
@@ -27,6 +29,15 @@ export interface PluginResult {
   readonly error?: { readonly sqlState: string; readonly message: string } | undefined;
 }
 
+/** The public result shape (src/api/types.ts QueryResult), as plugins may rewrite it. */
+export interface TransformableResult {
+  readonly command: string;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly unknown[];
+  readonly rowsAffected: number;
+  readonly metrics: unknown;
+}
+
 export interface Plugin {
   readonly name: string;
   /** Called once at register() with the plugin's part of the configuration. */
@@ -35,5 +46,7 @@ export interface Plugin {
   beforeExecute?(ctx: PluginContext): void | Error | undefined;
   /** Called once per request, with the request's last statement as context. */
   afterExecute?(ctx: PluginContext, result: PluginResult): void;
+  /** Returns the result to hand to the caller instead (or undefined to keep it). */
+  transformResult?(ctx: PluginContext, result: TransformableResult): TransformableResult | undefined;
   shutdown?(): void | Promise<void>;
 }

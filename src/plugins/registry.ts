@@ -1,7 +1,7 @@
 // Registered plugins, called in registration order. The registry keeps the list in an array the
 // API reads directly: with no plugin registered the per-statement cost is one length check.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { Plugin, PluginContext, PluginResult } from './plugin.js';
+import type { Plugin, PluginContext, PluginResult, TransformableResult } from './plugin.js';
 
 export class PluginRegistry {
   #plugins: readonly Plugin[] = [];
@@ -76,6 +76,29 @@ export class PluginRegistry {
         this.errors++;
       }
     }
+  }
+
+  /** True when some plugin rewrites results (the API only then pays for the call). */
+  get transforms(): boolean {
+    return this.#plugins.some((p) => p.transformResult !== undefined);
+  }
+
+  /** Each plugin in turn may replace the result; a throwing one fails the request. */
+  transformResult<R extends TransformableResult>(ctx: PluginContext, result: R): R {
+    let r = result;
+    for (const p of this.#plugins) {
+      if (p.transformResult === undefined) continue;
+      let next: TransformableResult | undefined;
+      try {
+        next = p.transformResult(ctx, r);
+      } catch (e) {
+        this.errors++;
+        if (e instanceof DispatcherError) throw e;
+        throw new DispatcherError(SqlState.InternalError, `plugin "${p.name}" failed to transform the result: ${message(e)}`, { cause: e });
+      }
+      if (next !== undefined) r = next as R;
+    }
+    return r;
   }
 
   async shutdownAll(): Promise<void> {

@@ -132,3 +132,36 @@ describe('plugins', () => {
     await db.close();
   });
 });
+
+describe('transformResult', () => {
+  it('replaces the result the caller gets, cached results included; a failing transform fails the request', async () => {
+    const db = await Database.open(':memory:', { config: { result_cache_size: 10 } });
+    const s = await db.connect();
+    await s.execute('CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT)');
+    await s.execute("INSERT INTO people VALUES (1, 'ann@example.org')");
+    let broken = false;
+    await db.plugins.register({
+      name: 'mask',
+      transformResult: (ctx, r) => {
+        if (broken) throw new Error('mask lost its key');
+        if (!ctx.tables.includes('people')) return undefined;
+        const i = r.columns.findIndex((c) => c.name === 'email');
+        if (i < 0) return undefined;
+        return { ...r, rows: r.rows.map((row) => (row as unknown[]).map((v, j) => (j === i ? '***' : v))) };
+      },
+    });
+    const q = 'SELECT id, email FROM people WHERE id = $1';
+    expect((await s.execute(q, [1])).rows).toEqual([[1, '***']]);
+    // Second time from the result cache: still masked, and the cache kept the true value.
+    expect((await s.execute(q, [1])).rows).toEqual([[1, '***']]);
+    expect(db.monitor.caches().result.hits).toBe(1);
+    expect((await s.execute('SELECT 1 AS email')).rows).toEqual([[1]]);
+    broken = true;
+    const e = await failure(s.execute(q, [1]));
+    expect(e.sqlState).toBe('XX000');
+    expect(e.message).toContain('mask');
+    broken = false;
+    expect((await s.execute('SELECT count(*) FROM people')).rows).toEqual([[1]]);
+    await db.close();
+  });
+});

@@ -15,6 +15,8 @@ export interface AggSpec {
   readonly distinct: boolean;
   readonly argType: ColumnType;
   readonly type: ColumnType;
+  /** FILTER (WHERE ...): rows for which it is not true are skipped. */
+  readonly filter?: Eval;
   /** string_agg: the separator, evaluated per row. */
   readonly sep?: Eval | null;
   /** string_agg(... ORDER BY ...): sort keys evaluated per row, with directions. */

@@ -111,6 +111,8 @@ export class ExprCompiler {
         return this.#cast(n, scope);
       case 'aggr_func':
         return this.#aggregate(n, scope);
+      case 'window_func':
+        throw new DispatcherError(SqlState.FeatureNotSupported, 'window functions are not supported');
       case 'function':
         return this.#function(n, scope);
       case 'expr_list': {
@@ -564,6 +566,9 @@ export class ExprCompiler {
 
   #aggregate(n: Node, scope: Scope): Compiled {
     const name = String(n.name).toLowerCase();
+    if (n.over !== null && n.over !== undefined) {
+      throw new DispatcherError(SqlState.FeatureNotSupported, 'window functions are not supported');
+    }
     const argNode = n.args?.expr;
     const star = argNode?.type === 'star';
     let distinct = n.args?.distinct === 'DISTINCT';
@@ -572,7 +577,7 @@ export class ExprCompiler {
       distinct = true;
       arg = funcArgs(arg)[0];
     }
-    return this.#registerAgg(name, star, distinct, arg, n, scope, n.args?.separator?.delimiter, n.args?.orderby);
+    return this.#registerAgg(name, star, distinct, arg, n, scope, n.args?.separator?.delimiter, n.args?.orderby, n.filter?.where);
   }
 
   #registerAgg(
@@ -584,6 +589,7 @@ export class ExprCompiler {
     scope: Scope,
     sepNode?: Node,
     orderNodes?: Node,
+    filterNode?: Node,
   ): Compiled {
     const g = scope.grouped;
     if (g === null) {
@@ -623,6 +629,10 @@ export class ExprCompiler {
       extra = { sep: this.compile(sepNode, g.raw).ev, order };
     } else if (Array.isArray(orderNodes) && orderNodes.length > 0) {
       throw new DispatcherError(SqlState.FeatureNotSupported, `ORDER BY in ${name}() is not supported`);
+    }
+    if (filterNode !== null && filterNode !== undefined) {
+      if (hasAggregate(filterNode)) throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed in FILTER');
+      extra = { ...extra, filter: this.compile(filterNode, g.raw).ev };
     }
     const spec = {
       name: aggName,

@@ -184,6 +184,7 @@ export class AggregateNode implements PlanNode {
             const st = g.st;
             for (let j = 0; j < na; j++) {
               const a = aggs[j]!;
+              if (a.filter !== undefined && truth(a.filter(r, f)) !== true) continue;
               if (a.sep === undefined) accumulate(a, st[j]!, a.arg === null ? null : a.arg(r, f));
               else {
                 const keys = a.order === undefined || a.order.length === 0 ? null : a.order.map((o) => o.ev(r, f));

@@ -154,6 +154,12 @@ describe('grouping and aggregates', () => {
     expect(await db.rows("SELECT string_agg(y, '-' ORDER BY y DESC) FROM b")).toEqual([['w-v-u']]);
   });
 
+  it('applies FILTER to aggregates and rejects window functions', async () => {
+    expect(await db.rows("SELECT count(*) FILTER (WHERE g = 'p'), sum(x) FILTER (WHERE id > 1), count(*) FROM a")).toEqual([[2, 40, 4]]);
+    expect(await db.state('SELECT row_number() OVER (ORDER BY id) FROM a')).toBe('0A000');
+    expect(await db.state('SELECT sum(x) OVER () FROM a')).toBe('0A000');
+  });
+
   it('rejects ungrouped columns with 42803', async () => {
     expect(await db.state('SELECT x FROM a GROUP BY g')).toBe('42803');
     expect(await db.state('SELECT x FROM a HAVING x > 1')).toBe('42803');

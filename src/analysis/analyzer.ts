@@ -197,7 +197,7 @@ export class Analyzer {
     }
     const kind = classify(ast, false);
     const flags = KIND_FLAGS[kind];
-    const entry: Entry = { kind, flags, ast, metadata: metadataOfAst(kind, flags, ast, this.#operandAsts(shape)) };
+    const entry: Entry = { kind, flags, ast, metadata: frozen(metadataOfAst(kind, flags, ast, this.#operandAsts(shape))) };
     this.#remember(key, entry);
     return { entry, key, shape, hit: false };
   }
@@ -246,7 +246,7 @@ export class Analyzer {
     if (node.type === 'execute') node = { ...node, args: this.#executeArgs(c, lift) };
     const kind = classify(node, true);
     const flags = KIND_FLAGS[kind];
-    return { kind, flags, ast: node, metadata: metadataOfFront(kind, flags, node) };
+    return { kind, flags, ast: node, metadata: frozen(metadataOfFront(kind, flags, node)) };
   }
 
   /** EXECUTE name [(expr, ...)]: the arguments are expressions, parsed as a SELECT list. */
@@ -328,7 +328,7 @@ export class Analyzer {
     }
     const kind = classify(node, true);
     const flags = KIND_FLAGS[kind];
-    const entry: Entry = { kind, flags, ast: node, metadata: metadataOfFront(kind, flags, node) };
+    const entry: Entry = { kind, flags, ast: node, metadata: frozen(metadataOfFront(kind, flags, node)) };
     this.#remember(key, entry);
     return { entry, key, shape, hit: false };
   }
@@ -340,6 +340,13 @@ export class Analyzer {
     const s = shapeOf(sql, tokens, from, to, mode, positions);
     return mapSyntaxError(e, sql, tokens, from, to, positions, s.text.length, 0);
   }
+}
+
+/** Metadata is shared by every statement of a shape: frozen, arrays included. */
+function frozen(m: StatementMetadata): StatementMetadata {
+  Object.freeze(m.tablesAccessed);
+  Object.freeze(m.requiredLocks);
+  return Object.freeze(m);
 }
 
 function keyOf(shape: Shape): string {

@@ -208,6 +208,8 @@ export function shapeOf(
   const head = tokens[from];
   const firstWord = head !== undefined && head.type === Tok.Word ? head.text : '';
   let whereAtTop = false;
+  // bit d: a JOIN was seen in the FROM list at paren depth d
+  let joinMask = 0;
   let locking: LockingClause | undefined;
   let insertWithoutColumns = false;
   // IS [NOT] DISTINCT FROM operand being captured: [end token, output offset, positions length]
@@ -259,6 +261,10 @@ export function shapeOf(
       case Tok.Word: {
         const w = t.text;
         const prev = i > from ? tokens[i - 1] : undefined;
+        if (dml && depth < 31) {
+          if (w === 'JOIN') joinMask |= 1 << depth;
+          else if (JOIN_LIST_END.has(w)) joinMask &= ~(1 << depth);
+        }
         if (depth === 0 && dml) {
           if (w === 'WHERE') whereAtTop = true;
           else if (i === from && w === 'TABLE') {
@@ -446,7 +452,15 @@ export function shapeOf(
           depth--;
           if (orderDepth > depth) orderDepth = -1;
           if (typeModDepth > depth) typeModDepth = -1;
+          if (depth >= 0 && depth < 30) joinMask &= (1 << (depth + 1)) - 1;
         } else if (p === ';' && orderDepth >= 0) orderDepth = -1;
+        else if (p === ',' && depth < 31 && (joinMask & (1 << depth)) !== 0) {
+          // `FROM a JOIN b ON c, d`: the grammar takes no comma after a join; a comma join is a
+          // cross join
+          emit(Tok.Word, 'CROSS', true, t.start);
+          emit(Tok.Word, 'JOIN', true, t.start);
+          continue;
+        }
         emit(Tok.Punct, p, false, t.start);
         continue;
       }
@@ -572,6 +586,12 @@ function onConflict(tokens: readonly Token[], i: number, to: number): boolean {
   }
   return false;
 }
+
+// Words that end a FROM list (after which a comma is no longer a join)
+const JOIN_LIST_END: ReadonlySet<string> = new Set([
+  'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'WINDOW',
+  'FETCH', 'FOR', 'RETURNING', 'CONFLICT', 'DO', 'SET', 'VALUES', 'SELECT',
+]);
 
 const AFTER_VALUES: ReadonlySet<string> = new Set(['ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR']);
 

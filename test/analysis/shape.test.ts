@@ -223,6 +223,14 @@ describe('rewrites for what the grammar lacks', () => {
     expect(() => a.analyze('INSERT INTO t VALUES (1), (1, 2) ON CONFLICT DO NOTHING')).toThrowError('VALUES lists must all be the same length');
   });
 
+  it('a comma after a JOIN in a FROM list is a CROSS JOIN', () => {
+    expect(a.analyze('SELECT * FROM a JOIN b ON a.x = b.x, c WHERE c.y IN (1, 2) ORDER BY a.x, c.y')[0]!.shapeKey).toBe(
+      'SELECT * FROM a JOIN b ON a.x = b.x CROSS JOIN c WHERE c.y IN ($1, $2) ORDER BY a.x, c.y /*integer,integer*/',
+    );
+    // commas elsewhere are untouched
+    expect(a.analyze('SELECT * FROM (SELECT * FROM a JOIN b ON true) s, c')[0]!.shapeKey).toContain(') s, c');
+  });
+
   it("SQLite's empty IN () is IN over an empty set", () => {
     const s = a.analyze('SELECT 1 FROM t WHERE x NOT IN ()')[0]!;
     expect(s.shapeKey).toBe('SELECT $1 FROM t WHERE x NOT IN (SELECT NULL WHERE FALSE) /*integer*/');

@@ -170,6 +170,22 @@ describe('privileges', () => {
     expect((await failure(a.execute('CREATE TEMP TABLE copy AS SELECT * FROM t'))).sqlState).toBe('42501');
   });
 
+  it('ON ALL TABLES IN SCHEMA covers every table; dropping a role drops its grants and memberships', async () => {
+    const a = await db.connect({ user: 'alice' });
+    await owner.execute('CREATE ROLE everything');
+    await owner.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public TO everything');
+    await owner.execute('GRANT everything TO alice');
+    await a.execute('SELECT * FROM t JOIN u ON t.id = u.id');
+    await owner.execute('DROP ROLE everything');
+    expect((await failure(a.execute('SELECT * FROM u'))).sqlState).toBe('42501');
+    // a new role of the same name starts without the old one's grants or members
+    await owner.execute('CREATE ROLE everything');
+    await owner.execute('GRANT everything TO bob');
+    const b = await db.connect({ user: 'bob' });
+    expect((await failure(b.execute('SELECT * FROM t'))).sqlState).toBe('42501');
+    expect((await failure(a.execute('SELECT * FROM t'))).sqlState).toBe('42501');
+  });
+
   it('only roles with CREATEROLE (or superusers) manage roles', async () => {
     const a = await db.connect({ user: 'alice' });
     expect((await failure(a.execute('CREATE USER eve'))).sqlState).toBe('42501');

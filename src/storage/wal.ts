@@ -211,12 +211,17 @@ export class Wal {
     this.#batchBytes = 0;
     const at = this.size;
     try {
+      // writev may write less (at most IOV_MAX buffers per call): continue after what went out.
       let written = 0;
       let list = bufs;
       while (written < bytes) {
         const r = await this.#fh.writev(list, at + written);
         written += r.bytesWritten;
-        if (written < bytes) list = [Buffer.concat(bufs).subarray(written)];
+        let skip = r.bytesWritten;
+        let i = 0;
+        while (i < list.length && skip >= list[i]!.length) skip -= list[i++]!.length;
+        list = list.slice(i);
+        if (skip > 0 && list.length > 0) list[0] = list[0]!.subarray(skip);
       }
       if (this.#durable) {
         await this.#fh.datasync();

@@ -379,17 +379,20 @@ export class SortNode implements PlanNode {
 
 export class DistinctNode implements PlanNode {
   readonly #child: PlanNode;
-  readonly #width: number;
+  readonly #slots: readonly number[];
 
-  constructor(child: PlanNode, width: number) {
+  /** Keeps the first row of each distinct combination of the values at `slots`. */
+  constructor(child: PlanNode, slots: readonly number[]) {
     this.#child = child;
-    this.#width = width;
+    this.#slots = slots;
   }
 
   open(f: Frame): Op {
     const c = this.#child.open(f);
     const seen = new Set<string>();
-    const w = this.#width;
+    const slots = this.#slots;
+    const n = slots.length;
+    const kv: SqlValue[] = new Array(n);
     return {
       next: () => {
         const b = c.next();
@@ -397,7 +400,8 @@ export class DistinctNode implements PlanNode {
         const out: Row[] = [];
         for (let i = 0; i < b.length; i++) {
           const r = b[i]!;
-          const k = rowKey(r, w);
+          for (let j = 0; j < n; j++) kv[j] = r[slots[j]!]!;
+          const k = rowKey(kv, n);
           if (seen.has(k)) continue;
           seen.add(k);
           out.push(r);

@@ -214,6 +214,9 @@ export class SelectPlanner {
   }
 
   #simple(ast: Node, parent: Scope | null, withOrder: boolean, skipOrderLimit = false): QueryPlan {
+    if (ast.into?.expr !== undefined && ast.into?.expr !== null) {
+      throw new DispatcherError(SqlState.FeatureNotSupported, 'SELECT INTO is not supported');
+    }
     const scope = new Scope(parent);
     const fromItems: Node[] = Array.isArray(ast.from) ? ast.from : [];
     const sources = this.#from.addFrom(scope, parent, fromItems, false);
@@ -318,11 +321,18 @@ export class SelectPlanner {
         const h = having.ev;
         node = new FilterNode(node, (r, f) => truth(h(r, f)) === true);
       }
-      return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order);
+      const on = this.#distinctOn(ast, outScope);
+      return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order, on);
     }
     const outputs = items.map((it) => this.#x.compile(it.node, scope));
     const sortPlan = this.#orderBy(orderBy, items, outputs, scope);
-    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, firstPath, order);
+    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, firstPath, order, this.#distinctOn(ast, scope));
+  }
+
+  #distinctOn(ast: Node, scope: Scope): Compiled[] {
+    if (String(ast.distinct?.type ?? '').toUpperCase() !== 'DISTINCT ON') return [];
+    const cols: Node[] = Array.isArray(ast.distinct.columns) ? ast.distinct.columns : [];
+    return cols.map((c) => this.#x.compile(c?.type === 'expr' ? c.expr : c, scope));
   }
 
   #orderBy(
@@ -379,21 +389,28 @@ export class SelectPlanner {
     skipOrderLimit: boolean,
     firstPath: LevelSpec | null,
     order: number[],
+    distinctOn: Compiled[],
   ): QueryPlan {
     const columns: ResultColumn[] = outputs.map((o, i) => ({
       name: items[i]!.alias ?? o.name,
       type: o.type,
     }));
-    const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev)];
+    const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev), ...distinctOn.map((d) => d.ev)];
     let node: PlanNode = new ProjectNode(input, evs);
     const width = outputs.length;
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
-    if (distinct) node = new DistinctNode(node, width);
+    if (distinct) node = new DistinctNode(node, outputs.map((_, i) => i));
     const { limit, offset } = skipOrderLimit ? { limit: null, offset: null } : this.#limitOffset(ast, parent);
-    if (sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct, limit !== null)) {
-      node = new SortNode(node, sortPlan.keys, this.#topN(limit, offset));
+    const on = distinctOn.length > 0;
+    if (sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct || on, limit !== null)) {
+      node = new SortNode(node, sortPlan.keys, on ? null : this.#topN(limit, offset));
     }
-    if (limit !== null || offset !== null || sortPlan.hidden.length > 0) {
+    // DISTINCT ON keeps the first row of each key in ORDER BY order.
+    if (on) {
+      const base = width + sortPlan.hidden.length;
+      node = new DistinctNode(node, distinctOn.map((_, j) => base + j));
+    }
+    if (limit !== null || offset !== null || evs.length > width) {
       node = new LimitNode(node, limit, offset, width);
     }
     return { node, columns, correlated: scope.correlated };

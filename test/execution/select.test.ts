@@ -172,6 +172,14 @@ describe('DISTINCT, ORDER BY, LIMIT', () => {
     expect(await db.rows('SELECT DISTINCT g FROM a ORDER BY g')).toEqual([['p'], ['q'], [null]]);
   });
 
+  it('keeps the first row per key with DISTINCT ON', async () => {
+    expect(await db.rows('SELECT DISTINCT ON (g) g, id FROM a ORDER BY g, x DESC')).toEqual([
+      ['p', 2],
+      ['q', 3],
+      [null, 4],
+    ]);
+  });
+
   it('orders with NULLs last by default ascending and first descending', async () => {
     expect(await db.rows('SELECT id FROM a ORDER BY x, id')).toEqual([[1], [2], [4], [3]]);
     expect(await db.rows('SELECT id FROM a ORDER BY x DESC, id')).toEqual([[3], [2], [4], [1]]);

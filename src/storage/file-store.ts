@@ -8,7 +8,7 @@ import { BufferPool } from './buffer-pool.js';
 import { TreeCursor } from './cursor.js';
 import { FileLock } from './file-lock.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage, type Meta } from './format.js';
-import { NODE_OVERHEAD, REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
+import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
 import { decodeNode, encodeNode, plainBytes } from './page-codec.js';
 import { Pager } from './pager.js';
 import type { Key, Row, StorageStats, TableDef } from './ports.js';
@@ -578,4 +578,3 @@ export class FileStore {
   }
 }
 
-void NODE_OVERHEAD;

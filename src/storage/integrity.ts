@@ -3,7 +3,7 @@
 import type { NodeSource } from './btree.js';
 import type { DbState } from './catalog.js';
 import { compareKeys } from './key-order.js';
-import { tupleSize, type BNode, type ChildRef, type LeafValue } from './node.js';
+import { NODE_OVERHEAD, type BNode, type ChildRef, type LeafValue } from './node.js';
 import type { Key, Row } from './ports.js';
 import { indexKey } from './write-txn.js';
 
@@ -45,9 +45,9 @@ export function checkState(
       if (n.leaf) {
         if (leafDepth === -1) leafDepth = depth;
         else if (leafDepth !== depth) report(`${where}: leaves at different depths`);
-        let sum = 0;
+        let sum = NODE_OVERHEAD;
         for (const s of n.sizes) sum += s;
-        void sum;
+        if (sum !== n.bytes || n.sizes.length !== n.keys.length) report(`${where}: size accounting is off`);
         for (let i = 0; i < n.keys.length; i++) onEntry(n.keys[i]!, n.vals[i]!);
         return;
       }
@@ -102,7 +102,6 @@ export function checkState(
       }
     }
   }
-  void tupleSize;
   return problems;
 }
 

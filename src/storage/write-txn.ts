@@ -9,7 +9,10 @@ import { TreeCursor } from './cursor.js';
 import { compareKeys, compareValues } from './key-order.js';
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexDef, Key, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
+import { replayLog, type LogOp } from './txn-replay.js';
 import { ViewBase, findIndex, loadRef, undefinedTable, type TableLike, type ViewCore } from './view.js';
+
+export type { LogOp } from './txn-replay.js';
 
 export interface TxnCore extends ViewCore {
   /** Largest accounted node size. */
@@ -38,17 +41,6 @@ export interface WorkTable {
   dirty: boolean;
 }
 
-export type LogOp =
-  | { readonly op: 'insert'; readonly t: string; readonly row: Row; readonly key: Key }
-  | { readonly op: 'update'; readonly t: string; readonly key: Key; readonly row: Row }
-  | { readonly op: 'delete'; readonly t: string; readonly key: Key }
-  | { readonly op: 'createTable'; readonly def: TableDef }
-  | { readonly op: 'dropTable'; readonly t: string }
-  | { readonly op: 'renameTable'; readonly t: string; readonly to: string }
-  | { readonly op: 'alterTable'; readonly def: TableDef; readonly rewrite: ((row: Row) => Row) | undefined }
-  | { readonly op: 'createIndex'; readonly index: IndexDef }
-  | { readonly op: 'dropIndex'; readonly t: string; readonly name: string }
-  | { readonly op: 'setMeta'; readonly name: string; readonly value: unknown };
 
 interface Mark {
   readonly tables: Map<string, TableState | null>;
@@ -576,66 +568,9 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   replay(log: readonly LogOp[]): void {
     this.#replaying++;
     try {
-      this.#replayOps(log);
+      replayLog(this, log);
     } finally {
       this.#replaying--;
-    }
-  }
-
-  #replayOps(log: readonly LogOp[]): void {
-    // Row ids the original assigned may be taken by now: map them to the ones assigned here.
-    const remap = new Map<string, Map<SqlValue, Key>>();
-    const mapKey = (t: string, key: Key): Key => {
-      const m = remap.get(lowerName(t));
-      if (m === undefined || key.length !== 1) return key;
-      return m.get(key[0]!) ?? key;
-    };
-    for (const op of log) {
-      switch (op.op) {
-        case 'insert': {
-          const k = this.insert(op.t, op.row);
-          const def = this.getTable(op.t)!;
-          if (def.primaryKey.length === 0 && k[0] !== op.key[0]) {
-            const l = lowerName(op.t);
-            let m = remap.get(l);
-            if (m === undefined) remap.set(l, (m = new Map()));
-            m.set(op.key[0]!, k);
-          }
-          break;
-        }
-        case 'update':
-          this.update(op.t, mapKey(op.t, op.key), op.row);
-          break;
-        case 'delete':
-          this.delete(op.t, mapKey(op.t, op.key));
-          break;
-        case 'createTable':
-          this.createTable(op.def);
-          break;
-        case 'dropTable':
-          this.dropTable(op.t);
-          remap.delete(lowerName(op.t));
-          break;
-        case 'renameTable': {
-          this.renameTable(op.t, op.to);
-          const m = remap.get(lowerName(op.t));
-          remap.delete(lowerName(op.t));
-          if (m) remap.set(lowerName(op.to), m);
-          break;
-        }
-        case 'alterTable':
-          this.alterTable(op.def, op.rewrite);
-          break;
-        case 'createIndex':
-          this.createIndex(op.index);
-          break;
-        case 'dropIndex':
-          this.dropIndex(op.t, op.name);
-          break;
-        case 'setMeta':
-          this.setMeta(op.name, op.value);
-          break;
-      }
     }
   }
 }

@@ -22,6 +22,8 @@ export function isTempTable(name: string): boolean {
 export class TempTables {
   readonly prefix: string;
   readonly #names = new Set<string>();
+  /** Indexes on temporary tables: their names are mangled too (index names are database-wide). */
+  readonly #indexes = new Set<string>();
 
   constructor(sessionId: string | number) {
     this.prefix = `${TEMP_PREFIX}${sessionId}_`;
@@ -34,6 +36,22 @@ export class TempTables {
 
   mangled(name: string): string {
     return this.prefix + name;
+  }
+
+  /** DROP INDEX of an index on one of this session's temporary tables names its mangled name. */
+  #dropIndex(st: AnalyzedStatement): AnalyzedStatement {
+    const ast = st.ast as DropIndexAst;
+    const name = ast.name?.column?.expr?.value;
+    if (typeof name !== 'string' || !this.#indexes.has(name)) return st;
+    this.#indexes.delete(name);
+    const expr = { ...ast.name?.column?.expr, value: this.prefix + name };
+    const column = { ...ast.name?.column, expr };
+    return {
+      ...st,
+      ast: { ...(st.ast as object), name: { ...ast.name, column } },
+      flags: { ...st.flags, cacheable: false },
+      shapeKey: `${this.prefix}:${st.shapeKey}`,
+    };
   }
 
   /** The statement as storage must see it; the same object when no temporary table is involved. */
@@ -55,12 +73,18 @@ export class TempTables {
       const inner = (ast as { statement?: { metadata: { tablesAccessed: readonly string[] } } }).statement;
       for (const t of inner?.metadata.tablesAccessed ?? []) if (this.#names.has(t)) touches = true;
     }
+    if (st.kind === 'DROP_INDEX') return this.#dropIndex(st);
     if (!touches) return st;
     if (creates !== null) this.#names.add(creates);
     const names = this.#names;
     const map = (n: string): string => (names.has(n) ? this.prefix + n : n);
     let newAst = rewriteNode(st.ast, map) as Record<string, unknown>;
     if (creates !== null) newAst = { ...newAst, temporary: null };
+    const index = (ast as { index?: unknown }).index;
+    if (st.kind === 'CREATE_INDEX' && typeof index === 'string') {
+      this.#indexes.add(index);
+      newAst = { ...newAst, index: this.prefix + index };
+    }
     const out: AnalyzedStatement = {
       ...st,
       ast: newAst,
@@ -72,6 +96,10 @@ export class TempTables {
     if (st.kind === 'DROP_TABLE') for (const t of st.metadata.tablesAccessed) names.delete(t);
     return out;
   }
+}
+
+export interface DropIndexAst {
+  readonly name?: { readonly column?: { readonly expr?: { readonly value?: unknown } } };
 }
 
 function mapMetadata<M extends { readonly tablesAccessed: readonly string[]; readonly requiredLocks: readonly string[] }>(

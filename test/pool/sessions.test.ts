@@ -185,6 +185,20 @@ describe('temporary tables', () => {
     after.release();
   });
 
+  it('indexes on temporary tables do not collide across sessions', async () => {
+    const a = await db.connect();
+    const b = await db.connect();
+    for (const s of [a, b]) {
+      await s.execute('CREATE TEMP TABLE tt (x INTEGER)');
+      await s.execute('CREATE INDEX tt_x ON tt (x)');
+      await s.execute('INSERT INTO tt VALUES (1), (2)');
+      expect((await s.execute('SELECT x FROM tt WHERE x = 2')).rows).toEqual([[2]]);
+    }
+    await a.execute('DROP INDEX tt_x');
+    await b.execute('DROP INDEX tt_x');
+    expect((await failure(a.execute('DROP INDEX tt_x'))).sqlState).toBe('42704');
+  });
+
   it('shadows a permanent table of the same name for its session only', async () => {
     const a = await db.connect();
     const b = await db.connect();

@@ -146,6 +146,12 @@ export class EngineRun {
     ];
     for (const [id, fn] of steps) {
       if (!wanted(id) || !this.applies(id)) continue;
+      if ((id === 'W5b' || id === 'W5c') && out.get('W5')?.ok === false) {
+        // A failed W5 may leave the session inside its transaction, where autocommit updates would
+        // skip the fsync and look fast.
+        out.set(id, fail(new Error('not run: W5 failed before it (the session may still be in its transaction)')));
+        continue;
+      }
       gc();
       out.set(id, await fn().catch(fail));
     }

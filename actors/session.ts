@@ -230,8 +230,7 @@ export class SessionActor extends Actor<SessionMsg> {
 
   /** A statement that is not transaction control: open an implicit transaction if none is open. */
   #statement(st: AnalyzedStatement): void {
-    const peek = this.#txn.peek('STATEMENT');
-    this.#reject(peek.actions);
+    this.#reject(this.#txn.actionsFor('STATEMENT'));
     const actions = this.#txn.send('STATEMENT');
     if (actions.includes('beginTxn')) {
       const readOnly = !st.flags.writesData && !st.flags.changesSchema;

@@ -83,6 +83,11 @@ export class Lifecycle<S extends string, E extends string> {
     return actions;
   }
 
+  /** The actions the event would run, without applying it (no allocation: the table's own array). */
+  actionsFor(event: E): readonly string[] {
+    return this.#table.actions(this.#state, this.#table.eventIndex(event));
+  }
+
   /** What the event would do, without applying it. */
   peek(event: E): { readonly target: S; readonly actions: readonly string[] } {
     const e = this.#table.eventIndex(event);

@@ -57,7 +57,8 @@ export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadV
 
 function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, view: ReadView, deps?: CoordinatorDeps): void {
   const run = rs.run;
-  if (deps !== undefined) {
+  // Only writes take row locks, so only they can meet one and need to run again.
+  if (deps !== undefined && rs.onLockWait === null && (run.statement.flags.writesData || run.statement.flags.changesSchema)) {
     // A row lock held by another transaction: undo the statement, wait for the lock, run it again
     // on what the transaction may see then (PostgreSQL re-evaluates the row; this re-runs it).
     rs.onLockWait = (wait) => {

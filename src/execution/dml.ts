@@ -339,29 +339,43 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
     explain: [`Update on ${tname}`, ...explainOf(scan, 1)],
     start(ctx) {
       const txn = asWriteTxn(ctx);
-      const nv: SqlValue[] = new Array(sets.length);
-      return phasedExecution(
-        ctx,
-        (f) => scan.open(f),
-        (rows, from, to, out, f) => {
-          for (let k = from; k < to; k++) {
-            const old = rows[k]!;
-            for (let i = 0; i < sets.length; i++) nv[i] = sets[i]!.ev(old, f);
-            const row: Row = old.slice(0, ncols);
-            for (let i = 0; i < sets.length; i++) {
-              const s = sets[i]!;
-              row[s.col] = coerceForColumn(nv[i]!, def.columns[s.col]!, tname, s.type);
+      // New values are computed while collecting, before any write: every SET expression (and
+      // subquery in it) sees the table as it was when the statement began.
+      const withNewValues = (f: Frame): Op => {
+        const op = scan.open(f);
+        return {
+          next: () => {
+            const b = op.next();
+            if (b === null) return null;
+            const out: Row[] = new Array(b.length);
+            for (let k = 0; k < b.length; k++) {
+              const old = b[k]!;
+              const row: Row = old.slice();
+              for (let i = 0; i < sets.length; i++) row.push(sets[i]!.ev(old, f));
+              out[k] = row;
             }
-            const key = old[ncols] as unknown as Key;
-            const newKey = txn.update(tname, key, row);
-            if (returning !== null) {
-              const full = row.slice();
-              full.push(newKey as unknown as SqlValue);
-              out.push(returning.evs.map((e) => e(full, f)));
-            }
+            return out;
+          },
+          close: () => op.close(),
+        };
+      };
+      return phasedExecution(ctx, withNewValues, (rows, from, to, out, f) => {
+        for (let k = from; k < to; k++) {
+          const old = rows[k]!;
+          const row: Row = old.slice(0, ncols);
+          for (let i = 0; i < sets.length; i++) {
+            const st = sets[i]!;
+            row[st.col] = coerceForColumn(old[ncols + 1 + i]!, def.columns[st.col]!, tname, st.type);
           }
-        },
-      );
+          const key = old[ncols] as unknown as Key;
+          const newKey = txn.update(tname, key, row);
+          if (returning !== null) {
+            const full = row.slice();
+            full.push(newKey as unknown as SqlValue);
+            out.push(returning.evs.map((e) => e(full, f)));
+          }
+        }
+      });
     },
   };
 }

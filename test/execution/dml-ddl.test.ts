@@ -105,6 +105,14 @@ describe('UPDATE and DELETE', () => {
     expect(await db.state('UPDATE u SET v = NULL, nope = 1')).toBe('42703');
   });
 
+  it('computes every new value from the table as it was before the update', async () => {
+    await db.run('CREATE TABLE snap(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('INSERT INTO snap VALUES (1, 1), (2, 2), (3, 3)');
+    await db.run('UPDATE snap SET v = (SELECT count(*) FROM snap AS o WHERE o.v < snap.v) * 10');
+    expect(await db.rows('SELECT v FROM snap ORDER BY id')).toEqual([[0], [10], [20]]);
+    await db.run('DROP TABLE snap');
+  });
+
   it('deletes with a predicate and RETURNING', async () => {
     const r = await db.run('DELETE FROM u WHERE v > 20 RETURNING id');
     expect(r.rowsAffected).toBe(2);

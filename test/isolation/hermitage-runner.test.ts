@@ -69,7 +69,7 @@ describe('Hermitage runner', () => {
       anomaly: { committed: 'T2' },
       postgres: both,
     };
-    const run = await runCase(file([c]), c, 'RC', { blockMs: 150, capMs: 800 });
+    const run = await runCase(file([c]), c, 'RC', { blockMs: 150, capMs: 2000 });
     expect(run.hung).toBe(true);
     expect(run.verdict).toBe('hung');
     expect(run.outcomes.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok', 'pending', 'not-run', 'not-run']);

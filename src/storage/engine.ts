@@ -221,7 +221,19 @@ export class Engine implements StorageEngine, TxnCore {
     }
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ txn, resolve, reject });
-      if (!this.#flushing) void this.#drain();
+      if (!this.#flushing) this.#startDrain();
+    });
+  }
+
+  #startDrain(): void {
+    // Nothing may escape as an unhandled rejection: a failure here stops further commits.
+    this.#drain().catch((e: unknown) => {
+      this.#failed ??= new DispatcherError(SqlState.IoError, `commit pipeline failed: ${(e as Error).message}`, { cause: e });
+      for (const q of this.#queue.splice(0)) {
+        q.txn.settle();
+        this.releaseSeq(q.txn.base.seq);
+        q.reject(this.#failed);
+      }
     });
   }
 
@@ -272,7 +284,16 @@ export class Engine implements StorageEngine, TxnCore {
           this.releaseSeq(e.txn.base.seq);
           e.resolve();
         }
-        if (store.wantsCheckpoint()) await store.checkpoint(this.#committed, this.oldestLiveSeq());
+        if (store.wantsCheckpoint()) {
+          try {
+            await store.checkpoint(this.#committed, this.oldestLiveSeq());
+          } catch (err) {
+            // The WAL still holds every commit, but its state after a failed reset is uncertain.
+            this.#failed = new DispatcherError(SqlState.IoError, `checkpoint failed: ${(err as Error).message}`, {
+              cause: err,
+            });
+          }
+        }
       }
     } finally {
       this.#flushing = false;
@@ -312,7 +333,7 @@ export class Engine implements StorageEngine, TxnCore {
       await this.#store.checkpoint(this.#committed, this.oldestLiveSeq());
     } finally {
       this.#flushing = false;
-      if (this.#queue.length > 0) void this.#drain();
+      if (this.#queue.length > 0) this.#startDrain();
     }
   }
 

@@ -35,6 +35,8 @@ const SETTINGS: Readonly<Record<string, Setting>> = {
   },
   application_name: { default: '', parse: (v) => v },
   search_path: { default: 'public', parse: (v) => v },
+  // SET ROLE: the role privileges are checked against (the API checks membership before it is set)
+  role: { default: 'none', parse: (v) => (v.toLowerCase() === 'default' ? 'none' : v) },
   client_encoding: { default: 'UTF8', parse: (v) => v },
   datestyle: { default: 'ISO, MDY', parse: (v) => v },
   timezone: { default: 'UTC', parse: (v) => v },

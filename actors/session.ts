@@ -83,6 +83,12 @@ export class SessionActor extends Actor<SessionMsg> {
     deps.router.register(this.#address, (r) => this.tell(r));
   }
 
+  /** The role privileges apply to: SET ROLE's, else the session's user. */
+  get currentUser(): string {
+    const role = this.variables.show('role');
+    return role === 'none' ? this.user : role;
+  }
+
   get transactionState(): string {
     return this.#txn.state;
   }
@@ -180,7 +186,7 @@ export class SessionActor extends Actor<SessionMsg> {
           return;
         case 'EXECUTE': {
           const exec = this.named.resolve(st, cur.req.params);
-          this.#deps.authorize?.(this.user, exec.statement);
+          this.#deps.authorize?.(this.currentUser, exec.statement);
           cur.exec = exec;
           this.#statement(exec.statement);
           return;
@@ -196,7 +202,7 @@ export class SessionActor extends Actor<SessionMsg> {
   #context(): StatementContext {
     return {
       sessionId: this.id,
-      user: this.user,
+      user: this.currentUser,
       txnId: this.#txnId,
       isolation: this.#txnIsolation,
       explicitTxn: this.#txn.state === 'open.explicit',

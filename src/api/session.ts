@@ -106,7 +106,7 @@ export class Session {
     try {
       ops?.checkText(sql);
       statements = prepared?.statements ?? this.#host.analyzer.analyze(sql);
-      statements = admitStatements(statements, this.user, this.#host.system.access.current, this.#temp);
+      statements = admitStatements(statements, this.#actor.currentUser, this.#host.system.access.current, this.#temp, this.user);
       checkParams(statements, params);
       ops?.admit(this, sql, params, statements);
     } catch (e) {

@@ -186,6 +186,32 @@ describe('privileges', () => {
     expect((await failure(a.execute('SELECT * FROM t'))).sqlState).toBe('42501');
   });
 
+  it('SET ROLE checks privileges as that role; only its members (or superusers) may take it', async () => {
+    await owner.execute('CREATE ROLE readers');
+    await owner.execute('GRANT SELECT ON t TO readers');
+    await owner.execute('GRANT readers TO alice');
+    await owner.execute('GRANT SELECT ON u TO alice');
+    const a = await db.connect({ user: 'alice' });
+    await a.execute('SET ROLE readers');
+    expect((await a.execute('SHOW role')).rows).toEqual([['readers']]);
+    await a.execute('SELECT * FROM t');
+    // alice's own grants do not apply while she acts as readers
+    expect((await failure(a.execute('SELECT * FROM u'))).sqlState).toBe('42501');
+    await a.execute('RESET ROLE');
+    await a.execute('SELECT * FROM u');
+    const b = await db.connect({ user: 'bob' });
+    expect((await failure(b.execute('SET ROLE readers'))).sqlState).toBe('42501');
+    expect((await failure(b.execute('SET ROLE nobody'))).sqlState).toBe('42704');
+    // a superuser can drop its privileges, within one script too
+    expect((await failure(owner.execute('SET ROLE bob; SELECT * FROM t'))).sqlState).toBe('42501');
+    await owner.execute('SET ROLE NONE');
+    // tables created under SET ROLE belong to that role
+    await owner.execute('GRANT CREATE ON SCHEMA public TO bob');
+    await owner.execute('SET ROLE bob; CREATE TABLE bobs (x INTEGER); RESET ROLE');
+    await b.execute('INSERT INTO bobs VALUES (1)');
+    await b.execute('DROP TABLE bobs');
+  });
+
   it('only roles with CREATEROLE (or superusers) manage roles', async () => {
     const a = await db.connect({ user: 'alice' });
     expect((await failure(a.execute('CREATE USER eve'))).sqlState).toBe('42501');

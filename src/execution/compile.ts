@@ -5,7 +5,7 @@ import type { ReadView, Row } from '../storage/ports.js';
 import type { StatementKind } from '../analysis/types.js';
 import type { CompiledStatement, ExecContext, Execution, ParamType, ResultColumn } from './types.js';
 import { ExprCompiler, type ExprEnv, type Node, type SubPlan } from './expr.js';
-import type { Frame, Op, PlanNode } from './runtime.js';
+import { runPlan, type Frame, type Op, type PlanNode } from './runtime.js';
 import { Scope } from './scope.js';
 import { SelectPlanner } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
@@ -170,7 +170,20 @@ function compileInner(
       };
     }
     case 'CREATE_TABLE':
-      return fromDdl(compileCreateTable(node0, paramTypes));
+      return fromDdl(
+        compileCreateTable(node0, paramTypes, (query, txn, params, ctx) => {
+          const c = makeCompilers(txn, paramTypes, text);
+          const q = c.planner.compileQuery(query, null);
+          const f: Frame = {
+            ctx: ctx ?? { view: txn, params, counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() }, checkInterrupt: () => {} },
+            params,
+            outer: null,
+            up: null,
+            root: { cache: new Map(), work: 0 },
+          };
+          return { columns: q.columns, rows: runPlan(q.node, f) };
+        }),
+      );
     case 'ALTER_TABLE':
       return fromDdl(
         compileAlterTable(node0, paramTypes, (sql, col) => {

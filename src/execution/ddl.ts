@@ -1,17 +1,17 @@
 // Schema changes: CREATE/DROP TABLE, INDEX and VIEW. Checks run at execution time against the
 // transaction's own view (the catalog may have changed since the statement was compiled).
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { ColumnDef, IndexDef, ReadView, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
-import type { ExecContext, Execution, ParamType } from './types.js';
+import type { ColumnDef, ColumnType, IndexDef, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
+import type { ExecContext, Execution, ParamType, ResultColumn } from './types.js';
 import { identName, type Node } from './expr.js';
 import { getViews, type ViewDef } from './select-planner.js';
 import { bindParams, expressionText } from './sql-text.js';
-import { columnTypeOf } from './values.js';
+import { columnTypeOf, textOf } from './values.js';
 
 export interface DdlPlan {
   readonly command: string;
   readonly dependsOn: string[];
-  run(txn: WriteTxn, params: readonly SqlValue[]): void;
+  run(txn: WriteTxn, params: readonly SqlValue[], ctx?: ExecContext): void;
 }
 
 function txnOf(ctx: ExecContext): WriteTxn {
@@ -29,7 +29,7 @@ export function ddlExecution(plan: DdlPlan, ctx: ExecContext): Execution {
       if (done) return null;
       done = true;
       ctx.checkInterrupt();
-      plan.run(txnOf(ctx), ctx.params);
+      plan.run(txnOf(ctx), ctx.params, ctx);
       return null;
     },
     rowsAffected: 0,
@@ -54,11 +54,67 @@ function declaredTypeOf(d: Node): string {
   return s;
 }
 
-export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[]): DdlPlan {
+/** Runs a query to the end inside a DDL statement (CREATE TABLE AS): columns and rows. */
+export type RunQuery = (ast: Node, txn: WriteTxn, params: readonly SqlValue[], ctx?: ExecContext) => { columns: ResultColumn[]; rows: Row[] };
+
+function declaredNameOf(t: ColumnType): string {
+  switch (t) {
+    case 'integer':
+      return 'INTEGER';
+    case 'bigint':
+      return 'BIGINT';
+    case 'real':
+      return 'DOUBLE PRECISION';
+    case 'numeric':
+      return 'NUMERIC';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'bytea':
+      return 'BYTEA';
+    case 'date':
+      return 'DATE';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    default:
+      return 'TEXT';
+  }
+}
+
+export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[], runQuery?: RunQuery): DdlPlan {
   const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
   const name = String(tableItem?.table ?? '').toLowerCase();
   if (ast.query_expr !== null && ast.query_expr !== undefined) {
-    throw new DispatcherError(SqlState.FeatureNotSupported, 'CREATE TABLE AS is not supported');
+    if (runQuery === undefined) throw new DispatcherError(SqlState.FeatureNotSupported, 'CREATE TABLE AS is not supported');
+    const query = ast.query_expr.ast ?? ast.query_expr;
+    const ifNot = ast.if_not_exists !== null && ast.if_not_exists !== undefined;
+    return {
+      command: 'CREATE TABLE AS',
+      dependsOn: [name],
+      run(txn, params, ctx) {
+        if (relationExists(txn, name)) {
+          if (ifNot) return;
+          throw new DispatcherError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+        }
+        const { columns, rows } = runQuery(query, txn, params, ctx);
+        const seen = new Set<string>();
+        for (const c of columns) {
+          if (seen.has(c.name)) throw new DispatcherError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`);
+          seen.add(c.name);
+        }
+        txn.createTable({
+          name,
+          columns: columns.map((c) => ({
+            name: c.name,
+            type: c.type === 'any' ? 'text' : c.type,
+            declaredType: declaredNameOf(c.type),
+            notNull: false,
+          })),
+          primaryKey: [],
+          indexes: [],
+        });
+        for (const r of rows) txn.insert(name, r.map((v, i) => (columns[i]!.type === 'any' && v !== null ? textOf(v) : v)));
+      },
+    };
   }
   const defs: Node[] = ast.create_definitions ?? [];
   const ifNotExists = ast.if_not_exists !== null && ast.if_not_exists !== undefined;

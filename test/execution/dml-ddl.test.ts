@@ -173,6 +173,19 @@ describe('DDL', () => {
     expect(db.engine.snapshot().getTable('ix')!.indexes).toEqual([]);
   });
 
+  it('creates a table from a query', async () => {
+    await db.run('CREATE TABLE src(a INTEGER, b TEXT)');
+    await db.run("INSERT INTO src VALUES (1, 'x'), (2, 'y')");
+    await db.run('CREATE TABLE dst AS SELECT a * 10 AS k, b FROM src WHERE a > 1');
+    expect(await db.rows('SELECT * FROM dst')).toEqual([[20, 'y']]);
+    const def = db.engine.snapshot().getTable('dst')!;
+    expect(def.columns.map((c) => [c.name, c.type])).toEqual([
+      ['k', 'integer'],
+      ['b', 'text'],
+    ]);
+    expect(await db.state('CREATE TABLE dst AS SELECT 1')).toBe('42P07');
+  });
+
   it('drops several tables at once', async () => {
     await db.run('CREATE TABLE d1(x INT)');
     await db.run('CREATE TABLE d2(x INT)');

@@ -106,6 +106,7 @@ export class Session {
     try {
       ops?.checkText(sql);
       statements = prepared?.statements ?? this.#host.analyzer.analyze(sql);
+      if (this.#actor.transactionState === 'noTxn') this.#temp.prune(this.#host.system.storage);
       statements = admitStatements(statements, this.#actor.currentUser, this.#host.system.access.current, this.#temp, this.user);
       checkParams(statements, params);
       ops?.admit(this, sql, params, statements);

@@ -34,6 +34,20 @@ export class TempTables {
     return [...this.#names];
   }
 
+  /**
+   * Outside a transaction every temporary table of the session is committed: names whose table is
+   * gone (a CREATE TEMP TABLE rolled back, or dropped) stop shadowing permanent tables.
+   */
+  prune(storage: StorageEngine): void {
+    if (this.#names.size === 0) return;
+    const snap = storage.snapshot();
+    try {
+      for (const n of this.#names) if (snap.getTable(this.prefix + n) === undefined) this.#names.delete(n);
+    } finally {
+      snap.release();
+    }
+  }
+
   mangled(name: string): string {
     return this.prefix + name;
   }

@@ -185,6 +185,21 @@ describe('temporary tables', () => {
     after.release();
   });
 
+  it('a rolled-back CREATE TEMP TABLE leaves no name behind', async () => {
+    const a = await db.connect();
+    await a.execute("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('permanent')");
+    await a.execute('BEGIN');
+    await a.execute("CREATE TEMP TABLE t (v TEXT); INSERT INTO t VALUES ('temp')");
+    expect((await a.execute('SELECT v FROM t')).rows).toEqual([['temp']]);
+    await a.execute('ROLLBACK');
+    expect((await a.execute('SELECT v FROM t')).rows).toEqual([['permanent']]);
+    await a.execute('BEGIN');
+    await a.execute('CREATE TEMP TABLE gone (x INTEGER)');
+    await a.execute('ROLLBACK');
+    const e = await failure(a.execute('SELECT * FROM gone'));
+    expect(e.message).toBe('relation "gone" does not exist');
+  });
+
   it('indexes on temporary tables do not collide across sessions', async () => {
     const a = await db.connect();
     const b = await db.connect();

@@ -1,7 +1,8 @@
 // The view a statement of an explicit transaction reads and writes through: it delegates to the
 // storage transaction and takes row locks on the way. Writes take X on the row's key (two writers
 // of one key never both proceed); under REPEATABLE READ a write to a row that changed since the
-// transaction's snapshot is a serialization failure (first updater wins, as in PostgreSQL).
+// transaction's snapshot is a serialization failure (first updater wins, as in PostgreSQL); the
+// same holds under SERIALIZABLE, which also reads one snapshot.
 import { DispatcherError, SqlState } from '../src/api/errors.js';
 import type { IsolationLevel } from '../src/protocol/messages.js';
 import type {
@@ -54,6 +55,8 @@ export class LockingView implements WriteTxn {
   readonly #isolation: IsolationLevel;
   /** The snapshot a REPEATABLE READ transaction reads: a write must find the row unchanged since. */
   readonly #snapshot: ReadTxn | null;
+  /** Lower-cased names of the tables this transaction wrote (for serializable validation). */
+  readonly #written: Set<string>;
 
   constructor(
     txn: WriteTxn,
@@ -62,7 +65,9 @@ export class LockingView implements WriteTxn {
     storage: StorageEngine,
     isolation: IsolationLevel,
     snapshot: ReadTxn | null,
+    written: Set<string>,
   ) {
+    this.#written = written;
     this.#txn = txn;
     this.#txnId = txnId;
     this.#locks = locks;
@@ -80,13 +85,14 @@ export class LockingView implements WriteTxn {
   }
 
   #lockRow(table: string, key: Key): void {
+    this.#written.add(table.toLowerCase());
     const resource = rowResource(table, key);
     if (!this.#locks.tryAcquire(this.#txnId, resource, 'X')) throw new LockWait(resource, 'X');
   }
 
   /** First updater wins: the row must be as this transaction's snapshot saw it. */
   #checkUnchanged(table: string, key: Key): void {
-    if (this.#isolation !== 'repeatable read' || this.#snapshot === null) return;
+    if (this.#isolation === 'read committed' || this.#snapshot === null) return;
     const latest = this.#storage.snapshot();
     try {
       if (!sameRow(latest.getRow(table, key), this.#snapshot.getRow(table, key))) {
@@ -104,6 +110,7 @@ export class LockingView implements WriteTxn {
   }
 
   insert(table: string, row: Row): Key {
+    this.#written.add(table.toLowerCase());
     const key = this.#primaryKey(table, row);
     if (key !== null) {
       this.#lockRow(table, key);

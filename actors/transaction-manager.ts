@@ -4,7 +4,11 @@
 //   READ COMMITTED  every statement starts from the latest commit (the write set is rebased);
 //   REPEATABLE READ one snapshot from the first statement on; a write to a row changed since
 //                   then is a serialization failure;
-//   SERIALIZABLE    the latest commit, with table locks S / SIX held to the end (two-phase locking).
+//   SERIALIZABLE    the same snapshot and first-updater-wins, plus a check at commit: if a
+//                   transaction that committed after the snapshot (or was committing when it was
+//                   taken) wrote a table this one read, this one fails with 40001 — so no cycle of
+//                   dependencies (write skew included) can commit (optimistic validation at table
+//                   granularity).
 // Coordinators reach a transaction's view through the synchronous port view(txnId).
 import { DispatcherError, SqlState } from '../src/api/errors.js';
 import type { IsolationLevel, TxnManagerMsg } from '../src/protocol/messages.js';
@@ -15,6 +19,8 @@ import type { LockManager } from './lock-manager.js';
 import { LockingView } from './locking-view.js';
 import type { ReplyRouter } from './reply-router.js';
 import { toWire } from './wire-error.js';
+
+const EMPTY: ReadonlySet<number> = new Set();
 
 interface Savepoint {
   readonly name: string;
@@ -41,7 +47,21 @@ interface OpenTxn {
   readonly savepoints: Savepoint[];
   /** Set once a statement changed the schema: plans compiled inside are not shared. */
   changedSchema: boolean;
+  /** Tables this transaction wrote (the locking view fills it). */
+  readonly written: Set<string>;
+  /** SERIALIZABLE: tables this transaction read. */
+  readonly read$: Set<string>;
+  /** SERIALIZABLE: the commit counter when the snapshot was taken, and the commits then in flight. */
+  startCommit: number;
+  inflightAtStart: ReadonlySet<number>;
 }
+
+interface CommitRecord {
+  readonly id: number;
+  readonly tables: ReadonlySet<string>;
+}
+
+const usesSnapshot = (t: { readonly isolation: IsolationLevel }): boolean => t.isolation !== 'read committed';
 
 export class TransactionManager extends Actor<TxnManagerMsg> {
   readonly #storage: StorageEngine;
@@ -52,6 +72,12 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   commits = 0;
   rollbacks = 0;
   rebases = 0;
+  serializationFailures = 0;
+  /** Write commits handed to storage, numbered in commit order. */
+  #commitCounter = 0;
+  readonly #inflight = new Map<number, ReadonlySet<string>>();
+  /** Recent durable write commits, for serializable validation (pruned as transactions end). */
+  #history: CommitRecord[] = [];
   /** Sees each write set before its commit and is told once it is durable (change log, ACL reload). */
   commitObserver: { prepare(w: WriteTxn): unknown; committed(pending: never): void } | null = null;
 
@@ -131,9 +157,20 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       statementMark: -1,
       savepoints: [],
       changedSchema: false,
+      written: new Set(),
+      read$: new Set(),
+      startCommit: 0,
+      inflightAtStart: EMPTY,
     };
     this.#txns.set(id, t);
     return id;
+  }
+
+  /** SERIALIZABLE: the tables a statement reads (validated at commit). */
+  noteRead(txnId: number, tables: readonly string[]): void {
+    const t = this.#txns.get(txnId);
+    if (t === undefined || t.isolation !== 'serializable') return;
+    for (const n of tables) t.read$.add(n.toLowerCase());
   }
 
   /**
@@ -143,12 +180,14 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   statementStart(txnId: number): void {
     const t = this.#txns.get(txnId);
     if (t === undefined) return;
-    const refresh = !t.fresh && (t.isolation !== 'repeatable read' || !t.started);
+    const refresh = !t.fresh && (!usesSnapshot(t) || !t.started);
     t.fresh = false;
     if (refresh) this.#refresh(t);
-    if (t.isolation === 'repeatable read' && !t.started) {
+    if (usesSnapshot(t) && !t.started) {
       // The snapshot the transaction's writes are checked against (first updater wins).
       t.snapshot = t.read ?? this.#storage.snapshot();
+      t.startCommit = this.#commitCounter;
+      t.inflightAtStart = this.#inflight.size === 0 ? EMPTY : new Set(this.#inflight.keys());
     }
     t.started = true;
     if (t.write !== null) t.statementMark = t.write.savepoint();
@@ -159,7 +198,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     const t = this.#get(txnId);
     if (t.write !== null && t.statementMark >= 0) t.write.rollbackTo(t.statementMark);
     t.statementMark = -1;
-    if (t.isolation !== 'repeatable read') this.#refresh(t);
+    if (!usesSnapshot(t)) this.#refresh(t);
     if (t.write !== null) t.statementMark = t.write.savepoint();
   }
 
@@ -174,7 +213,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       t.savepoints.forEach((s, i) => {
         s.mark = marks[i] as number;
       });
-    } else if (t.read !== null && t.isolation !== 'repeatable read') {
+    } else if (t.read !== null && !usesSnapshot(t)) {
       const latest = this.#storage.snapshot();
       if (latest.seq === t.read.seq) {
         latest.release();
@@ -193,7 +232,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
         this.#locks,
         this.#storage,
         t.isolation,
-        t.isolation === 'repeatable read' ? t.snapshot : null,
+        usesSnapshot(t) ? t.snapshot : null,
+        t.written,
       );
     }
     return t.view;
@@ -284,25 +324,81 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       this.#router.send({ type: 'Ok', to: replyTo });
       return;
     }
+    const conflict = t.isolation === 'serializable' ? this.#conflictOf(t) : null;
+    if (conflict !== null) {
+      this.serializationFailures++;
+      this.#end(txnId, false);
+      const e = new DispatcherError(
+        SqlState.SerializationFailure,
+        'could not serialize access due to read/write dependencies among transactions',
+        { detail: `table "${conflict}" was changed by a transaction that committed after this one's snapshot` },
+      );
+      this.#router.send({ type: 'Failed', to: replyTo, error: toWire(e) });
+      return;
+    }
     const w = t.write;
     this.#txns.delete(txnId);
-    t.snapshot?.release();
+    if (t.snapshot !== null && t.snapshot !== t.read) t.snapshot.release();
+    const commitId = ++this.#commitCounter;
+    if (t.written.size > 0) this.#inflight.set(commitId, t.written);
     const observed = this.commitObserver?.prepare(w) ?? null;
     // Strict two-phase locking: locks are released only once the commit is durable (or failed).
     w.commit().then(
       () => {
         this.commits++;
+        this.#settled(commitId, true);
         if (observed !== null) this.commitObserver?.committed(observed as never);
         this.#locks.tell({ type: 'ReleaseAll', txnId });
         this.#router.send({ type: 'Ok', to: replyTo });
       },
       (e: unknown) => {
         this.rollbacks++;
+        this.#settled(commitId, false);
         w.rollback();
         this.#locks.tell({ type: 'ReleaseAll', txnId });
         this.#router.send({ type: 'Failed', to: replyTo, error: toWire(e) });
       },
     );
+  }
+
+  /** A write commit became durable (kept for validation) or failed (forgotten). */
+  #settled(commitId: number, durable: boolean): void {
+    const tables = this.#inflight.get(commitId);
+    this.#inflight.delete(commitId);
+    if (durable && tables !== undefined) this.#history.push({ id: commitId, tables });
+    this.#prune();
+  }
+
+  /** Drops history no open serializable transaction can conflict with any more. */
+  #prune(): void {
+    let oldest = this.#commitCounter;
+    for (const t of this.#txns.values()) {
+      if (t.isolation !== 'serializable' || !t.started) continue;
+      oldest = Math.min(oldest, t.startCommit);
+      for (const id of t.inflightAtStart) oldest = Math.min(oldest, id - 1);
+    }
+    if (this.#history.length > 0 && (this.#history[0] as CommitRecord).id <= oldest) {
+      this.#history = this.#history.filter((c) => c.id > oldest);
+    }
+  }
+
+  /** A table this transaction read that a concurrent commit wrote, or null. */
+  #conflictOf(t: OpenTxn): string | null {
+    if (!t.started || t.read$.size === 0) return null;
+    const check = (id: number, tables: ReadonlySet<string>): string | null => {
+      if (id <= t.startCommit && !t.inflightAtStart.has(id)) return null;
+      for (const n of tables) if (t.read$.has(n)) return n;
+      return null;
+    };
+    for (const c of this.#history) {
+      const hit = check(c.id, c.tables);
+      if (hit !== null) return hit;
+    }
+    for (const [id, tables] of this.#inflight) {
+      const hit = check(id, tables);
+      if (hit !== null) return hit;
+    }
+    return null;
   }
 
   #end(txnId: number, committed: boolean): void {
@@ -315,6 +411,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     this.#locks.tell({ type: 'ReleaseAll', txnId });
     if (committed) this.commits++;
     else this.rollbacks++;
+    if (t.isolation === 'serializable' && this.#history.length > 0) this.#prune();
   }
 
   #reply(replyTo: number, fn: () => void): void {

@@ -51,6 +51,9 @@ export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadV
   const run = rs.run;
   if (run.observed === true) rs.progress('planning');
   const { plan, hit } = planFor(deps, run, view);
+  // What a serializable transaction read is checked against later commits when it commits
+  // (INSERT ... VALUES reads nothing: its only dependency is its target).
+  if (!(run.statement.kind === 'INSERT' && plan.dependsOn.length <= 1)) deps.txns.noteRead(run.context.txnId, plan.dependsOn);
   acquireStatementLocks(deps, rs, () => execute(rs, plan, hit, view, deps));
   return plan;
 }

@@ -1,8 +1,6 @@
 // Takes the locks a statement's metadata asks for ('IX:t', 'X:schema', ...) before it runs.
 // Immediate grants go through the lock manager's synchronous port; a conflict becomes an Acquire
 // message, and the statement waits (phase waitingForLocks) until it is granted or fails.
-// Under SERIALIZABLE, table reads take S and table writes SIX (S + IX): predicate locks at table
-// granularity, held to the end of the transaction, so every execution is two-phase locked.
 import { performance } from 'node:perf_hooks';
 import type { LockModeName } from '../../src/protocol/messages.js';
 import type { CoordinatorDeps } from './coordinator.js';
@@ -61,7 +59,8 @@ export function waitForLock(
 export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, then: () => void): void {
   const specs = rs.run.statement.metadata.requiredLocks;
   const txnId = rs.run.context.txnId;
-  const serializable = deps.txns.isolation(txnId) === 'serializable';
+  // SERIALIZABLE is validated at commit (transaction-manager.ts), not locked: table locks as usual.
+  const serializable = false;
   // A read-only autocommit statement reads one committed snapshot that nothing can change under
   // it (a concurrent DROP keeps the snapshot's pages alive), so its intention locks are skipped.
   const snapshotOnly = !rs.run.context.explicitTxn && rs.run.statement.metadata.isReadOnly;

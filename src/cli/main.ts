@@ -18,6 +18,7 @@ interface CliOptions {
   readonly timing?: boolean;
   readonly bail?: boolean;
   readonly user?: string;
+  readonly config?: string;
 }
 
 function line(stream: NodeJS.WriteStream): (text: string) => void {
@@ -43,6 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--no-timing', 'do not print statement times')
     .option('-b, --bail', 'stop a script at its first failing statement')
     .option('-u, --user <name>', 'connect as this user instead of the owner')
+    .option('--config <yaml>', 'configuration file (limits, timeouts, slow-query log, security level)')
     .showHelpAfterError();
   program.parse([...argv], { from: 'user' });
   const file = program.processedArgs[0] as string;
@@ -59,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let db: Database;
   try {
-    db = await Database.open(file);
+    db = await Database.open(file, opts.config === undefined ? {} : { config: opts.config });
   } catch (e) {
     process.stderr.write(`dispatchdb: cannot open ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;

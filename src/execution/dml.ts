@@ -9,7 +9,7 @@ import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
-import { castValue, err, textOf } from './values.js';
+import { castValue, err, textOf, truth } from './values.js';
 
 export interface DmlPlan {
   readonly columns: ResultColumn[];
@@ -103,7 +103,8 @@ const WRITE_SLICE = 500;
 function phasedExecution(
   ctx: ExecContext,
   open: (f: Frame) => Op,
-  write: (rows: Row[], from: number, to: number, out: Row[], f: Frame) => void,
+  /** Writes rows[from, to); returns the rows affected when not all of them were. */
+  write: (rows: Row[], from: number, to: number, out: Row[], f: Frame) => number | void,
 ): Execution {
   const f = rootFrame(ctx);
   let op: Op | null = open(f);
@@ -135,8 +136,8 @@ function phasedExecution(
       }
       const out: Row[] = [];
       const end = Math.min(collected.length, pos + WRITE_SLICE);
-      write(collected, pos, end, out, f);
-      (ex as { rowsAffected: number }).rowsAffected += end - pos;
+      const n = write(collected, pos, end, out, f);
+      (ex as { rowsAffected: number }).rowsAffected += typeof n === 'number' ? n : end - pos;
       pos = end;
       if (pos >= collected.length) done = true;
       ctx.counters.rowsProduced += out.length;
@@ -258,12 +259,10 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
       explain: (out) => out.push('  Default Values'),
     };
   } else throw new DispatcherError(SqlState.FeatureNotSupported, 'unsupported INSERT source');
-  if (ast.conflict !== null && ast.conflict !== undefined) {
-    throw new DispatcherError(SqlState.FeatureNotSupported, 'ON CONFLICT is not supported');
-  }
   const retScope = new Scope(null);
   retScope.addSource(tname, def.columns.map((c) => ({ name: c.name, type: c.type })));
   const returning = compileReturning(x, ast, retScope, (a) => planner.aliasName(a));
+  const upsert = ast.conflict !== null && ast.conflict !== undefined ? compileConflict(ast.conflict, def, tableItem, x) : null;
   const isTarget = new Array<number>(ncols).fill(-1);
   targets.forEach((t, i) => (isTarget[t] = i));
   return {
@@ -276,6 +275,7 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
         ctx,
         (f) => source.open(f),
         (rows, from, to, out, f) => {
+          let affected = to - from;
           for (let k = from; k < to; k++) {
             const src = rows[k]!;
             const row: Row = new Array(ncols);
@@ -287,10 +287,20 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
                 row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i]);
               }
             }
+            if (upsert !== null) {
+              const existing = findConflict(txn, def, upsert.arbiters, row);
+              if (existing !== null) {
+                const updated = upsert.apply(txn, existing, row, f);
+                if (updated === null) affected--;
+                else if (returning !== null) out.push(returning.evs.map((e) => e(updated, f)));
+                continue;
+              }
+            }
             txn.insert(tname, row);
             if (returning !== null) out.push(returning.evs.map((e) => e(row, f)));
           }
           if ((to - from) > 0) f.ctx.checkInterrupt();
+          return affected;
         },
       );
     },
@@ -414,3 +424,92 @@ export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner
 }
 
 export { textOf };
+
+interface Arbiter {
+  /** Null for the primary key. */
+  readonly index: string | null;
+  readonly columns: readonly number[];
+}
+
+interface Upsert {
+  readonly arbiters: readonly Arbiter[];
+  /** Applies DO UPDATE to the existing row; returns the new row, or null when nothing changed. */
+  apply(txn: WriteTxn, existing: { key: Key; row: Row }, proposed: Row, f: Frame): Row | null;
+}
+
+/** ON CONFLICT (cols) DO UPDATE SET ... [WHERE ...], with EXCLUDED naming the proposed row. */
+function compileConflict(conflict: Node, def: TableDef, tableItem: Node, x: ExprCompiler): Upsert {
+  const tname = def.name;
+  const targetCols: number[] = ((conflict.target?.expr ?? []) as Node[]).map((c) => {
+    const name = identName(c.column ?? c);
+    const i = def.columns.findIndex((d) => d.name === name);
+    if (i < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${name}" does not exist`);
+    return i;
+  });
+  const all: Arbiter[] = [];
+  if (def.primaryKey.length > 0) all.push({ index: null, columns: def.primaryKey });
+  for (const ix of def.indexes) if (ix.unique) all.push({ index: ix.name, columns: ix.columns });
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((c) => b.includes(c));
+  const arbiters = targetCols.length === 0 ? all : all.filter((a) => same(a.columns, targetCols));
+  if (arbiters.length === 0) {
+    throw new DispatcherError(
+      SqlState.InvalidColumnReference,
+      'there is no unique or exclusion constraint matching the ON CONFLICT specification',
+    );
+  }
+  const action = conflict.action?.expr;
+  const ncols = def.columns.length;
+  if (action?.type !== 'update') return { arbiters, apply: () => null };
+  // Layout: the existing row, its key, then the proposed row as EXCLUDED.
+  const scope = new Scope(null);
+  const alias = tableItem?.as !== null && tableItem?.as !== undefined ? String(tableItem.as) : tname;
+  scope.addSource(alias, [
+    ...def.columns.map((c) => ({ name: c.name, type: c.type })),
+    { name: KEY_COLUMN, type: 'any' as const, hiddenUnqualified: true },
+  ]);
+  scope.addSource(
+    'excluded',
+    def.columns.map((c) => ({ name: c.name, type: c.type, hiddenUnqualified: true })),
+  );
+  const sets = (action.set as Node[]).map((st) => {
+    const name = identName(st.column);
+    const col = def.columns.findIndex((c) => c.name === name);
+    if (col < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${name}" of relation "${tname}" does not exist`);
+    const c = x.compile(st.value, scope);
+    return { col, ev: c.ev, type: c.type };
+  });
+  const where = action.where === null || action.where === undefined ? null : x.compile(action.where, scope).ev;
+  return {
+    arbiters,
+    apply(txn, existing, proposed, f) {
+      const combined: Row = [...existing.row, existing.key as unknown as SqlValue, ...proposed];
+      if (where !== null && truth(where(combined, f)) !== true) return null;
+      const row: Row = existing.row.slice(0, ncols);
+      const values = sets.map((st) => st.ev(combined, f));
+      sets.forEach((st, i) => (row[st.col] = coerceForColumn(values[i]!, def.columns[st.col]!, tname, st.type)));
+      txn.update(tname, existing.key, row);
+      return row;
+    },
+  };
+}
+
+/** The existing row a proposed row collides with on one of the arbiter constraints, if any. */
+function findConflict(txn: WriteTxn, def: TableDef, arbiters: readonly Arbiter[], row: Row): { key: Key; row: Row } | null {
+  for (const a of arbiters) {
+    const vals = a.columns.map((c) => row[c]!);
+    if (vals.some((v) => v === null)) continue;
+    if (a.index === null) {
+      const hit = txn.getRow(def.name, vals);
+      if (hit !== undefined) return { key: vals, row: hit };
+      continue;
+    }
+    const cur = txn.scanIndex(def.name, a.index, { lower: vals, lowerInclusive: true, upper: vals, upperInclusive: true });
+    const key = cur.next();
+    cur.close();
+    if (key !== undefined) {
+      const hit = txn.getRow(def.name, key);
+      if (hit !== undefined) return { key, row: hit };
+    }
+  }
+  return null;
+}

@@ -48,6 +48,31 @@ describe('INSERT', () => {
   });
 });
 
+describe('INSERT ... ON CONFLICT', () => {
+  it('updates the conflicting row with EXCLUDED values, honouring WHERE', async () => {
+    await db.run('CREATE TABLE kv(k TEXT PRIMARY KEY, v INTEGER, n INTEGER UNIQUE)');
+    await db.run("INSERT INTO kv VALUES ('a', 1, 10)");
+    const r = await db.run(
+      "INSERT INTO kv VALUES ('a', 5, 11), ('b', 2, 12) ON CONFLICT (k) DO UPDATE SET v = kv.v + excluded.v RETURNING k, v",
+    );
+    expect(r.rows).toEqual([
+      ['a', 6],
+      ['b', 2],
+    ]);
+    expect(r.rowsAffected).toBe(2);
+    const skipped = await db.run("INSERT INTO kv VALUES ('a', 1, 13) ON CONFLICT (k) DO UPDATE SET v = 0 WHERE kv.v > 100");
+    expect(skipped.rowsAffected).toBe(0);
+    expect(await db.rows('SELECT k, v, n FROM kv ORDER BY k')).toEqual([
+      ['a', 6, 10],
+      ['b', 2, 12],
+    ]);
+    // Arbiter on a unique index.
+    await db.run("INSERT INTO kv VALUES ('z', 9, 12) ON CONFLICT (n) DO UPDATE SET v = excluded.v");
+    expect(await db.rows("SELECT k, v FROM kv WHERE n = 12")).toEqual([['b', 9]]);
+    expect(await db.state("INSERT INTO kv VALUES ('q', 1, 1) ON CONFLICT (v) DO UPDATE SET v = 1")).toBe('42P10');
+  });
+});
+
 describe('lock waits', () => {
   it('lets a LockWaitSignal from storage through unwrapped', async () => {
     await db.run('CREATE TABLE lw(id INTEGER PRIMARY KEY)');

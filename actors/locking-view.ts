@@ -53,7 +53,10 @@ export class LockingView implements WriteTxn {
   readonly #locks: LockManager;
   readonly #storage: StorageEngine;
   readonly #isolation: IsolationLevel;
-  /** The snapshot a REPEATABLE READ transaction reads: a write must find the row unchanged since. */
+  /**
+   * The committed state writes are checked against: the transaction's snapshot (REPEATABLE READ,
+   * SERIALIZABLE: a changed row is 40001) or the statement's (READ COMMITTED: the statement runs again).
+   */
   readonly #snapshot: ReadTxn | null;
   /** Lower-cased names of the tables this transaction wrote (for serializable validation). */
   readonly #written: Set<string>;
@@ -92,10 +95,16 @@ export class LockingView implements WriteTxn {
 
   /** First updater wins: the row must be as this transaction's snapshot saw it. */
   #checkUnchanged(table: string, key: Key): void {
-    if (this.#isolation === 'read committed' || this.#snapshot === null) return;
+    if (this.#snapshot === null) return;
     const latest = this.#storage.snapshot();
     try {
+      if (latest.seq === this.#snapshot.seq) return;
       if (!sameRow(latest.getRow(table, key), this.#snapshot.getRow(table, key))) {
+        if (this.#isolation === 'read committed') {
+          // The row changed since this statement's start: run the statement again on the newer
+          // state (the lock is already held, so the wait is immediate) — PostgreSQL re-evaluates.
+          throw new LockWait(rowResource(table, key), 'X');
+        }
         throw new DispatcherError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
       }
     } finally {

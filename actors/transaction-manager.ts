@@ -183,6 +183,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     const refresh = !t.fresh && (!usesSnapshot(t) || !t.started);
     t.fresh = false;
     if (refresh) this.#refresh(t);
+    if (!usesSnapshot(t) && t.write !== null) this.#statementSnapshot(t);
     if (usesSnapshot(t) && !t.started) {
       // The snapshot the transaction's writes are checked against (first updater wins).
       t.snapshot = t.read ?? this.#storage.snapshot();
@@ -198,8 +199,22 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     const t = this.#get(txnId);
     if (t.write !== null && t.statementMark >= 0) t.write.rollbackTo(t.statementMark);
     t.statementMark = -1;
-    if (!usesSnapshot(t)) this.#refresh(t);
+    if (!usesSnapshot(t)) {
+      this.#refresh(t);
+      if (t.write !== null) this.#statementSnapshot(t);
+    }
     if (t.write !== null) t.statementMark = t.write.savepoint();
+  }
+
+  /**
+   * READ COMMITTED: the committed state this statement's writes start from. A row that changed
+   * after it (a commit that landed while the statement waited to run) makes the statement run
+   * again on the newer state instead of writing over that commit.
+   */
+  #statementSnapshot(t: OpenTxn): void {
+    if (t.snapshot !== null && t.snapshot !== t.read) t.snapshot.release();
+    t.snapshot = this.#storage.snapshot();
+    t.view = null;
   }
 
   #refresh(t: OpenTxn): void {
@@ -232,7 +247,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
         this.#locks,
         this.#storage,
         t.isolation,
-        usesSnapshot(t) ? t.snapshot : null,
+        t.snapshot,
         t.written,
       );
     }

@@ -1,6 +1,9 @@
 // The interactive prompt: readline with history, `dispatchdb> ` and `      ...> ` prompts,
 // Ctrl-C cancelling the running statement (or the one being typed), Ctrl-D or .quit leaving.
 import { createInterface } from 'node:readline';
+import type { TableDef } from '../storage/ports.js';
+import type { Completion } from './completion.js';
+import { complete } from './completion.js';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.js';
 import type { Shell } from './shell.js';
 import type { StatementRunner } from './statement-runner.js';
@@ -10,6 +13,8 @@ export const CONTINUATION = '      ...> ';
 
 export interface InteractiveOptions {
   readonly shell: Shell;
+  /** Tables for tab completion. */
+  readonly tables?: (() => readonly TableDef[]) | undefined;
   readonly runner: StatementRunner;
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;
@@ -27,6 +32,13 @@ export async function runInteractive(opts: InteractiveOptions): Promise<void> {
     history,
     historySize: HISTORY_SIZE,
     removeHistoryDuplicates: true,
+    completer: (line: string): Completion => {
+      try {
+        return complete(line, opts.tables?.() ?? []);
+      } catch {
+        return [[], line];
+      }
+    },
   });
   if (opts.historyFile !== undefined) {
     const file = opts.historyFile;

@@ -84,7 +84,14 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (interactive) {
       process.stdout.write(`dispatchdb shell on ${file}. Enter ".help" for help.\n`);
-      await runInteractive({ shell, runner, input: process.stdin, output: process.stdout, historyFile: historyPath() });
+      await runInteractive({
+        shell,
+        runner,
+        tables: () => db.tables(),
+        input: process.stdin,
+        output: process.stdout,
+        historyFile: historyPath(),
+      });
       return 0;
     }
     const input = opts.file === undefined ? process.stdin : createReadStream(opts.file, 'utf8');

@@ -9,7 +9,7 @@ import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
-import { castValue, err, textOf, truth } from './values.js';
+import { castValue, err, rowKey, textOf, truth } from './values.js';
 
 export interface DmlPlan {
   readonly columns: ResultColumn[];
@@ -317,11 +317,11 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
   const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
   const def = targetTable(view, tableItem);
   const tname = def.name;
-  if (Array.isArray(ast.from) && ast.from.length > 0) {
-    throw new DispatcherError(SqlState.FeatureNotSupported, 'UPDATE ... FROM is not supported');
-  }
+  const more: Node[] = Array.isArray(ast.from) ? ast.from : [];
   const scope = new Scope(null);
-  const scan = planner.compileTargetScan(tableItem, ast.where, scope);
+  const scan = planner.compileTargetScan(tableItem, ast.where, scope, more);
+  const width = scope.width;
+  const joined = more.length > 0;
   deps.add(tname);
   const ncols = def.columns.length;
   const sets: { col: number; ev: Eval; type: ColumnType }[] = [];
@@ -353,16 +353,24 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
       // subquery in it) sees the table as it was when the statement began.
       const withNewValues = (f: Frame): Op => {
         const op = scan.open(f);
+        // With UPDATE ... FROM a target row may join several rows: the first one wins.
+        const seen = joined ? new Set<string>() : null;
         return {
           next: () => {
             const b = op.next();
             if (b === null) return null;
-            const out: Row[] = new Array(b.length);
+            const out: Row[] = [];
             for (let k = 0; k < b.length; k++) {
               const old = b[k]!;
+              if (seen !== null) {
+                const key = old[ncols] as unknown as Key;
+                const ks = rowKey(key, key.length);
+                if (seen.has(ks)) continue;
+                seen.add(ks);
+              }
               const row: Row = old.slice();
               for (let i = 0; i < sets.length; i++) row.push(sets[i]!.ev(old, f));
-              out[k] = row;
+              out.push(row);
             }
             return out;
           },
@@ -375,13 +383,15 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
           const row: Row = old.slice(0, ncols);
           for (let i = 0; i < sets.length; i++) {
             const st = sets[i]!;
-            row[st.col] = coerceForColumn(old[ncols + 1 + i]!, def.columns[st.col]!, tname, st.type);
+            row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type);
           }
           const key = old[ncols] as unknown as Key;
           const newKey = txn.update(tname, key, row);
           if (returning !== null) {
+            // The new target row in the target's slots; other FROM items as they were joined.
             const full = row.slice();
             full.push(newKey as unknown as SqlValue);
+            for (let j = ncols + 1; j < width; j++) full.push(old[j]!);
             out.push(returning.evs.map((e) => e(full, f)));
           }
         }

@@ -204,9 +204,12 @@ export class SelectPlanner {
 
   // ---- FROM ------------------------------------------------------------------------------
 
-  /** Compiles a DML target's row source: FROM target [WHERE ...], rows carry their key. */
-  compileTargetScan(tableItem: Node, where: Node, scope: Scope): PlanNode {
-    const sources = this.#from.addFrom(scope, scope.parent, [tableItem], true);
+  /**
+   * Compiles a DML target's row source: FROM target [, more FROM items] [WHERE ...]. Rows carry
+   * the target row's key after its columns; the target always sits first in the row layout.
+   */
+  compileTargetScan(tableItem: Node, where: Node, scope: Scope, more: Node[] = []): PlanNode {
+    const sources = this.#from.addFrom(scope, scope.parent, [tableItem, ...more], true);
     const conj = splitAnd(where).map((c) => this.#from.conjunct(c, scope));
     const { node, residual } = this.#from.planFrom(sources, conj, scope);
     const r = andAll(residual);

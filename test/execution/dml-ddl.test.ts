@@ -138,6 +138,22 @@ describe('UPDATE and DELETE', () => {
     await db.run('DROP TABLE snap');
   });
 
+  it('updates from other tables with UPDATE ... FROM', async () => {
+    await db.run('CREATE TABLE acc(id INTEGER PRIMARY KEY, bal INTEGER)');
+    await db.run('CREATE TABLE mv(acc INTEGER, amt INTEGER)');
+    await db.run('INSERT INTO acc VALUES (1, 100), (2, 200), (3, 300)');
+    await db.run('INSERT INTO mv VALUES (1, 5), (3, 7), (3, 8)');
+    const r = await db.run('UPDATE acc SET bal = bal + mv.amt FROM mv WHERE mv.acc = acc.id RETURNING acc.id, bal, mv.amt');
+    // Account 3 joins two rows: it is updated once, from one of them (which one is unspecified).
+    expect(r.rowsAffected).toBe(2);
+    expect(r.rows.length).toBe(2);
+    expect(r.rows[0]).toEqual([1, 105, 5]);
+    const bals = await db.rows('SELECT bal FROM acc ORDER BY id');
+    expect(bals.slice(0, 2)).toEqual([[105], [200]]);
+    expect([307, 308]).toContain(bals[2]![0]);
+    expect(r.rows[1]).toEqual([3, bals[2]![0], (bals[2]![0] as number) - 300]);
+  });
+
   it('deletes with a predicate and RETURNING', async () => {
     const r = await db.run('DELETE FROM u WHERE v > 20 RETURNING id');
     expect(r.rowsAffected).toBe(2);

@@ -253,219 +253,226 @@ export function shapeOf(
     emit(Tok.Punct, ')', false, origin);
   };
 
-  scan: for (let i = from; i < to; i++) {
-    const t = tokens[i]!;
-    if (i === captureEnd) endCapture(tokens[i - 1]!.start);
-    if (i === valuesEnd) closeValues(t.start);
-    switch (t.type) {
-      case Tok.Word: {
-        const w = t.text;
-        const prev = i > from ? tokens[i - 1] : undefined;
-        if (dml && depth < 31) {
-          if (w === 'JOIN') joinMask |= 1 << depth;
-          else if (JOIN_LIST_END.has(w)) joinMask &= ~(1 << depth);
-        }
-        if (depth === 0 && dml) {
-          if (w === 'WHERE') whereAtTop = true;
-          else if (i === from && w === 'TABLE') {
-            // TABLE t is SELECT * FROM t
+  // WITH ... INSERT ... SELECT: the grammar takes the WITH only on the SELECT; emit the INSERT
+  // head first, then the WITH, then the query (token ranges, in emission order)
+  const segments = dml && firstWord === 'WITH' ? withInsertSegments(tokens, from, to) : undefined;
+  const ranges = segments ?? [from, to];
+  scan: for (let r = 0; r < ranges.length; r += 2) {
+    const rangeEnd = ranges[r + 1]!;
+    for (let i = ranges[r]!; i < rangeEnd; i++) {
+      const t = tokens[i]!;
+      if (i === captureEnd) endCapture(tokens[i - 1]!.start);
+      if (i === valuesEnd) closeValues(t.start);
+      switch (t.type) {
+        case Tok.Word: {
+          const w = t.text;
+          const prev = i > from ? tokens[i - 1] : undefined;
+          if (dml && depth < 31) {
+            if (w === 'JOIN') joinMask |= 1 << depth;
+            else if (JOIN_LIST_END.has(w)) joinMask &= ~(1 << depth);
+          }
+          if (depth === 0 && dml) {
+            if (w === 'WHERE') whereAtTop = true;
+            else if (i === from && w === 'TABLE') {
+              // TABLE t is SELECT * FROM t
+              emit(Tok.Word, 'SELECT', true, t.start);
+              emit(Tok.Op, '*', false, t.start);
+              emit(Tok.Word, 'FROM', true, t.start);
+              continue;
+            } else if (w === 'DEFAULT' && firstWord === 'INSERT' && isWord(tokens[i + 1], 'VALUES')) {
+              // DEFAULT VALUES is VALUES (DEFAULT): omitted trailing columns take their defaults
+              emit(Tok.Word, 'VALUES', true, t.start);
+              emit(Tok.Punct, '(', false, t.start);
+              emit(Tok.Word, 'DEFAULT', true, t.start);
+              emit(Tok.Punct, ')', false, t.start);
+              i++;
+              continue;
+            } else if (
+              firstWord === 'INSERT' &&
+              !insertWithoutColumns &&
+              (w === 'VALUES' || w === 'SELECT' || w === 'WITH') &&
+              (prev?.type === Tok.Word || prev?.type === Tok.QuotedIdent) &&
+              !isWord(prev, 'INTO') &&
+              onConflict(tokens, i, to)
+            ) {
+              // INSERT INTO t VALUES ... ON CONFLICT: the grammar needs a column list there
+              const width = w === 'VALUES' ? (valuesStatement(tokens, i, to)?.columns ?? 1) : 1;
+              emit(Tok.Punct, '(', false, t.start);
+              for (let c = 1; c <= width; c++) {
+                if (c > 1) emit(Tok.Punct, ',', false, t.start);
+                emit(Tok.Word, `__dispatchdb_column_${c}`, false, t.start);
+              }
+              emit(Tok.Punct, ')', false, t.start);
+              insertWithoutColumns = true;
+            } else if (w === 'RETURNING' && firstWord === 'DELETE' && !whereAtTop) {
+              // the grammar wants a WHERE before RETURNING in DELETE
+              emit(Tok.Word, 'WHERE', true, t.start);
+              emit(Tok.Word, 'TRUE', true, t.start);
+              whereAtTop = true;
+            } else if (w === 'FOR' && firstWord !== 'INSERT' && firstWord !== 'UPDATE' && firstWord !== 'DELETE') {
+              const clause = lockingClause(sql, tokens, i, to);
+              if (clause !== undefined) {
+                locking = clause;
+                break scan;
+              }
+            }
+          }
+          if (w === 'IS' && dml && captureEnd < 0) {
+            const d = distinctFrom(tokens, i, to);
+            if (d !== undefined) {
+              emit(Tok.Word, 'IS', true, t.start);
+              emit(Tok.Word, 'DISTINCT', true, t.start);
+              emit(Tok.Word, 'FROM', true, t.start);
+              captureNegate = d.negate;
+              captureEnd = d.end;
+              captureOut = out.length;
+              capturePos = positions?.length ?? 0;
+              i = d.operand - 1;
+              continue;
+            }
+          }
+          if (w === 'FETCH') {
+            // FETCH {FIRST | NEXT} [n] {ROW | ROWS} ONLY is LIMIT n
+            const f = fetchFirst(tokens, i, to);
+            if (f !== undefined) {
+              emit(Tok.Word, 'LIMIT', true, t.start);
+              const c = f.count >= 0 ? tokens[f.count]! : undefined;
+              if (c === undefined) {
+                if (lift) addLifted(1, 'integer', t.start);
+                else emit(Tok.Integer, '1', false, t.start);
+              } else if (c.type === Tok.Integer && lift) {
+                const [v, ty] = integerLiteral(sql.slice(c.start, c.end));
+                addLifted(v, ty, c.start);
+              } else if (c.type === Tok.Param) emit(Tok.Param, '$' + (c.value as number), false, c.start);
+              else emit(c.type, sql.slice(c.start, c.end), false, c.start);
+              i = f.end - 1;
+              continue;
+            }
+          } else if ((w === 'ROWS' || w === 'ROW') && i - 2 >= from && isWord(tokens[i - 2], 'OFFSET')) {
+            // OFFSET n ROWS is OFFSET n
+            const n = tokens[i - 1]!;
+            if (n.type === Tok.Integer || n.type === Tok.Param) continue;
+          }
+          if (w === 'IN' && dml && isPunct(tokens[i + 1], '(') && isPunct(tokens[i + 2], ')') && i + 2 < to) {
+            // SQLite's empty list `x IN ()` (false for every x, NULL too) is IN over an empty set
+            emit(Tok.Word, 'IN', true, t.start);
+            emit(Tok.Punct, '(', false, t.start);
             emit(Tok.Word, 'SELECT', true, t.start);
-            emit(Tok.Op, '*', false, t.start);
-            emit(Tok.Word, 'FROM', true, t.start);
-            continue;
-          } else if (w === 'DEFAULT' && firstWord === 'INSERT' && isWord(tokens[i + 1], 'VALUES')) {
-            // DEFAULT VALUES is VALUES (DEFAULT): omitted trailing columns take their defaults
-            emit(Tok.Word, 'VALUES', true, t.start);
-            emit(Tok.Punct, '(', false, t.start);
-            emit(Tok.Word, 'DEFAULT', true, t.start);
-            emit(Tok.Punct, ')', false, t.start);
-            i++;
-            continue;
-          } else if (
-            firstWord === 'INSERT' &&
-            !insertWithoutColumns &&
-            (w === 'VALUES' || w === 'SELECT' || w === 'WITH') &&
-            (prev?.type === Tok.Word || prev?.type === Tok.QuotedIdent) &&
-            !isWord(prev, 'INTO') &&
-            onConflict(tokens, i, to)
-          ) {
-            // INSERT INTO t VALUES ... ON CONFLICT: the grammar needs a column list there
-            const width = w === 'VALUES' ? (valuesStatement(tokens, i, to)?.columns ?? 1) : 1;
-            emit(Tok.Punct, '(', false, t.start);
-            for (let c = 1; c <= width; c++) {
-              if (c > 1) emit(Tok.Punct, ',', false, t.start);
-              emit(Tok.Word, `__dispatchdb_column_${c}`, false, t.start);
-            }
-            emit(Tok.Punct, ')', false, t.start);
-            insertWithoutColumns = true;
-          } else if (w === 'RETURNING' && firstWord === 'DELETE' && !whereAtTop) {
-            // the grammar wants a WHERE before RETURNING in DELETE
+            emit(Tok.Word, 'NULL', true, t.start);
             emit(Tok.Word, 'WHERE', true, t.start);
-            emit(Tok.Word, 'TRUE', true, t.start);
-            whereAtTop = true;
-          } else if (w === 'FOR' && firstWord !== 'INSERT' && firstWord !== 'UPDATE' && firstWord !== 'DELETE') {
-            const clause = lockingClause(sql, tokens, i, to);
-            if (clause !== undefined) {
-              locking = clause;
-              break scan;
+            emit(Tok.Word, 'FALSE', true, t.start);
+            emit(Tok.Punct, ')', false, t.start);
+            i += 2;
+            continue;
+          }
+          if (w === 'ALL') {
+            // SELECT ALL x -> SELECT x; AGG(ALL x) -> AGG(x): ALL is the default quantifier
+            if (isWord(prev, 'SELECT')) continue;
+            if (isPunct(prev, '(') && i - 2 >= from && tokens[i - 2]!.type === Tok.Word && !KEYWORDS.has(tokens[i - 2]!.text)) continue;
+          } else if (w === 'DISTINCT') {
+            const fn = i - 2 >= from ? tokens[i - 2]! : undefined;
+            if (isPunct(prev, '(') && fn !== undefined && fn.type === Tok.Word && !KEYWORDS.has(fn.text) && !NATIVE_DISTINCT_AGGREGATES.has(fn.text)) {
+              emit(Tok.Word, '__dispatchdb_distinct', false, t.start);
+              emit(Tok.Punct, '(', false, t.start);
+              (distinctClose ??= []).push(depth);
+              continue;
+            }
+          } else if (w === 'TRUE' || w === 'FALSE') {
+            if (lift && !isWord(prev, 'IS') && !(isWord(prev, 'NOT') && isWord(tokens[i - 2], 'IS'))) {
+              addLifted(w === 'TRUE', 'boolean', t.start);
+              continue;
+            }
+          } else if (w === 'ISNULL' || w === 'NOTNULL') {
+            emit(Tok.Word, 'IS', true, t.start);
+            if (w === 'NOTNULL') emit(Tok.Word, 'NOT', true, t.start);
+            emit(Tok.Word, 'NULL', true, t.start);
+            continue;
+          } else if (w === 'NOT' && dml && isWord(tokens[i + 1], 'NULL') && i + 1 < to && endsOperand(prev) && !isWord(prev, 'IS')) {
+            // SQLite's postfix `x NOT NULL` is `x IS NOT NULL`
+            emit(Tok.Word, 'IS', true, t.start);
+          } else if (w === 'BY') {
+            if (isWord(prev, 'ORDER') || isWord(prev, 'GROUP')) orderDepth = depth;
+          } else if (orderDepth === depth && ITEM_END.has(w) && w !== 'ASC' && w !== 'DESC' && w !== 'NULLS' && w !== 'COLLATE') {
+            orderDepth = -1;
+          }
+          if (TYPE_MODIFIED.has(w) && typeModDepth < 0 && isPunct(tokens[i + 1], '(')) typeModDepth = depth + 1;
+          if (w === 'CASE' && isPunct(tokens[i + 1], '(')) {
+            // `CASE (x) WHEN`: the grammar rejects a parenthesised operand; the parentheses are
+            // redundant there, drop them
+            const close = matchingParen(tokens, i + 1, to);
+            if (close > 0 && isWord(tokens[close + 1], 'WHEN')) {
+              (skipped ??= []).push(i + 1, close);
             }
           }
-        }
-        if (w === 'IS' && dml && captureEnd < 0) {
-          const d = distinctFrom(tokens, i, to);
-          if (d !== undefined) {
-            emit(Tok.Word, 'IS', true, t.start);
-            emit(Tok.Word, 'DISTINCT', true, t.start);
-            emit(Tok.Word, 'FROM', true, t.start);
-            captureNegate = d.negate;
-            captureEnd = d.end;
-            captureOut = out.length;
-            capturePos = positions?.length ?? 0;
-            i = d.operand - 1;
-            continue;
-          }
-        }
-        if (w === 'FETCH') {
-          // FETCH {FIRST | NEXT} [n] {ROW | ROWS} ONLY is LIMIT n
-          const f = fetchFirst(tokens, i, to);
-          if (f !== undefined) {
-            emit(Tok.Word, 'LIMIT', true, t.start);
-            const c = f.count >= 0 ? tokens[f.count]! : undefined;
-            if (c === undefined) {
-              if (lift) addLifted(1, 'integer', t.start);
-              else emit(Tok.Integer, '1', false, t.start);
-            } else if (c.type === Tok.Integer && lift) {
-              const [v, ty] = integerLiteral(sql.slice(c.start, c.end));
-              addLifted(v, ty, c.start);
-            } else if (c.type === Tok.Param) emit(Tok.Param, '$' + (c.value as number), false, c.start);
-            else emit(c.type, sql.slice(c.start, c.end), false, c.start);
-            i = f.end - 1;
-            continue;
-          }
-        } else if ((w === 'ROWS' || w === 'ROW') && i - 2 >= from && isWord(tokens[i - 2], 'OFFSET')) {
-          // OFFSET n ROWS is OFFSET n
-          const n = tokens[i - 1]!;
-          if (n.type === Tok.Integer || n.type === Tok.Param) continue;
-        }
-        if (w === 'IN' && dml && isPunct(tokens[i + 1], '(') && isPunct(tokens[i + 2], ')') && i + 2 < to) {
-          // SQLite's empty list `x IN ()` (false for every x, NULL too) is IN over an empty set
-          emit(Tok.Word, 'IN', true, t.start);
-          emit(Tok.Punct, '(', false, t.start);
-          emit(Tok.Word, 'SELECT', true, t.start);
-          emit(Tok.Word, 'NULL', true, t.start);
-          emit(Tok.Word, 'WHERE', true, t.start);
-          emit(Tok.Word, 'FALSE', true, t.start);
-          emit(Tok.Punct, ')', false, t.start);
-          i += 2;
+          // the leading word is never an identifier
+          const kw = KEYWORDS.has(w) || i === from || (front && SOFT_KEYWORDS.has(w));
+          emit(Tok.Word, kw ? w : foldedWord(sql, t), kw, t.start);
           continue;
         }
-        if (w === 'ALL') {
-          // SELECT ALL x -> SELECT x; AGG(ALL x) -> AGG(x): ALL is the default quantifier
-          if (isWord(prev, 'SELECT')) continue;
-          if (isPunct(prev, '(') && i - 2 >= from && tokens[i - 2]!.type === Tok.Word && !KEYWORDS.has(tokens[i - 2]!.text)) continue;
-        } else if (w === 'DISTINCT') {
-          const fn = i - 2 >= from ? tokens[i - 2]! : undefined;
-          if (isPunct(prev, '(') && fn !== undefined && fn.type === Tok.Word && !KEYWORDS.has(fn.text) && !NATIVE_DISTINCT_AGGREGATES.has(fn.text)) {
-            emit(Tok.Word, '__dispatchdb_distinct', false, t.start);
-            emit(Tok.Punct, '(', false, t.start);
-            (distinctClose ??= []).push(depth);
-            continue;
+        case Tok.Integer:
+        case Tok.Numeric: {
+          if (lift && (typeModDepth < 0 || depth < typeModDepth) && !positional(tokens, i, from, to, orderDepth, depth)) {
+            const prev = i > from ? tokens[i - 1]! : undefined;
+            if (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text)) {
+              const digits = sql.slice(t.start, t.end);
+              if (t.type === Tok.Integer) {
+                const [v, ty] = integerLiteral(digits);
+                addLifted(v, ty, t.start);
+              } else addLifted(numericLiteral(digits), 'numeric', t.start);
+              continue;
+            }
           }
-        } else if (w === 'TRUE' || w === 'FALSE') {
-          if (lift && !isWord(prev, 'IS') && !(isWord(prev, 'NOT') && isWord(tokens[i - 2], 'IS'))) {
-            addLifted(w === 'TRUE', 'boolean', t.start);
-            continue;
-          }
-        } else if (w === 'ISNULL' || w === 'NOTNULL') {
-          emit(Tok.Word, 'IS', true, t.start);
-          if (w === 'NOTNULL') emit(Tok.Word, 'NOT', true, t.start);
-          emit(Tok.Word, 'NULL', true, t.start);
+          emit(t.type, sql.slice(t.start, t.end), false, t.start);
           continue;
-        } else if (w === 'NOT' && dml && isWord(tokens[i + 1], 'NULL') && i + 1 < to && endsOperand(prev) && !isWord(prev, 'IS')) {
-          // SQLite's postfix `x NOT NULL` is `x IS NOT NULL`
-          emit(Tok.Word, 'IS', true, t.start);
-        } else if (w === 'BY') {
-          if (isWord(prev, 'ORDER') || isWord(prev, 'GROUP')) orderDepth = depth;
-        } else if (orderDepth === depth && ITEM_END.has(w) && w !== 'ASC' && w !== 'DESC' && w !== 'NULLS' && w !== 'COLLATE') {
-          orderDepth = -1;
         }
-        if (TYPE_MODIFIED.has(w) && typeModDepth < 0 && isPunct(tokens[i + 1], '(')) typeModDepth = depth + 1;
-        if (w === 'CASE' && isPunct(tokens[i + 1], '(')) {
-          // `CASE (x) WHEN`: the grammar rejects a parenthesised operand; the parentheses are
-          // redundant there, drop them
-          const close = matchingParen(tokens, i + 1, to);
-          if (close > 0 && isWord(tokens[close + 1], 'WHEN')) {
-            (skipped ??= []).push(i + 1, close);
-          }
-        }
-        // the leading word is never an identifier
-        const kw = KEYWORDS.has(w) || i === from || (front && SOFT_KEYWORDS.has(w));
-        emit(Tok.Word, kw ? w : foldedWord(sql, t), kw, t.start);
-        continue;
-      }
-      case Tok.Integer:
-      case Tok.Numeric: {
-        if (lift && (typeModDepth < 0 || depth < typeModDepth) && !positional(tokens, i, from, to, orderDepth, depth)) {
+        case Tok.String: {
           const prev = i > from ? tokens[i - 1]! : undefined;
-          if (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text)) {
-            const digits = sql.slice(t.start, t.end);
-            if (t.type === Tok.Integer) {
-              const [v, ty] = integerLiteral(digits);
-              addLifted(v, ty, t.start);
-            } else addLifted(numericLiteral(digits), 'numeric', t.start);
+          // `DATE '2020-01-01'`, `INTERVAL '1 day'`, `ESCAPE '\'`, `AT TIME ZONE 'UTC'`: the word
+          // before gives the literal its meaning, keep it as written
+          if (lift && (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text))) {
+            addLifted(t.value as string, 'text', t.start);
             continue;
           }
-        }
-        emit(t.type, sql.slice(t.start, t.end), false, t.start);
-        continue;
-      }
-      case Tok.String: {
-        const prev = i > from ? tokens[i - 1]! : undefined;
-        // `DATE '2020-01-01'`, `INTERVAL '1 day'`, `ESCAPE '\'`, `AT TIME ZONE 'UTC'`: the word
-        // before gives the literal its meaning, keep it as written
-        if (lift && (prev === undefined || prev.type !== Tok.Word || KEYWORDS.has(prev.text))) {
-          addLifted(t.value as string, 'text', t.start);
+          emit(t.type, sql.slice(t.start, t.end), false, t.start);
           continue;
         }
-        emit(t.type, sql.slice(t.start, t.end), false, t.start);
-        continue;
-      }
-      case Tok.QMark:
-        qmarkNo++;
-        emit(Tok.Param, '$' + qmarkNo, false, t.start);
-        continue;
-      case Tok.Param:
-        emit(Tok.Param, '$' + (t.value as number), false, t.start);
-        continue;
-      case Tok.QuotedIdent:
-        emit(t.type, sql.slice(t.start, t.end), false, t.start);
-        continue;
-      case Tok.Punct: {
-        const p = t.text;
-        if (skipped !== undefined && skipped.includes(i)) continue;
-        if (p === '(') depth++;
-        else if (p === ')') {
-          if (distinctClose !== undefined && distinctClose.length > 0 && distinctClose[distinctClose.length - 1] === depth) {
-            distinctClose.pop();
-            emit(Tok.Punct, ')', false, t.start);
+        case Tok.QMark:
+          qmarkNo++;
+          emit(Tok.Param, '$' + qmarkNo, false, t.start);
+          continue;
+        case Tok.Param:
+          emit(Tok.Param, '$' + (t.value as number), false, t.start);
+          continue;
+        case Tok.QuotedIdent:
+          emit(t.type, sql.slice(t.start, t.end), false, t.start);
+          continue;
+        case Tok.Punct: {
+          const p = t.text;
+          if (skipped !== undefined && skipped.includes(i)) continue;
+          if (p === '(') depth++;
+          else if (p === ')') {
+            if (distinctClose !== undefined && distinctClose.length > 0 && distinctClose[distinctClose.length - 1] === depth) {
+              distinctClose.pop();
+              emit(Tok.Punct, ')', false, t.start);
+            }
+            depth--;
+            if (orderDepth > depth) orderDepth = -1;
+            if (typeModDepth > depth) typeModDepth = -1;
+            if (depth >= 0 && depth < 30) joinMask &= (1 << (depth + 1)) - 1;
+          } else if (p === ';' && orderDepth >= 0) orderDepth = -1;
+          else if (p === ',' && depth < 31 && (joinMask & (1 << depth)) !== 0) {
+            // `FROM a JOIN b ON c, d`: the grammar takes no comma after a join; a comma join is a
+            // cross join
+            emit(Tok.Word, 'CROSS', true, t.start);
+            emit(Tok.Word, 'JOIN', true, t.start);
+            continue;
           }
-          depth--;
-          if (orderDepth > depth) orderDepth = -1;
-          if (typeModDepth > depth) typeModDepth = -1;
-          if (depth >= 0 && depth < 30) joinMask &= (1 << (depth + 1)) - 1;
-        } else if (p === ';' && orderDepth >= 0) orderDepth = -1;
-        else if (p === ',' && depth < 31 && (joinMask & (1 << depth)) !== 0) {
-          // `FROM a JOIN b ON c, d`: the grammar takes no comma after a join; a comma join is a
-          // cross join
-          emit(Tok.Word, 'CROSS', true, t.start);
-          emit(Tok.Word, 'JOIN', true, t.start);
+          emit(Tok.Punct, p, false, t.start);
           continue;
         }
-        emit(Tok.Punct, p, false, t.start);
-        continue;
+        default:
+          emit(t.type, t.text, false, t.start);
       }
-      default:
-        emit(t.type, t.text, false, t.start);
     }
   }
   if (captureEnd === to) endCapture(tokens[to - 1]!.start);
@@ -592,6 +599,29 @@ const JOIN_LIST_END: ReadonlySet<string> = new Set([
   'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'OFFSET', 'UNION', 'EXCEPT', 'INTERSECT', 'WINDOW',
   'FETCH', 'FOR', 'RETURNING', 'CONFLICT', 'DO', 'SET', 'VALUES', 'SELECT',
 ]);
+
+/** For `WITH ctes INSERT INTO t [(cols)] SELECT ...`: the token ranges [INSERT head,
+ *  WITH ctes, query] as start/end pairs; undefined for any other statement. */
+function withInsertSegments(tokens: readonly Token[], from: number, to: number): number[] | undefined {
+  let depth = 0;
+  let insert = -1;
+  for (let k = from + 1; k < to; k++) {
+    const t = tokens[k]!;
+    if (t.type === Tok.Punct) {
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+      continue;
+    }
+    if (depth !== 0 || t.type !== Tok.Word) continue;
+    if (insert < 0) {
+      if (t.text === 'INSERT') insert = k;
+      else if (t.text === 'SELECT' || t.text === 'UPDATE' || t.text === 'DELETE' || t.text === 'VALUES') return undefined;
+    } else if (t.text === 'SELECT') {
+      return [insert, k, from, insert, k, to];
+    } else if (t.text === 'WITH' || t.text === 'DEFAULT' || t.text === 'VALUES') return undefined;
+  }
+  return undefined;
+}
 
 const AFTER_VALUES: ReadonlySet<string> = new Set(['ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT', 'FOR']);
 

@@ -231,6 +231,23 @@ describe('rewrites for what the grammar lacks', () => {
     expect(a.analyze('SELECT * FROM (SELECT * FROM a JOIN b ON true) s, c')[0]!.shapeKey).toContain(') s, c');
   });
 
+  it('WITH ... INSERT ... SELECT carries the WITH on the SELECT', () => {
+    const s = a.analyze('WITH x AS (SELECT 1 AS a) INSERT INTO t (a) SELECT a FROM x WHERE a > 5')[0]!;
+    expect(s.kind).toBe('INSERT');
+    expect(s.shapeKey).toBe('INSERT INTO t(a) WITH x AS (SELECT $1 AS a) SELECT a FROM x WHERE a > $2 /*integer,integer*/');
+    expect(s.liftedParams).toEqual([1, 5]);
+    expect(s.metadata.tablesAccessed).toEqual(['t']);
+    expect(s.metadata.requiredLocks).toEqual(['IX:t']);
+    // a syntax error in the moved part still points into the original text
+    const sql = 'WITH x AS (SELECT 1 AS a) INSERT INTO t (a) SELECT a FROM x WHERE a >';
+    try {
+      a.analyze(sql);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { position: number }).position).toBe(sql.length + 1);
+    }
+  });
+
   it("SQLite's empty IN () is IN over an empty set", () => {
     const s = a.analyze('SELECT 1 FROM t WHERE x NOT IN ()')[0]!;
     expect(s.shapeKey).toBe('SELECT $1 FROM t WHERE x NOT IN (SELECT NULL WHERE FALSE) /*integer*/');

@@ -9,6 +9,7 @@ const PIECES = [
   'BEGIN', 'COMMIT', 'ROLLBACK', 'TO', 'SAVEPOINT', 'SET', 'SHOW', 'GRANT', 'ON', 'EXPLAIN', 'ANALYZE', 'PRAGMA',
   'CREATE', 'TABLE', 'INDEX', 'DROP', 'INSERT', 'INTO', 'VALUES', 'UPDATE', 'DELETE', 'ALL', 'DISTINCT', 'avg',
   'count', 'CASE', 'WHEN', 'THEN', 'END', 'FOR', 'PREPARE', 'AS', 'EXECUTE', '--x\n', '/* c */', '$$d$$',
+  'JOIN', 'WITH', 'CONFLICT', 'FETCH', 'FIRST', 'ROWS', 'ONLY', 'NOT', 'DISTINCT', '()',
 ];
 
 function analyzeOrDispatcherError(a: Analyzer, sql: string): void {

@@ -387,6 +387,9 @@ export class SessionActor extends Actor<SessionMsg> {
       const actions = this.#txn.send('STATEMENT_FAILED');
       if (actions.includes('undoStatement')) this.#deps.txns.tell({ type: 'UndoStatement', txnId: this.#txnId });
       if (actions.includes('rollbackTxn')) this.#endTxn(false);
+      // An aborted block can only roll back: like PostgreSQL, give up its locks now, so a deadlock
+      // victim does not hold the other transaction until its client sends ROLLBACK.
+      else if ((this.#txn.state as string) === 'aborted') this.#deps.txns.tell({ type: 'AbortBlock', txnId: this.#txnId });
     }
     this.#current = null;
     this.#deps.router.send({ type: 'Failed', to: cur.req.queryId, error });

@@ -270,6 +270,16 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
         }
         return;
       }
+      case 'AbortBlock': {
+        const t = this.#txns.get(m.txnId);
+        // With a savepoint the block may still be resumed (ROLLBACK TO): it keeps what it holds.
+        if (t === undefined || t.savepoints.length > 0) return;
+        t.write?.rollback();
+        t.write = null;
+        t.view = null;
+        this.#locks.tell({ type: 'ReleaseAll', txnId: m.txnId });
+        return;
+      }
       case 'ReleaseStatement': {
         const t = this.#txns.get(m.txnId);
         if (t?.write != null && t.statementMark >= 0) {

@@ -134,6 +134,8 @@ export type TxnManagerMsg =
     }
   | { readonly type: 'MarkStatement'; readonly txnId: number }
   | { readonly type: 'UndoStatement'; readonly txnId: number }
+  /** The block is aborted: without savepoints nothing of it can commit, so its locks go now. */
+  | { readonly type: 'AbortBlock'; readonly txnId: number }
   | { readonly type: 'ReleaseStatement'; readonly txnId: number }
   | { readonly type: 'Savepoint'; readonly replyTo: number; readonly txnId: number; readonly name: string }
   | { readonly type: 'ReleaseSavepoint'; readonly replyTo: number; readonly txnId: number; readonly name: string }

@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 describe('multi-session scripts', () => {
-  it('a deadlock picks a victim with 40P01 and the other transaction goes on', async () => {
+  it('a deadlock picks a victim with 40P01; its locks go at once and the other transaction goes on', async () => {
     db = await runScript(
       `
       A: BEGIN => ok
@@ -20,8 +20,9 @@ describe('multi-session scripts', () => {
       B: UPDATE t SET v = 22 WHERE id = 2 => ok
       A: UPDATE t SET v = 12 WHERE id = 2 => blocks
       B: UPDATE t SET v = 21 WHERE id = 1 => error 40P01
-      B: ROLLBACK => ok
       A: <wait> => ok
+      B: SELECT 1 => error 25P02
+      B: ROLLBACK => ok
       A: COMMIT => ok
       A: SELECT id, v FROM t ORDER BY id => rows [[1,11],[2,12]]
       `,

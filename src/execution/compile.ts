@@ -236,11 +236,6 @@ export function compileStatement(
   }
 }
 
-/** A lock wait is a signal to the coordinator (it re-runs the statement), not an error. */
-function wrap(e: unknown, text: string): unknown {
-  return e instanceof LockWaitSignal ? e : toDispatcherError(e, text);
-}
-
 /** Errors raised while running carry the statement text and are always DispatcherErrors. */
 function withErrorText(c: CompiledStatement, text: string): CompiledStatement {
   return {

@@ -86,7 +86,7 @@ export class SelectPlanner {
   }
 
   #queryBody(ast: Node, parent: Scope | null): QueryPlan {
-    if (ast._next === undefined || ast._next === null) return this.#simple(ast, parent, true);
+    if (ast._next === undefined || ast._next === null) return this.#simple(ast, parent);
     return this.#compound(ast, parent);
   }
 
@@ -103,7 +103,7 @@ export class SelectPlanner {
       cur = cur._next;
     }
     const last = members[members.length - 1]!;
-    const plans = members.map((m, i) => this.#simple(m, parent, false, i === members.length - 1));
+    const plans = members.map((m, i) => this.#simple(m, parent, i === members.length - 1));
     const width = plans[0]!.columns.length;
     for (const p of plans) {
       if (p.columns.length !== width) {
@@ -216,7 +216,8 @@ export class SelectPlanner {
     return r === null ? node : new FilterNode(node, r);
   }
 
-  #simple(ast: Node, parent: Scope | null, withOrder: boolean, skipOrderLimit = false): QueryPlan {
+  /** One SELECT; `skipOrderLimit` for a compound's last member, whose ORDER BY/LIMIT are the compound's. */
+  #simple(ast: Node, parent: Scope | null, skipOrderLimit = false): QueryPlan {
     if (ast.into?.expr !== undefined && ast.into?.expr !== null) {
       throw new DispatcherError(SqlState.FeatureNotSupported, 'SELECT INTO is not supported');
     }
@@ -269,7 +270,7 @@ export class SelectPlanner {
     }
 
     const groupBy: Node[] = Array.isArray(ast.groupby?.columns) ? ast.groupby.columns : Array.isArray(ast.groupby) ? ast.groupby : [];
-    const orderBy: Node[] = withOrder && !skipOrderLimit ? ((ast.orderby ?? []) as Node[]) : skipOrderLimit ? [] : ((ast.orderby ?? []) as Node[]);
+    const orderBy: Node[] = skipOrderLimit ? [] : ((ast.orderby ?? []) as Node[]);
     const grouped =
       groupBy.length > 0 ||
       items.some((i) => hasAggregate(i.node)) ||

@@ -133,6 +133,10 @@ export class ExprCompiler {
     const r = scope.resolve(table, col);
     const slot = r.slot;
     const name = r.name;
+    if (r.alt !== undefined && r.depth === 0) {
+      const alt = r.alt;
+      return { ev: (row) => row[slot] ?? row[alt]!, type: r.type, name };
+    }
     switch (r.depth) {
       case 0:
         return { ev: (row) => row[slot]!, type: r.type, name };

@@ -214,20 +214,26 @@ export class FromPlanner {
         for (const u of using) {
           const cname = identName(u);
           let leftSrc: string | null = null;
+          let leftCol: SourceColumn | undefined;
           for (const prev of scope.sources) {
             if (prev === s) continue;
-            if (prev.columns.some((c) => c.name === cname && c.hiddenUnqualified !== true)) {
+            const pc = prev.columns.find((c) => c.name === cname && c.hiddenUnqualified !== true);
+            if (pc !== undefined) {
               if (leftSrc !== null) {
                 throw new DispatcherError(SqlState.AmbiguousColumn, `common column name "${cname}" appears more than once in left table`);
               }
               leftSrc = prev.name;
+              leftCol = pc;
             }
           }
-          const rc = s.columns.find((c) => c.name === cname);
-          if (leftSrc === null || rc === undefined) {
+          const ri = s.columns.findIndex((c) => c.name === cname);
+          const rc = s.columns[ri];
+          if (leftSrc === null || rc === undefined || leftCol === undefined) {
             throw new DispatcherError(SqlState.UndefinedColumn, `column "${cname}" specified in USING clause does not exist`);
           }
           rc.hiddenUnqualified = true;
+          // The merged column is COALESCE(left, right): it matters when the left side may be null.
+          if (joinType === 'right' || joinType === 'full') leftCol.coalesceWith = s.offset + ri;
           on.push({
             type: 'binary_expr',
             operator: '=',

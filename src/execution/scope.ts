@@ -9,6 +9,8 @@ export interface SourceColumn {
   readonly type: ColumnType;
   /** Merged away by USING: reachable only through its qualifier. */
   hiddenUnqualified?: boolean;
+  /** RIGHT/FULL JOIN USING: the unqualified merged column falls back to this slot when null. */
+  coalesceWith?: number;
 }
 
 export interface Source {
@@ -39,6 +41,8 @@ export interface Resolved {
   readonly type: ColumnType;
   readonly name: string;
   readonly source: number;
+  /** Slot to take when `slot` holds NULL (merged USING columns of outer joins). */
+  readonly alt?: number;
 }
 
 export class Scope {
@@ -121,7 +125,15 @@ export class Scope {
           }
           return { depth, slot, type: c.type, name: c.name, source: hit.source.index };
         }
-        return { depth, slot: hit.source.offset + hit.col, type: c.type, name: c.name, source: hit.source.index };
+        const alt = table === null ? c.coalesceWith : undefined;
+        return {
+          depth,
+          slot: hit.source.offset + hit.col,
+          type: c.type,
+          name: c.name,
+          source: hit.source.index,
+          ...(alt !== undefined ? { alt } : {}),
+        };
       }
       scope = scope.parent;
       depth++;

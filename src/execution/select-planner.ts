@@ -258,7 +258,9 @@ export class SelectPlanner {
         for (const s of srcs) {
           for (const c of s.columns) {
             if (c.name === KEY_COLUMN || (t === null && c.hiddenUnqualified === true)) continue;
-            items.push({ node: { type: 'column_ref', table: s.name, column: c.name }, alias: null });
+            // A merged USING column of an outer join is read unqualified (it coalesces both sides).
+            const table = t === null && c.coalesceWith !== undefined ? null : s.name;
+            items.push({ node: { type: 'column_ref', table, column: c.name }, alias: null });
           }
         }
         continue;

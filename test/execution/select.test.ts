@@ -71,6 +71,15 @@ describe('joins', () => {
     ]);
   });
 
+  it('merges USING columns of outer joins from both sides', async () => {
+    expect(await db.rows('SELECT id, a.x, b.y FROM a RIGHT JOIN b USING (id) ORDER BY id')).toEqual([
+      [1, 10, 'u'],
+      [2, 20, 'v'],
+      [5, null, 'w'],
+    ]);
+    expect((await db.rows('SELECT * FROM a FULL JOIN b USING (id) ORDER BY id')).map((r) => r[0])).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('filters the nullable side after the join, not before', async () => {
     expect(await db.rows('SELECT a.id FROM a LEFT JOIN b ON a.x = b.x WHERE b.id IS NULL ORDER BY 1')).toEqual([[2], [3], [4]]);
     expect(await db.rows("SELECT a.id, b.id FROM a LEFT JOIN b ON a.x = b.x AND b.y = 'zz' ORDER BY 1")).toEqual([

@@ -1,5 +1,6 @@
 // Database.open: the storage engine, the actor system over it, the analyser with its shape cache,
 // and the sessions connected to it.
+import './v8-tuning.js';
 import { ActorSystem } from '../../actors/system.js';
 import type { ActiveQuery } from '../../actors/dispatcher.js';
 import type { KindAggregate, ShapeStats } from '../../actors/monitor.js';
@@ -133,6 +134,21 @@ export class Database implements SessionHost {
     try {
       // Temporary tables belong to their sessions: no one lists them.
       return snap.tables().filter((t) => !isTempTable(t.name));
+    } finally {
+      snap.release();
+    }
+  }
+
+  /** Committed views with their defining SQL (for .schema and tools). */
+  views(): { readonly name: string; readonly sql: string }[] {
+    const snap = this.system.storage.snapshot();
+    try {
+      const v = snap.getMeta('views');
+      if (v === null || typeof v !== 'object') return [];
+      return Object.entries(v as Record<string, { sql?: unknown }>).map(([name, def]) => ({
+        name,
+        sql: typeof def.sql === 'string' ? def.sql : '',
+      }));
     } finally {
       snap.release();
     }

@@ -145,7 +145,9 @@ export class FromPlanner {
       // The grammar reads `a NATURAL JOIN b` as `a` aliased NATURAL, then `JOIN b`.
       const naturalHere = natural;
       natural = item.as !== null && item.as !== undefined && String(item.as).toUpperCase() === 'NATURAL';
-      const alias = item.as !== null && item.as !== undefined && !natural ? String(item.as) : null;
+      // CROSS is reserved, never an unquoted alias: the grammar yields `as: 'CROSS'` for a
+      // `t CROSS JOIN u` that follows another join, the join itself being on the next item.
+      const alias = item.as !== null && item.as !== undefined && !natural && item.as !== 'CROSS' ? String(item.as) : null;
       let cols: SourceColumn[];
       let table: TableDef | null = null;
       let sub: PlanNode | null = null;

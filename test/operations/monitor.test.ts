@@ -22,6 +22,10 @@ afterAll(async () => {
 });
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** Lets deferred deliveries finish (each drain is time-bounded and may continue on a later turn). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await tick();
+}
 
 describe('statement statistics', () => {
   it('aggregates calls, times and rows per shape (literals lifted)', async () => {
@@ -71,8 +75,7 @@ describe('metrics$', () => {
     const r = await s.execute('SELECT count(*) FROM t');
     // Delivery is deferred: the statement's caller never waits for a subscriber.
     expect(r.rows).toEqual([[20]]);
-    await tick();
-    await tick();
+    await settle();
     sub.unsubscribe();
     expect(seen.map((m) => m.text)).toContain('SELECT count(*) FROM t');
   });
@@ -105,7 +108,7 @@ describe('BoundedStream', () => {
     for (let i = 0; i < 5; i++) stream.publish(i);
     stream.observable.subscribe((x) => b.push(x));
     stream.publish(5);
-    await tick();
+    await settle();
     expect(a).toEqual([0, 1, 2]);
     expect(b).toEqual([5]);
     expect(stream.dropped).toBe(3);
@@ -120,7 +123,7 @@ describe('BoundedStream', () => {
       if (x === 2) sub.unsubscribe();
     });
     for (let i = 1; i <= 4; i++) stream.publish(i);
-    await tick();
+    await settle();
     expect(got).toEqual([1, 2]);
     expect(stream.observed).toBe(false);
   });

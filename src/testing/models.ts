@@ -1,13 +1,20 @@
-// Small reference models of the lifecycle machines, written independently of them: for each state
-// and event, the next state and whether the event is accepted. The property helpers check a
+// Small reference models of the lifecycle machines, written independently of them (they share only
+// the names of states and events): for each state and event, the next state and whether the event
+// is accepted. The property helpers check a
 // machine (or a live database) against these.
-import type {
-  QueryEventType,
-  QueryState,
-  SessionEventType,
-  SessionState,
-  TxnEventType,
-  TxnState,
+import {
+  QUERY_EVENTS,
+  QUERY_STATES,
+  SESSION_EVENTS,
+  SESSION_STATES,
+  TXN_EVENTS,
+  TXN_STATES,
+  type QueryEventType,
+  type QueryState,
+  type SessionEventType,
+  type SessionState,
+  type TxnEventType,
+  type TxnState,
 } from '../protocol/lifecycle-events.js';
 
 export interface ModelStep<S extends string> {
@@ -38,8 +45,8 @@ const QUERY_FORWARD: Readonly<Record<string, QueryEventType>> = {
 export const queryModel: LifecycleModel<QueryState, QueryEventType> = {
   name: 'query',
   initial: 'received',
-  states: ['received', 'analyzing', 'queued', 'planning', 'waitingForLocks', 'executing', 'completed', 'failed', 'cancelled', 'timedOut'],
-  events: ['ANALYZE', 'ANALYZED', 'ADMITTED', 'PLANNED', 'LOCKS_GRANTED', 'LOCK_WAIT', 'FINISHED', 'FAIL', 'CANCEL', 'TIMEOUT'],
+  states: QUERY_STATES,
+  events: QUERY_EVENTS,
   finals: ['completed', 'failed', 'cancelled', 'timedOut'],
   step(state, event) {
     if (this.finals.includes(state)) return { next: state, accepted: false };
@@ -57,21 +64,8 @@ export const queryModel: LifecycleModel<QueryState, QueryEventType> = {
 export const transactionModel: LifecycleModel<TxnState, TxnEventType> = {
   name: 'transaction',
   initial: 'noTxn',
-  states: ['noTxn', 'open.implicit', 'open.explicit', 'aborted', 'committing'],
-  events: [
-    'BEGIN',
-    'STATEMENT',
-    'STATEMENT_OK',
-    'STATEMENT_FAILED',
-    'SAVEPOINT',
-    'RELEASE',
-    'ROLLBACK_TO',
-    'COMMIT',
-    'COMMITTED',
-    'COMMIT_FAILED',
-    'ROLLBACK',
-    'TEARDOWN',
-  ],
+  states: TXN_STATES,
+  events: TXN_EVENTS,
   finals: [],
   step(state, event) {
     const ok = (next: TxnState): ModelStep<TxnState> => ({ next, accepted: true });
@@ -110,8 +104,8 @@ export const transactionModel: LifecycleModel<TxnState, TxnEventType> = {
 export const sessionModel: LifecycleModel<SessionState, SessionEventType> = {
   name: 'session',
   initial: 'idle',
-  states: ['idle', 'running', 'closing', 'closed'],
-  events: ['EXECUTE', 'REQUEST_DONE', 'CLOSE', 'IDLE_TIMEOUT', 'CLOSED'],
+  states: SESSION_STATES,
+  events: SESSION_EVENTS,
   finals: ['closed'],
   step(state, event) {
     const ok = (next: SessionState): ModelStep<SessionState> => ({ next, accepted: true });

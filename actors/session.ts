@@ -71,6 +71,8 @@ export class SessionActor extends Actor<SessionMsg> {
   /** The session lifecycle (machines/session-machine.ts), stepped through its derived table. */
   readonly #life: SessionLifecycle = newSessionLifecycle();
   #closeReplies: number[] = [];
+  /** The running statement is a read-only autocommit one (its transaction is a bare snapshot). */
+  #snapshotOnly = false;
   lastActivity = Date.now();
 
   constructor(id: number, user: string, deps: SessionDeps) {
@@ -238,12 +240,16 @@ export class SessionActor extends Actor<SessionMsg> {
   #statement(st: AnalyzedStatement): void {
     this.#reject(this.#txn.actionsFor('STATEMENT'));
     const actions = this.#txn.send('STATEMENT');
+    let snapshotOnly = false;
     if (actions.includes('beginTxn')) {
       const readOnly = !st.flags.writesData && !st.flags.changesSchema;
       this.#txnIsolation = this.variables.defaultIsolation;
       this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation, true);
+      // A read-only autocommit statement reads the snapshot just taken: no mark to take or release.
+      snapshotOnly = readOnly;
     }
-    if (actions.includes('markStatement')) this.#deps.txns.tell({ type: 'MarkStatement', txnId: this.#txnId });
+    this.#snapshotOnly = snapshotOnly;
+    if (actions.includes('markStatement') && !snapshotOnly) this.#deps.txns.tell({ type: 'MarkStatement', txnId: this.#txnId });
     const w = this.#deps.writes;
     if (w != null && !(st.kind === 'SELECT' && st.metadata.isReadOnly) && !this.#deps.txns.isReadOnly(this.#txnId)) {
       if (st.kind === 'INSERT' || st.kind === 'UPDATE' || st.kind === 'DELETE') w.note(this.#txnId, st.metadata.tablesAccessed);
@@ -322,7 +328,9 @@ export class SessionActor extends Actor<SessionMsg> {
   #afterStatement(done: Extract<Reply, { type: 'StatementDone' }>): void {
     const cur = this.#current as Current;
     const actions = this.#txn.send('STATEMENT_OK');
-    if (actions.includes('releaseStatement')) this.#deps.txns.tell({ type: 'ReleaseStatement', txnId: this.#txnId });
+    if (actions.includes('releaseStatement') && !this.#snapshotOnly) {
+      this.#deps.txns.tell({ type: 'ReleaseStatement', txnId: this.#txnId });
+    }
     if (actions.includes('commitTxn') && this.#deps.txns.isReadOnly(this.#txnId)) {
       // Nothing to make durable: end the snapshot here, without a message round trip.
       this.#deps.txns.finishReadOnly(this.#txnId);

@@ -21,6 +21,7 @@ import type { ReplyRouter } from './reply-router.js';
 import { toWire } from './wire-error.js';
 
 const EMPTY: ReadonlySet<number> = new Set();
+const NO_TABLES: Set<string> = new Set();
 
 interface Savepoint {
   readonly name: string;
@@ -50,7 +51,7 @@ interface OpenTxn {
   /** Tables this transaction wrote (the locking view fills it). */
   readonly written: Set<string>;
   /** SERIALIZABLE: tables this transaction read. */
-  readonly read$: Set<string>;
+  read$: Set<string> | null;
   /** SERIALIZABLE: the commit counter when the snapshot was taken, and the commits then in flight. */
   startCommit: number;
   inflightAtStart: ReadonlySet<number>;
@@ -157,8 +158,9 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       statementMark: -1,
       savepoints: [],
       changedSchema: false,
-      written: new Set(),
-      read$: new Set(),
+      // A bare snapshot never writes: it shares one empty set instead of allocating its own.
+      written: readOnly ? NO_TABLES : new Set(),
+      read$: null,
       startCommit: 0,
       inflightAtStart: EMPTY,
     };
@@ -170,6 +172,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   noteRead(txnId: number, tables: readonly string[]): void {
     const t = this.#txns.get(txnId);
     if (t === undefined || t.isolation !== 'serializable') return;
+    t.read$ ??= new Set();
     for (const n of tables) t.read$.add(n.toLowerCase());
   }
 
@@ -409,10 +412,11 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
 
   /** A table this transaction read that a concurrent commit wrote, or null. */
   #conflictOf(t: OpenTxn): string | null {
-    if (!t.started || t.read$.size === 0) return null;
+    const read = t.read$;
+    if (!t.started || read === null || read.size === 0) return null;
     const check = (id: number, tables: ReadonlySet<string>): string | null => {
       if (id <= t.startCommit && !t.inflightAtStart.has(id)) return null;
-      for (const n of tables) if (t.read$.has(n)) return n;
+      for (const n of tables) if (read.has(n)) return n;
       return null;
     };
     for (const c of this.#history) {
@@ -433,7 +437,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     if (t.snapshot !== null && t.snapshot !== t.read) t.snapshot.release();
     t.read?.release();
     t.write?.rollback();
-    this.#locks.tell({ type: 'ReleaseAll', txnId });
+    // A snapshot-only transaction never locked anything: no message needed.
+    if (this.#locks.table.holdsAny(txnId)) this.#locks.tell({ type: 'ReleaseAll', txnId });
     if (committed) this.commits++;
     else this.rollbacks++;
     if (t.isolation === 'serializable' && this.#history.length > 0) this.#prune();

@@ -41,6 +41,11 @@ export class LockTable {
     return out;
   }
 
+  /** True when the transaction holds or waits for anything. */
+  holdsAny(txn: number): boolean {
+    return this.#held.has(txn) || this.#waiting.has(txn);
+  }
+
   waitingFor(txn: number): Waiter | undefined {
     return this.#waiting.get(txn);
   }

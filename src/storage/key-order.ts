@@ -83,6 +83,8 @@ export function compareKeys(a: Key, b: Key): number {
     const x = a[i]!;
     const y = b[i]!;
     if (x === y) continue;
+    // The common case (integer keys) without the general dispatch; NaN falls through to it.
+    if (typeof x === 'number' && typeof y === 'number' && x === x && y === y) return x < y ? -1 : 1;
     const c = compareValues(x, y);
     if (c !== 0) return c;
   }

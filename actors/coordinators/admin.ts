@@ -64,6 +64,9 @@ export class AdministrationCoordinator extends Coordinator {
           tables = txn.tables().map((t) => t.name).filter((n) => !isTemp(n));
         }
         acquireStatementLocks(this.deps, rs, () => answer(ANALYZE_COLUMNS, new AnalyzeExecution(txn, tables, rs.checkInterrupt)));
+        // New statistics change the plans the planner would choose: cached ones are recompiled.
+        this.deps.versions.bump(tables);
+        this.deps.txns.noteSchemaChange(run.context.txnId);
         return;
       }
       case 'VACUUM': {

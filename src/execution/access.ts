@@ -2,6 +2,7 @@
 // ranges, or secondary-index lookups/ranges followed by getRow. Bounds are closures evaluated
 // per open (against the left row for index nested-loop joins), and the table's filter is always
 // re-applied on top, so a path only narrows what is read.
+import { equalitySelectivity, type TableStatistics } from './admin/analyze.js';
 import type { IndexDef, Key, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
 import { isNumericType } from './values.js';
@@ -58,6 +59,7 @@ function candidatePath(
   cols: readonly number[],
   sargs: readonly Sarg[],
   rows: number,
+  stats?: TableStatistics,
 ): AccessPath | null {
   if (cols.length === 0) return null;
   const eq: Eval[] = [];
@@ -88,7 +90,15 @@ function candidatePath(
   let estimate: number;
   if (eq.length === cols.length && unique) estimate = 1;
   else if (inList !== null) estimate = inList.length * (unique && cols.length === 1 ? 1 : Math.max(1, rows / 10));
-  else if (eq.length > 0) estimate = Math.max(1, rows / 10 ** Math.min(eq.length, 3)) * (lower || upper ? 0.3 : 1);
+  else if (eq.length > 0) {
+    // With ANALYZE statistics: 1 / distinct values per equality column; without: a tenth each.
+    let sel = 1;
+    for (let k = 0; k < eq.length; k++) {
+      const known = stats === undefined ? undefined : equalitySelectivity(stats, table.columns[cols[k]!]!.name);
+      sel *= known ?? (k < 3 ? 0.1 : 1);
+    }
+    estimate = Math.max(1, rows * sel) * (lower || upper ? 0.3 : 1);
+  }
   else estimate = Math.max(1, rows / (lower !== null && upper !== null ? 8 : 3));
   // Index paths pay a getRow per entry.
   if (index !== null) estimate *= 1.2;
@@ -113,14 +123,14 @@ function candidatePath(
 }
 
 /** The cheapest path for these usable conjuncts; a full scan when none helps. */
-export function choosePath(table: TableDef, sargs: readonly Sarg[], rows: number): AccessPath {
+export function choosePath(table: TableDef, sargs: readonly Sarg[], rows: number, stats?: TableStatistics): AccessPath {
   let best: AccessPath = fullScan(table, rows);
   const consider = (p: AccessPath | null): void => {
     if (p !== null && p.estimate < best.estimate) best = p;
   };
   if (sargs.length === 0) return best;
-  consider(candidatePath(table, null, table.primaryKey, sargs, rows));
-  for (const ix of table.indexes) consider(candidatePath(table, ix, ix.columns, sargs, rows));
+  consider(candidatePath(table, null, table.primaryKey, sargs, rows, stats));
+  for (const ix of table.indexes) consider(candidatePath(table, ix, ix.columns, sargs, rows, stats));
   return best;
 }
 

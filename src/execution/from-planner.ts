@@ -1,5 +1,6 @@
 // FROM planning: sources (tables, views, WITH queries, derived tables), join order, WHERE and ON
 // conjunct placement, access paths per source and the join algorithm per level.
+import { tableStatistics, type TableStatistics } from './admin/analyze.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, TableDef } from '../storage/ports.js';
 import { choosePath, fullScan, type AccessPath, type Sarg } from './access.js';
@@ -87,6 +88,7 @@ export class FromPlanner {
   readonly #indexes: Set<string>;
   readonly #compileQuery: (ast: Node, parent: Scope | null) => QueryPlan;
   readonly #viewsExpanding = new Set<string>();
+  readonly #stats = new Map<string, TableStatistics | undefined>();
   /** WITH queries in scope, innermost last; each reference is planned as a derived table. */
   readonly #ctes: Map<string, CteDef>[] = [];
   readonly #ctesExpanding = new Set<string>();
@@ -363,7 +365,13 @@ export class FromPlanner {
 
   #pathFor(src: FromSource, sargs: Sarg[]): AccessPath | null {
     if (src.table === null) return null;
-    return choosePath(src.table, sargs, src.rows);
+    return choosePath(src.table, sargs, src.rows, this.#statsOf(src.table.name));
+  }
+
+  /** ANALYZE statistics of a table (selectivities for the access path and the join order). */
+  #statsOf(table: string): TableStatistics | undefined {
+    if (!this.#stats.has(table)) this.#stats.set(table, tableStatistics(this.#view, table));
+    return this.#stats.get(table);
   }
 
   #use(path: AccessPath | null): void {
@@ -493,7 +501,7 @@ export class FromPlanner {
     const est = (s: number, conj: Conjunct[], allowed: Set<number>): number => {
       const src = sources[s]!;
       if (src.table === null) return src.rows;
-      return choosePath(src.table, this.#sargs(conj, s, allowed, scope), src.rows).estimate;
+      return choosePath(src.table, this.#sargs(conj, s, allowed, scope), src.rows, this.#statsOf(src.table.name)).estimate;
     };
     const remaining = new Set(sources.map((_, i) => i));
     const order: number[] = [];

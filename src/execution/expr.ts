@@ -24,19 +24,8 @@ import {
 import { arithType, compareOp, compileArith, likeRegex } from './expr-ops.js';
 import { castValue, columnTypeOf, compareNonNull, err, groupKey, normBig, textOf, toNumber, truth } from './values.js';
 
-export {
-  colRefTable,
-  exprKey,
-  fixBoolChain,
-  funcArgs,
-  funcName,
-  hasAggregate,
-  hoistNot,
-  identName,
-  isSubquery,
-  literalValue,
-  type Node,
-};
+// The AST helpers stay reachable through this module for the planner's imports.
+export * from './ast.js';
 
 export interface Compiled {
   readonly ev: Eval;

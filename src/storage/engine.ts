@@ -225,10 +225,28 @@ export class Engine implements StorageEngine, TxnCore {
     });
   }
 
+  /**
+   * A failed WAL write or fsync, or a failed checkpoint, stops writes until the database is
+   * reopened (PostgreSQL PANICs on a failed fsync for the same reasons): after fsync reports
+   * EIO the kernel may have dropped the dirty pages, so a later fsync that succeeds proves
+   * nothing; and the page store's allocation state has moved past a batch that never landed.
+   * Reads of the acknowledged state go on; reopening recovers from what the files hold.
+   * Returns the error for the operation that failed.
+   */
+  #fail(what: string, cause: unknown): DispatcherError {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    this.#failed ??= new DispatcherError(
+      SqlState.IoError,
+      `${this.path} refuses writes after an I/O failure (${what} failed: ${msg}); close and reopen the database`,
+      { cause },
+    );
+    return new DispatcherError(SqlState.IoError, `${what} failed: ${msg}`, { cause });
+  }
+
   #startDrain(): void {
     // Nothing may escape as an unhandled rejection: a failure here stops further commits.
     this.#drain().catch((e: unknown) => {
-      this.#failed ??= new DispatcherError(SqlState.IoError, `commit pipeline failed: ${(e as Error).message}`, { cause: e });
+      this.#fail('commit pipeline', e);
       for (const q of this.#queue.splice(0)) {
         q.txn.settle();
         this.releaseSeq(q.txn.base.seq);
@@ -271,14 +289,12 @@ export class Engine implements StorageEngine, TxnCore {
           await store.flush();
           this.#committed = this.#head;
         } catch (err) {
-          this.#failed = new DispatcherError(SqlState.IoError, `commit failed: ${(err as Error).message}`, {
-            cause: err,
-          });
+          const failure = this.#fail('commit', err);
           this.#head = this.#committed;
           for (const e of staged) {
             e.txn.settle();
             this.releaseSeq(e.txn.base.seq);
-            e.reject(this.#failed);
+            e.reject(failure);
           }
           continue;
         }
@@ -292,9 +308,7 @@ export class Engine implements StorageEngine, TxnCore {
             await store.checkpoint(this.#committed, this.oldestLiveSeq());
           } catch (err) {
             // The WAL still holds every commit, but its state after a failed reset is uncertain.
-            this.#failed = new DispatcherError(SqlState.IoError, `checkpoint failed: ${(err as Error).message}`, {
-              cause: err,
-            });
+            this.#fail('checkpoint', err);
           }
         }
       }
@@ -334,6 +348,9 @@ export class Engine implements StorageEngine, TxnCore {
     this.#flushing = true;
     try {
       await this.#store.checkpoint(this.#committed, this.oldestLiveSeq());
+    } catch (err) {
+      // The WAL keeps every commit; the data file may be half rewritten (see #fail).
+      throw this.#fail('checkpoint', err);
     } finally {
       this.#flushing = false;
       if (this.#queue.length > 0) this.#startDrain();
@@ -382,6 +399,7 @@ export async function openStorage(path: string, options: StorageOptions = {}): P
     poolPages: options.poolPages ?? DEFAULT_POOL_PAGES,
     checkpointBytes: options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES,
     durable: options.durable ?? true,
+    io: options.fileIo,
   }, nodeLimits);
   return new Engine(path, opened.pageSize, opened.store, opened.state);
 }

@@ -7,6 +7,7 @@ import type { DbState, TableState } from './catalog.js';
 import { BufferPool } from './buffer-pool.js';
 import { TreeCursor } from './cursor.js';
 import { FileLock } from './file-lock.js';
+import { nodeFileIo, type FileIo } from './file-io.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage, type Meta } from './format.js';
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
 import { decodeNode, encodeNode, plainBytes } from './page-codec.js';
@@ -29,6 +30,8 @@ export interface FileStoreOptions {
   readonly poolPages: number;
   readonly checkpointBytes: number;
   readonly durable: boolean;
+  /** File I/O of the data file and the WAL (tests inject faults); default node:fs. */
+  readonly io?: FileIo | undefined;
 }
 
 /** Catalog entry of a table: [def, root page, index root pages, row count, next row id]. */
@@ -103,9 +106,10 @@ export class FileStore {
     let pager: Pager | undefined;
     let wal: Wal | undefined;
     try {
-      const p = Pager.open(path, o.pageSize, o.durable);
+      const io = o.io ?? nodeFileIo;
+      const p = await Pager.open(io, path, o.pageSize, o.durable);
       pager = p.pager;
-      const w = await Wal.open(`${path}-wal`, pager.pageSize, o.durable);
+      const w = await Wal.open(io, `${path}-wal`, pager.pageSize, o.durable);
       wal = w.wal;
       let meta = p.meta;
       if (w.meta !== null) {
@@ -120,7 +124,7 @@ export class FileStore {
       return { store, state, pageSize: pager.pageSize };
     } catch (e) {
       await wal?.close();
-      pager?.close();
+      await pager?.close();
       lock.release();
       throw e;
     }
@@ -572,7 +576,7 @@ export class FileStore {
       if (clean) await this.checkpoint(undefined as unknown as DbState, Number.MAX_SAFE_INTEGER);
     } finally {
       await this.#wal.close();
-      this.#pager.close();
+      await this.#pager.close();
       this.#lock.release();
     }
   }

@@ -1,7 +1,7 @@
 // The data file: fixed-size pages at id * pageSize. Reads are synchronous (a buffer-pool miss
 // inside a running statement); writes happen at checkpoint.
-import * as fs from 'node:fs';
 import { DispatcherError, SqlState } from '../api/errors.js';
+import type { FileIo, IoFile } from './file-io.js';
 import { HEADER_PROBE, corrupted, decodeHeader, encodeHeader, type Meta } from './format.js';
 
 function ioError(what: string, file: string, e: unknown): DispatcherError {
@@ -11,42 +11,45 @@ function ioError(what: string, file: string, e: unknown): DispatcherError {
 export class Pager {
   readonly file: string;
   readonly pageSize: number;
-  readonly #fd: number;
+  readonly #f: IoFile;
   readonly #durable: boolean;
   pagesRead = 0;
   pagesWritten = 0;
   fsyncs = 0;
 
-  private constructor(file: string, fd: number, pageSize: number, durable: boolean) {
+  private constructor(file: string, f: IoFile, pageSize: number, durable: boolean) {
     this.file = file;
-    this.#fd = fd;
+    this.#f = f;
     this.pageSize = pageSize;
     this.#durable = durable;
   }
 
   /** Opens or creates the data file; returns the pager and the header's meta record. */
-  static open(file: string, pageSize: number, durable: boolean): { pager: Pager; meta: Meta } {
-    let fd: number;
+  static async open(io: FileIo, file: string, pageSize: number, durable: boolean): Promise<{ pager: Pager; meta: Meta }> {
+    let f: IoFile;
     try {
-      fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+');
+      f = await io.open(file, 'data');
     } catch (e) {
       throw ioError('open', file, e);
     }
+    let op = 'read';
     try {
-      const size = fs.fstatSync(fd).size;
+      const size = f.size();
       if (size === 0) {
         const meta: Meta = { catalogRoot: 0, pageCount: 1, freeHead: 0, freeKnown: true, seq: 0 };
-        fs.writeSync(fd, encodeHeader(pageSize, meta), 0, pageSize, 0);
-        if (durable) fs.fsyncSync(fd);
-        return { pager: new Pager(file, fd, pageSize, durable), meta };
+        op = 'write';
+        f.writeSync(encodeHeader(pageSize, meta), 0, pageSize, 0);
+        op = 'fsync';
+        if (durable) f.syncSync();
+        return { pager: new Pager(file, f, pageSize, durable), meta };
       }
       const probe = Buffer.alloc(HEADER_PROBE);
-      const n = fs.readSync(fd, probe, 0, HEADER_PROBE, 0);
+      const n = f.readSync(probe, 0, HEADER_PROBE, 0);
       const { pageSize: ps, meta } = decodeHeader(probe.subarray(0, n), file);
-      return { pager: new Pager(file, fd, ps, durable), meta };
+      return { pager: new Pager(file, f, ps, durable), meta };
     } catch (e) {
-      fs.closeSync(fd);
-      throw e;
+      await f.close().catch(() => undefined);
+      throw e instanceof DispatcherError ? e : ioError(op, file, e);
     }
   }
 
@@ -55,7 +58,7 @@ export class Pager {
     const b = Buffer.allocUnsafe(this.pageSize);
     let n: number;
     try {
-      n = fs.readSync(this.#fd, b, 0, this.pageSize, id * this.pageSize);
+      n = this.#f.readSync(b, 0, this.pageSize, id * this.pageSize);
     } catch (e) {
       throw ioError('read', this.file, e);
     }
@@ -66,7 +69,7 @@ export class Pager {
 
   writePage(id: number, page: Buffer): void {
     try {
-      fs.writeSync(this.#fd, page, 0, this.pageSize, id * this.pageSize);
+      this.#f.writeSync(page, 0, this.pageSize, id * this.pageSize);
     } catch (e) {
       throw ioError('write', this.file, e);
     }
@@ -75,7 +78,7 @@ export class Pager {
 
   writeHeader(meta: Meta): void {
     try {
-      fs.writeSync(this.#fd, encodeHeader(this.pageSize, meta), 0, this.pageSize, 0);
+      this.#f.writeSync(encodeHeader(this.pageSize, meta), 0, this.pageSize, 0);
     } catch (e) {
       throw ioError('write', this.file, e);
     }
@@ -85,7 +88,7 @@ export class Pager {
   async syncAsync(): Promise<void> {
     if (!this.#durable) return;
     try {
-      await new Promise<void>((resolve, reject) => fs.fsync(this.#fd, (e) => (e ? reject(e) : resolve())));
+      await this.#f.sync();
     } catch (e) {
       throw ioError('fsync', this.file, e);
     }
@@ -95,16 +98,16 @@ export class Pager {
   sync(): void {
     if (!this.#durable) return;
     try {
-      fs.fsyncSync(this.#fd);
+      this.#f.syncSync();
     } catch (e) {
       throw ioError('fsync', this.file, e);
     }
     this.fsyncs++;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     try {
-      fs.closeSync(this.#fd);
+      await this.#f.close();
     } catch {
       // Closing twice or after an I/O error: nothing left to do.
     }

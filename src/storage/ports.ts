@@ -4,6 +4,7 @@
 // read-only (never mutate a Row you did not build yourself).
 
 import type { ColumnType, Key, Row, SqlValue } from '../protocol/values.js';
+import type { FileIo } from './file-io.js';
 
 export type { ColumnType, Key, Row, SqlValue };
 
@@ -152,4 +153,9 @@ export interface StorageOptions {
   readonly checkpointBytes?: number;
   /** false skips fsync (tests and benches that say so); default true. */
   readonly durable?: boolean;
+  /**
+   * File I/O of the data file and the WAL; default node:fs. For tests: a port that fails
+   * chosen reads, writes or fsyncs (src/storage/faulty-file-io.ts).
+   */
+  readonly fileIo?: FileIo;
 }

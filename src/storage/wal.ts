@@ -2,10 +2,10 @@
 // page image; a commit frame carries the meta record and makes the frames before it count.
 // Frames of one group commit go out in one write followed by one fsync. Recovery keeps frames
 // up to the last valid commit frame and cuts the rest (torn or uncommitted tail).
-import * as fs from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { DispatcherError, SqlState } from '../api/errors.js';
+import type { FileIo, IoFile } from './file-io.js';
 import { decodeMeta, encodeMeta, type Meta } from './format.js';
 
 const WAL_MAGIC = Buffer.from('dispatchdb\0wal\0\0', 'latin1'); // 16 bytes
@@ -37,7 +37,7 @@ function frameCrc(h: Buffer, body: Buffer, kind: number): number {
 
 export class Wal {
   readonly file: string;
-  readonly #fh: fs.promises.FileHandle;
+  readonly #fh: IoFile;
   readonly #pageSize: number;
   readonly #durable: boolean;
   #salt: number;
@@ -52,7 +52,7 @@ export class Wal {
   #batchBytes = 0;
   #batchPages: [number, number][] = [];
 
-  private constructor(file: string, fh: fs.promises.FileHandle, pageSize: number, durable: boolean, salt: number, size: number) {
+  private constructor(file: string, fh: IoFile, pageSize: number, durable: boolean, salt: number, size: number) {
     this.file = file;
     this.#fh = fh;
     this.#pageSize = pageSize;
@@ -62,17 +62,18 @@ export class Wal {
   }
 
   /** Opens (creating or resetting as needed) and recovers; returns the last committed meta, if any. */
-  static async open(file: string, pageSize: number, durable: boolean): Promise<{ wal: Wal; meta: Meta | null }> {
-    let fh: fs.promises.FileHandle;
+  static async open(io: FileIo, file: string, pageSize: number, durable: boolean): Promise<{ wal: Wal; meta: Meta | null }> {
+    let fh: IoFile;
     try {
-      fh = await fs.promises.open(file, fs.existsSync(file) ? 'r+' : 'w+');
+      fh = await io.open(file, 'wal');
     } catch (e) {
       throw ioError('open', file, e);
     }
+    let op = 'read';
     try {
-      const size = (await fh.stat()).size;
+      const size = fh.size();
       const head = Buffer.alloc(WAL_HEADER_SIZE);
-      if (size >= WAL_HEADER_SIZE) fs.readSync(fh.fd, head, 0, WAL_HEADER_SIZE, 0);
+      if (size >= WAL_HEADER_SIZE) fh.readSync(head, 0, WAL_HEADER_SIZE, 0);
       const valid =
         size >= WAL_HEADER_SIZE &&
         head.subarray(0, 16).equals(WAL_MAGIC) &&
@@ -93,18 +94,20 @@ export class Wal {
       const wal = new Wal(file, fh, pageSize, durable, head.readUInt32LE(24), WAL_HEADER_SIZE);
       const meta = wal.#recover(size);
       if (wal.size < size) {
+        op = 'truncate';
         await fh.truncate(wal.size);
+        op = 'fsync';
         if (durable) await fh.sync();
       }
       return { wal, meta };
     } catch (e) {
-      await fh.close();
-      throw e;
+      await fh.close().catch(() => undefined);
+      throw e instanceof DispatcherError ? e : ioError(op, file, e);
     }
   }
 
   #recover(fileSize: number): Meta | null {
-    const fd = this.#fh.fd;
+    const f = this.#fh;
     const h = Buffer.alloc(FRAME_HEADER_SIZE);
     let off = WAL_HEADER_SIZE;
     let meta: Meta | null = null;
@@ -112,7 +115,7 @@ export class Wal {
     let frames = 0;
     let pendingFrames = 0;
     while (off + FRAME_HEADER_SIZE <= fileSize) {
-      if (fs.readSync(fd, h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) break;
+      if (f.readSync(h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) break;
       const kind = h.readUInt32LE(0);
       const id = h.readUInt32LE(4);
       const len = h.readUInt32LE(16);
@@ -120,7 +123,7 @@ export class Wal {
       if (kind === FRAME_PAGE && len !== this.#pageSize) break;
       if (len > this.#pageSize || off + FRAME_HEADER_SIZE + len > fileSize) break;
       const body = Buffer.alloc(len);
-      if (fs.readSync(fd, body, 0, len, off + FRAME_HEADER_SIZE) !== len) break;
+      if (f.readSync(body, 0, len, off + FRAME_HEADER_SIZE) !== len) break;
       if (frameCrc(h, body, kind) !== h.readUInt32LE(20)) break;
       const bodyAt = off + FRAME_HEADER_SIZE;
       off = bodyAt + len;
@@ -154,7 +157,7 @@ export class Wal {
     if (at === undefined) return undefined;
     const b = Buffer.allocUnsafe(this.#pageSize);
     try {
-      fs.readSync(this.#fh.fd, b, 0, this.#pageSize, at);
+      this.#fh.readSync(b, 0, this.#pageSize, at);
     } catch (e) {
       throw ioError('read', this.file, e);
     }
@@ -210,6 +213,7 @@ export class Wal {
     this.#batchPages = [];
     this.#batchBytes = 0;
     const at = this.size;
+    let op = 'write';
     try {
       // writev may write less (at most IOV_MAX buffers per call): continue after what went out.
       let written = 0;
@@ -224,11 +228,15 @@ export class Wal {
         if (skip > 0 && list.length > 0) list[0] = list[0]!.subarray(skip);
       }
       if (this.#durable) {
+        op = 'fsync';
         await this.#fh.datasync();
         this.fsyncs++;
       }
     } catch (e) {
-      throw ioError('write', this.file, e);
+      // The batch is not acknowledged: cut its frames (best effort) so a reopen cannot bring
+      // back a commit its client was told failed. The engine stops writing after this anyway.
+      await this.#fh.truncate(at).catch(() => undefined);
+      throw ioError(op, this.file, e);
     }
     for (const [id, rel] of pages) this.index.set(id, at + rel);
     this.size = at + bytes;
@@ -240,15 +248,18 @@ export class Wal {
     let salt = randomInt(1, 0xffffffff);
     if (salt === this.#salt) salt = (salt + 1) >>> 0 || 1;
     this.#salt = salt;
+    let op = 'write';
     try {
       await this.#fh.write(walHeader(this.#pageSize, salt), 0, WAL_HEADER_SIZE, 0);
+      op = 'truncate';
       await this.#fh.truncate(WAL_HEADER_SIZE);
       if (this.#durable) {
+        op = 'fsync';
         await this.#fh.sync();
         this.fsyncs++;
       }
     } catch (e) {
-      throw ioError('reset', this.file, e);
+      throw ioError(op, this.file, e);
     }
     this.index.clear();
     this.size = WAL_HEADER_SIZE;

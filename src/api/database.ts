@@ -8,6 +8,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import type { MonitorMsg } from '../protocol/messages.js';
 import { openStorage } from '../storage/engine.js';
 import type { StorageStats, TableDef } from '../storage/ports.js';
+import type { FileIo } from '../storage/file-io.js';
 import type { Observable } from 'rxjs';
 import { DispatcherError, SqlState } from './errors.js';
 import { Session, type SessionHost } from './session.js';
@@ -34,6 +35,11 @@ export interface DatabaseOptions {
   readonly durable?: boolean;
   /** WAL size in bytes that triggers a checkpoint. */
   readonly checkpointBytes?: number;
+  /**
+   * For tests: the file I/O under the data file and the WAL (default node:fs). A
+   * FaultyFileIo (src/storage/faulty-file-io.ts) fails chosen reads, writes or fsyncs.
+   */
+  readonly fileIo?: FileIo;
   readonly maxConcurrentQueries?: number;
   readonly maxQueuedQueries?: number;
   readonly planCacheSize?: number;
@@ -99,6 +105,7 @@ export class Database implements SessionHost {
       ...(options.poolPages !== undefined ? { poolPages: options.poolPages } : {}),
       ...(options.durable !== undefined ? { durable: options.durable } : {}),
       ...(options.checkpointBytes !== undefined ? { checkpointBytes: options.checkpointBytes } : {}),
+      ...(options.fileIo !== undefined ? { fileIo: options.fileIo } : {}),
     });
     await dropLeftoverTempTables(storage);
     const system = new ActorSystem(storage, {

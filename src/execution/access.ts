@@ -134,9 +134,9 @@ export function choosePath(table: TableDef, sargs: readonly Sarg[], rows: number
   return best;
 }
 
-const NULL_BOUND = Symbol('null');
-const MISMATCH = Symbol('mismatch');
-type Fitted = SqlValue | typeof NULL_BOUND | typeof MISMATCH;
+export const NULL_BOUND = Symbol('null');
+export const MISMATCH = Symbol('mismatch');
+export type Fitted = SqlValue | typeof NULL_BOUND | typeof MISMATCH;
 
 /**
  * Makes a bound value comparable with the key column in the key order. A text bound on a number
@@ -144,7 +144,7 @@ type Fitted = SqlValue | typeof NULL_BOUND | typeof MISMATCH;
  * is a mismatch: the reader then scans everything and lets the filter decide, so the result never
  * depends on the path chosen.
  */
-function fitBound(v: SqlValue, numericCol: boolean): Fitted {
+export function fitBound(v: SqlValue, numericCol: boolean): Fitted {
   if (v === null) return NULL_BOUND;
   if (numericCol) {
     if (typeof v === 'number' || typeof v === 'bigint') return v;

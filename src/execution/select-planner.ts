@@ -1,6 +1,7 @@
 // SELECT planning above the FROM clause (see from-planner.ts): grouping, projection, DISTINCT,
 // ORDER BY (top-N, index order), LIMIT, WITH, and compound selects. Produces a PlanNode tree
 // whose open() builds resumable operators.
+import { pointLookup } from './point-lookup.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView } from '../storage/ports.js';
 import type { ResultColumn } from './types.js';
@@ -402,7 +403,7 @@ export class SelectPlanner {
       type: o.type,
     }));
     const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev), ...distinctOn.map((d) => d.ev)];
-    let node: PlanNode = new ProjectNode(input, evs);
+    let node: PlanNode = pointLookup(input, evs) ?? new ProjectNode(input, evs);
     const width = outputs.length;
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
     if (distinct) node = new DistinctNode(node, outputs.map((_, i) => i));

@@ -1,0 +1,91 @@
+// A single-table query whose path is an equality on the whole primary key reads at most one row:
+// the projection is fused with the lookup so such a query opens one small operator instead of
+// a projection over a scan over a table reader (the prepared point SELECT is the most frequent
+// statement an embedded database runs). Anything unusual falls back to the general operators.
+import { fitBound, MISMATCH, NULL_BOUND } from './access.js';
+import { ScanNode } from './join-ops.js';
+import { ProjectNode } from './operators.js';
+import type { Eval, Frame, Op, PlanNode } from './runtime.js';
+import type { Key, Row, SqlValue } from '../storage/ports.js';
+import { isNumericType, truth } from './values.js';
+
+class PointProjectNode implements PlanNode {
+  readonly #scan: ScanNode;
+  readonly #evs: readonly Eval[];
+  readonly #table: string;
+  readonly #keyEvs: readonly Eval[];
+  readonly #numeric: readonly boolean[];
+  /** The general plan, for a key value that cannot be compared with the key column. */
+  readonly #general: ProjectNode;
+  /** The row the key expressions see (they do not depend on this table's columns). */
+  readonly #nulls: Row;
+
+  constructor(scan: ScanNode, evs: readonly Eval[]) {
+    const spec = scan.spec;
+    const table = spec.src.table!;
+    const path = spec.path!;
+    this.#scan = scan;
+    this.#evs = evs;
+    this.#table = table.name;
+    this.#keyEvs = path.eq;
+    this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
+    this.#general = new ProjectNode(scan, evs);
+    this.#nulls = new Array<null>(scan.width).fill(null);
+  }
+
+  open(f: Frame): Op {
+    let done = false;
+    let fallback: Op | null = null;
+    return {
+      next: (): Row[] | null => {
+        if (fallback !== null) return fallback.next();
+        if (done) return null;
+        done = true;
+        f.ctx.checkInterrupt();
+        f.root.work += 1;
+        const keyEvs = this.#keyEvs;
+        const key: SqlValue[] = new Array(keyEvs.length);
+        for (let i = 0; i < keyEvs.length; i++) {
+          const v = fitBound(keyEvs[i]!(this.#nulls, f), this.#numeric[i]!);
+          if (v === NULL_BOUND) return null;
+          if (v === MISMATCH) {
+            fallback = this.#general.open(f);
+            return fallback.next();
+          }
+          key[i] = v;
+        }
+        const row = f.ctx.view.getRow(this.#table, key as Key);
+        if (row === undefined) return null;
+        f.ctx.counters.rowsExamined += 1;
+        const local = this.#scan.spec.local;
+        if (local !== null && truth(local(row, f)) !== true) return null;
+        const evs = this.#evs;
+        const o: SqlValue[] = new Array(evs.length);
+        for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
+        return [o];
+      },
+      close: (): void => {
+        fallback?.close();
+        fallback = null;
+        done = true;
+      },
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    this.#general.explain(out, depth);
+  }
+}
+
+/** The fused plan when `input` is a whole-primary-key equality lookup on one table, else null. */
+export function pointLookup(input: PlanNode, evs: readonly Eval[]): PlanNode | null {
+  if (!(input instanceof ScanNode)) return null;
+  const spec = input.spec;
+  const src = spec.src;
+  const p = spec.path;
+  if (src.table === null || p === undefined || p === null) return null;
+  if (p.index !== null || p.inList !== null || p.lower !== null || p.upper !== null) return null;
+  if (p.eq.length === 0 || p.eq.length !== p.keyColumns.length) return null;
+  if (src.offset !== 0 || src.ncols !== input.width || src.wantKey) return null;
+  return new PointProjectNode(input, evs);
+}

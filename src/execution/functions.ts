@@ -66,6 +66,17 @@ function str(v: SqlValue): string {
   return textOf(v);
 }
 
+/** Any UTF-16 surrogate: without one, code points and string indexes agree. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Length in code points, without building an array (V8 rejects one-byte strings at once). */
+function codePointLength(s: string): number {
+  if (!SURROGATE.test(s)) return s.length;
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 function substr(s: string, start: number, len: number | null): string {
   // SQL positions are 1-based and may start before the string.
   let from = start - 1;
@@ -73,6 +84,7 @@ function substr(s: string, start: number, len: number | null): string {
   if (len !== null && len < 0) throw err(SqlState.InvalidParameterValue, 'negative substring length not allowed');
   if (from < 0) from = 0;
   if (to <= from) return '';
+  if (!SURROGATE.test(s)) return s.slice(from, to === Infinity ? undefined : to);
   const cps = Array.from(s);
   return cps.slice(from, to === Infinity ? undefined : to).join('');
 }
@@ -156,7 +168,7 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
     case 'char_length':
     case 'character_length':
       nargs(name, args, 1, 1);
-      return unary(args[0]!, (v) => (v instanceof Uint8Array ? v.length : Array.from(str(v)).length), 'integer');
+      return unary(args[0]!, (v) => (v instanceof Uint8Array ? v.length : codePointLength(str(v))), 'integer');
     case 'octet_length':
       nargs(name, args, 1, 1);
       return unary(args[0]!, (v) => (v instanceof Uint8Array ? v.length : Buffer.byteLength(str(v))), 'integer');

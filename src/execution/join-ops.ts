@@ -2,7 +2,7 @@
 // each further table joined to the rows so far — index nested loop (re-opening the access path
 // per left row), hash join, or plain nested loop over a materialized inner side. Rows use a fixed
 // layout: every source owns a slice [offset, offset+width) of a row of the query's full width.
-import type { Key, Row, TableDef } from '../storage/ports.js';
+import type { Key, Row, SqlValue, TableDef } from '../storage/ports.js';
 import { TableReader, type AccessPath } from './access.js';
 import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { groupKey, truth } from './values.js';
@@ -55,10 +55,31 @@ function pass(e: Eval | null, row: Row, f: Frame): boolean {
   return e === null || truth(e(row, f)) === true;
 }
 
-function hashKey(keys: readonly Eval[], row: Row, f: Frame): string | null {
+/**
+ * A Map key that is the same for values SQL `=` makes equal. Numbers and text are their own key
+ * (no string built per row); a collision between types is harmless, since every match is checked
+ * again by the join condition.
+ */
+function hashValue(v: SqlValue): unknown {
+  switch (typeof v) {
+    case 'number':
+      // -0 joins 0; an integer past 2^53 must meet the bigint of the same value.
+      if (v === 0) return 0;
+      return Number.isSafeInteger(v) || !Number.isInteger(v) ? v : 'n' + BigInt(v).toString();
+    case 'bigint':
+      return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : 'n' + v.toString();
+    case 'string':
+    case 'boolean':
+      return v;
+    default:
+      return groupKey(v);
+  }
+}
+
+function hashKey(keys: readonly Eval[], row: Row, f: Frame): unknown {
   if (keys.length === 1) {
     const v = keys[0]!(row, f);
-    return v === null ? null : groupKey(v);
+    return v === null ? null : hashValue(v);
   }
   let s = '';
   for (let i = 0; i < keys.length; i++) {
@@ -138,11 +159,133 @@ export class JoinNode implements PlanNode {
 
   open(f: Frame): Op {
     const spec = this.spec;
+    const left = this.left.open(f);
+    const table = spec.src.table;
+    if (spec.mode === 'hash' && table !== null && (spec.type === 'inner' || spec.type === 'left')) {
+      return this.#adaptive(f, left, f.ctx.view.rowCount(table.name));
+    }
+    return this.#classic(f, left);
+  }
+
+  /**
+   * Hash join against a table whose build side is picked at run time: the left input is read
+   * first; if it ends while clearly smaller than the table, the hash table is built on it and
+   * the table streams past (PostgreSQL's hash join on the smaller side). Otherwise the buffered
+   * left rows are replayed into the table-side build.
+   */
+  #adaptive(f: Frame, left: Op, tableRows: number): Op {
+    const limit = tableRows / 2;
+    const buffered: Row[] = [];
+    let op: Op | null = null;
+    return {
+      next: () => {
+        if (op !== null) return op.next();
+        f.ctx.checkInterrupt();
+        const b = left.next();
+        if (b === null) {
+          op = this.#streamTable(f, left, buffered);
+          return [];
+        }
+        for (let i = 0; i < b.length; i++) buffered.push(b[i]!);
+        f.root.work += b.length;
+        if (buffered.length > limit) {
+          let replayed = false;
+          const replay: Op = {
+            next: () => {
+              if (replayed) return left.next();
+              replayed = true;
+              return buffered;
+            },
+            close: () => left.close(),
+          };
+          op = this.#classic(f, replay);
+        }
+        return [];
+      },
+      close: () => (op !== null ? op.close() : left.close()),
+    };
+  }
+
+  /** Inner / left hash join with the hash table on the (finished) left rows; the table streams. */
+  #streamTable(f: Frame, left: Op, rows: Row[]): Op {
+    const spec = this.spec;
+    const off = spec.src.offset;
+    const nData = spec.src.ncols;
+    const outerLeft = spec.type === 'left';
+    const hash = new Map<unknown, number[]>();
+    for (let i = 0; i < rows.length; i++) {
+      const k = hashKey(spec.leftKeys, rows[i]!, f);
+      if (k === null) continue;
+      const list = hash.get(k);
+      if (list === undefined) hash.set(k, [i]);
+      else list.push(i);
+    }
+    f.root.work += rows.length;
+    const matched: Uint8Array | null = outerLeft ? new Uint8Array(rows.length) : null;
+    const scratch = new Array<unknown>(this.width).fill(null) as Row;
+    let reader: Reader | null = hash.size > 0 || outerLeft ? openReader(spec, scratch, f) : null;
+    const local = spec.local;
+    const join = spec.join;
+    const rightKeys = spec.rightKeys;
+    let batch: Row[] | null = null;
+    let idx = 0;
+    let unmatchedIdx = 0;
+    return {
+      next: () => {
+        f.ctx.checkInterrupt();
+        const out: Row[] = [];
+        if (reader === null) {
+          // Unmatched left rows of a LEFT join, null-extended (their right slots are null).
+          if (matched === null || unmatchedIdx >= rows.length) return null;
+          const end = Math.min(rows.length, unmatchedIdx + BATCH * 4);
+          for (; unmatchedIdx < end; unmatchedIdx++) if (matched[unmatchedIdx] === 0) out.push(rows[unmatchedIdx]!);
+          return out;
+        }
+        if (batch === null || idx >= batch.length) {
+          batch = reader.read(BATCH * 4, null);
+          idx = 0;
+          if (batch === null) {
+            reader.close();
+            reader = null;
+            return out;
+          }
+        }
+        const b = batch;
+        // A slice stops early when many pairs match, so one call's output stays bounded.
+        while (idx < b.length && out.length < BATCH * 4) {
+          const raw = b[idx++]!;
+          for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
+          if (local !== null && truth(local(scratch, f)) !== true) continue;
+          const k = hashKey(rightKeys, scratch, f);
+          if (k === null) continue;
+          const list = hash.get(k);
+          if (list === undefined) continue;
+          for (let m = 0; m < list.length; m++) {
+            const i = list[m]!;
+            const o = rows[i]!.slice();
+            for (let j = 0; j < nData; j++) o[off + j] = raw[j]!;
+            if (join !== null && truth(join(o, f)) !== true) continue;
+            out.push(o);
+            if (matched !== null) matched[i] = 1;
+          }
+          f.root.work += list.length;
+        }
+        return out;
+      },
+      close: () => {
+        reader?.close();
+        reader = null;
+        left.close();
+      },
+    };
+  }
+
+  #classic(f: Frame, left: Op): Op {
+    const spec = this.spec;
     const width = this.width;
     const src = spec.src;
     const off = src.offset;
     const nData = src.ncols;
-    const left = this.left.open(f);
     const outerLeft = spec.type === 'left' || spec.type === 'full';
     const keepUnmatchedRight = spec.type === 'right' || spec.type === 'full';
     const scratch = new Array<unknown>(width).fill(null) as Row;
@@ -151,7 +294,7 @@ export class JoinNode implements PlanNode {
     let buildReader: Reader | null = building ? openReader(spec, scratch, f) : null;
     const build: Row[] = [];
     const matched: boolean[] = [];
-    const hash: Map<string, number[]> | null = spec.mode === 'hash' ? new Map() : null;
+    const hash: Map<unknown, number[]> | null = spec.mode === 'hash' ? new Map() : null;
     let leftBatch: Row[] | null = null;
     let leftIdx = 0;
     let leftDone = false;

@@ -1,7 +1,9 @@
 // Write-ahead log `<path>-wal`: a header with a random salt, then frames. A page frame carries a
 // page image; a commit frame carries the meta record and makes the frames before it count.
-// Frames of one group commit go out in one write followed by one fsync. Recovery keeps frames
-// up to the last valid commit frame and cuts the rest (torn or uncommitted tail).
+// Frames of one group commit go out in one write followed by one fsync; the write's last commit
+// frame is marked as its end. Recovery keeps frames up to the last valid commit frame and cuts
+// the rest (torn or uncommitted tail), unless what follows the damage proves it was durable
+// (see #laterWrite): then the log is corrupt, and opening fails rather than drop commits.
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { DispatcherError, SqlState } from '../api/errors.js';
@@ -14,6 +16,8 @@ export const WAL_HEADER_SIZE = 32;
 const FRAME_HEADER_SIZE = 24;
 const FRAME_PAGE = 1;
 const FRAME_COMMIT = 2;
+/** The id field of a commit frame that ends its write (0 in logs written before the mark). */
+const BATCH_END = 1;
 
 function ioError(what: string, file: string, e: unknown): DispatcherError {
   return new DispatcherError(SqlState.IoError, `could not ${what} ${file}: ${(e as Error).message}`, { cause: e });
@@ -106,8 +110,54 @@ export class Wal {
     }
   }
 
-  #recover(fileSize: number): Meta | null {
+  /** The body of the frame at `off` if the frame is whole and valid (its header left in `h`), else null. */
+  #readFrame(off: number, fileSize: number, h: Buffer): Buffer | null {
     const f = this.#fh;
+    if (off + FRAME_HEADER_SIZE > fileSize || f.readSync(h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) return null;
+    const kind = h.readUInt32LE(0);
+    const len = h.readUInt32LE(16);
+    if (h.readUInt32LE(8) !== this.#salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT)) return null;
+    if (kind === FRAME_PAGE && len !== this.#pageSize) return null;
+    if (len > this.#pageSize || off + FRAME_HEADER_SIZE + len > fileSize) return null;
+    const body = Buffer.alloc(len);
+    if (f.readSync(body, 0, len, off + FRAME_HEADER_SIZE) !== len) return null;
+    if (frameCrc(h, body, kind) !== h.readUInt32LE(20)) return null;
+    // The page's own checksum covers the rest of the image.
+    if (kind === FRAME_PAGE && (crc32(body.subarray(4)) !== body.readUInt32LE(0) || body.readUInt32LE(4) !== h.readUInt32LE(4)))
+      return null;
+    return body;
+  }
+
+  /**
+   * Looks past the last valid commit (`from`) for a valid frame that follows a valid end-of-write
+   * commit frame; returns its offset, or -1. A write starts only after the previous write's fsync
+   * returned, and a torn write holds at most one end mark (its own, last): so such a frame proves
+   * the damage before it hit frames that were durable, and acknowledged commits lie behind it.
+   */
+  #laterWrite(from: number, fileSize: number): number {
+    const salt = Buffer.alloc(4);
+    salt.writeUInt32LE(this.#salt);
+    const h = Buffer.alloc(FRAME_HEADER_SIZE);
+    const step = 1 << 20;
+    const chunk = Buffer.alloc(step + 3);
+    let endOfWrite = -1;
+    // The salt sits 8 bytes into a frame header; frames are not aligned, so search every byte.
+    for (let base = from + 8; base < fileSize; base += step) {
+      const n = this.#fh.readSync(chunk, 0, Math.min(chunk.length, fileSize - base), base);
+      const view = chunk.subarray(0, n);
+      for (let i = view.indexOf(salt); i !== -1 && i < step; i = view.indexOf(salt, i + 1)) {
+        const at = base + i - 8;
+        const body = this.#readFrame(at, fileSize, h);
+        if (body === null) continue;
+        if (endOfWrite >= 0 && at >= endOfWrite) return at;
+        if (h.readUInt32LE(0) === FRAME_COMMIT && h.readUInt32LE(4) === BATCH_END && endOfWrite < 0)
+          endOfWrite = at + FRAME_HEADER_SIZE + body.length;
+      }
+    }
+    return -1;
+  }
+
+  #recover(fileSize: number): Meta | null {
     const h = Buffer.alloc(FRAME_HEADER_SIZE);
     let off = WAL_HEADER_SIZE;
     let meta: Meta | null = null;
@@ -115,21 +165,14 @@ export class Wal {
     let frames = 0;
     let pendingFrames = 0;
     while (off + FRAME_HEADER_SIZE <= fileSize) {
-      if (f.readSync(h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) break;
+      const body = this.#readFrame(off, fileSize, h);
+      if (body === null) break;
       const kind = h.readUInt32LE(0);
       const id = h.readUInt32LE(4);
-      const len = h.readUInt32LE(16);
-      if (h.readUInt32LE(8) !== this.#salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT)) break;
-      if (kind === FRAME_PAGE && len !== this.#pageSize) break;
-      if (len > this.#pageSize || off + FRAME_HEADER_SIZE + len > fileSize) break;
-      const body = Buffer.alloc(len);
-      if (f.readSync(body, 0, len, off + FRAME_HEADER_SIZE) !== len) break;
-      if (frameCrc(h, body, kind) !== h.readUInt32LE(20)) break;
+      const start = off;
       const bodyAt = off + FRAME_HEADER_SIZE;
-      off = bodyAt + len;
+      off = bodyAt + body.length;
       if (kind === FRAME_PAGE) {
-        // The page's own checksum covers the image; a torn page ends the log here.
-        if (crc32(body.subarray(4)) !== body.readUInt32LE(0) || body.readUInt32LE(4) !== id) break;
         pending.push([id, bodyAt]);
         pendingFrames++;
         continue;
@@ -138,6 +181,7 @@ export class Wal {
       try {
         m = decodeMeta(body);
       } catch {
+        off = start;
         break;
       }
       for (const [pid, at] of pending) this.index.set(pid, at);
@@ -146,6 +190,16 @@ export class Wal {
       pendingFrames = 0;
       meta = m;
       this.size = off;
+    }
+    if (this.size < fileSize) {
+      const later = this.#laterWrite(this.size, fileSize);
+      if (later >= 0) {
+        throw new DispatcherError(SqlState.DataCorrupted, `${this.file} is corrupted at byte ${off}`, {
+          detail:
+            `the write-ahead log frame at byte ${off} is damaged, and frames written after it was made durable ` +
+            `follow at byte ${later}: cutting the log there would drop acknowledged commits`,
+        });
+      }
     }
     this.frames = frames;
     return meta;
@@ -213,6 +267,12 @@ export class Wal {
     this.#batchPages = [];
     this.#batchBytes = 0;
     const at = this.size;
+    // Mark the write's last commit frame as its end (recovery tells a torn write from damage by it).
+    const lh = bufs[bufs.length - 2]!;
+    if (lh.readUInt32LE(0) === FRAME_COMMIT) {
+      lh.writeUInt32LE(BATCH_END, 4);
+      lh.writeUInt32LE(frameCrc(lh, bufs[bufs.length - 1]!, FRAME_COMMIT), 20);
+    }
     let op = 'write';
     try {
       // writev may write less (at most IOV_MAX buffers per call): continue after what went out.

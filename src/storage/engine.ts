@@ -9,7 +9,9 @@ import { FileStore, type CommitWork } from './file-store.js';
 import { PAGE_HEADER_SIZE } from './format.js';
 import { checkState } from './integrity.js';
 import { NODE_OVERHEAD, type LeafValue } from './node.js';
-import type { ReadTxn, Row, StorageEngine, StorageOptions, StorageStats } from './ports.js';
+import type { IoCounters, ReadTxn, Row, StorageEngine, StorageOptions, StorageStats } from './ports.js';
+
+const NO_IO: IoCounters = Object.freeze({ hits: 0, misses: 0, pagesIo: 0 });
 import { ViewBase, type TableLike } from './view.js';
 import { WriteTxnImpl, freezeTable, type TxnCore } from './write-txn.js';
 
@@ -338,6 +340,10 @@ export class Engine implements StorageEngine, TxnCore {
       pageCount: 0,
       freePages: 0,
     };
+  }
+
+  ioCounters(): IoCounters {
+    return this.#store !== null ? this.#store.ioCounters() : NO_IO;
   }
 
   async checkpoint(): Promise<void> {

@@ -12,7 +12,7 @@ import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, seal
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
 import { decodeNode, encodeNode, plainBytes } from './page-codec.js';
 import { Pager } from './pager.js';
-import type { Key, Row, StorageStats, TableDef } from './ports.js';
+import type { IoCounters, Key, Row, StorageStats, TableDef } from './ports.js';
 import { Wal } from './wal.js';
 
 export interface CommitWork {
@@ -531,6 +531,11 @@ export class FileStore {
       pageCount: this.#pageCount,
       freePages: this.#free.length + pending,
     };
+  }
+
+  ioCounters(): IoCounters {
+    const c = this.#pool.counters;
+    return { hits: c.hits, misses: c.misses, pagesIo: this.#pager.pagesRead + this.#wal.pagesRead + this.#pagesWritten };
   }
 
   /** Page accounting for integrityCheck: every page used exactly once, or free. */

@@ -83,6 +83,12 @@ export interface StorageStats {
   readonly freePages: number;
 }
 
+export interface IoCounters {
+  readonly hits: number;
+  readonly misses: number;
+  readonly pagesIo: number;
+}
+
 /** A consistent read view: a committed snapshot, or a write transaction's own view. */
 export interface ReadView {
   /** Commit sequence number of the base snapshot. */
@@ -139,6 +145,8 @@ export interface StorageEngine {
   /** A private write transaction over the latest committed state. */
   begin(): WriteTxn;
   stats(): StorageStats;
+  /** Cumulative pool hits, misses and pages read or written: cheap enough for every statement. */
+  ioCounters(): IoCounters;
   checkpoint(): Promise<void>;
   /** Verifies B+tree order, index/table agreement and page accounting; returns problems found. */
   integrityCheck(): string[];

@@ -16,6 +16,9 @@ export const WAL_HEADER_SIZE = 32;
 const FRAME_HEADER_SIZE = 24;
 const FRAME_PAGE = 1;
 const FRAME_COMMIT = 2;
+/** How far the log file grows past the frames when a write needs more room. */
+const WAL_GROWTH = 1 << 20;
+const ZEROS = Buffer.alloc(256 * 1024);
 /** The id field of a commit frame that ends its write (0 in logs written before the mark). */
 const BATCH_END = 1;
 
@@ -49,6 +52,13 @@ export class Wal {
   readonly index = new Map<number, number>();
   /** Bytes in the file (end of the last committed frame). */
   size: number;
+  /**
+   * Length of the file. Past `size` it holds zeros or frames of earlier cycles (another salt):
+   * overwriting allocated blocks spares each commit's fdatasync the file-size update an append
+   * needs, so the log grows in large zero-filled steps and is reused, not truncated, after a
+   * checkpoint.
+   */
+  #allocated: number;
   frames = 0;
   fsyncs = 0;
   pagesRead = 0;
@@ -63,6 +73,7 @@ export class Wal {
     this.#durable = durable;
     this.#salt = salt;
     this.size = size;
+    this.#allocated = size;
   }
 
   /** Opens (creating or resetting as needed) and recovers; returns the last committed meta, if any. */
@@ -103,6 +114,7 @@ export class Wal {
         op = 'fsync';
         if (durable) await fh.sync();
       }
+      wal.#allocated = wal.size;
       return { wal, meta };
     } catch (e) {
       await fh.close().catch(() => undefined);
@@ -257,8 +269,12 @@ export class Wal {
     return this.#batchBytes;
   }
 
-  /** Writes the staged frames in one write, fsyncs, then indexes them. */
-  async flush(): Promise<void> {
+  /**
+   * Writes the staged frames in one write, fsyncs, then indexes them. The write goes out on this
+   * thread (a copy into the page cache); `inline` fsyncs on this thread too, for a batch no other
+   * work is waiting on, where a thread-pool round trip would only add latency.
+   */
+  async flush(inline = false): Promise<void> {
     if (this.#batch.length === 0) return;
     const bufs = this.#batch;
     const pages = this.#batchPages;
@@ -275,13 +291,14 @@ export class Wal {
     }
     let op = 'write';
     try {
+      if (this.#durable && at + bytes > this.#allocated) this.#extend(at + bytes);
       // writev may write less (at most IOV_MAX buffers per call): continue after what went out.
       let written = 0;
       let list = bufs;
       while (written < bytes) {
-        const r = await this.#fh.writev(list, at + written);
-        written += r.bytesWritten;
-        let skip = r.bytesWritten;
+        const n = this.#fh.writevSync(list, at + written);
+        written += n;
+        let skip = n;
         let i = 0;
         while (i < list.length && skip >= list[i]!.length) skip -= list[i++]!.length;
         list = list.slice(i);
@@ -289,18 +306,32 @@ export class Wal {
       }
       if (this.#durable) {
         op = 'fsync';
-        await this.#fh.datasync();
+        if (inline) this.#fh.datasyncSync();
+        else await this.#fh.datasync();
         this.fsyncs++;
       }
     } catch (e) {
       // The batch is not acknowledged: cut its frames (best effort) so a reopen cannot bring
       // back a commit its client was told failed. The engine stops writing after this anyway.
       await this.#fh.truncate(at).catch(() => undefined);
+      this.#allocated = at;
       throw ioError(op, this.file, e);
     }
     for (const [id, rel] of pages) this.index.set(id, at + rel);
     this.size = at + bytes;
+    if (this.size > this.#allocated) this.#allocated = this.size;
     this.frames += bufs.length / 2;
+  }
+
+  /** Zero-fills the file past `end` by a large step (made durable by the commit's fdatasync). */
+  #extend(end: number): void {
+    const to = end + WAL_GROWTH;
+    let pos = Math.max(this.#allocated, end);
+    while (pos < to) {
+      const n = Math.min(ZEROS.length, to - pos);
+      pos += this.#fh.writeSync(ZEROS, 0, n, pos);
+    }
+    this.#allocated = to;
   }
 
   /** Empties the log after a checkpoint: a new salt makes any old frame left behind invalid. */
@@ -308,20 +339,26 @@ export class Wal {
     let salt = randomInt(1, 0xffffffff);
     if (salt === this.#salt) salt = (salt + 1) >>> 0 || 1;
     this.#salt = salt;
+    // The data file holds every page now (reset follows its fsync): forget the frames before
+    // touching the file, so a reset failing half-way never leaves reads pointing into a cut log.
+    this.index.clear();
     let op = 'write';
     try {
       await this.#fh.write(walHeader(this.#pageSize, salt), 0, WAL_HEADER_SIZE, 0);
-      op = 'truncate';
-      await this.#fh.truncate(WAL_HEADER_SIZE);
+      // The file keeps its length (its blocks are reused); frames of the old salt behind the
+      // header are dead once the new header is durable, which must precede any new frame.
       if (this.#durable) {
         op = 'fsync';
-        await this.#fh.sync();
+        await this.#fh.datasync();
         this.fsyncs++;
+      } else {
+        op = 'truncate';
+        await this.#fh.truncate(WAL_HEADER_SIZE);
+        this.#allocated = WAL_HEADER_SIZE;
       }
     } catch (e) {
       throw ioError(op, this.file, e);
     }
-    this.index.clear();
     this.size = WAL_HEADER_SIZE;
     this.frames = 0;
   }

@@ -288,7 +288,9 @@ export class Engine implements StorageEngine, TxnCore {
         }
         if (staged.length === 0) continue;
         try {
-          await store.flush();
+          // A lone commit fsyncs on this thread: no other commit joined it, so nothing would
+          // run during a thread-pool fsync except the wait for its round trip.
+          await store.flush(staged.length === 1);
           this.#committed = this.#head;
         } catch (err) {
           const failure = this.#fail('commit', err);

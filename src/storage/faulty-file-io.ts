@@ -15,8 +15,9 @@ export interface FaultPlan {
   /** Fail the Nth and every later matching operation (default: only the Nth). */
   readonly persistent?: boolean;
   /**
-   * A failing write first writes half of its bytes (a torn write), then reports EIO.
-   * Default false: nothing is written.
+   * A failing write first writes about half of its bytes (a torn write), then reports EIO. The
+   * cut falls on a 512-byte file offset, since disks write an aligned sector whole (the file
+   * header's checksum relies on it). Default false: nothing is written.
    */
   readonly torn?: boolean;
 }
@@ -31,6 +32,23 @@ export interface InjectedFault {
 interface Armed {
   readonly plan: FaultPlan;
   seen: number;
+}
+
+const SECTOR = 512;
+
+/** Bytes of a torn write of `length` at `position` that reach the file: up to a sector boundary near half. */
+function tornLength(position: number, length: number): number {
+  return Math.max(0, Math.floor((position + (length >> 1)) / SECTOR) * SECTOR - position);
+}
+
+export interface FaultyFileIoOptions {
+  /** The port the operations go to (default node:fs). */
+  readonly base?: FileIo;
+  /**
+   * false: fsyncs are counted (and fail when armed) but not passed on, so tests stay fast while
+   * still seeing every fsync the engine asks for. Default true.
+   */
+  readonly realSync?: boolean;
 }
 
 function eio(call: string, path: string): NodeJS.ErrnoException {
@@ -49,9 +67,11 @@ export class FaultyFileIo implements FileIo {
   readonly counts: Record<FaultOp, number> = { read: 0, write: 0, sync: 0 };
   /** Every fault injected so far, in order. */
   readonly injected: InjectedFault[] = [];
+  readonly realSync: boolean;
 
-  constructor(base: FileIo = nodeFileIo) {
-    this.#base = base;
+  constructor(options: FaultyFileIoOptions = {}) {
+    this.#base = options.base ?? nodeFileIo;
+    this.realSync = options.realSync ?? true;
   }
 
   /** Arms a fault; several may be armed at once. */
@@ -117,10 +137,24 @@ class FaultyFile implements IoFile {
   writeSync(buf: Uint8Array, offset: number, length: number, position: number): number {
     const p = this.#io.check('write', 'write', this.#f);
     if (p) {
-      if (p.torn === true) this.#f.writeSync(buf, offset, length >> 1, position);
+      if (p.torn === true) this.#f.writeSync(buf, offset, tornLength(position, length), position);
       throw eio('write', this.#f.path);
     }
     return this.#f.writeSync(buf, offset, length, position);
+  }
+
+  writevSync(bufs: Uint8Array[], position: number): number {
+    const p = this.#io.check('write', 'writev', this.#f);
+    if (p) {
+      if (p.torn === true) {
+        let total = 0;
+        for (const b of bufs) total += b.length;
+        const half = Buffer.concat(bufs).subarray(0, tornLength(position, total));
+        this.#f.writeSync(half, 0, half.length, position);
+      }
+      throw eio('writev', this.#f.path);
+    }
+    return this.#f.writevSync(bufs, position);
   }
 
   async writev(bufs: Uint8Array[], position: number): Promise<{ readonly bytesWritten: number }> {
@@ -129,7 +163,7 @@ class FaultyFile implements IoFile {
       if (p.torn === true) {
         let total = 0;
         for (const b of bufs) total += b.length;
-        const half = Buffer.concat(bufs).subarray(0, total >> 1);
+        const half = Buffer.concat(bufs).subarray(0, tornLength(position, total));
         await this.#f.write(half, 0, half.length, position);
       }
       throw eio('writev', this.#f.path);
@@ -140,7 +174,7 @@ class FaultyFile implements IoFile {
   async write(buf: Uint8Array, offset: number, length: number, position: number): Promise<{ readonly bytesWritten: number }> {
     const p = this.#io.check('write', 'write', this.#f);
     if (p) {
-      if (p.torn === true) await this.#f.write(buf, offset, length >> 1, position);
+      if (p.torn === true) await this.#f.write(buf, offset, tornLength(position, length), position);
       throw eio('write', this.#f.path);
     }
     return this.#f.write(buf, offset, length, position);
@@ -153,17 +187,22 @@ class FaultyFile implements IoFile {
 
   async sync(): Promise<void> {
     if (this.#io.check('sync', 'fsync', this.#f)) throw eio('fsync', this.#f.path);
-    return this.#f.sync();
+    if (this.#io.realSync) return this.#f.sync();
   }
 
   syncSync(): void {
     if (this.#io.check('sync', 'fsync', this.#f)) throw eio('fsync', this.#f.path);
-    this.#f.syncSync();
+    if (this.#io.realSync) this.#f.syncSync();
   }
 
   async datasync(): Promise<void> {
     if (this.#io.check('sync', 'fdatasync', this.#f)) throw eio('fdatasync', this.#f.path);
-    return this.#f.datasync();
+    if (this.#io.realSync) return this.#f.datasync();
+  }
+
+  datasyncSync(): void {
+    if (this.#io.check('sync', 'fdatasync', this.#f)) throw eio('fdatasync', this.#f.path);
+    if (this.#io.realSync) this.#f.datasyncSync();
   }
 
   close(): Promise<void> {

@@ -15,6 +15,8 @@ export interface IoFile {
   /** Reads up to `length` bytes at `position` into buf[offset..]; returns the bytes read. */
   readSync(buf: Uint8Array, offset: number, length: number, position: number): number;
   writeSync(buf: Uint8Array, offset: number, length: number, position: number): number;
+  /** One gathered write on the calling thread; may write less than asked (returns bytes written). */
+  writevSync(bufs: Uint8Array[], position: number): number;
   /** One gathered write; may write less than asked (the caller continues from bytesWritten). */
   writev(bufs: Uint8Array[], position: number): Promise<{ readonly bytesWritten: number }>;
   write(buf: Uint8Array, offset: number, length: number, position: number): Promise<{ readonly bytesWritten: number }>;
@@ -24,6 +26,8 @@ export interface IoFile {
   syncSync(): void;
   /** fdatasync: the data and the metadata needed to read it back (length), not timestamps. */
   datasync(): Promise<void>;
+  /** fdatasync on the calling thread (a lone commit: no thread-pool round trip). */
+  datasyncSync(): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,10 @@ class NodeFile implements IoFile {
     return fs.writeSync(this.#fd, buf, offset, length, position);
   }
 
+  writevSync(bufs: Uint8Array[], position: number): number {
+    return fs.writevSync(this.#fd, bufs, position);
+  }
+
   // The FileHandle's own result objects: no wrapper promise on the commit path.
   writev(bufs: Uint8Array[], position: number): Promise<{ readonly bytesWritten: number }> {
     return this.#fh.writev(bufs, position);
@@ -80,6 +88,10 @@ class NodeFile implements IoFile {
 
   datasync(): Promise<void> {
     return this.#fh.datasync();
+  }
+
+  datasyncSync(): void {
+    fs.fdatasyncSync(this.#fd);
   }
 
   close(): Promise<void> {

@@ -452,8 +452,8 @@ export class FileStore {
   }
 
   /** Writes the staged frames and fsyncs (one write, one fsync for the whole batch). */
-  async flush(): Promise<void> {
-    await this.#wal.flush();
+  async flush(inline = false): Promise<void> {
+    await this.#wal.flush(inline);
     this.#staged.clear();
   }
 

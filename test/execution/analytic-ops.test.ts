@@ -96,3 +96,39 @@ describe('string functions by code point', () => {
     expect(r.rows).toEqual([[3, 3, 0, '😀y', 'ell', 2]]);
   });
 });
+
+describe('top-N before projection', () => {
+  // The oracle is the same query without LIMIT (a full stable sort), cut to the window.
+  const cases: [string, string, number, number][] = [
+    ['id, k, s', 'k', 7, 0],
+    ['id, k, s', 'k DESC', 5, 0],
+    ['id, k', 'k NULLS FIRST, id DESC', 12, 3],
+    ['id, k', 'k DESC NULLS LAST', 9, 0],
+    ['id, v', 's, k DESC', 20, 4],
+    ['id', 'v DESC', 3, 0],
+    ['id, s', 'k', 400, 0],
+    ['id, s', 'k', 0, 0],
+    ['id, k AS kk', 'kk DESC, s', 6, 2],
+  ];
+  for (const [cols, order, limit, offset] of cases) {
+    it(`SELECT ${cols} ... ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, async () => {
+      const all = await db.run(`SELECT ${cols} FROM big ORDER BY ${order}`);
+      const r = await db.run(`SELECT ${cols} FROM big ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`);
+      expect(r.compiled.explain().join('\n')).toContain('Top-N Sort');
+      expect(r.rows).toEqual(all.rows.slice(offset, offset + limit));
+    });
+  }
+
+  it('works on grouped rows and with a filter, and computes the select list for the survivors only', async () => {
+    const all = await db.run('SELECT k, count(*) FROM big WHERE id > 100 GROUP BY k ORDER BY k DESC');
+    const r = await db.run('SELECT k, count(*) FROM big WHERE id > 100 GROUP BY k ORDER BY k DESC LIMIT 4');
+    expect(r.rows).toEqual(all.rows.slice(0, 4));
+    // 1 / (id - 77) fails on one row only, which is not among the top 2.
+    const t = await db.run('SELECT id, 1 / (id - 77) FROM big ORDER BY v DESC LIMIT 2');
+    expect(t.compiled.explain().join('\n')).toContain('Top-N Sort');
+    expect(t.rows).toEqual([
+      [N, Math.trunc(1 / (N - 77))],
+      [N - 1, Math.trunc(1 / (N - 78))],
+    ]);
+  });
+});

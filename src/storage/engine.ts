@@ -352,6 +352,9 @@ export class Engine implements StorageEngine, TxnCore {
     this.#open();
     if (this.#store === null) return;
     await this.#idle();
+    // After a failed WAL write the page store's allocation state (catalog root, page count)
+    // includes a batch that never landed: writing it into the data file would lose data.
+    if (this.#failed) throw this.#failed;
     // Holding #flushing keeps commits queued (not staged) while the data file is rewritten.
     this.#flushing = true;
     try {

@@ -100,6 +100,21 @@ describe('a failed WAL write or fsync at commit', () => {
     });
   }
 
+  it('after a failed commit a checkpoint is refused too (its state includes the lost write)', async () => {
+    const p = dbPath();
+    const io = new FaultyFileIo();
+    const { db, s } = await seeded(p, io, 30);
+    io.fail({ op: 'sync', file: 'wal', nth: 1, persistent: true });
+    await errorOf(s.execute('INSERT INTO t VALUES (100, $1)', [value(100)]));
+    const e = await errorOf(db.checkpoint());
+    expect(e.sqlState).toBe('58030');
+    expect(e.message).toMatch(/refuses writes after an I\/O failure/);
+    await db.close();
+    const after = await reopened(p);
+    expect(after.ids).toEqual(range(0, 30));
+    expect(after.problems).toEqual([]);
+  });
+
   it('fsync failing at COMMIT of a block: not acknowledged, the session is out of the block', async () => {
     const p = dbPath();
     const io = new FaultyFileIo();

@@ -18,6 +18,7 @@ import { Lru } from './lru.js';
 import { metadataOfAst, metadataOfFront } from './metadata.js';
 import { DISTINCT_OPERAND, ShapeMode, shapeOf, type DistinctOperand, type Shape } from './shape.js';
 import { Tok, tokenize, type Token } from './tokenizer.js';
+import { restoreWindows } from './window-shape.js';
 import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
 
 export interface AnalyzerOptions {
@@ -190,6 +191,7 @@ export class Analyzer {
     }
     if (shape.distinctOperands !== undefined) restoreDistinctOperands(ast, shape.distinctOperands);
     if (shape.insertWithoutColumns === true) (ast as Record<string, unknown>)['columns'] = null;
+    if (shape.windows !== undefined) restoreWindows(ast, shape.windows, (text) => this.#parseExpression(text));
     if (shape.locking !== undefined) {
       if ((ast as { type?: unknown }).type !== 'select') throw syntaxErrorAt(sql, tokens[from], tokens[to - 1]);
       const { text: _text, ...locking } = shape.locking;
@@ -238,6 +240,14 @@ export class Analyzer {
       return ast[0];
     }
     return ast;
+  }
+
+  /** One expression's normalized text (window frame offsets) as an expression node. */
+  #parseExpression(text: string): unknown {
+    const ast = this.#parse('SELECT ' + text) as { columns?: { expr?: unknown }[] };
+    const expr = ast.columns?.length === 1 ? ast.columns[0]!.expr : undefined;
+    if (expr === undefined) throw new DispatcherError(SqlState.SyntaxError, `syntax error in window frame offset "${text}"`);
+    return expr;
   }
 
   #frontEntry(sql: string, tokens: readonly Token[], from: number, to: number, parse: (c: Cursor) => FrontNode, lift: boolean): Entry {
@@ -353,6 +363,9 @@ function keyOf(shape: Shape): string {
   let text = shape.locking === undefined ? shape.text : `${shape.text} ${shape.locking.text}`;
   if (shape.distinctOperands !== undefined) {
     text += ` /*${shape.distinctOperands.map((o, k) => `${DISTINCT_OPERAND}${k + 1} := ${o.text}`).join('; ')}*/`;
+  }
+  if (shape.windows !== undefined && shape.windows.length > 0) {
+    text += ` /*${shape.windows.map((w, k) => `window ${k + 1} := ${w.base ?? ''} ${w.frame ?? ''}`).join('; ')}*/`;
   }
   return shape.liftedTypes.length === 0 ? text : `${text} /*${shape.liftedTypes.join(',')}*/`;
 }

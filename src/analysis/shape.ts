@@ -11,6 +11,7 @@ import type { SqlValue } from '../storage/ports.js';
 import type { LiteralType } from './types.js';
 import { Tok, foldedWord, type Token } from './tokenizer.js';
 import { ITEM_END, KEYWORDS, NATIVE_DISTINCT_AGGREGATES, SOFT_KEYWORDS, TYPE_MODIFIED } from './keywords.js';
+import { isBaseWindowName, isFrameUnit, opensWindowSpec, renamedWindowFunction, type WindowExtra } from './window-shape.js';
 
 export interface Shape {
   /** Normalized text: what node-sql-parser parses on a cache miss. */
@@ -28,6 +29,9 @@ export interface Shape {
   /** INSERT ... ON CONFLICT without a column list: the grammar wants one, so `text` carries
    *  placeholder names (__dispatchdb_column_k) that the analyser removes from the AST again. */
   readonly insertWithoutColumns?: true;
+  /** Window frames and base window names cut from `text` (each left as `ROWS k PRECEDING`), and
+   *  percent_rank()/cume_dist() renamed: the analyser restores them (window-shape.ts). */
+  readonly windows?: readonly WindowExtra[];
 }
 
 export interface DistinctOperand {
@@ -218,6 +222,10 @@ export function shapeOf(
   let captureOut = 0;
   let capturePos = 0;
   let captureNegate = false;
+  // window specifications open (innermost last), the WINDOW clause's paren depth, what was cut
+  let windowSpecs: { depth: number; frameOut: number; framePos: number; base: string | null }[] | undefined;
+  let windowClauseDepth = -1;
+  let windows: WindowExtra[] | undefined;
   const endCapture = (origin: number): void => {
     const text = out.slice(captureOut).trim();
     out = out.slice(0, captureOut);
@@ -267,6 +275,27 @@ export function shapeOf(
         case Tok.Word: {
           const w = t.text;
           const prev = i > from ? tokens[i - 1] : undefined;
+          if (w === 'WINDOW') {
+            windowClauseDepth = depth;
+            windows ??= [];
+          }
+          else if (windowClauseDepth === depth && WINDOW_CLAUSE_END.has(w)) windowClauseDepth = -1;
+          const renamed = renamedWindowFunction(tokens, i, to);
+          if (renamed !== undefined) {
+            // percent_rank() OVER ... travels as ntile(__dispatchdb_percent_rank) OVER ...
+            emit(Tok.Word, 'ntile', false, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            emit(Tok.Word, renamed, false, t.start);
+            emit(Tok.Punct, ')', false, t.start);
+            windows ??= [];
+            i += 2;
+            continue;
+          }
+          const spec = windowSpecs?.[windowSpecs.length - 1];
+          if (spec !== undefined && spec.depth === depth && spec.frameOut < 0 && isFrameUnit(t)) {
+            spec.frameOut = out.length;
+            spec.framePos = positions?.length ?? 0;
+          }
           if (dml && depth < 31) {
             if (w === 'JOIN') joinMask |= 1 << depth;
             else if (JOIN_LIST_END.has(w)) joinMask &= ~(1 << depth);
@@ -449,6 +478,32 @@ export function shapeOf(
         case Tok.Punct: {
           const p = t.text;
           if (skipped !== undefined && skipped.includes(i)) continue;
+          if (p === '(' && opensWindowSpec(tokens, i, from, windowClauseDepth === depth)) {
+            emit(Tok.Punct, p, false, t.start);
+            depth++;
+            let base: string | null = null;
+            if (isBaseWindowName(tokens, i + 1, to)) {
+              const b = tokens[++i]!;
+              base = b.type === Tok.QuotedIdent ? (b.value as string) : foldedWord(sql, b);
+            }
+            (windowSpecs ??= []).push({ depth, frameOut: -1, framePos: 0, base });
+            continue;
+          }
+          if (p === ')' && windowSpecs !== undefined && windowSpecs[windowSpecs.length - 1]?.depth === depth) {
+            const spec = windowSpecs.pop()!;
+            if (spec.frameOut >= 0 || spec.base !== null) {
+              let frame: string | null = null;
+              if (spec.frameOut >= 0) {
+                frame = out.slice(spec.frameOut).trim();
+                out = out.slice(0, spec.frameOut);
+                if (positions !== undefined) positions.length = spec.framePos;
+              }
+              (windows ??= []).push({ base: spec.base, frame });
+              emit(Tok.Word, 'rows', false, t.start);
+              emit(Tok.Integer, String(windows.length), false, t.start);
+              emit(Tok.Word, 'preceding', false, t.start);
+            }
+          }
           if (p === '(') depth++;
           else if (p === ')') {
             if (distinctClose !== undefined && distinctClose.length > 0 && distinctClose[distinctClose.length - 1] === depth) {
@@ -483,9 +538,10 @@ export function shapeOf(
     liftedTypes: liftedTypes ?? EMPTY_TYPES,
     userParamCount,
   };
-  if (locking === undefined && operands === undefined && !insertWithoutColumns) return shape;
+  if (locking === undefined && operands === undefined && !insertWithoutColumns && windows === undefined) return shape;
   return {
     ...shape,
+    ...(windows !== undefined ? { windows } : {}),
     ...(locking !== undefined ? { locking } : {}),
     ...(operands !== undefined ? { distinctOperands: operands } : {}),
     ...(insertWithoutColumns ? { insertWithoutColumns: true as const } : {}),
@@ -593,6 +649,9 @@ function onConflict(tokens: readonly Token[], i: number, to: number): boolean {
   }
   return false;
 }
+
+// Words that end a WINDOW clause (at its paren depth)
+const WINDOW_CLAUSE_END: ReadonlySet<string> = new Set(['ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'UNION', 'EXCEPT', 'INTERSECT']);
 
 // Words that end a FROM list (after which a comma is no longer a join)
 const JOIN_LIST_END: ReadonlySet<string> = new Set([

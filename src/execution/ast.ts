@@ -104,17 +104,37 @@ export function hoistNot(n: Node): Node {
   return { type: 'unary_expr', operator: 'NOT', expr: rebuilt, ...(n.parentheses === true ? { parentheses: true } : {}) };
 }
 
-/** True when the expression contains an aggregate call of its own query level. */
+/** True when the expression contains an aggregate call of its own query level (an aggregate
+ *  with OVER is a window function; aggregates in its arguments or window still count). */
 export function hasAggregate(n: Node): boolean {
   if (n === null || typeof n !== 'object') return false;
   if (Array.isArray(n)) return n.some(hasAggregate);
   if (isSubquery(n)) return false;
-  if (n.type === 'aggr_func') return true;
-  if (n.type === 'function' && AGG_NAMES.has(funcName(n)) && funcName(n) !== 'every') return true;
+  const windowed = n.over !== null && n.over !== undefined;
+  if (n.type === 'aggr_func' && !windowed) return true;
+  if (n.type === 'function' && !windowed && AGG_NAMES.has(funcName(n)) && funcName(n) !== 'every') return true;
   for (const k of Object.keys(n)) {
-    if (k === 'ast' || k === 'over' || k === 'loc') continue;
+    if (k === 'ast' || k === 'loc') continue;
     const v = n[k];
     if (v !== null && typeof v === 'object' && hasAggregate(v)) return true;
+  }
+  return false;
+}
+
+/** PostgreSQL's windowing_error. */
+export const WINDOWING_ERROR = '42P20';
+
+/** True when the expression contains a window function call of its own query level. */
+export function hasWindow(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some(hasWindow);
+  if (isSubquery(n) || n.type === 'select') return false;
+  if (n.type === 'window_func') return true;
+  if ((n.type === 'aggr_func' || n.type === 'function') && n.over !== null && n.over !== undefined) return true;
+  for (const k of Object.keys(n)) {
+    if (k === 'ast' || k === 'loc') continue;
+    const v = n[k];
+    if (v !== null && typeof v === 'object' && hasWindow(v)) return true;
   }
   return false;
 }

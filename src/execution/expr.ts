@@ -14,11 +14,13 @@ import {
   funcArgs,
   funcName,
   hasAggregate,
+  hasWindow,
   hoistNot,
   identName,
   isSubquery,
   literalValue,
   colRefTable,
+  WINDOWING_ERROR,
   type Node,
 } from './ast.js';
 import { arithType, compareOp, compileArith, likeRegex } from './expr-ops.js';
@@ -101,7 +103,7 @@ export class ExprCompiler {
       case 'aggr_func':
         return this.#aggregate(n, scope);
       case 'window_func':
-        throw new DispatcherError(SqlState.FeatureNotSupported, 'window functions are not supported');
+        return this.#window(n, scope);
       case 'function':
         return this.#function(n, scope);
       case 'expr_list': {
@@ -559,9 +561,7 @@ export class ExprCompiler {
 
   #aggregate(n: Node, scope: Scope): Compiled {
     const name = String(n.name).toLowerCase();
-    if (n.over !== null && n.over !== undefined) {
-      throw new DispatcherError(SqlState.FeatureNotSupported, 'window functions are not supported');
-    }
+    if (n.over !== null && n.over !== undefined) return this.#window(n, scope);
     const argNode = n.args?.expr;
     const star = argNode?.type === 'star';
     let distinct = n.args?.distinct === 'DISTINCT';
@@ -603,6 +603,7 @@ export class ExprCompiler {
     if (!star) {
       if (arg === undefined || arg === null) throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}() does not exist`);
       if (hasAggregate(arg)) throw new DispatcherError(SqlState.GroupingError, 'aggregate function calls cannot be nested');
+      if (hasWindow(arg)) throw new DispatcherError(SqlState.GroupingError, 'aggregate function calls cannot contain window function calls');
       argC = this.compile(arg, g.raw);
     }
     const argType = argC?.type ?? 'any';
@@ -642,7 +643,14 @@ export class ExprCompiler {
     return { ev: (r) => r[slot]!, type: spec.type, name };
   }
 
+  /** A window function call: the query level's collector computes it (window-plan.ts). */
+  #window(n: Node, scope: Scope): Compiled {
+    if (scope.windows === null) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed here');
+    return scope.windows.register(n, scope);
+  }
+
   #function(n: Node, scope: Scope): Compiled {
+    if (n.over !== null && n.over !== undefined) return this.#window(n, scope);
     const name = funcName(n);
     const argNodes = funcArgs(n);
     if (name === 'exists') return this.#exists(false, argNodes[0], scope);

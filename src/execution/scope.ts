@@ -3,6 +3,12 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType } from '../storage/ports.js';
 import type { AggSpec } from './aggregates.js';
+import type { Compiled, Node } from './expr.js';
+
+/** Collects the window function calls of a query level (window-plan.ts). */
+export interface WindowCalls {
+  register(n: Node, scope: Scope): Compiled;
+}
 
 export interface SourceColumn {
   readonly name: string;
@@ -56,6 +62,8 @@ export class Scope {
   used = new Set<number>();
   /** Set when an aggregate is compiled in a scope that was not prepared for grouping. */
   sawAggregate = false;
+  /** Where window functions may appear (select list, ORDER BY): their collector; else null. */
+  windows: WindowCalls | null = null;
 
   constructor(parent: Scope | null) {
     this.parent = parent;

@@ -507,7 +507,10 @@ export class FromPlanner {
     const order: number[] = [];
     let best = -1;
     let bestCost = Infinity;
+    // An UPDATE/DELETE target stays first: only the first source's scan hands out row keys.
+    const targetFirst = sources[0]!.spec.wantKey;
     for (const s of remaining) {
+      if (targetFirst && s !== 0) continue;
       const c = est(s, localOf(s), new Set());
       if (c < bestCost) {
         bestCost = c;

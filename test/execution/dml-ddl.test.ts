@@ -154,6 +154,17 @@ describe('UPDATE and DELETE', () => {
     expect(r.rows[1]).toEqual([3, bals[2]![0], (bals[2]![0] as number) - 300]);
   });
 
+  it('UPDATE ... FROM a smaller table keeps the target as the scan that yields row keys', async () => {
+    // The join order put the smaller FROM table first, and the target's rows lost their keys (XX000).
+    await db.run('CREATE TABLE ufbig(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('CREATE TABLE ufsmall(k INTEGER, amt INTEGER)');
+    await db.run('INSERT INTO ufbig VALUES (1, 10), (2, 20), (3, 30), (4, 40), (5, 50), (6, 60)');
+    await db.run('INSERT INTO ufsmall VALUES (2, 1), (5, 2)');
+    const r = await db.run('UPDATE ufbig SET v = v + ufsmall.amt FROM ufsmall WHERE ufsmall.k = ufbig.id RETURNING ufbig.id, v');
+    expect(r.rows.sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([[2, 21], [5, 52]]);
+    expect(await db.rows('SELECT v FROM ufbig ORDER BY id')).toEqual([[10], [21], [30], [40], [52], [60]]);
+  });
+
   it('deletes with a predicate and RETURNING', async () => {
     const r = await db.run('DELETE FROM u WHERE v > 20 RETURNING id');
     expect(r.rowsAffected).toBe(2);

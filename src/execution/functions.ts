@@ -364,14 +364,18 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
           const k = n(r, f);
           const fl = fill === undefined ? ' ' : fill(r, f);
           if (v === null || k === null || fl === null) return null;
-          const cps = Array.from(str(v));
           const len = Number(k);
+          // repeat()'s limit: a huge length must be an error, not an array the VM cannot grow
+          if (len > 1e8) throw err(SqlState.ProgramLimitExceeded, 'requested length too large');
+          const cps = Array.from(str(v));
           if (len <= cps.length) return cps.slice(0, Math.max(0, len)).join('');
           const fc = Array.from(str(fl));
           if (fc.length === 0) return cps.join('');
-          const pad: string[] = [];
-          for (let i = 0; pad.length < len - cps.length; i++) pad.push(fc[i % fc.length]!);
-          return leftPad ? pad.join('') + cps.join('') : cps.join('') + pad.join('');
+          const unit = fc.join('');
+          const want = len - cps.length;
+          // whole copies of the fill, then its first code points
+          const pad = unit.repeat(Math.floor(want / fc.length)) + fc.slice(0, want % fc.length).join('');
+          return leftPad ? pad + cps.join('') : cps.join('') + pad;
         },
       };
     }

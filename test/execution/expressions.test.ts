@@ -129,6 +129,19 @@ describe('numeric functions, CASE and friends', () => {
     expect(await db.state('SELECT nosuchfunction(1)')).toBe('42883');
   });
 
+  it('pads with multi-character and astral fills, and refuses a huge length instead of crashing', async () => {
+    expect(await one("SELECT lpad('x', 6, 'ab'), rpad('x', 5, '𝕏y'), lpad('abc', 2), lpad('', 3, '-'), rpad('ü', 1, 'z')")).toEqual([
+      'ababax',
+      'x𝕏y𝕏y',
+      'ab',
+      '---',
+      'ü',
+    ]);
+    // A billion-character pad used to abort the process (the VM could not grow the pad array).
+    expect(await db.state("SELECT lpad('x', 1000000000)")).toBe('54000');
+    expect(await db.state("SELECT rpad('x', 2147483647, 'ab')")).toBe('54000');
+  });
+
   it('evaluates CASE, COALESCE and NULLIF', async () => {
     expect(
       await one("SELECT CASE 2 WHEN 1 THEN 'a' WHEN 2 THEN 'b' ELSE 'c' END, CASE WHEN NULL THEN 1 ELSE 0 END, CASE WHEN FALSE THEN 1 END, coalesce(NULL, NULL, 3), nullif(1, 1), nullif(1, 2)"),

@@ -10,6 +10,7 @@ import type {
   Key,
   KeyRange,
   ReadTxn,
+  ReadView,
   Row,
   RowCursor,
   SqlValue,
@@ -107,6 +108,34 @@ export class LockingView implements WriteTxn {
         }
         throw new DispatcherError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
       }
+    } finally {
+      latest.release();
+    }
+  }
+
+  /**
+   * A shared lock on a row key to the end of the transaction (a foreign key's parent row:
+   * PostgreSQL's FOR KEY SHARE), so a concurrent delete or re-key of that row waits for this
+   * transaction and then sees the reference. The row must still be as this transaction's snapshot
+   * saw it, as for a write (READ COMMITTED runs the statement again; REPEATABLE READ is 40001).
+   */
+  lockKeyShare(table: string, key: Key): void {
+    const resource = rowResource(table, key);
+    if (!this.#locks.tryAcquire(this.#txnId, resource, 'S')) throw new LockWait(resource, 'S');
+    this.#checkUnchanged(table, key);
+  }
+
+  /**
+   * Snapshot isolation: runs `probe` on the latest committed state and on this transaction's
+   * snapshot, for checks the snapshot alone would get wrong (a foreign key's referencing rows
+   * committed since: PostgreSQL's crosscheck snapshot). Undefined under READ COMMITTED, whose
+   * statements start from the latest commit, and when nothing was committed since.
+   */
+  newerCommitted<T>(probe: (latest: ReadView, snapshot: ReadView) => T): T | undefined {
+    if (this.#isolation === 'read committed' || this.#snapshot === null) return undefined;
+    const latest = this.#storage.snapshot();
+    try {
+      return latest.seq === this.#snapshot.seq ? undefined : probe(latest, this.#snapshot);
     } finally {
       latest.release();
     }

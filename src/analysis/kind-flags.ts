@@ -21,7 +21,7 @@ const GRID: Record<StatementKind, Row> = {
   CREATE_INDEX: { c: 'ddl', f: 'R . S . X . . . i' },
   DROP_TABLE: { c: 'ddl', f: '. . S . X . . . i' },
   DROP_INDEX: { c: 'ddl', f: '. . S . X . . . i' },
-  ALTER_TABLE: { c: 'ddl', f: '. . S . X . . . .' },
+  ALTER_TABLE: { c: 'ddl', f: '. . S . X . . . i' },
   BEGIN: { c: 'tcl', f: '. . . T . r . . i' },
   COMMIT: { c: 'tcl', f: '. . . T . r a . i' },
   ROLLBACK: { c: 'tcl', f: '. . . T . r a . i' },

@@ -33,6 +33,7 @@ export const SqlState = {
   UniqueViolation: '23505',
   NotNullViolation: '23502',
   ForeignKeyViolation: '23503',
+  InvalidForeignKey: '42830',
   CheckViolation: '23514',
   NumericOutOfRange: '22003',
   DivisionByZero: '22012',

@@ -7,6 +7,8 @@ import { identName, type Node } from './expr.js';
 import { getViews, type ViewDef } from './select-planner.js';
 import { bindParams, expressionText } from './sql-text.js';
 import { columnTypeOf, textOf } from './values.js';
+import { addColumnConstraints, createTableConstraints, dropColumnConstraints, dropTableConstraints } from './constraint-ddl.js';
+import { alterTableAction, compileRenameColumn } from './alter-table.js';
 
 export interface DdlPlan {
   readonly command: string;
@@ -159,7 +161,7 @@ export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[], 
             }
             pk = cols;
           } else if (ct === 'unique' || ct === 'unique key' || ct === 'unique index') uniques.push(cols);
-          // CHECK and FOREIGN KEY constraints are accepted and not enforced.
+          // CHECK and FOREIGN KEY: createTableConstraints, once the table and its keys exist.
         }
       }
       const colDefs: ColumnDef[] = columns.map((c) => ({
@@ -187,6 +189,7 @@ export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[], 
       }
       txn.createTable({ name, columns: colDefs, primaryKey, indexes: [] });
       for (const ix of indexes) txn.createIndex(ix);
+      createTableConstraints(txn, name, defs);
     },
   };
 }
@@ -233,6 +236,8 @@ export function compileDrop(ast: Node, view?: ReadView): DdlPlan {
   const ifExists = String(ast.prefix ?? '').toUpperCase().includes('IF EXISTS');
   const names = namesOf(ast.name);
   if (keyword === 'table') {
+    // The grammar reads a trailing CASCADE / RESTRICT as the last name's alias.
+    const cascade = (Array.isArray(ast.name) ? ast.name : [ast.name]).some((n: Node) => String(n?.as ?? '').toUpperCase() === 'CASCADE');
     return {
       command: 'DROP TABLE',
       dependsOn: names,
@@ -252,6 +257,7 @@ export function compileDrop(ast: Node, view?: ReadView): DdlPlan {
               { detail: `view ${dependent} depends on table ${n}` },
             );
           }
+          dropTableConstraints(txn, n, cascade, new Set(names));
           txn.dropTable(n);
         }
       },
@@ -337,15 +343,17 @@ export function compileCreateView(
 
 /** ALTER TABLE ... ADD COLUMN / DROP COLUMN (several actions apply in order). */
 export function compileAlterTable(ast: Node, paramTypes: readonly ParamType[], evalDefault: (sql: string, col: ColumnDef) => SqlValue): DdlPlan {
+  if (ast.type === 'alter_table') return compileRenameColumn(ast);
   const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
   const name = String(tableItem?.table ?? '').toLowerCase();
   const actions: Node[] = Array.isArray(ast.expr) ? ast.expr : [];
   return {
     command: 'ALTER TABLE',
     dependsOn: [name],
-    run(txn, params) {
+    run(txn, params, ctx) {
       for (const a of actions) {
         const def = txn.getTable(name);
+        if (def === undefined && ast.if_exists !== null && ast.if_exists !== undefined) return;
         if (def === undefined) throw new DispatcherError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
         const action = String(a.action ?? '').toLowerCase();
         const cname = identName(a.column?.column ?? a.column);
@@ -377,6 +385,7 @@ export function compileAlterTable(ast: Node, paramTypes: readonly ParamType[], e
           if (a.unique !== null && a.unique !== undefined) {
             txn.createIndex({ name: `${name}_${cname}_key`, table: name, columns: [def.columns.length], unique: true, implicit: true });
           }
+          addColumnConstraints(txn, name, a, ctx);
         } else if (action === 'drop' && a.resource === 'column') {
           const pos = def.columns.findIndex((c) => c.name === cname);
           if (pos < 0) {
@@ -396,6 +405,7 @@ export function compileAlterTable(ast: Node, paramTypes: readonly ParamType[], e
               detail: `view ${dependent} depends on table ${name}`,
             });
           }
+          dropColumnConstraints(txn, name, cname);
           // Indexes over the column go with it (PostgreSQL drops them too).
           for (const ix of def.indexes) if (ix.columns.includes(pos)) txn.dropIndex(name, ix.name);
           const after = txn.getTable(name)!;
@@ -409,7 +419,7 @@ export function compileAlterTable(ast: Node, paramTypes: readonly ParamType[], e
             },
             (row) => row.filter((_, i) => i !== pos),
           );
-        } else {
+        } else if (!alterTableAction(txn, name, a, params, paramTypes, ctx)) {
           throw new DispatcherError(SqlState.FeatureNotSupported, `ALTER TABLE ${action.toUpperCase()} is not supported`);
         }
       }

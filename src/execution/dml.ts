@@ -10,6 +10,7 @@ import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { castValue, err, rowKey, textOf, truth } from './values.js';
+import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
 
 export interface DmlPlan {
   readonly columns: ResultColumn[];
@@ -93,18 +94,25 @@ function compileReturning(x: ExprCompiler, ast: Node, scope: Scope, alias: (as: 
   return { columns, evs };
 }
 
+/** The CHECK / FOREIGN KEY rules of the target as the transaction sees it now (null: none). */
+function targetRules(txn: WriteTxn, def: TableDef): TableRules | null {
+  return rulesFor(txn.getTable(def.name) ?? def);
+}
+
 function rootFrame(ctx: ExecContext): Frame {
   return { ctx, params: ctx.params, outer: null, up: null, root: { cache: new Map(), work: 0 } };
 }
 
 const WRITE_SLICE = 500;
 
-/** Runs `collect` op to the end in bounded steps, then `write` in slices. */
+/** Runs `collect` op to the end in bounded steps, then `write` in slices, then `finish`. */
 function phasedExecution(
   ctx: ExecContext,
   open: (f: Frame) => Op,
   /** Writes rows[from, to); returns the rows affected when not all of them were. */
   write: (rows: Row[], from: number, to: number, out: Row[], f: Frame) => number | void,
+  /** End-of-statement work (foreign key actions and checks). */
+  finish?: () => void,
 ): Execution {
   const f = rootFrame(ctx);
   let op: Op | null = open(f);
@@ -139,7 +147,10 @@ function phasedExecution(
       const n = write(collected, pos, end, out, f);
       (ex as { rowsAffected: number }).rowsAffected += typeof n === 'number' ? n : end - pos;
       pos = end;
-      if (pos >= collected.length) done = true;
+      if (pos >= collected.length) {
+        finish?.();
+        done = true;
+      }
       ctx.counters.rowsProduced += out.length;
       return out;
     },
@@ -271,10 +282,13 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
     explain: [`Insert on ${tname}`, ...explainOf(source, 1)],
     start(ctx) {
       const txn = asWriteTxn(ctx);
+      const rules = targetRules(txn, def);
+      let run: ConstraintRun | null = null;
       return phasedExecution(
         ctx,
         (f) => source.open(f),
         (rows, from, to, out, f) => {
+          if (rules !== null) run ??= new ConstraintRun(txn, f);
           let affected = to - from;
           for (let k = from; k < to; k++) {
             const src = rows[k]!;
@@ -287,21 +301,24 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
                 row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i]);
               }
             }
+            if (run !== null) run.checkRow(rules!, row);
             if (upsert !== null) {
               const existing = findConflict(txn, def, upsert.arbiters, row);
               if (existing !== null) {
-                const updated = upsert.apply(txn, existing, row, f);
+                const updated = upsert.apply(txn, existing, row, f, run === null ? null : { run, rules: rules! });
                 if (updated === null) affected--;
                 else if (returning !== null) out.push(returning.evs.map((e) => e(updated, f)));
                 continue;
               }
             }
             txn.insert(tname, row);
+            if (run !== null) run.inserted(rules!, row);
             if (returning !== null) out.push(returning.evs.map((e) => e(row, f)));
           }
           if ((to - from) > 0) f.ctx.checkInterrupt();
           return affected;
         },
+        () => run?.finish(),
       );
     },
   };
@@ -377,7 +394,10 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
           close: () => op.close(),
         };
       };
+      const rules = targetRules(txn, def);
+      let run: ConstraintRun | null = null;
       return phasedExecution(ctx, withNewValues, (rows, from, to, out, f) => {
+        if (rules !== null) run ??= new ConstraintRun(txn, f);
         for (let k = from; k < to; k++) {
           const old = rows[k]!;
           const row: Row = old.slice(0, ncols);
@@ -386,7 +406,9 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
             row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type);
           }
           const key = old[ncols] as unknown as Key;
+          if (run !== null) run.checkRow(rules!, row);
           const newKey = txn.update(tname, key, row);
+          if (run !== null) run.updated(rules!, old, row);
           if (returning !== null) {
             // The new target row in the target's slots; other FROM items as they were joined.
             const full = row.slice();
@@ -395,7 +417,7 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
             out.push(returning.evs.map((e) => e(full, f)));
           }
         }
-      });
+      }, () => run?.finish());
     },
   };
 }
@@ -418,16 +440,21 @@ export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner
     explain: [`Delete on ${tname}`, ...explainOf(scan, 1)],
     start(ctx) {
       const txn = asWriteTxn(ctx);
+      const rules = targetRules(txn, def);
+      let run: ConstraintRun | null = null;
       return phasedExecution(
         ctx,
         (f) => scan.open(f),
         (rows, from, to, out, f) => {
+          if (rules !== null) run ??= new ConstraintRun(txn, f);
           for (let k = from; k < to; k++) {
             const old = rows[k]!;
             txn.delete(tname, old[ncols] as unknown as Key);
+            if (run !== null) run.deleted(rules!, old);
             if (returning !== null) out.push(returning.evs.map((e) => e(old, f)));
           }
         },
+        () => run?.finish(),
       );
     },
   };
@@ -444,7 +471,7 @@ interface Arbiter {
 interface Upsert {
   readonly arbiters: readonly Arbiter[];
   /** Applies DO UPDATE to the existing row; returns the new row, or null when nothing changed. */
-  apply(txn: WriteTxn, existing: { key: Key; row: Row }, proposed: Row, f: Frame): Row | null;
+  apply(txn: WriteTxn, existing: { key: Key; row: Row }, proposed: Row, f: Frame, cons: { run: ConstraintRun; rules: TableRules } | null): Row | null;
 }
 
 /** ON CONFLICT (cols) DO UPDATE SET ... [WHERE ...], with EXCLUDED naming the proposed row. */
@@ -491,13 +518,15 @@ function compileConflict(conflict: Node, def: TableDef, tableItem: Node, x: Expr
   const where = action.where === null || action.where === undefined ? null : x.compile(action.where, scope).ev;
   return {
     arbiters,
-    apply(txn, existing, proposed, f) {
+    apply(txn, existing, proposed, f, cons) {
       const combined: Row = [...existing.row, existing.key as unknown as SqlValue, ...proposed];
       if (where !== null && truth(where(combined, f)) !== true) return null;
       const row: Row = existing.row.slice(0, ncols);
       const values = sets.map((st) => st.ev(combined, f));
       sets.forEach((st, i) => (row[st.col] = coerceForColumn(values[i]!, def.columns[st.col]!, tname, st.type)));
+      if (cons !== null) cons.run.checkRow(cons.rules, row);
       txn.update(tname, existing.key, row);
+      if (cons !== null) cons.run.updated(cons.rules, existing.row, row);
       return row;
     },
   };

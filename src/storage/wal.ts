@@ -19,8 +19,11 @@ const FRAME_COMMIT = 2;
 /** How far the log file grows past the frames when a write needs more room. */
 const WAL_GROWTH = 1 << 20;
 const ZEROS = Buffer.alloc(256 * 1024);
-/** The id field of a commit frame that ends its write (0 in logs written before the mark). */
-const BATCH_END = 1;
+/**
+ * The id field of a commit frame: 0, or for the last commit frame of a write the file offset
+ * where that write began (always >= WAL_HEADER_SIZE), or END_UNPLACED past 32-bit offsets.
+ */
+const END_UNPLACED = 1;
 
 function ioError(what: string, file: string, e: unknown): DispatcherError {
   return new DispatcherError(SqlState.IoError, `could not ${what} ${file}: ${(e as Error).message}`, { cause: e });
@@ -141,12 +144,14 @@ export class Wal {
   }
 
   /**
-   * Looks past the last valid commit (`from`) for a valid frame that follows a valid end-of-write
-   * commit frame; returns its offset, or -1. A write starts only after the previous write's fsync
-   * returned, and a torn write holds at most one end mark (its own, last): so such a frame proves
-   * the damage before it hit frames that were durable, and acknowledged commits lie behind it.
+   * Looks past the damage (`damage`, after the last valid commit `from`) for proof that a later
+   * write exists: a valid end-of-write commit frame whose write began after the damage, or any
+   * valid frame after a valid end-of-write frame. Returns the proof's offset, or -1. A write
+   * starts only after the previous write's fsync returned, and a torn write holds at most one end
+   * mark (its own, last, placed where the write began, which is at or before the damage): so the
+   * proof means the damage hit frames that were durable, and acknowledged commits lie behind it.
    */
-  #laterWrite(from: number, fileSize: number): number {
+  #laterWrite(from: number, damage: number, fileSize: number): number {
     const salt = Buffer.alloc(4);
     salt.writeUInt32LE(this.#salt);
     const h = Buffer.alloc(FRAME_HEADER_SIZE);
@@ -162,8 +167,11 @@ export class Wal {
         const body = this.#readFrame(at, fileSize, h);
         if (body === null) continue;
         if (endOfWrite >= 0 && at >= endOfWrite) return at;
-        if (h.readUInt32LE(0) === FRAME_COMMIT && h.readUInt32LE(4) === BATCH_END && endOfWrite < 0)
-          endOfWrite = at + FRAME_HEADER_SIZE + body.length;
+        const began = h.readUInt32LE(4);
+        if (h.readUInt32LE(0) === FRAME_COMMIT && began !== 0) {
+          if (began !== END_UNPLACED && began > damage) return at;
+          if (endOfWrite < 0) endOfWrite = at + FRAME_HEADER_SIZE + body.length;
+        }
       }
     }
     return -1;
@@ -204,7 +212,7 @@ export class Wal {
       this.size = off;
     }
     if (this.size < fileSize) {
-      const later = this.#laterWrite(this.size, fileSize);
+      const later = this.#laterWrite(this.size, off, fileSize);
       if (later >= 0) {
         throw new DispatcherError(SqlState.DataCorrupted, `${this.file} is corrupted at byte ${off}`, {
           detail:
@@ -283,10 +291,11 @@ export class Wal {
     this.#batchPages = [];
     this.#batchBytes = 0;
     const at = this.size;
-    // Mark the write's last commit frame as its end (recovery tells a torn write from damage by it).
+    // Mark the write's last commit frame as its end, with where the write began (recovery tells
+    // a torn write from damage by it).
     const lh = bufs[bufs.length - 2]!;
     if (lh.readUInt32LE(0) === FRAME_COMMIT) {
-      lh.writeUInt32LE(BATCH_END, 4);
+      lh.writeUInt32LE(at <= 0xffffffff ? at : END_UNPLACED, 4);
       lh.writeUInt32LE(frameCrc(lh, bufs[bufs.length - 1]!, FRAME_COMMIT), 20);
     }
     let op = 'write';

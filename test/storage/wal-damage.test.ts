@@ -112,6 +112,21 @@ describe('WAL damage', () => {
     }
   });
 
+  it('damage in the end frame of the next-to-last write is corruption too (the last write says where it began)', async () => {
+    const { file, ends } = await threeWrites();
+    // A few bytes before the end of write 2: inside its commit frame, the one that marks its end.
+    flip(`${file}-wal`, ends[1]! - 3);
+    let err: unknown;
+    try {
+      await (await openStorage(file, opts)).close();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DispatcherError);
+    expect((err as DispatcherError).sqlState).toBe('XX001');
+    expect((err as DispatcherError).message).toContain(`${file}-wal is corrupted at byte`);
+  });
+
   it('a database reopened after a torn tail keeps writing and recovering normally', async () => {
     const { file, ends } = await threeWrites();
     fs.truncateSync(`${file}-wal`, ends[2]! - 7);

@@ -240,5 +240,5 @@ describe('randomized I/O faults', () => {
     expect(t.byKind.read).toBeGreaterThan(0);
     expect(t.byKind.write).toBeGreaterThan(0);
     expect(t.byKind.sync).toBeGreaterThan(0);
-  }, 60_000);
+  }, Math.max(60_000, TRIALS * 1_000));
 });

@@ -284,6 +284,8 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
       const txn = asWriteTxn(ctx);
       const rules = targetRules(txn, def);
       let run: ConstraintRun | null = null;
+      // DO UPDATE: keys of the rows this statement inserted or updated (each at most once).
+      const touched = upsert?.doUpdate === true ? new Set<string>() : null;
       return phasedExecution(
         ctx,
         (f) => source.open(f),
@@ -305,13 +307,23 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
             if (upsert !== null) {
               const existing = findConflict(txn, def, upsert.arbiters, row);
               if (existing !== null) {
+                if (touched !== null) {
+                  const ks = rowKey(existing.key, existing.key.length);
+                  if (touched.has(ks)) {
+                    throw new DispatcherError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+                      detail: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+                    });
+                  }
+                  touched.add(ks);
+                }
                 const updated = upsert.apply(txn, existing, row, f, run === null ? null : { run, rules: rules! });
                 if (updated === null) affected--;
                 else if (returning !== null) out.push(returning.evs.map((e) => e(updated, f)));
                 continue;
               }
             }
-            txn.insert(tname, row);
+            const key = txn.insert(tname, row);
+            if (touched !== null) touched.add(rowKey(key, key.length));
             if (run !== null) run.inserted(rules!, row);
             if (returning !== null) out.push(returning.evs.map((e) => e(row, f)));
           }
@@ -470,6 +482,8 @@ interface Arbiter {
 
 interface Upsert {
   readonly arbiters: readonly Arbiter[];
+  /** DO UPDATE (a row may then be affected once per statement), else DO NOTHING. */
+  readonly doUpdate: boolean;
   /** Applies DO UPDATE to the existing row; returns the new row, or null when nothing changed. */
   apply(txn: WriteTxn, existing: { key: Key; row: Row }, proposed: Row, f: Frame, cons: { run: ConstraintRun; rules: TableRules } | null): Row | null;
 }
@@ -496,7 +510,7 @@ function compileConflict(conflict: Node, def: TableDef, tableItem: Node, x: Expr
   }
   const action = conflict.action?.expr;
   const ncols = def.columns.length;
-  if (action?.type !== 'update') return { arbiters, apply: () => null };
+  if (action?.type !== 'update') return { arbiters, doUpdate: false, apply: () => null };
   // Layout: the existing row, its key, then the proposed row as EXCLUDED.
   const scope = new Scope(null);
   const alias = tableItem?.as !== null && tableItem?.as !== undefined ? String(tableItem.as) : tname;
@@ -518,6 +532,7 @@ function compileConflict(conflict: Node, def: TableDef, tableItem: Node, x: Expr
   const where = action.where === null || action.where === undefined ? null : x.compile(action.where, scope).ev;
   return {
     arbiters,
+    doUpdate: true,
     apply(txn, existing, proposed, f, cons) {
       const combined: Row = [...existing.row, existing.key as unknown as SqlValue, ...proposed];
       if (where !== null && truth(where(combined, f)) !== true) return null;

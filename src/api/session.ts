@@ -1,5 +1,6 @@
 // A connection to the database: runs statements one at a time, in order, in its own transaction
 // state. Every call returns promptly; the work happens in the session actor.
+import { isUint8Array } from 'node:util/types';
 import type { SessionActor } from '../../actors/session.js';
 import type { ActorSystem } from '../../actors/system.js';
 import type { Analyzer } from '../analysis/analyzer.js';
@@ -65,6 +66,7 @@ export class Session {
 
   async prepare(sql: string): Promise<PreparedStatement> {
     this.#assertOpen();
+    if (typeof sql !== 'string') throw new DispatcherError(SqlState.InvalidParameterValue, `statement text must be a string, not ${typeof sql}`);
     let statements: AnalyzedStatement[];
     try {
       statements = this.#host.analyzer.analyze(sql);
@@ -84,6 +86,13 @@ export class Session {
   ): QueryRun {
     const router = this.#host.system.router;
     const id = router.newId();
+    // JavaScript callers can pass anything: a bad call is refused through the result, not thrown.
+    const call = readCall(sql, params, options);
+    let misuse: DispatcherError | null = null;
+    if (call instanceof DispatcherError) {
+      misuse = call;
+      options = {};
+    } else ({ params, options } = call);
     const signal = options.signal;
     let onAbort: (() => void) | null = null;
     const run = new QueryRun({
@@ -97,6 +106,10 @@ export class Session {
         if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
       },
     });
+    if (misuse !== null) {
+      run.failEarly(misuse);
+      return run;
+    }
     if (this.#closed) {
       run.failEarly(this.#closedBy?.withQuery(sql) ?? new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed', { query: sql }));
       return run;
@@ -169,6 +182,34 @@ export class Session {
   }
 }
 
+/**
+ * What the type system promises TypeScript callers, checked for JavaScript ones. The parameters and
+ * options are copied: the caller may change its array while the statement runs, and a proxy that
+ * throws must fail here, as a refused call.
+ */
+function readCall(
+  sql: unknown,
+  params: unknown,
+  options: unknown,
+): DispatcherError | { readonly params: readonly SqlValue[]; readonly options: ExecuteOptions } {
+  const bad = (message: string): DispatcherError => new DispatcherError(SqlState.InvalidParameterValue, message);
+  if (typeof sql !== 'string') return bad(`statement text must be a string, not ${sql === null ? 'null' : typeof sql}`);
+  if (!Array.isArray(params)) return bad(`parameters must be an array, not ${params === null ? 'null' : typeof params}`);
+  if (options === null || typeof options !== 'object') return bad('options must be an object');
+  try {
+    const { rowMode, signal, timeoutMs } = options as ExecuteOptions;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return bad('options.signal must be an AbortSignal');
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) return bad('options.timeoutMs must be a number of milliseconds');
+    if (rowMode !== undefined && rowMode !== 'array' && rowMode !== 'object') return bad(`options.rowMode must be 'array' or 'object'`);
+    return {
+      params: Array.prototype.slice.call(params) as SqlValue[],
+      options: { rowMode, signal, timeoutMs },
+    };
+  } catch {
+    return bad('the parameters or options could not be read');
+  }
+}
+
 function checkParams(statements: readonly AnalyzedStatement[], params: readonly SqlValue[]): void {
   let needed = 0;
   for (const s of statements) needed = Math.max(needed, s.userParamCount);
@@ -187,7 +228,8 @@ function checkParams(statements: readonly AnalyzedStatement[], params: readonly 
       t !== 'string' &&
       t !== 'boolean' &&
       t !== 'bigint' &&
-      !(v instanceof Uint8Array)
+      // not instanceof: it asks the value for its prototype, and a proxy can throw there
+      !isUint8Array(v)
     ) {
       throw new DispatcherError(SqlState.DatatypeMismatch, `parameter $${i + 1} has an unsupported type (${t})`);
     }

@@ -66,11 +66,12 @@ export function compileCheck(def: TableDef, expr: Node, name: string): Compiled 
 
 const compiled = new WeakMap<TableDef, readonly CompiledCheck[]>();
 
-/** The table's checks, compiled once per definition. */
+/** The table's checks, compiled once per definition, in name order (PostgreSQL's order). */
 export function compiledChecks(def: TableDef): readonly CompiledCheck[] {
   let out = compiled.get(def);
   if (out === undefined) {
-    out = checksOf(def).map((c: CheckDef) => ({ name: c.name, ev: compileCheck(def, parseExpression(c.expr), c.name).ev }));
+    const sorted = [...checksOf(def)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    out = sorted.map((c: CheckDef) => ({ name: c.name, ev: compileCheck(def, parseExpression(c.expr), c.name).ev }));
     compiled.set(def, out);
   }
   return out;

@@ -15,6 +15,7 @@ const literalColumnType: Record<LiteralType, ColumnType> = {
   text: 'text',
   boolean: 'boolean',
   null: 'any',
+  bytea: 'bytea',
 };
 
 export function paramTypesOf(run: RunStatement): ParamType[] {

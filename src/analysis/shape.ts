@@ -475,6 +475,17 @@ export function shapeOf(
         case Tok.QuotedIdent:
           emit(t.type, sql.slice(t.start, t.end), false, t.start);
           continue;
+        case Tok.Blob: {
+          // X'0A1b': a bytea value; unlifted it is the bytea input form the grammar takes
+          const hex = t.value as string;
+          if (lift) addLifted(new Uint8Array(Buffer.from(hex, 'hex')), 'bytea', t.start);
+          else {
+            emit(Tok.String, `'\\x${hex.toLowerCase()}'`, false, t.start);
+            emit(Tok.Cast, '::', false, t.start);
+            emit(Tok.Word, 'BYTEA', true, t.start);
+          }
+          continue;
+        }
         case Tok.Punct: {
           const p = t.text;
           if (skipped !== undefined && skipped.includes(i)) continue;

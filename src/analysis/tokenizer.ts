@@ -25,6 +25,8 @@ export const Tok = {
   Cast: 9,
   /** One of ( ) , ; [ ] . : $ */
   Punct: 10,
+  /** X'0A1b' blob literal; `value` is the hex digits (even count, validated). */
+  Blob: 11,
 } as const;
 export type Tok = (typeof Tok)[keyof typeof Tok];
 
@@ -115,6 +117,13 @@ export function tokenize(text: string): Token[] {
     if ((c === 69 || c === 101) && text.charCodeAt(i + 1) === 39) {
       const [value, end] = readEscapeString(text, i + 1);
       out.push({ type: Tok.String, start, end, text: "E'", value });
+      i = end;
+      continue;
+    }
+    // X'...' (and x'...') blob literals (SQLite's form; bytea values here)
+    if ((c === 88 || c === 120) && text.charCodeAt(i + 1) === 39) {
+      const end = readBlob(text, i + 1);
+      out.push({ type: Tok.Blob, start, end, text: "X'", value: text.slice(i + 2, end - 1) });
       i = end;
       continue;
     }
@@ -295,6 +304,24 @@ function continuation(text: string, from: number): number {
     else if (c !== 32 && c !== 9 && c !== 13) break;
   }
   return newline && text.charCodeAt(i) === 39 ? i : -1;
+}
+
+/** X'hex': the offset past the closing quote. A non-hex character is 22P02 (as bytea input
+ *  says), an odd number of digits a malformed token (42601). */
+function readBlob(text: string, open: number): number {
+  const close = text.indexOf("'", open + 1);
+  if (close < 0) throw lexError('unterminated blob literal', text, open - 1);
+  for (let k = open + 1; k < close; k++) {
+    const d = text.charCodeAt(k);
+    if (!isRadixDigit(d, 16)) {
+      throw new DispatcherError(SqlState.InvalidTextRepresentation, `invalid hexadecimal digit: "${text[k]}" in blob literal at character ${k + 1}`, {
+        query: text,
+        position: k + 1,
+      });
+    }
+  }
+  if ((close - open - 1) % 2 !== 0) throw lexError('invalid blob literal: odd number of hexadecimal digits', text, open - 1);
+  return close + 1;
 }
 
 /** E'...' with backslash escapes; `open` is the offset of the quote. */

@@ -60,7 +60,14 @@ function literalNode(v: SqlValue, t: ParamType): Node {
     return { type: 'number', value: String(v) };
   }
   if (typeof v === 'string') return { type: 'single_quote_string', value: v.replace(/'/g, "''") };
-  throw new DispatcherError(SqlState.FeatureNotSupported, 'binary literals cannot be stored in a view');
+  // a bytea value: its hex input form cast to bytea (what the analyser writes for X'..' unlifted)
+  return {
+    type: 'cast',
+    keyword: 'cast',
+    symbol: '::',
+    target: [{ dataType: 'BYTEA' }],
+    expr: { type: 'single_quote_string', value: '\\x' + Buffer.from(v).toString('hex') },
+  };
 }
 
 /** A deep copy of `ast` with every `$k` placeholder replaced by its value as a literal. */

@@ -266,10 +266,43 @@ function castText(s: string, to: ColumnType): SqlValue {
       throw err(SqlState.InvalidTextRepresentation, `invalid input syntax for type boolean: "${s}"`);
     }
     case 'bytea':
-      return new TextEncoder().encode(s);
+      return byteaFromText(s);
     default:
       return s;
   }
+}
+
+/** PostgreSQL's bytea input: '\x0a1b' is hex (22P02 on a bad digit or an odd count); otherwise
+ *  the escape format, where \\ is a backslash and \ooo an octal byte, other text its UTF-8 bytes. */
+export function byteaFromText(s: string): Uint8Array {
+  if (s.startsWith('\\x') || s.startsWith('\\X')) {
+    const hex = s.slice(2).replace(/\s+/g, '');
+    if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) {
+      throw err(SqlState.InvalidTextRepresentation, `invalid hexadecimal data for type bytea: "${s}"`);
+    }
+    return new Uint8Array(Buffer.from(hex, 'hex'));
+  }
+  if (!s.includes('\\')) return new TextEncoder().encode(s);
+  const out: number[] = [];
+  for (let i = 0; i < s.length; ) {
+    if (s[i] === '\\') {
+      if (s[i + 1] === '\\') {
+        out.push(92);
+        i += 2;
+        continue;
+      }
+      const oct = /^[0-3][0-7]{2}/.exec(s.slice(i + 1, i + 4));
+      if (oct === null) throw err(SqlState.InvalidTextRepresentation, 'invalid input syntax for type bytea');
+      out.push(parseInt(oct[0], 8));
+      i += 4;
+      continue;
+    }
+    const cp = s.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    for (const b of new TextEncoder().encode(ch)) out.push(b);
+    i += ch.length;
+  }
+  return new Uint8Array(out);
 }
 
 /** Round half to even, as PostgreSQL converts double precision to integer. */
@@ -344,7 +377,7 @@ export function castValue(v: SqlValue, to: ColumnType, from: ColumnType = 'any')
     }
     case 'bytea': {
       if (v instanceof Uint8Array) return v;
-      if (typeof v === 'string') return new TextEncoder().encode(v);
+      if (typeof v === 'string') return byteaFromText(v);
       break;
     }
   }

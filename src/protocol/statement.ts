@@ -72,7 +72,7 @@ export interface StatementMetadata {
 }
 
 /** Types of literals lifted out of the text by the shape tokenizer. */
-export type LiteralType = 'integer' | 'numeric' | 'text' | 'boolean' | 'null';
+export type LiteralType = 'integer' | 'numeric' | 'text' | 'boolean' | 'null' | 'bytea';
 
 export interface AnalyzedStatement {
   readonly kind: StatementKind;

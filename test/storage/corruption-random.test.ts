@@ -14,12 +14,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import { DispatcherError } from '../../src/api/errors.js';
+import type { SqlValue } from '../../src/storage/ports.js';
 
 const TRIALS = Number(process.env['DISPATCHDB_CORRUPTION_TRIALS'] ?? 250);
 const SEED = Number(process.env['DISPATCHDB_CORRUPTION_SEED'] ?? 7);
 const PAGE = 4096;
 
-const QUERIES: readonly (readonly [string, readonly unknown[]])[] = [
+const QUERIES: readonly (readonly [string, readonly SqlValue[]])[] = [
   ['SELECT id, v, n FROM a ORDER BY id', []],
   ['SELECT id FROM a WHERE v >= $1 ORDER BY v, id', ['v-2']],
   ['SELECT count(*), sum(n) FROM a', []],
@@ -75,7 +76,7 @@ beforeAll(async () => {
   await db.checkpoint();
   states.push(await results(db));
   // Later commits, each its own WAL write: they live only in the WAL of the crash copy.
-  const later: readonly (readonly [string, readonly unknown[]])[] = [
+  const later: readonly (readonly [string, readonly SqlValue[]])[] = [
     ['INSERT INTO a SELECT id + 1000, v, n FROM a WHERE id < 60', []],
     ['UPDATE b SET blob = $1 WHERE k = $2', [new Uint8Array(7000).fill(9), 'k3']],
     ['DELETE FROM c WHERE x < 10', []],

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
+import type { SqlValue } from '../../src/storage/ports.js';
 import { FaultyFileIo, type FaultOp, type FaultPlan } from '../../src/storage/faulty-file-io.js';
 
 const TRIALS = Number(process.env['DISPATCHDB_IO_FAULT_TRIALS'] ?? 40);
@@ -100,7 +101,7 @@ async function trial(seed: number, t: Tally): Promise<void> {
     return ids[Math.floor(r() * ids.length)];
   };
   /** One random change: its effect on a model, or null when there was nothing to change. */
-  const change = (step: number): { sql: string; params: unknown[]; apply: (m: Model) => void } => {
+  const change = (step: number): { sql: string; params: SqlValue[]; apply: (m: Model) => void } => {
     const x = r();
     const id = anyId();
     if (x < 0.5 || id === undefined) {

@@ -85,6 +85,65 @@ export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | unde
 }
 
 /**
+ * The keys of a shared (never again mutated) node as numbers, when each is a single non-NaN
+ * number; null otherwise. Built on first use: a point lookup then binary-searches one packed
+ * array instead of chasing a pointer to a key tuple per probe (each a likely cache miss).
+ */
+function numericKeys(node: BNode): number[] | null {
+  let nk = node.nk;
+  if (nk === undefined) {
+    const keys = node.keys;
+    nk = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = k[0];
+      if (k.length !== 1 || typeof v !== 'number' || v !== v) {
+        nk = null;
+        break;
+      }
+      nk.push(v);
+    }
+    node.nk = nk;
+  }
+  return nk;
+}
+
+/**
+ * lookup() on a tree no writer may change any more (a committed snapshot's): single-number keys
+ * are searched through each node's numeric key cache.
+ */
+export function lookupShared(src: NodeSource, root: BNode, key: Key): LeafValue | undefined {
+  const x = key[0];
+  if (key.length !== 1 || typeof x !== 'number' || x !== x) return lookup(src, root, key);
+  let node = root;
+  for (;;) {
+    const nk = numericKeys(node);
+    if (nk === null) return lookup(src, node, key);
+    if (node.leaf) {
+      let lo = 0;
+      let hi = nk.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = nk[mid]!;
+        if (v < x) lo = mid + 1;
+        else if (v > x) hi = mid - 1;
+        else return node.vals[mid];
+      }
+      return undefined;
+    }
+    // The child covering x: the number of separators <= x.
+    let lo = 0;
+    let hi = nk.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (nk[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    node = src.load(node.children[lo]!);
+  }
+}
+
+/**
  * Whether a key starting with bound[0..n) exists whose remaining elements differ from `except`
  * (unique-index checks). One binary search per level; undefined when the answer lies past the
  * leaf reached (the caller then uses a cursor).

@@ -32,6 +32,7 @@ function released(): DispatcherError {
 }
 
 class Snapshot extends ViewBase implements ReadTxn {
+  protected override readonly shared = true;
   readonly #state: DbState;
   readonly #engine: Engine;
   #released = false;

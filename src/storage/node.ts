@@ -33,6 +33,8 @@ export interface LeafNode {
   id: number;
   /** Token of the writer allowed to mutate it in place; 0 = immutable. */
   owner: number;
+  /** Readers' cache of the keys as numbers (see numericKeys); only ever set on a shared node. */
+  nk: number[] | null | undefined;
 }
 
 export interface InternalNode {
@@ -44,6 +46,7 @@ export interface InternalNode {
   bytes: number;
   id: number;
   owner: number;
+  nk: number[] | null | undefined;
 }
 
 export type BNode = LeafNode | InternalNode;
@@ -62,11 +65,11 @@ export function newToken(): number {
 }
 
 export function newLeaf(owner: number): LeafNode {
-  return { leaf: true, keys: [], vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner };
+  return { leaf: true, keys: [], vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined };
 }
 
 export function newInternal(owner: number): InternalNode {
-  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner };
+  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined };
 }
 
 /** A mutable copy of a node owned by `owner`. */
@@ -80,6 +83,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
       bytes: n.bytes,
       id: 0,
       owner,
+      nk: undefined,
     } as N;
   }
   return {
@@ -90,6 +94,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
     bytes: n.bytes,
     id: 0,
     owner,
+    nk: undefined,
   } as N;
 }
 

@@ -1,6 +1,6 @@
 // Read views: what a committed snapshot and a write transaction have in common.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { lookup, type NodeSource } from './btree.js';
+import { lookup, lookupShared, type NodeSource } from './btree.js';
 import { lowerName } from './catalog.js';
 import type { BNode, ChildRef, LeafValue } from './node.js';
 import type { IndexCursor, IndexDef, Key, KeyRange, ReadView, Row, RowCursor, TableDef } from './ports.js';
@@ -42,6 +42,8 @@ export abstract class ViewBase implements ReadView {
   protected abstract tableState(lname: string): TableLike | undefined;
   protected abstract tableNames(): Iterable<string>;
   protected abstract metaValue(name: string): unknown;
+  /** True for a committed snapshot: none of its nodes can change (lookups may cache on them). */
+  protected readonly shared: boolean = false;
   /** Hook: a write transaction freezes the table's nodes before a cursor walks them. */
   protected beforeScan(_lname: string): void {}
 
@@ -72,7 +74,8 @@ export abstract class ViewBase implements ReadView {
     const t = this.requireTable(table);
     const src = this.core.src;
     const root = t.root;
-    const v = lookup(src, typeof root === 'number' ? src.load(root) : root, key);
+    const node = typeof root === 'number' ? src.load(root) : root;
+    const v = this.shared ? lookupShared(src, node, key) : lookup(src, node, key);
     if (v === undefined) return undefined;
     return Array.isArray(v) ? v : this.core.resolve(v);
   }

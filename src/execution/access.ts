@@ -272,6 +272,19 @@ export class TableReader {
     const t = this.#table.name;
     const wantKey = this.#wantKey && keys !== null;
     while (out.length < max) {
+      const rc = this.#rowCursor;
+      if (rc !== null && !wantKey && rc.nextBatch !== undefined) {
+        // Whole runs of a leaf at once; a short count means the range is done.
+        const want = max - out.length;
+        if (rc.nextBatch(out, want) === want) continue;
+        rc.close();
+        this.#rowCursor = null;
+        if (this.#points === null) {
+          this.#done = true;
+          break;
+        }
+        continue;
+      }
       if (this.#rowCursor !== null) {
         const r = this.#rowCursor.next();
         if (r === undefined) {

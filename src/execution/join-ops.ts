@@ -115,12 +115,15 @@ export class ScanNode implements PlanNode {
     const keys: Key[] | null = src.wantKey ? [] : null;
     const local = spec.local;
     const nData = src.wantKey ? src.ncols - 1 : src.ncols;
+    const passThrough = direct && local === null && src.table !== null;
     return {
       next: () => {
         f.ctx.checkInterrupt();
         if (keys !== null) keys.length = 0;
         const raw = reader.read(BATCH, keys);
         if (raw === null) return null;
+        // A table reader's batch is a fresh array: passed on as it is when nothing changes.
+        if (passThrough) return raw;
         const out: Row[] = [];
         for (let i = 0; i < raw.length; i++) {
           let r = raw[i]!;

@@ -151,6 +151,40 @@ export class TreeCursor {
     }
   }
 
+  protected get reverse(): boolean {
+    return this.#reverse;
+  }
+
+  /** The leaf values array of the last run() and the index of its first entry. */
+  protected runVals: readonly LeafValue[] = [];
+  protected runStart = 0;
+
+  /**
+   * Takes up to `max` entries of the current leaf at once (forward: runVals[runStart ..
+   * runStart + n); reverse: runVals[runStart] down to runStart - n + 1), leaving `key` at the
+   * last one; 0 when the range is exhausted. Bulk readers loop over the leaf's own array.
+   */
+  protected run(max: number): number {
+    if (this.#done) return 0;
+    for (;;) {
+      const leaf = this.#leaf!;
+      const i = this.#i;
+      const avail = this.#reverse ? i - this.#stop + 1 : this.#stop - i;
+      if (avail > 0) {
+        const n = avail < max ? avail : max;
+        this.runVals = leaf.vals;
+        this.runStart = i;
+        this.#i = this.#reverse ? i - n : i + n;
+        this.key = leaf.keys[this.#reverse ? i - n + 1 : i + n - 1]!;
+        return n;
+      }
+      if (this.#last || !this.#nextLeaf()) {
+        this.close();
+        return 0;
+      }
+    }
+  }
+
   close(): void {
     if (this.#done) return;
     this.#done = true;

@@ -49,6 +49,11 @@ export interface KeyRange {
 /** Pull cursor over rows in key order. After next() returns a row, `key` is that row's key. */
 export interface RowCursor {
   next(): Row | undefined;
+  /**
+   * Appends up to `max` next rows to `out` in one call (fewer only at the end of the range);
+   * returns how many. `key` is then the last one's key. Optional: scans use it when present.
+   */
+  nextBatch?(out: Row[], max: number): number;
   readonly key: Key;
   /** Unpins what the cursor holds; idempotent; cursors run to the end close themselves. */
   close(): void;

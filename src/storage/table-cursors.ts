@@ -19,6 +19,24 @@ export class TableCursor extends TreeCursor implements RowCursor {
     const v = this.value;
     return Array.isArray(v) ? v : this.#resolve(v);
   }
+
+  nextBatch(out: Row[], max: number): number {
+    const resolve = this.#resolve;
+    let n = 0;
+    while (n < max) {
+      const got = this.run(max - n);
+      if (got === 0) break;
+      const vals = this.runVals;
+      const s = this.runStart;
+      const step = this.reverse ? -1 : 1;
+      for (let k = 0, i = s; k < got; k++, i += step) {
+        const v = vals[i]!;
+        out.push(Array.isArray(v) ? v : resolve(v));
+      }
+      n += got;
+    }
+    return n;
+  }
 }
 
 export class IndexEntryCursor extends TreeCursor implements IndexCursor {

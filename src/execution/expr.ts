@@ -24,6 +24,7 @@ import {
   type Node,
 } from './ast.js';
 import { arithType, compareOp, compileArith, likeRegex } from './expr-ops.js';
+import { compileExtract, datetimeArith, datetimeFunction, datetimeLiteral, parseInterval, intervalText, toDate, toTimestamp } from './datetime.js';
 import { castValue, columnTypeOf, compareNonNull, err, groupKey, normBig, textOf, toNumber, truth } from './values.js';
 
 // The AST helpers stay reachable through this module for the planner's imports.
@@ -113,6 +114,12 @@ export class ExprCompiler {
       }
       case 'select':
         return this.#scalarSubquery({ ast: n }, scope);
+      case 'date':
+      case 'timestamp':
+      case 'interval':
+        return datetimeLiteral(n)!;
+      case 'extract':
+        return compileExtract(n, (x) => this.compile(x, scope));
     }
     throw new DispatcherError(SqlState.FeatureNotSupported, `expression ${String(n.type)} is not supported`);
   }
@@ -183,8 +190,11 @@ export class ExprCompiler {
       case '-':
       case '*':
       case '/':
-      case '%':
-        return compileArith(op, this.compile(n.left, scope), this.compile(n.right, scope));
+      case '%': {
+        const l = this.compile(n.left, scope);
+        const r = this.compile(n.right, scope);
+        return datetimeArith(op, n.left, n.right, l, r) ?? compileArith(op, l, r);
+      }
       case '=':
       case '<>':
       case '!=':
@@ -551,11 +561,27 @@ export class ExprCompiler {
   #cast(n: Node, scope: Scope): Compiled {
     const target = Array.isArray(n.target) ? n.target[0] : n.target;
     const typeName = String(target?.dataType ?? 'text');
+    const lower = typeName.toLowerCase();
+    if (lower === 'interval') {
+      const iv = this.compile(n.expr, scope).ev;
+      return { type: 'text', name: 'interval', ev: (r, f) => {
+        const v = iv(r, f);
+        return v === null ? null : intervalText(parseInterval(textOf(v)));
+      } };
+    }
     const to = columnTypeOf(typeName);
     const inner = this.compile(n.expr, scope);
     const from = inner.type;
     const e = inner.ev;
     const name = n.expr?.type === 'column_ref' ? inner.name : typeNameFor(to, typeName);
+    if (to === 'date' || to === 'timestamp') {
+      // Checked and written in canonical form (a timestamp cast to date drops its time).
+      const canon = to === 'date' ? toDate : toTimestamp;
+      return { type: to, name, ev: (r, f) => {
+        const v = e(r, f);
+        return v === null ? null : canon(v);
+      } };
+    }
     return { type: to, name, ev: (r, f) => castValue(e(r, f), to, from) };
   }
 
@@ -681,6 +707,8 @@ export class ExprCompiler {
       return { ev: c.ev, type: c.type, name: 'position' };
     }
     const args: Arg[] = argNodes.map((a) => this.compile(a, scope));
+    const dt = datetimeFunction(name, args, argNodes);
+    if (dt !== null) return { ev: dt.ev, type: dt.type, name };
     const c = compileFunction(name, args);
     return { ev: c.ev, type: c.type, name };
   }

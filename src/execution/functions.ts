@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
+import { moreFunction } from './more-functions.js';
 import {
   castValue,
   checkFloat,
@@ -524,5 +525,7 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
       };
     }
   }
+  const more = moreFunction(name, args);
+  if (more !== null) return more;
   throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}() does not exist`);
 }

@@ -10,6 +10,20 @@ export interface RootState {
   work: number;
 }
 
+/** A RootState whose cache Map exists only once a subquery needs it (most statements have none). */
+class LazyRoot implements RootState {
+  work = 0;
+  #cache: Map<number, unknown> | null = null;
+
+  get cache(): Map<number, unknown> {
+    return (this.#cache ??= new Map());
+  }
+}
+
+export function newRootState(): RootState {
+  return new LazyRoot();
+}
+
 export interface Frame {
   readonly ctx: ExecContext;
   readonly params: readonly SqlValue[];

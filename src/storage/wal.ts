@@ -126,12 +126,12 @@ export class Wal {
   }
 
   /** The body of the frame at `off` if the frame is whole and valid (its header left in `h`), else null. */
-  #readFrame(off: number, fileSize: number, h: Buffer): Buffer | null {
+  #readFrame(off: number, fileSize: number, h: Buffer, salt = this.#salt): Buffer | null {
     const f = this.#fh;
     if (off + FRAME_HEADER_SIZE > fileSize || f.readSync(h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) return null;
     const kind = h.readUInt32LE(0);
     const len = h.readUInt32LE(16);
-    if (h.readUInt32LE(8) !== this.#salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT)) return null;
+    if (h.readUInt32LE(8) !== salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT)) return null;
     if (kind === FRAME_PAGE && len !== this.#pageSize) return null;
     if (len > this.#pageSize || off + FRAME_HEADER_SIZE + len > fileSize) return null;
     const body = Buffer.alloc(len);
@@ -177,6 +177,18 @@ export class Wal {
     return -1;
   }
 
+  /** Whether the frame header at `off` is all zeros (preallocated) or a valid frame of another salt. */
+  #cleanEnd(off: number, fileSize: number): boolean {
+    if (off + FRAME_HEADER_SIZE > fileSize) return false;
+    const h = Buffer.alloc(FRAME_HEADER_SIZE);
+    if (this.#fh.readSync(h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) return false;
+    if (h.every((b) => b === 0)) return true;
+    const salt = h.readUInt32LE(8);
+    if (salt === this.#salt) return false;
+    // An earlier cycle's frame is checked under its own salt.
+    return this.#readFrame(off, fileSize, h, salt) !== null;
+  }
+
   #recover(fileSize: number): Meta | null {
     const h = Buffer.alloc(FRAME_HEADER_SIZE);
     let off = WAL_HEADER_SIZE;
@@ -211,7 +223,9 @@ export class Wal {
       meta = m;
       this.size = off;
     }
-    if (this.size < fileSize) {
+    // Zeros or a whole frame of an earlier cycle where recovery stopped is the log's clean end
+    // (no byte flip makes either); anything else may be damage: look for later writes.
+    if (this.size < fileSize && !this.#cleanEnd(off, fileSize)) {
       const later = this.#laterWrite(this.size, off, fileSize);
       if (later >= 0) {
         throw new DispatcherError(SqlState.DataCorrupted, `${this.file} is corrupted at byte ${off}`, {

@@ -40,6 +40,7 @@ export const SqlState = {
   InvalidTextRepresentation: '22P02',
   StringDataRightTruncation: '22001',
   InvalidParameterValue: '22023',
+  CharacterNotInRepertoire: '22021',
   CardinalityViolation: '21000',
   QueryCanceled: '57014',
   LockNotAvailable: '55P03',

@@ -24,6 +24,7 @@ import {
   type Node,
 } from './ast.js';
 import { arithType, compareOp, compileArith, likeRegex } from './expr-ops.js';
+import { isTangledCast, untangleCast } from './cast-tail.js';
 import { compileExtract, datetimeArith, datetimeFunction, datetimeLiteral, parseInterval, intervalText, toDate, toTimestamp } from './datetime.js';
 import { castValue, columnTypeOf, compareNonNull, err, groupKey, normBig, textOf, toNumber, truth } from './values.js';
 
@@ -559,6 +560,7 @@ export class ExprCompiler {
   }
 
   #cast(n: Node, scope: Scope): Compiled {
+    if (isTangledCast(n)) return this.compile(untangleCast(n), scope);
     const target = Array.isArray(n.target) ? n.target[0] : n.target;
     const typeName = String(target?.dataType ?? 'text');
     const lower = typeName.toLowerCase();

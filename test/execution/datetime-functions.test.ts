@@ -115,3 +115,11 @@ describe('more scalar functions', () => {
     expect(await one('cbrt(NULL), gcd(NULL, 1)')).toEqual([null, null]);
   });
 });
+
+describe(':: casts inside expressions', () => {
+  it('group as written with literals and parameters (the grammar nests them wrongly)', async () => {
+    expect(await one("'2024-01-01'::date + 30, '5'::int * 2 + 1 - 3, 1 + '5'::int * 2, (1 + 2) * '3'::int")).toEqual(['2024-01-31', 8, 11, 9]);
+    expect(await one("'3'::int::text || 'a', -'3'::int + 1, '7'::int - 1 > 5, 'a' || '5'::int || 'b'")).toEqual(['3a', -2, true, 'a5b']);
+    expect(await db.rows('SELECT $1::int * 2 + 1, 10 - $2::int * 2', ['4', '3'])).toEqual([[9, 4]]);
+  });
+});

@@ -65,9 +65,16 @@ function build(atoms: Node[], ops: string[]): Node {
   return out[0];
 }
 
-/** True when the cast node needs rebuilding (a tail, or several targets). */
+/**
+ * True when the cast node needs rebuilding: a tail, several targets, or a `::` whose operand is
+ * an unparenthesized operator chain (only the swallowing reads it so; CAST(a + b AS t) is fine).
+ */
 export function isTangledCast(n: Node): boolean {
-  return (n.tail !== null && n.tail !== undefined) || (Array.isArray(n.target) && n.target.length > 1);
+  return (
+    (n.tail !== null && n.tail !== undefined) ||
+    (Array.isArray(n.target) && n.target.length > 1) ||
+    (n.symbol === '::' && level(n.expr) !== undefined)
+  );
 }
 
 export function untangleCast(n: Node): Node {

@@ -121,5 +121,7 @@ describe(':: casts inside expressions', () => {
     expect(await one("'2024-01-01'::date + 30, '5'::int * 2 + 1 - 3, 1 + '5'::int * 2, (1 + 2) * '3'::int")).toEqual(['2024-01-31', 8, 11, 9]);
     expect(await one("'3'::int::text || 'a', -'3'::int + 1, '7'::int - 1 > 5, 'a' || '5'::int || 'b'")).toEqual(['3a', -2, true, 'a5b']);
     expect(await db.rows('SELECT $1::int * 2 + 1, 10 - $2::int * 2', ['4', '3'])).toEqual([[9, 4]]);
+    expect(await one("'a' || '5'::int, CAST(1 + 2 AS text), (1 + 2)::text")).toEqual(['a5', '3', '3']);
+    expect(await db.state("SELECT 1 + '2.5'::int")).toBe('22P02');
   });
 });

@@ -79,7 +79,8 @@ function joinTypeOf(j: unknown): JoinType {
   return 'inner';
 }
 
-export type CteDef = { ast: Node; columns: string[] | null };
+/** A WITH query; `plan` builds the plan of one reference itself (WITH RECURSIVE, recursive-cte.ts). */
+export type CteDef = { ast: Node; columns: string[] | null; plan?: () => QueryPlan };
 
 export class FromPlanner {
   readonly #view: ReadView;
@@ -91,7 +92,7 @@ export class FromPlanner {
   readonly #stats = new Map<string, TableStatistics | undefined>();
   /** WITH queries in scope, innermost last; each reference is planned as a derived table. */
   readonly #ctes: Map<string, CteDef>[] = [];
-  readonly #ctesExpanding = new Set<string>();
+  readonly #ctesExpanding = new Set<CteDef>();
 
   constructor(
     view: ReadView,
@@ -115,11 +116,11 @@ export class FromPlanner {
     this.#ctes.pop();
   }
 
-  #findCte(name: string): { ast: Node; columns: string[] | null } | undefined {
-    if (this.#ctesExpanding.has(name)) return undefined;
+  /** The WITH query a name means; inside its own body a query's name means an outer one (or a table). */
+  #findCte(name: string): CteDef | undefined {
     for (let i = this.#ctes.length - 1; i >= 0; i--) {
       const d = this.#ctes[i]!.get(name);
-      if (d !== undefined) return d;
+      if (d !== undefined && !this.#ctesExpanding.has(d)) return d;
     }
     return undefined;
   }
@@ -166,13 +167,13 @@ export class FromPlanner {
         const tname = item.table.toLowerCase();
         const cte = this.#findCte(tname)!;
         name = (alias ?? tname).toLowerCase();
-        this.#ctesExpanding.add(tname);
+        this.#ctesExpanding.add(cte);
         try {
-          const p = this.#compileQuery(cte.ast, null);
+          const p = cte.plan !== undefined ? cte.plan() : this.#compileQuery(cte.ast, null);
           sub = p.node;
           cols = p.columns.map((c, i) => ({ name: cte.columns?.[i] ?? c.name, type: c.type }));
         } finally {
-          this.#ctesExpanding.delete(tname);
+          this.#ctesExpanding.delete(cte);
         }
       } else if (typeof item.table === 'string') {
         const tname = item.table.toLowerCase();

@@ -27,6 +27,12 @@ export class ReplyRouter {
     if (h !== undefined) h(reply);
   }
 
+  /** Hands `reply` to whoever waits on `to` as it is (a forwarded reply keeps its own address). */
+  forward(to: number, reply: Reply): void {
+    const h = this.#handlers.get(to);
+    if (h !== undefined) h(reply);
+  }
+
   /** Registers a one-shot handler: resolves with the Ok value, rejects with a DispatcherError. */
   ask(send: (id: number) => void): Promise<unknown> {
     const id = this.newId();

@@ -366,7 +366,8 @@ export class SessionActor extends Actor<SessionMsg> {
   #statementDone(done: Extract<Reply, { type: 'StatementDone' }>): void {
     const cur = this.#current as Current;
     const st = cur.req.statements[cur.index] as AnalyzedStatement;
-    this.#deps.router.send({ ...done, to: cur.req.queryId });
+    // The caller's handler reads the reply's content, not its address: no copy needed.
+    this.#deps.router.forward(cur.req.queryId, done);
     this.#deps.monitor.tell({
       type: 'Executed',
       queryId: cur.req.queryId,

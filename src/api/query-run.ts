@@ -46,8 +46,14 @@ export interface QueryRunOptions {
   readonly rowMode: RowMode;
   /** Watched: keeps a live XState actor of the query machine and publishes progress. */
   readonly observed: boolean;
-  readonly cancel: (reason: 'user' | 'timeout') => void;
-  readonly release: () => void;
+  /** Who started the query: told to cancel it, and that it ended (one object, no closures per query). */
+  readonly owner: QueryOwner;
+}
+
+export interface QueryOwner {
+  cancelQuery(id: number, reason: 'user' | 'timeout'): void;
+  /** The query ended: stop routing replies to it and drop its abort listener. */
+  releaseQuery(run: { readonly id: number; abortCleanup: (() => void) | null }): void;
 }
 
 export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
@@ -69,6 +75,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   readonly #rows$: Subject<SqlValue[]> | null;
   readonly #progress$: Subject<Progress> | null;
   #parseCacheHit = false;
+  /** Removes the AbortSignal listener of a query started with one (set by the session). */
+  abortCleanup: (() => void) | null = null;
   /** Told the outcome once it is known (operations: result cache, plugins, circuit breaker); may replace the result. */
   onSettled: ((result: QueryResult | null, raw: readonly SqlValue[][] | null, error: DispatcherError | null) => QueryResult | void) | null = null;
   #columns: readonly ColumnInfo[] = [];
@@ -146,7 +154,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
 
   cancel(reason: 'user' | 'timeout' = 'user'): void {
     if (this.#finished) return;
-    this.#opts.cancel(reason);
+    this.#opts.owner.cancelQuery(this.id, reason);
   }
 
   #complete(): void {
@@ -154,7 +162,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#advanceTo('executing');
     this.#event('FINISHED');
     this.#finished = true;
-    this.#opts.release();
+    this.#opts.owner.releaseQuery(this);
     const done = this.#last;
     const columns: ColumnInfo[] = done === null ? [] : (done.columns as ColumnInfo[]);
     const raw = this.#lastRows;
@@ -186,7 +194,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#event(e.sqlState === SqlState.QueryCanceled ? (/timeout/.test(e.message) ? 'TIMEOUT' : 'CANCEL') : 'FAIL');
     this.#finished = true;
     this.#error = e;
-    this.#opts.release();
+    this.#opts.owner.releaseQuery(this);
     this.#publish();
     this.#progress$?.complete();
     this.#rows$?.error(e);

@@ -8,7 +8,7 @@ import type { AnalyzedStatement } from '../protocol/statement.js';
 import type { SqlValue } from '../storage/ports.js';
 import { canceled, DispatcherError, SqlState, toDispatcherError } from './errors.js';
 import { PreparedStatement } from './prepared-statement.js';
-import { QueryRun } from './query-run.js';
+import { QueryRun, type QueryOwner } from './query-run.js';
 import { admitStatements } from './statement-admission.js';
 import { dropTempTables, TempTables } from './temp-tables.js';
 import type { Operations } from './operations.js';
@@ -34,6 +34,17 @@ export class Session {
   /** This session's temporary tables (name-mangled in the shared storage). */
   readonly #temp: TempTables;
   #nextPrepared = 1;
+  /** What every QueryRun of this session calls back (cancel, release). */
+  readonly #owner: QueryOwner = {
+    cancelQuery: (queryId, reason) => this.#actor.tell({ type: 'Cancel', queryId, reason }),
+    releaseQuery: (run) => {
+      this.#host.system.router.unregister(run.id);
+      if (run.abortCleanup !== null) {
+        run.abortCleanup();
+        run.abortCleanup = null;
+      }
+    },
+  };
 
   constructor(host: SessionHost, actor: SessionActor) {
     this.#host = host;
@@ -94,18 +105,7 @@ export class Session {
       options = {};
     } else ({ params, options } = call);
     const signal = options.signal;
-    let onAbort: (() => void) | null = null;
-    const run = new QueryRun({
-      id,
-      text: sql,
-      rowMode: options.rowMode ?? 'array',
-      observed,
-      cancel: (reason) => this.#actor.tell({ type: 'Cancel', queryId: id, reason }),
-      release: () => {
-        router.unregister(id);
-        if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
-      },
-    });
+    const run = new QueryRun({ id, text: sql, rowMode: options.rowMode ?? 'array', observed, owner: this.#owner });
     if (misuse !== null) {
       run.failEarly(misuse);
       return run;
@@ -135,8 +135,9 @@ export class Session {
         run.failEarly(canceled().withQuery(sql));
         return run;
       }
-      onAbort = () => run.cancel('user');
+      const onAbort = (): void => run.cancel('user');
       signal.addEventListener('abort', onAbort, { once: true });
+      run.abortCleanup = () => signal.removeEventListener('abort', onAbort);
     }
     if (ops !== undefined) {
       const hook = ops.prepareRun(this.#actor, this, params, statements, run);

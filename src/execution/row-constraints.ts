@@ -104,6 +104,25 @@ export class TableRules {
     this.incoming = referencedByOf(def);
   }
 
+  /**
+   * Positions of this table's columns some foreign key references. Safe to keep with the
+   * definition: adding or dropping a reference, or renaming a referenced column, changes it.
+   */
+  #referenced: readonly number[] | null = null;
+
+  referencedColumns(view: WriteTxn): readonly number[] {
+    if (this.#referenced === null) {
+      const cols = new Set<number>();
+      for (const ref of this.incoming) {
+        const child = ref.table === this.def.name ? this.def : view.getTable(ref.table);
+        const fk = child === undefined ? undefined : foreignKeysOf(child).find((k) => k.name === ref.constraint);
+        for (const p of positionsOf(this.def, fk?.refColumns ?? []) ?? []) cols.add(p);
+      }
+      this.#referenced = [...cols];
+    }
+    return this.#referenced;
+  }
+
   outgoingNamed(name: string): OutgoingFk | undefined {
     return this.outgoing.find((o) => o.def.name === name);
   }
@@ -199,7 +218,7 @@ export class ConstraintRun {
       const fk = out[i]!;
       if (!sameValues(old, row, fk.cols)) this.#reference(rules.def.name, fk, row);
     }
-    if (rules.incoming.length > 0) this.#events.push({ rules, old, row });
+    if (rules.incoming.length > 0 && !sameValues(old, row, rules.referencedColumns(this.#txn))) this.#events.push({ rules, old, row });
   }
 
   /** After a row was deleted: referencing rows are acted on at the end of the statement. */

@@ -12,3 +12,6 @@ export {
   type LiveCheckOptions,
   type Leftovers,
 } from './live-check.js';
+// I/O fault injection for Database.open({ fileIo }): fail the Nth read, write or fsync.
+export { FaultyFileIo, type FaultOp, type FaultPlan, type FaultyFileIoOptions, type InjectedFault } from '../storage/faulty-file-io.js';
+export type { FileIo, IoFile, FileRole } from '../storage/file-io.js';

@@ -90,9 +90,10 @@ describe('a failed WAL write or fsync at commit', () => {
       expect(later.message).toMatch(/refuses writes after an I\/O failure .*close and reopen/);
       expect((await errorOf(s.execute('BEGIN'))).sqlState).toBe('58030');
       expect(s.transactionState).toBe('noTxn');
-      // Reads of the acknowledged state go on.
+      // Reads of the acknowledged state go on, and its trees check out.
       const r = await s.execute('SELECT count(*), max(id) FROM t');
       expect(r.rows).toEqual([[51, 100]]);
+      expect(db.integrityCheck()).toEqual([]);
       await db.close();
       const after = await reopened(p);
       expect(after.ids).toEqual([...range(0, 50), 100]);

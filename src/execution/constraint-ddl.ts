@@ -437,6 +437,20 @@ export function dropConstraint(txn: WriteTxn, table: string, name: string, ifExi
   throw new DispatcherError(SqlState.UndefinedObject, `constraint "${name}" of relation "${table}" does not exist`);
 }
 
+/** DROP INDEX: an index that is the only unique path to a referenced key stays (2BP01). */
+export function checkIndexDrop(txn: WriteTxn, table: string, index: string): void {
+  const def = txn.getTable(table);
+  if (def === undefined) return;
+  const without: TableDef = { ...def, indexes: def.indexes.filter((i) => i.name !== index) };
+  for (const { child, fk } of referencingKeys(txn, def)) {
+    const pcols = positionsOf(def, fk.refColumns);
+    if (pcols === undefined || keyPath(without, pcols, true) !== null) continue;
+    throw new DispatcherError(SqlState.DependentObjects, `cannot drop index ${index} because other objects depend on it`, {
+      detail: `constraint ${fk.name} on table ${child.name} depends on index ${index}`,
+    });
+  }
+}
+
 /**
  * DROP TABLE: foreign keys of other tables that reference it fail the drop (2BP01) unless
  * CASCADE, which drops those constraints; tables dropped by the same statement do not count.

@@ -7,7 +7,7 @@ import { identName, type Node } from './expr.js';
 import { getViews, type ViewDef } from './select-planner.js';
 import { bindParams, expressionText } from './sql-text.js';
 import { columnTypeOf, textOf } from './values.js';
-import { addColumnConstraints, createTableConstraints, dropColumnConstraints, dropTableConstraints } from './constraint-ddl.js';
+import { addColumnConstraints, checkIndexDrop, createTableConstraints, dropColumnConstraints, dropTableConstraints } from './constraint-ddl.js';
 import { alterTableAction, compileRenameColumn } from './alter-table.js';
 
 export interface DdlPlan {
@@ -283,6 +283,7 @@ export function compileDrop(ast: Node, view?: ReadView): DdlPlan {
               `cannot drop index ${n} because constraint ${n} on table ${owner.name} requires it`,
             );
           }
+          checkIndexDrop(txn, owner.name, n);
           txn.dropIndex(owner.name, n);
         }
       },

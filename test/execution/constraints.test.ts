@@ -361,6 +361,13 @@ describe('FOREIGN KEY constraints', () => {
     expect(await db.state('ALTER TABLE qp DROP CONSTRAINT qp_code_key')).toBe('2BP01');
     await db.run('ALTER TABLE qp DROP CONSTRAINT qp_x_key');
     await db.run('INSERT INTO qp VALUES (1, NULL, 1), (2, NULL, 1)');
+    // The same holds for a unique index made by CREATE UNIQUE INDEX.
+    await db.run('CREATE TABLE qi(a INTEGER, b INTEGER)');
+    await db.run('CREATE UNIQUE INDEX qi_ab ON qi(a, b)');
+    await db.run('CREATE TABLE qic(a INTEGER, b INTEGER, FOREIGN KEY (b, a) REFERENCES qi(b, a))');
+    expect(await db.state('DROP INDEX qi_ab')).toBe('2BP01');
+    await db.run('DROP TABLE qic');
+    await db.run('DROP INDEX qi_ab');
   });
 });
 

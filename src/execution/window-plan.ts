@@ -288,7 +288,10 @@ export class WindowRegistry implements WindowCalls {
       const kind = b.kind as BoundKind;
       if (kind !== 'preceding' && kind !== 'following') return { kind, offset: null };
       if (hasWindow(b.offset)) throw windowing('window function calls cannot be nested');
-      // Offsets may not read columns: compiled where no column is visible.
+      if (JSON.stringify(b.offset).includes('"column_ref"')) {
+        throw new DispatcherError(SqlState.InvalidColumnReference, `argument of ${units.toUpperCase()} must not contain variables`);
+      }
+      // Offsets are constants (or parameters), compiled where no column is visible.
       const c = this.#x.compile(b.offset, new Scope(null));
       if (units === 'range' && spec.order.length !== 1) {
         throw windowing('RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column');

@@ -2,8 +2,9 @@
 // aggregation operator. Accumulators are plain objects updated in place (no per-row allocation).
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
-import type { Eval } from './runtime.js';
-import { compareNonNull, groupKey, isIntegerType, textOf, toNumber } from './values.js';
+import type { Eval, Frame } from './runtime.js';
+import type { Row } from '../storage/ports.js';
+import { compareNonNull, groupKey, isIntegerType, textOf, toNumber, truth } from './values.js';
 
 export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'total' | 'bool_and' | 'bool_or' | 'every' | 'string_agg';
 
@@ -83,6 +84,16 @@ function addExact(a: SqlValue, b: number | bigint): number | bigint {
   return s >= -9007199254740991n && s <= 9007199254740991n ? Number(s) : s;
 }
 
+/** sum/avg/total: integers stay exact (number, then bigint) until a non-integer arrives. */
+function addNumber(spec: AggSpec, st: AggState, value: SqlValue): void {
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value) && st.f === 0 && spec.argType !== 'real')) {
+    if (typeof st.v !== 'number' && typeof st.v !== 'bigint' && st.v !== null) st.v = null;
+    st.v = addExact(st.v, value as number | bigint);
+  } else {
+    st.f += toNumber(value);
+  }
+}
+
 export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: SqlValue = null, keys: SqlValue[] | null = null): void {
   if (spec.star) {
     st.n++;
@@ -101,12 +112,7 @@ export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: Sq
     case 'sum':
     case 'avg':
     case 'total':
-      if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value) && st.f === 0 && spec.argType !== 'real')) {
-        if (typeof st.v !== 'number' && typeof st.v !== 'bigint' && st.v !== null) st.v = null;
-        st.v = addExact(st.v, value as number | bigint);
-      } else {
-        st.f += toNumber(value);
-      }
+      addNumber(spec, st, value);
       return;
     case 'min':
       if (st.v === null || compareNonNull(value, st.v) < 0) st.v = value;
@@ -130,6 +136,74 @@ export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: Sq
       st.v = st.v === null ? text : (st.v as string) + (sep === null ? '' : textOf(sep)) + text;
       return;
     }
+  }
+}
+
+/** One aggregate's work for one input row: FILTER, argument, accumulation. */
+export type AggStep = (st: AggState, row: Row, f: Frame) => void;
+
+/**
+ * The per-row step of an aggregate, chosen once per plan so the common cases (count, sum, avg
+ * of numbers) run without the general dispatch of accumulate().
+ */
+export function aggStep(spec: AggSpec): AggStep {
+  const step = plainStep(spec);
+  const filter = spec.filter;
+  if (filter === undefined) return step;
+  return (st, r, f) => {
+    if (truth(filter(r, f)) === true) step(st, r, f);
+  };
+}
+
+function plainStep(spec: AggSpec): AggStep {
+  if (spec.star) {
+    return (st) => {
+      st.n++;
+    };
+  }
+  const arg = spec.arg!;
+  if (spec.sep !== undefined) {
+    const sep = spec.sep;
+    const order = spec.order;
+    return (st, r, f) => {
+      const keys = order === undefined || order.length === 0 ? null : order.map((o) => o.ev(r, f));
+      accumulate(spec, st, arg(r, f), sep === null ? null : sep(r, f), keys);
+    };
+  }
+  if (spec.distinct) return (st, r, f) => accumulate(spec, st, arg(r, f));
+  switch (spec.name) {
+    case 'count':
+      return (st, r, f) => {
+        if (arg(r, f) !== null) st.n++;
+      };
+    case 'sum':
+    case 'avg':
+    case 'total': {
+      const exactInts = spec.argType !== 'real';
+      return (st, r, f) => {
+        const v = arg(r, f);
+        if (v === null) return;
+        st.n++;
+        // Small integers into a small integer sum: the common case, without a call.
+        if (typeof v === 'number' && exactInts && st.f === 0) {
+          const cur = st.v;
+          if (cur === null && Number.isSafeInteger(v)) {
+            st.v = v;
+            return;
+          }
+          if (typeof cur === 'number' && Number.isSafeInteger(v)) {
+            const s = cur + v;
+            if (Number.isSafeInteger(s)) {
+              st.v = s;
+              return;
+            }
+          }
+        }
+        addNumber(spec, st, v);
+      };
+    }
+    default:
+      return (st, r, f) => accumulate(spec, st, arg(r, f));
   }
 }
 

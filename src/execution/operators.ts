@@ -3,7 +3,7 @@
 // sort or aggregation yields between slices and can be cancelled.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
-import { accumulate, finish, newState, type AggSpec, type AggState } from './aggregates.js';
+import { aggStep, finish, newState, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { compareNonNull, groupKey, rowKey, truth } from './values.js';
 
@@ -116,6 +116,9 @@ export class ProjectNode implements PlanNode {
   }
 }
 
+/** Group keys below this (non-negative integers) live in an array rather than the Map. */
+const DENSE_KEYS = 4096;
+
 export class AggregateNode implements PlanNode {
   readonly #child: PlanNode;
   readonly #keys: readonly Eval[];
@@ -138,6 +141,9 @@ export class AggregateNode implements PlanNode {
       st: AggState[];
     }
     const groups = new Map<string | SqlValue, Group>();
+    // Small non-negative integer keys (k % 100, flags, small codes) index an array instead.
+    const dense: (Group | undefined)[] = [];
+    const steps: AggStep[] = aggs.map(aggStep);
     const order: Group[] = [];
     const newGroup = (key: SqlValue[]): Group => {
       const st: AggState[] = new Array(na);
@@ -166,11 +172,17 @@ export class AggregateNode implements PlanNode {
               g = order[0] ?? newGroup([]);
             } else if (nk === 1) {
               const v = keys[0]!(r, f);
-              const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
-              g = groups.get(k);
-              if (g === undefined) {
-                g = newGroup([v]);
-                groups.set(k, g);
+              if (typeof v === 'number' && v >= 0 && v < DENSE_KEYS && (v | 0) === v) {
+                // -0 lands on 0's slot: the same group, as SQL equality says.
+                g = dense[v];
+                if (g === undefined) g = dense[v] = newGroup([v]);
+              } else {
+                const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
+                g = groups.get(k);
+                if (g === undefined) {
+                  g = newGroup([v]);
+                  groups.set(k, g);
+                }
               }
             } else {
               for (let j = 0; j < nk; j++) kv[j] = keys[j]!(r, f);
@@ -182,15 +194,7 @@ export class AggregateNode implements PlanNode {
               }
             }
             const st = g.st;
-            for (let j = 0; j < na; j++) {
-              const a = aggs[j]!;
-              if (a.filter !== undefined && truth(a.filter(r, f)) !== true) continue;
-              if (a.sep === undefined) accumulate(a, st[j]!, a.arg === null ? null : a.arg(r, f));
-              else {
-                const keys = a.order === undefined || a.order.length === 0 ? null : a.order.map((o) => o.ev(r, f));
-                accumulate(a, st[j]!, a.arg!(r, f), a.sep === null ? null : a.sep(r, f), keys);
-              }
-            }
+            for (let j = 0; j < na; j++) steps[j]!(st[j]!, r, f);
           }
           f.root.work += b.length;
           return [];

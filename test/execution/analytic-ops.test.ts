@@ -132,3 +132,44 @@ describe('top-N before projection', () => {
     ]);
   });
 });
+
+describe('grouping', () => {
+  it('groups small integer keys, other keys and NULL alike, with count/sum/avg/min and FILTER', async () => {
+    // Keys: small non-negative ints, negatives, large ints, NULL (id % 13 = 0 rows of big).
+    const r = await db.run(
+      "SELECT (k - 10) * 100, count(*), count(k), sum(id), avg(v), min(s), count(*) FILTER (WHERE s = 's1'), sum(v) FROM big GROUP BY (k - 10) * 100",
+    );
+    const want = new Map<number | null, { n: number; nk: number; sid: number; sv: number; mins: string; f: number }>();
+    for (const [id, k, v, s] of big) {
+      const g = k === null ? null : (k - 10) * 100;
+      let e = want.get(g);
+      if (e === undefined) want.set(g, (e = { n: 0, nk: 0, sid: 0, sv: 0, mins: s, f: 0 }));
+      e.n++;
+      if (k !== null) e.nk++;
+      e.sid += id;
+      e.sv += v;
+      if (s < e.mins) e.mins = s;
+      if (s === 's1') e.f++;
+    }
+    expect(r.rows.length).toBe(want.size);
+    for (const row of r.rows) {
+      const e = want.get(row[0] as number | null)!;
+      expect(e).toBeDefined();
+      expect(row.slice(1, 4)).toEqual([e.n, e.nk, e.sid]);
+      expect(row[4]).toBeCloseTo(e.sv / e.n, 9);
+      expect(row.slice(5, 7)).toEqual([e.mins, e.f]);
+      expect(row[7]).toBeCloseTo(e.sv, 6);
+    }
+  });
+
+  it('keeps integer sums exact past 2^53 and merges -0 with 0', async () => {
+    await db.run('CREATE TABLE g(k REAL, x BIGINT)');
+    await db.run('INSERT INTO g VALUES (0.0, 9007199254740991), (-0.0, 9007199254740991), (0.0, 3), (1.0, -5), (1.0, NULL)');
+    const r = await db.run('SELECT k, count(*), sum(x), count(x) FROM g GROUP BY k ORDER BY k');
+    expect(r.rows.map(([k, ...rest]) => [(k as number) + 0, ...rest])).toEqual([
+      [0, 3, 18014398509481985n, 3],
+      [1, 2, -5, 1],
+    ]);
+    await db.run('DROP TABLE g');
+  });
+});

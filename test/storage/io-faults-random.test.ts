@@ -193,6 +193,15 @@ async function trial(seed: number, t: Tally): Promise<void> {
     }
   }
 
+  // The acknowledged state's trees (and, with no failed write, the page accounting) check out,
+  // unless a read fault during the check itself is reported (then it names the failed read).
+  try {
+    const problems = db.integrityCheck();
+    if (!problems.some((p) => /could not read .*EIO/.test(p))) expect(problems, `seed ${seed}: integrity before close`).toEqual([]);
+  } catch (e) {
+    if (!(e instanceof DispatcherError)) throw e;
+    noteError(t, e, `seed ${seed} integrityCheck`);
+  }
   // Half the trials close with the fault still armed (the closing checkpoint may fail too).
   if (r() < 0.5) io.heal();
   try {

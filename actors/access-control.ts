@@ -7,6 +7,7 @@
 // commit after every commit that wrote an acl: value.
 import type { AclSnapshot, RoleInfo, TableAcl, TablePrivilege } from '../src/analysis/authorize.js';
 import type { ReadView, StorageEngine, WriteTxn } from '../src/storage/ports.js';
+import { findTrigger } from '../src/execution/triggers.js';
 
 export const ROLES_KEY = 'acl:roles';
 export const DATABASE_KEY = 'acl:db';
@@ -65,14 +66,18 @@ export function writeTableGrants(
 }
 
 /** Builds a snapshot from a committed view: every table's owner record, the roles, CREATE grantees. */
-export function loadAcl(view: ReadView, tableOfIndex?: (index: string) => string | undefined): AclSnapshot {
+export function loadAcl(
+  view: ReadView,
+  tableOfIndex?: (index: string) => string | undefined,
+  tableOfTrigger?: (trigger: string) => string | undefined,
+): AclSnapshot {
   const roles = new Map<string, RoleInfo>(Object.entries(readRoles(view)));
   const tables = new Map<string, TableAcl>();
   for (const name of [...view.tables().map((t) => t.name), ...viewNames(view)]) {
     const acl = readTableAcl(view, name);
     if (acl != null) tables.set(name.toLowerCase(), acl);
   }
-  return { roles, tables, databaseCreate: readDatabaseCreate(view), tableOfIndex };
+  return { roles, tables, databaseCreate: readDatabaseCreate(view), tableOfIndex, tableOfTrigger };
 }
 
 export class AccessControl {
@@ -106,11 +111,20 @@ export class AccessControl {
   #load(): AclSnapshot {
     const snap = this.#storage.snapshot();
     try {
-      return loadAcl(snap, this.#tableOfIndex);
+      return loadAcl(snap, this.#tableOfIndex, this.#tableOfTrigger);
     } finally {
       snap.release();
     }
   }
+
+  readonly #tableOfTrigger = (trigger: string): string | undefined => {
+    const snap = this.#storage.snapshot();
+    try {
+      return findTrigger(snap, trigger)?.table;
+    } finally {
+      snap.release();
+    }
+  };
 
   readonly #tableOfIndex = (index: string): string | undefined => {
     const snap = this.#storage.snapshot();

@@ -19,6 +19,8 @@ import { metadataOfAst, metadataOfFront } from './metadata.js';
 import { DISTINCT_OPERAND, ShapeMode, shapeOf, type DistinctOperand, type Shape } from './shape.js';
 import { Tok, tokenize, type Token } from './tokenizer.js';
 import { restoreWindows } from './window-shape.js';
+import { insertOrForm, isCreateTrigger, parseCreateTrigger, type InsertOr } from './trigger-front.js';
+import type { TriggerStatement } from './front-nodes.js';
 import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
 
 export interface AnalyzerOptions {
@@ -135,6 +137,11 @@ export class Analyzer {
     const word = first.type === Tok.Word ? first.text : '';
     if (word === 'EXPLAIN') return this.#wrapped(sql, tokens, from, to, 'EXPLAIN');
     if (word === 'PREPARE') return this.#wrapped(sql, tokens, from, to, 'PREPARE');
+    if (word === 'CREATE' && isCreateTrigger(tokens, from, to)) return this.#trigger(sql, tokens, from, to);
+    if (word === 'REPLACE' || (word === 'INSERT' && to - from > 2 && tokens[from + 1]!.text === 'OR')) {
+      const form = insertOrForm(sql, tokens, from, to);
+      if (form !== undefined) return this.#insertOr(sql, form.tokens, form.or);
+    }
     const dml = LIFTABLE_START.has(word) || (first.type === Tok.Punct && first.text === '(');
     const front = dml ? undefined : frontParserFor(tokens, from, to);
     // EXECUTE's arguments are lifted too: EXECUTE p(1) and EXECUTE p(2) share one shape
@@ -343,6 +350,47 @@ export class Analyzer {
     return { entry, key, shape, hit: false };
   }
 
+  /** CREATE TRIGGER: the header parsed by the front, each body statement (and the WHEN condition
+   *  as SELECT <condition>) analysed like a top-level one. Cached by the unlifted text. */
+  #trigger(sql: string, tokens: readonly Token[], from: number, to: number): Prepared {
+    const shape = shapeOf(sql, tokens, from, to, ShapeMode.Front);
+    const key = keyOf(shape);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached !== NO_LIFT) {
+      this.#hits++;
+      return { entry: cached, key, shape, hit: true };
+    }
+    this.#misses++;
+    const node = parseCreateTrigger(new Cursor(sql, tokens, from, to), (ts, f, t): TriggerStatement => {
+      const inner = this.#prepare(sql, ts, f, t);
+      if (inner.shape.userParamCount > 0) {
+        throw new DispatcherError('42P02', 'a trigger body cannot use parameters', { query: sql });
+      }
+      return { kind: inner.entry.kind, ast: inner.entry.ast, params: inner.shape.liftedParams, paramTypes: inner.shape.liftedTypes };
+    });
+    const kind = classify(node, true);
+    const flags = KIND_FLAGS[kind];
+    const entry: Entry = { kind, flags, ast: node, metadata: frozen(metadataOfFront(kind, flags, node)) };
+    this.#remember(key, entry);
+    return { entry, key, shape, hit: false };
+  }
+
+  /** REPLACE INTO / INSERT OR x: the plain INSERT analysed as usual, the clause added as `or`. */
+  #insertOr(sql: string, tokens: readonly Token[], or: InsertOr): Prepared {
+    const inner = this.#prepare(sql, tokens, 0, tokens.length);
+    if (inner.entry.kind !== 'INSERT') throw syntaxErrorAt(sql, tokens[0], tokens[tokens.length - 1]);
+    const key = `${inner.key} /*OR ${or}*/`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached !== NO_LIFT) {
+      this.#hits++;
+      return { entry: cached, key, shape: inner.shape, hit: true };
+    }
+    this.#misses++;
+    const entry: Entry = { ...inner.entry, ast: { ...(inner.entry.ast as object), or } };
+    this.#remember(key, entry);
+    return { entry, key, shape: inner.shape, hit: false };
+  }
+
   /** node-sql-parser's SyntaxError as 42601 at the matching place of the original text. */
   #syntaxError(e: unknown, sql: string, tokens: readonly Token[], from: number, to: number, mode: number): DispatcherError {
     if (e instanceof Error && COUNT_MISMATCH.test(e.message)) return countMismatch(sql, tokens, from, to, e);
@@ -408,12 +456,21 @@ function statementEnd(tokens: readonly Token[], from: number): number {
     const t = tokens[i]!;
     if (t.type === Tok.Word && t.text === 'TRIGGER' && tokens[from]!.text === 'CREATE') trigger = true;
   }
+  // in a trigger, CASE ... END pairs are counted so that a CASE's END is not taken for the body's
+  let cases = 0;
+  let caseEnd = -1;
   for (let i = from; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === Tok.Punct && t.text === ';') {
       if (!trigger) return i;
       const prev = tokens[i - 1];
-      if (prev !== undefined && prev.type === Tok.Word && prev.text === 'END') return i;
+      if (caseEnd !== i - 1 && prev !== undefined && prev.type === Tok.Word && prev.text === 'END') return i;
+    } else if (trigger && t.type === Tok.Word) {
+      if (t.text === 'CASE') cases++;
+      else if (t.text === 'END' && cases > 0) {
+        cases--;
+        caseEnd = i;
+      }
     }
   }
   return tokens.length;

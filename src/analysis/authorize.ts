@@ -37,6 +37,8 @@ export interface AclSnapshot {
   readonly databaseCreate: readonly string[];
   /** The table an index belongs to (DROP INDEX names only the index). */
   readonly tableOfIndex?: ((index: string) => string | undefined) | undefined;
+  /** The table a trigger belongs to (DROP TRIGGER names only the trigger). */
+  readonly tableOfTrigger?: ((trigger: string) => string | undefined) | undefined;
 }
 
 /** What authorize() needs of a statement: an AnalyzedStatement or a nested (EXPLAIN / PREPARE) one. */
@@ -165,6 +167,7 @@ export function authorize(user: string, st: StatementToAuthorize, acl: AclSnapsh
     case 'DROP_TABLE':
     case 'DROP_VIEW':
     case 'CREATE_INDEX':
+    case 'CREATE_TRIGGER':
     case 'ALTER_TABLE':
     case 'ANALYZE':
     case 'VACUUM': {
@@ -175,6 +178,21 @@ export function authorize(user: string, st: StatementToAuthorize, acl: AclSnapsh
         return denied(`to ${st.kind} every table: only a superuser may`);
       }
       return null;
+    }
+    case 'DROP_TRIGGER': {
+      // DROP TRIGGER name names only the trigger: its table comes from the catalog
+      const node = st.ast as { name: string; table: string | null };
+      const table = node.table ?? acl.tableOfTrigger?.(node.name);
+      if (table === undefined) return null; // the statement itself reports a missing trigger
+      return ownsTable(user, table, acl) ? null : new DispatcherError(SqlState.InsufficientPrivilege, `must be owner of table ${table}`);
+    }
+    case 'REINDEX': {
+      const node = st.ast as { target: string | null; name: string | null };
+      if (node.name === null || node.target === 'database' || node.target === 'schema' || node.target === 'system') {
+        return denied('to REINDEX every index: only a superuser may');
+      }
+      const table = node.target === 'table' ? node.name : acl.tableOfIndex?.(node.name) ?? node.name;
+      return ownsTable(user, table, acl) ? null : new DispatcherError(SqlState.InsufficientPrivilege, `must be owner of table ${table}`);
     }
     case 'DROP_INDEX': {
       const name = indexName(st.ast);

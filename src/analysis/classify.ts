@@ -29,6 +29,9 @@ const FRONT_KINDS: Readonly<Record<string, StatementKind>> = {
   prepare: 'PREPARE',
   execute: 'EXECUTE',
   deallocate: 'DEALLOCATE',
+  create_trigger: 'CREATE_TRIGGER',
+  drop_trigger: 'DROP_TRIGGER',
+  reindex: 'REINDEX',
 };
 
 /** Kind of a front-end node; throws 0A000 for an unknown type. */

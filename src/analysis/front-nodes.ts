@@ -3,7 +3,7 @@
 // Identifiers are folded as PostgreSQL folds them: unquoted to lower case, quoted as written.
 // Like every AST the analyser hands out, these are shared through the parse cache: immutable.
 import type { SqlValue } from '../storage/ports.js';
-import type { StatementKind, StatementMetadata } from './types.js';
+import type { LiteralType, StatementKind, StatementMetadata } from './types.js';
 
 export type IsolationLevel = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
@@ -202,7 +202,56 @@ export interface DeallocateNode {
   readonly name: string | null;
 }
 
+/**
+ * A statement of a trigger body, or its WHEN condition as `SELECT <condition>`, analysed like a
+ * top-level statement. Its lifted literals travel with it as $1..$n (params, paramTypes);
+ * NEW.col / OLD.col stay column references of tables `new` / `old` (execution binds them).
+ */
+export interface TriggerStatement {
+  readonly kind: StatementKind;
+  readonly ast: unknown;
+  readonly params: readonly SqlValue[];
+  readonly paramTypes: readonly LiteralType[];
+}
+export type TriggerTiming = 'BEFORE' | 'AFTER' | 'INSTEAD OF';
+export type TriggerEvent = 'INSERT' | 'UPDATE' | 'DELETE';
+/** CREATE [TEMP] TRIGGER [IF NOT EXISTS] name [BEFORE | AFTER | INSTEAD OF] event [OR event]
+ *  [OF cols] ON table [FOR EACH ROW] [WHEN cond] BEGIN stmt; ... END (SQLite's form). */
+export interface CreateTriggerNode {
+  readonly type: 'create_trigger';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly temporary: boolean;
+  /** BEFORE when not written (as SQLite). */
+  readonly timing: TriggerTiming;
+  readonly events: readonly TriggerEvent[];
+  /** UPDATE OF a, b: fires only for UPDATEs that assign one of these; null for every UPDATE. */
+  readonly columns: readonly string[] | null;
+  readonly table: string;
+  readonly when: TriggerStatement | null;
+  readonly body: readonly TriggerStatement[];
+  /** The statement as written (kept in the catalog for display). */
+  readonly text: string;
+}
+/** DROP TRIGGER [IF EXISTS] name [ON table]. */
+export interface DropTriggerNode {
+  readonly type: 'drop_trigger';
+  readonly name: string;
+  readonly ifExists: boolean;
+  readonly table: string | null;
+}
+/** REINDEX [INDEX | TABLE | DATABASE | SCHEMA | SYSTEM] [name]: without a keyword the name may
+ *  be an index or a table (SQLite's form); no name at all rebuilds every index. */
+export interface ReindexNode {
+  readonly type: 'reindex';
+  readonly target: 'index' | 'table' | 'database' | 'schema' | 'system' | null;
+  readonly name: string | null;
+}
+
 export type FrontNode =
+  | CreateTriggerNode
+  | DropTriggerNode
+  | ReindexNode
   | BeginNode
   | CommitNode
   | RollbackNode

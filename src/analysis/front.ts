@@ -6,6 +6,7 @@ import type { SqlValue } from '../storage/ports.js';
 import { Cursor } from './cursor.js';
 import type { AlterTableRenameColumnNode, FrontNode, IsolationLevel, TransactionModes } from './front-nodes.js';
 import { parseCreateRole, parseDropRole, parseGrant, parseRevoke } from './front-dcl.js';
+import { parseDropTrigger, parseReindex } from './trigger-front.js';
 import { Tok, type Token } from './tokenizer.js';
 
 export type FrontParser = (c: Cursor) => FrontNode;
@@ -47,7 +48,10 @@ export function frontParserFor(tokens: readonly Token[], from: number, to: numbe
     case 'CREATE':
       return w2 === 'USER' || w2 === 'ROLE' ? parseCreateRole : undefined;
     case 'DROP':
+      if (w2 === 'TRIGGER') return parseDropTrigger;
       return w2 === 'USER' || w2 === 'ROLE' ? parseDropRole : undefined;
+    case 'REINDEX':
+      return parseReindex;
     case 'GRANT':
       return parseGrant;
     case 'REVOKE':
@@ -64,11 +68,11 @@ export function frontParserFor(tokens: readonly Token[], from: number, to: numbe
 
 // Statements the engine knows of but does not support: 0A000 rather than a syntax error.
 const UNSUPPORTED_START: ReadonlySet<string> = new Set([
-  'REINDEX', 'TRUNCATE', 'COPY', 'LISTEN', 'NOTIFY', 'UNLISTEN', 'LOCK', 'COMMENT', 'DISCARD', 'ATTACH',
+  'TRUNCATE', 'COPY', 'LISTEN', 'NOTIFY', 'UNLISTEN', 'LOCK', 'COMMENT', 'DISCARD', 'ATTACH',
   'DETACH', 'DO', 'CALL', 'DECLARE', 'FETCH', 'CLOSE', 'MOVE', 'CLUSTER', 'REFRESH', 'SECURITY', 'LOAD',
   'IMPORT', 'REASSIGN', 'REPLACE', 'MERGE', 'UPSERT',
 ]);
-const SUPPORTED_OBJECTS: ReadonlySet<string> = new Set(['TABLE', 'INDEX', 'VIEW', 'USER', 'ROLE']);
+const SUPPORTED_OBJECTS: ReadonlySet<string> = new Set(['TABLE', 'INDEX', 'VIEW', 'USER', 'ROLE', 'TRIGGER']);
 const OBJECT_NOISE: ReadonlySet<string> = new Set([
   'TEMP', 'TEMPORARY', 'UNIQUE', 'OR', 'REPLACE', 'GLOBAL', 'LOCAL', 'UNLOGGED', 'MATERIALIZED', 'RECURSIVE', 'IF', 'EXISTS',
 ]);

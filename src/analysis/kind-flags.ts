@@ -49,6 +49,10 @@ const GRID: Record<StatementKind, Row> = {
   EXECUTE: { c: 'admin', f: 'R W . . . . . . i' },
   DEALLOCATE: { c: 'admin', f: '. . . . . r . . i' },
   CHECKPOINT: { c: 'admin', f: '. . . . . r . . i' },
+  CREATE_TRIGGER: { c: 'ddl', f: '. . S . X . . . i' },
+  DROP_TRIGGER: { c: 'ddl', f: '. . S . X . . . i' },
+  // REINDEX rebuilds index trees in the transaction's write set, under the schema lock
+  REINDEX: { c: 'ddl', f: 'R . S . X . . . i' },
 };
 
 function expand(row: Row): KindFlags {

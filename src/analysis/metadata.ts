@@ -143,14 +143,17 @@ function costOf(f: Facts, tableCount: number): number {
   return Math.round(cost * 100) / 100;
 }
 
-const TRANSACTIONAL_FRONT: ReadonlySet<StatementKind> = new Set(['SET', 'RESET', 'EXECUTE', 'GRANT', 'REVOKE', 'CREATE_USER', 'CREATE_ROLE', 'DROP_USER', 'ALTER_TABLE']);
+const TRANSACTIONAL_FRONT: ReadonlySet<StatementKind> = new Set([
+  'SET', 'RESET', 'EXECUTE', 'GRANT', 'REVOKE', 'CREATE_USER', 'CREATE_ROLE', 'DROP_USER', 'ALTER_TABLE',
+  'CREATE_TRIGGER', 'DROP_TRIGGER', 'REINDEX',
+]);
 
 function locksFor(kind: StatementKind, flags: KindFlags, tables: readonly string[], targets: ReadonlySet<string>): string[] {
   const locks: string[] = [];
   if (flags.exclusiveSchemaLock) locks.push('X:schema');
   for (const t of tables) {
     if (targets.has(t)) locks.push(flags.changesSchema ? `X:${t}` : `IX:${t}`);
-    else locks.push(kind === 'CREATE_INDEX' ? `S:${t}` : `IS:${t}`);
+    else locks.push(kind === 'CREATE_INDEX' || kind === 'REINDEX' ? `S:${t}` : `IS:${t}`);
   }
   return locks;
 }
@@ -191,10 +194,10 @@ export function metadataOfFront(kind: StatementKind, flags: KindFlags, node: Fro
   let targets: ReadonlySet<string> = new Set();
   if ((node.type === 'vacuum' || node.type === 'analyze') && node.table !== null) tables = [node.table];
   else if ((node.type === 'grant' || node.type === 'revoke') && (node.objectType === 'table')) tables = [...node.objects];
-  else if (node.type === 'alter_table') {
-    tables = [node.table];
+  else if (node.type === 'alter_table' || node.type === 'create_trigger' || (node.type === 'drop_trigger' && node.table !== null)) {
+    tables = [node.table!];
     targets = new Set(tables);
-  }
+  } else if (node.type === 'reindex' && node.target === 'table' && node.name !== null) tables = [node.name];
   return {
     tablesAccessed: tables,
     isReadOnly: flags.allowedReadOnly && !flags.writesData && !flags.changesSchema,

@@ -38,7 +38,10 @@ export type StatementKind =
   | 'PREPARE'
   | 'EXECUTE'
   | 'DEALLOCATE'
-  | 'CHECKPOINT';
+  | 'CHECKPOINT'
+  | 'CREATE_TRIGGER'
+  | 'DROP_TRIGGER'
+  | 'REINDEX';
 
 export type CoordinatorName = 'dql' | 'dml' | 'ddl' | 'tcl' | 'dcl' | 'admin';
 

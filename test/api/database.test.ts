@@ -117,7 +117,7 @@ describe('a session on :memory:', () => {
   it('unknown tables, columns and unsupported statements are clear errors', async () => {
     expect(await sqlState(s.execute('SELECT * FROM nope'))).toBe('42P01');
     expect(await sqlState(s.execute('SELECT nope FROM t'))).toBe('42703');
-    expect(await sqlState(s.execute('CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END'))).toMatch(/0A000|42601/);
+    expect(await sqlState(s.execute('CREATE TRIGGER tr AFTER INSERT ON t FOR EACH STATEMENT BEGIN SELECT 1; END'))).toBe('0A000');
     expect((await s.execute('SELECT 1 + 1')).rows).toEqual([[2]]);
   });
 

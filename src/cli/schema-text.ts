@@ -1,5 +1,6 @@
 // CREATE TABLE (and CREATE INDEX) text rebuilt from a table definition, for `.schema`.
 import type { TableDef } from '../storage/ports.js';
+import { checksOf, foreignKeysOf } from '../execution/constraint-defs.js';
 
 const PLAIN_IDENT = /^[a-z_][a-z0-9_]*$/;
 // Words that cannot stand unquoted as a column or table name.
@@ -38,6 +39,15 @@ export function createTableText(def: TableDef): string {
     if (ix.implicit && ix.unique && !sameColumns(ix.columns, def.primaryKey)) {
       parts.push(`  UNIQUE (${columnList(def, ix.columns)})`);
     }
+  }
+  for (const c of checksOf(def)) parts.push(`  CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expr})`);
+  for (const fk of foreignKeysOf(def)) {
+    let line = `  CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')})`;
+    line += ` REFERENCES ${quoteIdent(fk.refTable)} (${fk.refColumns.map(quoteIdent).join(', ')})`;
+    if (fk.matchFull) line += ' MATCH FULL';
+    if (fk.onDelete !== 'no action') line += ` ON DELETE ${fk.onDelete.toUpperCase()}`;
+    if (fk.onUpdate !== 'no action') line += ` ON UPDATE ${fk.onUpdate.toUpperCase()}`;
+    parts.push(line);
   }
   const out = [`CREATE TABLE ${quoteIdent(def.name)} (\n${parts.join(',\n')}\n);`];
   for (const ix of def.indexes) {

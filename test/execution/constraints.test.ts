@@ -450,3 +450,24 @@ describe('foreign keys between sessions', () => {
     expect((await a.execute('SELECT id FROM c WHERE pid = 3 ORDER BY id')).rows).toEqual([[10], [11]]);
   });
 });
+
+describe('schema text', () => {
+  it('.schema shows checks and foreign keys, and the text creates the same constraints', async () => {
+    const { createTableText } = await import('../../src/cli/schema-text.js');
+    await db.run('CREATE TABLE sp1(id INTEGER PRIMARY KEY)');
+    await db.run(
+      'CREATE TABLE sc1(id INTEGER PRIMARY KEY, p INTEGER REFERENCES sp1(id) ON DELETE CASCADE, v INTEGER CONSTRAINT v_small CHECK (v < 10 AND v > -10))',
+    );
+    const text = createTableText(committedDef('sc1'));
+    expect(text).toContain('CONSTRAINT v_small CHECK (');
+    expect(text).toContain('CONSTRAINT sc1_p_fkey FOREIGN KEY (p) REFERENCES sp1 (id) ON DELETE CASCADE');
+    await db.run('DROP TABLE sc1');
+    await db.run(text);
+    expect(await db.state('INSERT INTO sc1 VALUES (1, NULL, 10)')).toBe('23514');
+    expect(await db.state('INSERT INTO sc1 VALUES (1, 5, 1)')).toBe('23503');
+    await db.run('INSERT INTO sp1 VALUES (5)');
+    await db.run('INSERT INTO sc1 VALUES (1, 5, 1)');
+    await db.run('DELETE FROM sp1');
+    expect(await db.rows('SELECT count(*) FROM sc1')).toEqual([[0]]);
+  });
+});

@@ -49,8 +49,9 @@ function checkNewerReferences(txn: WriteTxn, child: TableDef, fk: OutgoingFk, va
   const conflict = probe.call(txn, (latest: ReadView, snapshot: ReadView) => {
     const now = latest.getTable(child.name);
     if (now === undefined) return false;
+    const seen = snapshot.getTable(child.name) !== undefined;
     for (const r of findRows(latest, now, keyPath(now, fk.cols, false)!, fk.cols, valuesFor(now, fk.cols, vals))) {
-      if (!sameRow(snapshot.getRow(child.name, r.key), r.row)) return true;
+      if (!seen || !sameRow(snapshot.getRow(child.name, r.key), r.row)) return true;
     }
     return false;
   });

@@ -433,6 +433,14 @@ export function shapeOf(
               (skipped ??= []).push(i + 1, close);
             }
           }
+          if (isWord(prev, 'REFERENCES') && !KEYWORDS.has(w) && !isPunct(tokens[i + 1], '(') && !isPunct(tokens[i + 1], '.')) {
+            // `REFERENCES t` without columns means t's primary key; the grammar wants a list
+            emit(Tok.Word, foldedWord(sql, t), false, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            emit(Tok.Word, '__dispatchdb_pk', false, t.start);
+            emit(Tok.Punct, ')', false, t.start);
+            continue;
+          }
           // the leading word is never an identifier
           const kw = KEYWORDS.has(w) || i === from || (front && SOFT_KEYWORDS.has(w));
           emit(Tok.Word, kw ? w : foldedWord(sql, t), kw, t.start);

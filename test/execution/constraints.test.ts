@@ -145,6 +145,25 @@ describe('FOREIGN KEY constraints', () => {
     ]);
   });
 
+  it('REFERENCES t without columns means t\'s primary key', async () => {
+    await db.run('CREATE TABLE kp(a INTEGER, b INTEGER, PRIMARY KEY (a, b))');
+    await db.run('CREATE TABLE kc(x INTEGER, y INTEGER, FOREIGN KEY (x, y) REFERENCES kp ON DELETE CASCADE)');
+    await db.run('CREATE TABLE kq(id INTEGER PRIMARY KEY)');
+    await db.run('CREATE TABLE kd(z INTEGER REFERENCES kq, w INTEGER)');
+    expect(await db.state('CREATE TABLE ke(z INTEGER REFERENCES kp)')).toBe('42830');
+    await db.run('CREATE TABLE knopk(v INTEGER)');
+    expect(await db.state('CREATE TABLE kf(z INTEGER REFERENCES knopk)')).toBe('42830');
+    expect(await db.state('INSERT INTO kd VALUES (1, NULL)')).toBe('23503');
+    await db.run('INSERT INTO kq VALUES (1)');
+    await db.run('INSERT INTO kp VALUES (1, 2)');
+    await db.run('INSERT INTO kd VALUES (1, 1)');
+    await db.run('INSERT INTO kc VALUES (1, 2)');
+    await db.run('ALTER TABLE kd ADD CONSTRAINT kd_w FOREIGN KEY (w) REFERENCES kq');
+    expect(await db.state('UPDATE kd SET w = 2')).toBe('23503');
+    await db.run('DELETE FROM kp');
+    expect(await db.rows('SELECT count(*) FROM kc')).toEqual([[0]]);
+  });
+
   it('MATCH FULL rejects a partly NULL reference', async () => {
     await db.run('CREATE TABLE mp(a INTEGER, b INTEGER, PRIMARY KEY (a, b))');
     await db.run('CREATE TABLE mc(a INTEGER, b INTEGER, FOREIGN KEY (a, b) REFERENCES mp (a, b) MATCH FULL)');

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Database } from '../../src/api/database.js';
 import type { SqlValue } from '../../src/api/types.js';
 import type { CrashPoint, Go } from './mixed-writer.js';
-import { COLUMNS, mix, Model, Rng, Workload, type ModelTable, type Unit, type WRow } from './workload.js';
+import { COLUMNS, mix, Model, Rng, Workload, type ModelTable, type MRow, type Unit } from './workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -243,7 +243,7 @@ async function observe(db: Database): Promise<Observed> {
         if (!ix.implicit) indexes.set(ix.name, { cols: ix.columns.map((c) => columns[c]!), unique: ix.unique });
       }
       tables.set(t.name, { keyed: t.primaryKey.length > 0, columns, indexes });
-      rows.set(t.name, (await s.execute(`SELECT id, k, u, v, pad FROM ${t.name} ORDER BY id`)).rows);
+      rows.set(t.name, (await s.execute(`SELECT * FROM ${t.name} ORDER BY id`)).rows);
     }
     return { tables, rows };
   } finally {
@@ -263,7 +263,8 @@ function diff(model: Model, seen: Observed): string | null {
   if (want !== got) return `tables: expected [${want}], found [${got}]`;
   for (const [name, mt] of model.tables) {
     const t = seen.tables.get(name)!;
-    if (t.columns.join(',') !== COLUMNS.join(',')) return `${name}: columns ${t.columns.join(',')}`;
+    const columns = [...COLUMNS, ...mt.extras.map((c) => c.name)].join(',');
+    if (t.columns.join(',') !== columns) return `${name}: columns ${t.columns.join(',')}, expected ${columns}`;
     if (t.keyed !== mt.keyed) return `${name}: keyed ${t.keyed}, expected ${mt.keyed}`;
     const wantIx = [...mt.indexes].map(([n, s]) => `${n}(${s.cols.join(',')})${s.unique ? '!' : ''}`).sort().join(' ');
     const gotIx = [...t.indexes].map(([n, s]) => `${n}(${s.cols.join(',')})${s.unique ? '!' : ''}`).sort().join(' ');
@@ -274,7 +275,7 @@ function diff(model: Model, seen: Observed): string | null {
     for (let i = 0; i < len; i++) {
       const e = expected[i];
       const a = actual[i];
-      if (e === undefined || a === undefined || e.some((v, j) => v !== a[j])) {
+      if (e === undefined || a === undefined || e.length !== a.length || e.some((v, j) => v !== a[j])) {
         return `${name}: ${actual.length} rows for ${expected.length} expected; first difference at position ${i}: found ${show(a)}, expected ${show(e)}`;
       }
     }
@@ -291,7 +292,7 @@ async function checkIndexes(db: Database, model: Model, r: Rng): Promise<string 
         .map((x) => Number(x[0]))
         .sort((a, b) => a - b)
         .join(',');
-    const expect = (t: ModelTable, f: (row: WRow) => boolean): string =>
+    const expect = (t: ModelTable, f: (row: MRow) => boolean): string =>
       [...t.rows.values()]
         .filter(f)
         .map((x) => x[0])
@@ -299,7 +300,7 @@ async function checkIndexes(db: Database, model: Model, r: Rng): Promise<string 
         .join(',');
     for (const [name, t] of model.tables) {
       const rows = [...t.rows.values()];
-      const samples: (WRow | undefined)[] = [undefined];
+      const samples: (MRow | undefined)[] = [undefined];
       for (let i = 0; i < 3 && rows.length > 0; i++) samples.push(r.pick(rows));
       for (const [ix, shape] of t.indexes) {
         for (const row of samples) {
@@ -445,9 +446,12 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   let workload = new Workload(0);
   let model = new Model();
   let killsOnDb = perDb;
+  let startFailures = 0;
+  let abort = false;
+  let performed = 0;
   try {
     refill();
-    for (let kill = 0; kill < o.kills; kill++) {
+    for (let kill = 0; kill < o.kills && !abort; kill++) {
       if (killsOnDb >= perDb) {
         database++;
         killsOnDb = 0;
@@ -458,6 +462,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
         model = new Model();
       }
       killsOnDb++;
+      performed++;
       const start = workload.next;
       const mode = o.modes !== undefined && o.modes.length > 0 ? o.modes[kill % o.modes.length]! : pickMode(r);
       modes[mode]++;
@@ -486,7 +491,10 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
       let rows = 0;
       if (exit.signal !== 'SIGKILL' || !w.killed) {
         failure = `writer ended by itself (${exit.code ?? exit.signal}): ${w.errorLine ?? ''} ${w.stderr.slice(0, 2000)}`;
+        // A writer that cannot even load (a broken build) fails every run: say so once and stop.
+        if (!w.ready && w.errorLine === null && ++startFailures >= 3) abort = true;
       } else {
+        startFailures = 0;
         const result = await checkRun(w, workload, model, dbPath, start, r);
         failure = result.failure;
         pending = result.pending;
@@ -535,7 +543,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   }
   return {
     seed: o.seed,
-    kills: o.kills,
+    kills: performed,
     databases: database + 1,
     unitsAcked,
     unitsSubmitted,

@@ -1,12 +1,14 @@
 // The crash harness's workload: unit n is a pure function of (seed, n, schema before n), so the
 // writer (child) and the checker (parent) generate the same units without talking. A unit is one
-// autocommit statement, a transaction (with savepoints, maybe rolled back as a whole), DDL, or a
-// checkpoint. Units never fail by design (fresh ids, range predicates, a unique column that only
+// autocommit statement, a transaction (with savepoints, maybe rolled back as a whole), DDL
+// (tables, indexes, ALTER TABLE ADD/DROP COLUMN), or a checkpoint. Units never fail by design (fresh ids, range predicates, a unique column that only
 // changes sign), so the exact expected state after any prefix of units is computable by Model.
 import type { SqlValue } from '../../src/api/types.js';
 
 /** [id, k, u, v, pad]: id unique, k small (index on k), u unique in absolute value, pad maybe large. */
 export type WRow = readonly [number, number | null, number, string, string];
+/** A stored row: the five columns, then the columns ALTER TABLE added, in order. */
+export type MRow = readonly [number, number | null, number, string, string, ...(number | null)[]];
 
 export const COLUMNS = ['id', 'k', 'u', 'v', 'pad'] as const;
 const TABLE_NAMES = ['t0', 't1', 't2', 't3', 't4', 't5'] as const;
@@ -24,6 +26,7 @@ export interface Where {
 }
 export type SetClause =
   | { readonly col: 'k'; readonly add: number }
+  | { readonly col: 'extra'; readonly name: string; readonly value: number | null }
   | { readonly col: 'v' | 'pad'; readonly value: string }
   | { readonly col: 'u' | 'id'; readonly negate: true };
 
@@ -35,6 +38,8 @@ export type Op =
   | { readonly op: 'dropTable'; readonly table: string }
   | { readonly op: 'createIndex'; readonly table: string; readonly name: string; readonly cols: readonly string[]; readonly unique: boolean }
   | { readonly op: 'dropIndex'; readonly table: string; readonly name: string }
+  | { readonly op: 'addColumn'; readonly table: string; readonly name: string; readonly def: number | null }
+  | { readonly op: 'dropColumn'; readonly table: string; readonly name: string }
   | { readonly op: 'savepoint' | 'rollbackTo' | 'release'; readonly name: string };
 
 export interface Unit {
@@ -50,9 +55,15 @@ export interface IndexShape {
   readonly cols: readonly string[];
   readonly unique: boolean;
 }
+/** A column ALTER TABLE added (INTEGER, with a constant default or none). */
+export interface ExtraColumn {
+  readonly name: string;
+  readonly def: number | null;
+}
 export interface TableSchema {
   readonly keyed: boolean;
   readonly indexes: ReadonlyMap<string, IndexShape>;
+  readonly extras: readonly ExtraColumn[];
 }
 export type Schema = ReadonlyMap<string, TableSchema>;
 
@@ -109,6 +120,7 @@ function pad(r: Rng, tag: string): string {
 class UnitBuilder {
   readonly ops: Op[] = [];
   #serial = 0;
+  #columns = 0;
   constructor(
     readonly n: number,
     readonly r: Rng,
@@ -160,8 +172,11 @@ class UnitBuilder {
     }
     if (x < 0.87) {
       const y = r.next();
+      const extras = this.schema.get(table)!.extras;
       const set: SetClause =
-        y < 0.4
+        extras.length > 0 && r.chance(0.15)
+          ? { col: 'extra', name: r.pick(extras).name, value: r.chance(0.2) ? null : r.int(-1000, 1000) }
+          : y < 0.4
           ? { col: 'k', add: r.int(-50, 50) }
           : y < 0.6
             ? { col: 'v', value: text(r, r.int(0, 12)) }
@@ -188,6 +203,14 @@ class UnitBuilder {
     if (x >= 0.12 && x < 0.14 && names.length >= 4) return this.apply({ op: 'dropTable', table: r.pick(names) });
     const table = r.pick(names);
     const t = this.schema.get(table)!;
+    if (x >= 0.14 && x < 0.24) {
+      // ALTER TABLE rewrites every row of the table: a large commit.
+      if (t.extras.length < 3 && (t.extras.length === 0 || r.chance(0.6))) {
+        const def = r.chance(0.4) ? null : r.int(-100, 100);
+        return this.apply({ op: 'addColumn', table, name: `x${this.n}_${++this.#columns}`, def });
+      }
+      if (t.extras.length > 0) return this.apply({ op: 'dropColumn', table, name: r.pick(t.extras).name });
+    }
     const missing = INDEX_SHAPES.filter((s) => !t.indexes.has(`ix_${table}_${s.suffix}`));
     if (x < 0.75 && missing.length > 0) {
       const s = r.pick(missing);
@@ -222,21 +245,31 @@ function applySchema(schema: Map<string, TableSchema>, op: Op): Map<string, Tabl
   const s = new Map(schema);
   switch (op.op) {
     case 'createTable':
-      s.set(op.table, { keyed: op.keyed, indexes: new Map() });
+      s.set(op.table, { keyed: op.keyed, indexes: new Map(), extras: [] });
       break;
     case 'dropTable':
       s.delete(op.table);
       break;
     case 'createIndex': {
       const t = s.get(op.table)!;
-      s.set(op.table, { keyed: t.keyed, indexes: new Map(t.indexes).set(op.name, { cols: op.cols, unique: op.unique }) });
+      s.set(op.table, { ...t, indexes: new Map(t.indexes).set(op.name, { cols: op.cols, unique: op.unique }) });
       break;
     }
     case 'dropIndex': {
       const t = s.get(op.table)!;
       const ix = new Map(t.indexes);
       ix.delete(op.name);
-      s.set(op.table, { keyed: t.keyed, indexes: ix });
+      s.set(op.table, { ...t, indexes: ix });
+      break;
+    }
+    case 'addColumn': {
+      const t = s.get(op.table)!;
+      s.set(op.table, { ...t, extras: [...t.extras, { name: op.name, def: op.def }] });
+      break;
+    }
+    case 'dropColumn': {
+      const t = s.get(op.table)!;
+      s.set(op.table, { ...t, extras: t.extras.filter((c) => c.name !== op.name) });
       break;
     }
     default:
@@ -367,7 +400,10 @@ export function opSql(op: Op): Stmt {
     case 'update': {
       const s = op.set;
       let set: string;
-      if ('negate' in s) set = `${s.col} = -${s.col}`;
+      if (s.col === 'extra') {
+        params.push(s.value);
+        set = `${s.name} = $1`;
+      } else if ('negate' in s) set = `${s.col} = -${s.col}`;
       else if ('add' in s) {
         params.push(s.add);
         set = `k = k + $1`;
@@ -392,6 +428,10 @@ export function opSql(op: Op): Stmt {
       return { sql: `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${op.name} ON ${op.table} (${op.cols.join(', ')})`, params };
     case 'dropIndex':
       return { sql: `DROP INDEX ${op.name}`, params };
+    case 'addColumn':
+      return { sql: `ALTER TABLE ${op.table} ADD COLUMN ${op.name} INTEGER${op.def !== null ? ` DEFAULT ${op.def}` : ''}`, params };
+    case 'dropColumn':
+      return { sql: `ALTER TABLE ${op.table} DROP COLUMN ${op.name}`, params };
     case 'savepoint':
       return { sql: `SAVEPOINT ${op.name}`, params };
     case 'rollbackTo':
@@ -414,11 +454,12 @@ export function unitSql(u: Unit): Stmt[] {
 export interface ModelTable {
   readonly keyed: boolean;
   readonly indexes: Map<string, IndexShape>;
+  extras: ExtraColumn[];
   /** Rows by id (ids stay unique: fresh on insert, negation on update). */
-  readonly rows: Map<number, WRow>;
+  readonly rows: Map<number, MRow>;
 }
 
-function matches(row: WRow, w: Where): boolean {
+function matches(row: MRow, w: Where): boolean {
   const v = w.col === 'id' ? row[0] : row[1];
   return v !== null && v >= w.lo && v <= w.hi;
 }
@@ -429,7 +470,9 @@ export class Model {
 
   clone(): Model {
     const m = new Model();
-    for (const [name, t] of this.tables) m.tables.set(name, { keyed: t.keyed, indexes: new Map(t.indexes), rows: new Map(t.rows) });
+    for (const [name, t] of this.tables) {
+      m.tables.set(name, { keyed: t.keyed, indexes: new Map(t.indexes), extras: [...t.extras], rows: new Map(t.rows) });
+    }
     return m;
   }
 
@@ -440,7 +483,7 @@ export class Model {
   #op(op: Op): void {
     switch (op.op) {
       case 'createTable':
-        this.tables.set(op.table, { keyed: op.keyed, indexes: new Map(), rows: new Map() });
+        this.tables.set(op.table, { keyed: op.keyed, indexes: new Map(), extras: [], rows: new Map() });
         return;
       case 'dropTable':
         this.tables.delete(op.table);
@@ -452,8 +495,22 @@ export class Model {
         this.tables.get(op.table)!.indexes.delete(op.name);
         return;
       case 'insert': {
-        const rows = this.tables.get(op.table)!.rows;
-        for (const row of op.rows) rows.set(row[0], row);
+        const t = this.tables.get(op.table)!;
+        const defaults = t.extras.map((c) => c.def);
+        for (const row of op.rows) t.rows.set(row[0], [...row, ...defaults]);
+        return;
+      }
+      case 'addColumn': {
+        const t = this.tables.get(op.table)!;
+        t.extras.push({ name: op.name, def: op.def });
+        for (const [id, row] of t.rows) t.rows.set(id, [...row, op.def]);
+        return;
+      }
+      case 'dropColumn': {
+        const t = this.tables.get(op.table)!;
+        const at = 5 + t.extras.findIndex((c) => c.name === op.name);
+        t.extras = t.extras.filter((c) => c.name !== op.name);
+        for (const [id, row] of t.rows) t.rows.set(id, row.filter((_, i) => i !== at) as unknown as MRow);
         return;
       }
       case 'delete': {
@@ -462,16 +519,21 @@ export class Model {
         return;
       }
       case 'update': {
-        const rows = this.tables.get(op.table)!.rows;
-        const changed: WRow[] = [];
+        const t = this.tables.get(op.table)!;
+        const rows = t.rows;
+        const changed: MRow[] = [];
+        const s = op.set;
+        const at = s.col === 'extra' ? 5 + t.extras.findIndex((c) => c.name === s.name) : s.col === 'id' ? 0 : s.col === 'k' ? 1 : s.col === 'u' ? 2 : s.col === 'v' ? 3 : 4;
         for (const [id, row] of [...rows]) {
           if (!matches(row, op.where)) continue;
           rows.delete(id);
-          const [rid, k, u, v, p] = row;
-          const s = op.set;
-          if ('negate' in s) changed.push(s.col === 'id' ? [-rid, k, u, v, p] : [rid, k, -u, v, p]);
-          else if ('add' in s) changed.push([rid, k === null ? null : k + s.add, u, v, p]);
-          else changed.push(s.col === 'v' ? [rid, k, u, s.value, p] : [rid, k, u, v, s.value]);
+          const next = row.slice() as (number | string | null)[];
+          const old = next[at] as number | null;
+          if (s.col === 'extra') next[at] = s.value;
+          else if ('negate' in s) next[at] = -(old as number);
+          else if ('add' in s) next[at] = old === null ? null : old + s.add;
+          else next[at] = s.value;
+          changed.push(next as unknown as MRow);
         }
         for (const row of changed) rows.set(row[0], row);
         return;

@@ -58,54 +58,69 @@ function peerGroups(P: readonly Row[], orderSlots: readonly number[]): Peers {
   return { grp, start, end };
 }
 
-/** Computes every call of `stage` over the partition P (rows sorted by the window's ORDER BY). */
-export function computePartition(P: Row[], stage: WindowStage, calls: readonly CallRuntime[], f: Frame): void {
+/** What the calls of a stage share over one partition: its rows, peer groups and frames. */
+export interface PartitionState {
+  readonly P: Row[];
+  readonly stage: WindowStage;
+  readonly peers: Peers;
+  readonly frames: Map<string, { fs: Int32Array; fe: Int32Array }>;
+}
+
+/** A partition (rows sorted by the window's ORDER BY) ready for computeCall. */
+export function partitionState(P: Row[], stage: WindowStage): PartitionState {
+  return {
+    P,
+    stage,
+    peers: peerGroups(
+      P,
+      stage.order.map((k) => k.slot),
+    ),
+    frames: new Map(),
+  };
+}
+
+/** Computes one call over a partition, writing its result slot in every row. */
+export function computeCall(ps: PartitionState, rt: CallRuntime, f: Frame): void {
+  const { P, stage, peers, frames } = ps;
   const n = P.length;
   if (n === 0) return;
-  const peers = peerGroups(
-    P,
-    stage.order.map((k) => k.slot),
-  );
-  const frames = new Map<string, { fs: Int32Array; fe: Int32Array }>();
-  for (const rt of calls) {
-    const call = rt.call;
-    const out = call.out;
-    switch (call.fn) {
-      case 'row_number':
-        for (let i = 0; i < n; i++) P[i]![out] = i + 1;
-        break;
-      case 'rank':
-        for (let i = 0; i < n; i++) P[i]![out] = peers.start[peers.grp[i]!]! + 1;
-        break;
-      case 'dense_rank':
-        for (let i = 0; i < n; i++) P[i]![out] = peers.grp[i]! + 1;
-        break;
-      case 'percent_rank':
-        for (let i = 0; i < n; i++) P[i]![out] = n > 1 ? peers.start[peers.grp[i]!]! / (n - 1) : 0;
-        break;
-      case 'cume_dist':
-        for (let i = 0; i < n; i++) P[i]![out] = (peers.end[peers.grp[i]!]! + 1) / n;
-        break;
-      case 'ntile':
-        ntile(P, call);
-        break;
-      case 'lag':
-      case 'lead':
-        lagLead(P, call, call.fn === 'lag' ? -1 : 1);
-        break;
-      default: {
-        const key = frameKey(rt);
-        let fr = frames.get(key);
-        if (fr === undefined) {
-          fr = frameBounds(P, call.frame, rt, peers, stage);
-          frames.set(key, fr);
-        }
-        if (call.fn === 'aggregate') aggregate(P, call, fr.fs, fr.fe, peers, f);
-        else frameValue(P, call, fr.fs, fr.fe, peers);
+  const call = rt.call;
+  const out = call.out;
+  switch (call.fn) {
+    case 'row_number':
+      for (let i = 0; i < n; i++) P[i]![out] = i + 1;
+      break;
+    case 'rank':
+      for (let i = 0; i < n; i++) P[i]![out] = peers.start[peers.grp[i]!]! + 1;
+      break;
+    case 'dense_rank':
+      for (let i = 0; i < n; i++) P[i]![out] = peers.grp[i]! + 1;
+      break;
+    case 'percent_rank':
+      for (let i = 0; i < n; i++) P[i]![out] = n > 1 ? peers.start[peers.grp[i]!]! / (n - 1) : 0;
+      break;
+    case 'cume_dist':
+      for (let i = 0; i < n; i++) P[i]![out] = (peers.end[peers.grp[i]!]! + 1) / n;
+      break;
+    case 'ntile':
+      ntile(P, call);
+      break;
+    case 'lag':
+    case 'lead':
+      lagLead(P, call, call.fn === 'lag' ? -1 : 1);
+      break;
+    default: {
+      const key = frameKey(rt);
+      let fr = frames.get(key);
+      if (fr === undefined) {
+        fr = frameBounds(P, call.frame, rt, peers, stage);
+        frames.set(key, fr);
       }
+      if (call.fn === 'aggregate') aggregate(P, call, fr.fs, fr.fe, peers, f);
+      else frameValue(P, call, fr.fs, fr.fe, peers);
     }
-    f.root.work += n;
   }
+  f.root.work += n;
 }
 
 function frameKey(rt: CallRuntime): string {
@@ -341,6 +356,7 @@ function aggregate(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, p
   const out = call.out;
   const spec = call.agg!;
   if (call.frame.exclude !== 'no others') {
+    if (invertible(call) && excludedByPrefix(P, call, fs, fe, peers)) return;
     for (let i = 0; i < n; i++) {
       const st = newState(spec);
       for (const j of frameRows(fs[i]!, fe[i]!, excluded(call.frame, i, peers), i)) add(call, st, P[j]!);
@@ -372,7 +388,7 @@ function aggregate(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, p
     }
     return;
   }
-  if (monotonic && (spec.name === 'count' || ((spec.name === 'sum' || spec.name === 'avg') && isIntegerType(spec.argType)))) {
+  if (monotonic && invertible(call)) {
     slidingSum(P, call, fs, fe);
     return;
   }
@@ -392,6 +408,53 @@ function aggregate(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, p
     P[i]![out] = last;
     if ((i & 1023) === 1023) f.ctx.checkInterrupt();
   }
+}
+
+/** count, and sum / avg of integers: exact, so rows can be taken out of a state again. */
+function invertible(call: WindowCall): boolean {
+  const spec = call.agg!;
+  return spec.name === 'count' || ((spec.name === 'sum' || spec.name === 'avg') && isIntegerType(spec.argType));
+}
+
+/**
+ * count / integer sum / avg with EXCLUDE: prefix counts and sums answer each piece of the frame
+ * (before and after the excluded rows) in O(1). False when a prefix sum leaves the safe integer
+ * range (the caller recomputes instead).
+ */
+function excludedByPrefix(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, peers: Peers): boolean {
+  const spec = call.agg!;
+  const n = P.length;
+  const slot = call.args[0];
+  const cnt = new Float64Array(n + 1);
+  const sum = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = slot === undefined ? 0 : P[i]![slot]!;
+    const counted = spec.star || v !== null;
+    cnt[i + 1] = cnt[i]! + (counted ? 1 : 0);
+    const s = spec.name === 'count' || v === null ? sum[i]! : sum[i]! + Number(v);
+    if (!Number.isSafeInteger(s)) return false;
+    sum[i + 1] = s;
+  }
+  const st = newState(spec);
+  for (let i = 0; i < n; i++) {
+    const a = fs[i]!;
+    const z = fe[i]!;
+    const x = excluded(call.frame, i, peers)!;
+    let c = 0;
+    let t = 0;
+    const take = (lo: number, hi: number): void => {
+      if (lo > hi) return;
+      c += cnt[hi + 1]! - cnt[lo]!;
+      t += sum[hi + 1]! - sum[lo]!;
+    };
+    take(a, Math.min(z, x.xs - 1));
+    take(Math.max(a, x.xe + 1), z);
+    if (x.keepSelf && i >= a && i <= z) take(i, i);
+    st.n = c;
+    st.v = c === 0 ? null : t;
+    P[i]![call.out] = finish(spec, st);
+  }
+  return true;
 }
 
 /** count / integer sum / avg over frames that slide forward: add entering rows, remove leaving ones. */

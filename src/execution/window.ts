@@ -6,8 +6,8 @@
 import { DispatcherError } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import { SortNode, type SortKey } from './operators.js';
-import { indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
-import { computePartition, sameValues, type CallRuntime } from './window-functions.js';
+import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { computeCall, partitionState, sameValues, type CallRuntime, type PartitionState } from './window-functions.js';
 import type { FrameBoundSpec, WindowStage } from './window-plan.js';
 import { toNumber } from './values.js';
 
@@ -79,6 +79,10 @@ function offsetValue(b: FrameBoundSpec, which: 'starting' | 'ending', integral: 
   return n;
 }
 
+/** Rows handed out per call; partitions this big are computed one window call per next(). */
+const SLICE = BATCH * 4;
+const BIG_PARTITION = 4096;
+
 class WindowStageNode implements PlanNode {
   readonly #child: PlanNode;
   readonly #stage: WindowStage;
@@ -100,30 +104,74 @@ class WindowStageNode implements PlanNode {
     });
     const c = this.#child.open(f);
     const pslots = st.partition;
+    // the partition being read, complete partitions waiting, a big partition being computed
+    // one call per next(), and computed rows being handed out in slices
     let part: Row[] = [];
+    const queue: Row[][] = [];
+    let qi = 0;
+    let computing: PartitionState | null = null;
+    let ci = 0;
+    let ready: Row[] = [];
+    let ri = 0;
     let finished = false;
-    const flush = (out: Row[]): void => {
-      computePartition(part, st, calls, f);
-      for (let i = 0; i < part.length; i++) out.push(part[i]!);
-      part = [];
-    };
     return {
       next: () => {
-        if (finished) return null;
         f.ctx.checkInterrupt();
+        if (ri < ready.length) {
+          const end = Math.min(ready.length, ri + SLICE);
+          const out = ready.slice(ri, end);
+          ri = end;
+          if (ri >= ready.length) ready = [];
+          return out;
+        }
+        if (computing !== null) {
+          computeCall(computing, calls[ci++]!, f);
+          if (ci >= calls.length) {
+            ready = computing.P;
+            ri = 0;
+            computing = null;
+          }
+          return [];
+        }
+        if (qi < queue.length) {
+          const out: Row[] = [];
+          while (qi < queue.length && out.length < SLICE) {
+            const P = queue[qi]!;
+            if (P.length >= BIG_PARTITION) {
+              if (out.length > 0) break;
+              qi++;
+              computing = partitionState(P, st);
+              ci = 0;
+              break;
+            }
+            qi++;
+            const ps = partitionState(P, st);
+            for (let k = 0; k < calls.length; k++) computeCall(ps, calls[k]!, f);
+            for (let i = 0; i < P.length; i++) out.push(P[i]!);
+          }
+          if (qi >= queue.length) {
+            queue.length = 0;
+            qi = 0;
+          }
+          return out;
+        }
+        if (finished) return null;
         const b = c.next();
-        const out: Row[] = [];
         if (b === null) {
           finished = true;
-          if (part.length > 0) flush(out);
-          return out;
+          if (part.length > 0) queue.push(part);
+          part = [];
+          return [];
         }
         for (let i = 0; i < b.length; i++) {
           const r = b[i]!;
-          if (part.length > 0 && pslots.length > 0 && !sameValues(part[0]!, r, pslots)) flush(out);
+          if (part.length > 0 && pslots.length > 0 && !sameValues(part[0]!, r, pslots)) {
+            queue.push(part);
+            part = [];
+          }
           part.push(r);
         }
-        return out;
+        return [];
       },
       close: () => c.close(),
     };

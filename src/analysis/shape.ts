@@ -433,6 +433,11 @@ export function shapeOf(
               (skipped ??= []).push(i + 1, close);
             }
           }
+          if (w === 'CHECK' && !dml && isPunct(prev, ')') && followsCheck(tokens, from, i) && checksEndItem(tokens, i, to)) {
+            // `a INT CHECK (x) CHECK (y)`: the grammar keeps only the last check of a column; the
+            // later ones become table checks (`CHECK (x), CHECK (y)`), named alike
+            emit(Tok.Punct, ',', false, t.start);
+          }
           if (isWord(prev, 'REFERENCES') && !KEYWORDS.has(w) && !isPunct(tokens[i + 1], '(') && !isPunct(tokens[i + 1], '.')) {
             // `REFERENCES t` without columns means t's primary key; the grammar wants a list
             emit(Tok.Word, foldedWord(sql, t), false, t.start);
@@ -741,6 +746,29 @@ function fetchFirst(tokens: readonly Token[], i: number, to: number): { count: n
 }
 
 /** Index of the `)` matching the `(` at `open`, or -1. */
+/** The `)` before tokens[i] closes a `CHECK (...)`. */
+function followsCheck(tokens: readonly Token[], from: number, i: number): boolean {
+  let depth = 0;
+  for (let k = i - 1; k > from; k--) {
+    const t = tokens[k]!;
+    if (t.type !== Tok.Punct) continue;
+    if (t.text === ')') depth++;
+    else if (t.text === '(' && --depth === 0) return isWord(tokens[k - 1], 'CHECK');
+  }
+  return false;
+}
+
+/** From tokens[i], a run of `CHECK (...)` groups that ends a column definition (`,` or `)`). */
+function checksEndItem(tokens: readonly Token[], i: number, to: number): boolean {
+  let k = i;
+  while (isWord(tokens[k], 'CHECK') && isPunct(tokens[k + 1], '(')) {
+    const close = matchingParen(tokens, k + 1, to);
+    if (close < 0) return false;
+    k = close + 1;
+  }
+  return k > i && (isPunct(tokens[k], ',') || isPunct(tokens[k], ')'));
+}
+
 function matchingParen(tokens: readonly Token[], open: number, to: number): number {
   let depth = 0;
   for (let i = open; i < to; i++) {

@@ -52,6 +52,15 @@ describe('CHECK constraints', () => {
     expect(await db.rows('SELECT * FROM ck')).toEqual([[1, 1, 2]]);
   });
 
+  it('keeps every check of a column with several', async () => {
+    await db.run('CREATE TABLE cm(a INTEGER CHECK (a > 0) CHECK (a < 10) CHECK (a <> 5), b INTEGER CHECK (b > 0))');
+    expect((await failure('INSERT INTO cm VALUES (0, 1)')).message).toContain('"cm_a_check"');
+    expect((await failure('INSERT INTO cm VALUES (10, 1)')).message).toContain('"cm_a_check1"');
+    expect((await failure('INSERT INTO cm VALUES (5, 1)')).message).toContain('"cm_a_check2"');
+    expect((await failure('INSERT INTO cm VALUES (3, 0)')).message).toContain('"cm_b_check"');
+    await db.run('INSERT INTO cm VALUES (3, 1)');
+  });
+
   it('passes a NULL result, checks UPDATE and ON CONFLICT DO UPDATE, and leaves failed statements without effect', async () => {
     await db.run('CREATE TABLE cn(id INTEGER PRIMARY KEY, v INTEGER CHECK (v BETWEEN 1 AND 10))');
     await db.run('INSERT INTO cn VALUES (1, NULL), (2, 5)');

@@ -18,6 +18,9 @@ const valueArb: fc.Arbitrary<SqlValue> = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
 );
 
+/** A page keeps -0.0 as 0 (msgpack has one integer zero; SQLite stores it the same way). */
+const zeroSign = (v: unknown): unknown => (Object.is(v, -0) ? 0 : Array.isArray(v) ? v.map(zeroSign) : v);
+
 describe('page codec', () => {
   it('accounts at least the encoded size of every tuple', () => {
     fc.assert(
@@ -41,8 +44,8 @@ describe('page codec', () => {
         }
         leaf.id = 7;
         const back = decodeNode(encodeNode(leaf, 8192), 7, 'test');
-        expect(back.keys).toEqual(leaf.keys);
-        expect(back.leaf && back.vals).toEqual(leaf.vals);
+        expect(back.keys).toEqual(zeroSign(leaf.keys));
+        expect(back.leaf && back.vals).toEqual(zeroSign(leaf.vals));
         expect(back.bytes).toBe(leaf.bytes);
       }),
       { numRuns: 300 },

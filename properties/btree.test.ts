@@ -229,7 +229,8 @@ describe('B+tree model', () => {
           x = (x * 48271) % 2147483647;
           return x % n;
         };
-        const edits = Array.from({ length: 60_000 }, () => [next(10), next(1_000_001)] as const);
+        // Enough distinct keys that, with leaves about half full, two levels of internal nodes are needed.
+        const edits = Array.from({ length: 200_000 }, () => [next(10), next(1_000_001)] as const);
         const w = new TreeWriter(objectSource, 1e9);
         w.owner = newToken();
         let root: BNode = newLeaf(w.owner);

@@ -23,7 +23,7 @@ import type { Key } from './ports.js';
  * tiny entries would make each small update copy thousands of slots.
  */
 export const MAX_LEAF_ENTRIES = 512;
-export const MAX_CHILDREN = 64;
+export const MAX_CHILDREN = 256;
 
 /** Where nodes come from: page ids resolve through the buffer pool, objects are themselves. */
 export interface NodeSource {

@@ -2,6 +2,7 @@
 // checks, casts between the engine's types, and grouping keys. Kept free of AST knowledge.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
+import { toDate, toTimestamp } from './datetime.js';
 import { compareValues } from '../storage/key-order.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -366,9 +367,12 @@ export function castValue(v: SqlValue, to: ColumnType, from: ColumnType = 'any')
       break;
     }
     case 'text':
-    case 'date':
-    case 'timestamp':
       return textOf(v);
+    // Checked and kept in canonical text form (they then sort and compare as text).
+    case 'date':
+      return toDate(v);
+    case 'timestamp':
+      return toTimestamp(v);
     case 'boolean': {
       if (typeof v === 'boolean') return v;
       if (typeof v === 'number' || typeof v === 'bigint') return v !== 0 && v !== 0n;

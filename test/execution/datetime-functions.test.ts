@@ -79,6 +79,11 @@ describe('dates, timestamps and intervals', () => {
     ]);
     expect(await db.rows("SELECT id FROM ev WHERE d >= date '2024-03-01' - 1 AND ts < timestamp '2024-03-01 09:00'")).toEqual([[2]]);
     expect(await one('current_date - current_date, now() IS NOT NULL')).toEqual([0, true]);
+    // Values written into date and timestamp columns are checked and stored canonically.
+    await db.run("INSERT INTO ev VALUES (3, '2024-3-2', '2024-03-02T08:00')");
+    expect(await db.rows('SELECT d, ts FROM ev WHERE id = 3')).toEqual([['2024-03-02', '2024-03-02 08:00:00']]);
+    expect(await db.state("INSERT INTO ev VALUES (4, 'tomorrow', NULL)")).toBe('22007');
+    expect(await db.state("UPDATE ev SET ts = '2024-02-30 10:00' WHERE id = 3")).toBe('22008');
   });
 });
 

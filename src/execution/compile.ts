@@ -5,13 +5,20 @@ import type { ReadView, Row } from '../storage/ports.js';
 import type { StatementKind } from '../analysis/types.js';
 import type { CompiledStatement, ExecContext, Execution, ParamType, ResultColumn } from './types.js';
 import { ExprCompiler, type ExprEnv, type Node, type SubPlan } from './expr.js';
-import { runPlan, type Frame, type Op, type PlanNode } from './runtime.js';
+import { newRootState, runPlan, type Frame, type Op, type PlanNode } from './runtime.js';
 import { Scope } from './scope.js';
 import { SelectPlanner } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { compileDelete, compileInsert, compileUpdate, type DmlPlan } from './dml.js';
 import { compileAlterTable, compileCreateIndex, compileCreateTable, compileCreateView, compileDrop, ddlExecution, type DdlPlan } from './ddl.js';
 import { coerceForColumn } from './dml.js';
+import { compileCreateTrigger, compileDropTrigger, compileReindex } from './trigger-ddl.js';
+import { tableTriggerLookup, type NestedCompile } from './triggers.js';
+import { compileViewDml } from './view-dml.js';
+
+/** Trigger bodies compile through the same entry as top-level statements. */
+const nestedCompile: NestedCompile = (ast, kind, view, paramTypes) => compileInner(ast as Node, kind, view, paramTypes, '');
+const triggerLookup = tableTriggerLookup(nestedCompile);
 
 /** Work units (rows read or compared) one step() may spend before it returns. */
 const STEP_BUDGET = 2000;
@@ -45,7 +52,7 @@ function makeCompilers(view: ReadView, paramTypes: readonly ParamType[], text = 
 }
 
 function rootFrame(ctx: ExecContext): Frame {
-  return { ctx, params: ctx.params, outer: null, up: null, root: { cache: new Map(), work: 0 } };
+  return { ctx, params: ctx.params, outer: null, up: null, root: newRootState() };
 }
 
 function queryExecution(node: PlanNode, ctx: ExecContext): Execution {
@@ -135,15 +142,21 @@ function compileInner(
     }
     case 'INSERT': {
       const c = makeCompilers(view, paramTypes, text);
-      return fromDml(compileInsert(node0, c.x, c.planner, view, c.deps), c);
+      const onView = compileViewDml(node0, 'INSERT', view, c.x, c.planner, c.deps, nestedCompile);
+      if (onView !== null) return fromDml(onView, c);
+      return fromDml(compileInsert(node0, c.x, c.planner, view, c.deps, triggerLookup), c);
     }
     case 'UPDATE': {
       const c = makeCompilers(view, paramTypes, text);
-      return fromDml(compileUpdate(node0, c.x, c.planner, view, c.deps), c);
+      const onView = compileViewDml(node0, 'UPDATE', view, c.x, c.planner, c.deps, nestedCompile);
+      if (onView !== null) return fromDml(onView, c);
+      return fromDml(compileUpdate(node0, c.x, c.planner, view, c.deps, triggerLookup), c);
     }
     case 'DELETE': {
       const c = makeCompilers(view, paramTypes, text);
-      return fromDml(compileDelete(node0, c.x, c.planner, view, c.deps), c);
+      const onView = compileViewDml(node0, 'DELETE', view, c.x, c.planner, c.deps, nestedCompile);
+      if (onView !== null) return fromDml(onView, c);
+      return fromDml(compileDelete(node0, c.x, c.planner, view, c.deps, triggerLookup), c);
     }
     case 'EXPLAIN': {
       const inner = (node0 as { statement?: { kind?: StatementKind; ast?: unknown } }).statement;
@@ -179,7 +192,7 @@ function compileInner(
             params,
             outer: null,
             up: null,
-            root: { cache: new Map(), work: 0 },
+            root: newRootState(),
           };
           return { columns: q.columns, rows: runPlan(q.node, f) };
         }),
@@ -194,13 +207,25 @@ function compileInner(
             params: [],
             outer: null,
             up: null,
-            root: { cache: new Map(), work: 0 },
+            root: newRootState(),
           };
           return coerceForColumn(e.ev([], f), col, '', e.type);
         }),
       );
     case 'CREATE_INDEX':
       return fromDdl(compileCreateIndex(node0));
+    case 'CREATE_TRIGGER':
+      return fromDdl(
+        compileCreateTrigger(node0, (v, def) => {
+          const c = makeCompilers(v, []);
+          const q = c.planner.compileQuery(def.ast, null);
+          return { names: def.columns ?? q.columns.map((col) => col.name), types: q.columns.map((col) => col.type) };
+        }),
+      );
+    case 'DROP_TRIGGER':
+      return fromDdl(compileDropTrigger(node0, view));
+    case 'REINDEX':
+      return fromDdl(compileReindex(node0, view));
     case 'DROP_TABLE':
     case 'DROP_INDEX':
     case 'DROP_VIEW':

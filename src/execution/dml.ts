@@ -11,6 +11,8 @@ import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { castValue, err, rowKey, textOf, truth } from './values.js';
 import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
+import { conflictingRows, hasUniqueKey, ignoredByOrIgnore, insertOrOf } from './insert-or.js';
+import type { TriggerLookup } from './triggers.js';
 
 export interface DmlPlan {
   readonly columns: ResultColumn[];
@@ -19,13 +21,21 @@ export interface DmlPlan {
   start(ctx: ExecContext): Execution;
 }
 
+/** String.prototype.isWellFormed (Node 20; newer than the ES2022 typings). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
 function varcharLimit(declared: string): number | null {
   const m = /^\s*(?:varchar|character varying|char|character|nchar|nvarchar)\s*\(\s*(\d+)\s*\)/i.exec(declared);
   return m === null ? null : Number(m[1]);
 }
 
-/** Converts a value to a column's type the way an assignment does (22P02 / 23502 / 22001). */
-export function coerceForColumn(v: SqlValue, col: ColumnDef, table: string, from: ColumnType = 'any'): SqlValue {
+/**
+ * Converts a value to a column's type the way an assignment does (22P02 / 23502 / 22001).
+ * `lengths` false skips the VARCHAR(n) length check (SQLite's statement forms: SQLite ignores it).
+ */
+export function coerceForColumn(v: SqlValue, col: ColumnDef, table: string, from: ColumnType = 'any', lengths = true): SqlValue {
   if (v === null) {
     if (col.notNull) {
       throw new DispatcherError(
@@ -36,7 +46,12 @@ export function coerceForColumn(v: SqlValue, col: ColumnDef, table: string, from
     return null;
   }
   const out = castValue(v, col.type, from);
-  if (col.type === 'text' && typeof out === 'string') {
+  // Stored text is UTF-8: a lone surrogate would come back as U+FFFD, so it is refused (as
+  // PostgreSQL refuses invalid UTF-8) rather than silently changed.
+  if (typeof out === 'string' && !(out as unknown as WellFormed).isWellFormed()) {
+    throw err(SqlState.CharacterNotInRepertoire, `invalid text for column "${col.name}": unpaired UTF-16 surrogate`);
+  }
+  if (lengths && col.type === 'text' && typeof out === 'string') {
     const n = varcharLimit(col.declaredType);
     if (n !== null && out.length > n) {
       const trimmed = out.replace(/ +$/, '');
@@ -163,7 +178,14 @@ function phasedExecution(
   return ex;
 }
 
-export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {
+export function compileInsert(
+  ast: Node,
+  x: ExprCompiler,
+  planner: SelectPlanner,
+  view: { getTable(n: string): TableDef | undefined },
+  deps: Set<string>,
+  triggers?: TriggerLookup,
+): DmlPlan {
   const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
   const def = targetTable(view, tableItem);
   const tname = def.name;
@@ -273,7 +295,17 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
   const retScope = new Scope(null);
   retScope.addSource(tname, def.columns.map((c) => ({ name: c.name, type: c.type })));
   const returning = compileReturning(x, ast, retScope, (a) => planner.aliasName(a));
-  const upsert = ast.conflict !== null && ast.conflict !== undefined ? compileConflict(ast.conflict, def, tableItem, x) : null;
+  // SQLite's REPLACE INTO / INSERT OR IGNORE (an ON CONFLICT clause, when written, wins)
+  const or = ast.conflict !== null && ast.conflict !== undefined ? null : insertOrOf(ast);
+  const upsert =
+    ast.conflict !== null && ast.conflict !== undefined
+      ? compileConflict(ast.conflict, def, tableItem, x)
+      : or === 'ignore' && hasUniqueKey(def)
+        ? compileConflict({}, def, tableItem, x)
+        : null;
+  const rowTriggers = triggers?.(def, 'INSERT', null) ?? null;
+  // SQLite's statement forms store text as SQLite does: a declared VARCHAR(n) length is not a limit
+  const lengths = insertOrOf(ast) === null;
   const isTarget = new Array<number>(ncols).fill(-1);
   targets.forEach((t, i) => (isTarget[t] = i));
   return {
@@ -286,6 +318,7 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
       let run: ConstraintRun | null = null;
       // DO UPDATE: keys of the rows this statement inserted or updated (each at most once).
       const touched = upsert?.doUpdate === true ? new Set<string>() : null;
+      const fire = rowTriggers?.start(ctx) ?? null;
       return phasedExecution(
         ctx,
         (f) => source.open(f),
@@ -295,15 +328,31 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
           for (let k = from; k < to; k++) {
             const src = rows[k]!;
             const row: Row = new Array(ncols);
-            for (let c = 0; c < ncols; c++) {
-              const i = isTarget[c]!;
-              if (i < 0) row[c] = defaultValue(c, f);
-              else {
-                const v = src[i]!;
-                row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i]);
+            try {
+              for (let c = 0; c < ncols; c++) {
+                const i = isTarget[c]!;
+                if (i < 0) row[c] = defaultValue(c, f);
+                else {
+                  const v = src[i]!;
+                  row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], lengths);
+                }
+              }
+              if (fire !== null && !fire.before(row, null, null)) {
+                affected--; // RAISE(IGNORE) in a BEFORE trigger: the row is skipped
+                continue;
+              }
+              if (run !== null) run.checkRow(rules!, row);
+            } catch (e) {
+              if (or !== 'ignore' || !ignoredByOrIgnore(e)) throw e;
+              affected--;
+              continue;
+            }
+            if (or === 'replace') {
+              for (const hit of conflictingRows(txn, def, row)) {
+                txn.delete(tname, hit.key);
+                if (run !== null) run.deleted(rules!, hit.row);
               }
             }
-            if (run !== null) run.checkRow(rules!, row);
             if (upsert !== null) {
               const existing = findConflict(txn, def, upsert.arbiters, row);
               if (existing !== null) {
@@ -325,6 +374,7 @@ export function compileInsert(ast: Node, x: ExprCompiler, planner: SelectPlanner
             const key = txn.insert(tname, row);
             if (touched !== null) touched.add(rowKey(key, key.length));
             if (run !== null) run.inserted(rules!, row);
+            if (fire !== null) fire.after(row, null);
             if (returning !== null) out.push(returning.evs.map((e) => e(row, f)));
           }
           if ((to - from) > 0) f.ctx.checkInterrupt();
@@ -342,7 +392,14 @@ function explainOf(node: PlanNode, depth: number): string[] {
   return out;
 }
 
-export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {
+export function compileUpdate(
+  ast: Node,
+  x: ExprCompiler,
+  planner: SelectPlanner,
+  view: { getTable(n: string): TableDef | undefined },
+  deps: Set<string>,
+  triggers?: TriggerLookup,
+): DmlPlan {
   const tableItem = Array.isArray(ast.table) ? ast.table[0] : ast.table;
   const def = targetTable(view, tableItem);
   const tname = def.name;
@@ -358,9 +415,10 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
     const name = identName(s.column);
     const col = def.columns.findIndex((c) => c.name === name);
     if (col < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${name}" of relation "${tname}" does not exist`);
-    if (sets.some((x2) => x2.col === col)) {
-      throw new DispatcherError(SqlState.SyntaxError, `multiple assignments to same column "${name}"`);
-    }
+    // A column assigned twice: the rightmost assignment wins, as in SQLite and MySQL (and as the
+    // sqllogictest corpus expects of every engine); PostgreSQL refuses it with 42601.
+    const earlier = sets.findIndex((x2) => x2.col === col);
+    if (earlier >= 0) sets.splice(earlier, 1);
     const v = s.value;
     if (v?.type === 'column_ref' && typeof v.column !== 'string' && colRefTable(v) === null && identName(v.column) === 'default') {
       const d = def.columns[col]!.defaultSql;
@@ -372,6 +430,7 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
     sets.push({ col, ev: c.ev, type: c.type });
   }
   const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
+  const rowTriggers = triggers?.(def, 'UPDATE', sets.map((st) => st.col)) ?? null;
   return {
     columns: returning?.columns ?? [],
     command: 'UPDATE',
@@ -408,19 +467,32 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
       };
       const rules = targetRules(txn, def);
       let run: ConstraintRun | null = null;
+      const fire = rowTriggers?.start(ctx) ?? null;
       return phasedExecution(ctx, withNewValues, (rows, from, to, out, f) => {
         if (rules !== null) run ??= new ConstraintRun(txn, f);
+        let affected = to - from;
         for (let k = from; k < to; k++) {
           const old = rows[k]!;
-          const row: Row = old.slice(0, ncols);
+          const key = old[ncols] as unknown as Key;
+          // the row as it is now (triggers that ran may have changed or deleted it)
+          const prev = fire === null ? old : fire.current(key, old);
+          if (prev === undefined) {
+            affected--;
+            continue;
+          }
+          const row: Row = prev.slice(0, ncols);
           for (let i = 0; i < sets.length; i++) {
             const st = sets[i]!;
             row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type);
           }
-          const key = old[ncols] as unknown as Key;
+          if (fire !== null && !fire.before(row, prev, key)) {
+            affected--;
+            continue;
+          }
           if (run !== null) run.checkRow(rules!, row);
           const newKey = txn.update(tname, key, row);
-          if (run !== null) run.updated(rules!, old, row);
+          if (run !== null) run.updated(rules!, prev, row);
+          if (fire !== null) fire.after(row, prev);
           if (returning !== null) {
             // The new target row in the target's slots; other FROM items as they were joined.
             const full = row.slice();
@@ -429,12 +501,20 @@ export function compileUpdate(ast: Node, x: ExprCompiler, planner: SelectPlanner
             out.push(returning.evs.map((e) => e(full, f)));
           }
         }
+        return affected;
       }, () => run?.finish());
     },
   };
 }
 
-export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner, view: { getTable(n: string): TableDef | undefined }, deps: Set<string>): DmlPlan {
+export function compileDelete(
+  ast: Node,
+  x: ExprCompiler,
+  planner: SelectPlanner,
+  view: { getTable(n: string): TableDef | undefined },
+  deps: Set<string>,
+  triggers?: TriggerLookup,
+): DmlPlan {
   const tableItem = Array.isArray(ast.from) && ast.from.length > 0 ? ast.from[0] : Array.isArray(ast.table) ? ast.table[0] : ast.table;
   const def = targetTable(view, tableItem);
   const tname = def.name;
@@ -446,6 +526,7 @@ export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner
   deps.add(tname);
   const ncols = def.columns.length;
   const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
+  const rowTriggers = triggers?.(def, 'DELETE', null) ?? null;
   return {
     columns: returning?.columns ?? [],
     command: 'DELETE',
@@ -454,17 +535,34 @@ export function compileDelete(ast: Node, x: ExprCompiler, planner: SelectPlanner
       const txn = asWriteTxn(ctx);
       const rules = targetRules(txn, def);
       let run: ConstraintRun | null = null;
+      const fire = rowTriggers?.start(ctx) ?? null;
       return phasedExecution(
         ctx,
         (f) => scan.open(f),
         (rows, from, to, out, f) => {
           if (rules !== null) run ??= new ConstraintRun(txn, f);
+          let affected = to - from;
           for (let k = from; k < to; k++) {
             const old = rows[k]!;
-            txn.delete(tname, old[ncols] as unknown as Key);
+            const key = old[ncols] as unknown as Key;
+            if (fire !== null) {
+              // triggers that ran may have deleted or changed the row since it was read
+              const prev = fire.current(key, old);
+              if (prev === undefined || !fire.before(null, prev, key)) {
+                affected--;
+                continue;
+              }
+              txn.delete(tname, key);
+              if (run !== null) run.deleted(rules!, prev);
+              fire.after(null, prev);
+              if (returning !== null) out.push(returning.evs.map((e) => e(old, f)));
+              continue;
+            }
+            txn.delete(tname, key);
             if (run !== null) run.deleted(rules!, old);
             if (returning !== null) out.push(returning.evs.map((e) => e(old, f)));
           }
+          return affected;
         },
         () => run?.finish(),
       );

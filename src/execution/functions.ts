@@ -5,6 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
 import { moreFunction } from './more-functions.js';
+import { RAISE_FUNCTION, compileRaise } from './raise.js';
 import {
   castValue,
   checkFloat,
@@ -52,8 +53,19 @@ function commonType(types: readonly ColumnType[]): ColumnType {
   return t;
 }
 
-function unary(a: Arg, fn: (v: SqlValue) => SqlValue, type: ColumnType): CompiledCall {
+function unary(a: Arg & { readonly slot?: number }, fn: (v: SqlValue) => SqlValue, type: ColumnType): CompiledCall {
   const e = a.ev;
+  const slot = a.slot;
+  if (slot !== undefined) {
+    // f(column): read the slot here rather than through the column's closure.
+    return {
+      type,
+      ev: (r) => {
+        const v = r[slot]!;
+        return v === null ? null : fn(v);
+      },
+    };
+  }
   return {
     type,
     ev: (r, f) => {
@@ -525,6 +537,7 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
       };
     }
   }
+  if (name === RAISE_FUNCTION) return compileRaise(args);
   const more = moreFunction(name, args);
   if (more !== null) return more;
   throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}() does not exist`);

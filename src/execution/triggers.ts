@@ -11,7 +11,8 @@ import type { StatementKind } from '../analysis/types.js';
 import type { LiteralType } from '../protocol/statement.js';
 import type { ColumnType, Key, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
 import type { CompiledStatement, ExecContext, ParamType } from './types.js';
-import { colRefTable, identName, type Node } from './ast.js';
+import { colRefTable, funcArgs, funcName, identName, type Node } from './ast.js';
+import { RAISE_FUNCTION, RaiseIgnore } from './raise.js';
 import { getViews, type ViewDef } from './from-planner.js';
 import { truth } from './values.js';
 
@@ -101,6 +102,8 @@ function isRowRef(table: string | null): 'new' | 'old' | null {
   return table === 'new' ? 'new' : table === 'old' ? 'old' : null;
 }
 
+const RAISE_KINDS: ReadonlySet<string> = new Set(['rollback', 'abort', 'fail']);
+
 const TEXT_REF = /\b(new|old)\s*\.\s*(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*))/gi;
 
 /**
@@ -133,6 +136,20 @@ export function bindRowRefs(ast: unknown, cols: TriggerColumns, base: number, ev
         if (column === '*') throw new DispatcherError(SqlState.FeatureNotSupported, `${which.toUpperCase()}.* is not supported in a trigger`);
         return { type: 'var', name: slot(which, column), members: [], quoted: null, prefix: '$' };
       }
+    }
+    if (x.type === 'function' && funcName(x) === 'raise') {
+      // RAISE(IGNORE | ROLLBACK | ABORT | FAIL [, message]): the first argument is a keyword
+      const args = funcArgs(x);
+      const kind = args[0]?.type === 'column_ref' && colRefTable(args[0]) === null ? identName(args[0].column) : '';
+      if (kind === 'ignore' ? args.length !== 1 : !RAISE_KINDS.has(kind) || args.length !== 2) {
+        throw new DispatcherError(SqlState.SyntaxError, 'RAISE takes IGNORE, or ROLLBACK, ABORT or FAIL and a message');
+      }
+      const rest = args.slice(1).map(walk);
+      return {
+        type: 'function',
+        name: { name: [{ type: 'default', value: RAISE_FUNCTION }] },
+        args: { type: 'expr_list', value: [{ type: 'single_quote_string', value: kind }, ...rest] },
+      };
     }
     if (x.type === 'default' && typeof x.value === 'string' && x.value.startsWith('DISTINCT FROM ')) {
       const value = (x.value as string).replace(TEXT_REF, (_m, w: string, quoted?: string, plain?: string) => {
@@ -234,6 +251,11 @@ export class RowTriggers {
   }
 }
 
+const NONE_FIRED = 0;
+const FIRED = 1;
+const IGNORED = 2;
+type FireResult = typeof NONE_FIRED | typeof FIRED | typeof IGNORED;
+
 // Depth of triggers firing now. Statements run synchronously inside one step() of the statement
 // that fires them, so one counter for the process is exact.
 let depth = 0;
@@ -278,12 +300,12 @@ export class TriggerRun {
   }
 
   /**
-   * BEFORE triggers of one row. `key` is the row's key for UPDATE and DELETE: false when a trigger
-   * deleted the row and the statement must skip it.
+   * BEFORE triggers of one row. `key` is the row's key for UPDATE and DELETE. False when the
+   * statement must skip the row: a trigger said RAISE(IGNORE), or deleted the row.
    */
   before(newRow: Row | null, oldRow: Row | null, key: Key | null): boolean {
     if (this.#before.length === 0) return true;
-    this.#fire(this.#before, newRow, oldRow);
+    if (this.#fire(this.#before, newRow, oldRow) === IGNORED) return false;
     return key === null || this.#ctx.view.getRow(this.#table, key) !== undefined;
   }
 
@@ -291,12 +313,14 @@ export class TriggerRun {
     if (this.#after.length > 0) this.#fire(this.#after, newRow, oldRow);
   }
 
-  /** INSTEAD OF triggers (a view's): the write itself. */
-  instead(newRow: Row | null, oldRow: Row | null): void {
-    this.#fire(this.#instead, newRow, oldRow);
+  /** INSTEAD OF triggers (a view's): the write itself. False when none took the row (WHEN said
+   *  no, or RAISE(IGNORE)). */
+  instead(newRow: Row | null, oldRow: Row | null): boolean {
+    return this.#fire(this.#instead, newRow, oldRow) === FIRED;
   }
 
-  #fire(list: readonly Compiled[], newRow: Row | null, oldRow: Row | null): void {
+  /** Fires the triggers of `list` whose WHEN holds, until one says RAISE(IGNORE). */
+  #fire(list: readonly Compiled[], newRow: Row | null, oldRow: Row | null): FireResult {
     if (depth >= MAX_TRIGGER_DEPTH) {
       throw new DispatcherError('54001', `trigger depth limit exceeded (${MAX_TRIGGER_DEPTH} levels of triggers firing triggers)`, {
         detail: 'A trigger fires itself (or a cycle of triggers fires) without end.',
@@ -309,6 +333,7 @@ export class TriggerRun {
       rowValues[i] = newRow === null ? null : (newRow[i] ?? null);
       rowValues[w + i] = oldRow === null ? null : (oldRow[i] ?? null);
     }
+    let result: FireResult = NONE_FIRED;
     depth++;
     try {
       for (const c of list) {
@@ -316,11 +341,18 @@ export class TriggerRun {
           const rows = this.#run(c.when, rowValues);
           if (truth(rows[0]?.[0] ?? null) !== true) continue;
         }
+        result = FIRED;
         for (const p of c.body) this.#run(p, rowValues);
       }
+    } catch (e) {
+      // RAISE(IGNORE): the rest of the program and of the triggers for this row are abandoned;
+      // what they wrote stays
+      if (!(e instanceof RaiseIgnore)) throw e;
+      result = IGNORED;
     } finally {
       depth--;
     }
+    return result;
   }
 
   /** Runs one statement to the end in the firing statement's transaction; its rows (SELECT). */

@@ -74,6 +74,27 @@ interface QueuedCommit {
   readonly reject: (e: unknown) => void;
 }
 
+/** Two consecutive commits' work as one: the later state, every table and meta entry either touched. */
+function mergeWork(a: CommitWork, b: CommitWork): CommitWork {
+  const tables = b.state.tables;
+  const changed = new Set<string>();
+  const removed = new Set<string>();
+  // Each name ends up present (its catalog entry is written) or absent (its entry removed).
+  for (const n of [...a.changed, ...a.removed, ...b.changed, ...b.removed]) {
+    if (tables.has(n)) changed.add(n);
+    else removed.add(n);
+  }
+  return {
+    state: b.state,
+    changed: [...changed],
+    removed: [...removed],
+    metaChanged: [...new Set([...a.metaChanged, ...b.metaChanged])],
+    freed: a.freed.concat(b.freed),
+    dropped: a.dropped.concat(b.dropped),
+    overflowFreed: a.overflowFreed.concat(b.overflowFreed),
+  };
+}
+
 export class Engine implements StorageEngine, TxnCore {
   readonly path: string;
   readonly inMemory: boolean;
@@ -270,6 +291,11 @@ export class Engine implements StorageEngine, TxnCore {
         const batch = this.#queue;
         this.#queue = [];
         const staged: QueuedCommit[] = [];
+        // The batch's commits are applied one after another in memory, then written as one:
+        // pages several of them changed (a shared root, the catalog) go out once, under one
+        // commit frame. Nothing of the batch is acknowledged before its fsync, so recovery
+        // seeing all of it or none of it is what each client may see.
+        let merged: CommitWork | null = null;
         for (const e of batch) {
           if (this.#failed) {
             e.txn.settle();
@@ -279,7 +305,8 @@ export class Engine implements StorageEngine, TxnCore {
           }
           try {
             const work = this.#apply(e.txn, this.#head);
-            this.#head = store.stage(work, this.oldestLiveSeq());
+            this.#head = work.state;
+            merged = merged === null ? work : mergeWork(merged, work);
             staged.push(e);
           } catch (err) {
             e.txn.settle();
@@ -288,6 +315,18 @@ export class Engine implements StorageEngine, TxnCore {
           }
         }
         if (staged.length === 0) continue;
+        try {
+          this.#head = store.stage(merged!, this.oldestLiveSeq());
+        } catch (err) {
+          this.#head = this.#committed;
+          const failure = toDispatcherError(err);
+          for (const e of staged) {
+            e.txn.settle();
+            this.releaseSeq(e.txn.base.seq);
+            e.reject(failure);
+          }
+          continue;
+        }
         try {
           // A lone commit fsyncs on this thread: no other commit joined it, so nothing would
           // run during a thread-pool fsync except the wait for its round trip.

@@ -1,6 +1,7 @@
-// CREATE TABLE (and CREATE INDEX) text rebuilt from a table definition, for `.schema`.
+// CREATE TABLE (and CREATE INDEX, CREATE TRIGGER) text rebuilt from a table definition, for `.schema`.
 import type { TableDef } from '../storage/ports.js';
 import { checksOf, foreignKeysOf } from '../execution/constraint-defs.js';
+import { triggersOf } from '../execution/triggers.js';
 
 const PLAIN_IDENT = /^[a-z_][a-z0-9_]*$/;
 // Words that cannot stand unquoted as a column or table name.
@@ -56,5 +57,7 @@ export function createTableText(def: TableDef): string {
       `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${quoteIdent(def.name)} (${columnList(def, ix.columns)});`,
     );
   }
+  // triggers as they were written (their bodies are SQL the text alone can recreate)
+  for (const t of triggersOf(def)) out.push(`${t.text};`);
   return out.join('\n');
 }

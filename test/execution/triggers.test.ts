@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database, DispatcherError } from '../../src/index.js';
 import type { Session } from '../../src/index.js';
+import { createTableText } from '../../src/cli/schema-text.js';
+import { TestDb } from './harness.js';
 
 let db: Database;
 let s: Session;
@@ -254,6 +256,24 @@ describe('INSTEAD OF triggers on views', () => {
     expect(await rows('SELECT a FROM t')).toEqual([[1]]);
     await s.execute('DROP VIEW v');
     expect(await state('DROP TRIGGER vi')).toBe('42704');
+  });
+});
+
+describe('.schema', () => {
+  it('shows a table\'s triggers as they were written', async () => {
+    const tdb = await TestDb.open();
+    try {
+      await tdb.run('CREATE TABLE t(a INTEGER)');
+      await tdb.run('CREATE TRIGGER tr AFTER INSERT ON t WHEN new.a > 1 BEGIN SELECT 1; END');
+      const snap = tdb.engine.snapshot();
+      try {
+        expect(createTableText(snap.getTable('t')!)).toContain('\nCREATE TRIGGER tr AFTER INSERT ON t WHEN new.a > 1 BEGIN SELECT 1; END;');
+      } finally {
+        snap.release();
+      }
+    } finally {
+      await tdb.close();
+    }
   });
 });
 

@@ -151,6 +151,20 @@ describe('bad statements and parameters on a database file', () => {
     await unchanged();
   });
 
+  it('text that UTF-8 cannot hold (an unpaired surrogate) is 22021, not silently changed on disk', async () => {
+    for (const bad of ['\ud800', 'a\udc00b', 'x\ud83d']) {
+      const e = await failure(s.execute('INSERT INTO t (id, txt) VALUES (7, $1)', [bad]));
+      expect(e.sqlState).toBe('22021');
+      expect(e.message).toContain('"txt"');
+      expect((await failure(s.execute('UPDATE t SET txt = $1 WHERE id = 1', [bad]))).sqlState).toBe('22021');
+    }
+    expect((await failure(s.execute("INSERT INTO t (id, txt) VALUES (7, 'lit\ud800')"))).sqlState).toBe('22021');
+    // Paired surrogates (an emoji) and NUL are kept exactly.
+    await s.execute('INSERT INTO t (id, txt) VALUES (7, $1)', ['ok \u{1f600} a\u0000b']);
+    expect((await s.execute('SELECT txt FROM t WHERE id = 7')).rows).toEqual([['ok \u{1f600} a\u0000b']]);
+    committed = (await s.execute('SELECT * FROM t ORDER BY id')).rows as unknown[][];
+  });
+
   it('after all of it, a reopen shows exactly the committed rows and passes the integrity check', async () => {
     await db.close();
     db = await Database.open(file);

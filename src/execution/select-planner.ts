@@ -2,6 +2,7 @@
 // ORDER BY (top-N, index order), LIMIT, WITH, and compound selects. Produces a PlanNode tree
 // whose open() builds resumable operators.
 import { pointLookup } from './point-lookup.js';
+import { topNBeforeProjection } from './top-n.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView } from '../storage/ports.js';
 import type { ResultColumn } from './types.js';
@@ -11,8 +12,10 @@ import {
   colRefTable,
   exprKey,
   hasAggregate,
+  hasWindow,
   identName,
   literalValue,
+  WINDOWING_ERROR,
   type Compiled,
   type Node,
 } from './expr.js';
@@ -32,8 +35,10 @@ import {
 } from './operators.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import { Scope, type GroupInfo } from './scope.js';
+import { WindowRegistry } from './window-plan.js';
 import { truth } from './values.js';
-import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type QueryPlan } from './from-planner.js';
+import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
+import { planRecursiveCtes } from './recursive-cte.js';
 
 export { KEY_COLUMN, andAll, getViews, splitAnd, type QueryPlan, type ViewDef } from './from-planner.js';
 
@@ -68,13 +73,20 @@ export class SelectPlanner {
       throw new DispatcherError(SqlState.SyntaxError, 'a SELECT was expected here');
     }
     if (Array.isArray(ast.with) && ast.with.length > 0) {
-      const defs = new Map<string, { ast: Node; columns: string[] | null }>();
+      const defs = new Map<string, CteDef>();
       for (const w of ast.with as Node[]) {
-        if (w.recursive === true) throw new DispatcherError(SqlState.FeatureNotSupported, 'WITH RECURSIVE is not supported');
         const name = identName(w.name);
         if (defs.has(name)) throw new DispatcherError(SqlState.DuplicateTable, `WITH query name "${name}" specified more than once`);
         const cols = Array.isArray(w.columns) && w.columns.length > 0 ? (w.columns as Node[]).map((c) => identName(c.column ?? c)) : null;
         defs.set(name, { ast: w.stmt?.ast ?? w.stmt, columns: cols });
+      }
+      // The grammar marks RECURSIVE on the first query; it applies to the whole list.
+      if ((ast.with as Node[])[0]?.recursive === true) {
+        planRecursiveCtes(defs, {
+          compile: (q) => this.compileQuery(q, null),
+          pushCtes: (d) => this.#from.pushCtes(d),
+          popCtes: () => this.#from.popCtes(),
+        });
       }
       this.#from.pushCtes(defs);
       try {
@@ -227,6 +239,7 @@ export class SelectPlanner {
     const sources = this.#from.addFrom(scope, parent, fromItems, false);
     const whereConj = splitAnd(ast.where).map((c) => {
       if (hasAggregate(c)) throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
+      if (hasWindow(c)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in WHERE');
       return this.#from.conjunct(c, scope);
     });
     let node: PlanNode;
@@ -309,6 +322,7 @@ export class SelectPlanner {
           }
         }
         if (hasAggregate(gn)) throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed in GROUP BY');
+        if (hasWindow(gn)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in GROUP BY');
         const c = this.#x.compile(gn, scope);
         keyEvals.push(c.ev);
         info.keySlots.set(exprKey(gn, scope), i);
@@ -319,21 +333,33 @@ export class SelectPlanner {
       });
       outScope = new Scope(parent);
       outScope.grouped = info;
+      if (hasWindow(ast.having)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in HAVING');
+      // Window functions (select list, ORDER BY) run over the groups, after HAVING.
+      const win = new WindowRegistry(this.#x, ast.window);
+      outScope.windows = win;
       const outputs = items.map((it) => this.#x.compile(it.node, outScope));
       const having = ast.having ? this.#x.compile(ast.having, outScope) : null;
       const sortPlan = this.#orderBy(orderBy, items, outputs, outScope);
+      outScope.windows = null;
       if (outScope.correlated) scope.correlated = true;
       node = new AggregateNode(node, keyEvals, info.aggs);
       if (having !== null) {
         const h = having.ev;
         node = new FilterNode(node, (r, f) => truth(h(r, f)) === true);
       }
+      if (!win.empty) node = win.plan(node, info.nKeys + info.aggs.length);
       const on = this.#distinctOn(ast, outScope);
       return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order, on);
     }
+    const win = new WindowRegistry(this.#x, ast.window);
+    scope.windows = win;
     const outputs = items.map((it) => this.#x.compile(it.node, scope));
     const sortPlan = this.#orderBy(orderBy, items, outputs, scope);
-    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, firstPath, order, this.#distinctOn(ast, scope));
+    scope.windows = null;
+    // Window functions reorder the rows: an index order no longer serves ORDER BY.
+    if (!win.empty) node = win.plan(node, scope.width);
+    const path = win.empty ? firstPath : null;
+    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope));
   }
 
   #distinctOn(ast: Node, scope: Scope): Compiled[] {
@@ -403,15 +429,16 @@ export class SelectPlanner {
       type: o.type,
     }));
     const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev), ...distinctOn.map((d) => d.ev)];
-    let node: PlanNode = pointLookup(input, evs) ?? new ProjectNode(input, evs);
     const width = outputs.length;
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
-    if (distinct) node = new DistinctNode(node, outputs.map((_, i) => i));
     const { limit, offset } = skipOrderLimit ? { limit: null, offset: null } : this.#limitOffset(ast, parent);
     const on = distinctOn.length > 0;
-    if (sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct || on, limit !== null)) {
-      node = new SortNode(node, sortPlan.keys, on ? null : this.#topN(limit, offset));
-    }
+    const sorted = sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct || on, limit !== null);
+    // ORDER BY columns ... LIMIT n: the n rows are picked before the select list is computed.
+    const early = sorted && !distinct && !on && limit !== null ? topNBeforeProjection(input, sortPlan, items, outputs, this.#topN(limit, offset)!) : null;
+    let node: PlanNode = early !== null ? new ProjectNode(early, evs) : (pointLookup(input, evs) ?? new ProjectNode(input, evs));
+    if (distinct) node = new DistinctNode(node, outputs.map((_, i) => i));
+    if (sorted && early === null) node = new SortNode(node, sortPlan.keys, on ? null : this.#topN(limit, offset));
     // DISTINCT ON keeps the first row of each key in ORDER BY order.
     if (on) {
       const base = width + sortPlan.hidden.length;

@@ -44,7 +44,7 @@ export interface FrameSpec {
 /** One window function call, as the operator computes it. */
 export interface WindowCall {
   readonly fn: WindowFn;
-  /** Result slot, relative to the end of the input row (W + out). */
+  /** Result slot in the widened row (input width + the call's number). */
   readonly out: number;
   /** Slots of the argument values (filled by the prepare step). */
   readonly args: readonly number[];
@@ -102,18 +102,19 @@ function sortDir(o: Node): { desc: boolean; nullsFirst: boolean } {
 /** The window calls of one query level: ExprCompiler hands each call here (Scope.windows). */
 export class WindowRegistry implements WindowCalls {
   readonly #x: ExprCompiler;
-  readonly #scope: Scope;
   readonly #named = new Map<string, Node>();
   readonly #resolvedNamed = new Map<string, ResolvedSpec>();
   readonly #calls: PendingCall[] = [];
   readonly #keys = new Map<string, number>();
+  /** Result type and column name of each call. */
+  readonly #types: ColumnType[] = [];
+  readonly #names: string[] = [];
   /** Width of the input rows, known once the query level is compiled (aggregates add slots). */
   readonly #base = { v: 0 };
   #nesting = false;
 
-  constructor(x: ExprCompiler, scope: Scope, windowClause: Node) {
+  constructor(x: ExprCompiler, windowClause: Node) {
     this.#x = x;
-    this.#scope = scope;
     const defs: Node[] = Array.isArray(windowClause?.expr) ? windowClause.expr : [];
     for (const d of defs) {
       const name = identName(d.name);
@@ -155,9 +156,6 @@ export class WindowRegistry implements WindowCalls {
     const base = this.#base;
     return { ev: (r) => r[base.v + k]!, type: this.#types[k]!, name: this.#names[k]! };
   }
-
-  readonly #types: ColumnType[] = [];
-  readonly #names: string[] = [];
 
   #compileCall(n: Node, scope: Scope): PendingCall {
     const out = this.#calls.length;

@@ -121,7 +121,8 @@ describe('NATURAL joins and WITH', () => {
       [4, 40],
     ]);
     expect(await db.rows('WITH a AS (SELECT 99 AS id) SELECT * FROM a')).toEqual([[99]]);
-    expect(await db.state('WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r')).toBe('0A000');
+    // RECURSIVE on a query that does not read itself changes nothing (recursive-cte.test.ts)
+    expect(await db.rows('WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r')).toEqual([[1]]);
   });
 });
 

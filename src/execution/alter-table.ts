@@ -19,6 +19,7 @@ import {
   renameColumnConstraints,
   renameTableConstraints,
 } from './constraint-ddl.js';
+import { renameColumnInTriggers } from './trigger-ddl.js';
 
 function mustTable(txn: WriteTxn, name: string): TableDef {
   const def = txn.getTable(name);
@@ -59,6 +60,7 @@ export function renameColumn(txn: WriteTxn, table: string, from: string, to: str
   refuseUnderViews(txn, table, `rename column ${from}`);
   txn.alterTable({ ...def, columns: def.columns.map((c, i) => (i === pos ? { ...c, name: to } : c)) });
   renameColumnConstraints(txn, table, from, to);
+  renameColumnInTriggers(txn, table, from, to);
 }
 
 /** ALTER TABLE t RENAME [COLUMN] a TO b, as the analysis front hands it over. */

@@ -9,6 +9,7 @@ import { bindParams, expressionText } from './sql-text.js';
 import { columnTypeOf, textOf } from './values.js';
 import { addColumnConstraints, checkIndexDrop, createTableConstraints, dropColumnConstraints, dropTableConstraints } from './constraint-ddl.js';
 import { alterTableAction, compileRenameColumn } from './alter-table.js';
+import { checkColumnDropForTriggers } from './trigger-ddl.js';
 
 export interface DdlPlan {
   readonly command: string;
@@ -406,6 +407,7 @@ export function compileAlterTable(ast: Node, paramTypes: readonly ParamType[], e
               detail: `view ${dependent} depends on table ${name}`,
             });
           }
+          checkColumnDropForTriggers(txn, name, cname);
           dropColumnConstraints(txn, name, cname);
           // Indexes over the column go with it (PostgreSQL drops them too).
           for (const ix of def.indexes) if (ix.columns.includes(pos)) txn.dropIndex(name, ix.name);

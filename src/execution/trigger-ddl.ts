@@ -3,7 +3,7 @@
 // INSTEAD OF triggers on its definition in meta 'views'. Checks run against the transaction's view.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ReadView, TableDef, WriteTxn } from '../storage/ports.js';
-import type { Node } from './ast.js';
+import { colRefTable, identName, type Node } from './ast.js';
 import type { DdlPlan } from './ddl.js';
 import { getViews, type ViewDef } from './from-planner.js';
 import {
@@ -152,4 +152,83 @@ export function compileReindex(ast: Node, view: ReadView): DdlPlan {
       }
     },
   };
+}
+
+/** Whether NEW.column / OLD.column appears in a trigger's condition or body (or its UPDATE OF). */
+function usesColumn(t: TriggerDef, column: string): boolean {
+  if (t.columns?.includes(column) === true) return true;
+  let found = false;
+  const text = new RegExp(`\\b(new|old)\\s*\\.\\s*("?)${escapeRegExp(column)}\\2(?![A-Za-z0-9_$])`, 'i');
+  const walk = (x: Node): void => {
+    if (found || x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) walk(y);
+      return;
+    }
+    if (x.type === 'column_ref' && isRowRef(colRefTable(x)) && identName(x.column) === column) {
+      found = true;
+      return;
+    }
+    if (x.type === 'default' && typeof x.value === 'string' && x.value.startsWith('DISTINCT FROM ') && text.test(x.value)) {
+      found = true;
+      return;
+    }
+    for (const k of Object.keys(x)) walk(x[k]);
+  };
+  for (const st of [...(t.when === null ? [] : [t.when]), ...t.body]) walk(st.ast);
+  return found;
+}
+
+function isRowRef(table: string | null): boolean {
+  return table === 'new' || table === 'old';
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** DROP COLUMN: refused while a trigger of the table uses the column (PostgreSQL records that
+ *  dependency for UPDATE OF and WHEN; the body's NEW/OLD would break the same way). */
+export function checkColumnDropForTriggers(txn: ReadView, table: string, column: string): void {
+  const def = txn.getTable(table);
+  if (def === undefined) return;
+  const user = triggersOf(def).find((t) => usesColumn(t, column));
+  if (user !== undefined) {
+    throw new DispatcherError(SqlState.DependentObjects, `cannot drop column ${column} of table ${table} because other objects depend on it`, {
+      detail: `trigger ${user.name} on table ${table} depends on column ${column} of table ${table}`,
+    });
+  }
+}
+
+/** RENAME COLUMN: the table's triggers follow (UPDATE OF lists, NEW/OLD references, their text). */
+export function renameColumnInTriggers(txn: WriteTxn, table: string, from: string, to: string): void {
+  const def = txn.getTable(table);
+  if (def === undefined) return;
+  const list = triggersOf(def);
+  if (!list.some((t) => usesColumn(t, from))) return;
+  const name = to === to.toLowerCase() ? { expr: { type: 'default', value: to } } : { expr: { type: 'double_quote_string', value: to } };
+  const written = /^[a-z_][a-z0-9_$]*$/.test(to) ? to : `"${to.replace(/"/g, '""')}"`;
+  const text = new RegExp(`\\b(new|old)(\\s*\\.\\s*)("?)${escapeRegExp(from)}\\3(?![A-Za-z0-9_$])`, 'gi');
+  const rewrite = (x: Node): Node => {
+    if (Array.isArray(x)) return x.map(rewrite);
+    if (x === null || typeof x !== 'object') return x;
+    if (x.type === 'column_ref' && isRowRef(colRefTable(x)) && identName(x.column) === from) return { ...x, column: name };
+    if (x.type === 'default' && typeof x.value === 'string' && x.value.startsWith('DISTINCT FROM ')) {
+      return { ...x, value: (x.value as string).replace(text, (_m, w: string, dot: string) => `${w}${dot}${written}`) };
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(x)) out[k] = rewrite(x[k]);
+    return out;
+  };
+  const renamed = list.map((t): TriggerDef => {
+    if (!usesColumn(t, from)) return t;
+    return {
+      ...t,
+      columns: t.columns === null ? null : t.columns.map((c) => (c === from ? to : c)),
+      when: t.when === null ? null : { ...t.when, ast: rewrite(t.when.ast) },
+      body: t.body.map((st) => ({ ...st, ast: rewrite(st.ast) })),
+      text: t.text.replace(text, (_m, w: string, dot: string) => `${w}${dot}${written}`),
+    };
+  });
+  txn.alterTable(withTriggers(def, renamed));
 }

@@ -76,6 +76,24 @@ describe('CREATE TRIGGER / DROP TRIGGER', () => {
     expect(await state('CREATE TRIGGER x INSTEAD OF INSERT ON t BEGIN SELECT 1; END')).toBe('42809');
   });
 
+  it('follow RENAME COLUMN and RENAME TO; a column they use cannot be dropped (2BP01)', async () => {
+    await s.execute('ALTER TABLE t ADD COLUMN c INTEGER');
+    await s.execute(
+      "CREATE TRIGGER tr AFTER UPDATE OF b ON t WHEN new.b IS DISTINCT FROM old.b BEGIN INSERT INTO log VALUES ('b', new.a, new.b, old.b); END",
+    );
+    expect(await state('ALTER TABLE t DROP COLUMN b')).toBe('2BP01');
+    await s.execute('ALTER TABLE t DROP COLUMN c');
+    await s.execute('ALTER TABLE t RENAME COLUMN b TO bee');
+    await s.execute("INSERT INTO t VALUES (1, 'x')");
+    await s.execute("UPDATE t SET bee = 'y'");
+    await s.execute('ALTER TABLE t RENAME TO t2');
+    await s.execute("UPDATE t2 SET bee = 'z'");
+    expect(await rows('SELECT b, old_b FROM log')).toEqual([
+      ['y', 'x'],
+      ['z', 'y'],
+    ]);
+  });
+
   it('are dropped with their table', async () => {
     await s.execute('CREATE TRIGGER t1r1 UPDATE ON t BEGIN SELECT 1; END;');
     await s.execute('DROP TABLE t');

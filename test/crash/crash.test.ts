@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import { DispatcherError } from '../../src/api/errors.js';
+import { runGroupCampaign } from './group-harness.js';
 import { MODE_WEIGHTS, runCampaign } from './harness.js';
 
 const KILLS = Number(process.env['DISPATCHDB_CRASH_KILLS'] ?? 20);
@@ -40,6 +41,14 @@ describe('crash safety', () => {
     expect(s.unitsAcked).toBeGreaterThan(KILLS);
     expect(s.maxRows).toBeGreaterThan(0);
   }, 240_000);
+
+  it('keeps every acknowledged transfer, and each whole, across SIGKILLs under group commit', async () => {
+    const keep = mkdtempSync(join(tmpdir(), 'dispatchdb-group-failures-'));
+    const g = await runGroupCampaign({ kills: 6, seed: SEED, sessions: 8, maxDelayMs: 300, ioSpan: 60, keepFailuresIn: keep });
+    expect(g.failures.map((f) => `seed ${f.seed} kill ${f.kill}: ${f.message} [files: ${f.files}]`), `seed ${SEED}`).toEqual([]);
+    rmSync(keep, { recursive: true, force: true });
+    expect(g.kills).toBe(6);
+  }, 120_000);
 
   it('reports a flipped byte in a data page as a clear error, never wrong rows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dispatchdb-flip-'));

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../../src/api/database.js';
 import type { SqlValue } from '../../src/api/types.js';
-import type { CrashPoint, Go } from './mixed-writer.js';
+import type { CrashPoint, Go } from './child-io.js';
 import { COLUMNS, mix, Model, Rng, Workload, type ModelTable, type MRow, type Unit } from './workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -96,13 +96,13 @@ export interface CampaignSummary {
   readonly elapsedMs: number;
 }
 
-interface DatabaseSettings {
+export interface DatabaseSettings {
   readonly workloadSeed: number;
   readonly checkpointBytes: number;
   readonly poolPages: number;
 }
 
-function settingsFor(seed: number, database: number): DatabaseSettings {
+export function settingsFor(seed: number, database: number): DatabaseSettings {
   const r = new Rng(mix(seed, 0x5eed + database));
   return {
     workloadSeed: mix(seed, database),
@@ -115,7 +115,7 @@ function settingsFor(seed: number, database: number): DatabaseSettings {
 
 // ---------------------------------------------------------------- the child
 
-class Writer {
+export class Writer {
   readonly proc: ChildProcessWithoutNullStreams;
   readonly loaded: Promise<void>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -132,8 +132,8 @@ class Writer {
   #buf = '';
   #listeners: ((what: string, n: number) => void)[] = [];
 
-  constructor() {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', WRITER], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(script: string = WRITER) {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     let onLoaded: () => void = () => {};
     this.loaded = new Promise((r) => (onLoaded = r));
     this.#listeners.push((what) => {
@@ -202,7 +202,7 @@ class Writer {
     this.#listeners.push(listener);
   }
 
-  go(start: number, path: string, s: DatabaseSettings, crashAt: CrashPoint | undefined): void {
+  go(start: number, path: string, s: DatabaseSettings, crashAt: CrashPoint | undefined, extra: Partial<Go> = {}): void {
     const go: Go = {
       start,
       path,
@@ -210,6 +210,7 @@ class Writer {
       checkpointBytes: s.checkpointBytes,
       poolPages: s.poolPages,
       ...(crashAt !== undefined ? { crashAt } : {}),
+      ...extra,
     };
     this.proc.stdin.write(`go ${JSON.stringify(go)}\n`);
   }
@@ -333,7 +334,7 @@ async function checkIndexes(db: Database, model: Model, r: Rng): Promise<string 
   }
 }
 
-function sizeOf(file: string): number {
+export function sizeOf(file: string): number {
   return existsSync(file) ? statSync(file).size : 0;
 }
 
@@ -563,7 +564,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   };
 }
 
-function keepFiles(dbPath: string, dir: string, name: string): string {
+export function keepFiles(dbPath: string, dir: string, name: string): string {
   const to = join(dir, name);
   mkdirSync(to, { recursive: true });
   for (const suffix of ['', '-wal']) if (existsSync(dbPath + suffix)) copyFileSync(dbPath + suffix, join(to, `crash.db${suffix}`));

@@ -7,74 +7,11 @@
 //   loaded · opening · ready · submit <n> · ack <n> · ckpt-begin <n> · ckpt-end <n>
 //   cp <checkpoints so far> · crash <file> <call> <count> · error <n> <sqlstate> <message>
 // "ack n" is written only after unit n's COMMIT (or autocommit statement) resolved.
-import { writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Database } from '../../src/api/database.js';
-import { nodeFileIo, type FileIo, type IoFile } from '../../src/storage/file-io.js';
+import { awaitGo, killingFileIo, say } from './child-io.js';
 import { unitSql, Workload } from './workload.js';
 
-export interface CrashPoint {
-  /** 1-based count of the matching operations; the process kills itself before this one runs. */
-  readonly nth: number;
-  readonly file?: 'data' | 'wal';
-  /** Calls that count (default: every call that changes a file or syncs it). */
-  readonly calls?: readonly string[];
-}
-
-export interface Go {
-  readonly start: number;
-  readonly path: string;
-  readonly seed: number;
-  readonly checkpointBytes?: number;
-  readonly poolPages?: number;
-  readonly crashAt?: CrashPoint;
-}
-
-const MUTATING = new Set(['writeSync', 'writev', 'write', 'truncate', 'sync', 'syncSync', 'datasync']);
-
-const say = (line: string): void => {
-  writeSync(1, `${line}\n`);
-};
-
-/** node:fs through the port, with SIGKILL before the chosen operation. */
-function killingFileIo(at: CrashPoint): FileIo {
-  let seen = 0;
-  const wrap = (f: IoFile): IoFile =>
-    new Proxy(f, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop, target) as unknown;
-        if (typeof v !== 'function') return v;
-        const call = String(prop);
-        if (!MUTATING.has(call)) return (v as (...a: unknown[]) => unknown).bind(target);
-        return (...args: unknown[]) => {
-          if ((at.file === undefined || at.file === target.role) && (at.calls === undefined || at.calls.includes(call))) {
-            if (++seen === at.nth) {
-              say(`crash ${target.role} ${call} ${seen}`);
-              process.kill(process.pid, 'SIGKILL');
-            }
-          }
-          return (v as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return {
-    async open(path, role) {
-      return wrap(await nodeFileIo.open(path, role));
-    },
-  };
-}
-
-const go = await new Promise<Go>((resolve) => {
-  const rl = createInterface({ input: process.stdin });
-  rl.on('line', (line) => {
-    if (line.startsWith('go ')) {
-      rl.close();
-      resolve(JSON.parse(line.slice(3)) as Go);
-    }
-  });
-  say('loaded');
-});
-
+const go = await awaitGo();
 const work = new Workload(go.seed);
 work.skipTo(go.start);
 say('opening');

@@ -263,7 +263,7 @@ describe('B+tree model', () => {
         while (c.advance()) keys.push(c.key[0] as number);
         expect(keys).toEqual([...model].sort((a, b) => a - b));
       }),
-      { numRuns: 3 },
+      { numRuns: 2 },
     );
   });
 });

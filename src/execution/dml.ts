@@ -12,7 +12,7 @@ import { parseExpression } from './sql-text.js';
 import { castValue, err, rowKey, textOf, truth } from './values.js';
 import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
 import { conflictingRows, hasUniqueKey, ignoredByOrIgnore, insertOrOf } from './insert-or.js';
-import type { TriggerLookup } from './triggers.js';
+import type { TriggerLookup, TriggerRun } from './triggers.js';
 
 export interface DmlPlan {
   readonly columns: ResultColumn[];
@@ -304,6 +304,8 @@ export function compileInsert(
         ? compileConflict({}, def, tableItem, x)
         : null;
   const rowTriggers = triggers?.(def, 'INSERT', null) ?? null;
+  // ON CONFLICT DO UPDATE fires the UPDATE triggers of the rows it updates (as PostgreSQL)
+  const updateTriggers = upsert?.doUpdate === true ? (triggers?.(def, 'UPDATE', upsert.assigned) ?? null) : null;
   // SQLite's statement forms store text as SQLite does: a declared VARCHAR(n) length is not a limit
   const lengths = insertOrOf(ast) === null;
   const isTarget = new Array<number>(ncols).fill(-1);
@@ -319,6 +321,7 @@ export function compileInsert(
       // DO UPDATE: keys of the rows this statement inserted or updated (each at most once).
       const touched = upsert?.doUpdate === true ? new Set<string>() : null;
       const fire = rowTriggers?.start(ctx) ?? null;
+      const fireUpdate = updateTriggers?.start(ctx) ?? null;
       return phasedExecution(
         ctx,
         (f) => source.open(f),
@@ -365,7 +368,7 @@ export function compileInsert(
                   }
                   touched.add(ks);
                 }
-                const updated = upsert.apply(txn, existing, row, f, run === null ? null : { run, rules: rules! });
+                const updated = upsert.apply(txn, existing, row, f, run === null ? null : { run, rules: rules! }, fireUpdate);
                 if (updated === null) affected--;
                 else if (returning !== null) out.push(returning.evs.map((e) => e(updated, f)));
                 continue;
@@ -582,8 +585,18 @@ interface Upsert {
   readonly arbiters: readonly Arbiter[];
   /** DO UPDATE (a row may then be affected once per statement), else DO NOTHING. */
   readonly doUpdate: boolean;
-  /** Applies DO UPDATE to the existing row; returns the new row, or null when nothing changed. */
-  apply(txn: WriteTxn, existing: { key: Key; row: Row }, proposed: Row, f: Frame, cons: { run: ConstraintRun; rules: TableRules } | null): Row | null;
+  /** Columns DO UPDATE assigns (for UPDATE OF triggers). */
+  readonly assigned: readonly number[];
+  /** Applies DO UPDATE to the existing row (its UPDATE triggers around it); returns the new row,
+   *  or null when nothing changed. */
+  apply(
+    txn: WriteTxn,
+    existing: { key: Key; row: Row },
+    proposed: Row,
+    f: Frame,
+    cons: { run: ConstraintRun; rules: TableRules } | null,
+    fire: TriggerRun | null,
+  ): Row | null;
 }
 
 /** ON CONFLICT (cols) DO UPDATE SET ... [WHERE ...], with EXCLUDED naming the proposed row. */
@@ -608,7 +621,7 @@ function compileConflict(conflict: Node, def: TableDef, tableItem: Node, x: Expr
   }
   const action = conflict.action?.expr;
   const ncols = def.columns.length;
-  if (action?.type !== 'update') return { arbiters, doUpdate: false, apply: () => null };
+  if (action?.type !== 'update') return { arbiters, doUpdate: false, assigned: [], apply: () => null };
   // Layout: the existing row, its key, then the proposed row as EXCLUDED.
   const scope = new Scope(null);
   const alias = tableItem?.as !== null && tableItem?.as !== undefined ? String(tableItem.as) : tname;
@@ -631,15 +644,18 @@ function compileConflict(conflict: Node, def: TableDef, tableItem: Node, x: Expr
   return {
     arbiters,
     doUpdate: true,
-    apply(txn, existing, proposed, f, cons) {
+    assigned: sets.map((st) => st.col),
+    apply(txn, existing, proposed, f, cons, fire) {
       const combined: Row = [...existing.row, existing.key as unknown as SqlValue, ...proposed];
       if (where !== null && truth(where(combined, f)) !== true) return null;
       const row: Row = existing.row.slice(0, ncols);
       const values = sets.map((st) => st.ev(combined, f));
       sets.forEach((st, i) => (row[st.col] = coerceForColumn(values[i]!, def.columns[st.col]!, tname, st.type)));
+      if (fire !== null && !fire.before(row, existing.row, existing.key)) return null;
       if (cons !== null) cons.run.checkRow(cons.rules, row);
       txn.update(tname, existing.key, row);
       if (cons !== null) cons.run.updated(cons.rules, existing.row, row);
+      if (fire !== null) fire.after(row, existing.row);
       return row;
     },
   };

@@ -159,6 +159,22 @@ describe('firing', () => {
     expect(await rows("SELECT a FROM log WHERE ev = 'total' ORDER BY a")).toEqual([[1], [6]]);
   });
 
+  it('INSERT ... ON CONFLICT DO UPDATE fires BEFORE INSERT for every row, UPDATE triggers for the rows it updates', async () => {
+    await s.execute("CREATE TRIGGER bi BEFORE INSERT ON t BEGIN INSERT INTO log VALUES ('bi', new.a, new.b, NULL); END");
+    await s.execute("CREATE TRIGGER ai AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('ai', new.a, new.b, NULL); END");
+    await s.execute("CREATE TRIGGER au AFTER UPDATE OF b ON t BEGIN INSERT INTO log VALUES ('au', new.a, new.b, old.b); END");
+    await s.execute("INSERT INTO t VALUES (1, 'one')");
+    await s.execute("INSERT INTO t VALUES (1, 'uno'), (2, 'two') ON CONFLICT (a) DO UPDATE SET b = excluded.b");
+    expect(await rows('SELECT ev, a, b, old_b FROM log')).toEqual([
+      ['bi', 1, 'one', null],
+      ['ai', 1, 'one', null],
+      ['bi', 1, 'uno', null],
+      ['au', 1, 'uno', 'one'],
+      ['bi', 2, 'two', null],
+      ['ai', 2, 'two', null],
+    ]);
+  });
+
   it('rows a trigger deleted before the statement reached them are skipped', async () => {
     await s.execute("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
     await s.execute('CREATE TRIGGER zap BEFORE DELETE ON t WHEN old.a = 1 BEGIN DELETE FROM t WHERE a = old.a + 1; END');

@@ -94,6 +94,31 @@ describe('CREATE TRIGGER / DROP TRIGGER', () => {
     ]);
   });
 
+  it('only the table\'s owner creates or drops its triggers (42501); REINDEX of all is for superusers', async () => {
+    await s.execute('CREATE USER alice');
+    await s.execute('GRANT ALL ON t TO alice');
+    await s.execute('GRANT CREATE ON SCHEMA public TO alice');
+    await s.execute('CREATE TRIGGER mine AFTER INSERT ON t BEGIN SELECT 1; END');
+    const a = await db.connect({ user: 'alice' });
+    const code = async (sql: string): Promise<string> => {
+      try {
+        await a.execute(sql);
+        return 'ok';
+      } catch (e) {
+        return (e as DispatcherError).sqlState;
+      }
+    };
+    expect(await code('CREATE TRIGGER hers AFTER INSERT ON t BEGIN SELECT 1; END')).toBe('42501');
+    expect(await code('DROP TRIGGER mine')).toBe('42501');
+    expect(await code('REINDEX')).toBe('42501');
+    expect(await code('REINDEX TABLE t')).toBe('42501');
+    expect(await code("INSERT INTO t VALUES (1, 'x')")).toBe('ok');
+    await a.execute('CREATE TABLE own(x INTEGER)');
+    expect(await code('CREATE TRIGGER hers AFTER INSERT ON own BEGIN SELECT 1; END')).toBe('ok');
+    expect(await code('DROP TRIGGER hers')).toBe('ok');
+    expect(await code('REINDEX TABLE own')).toBe('ok');
+  });
+
   it('are dropped with their table', async () => {
     await s.execute('CREATE TRIGGER t1r1 UPDATE ON t BEGIN SELECT 1; END;');
     await s.execute('DROP TABLE t');

@@ -62,6 +62,17 @@ interface CommitRecord {
   readonly tables: ReadonlySet<string>;
 }
 
+/** A statement's mark: the storage's cheap kind when it has one. */
+function markStatement(w: WriteTxn): number {
+  return w.statementMark !== undefined ? w.statementMark() : w.savepoint();
+}
+
+/** Undoes a statement's writes and forgets its mark (nothing refers to it any more). */
+function undoStatement(w: WriteTxn, mark: number): void {
+  w.rollbackTo(mark);
+  w.release(mark);
+}
+
 const usesSnapshot = (t: { readonly isolation: IsolationLevel }): boolean => t.isolation !== 'read committed';
 
 export class TransactionManager extends Actor<TxnManagerMsg> {
@@ -194,19 +205,19 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       t.inflightAtStart = this.#inflight.size === 0 ? EMPTY : new Set(this.#inflight.keys());
     }
     t.started = true;
-    if (t.write !== null) t.statementMark = t.write.savepoint();
+    if (t.write !== null) t.statementMark = markStatement(t.write);
   }
 
   /** A statement that waited for a row lock runs again: undo its writes, see the latest, re-mark. */
   restartStatement(txnId: number): void {
     const t = this.#get(txnId);
-    if (t.write !== null && t.statementMark >= 0) t.write.rollbackTo(t.statementMark);
+    if (t.write !== null && t.statementMark >= 0) undoStatement(t.write, t.statementMark);
     t.statementMark = -1;
     if (!usesSnapshot(t)) {
       this.#refresh(t);
       if (t.write !== null) this.#statementSnapshot(t);
     }
-    if (t.write !== null) t.statementMark = t.write.savepoint();
+    if (t.write !== null) t.statementMark = markStatement(t.write);
   }
 
   /**
@@ -268,7 +279,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
       case 'UndoStatement': {
         const t = this.#txns.get(m.txnId);
         if (t?.write != null && t.statementMark >= 0) {
-          t.write.rollbackTo(t.statementMark);
+          undoStatement(t.write, t.statementMark);
           t.statementMark = -1;
         }
         return;

@@ -132,6 +132,11 @@ export interface WriteTxn extends ReadView {
   setMeta(name: string, value: unknown): void;
   /** Marks a point to roll back to: every statement and SAVEPOINT takes one. */
   savepoint(): number;
+  /**
+   * A statement's mark (optional; savepoint() otherwise): the same rollbackTo/release contract,
+   * made cheap to take for a statement that is seldom rolled back.
+   */
+  statementMark?(): number;
   rollbackTo(mark: number): void;
   /** Forgets marks at and after `mark`, keeping their writes. */
   release(mark: number): void;

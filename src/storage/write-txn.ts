@@ -1,7 +1,9 @@
 // A private write transaction over a committed snapshot. It edits copy-on-write trees (nodes it
 // created carry its per-table owner token and are edited in place), keeps a log of its logical
 // operations (so a commit that raced another can be re-applied onto the newer state), and takes
-// savepoints by freezing the touched tables' nodes and remembering their roots.
+// savepoints by freezing the touched tables' nodes and remembering their roots. A statement's mark
+// is lighter: it freezes nothing (so the statement keeps editing its own nodes in place) and is
+// rolled back by undoing the logged operations after it, newest first.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, hasPrefix, lookup } from './btree.js';
 import { lowerName, type DbState, type TableState } from './catalog.js';
@@ -43,8 +45,9 @@ export interface WorkTable {
 
 
 interface Mark {
-  readonly tables: Map<string, TableState | null>;
-  readonly meta: Map<string, unknown>;
+  /** Frozen tables (null for a statement mark, which rolls back through the undo log). */
+  readonly tables: Map<string, TableState | null> | null;
+  readonly meta: Map<string, unknown> | null;
   readonly log: number;
   readonly freed: number;
   readonly dropped: number;
@@ -82,6 +85,13 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   /** Overflow runs of committed rows this transaction removed or replaced. */
   overflowFreed: OverflowRef[] = [];
   #marks: Mark[] = [];
+  /**
+   * While a statement mark is live: for each log entry from #undoFrom on, what undoing it needs
+   * (the replaced or removed leaf value of an update or delete, a frozen mark taken just before
+   * a schema or meta change, nothing for an insert).
+   */
+  #undo: unknown[] = [];
+  #undoFrom = -1;
   #status = TxnStatus.Open;
   /** Re-applying a raced commit: a vanished row is a serialization failure, not a bug. */
   readonly #replay: boolean;
@@ -189,7 +199,15 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return [this.#core.spills ? { row } : row, keySize + REF_SIZE];
   }
 
-  #resolveRow(v: LeafValue): Row {
+  /** The accounted entry size #rowValue gave a leaf value (for putting one back). */
+  #valueSize(key: Key, v: LeafValue): number {
+    const ks = tupleSize(key);
+    if (!Array.isArray(v)) return ks + REF_SIZE;
+    const rs = tupleSize(v);
+    return rs <= this.#core.spillSize ? ks + rs : ks + REF_SIZE;
+  }
+
+    #resolveRow(v: LeafValue): Row {
     return Array.isArray(v) ? v : this.#core.resolve(v);
   }
 
@@ -266,6 +284,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     t.rowCount++;
     t.dirty = true;
     this.log.push({ op: 'insert', t: def.name, row, key });
+    if (this.#undoFrom >= 0) this.#undo.push(null);
     return key;
   }
 
@@ -285,18 +304,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     const changes: (readonly [Key, Key] | null)[] = [];
     for (let i = 0; i < ixs.length; i++) {
       const ix = ixs[i]!;
-      let same = !keyChanged;
-      if (same) {
-        for (const c of ix.columns) {
-          const a = oldRow[c] ?? null;
-          const b = row[c] ?? null;
-          if (a !== b && (compareValues(a, b) !== 0 || typeof a !== typeof b)) {
-            same = false;
-            break;
-          }
-        }
-      }
-      if (same) {
+      if (!keyChanged && sameIndexed(ix.columns, oldRow, row)) {
         changes.push(null);
         continue;
       }
@@ -325,6 +333,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     }
     t.dirty = true;
     this.log.push({ op: 'update', t: def.name, key, row });
+    if (this.#undoFrom >= 0) this.#undo.push(old);
     return newKey;
   }
 
@@ -336,19 +345,22 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     const root = w.remove(this.#load(t.root), key);
     if (!w.found) throw this.#notFound(table);
     t.root = root;
+    const removed = w.removed!;
     const ixs = def.indexes;
     // The old row is needed only for its index keys (an overflow run stays readable until commit).
-    const oldRow = ixs.length > 0 ? this.#resolveRow(w.removed!) : null;
+    const oldRow = ixs.length > 0 ? this.#resolveRow(removed) : null;
     for (let i = 0; i < ixs.length; i++) {
       t.indexRoots[i] = w.remove(this.#load(t.indexRoots[i]!), indexKey(oldRow!, ixs[i]!.columns, key));
     }
     t.rowCount--;
     t.dirty = true;
     this.log.push({ op: 'delete', t: def.name, key });
+    if (this.#undoFrom >= 0) this.#undo.push(removed);
   }
 
   createTable(def: TableDef): void {
     this.#check();
+    const before = this.#frozenForUndo();
     const lname = lowerName(def.name);
     if (this.tableState(lname) !== undefined)
       throw new DispatcherError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
@@ -363,17 +375,21 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       dirty: true,
     });
     this.log.push({ op: 'createTable', def });
+    if (before !== null) this.#undo.push(before);
   }
 
   dropTable(name: string): void {
     const t = this.#writable(name);
+    const before = this.#frozenForUndo();
     this.dropped.push(t.root, ...t.indexRoots);
     this.work.set(lowerName(name), null);
     this.log.push({ op: 'dropTable', t: name });
+    if (before !== null) this.#undo.push(before);
   }
 
   renameTable(from: string, to: string): void {
     const t = this.#writable(from);
+    const before = this.#frozenForUndo();
     const lto = lowerName(to);
     if (this.tableState(lto) !== undefined)
       throw new DispatcherError(SqlState.DuplicateTable, `relation "${to}" already exists`);
@@ -381,10 +397,12 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.work.set(lowerName(from), null);
     this.work.set(lto, { ...t, def, dirty: true });
     this.log.push({ op: 'renameTable', t: from, to });
+    if (before !== null) this.#undo.push(before);
   }
 
   alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
     const t = this.#writable(def.name);
+    const before = this.#frozenForUndo();
     const old = t.def;
     const samePk =
       old.primaryKey.length === def.primaryKey.length && old.primaryKey.every((c, i) => c === def.primaryKey[i]);
@@ -446,6 +464,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     t.owner = owner;
     t.dirty = true;
     this.log.push({ op: 'alterTable', def, rewrite });
+    if (before !== null) this.#undo.push(before);
   }
 
   /** Builds an index tree over the table at `root`; 23505 on a duplicate in a unique index. */
@@ -471,6 +490,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   createIndex(index: IndexDef): void {
     const t = this.#writable(index.table);
+    const before = this.#frozenForUndo();
     if (findIndex(t.def, index.name) >= 0)
       throw new DispatcherError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);
     const root = this.#buildIndex(t.root, index, t.def, t.owner);
@@ -478,10 +498,12 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     t.indexRoots.push(root);
     t.dirty = true;
     this.log.push({ op: 'createIndex', index });
+    if (before !== null) this.#undo.push(before);
   }
 
   dropIndex(table: string, name: string): void {
     const t = this.#writable(table);
+    const before = this.#frozenForUndo();
     const i = findIndex(t.def, name);
     if (i < 0) throw new DispatcherError(SqlState.UndefinedObject, `index "${name}" does not exist`);
     this.dropped.push(t.indexRoots[i]!);
@@ -489,16 +511,46 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     t.def = { ...t.def, indexes: t.def.indexes.filter((_, j) => j !== i) };
     t.dirty = true;
     this.log.push({ op: 'dropIndex', t: table, name });
+    if (before !== null) this.#undo.push(before);
   }
 
   setMeta(name: string, value: unknown): void {
     this.#check();
+    const before = this.#frozenForUndo();
     this.meta.set(name, value);
     this.log.push({ op: 'setMeta', name, value });
+    if (before !== null) this.#undo.push(before);
   }
 
   savepoint(): number {
     this.#check();
+    this.#marks.push(this.#freeze());
+    return this.#marks.length - 1;
+  }
+
+  /**
+   * A statement's mark: nothing is frozen, so the statement keeps editing the nodes it owns in
+   * place; rolling back to it undoes the operations logged since, newest first.
+   */
+  statementMark(): number {
+    this.#check();
+    if (this.#undoFrom < 0) {
+      this.#undoFrom = this.log.length;
+      this.#undo.length = 0;
+    }
+    this.#marks.push({
+      tables: null,
+      meta: null,
+      log: this.log.length,
+      freed: this.#writer.freed.length,
+      dropped: this.dropped.length,
+      overflow: this.overflowFreed.length,
+    });
+    return this.#marks.length - 1;
+  }
+
+  /** The whole write set as it is now, its nodes frozen (later writes copy them). */
+  #freeze(): Mark {
     const tables = new Map<string, TableState | null>();
     for (const [n, w] of this.work) {
       if (w === null) {
@@ -511,34 +563,150 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
         w.dirty = false;
       }
     }
-    this.#marks.push({
+    return {
       tables,
       meta: new Map(this.meta),
       log: this.log.length,
       freed: this.#writer.freed.length,
       dropped: this.dropped.length,
       overflow: this.overflowFreed.length,
-    });
-    return this.#marks.length - 1;
+    };
+  }
+
+  /** Before a schema or meta change under a statement mark: how to get back to the state before it. */
+  #frozenForUndo(): Mark | null {
+    return this.#undoFrom >= 0 ? this.#freeze() : null;
+  }
+
+  #restore(m: Mark): void {
+    const work = new Map<string, WorkTable | null>();
+    for (const [n, s] of m.tables!) work.set(n, s === null ? null : thawTable(s));
+    this.work = work;
+    this.meta = new Map(m.meta!);
+    this.#writer.freed.length = m.freed;
   }
 
   rollbackTo(mark: number): void {
     this.#check();
     const m = this.#marks[mark];
     if (m === undefined) throw new DispatcherError(SqlState.InvalidSavepoint, `savepoint ${mark} does not exist`);
-    const work = new Map<string, WorkTable | null>();
-    for (const [n, s] of m.tables) work.set(n, s === null ? null : thawTable(s));
-    this.work = work;
-    this.meta = new Map(m.meta);
+    if (m.tables === null) this.#undoTo(m.log);
+    else this.#restore(m);
     this.log.length = m.log;
-    this.#writer.freed.length = m.freed;
+    if (this.#undoFrom >= 0) this.#undo.length = Math.max(0, m.log - this.#undoFrom);
     this.dropped.length = m.dropped;
     this.overflowFreed.length = m.overflow;
     this.#marks.length = mark + 1;
+    this.#afterMarksCut();
   }
 
   release(mark: number): void {
-    if (mark < this.#marks.length) this.#marks.length = Math.max(0, mark);
+    if (mark < this.#marks.length) {
+      this.#marks.length = Math.max(0, mark);
+      this.#afterMarksCut();
+    }
+  }
+
+  /** Once no statement mark is left, nothing needs undoing any more. */
+  #afterMarksCut(): void {
+    if (this.#undoFrom < 0) return;
+    for (const m of this.#marks) if (m.tables === null) return;
+    this.#undoFrom = -1;
+    this.#undo.length = 0;
+  }
+
+  /**
+   * Undoes the logged operations from the newest down to log position `to`. Pages of committed
+   * nodes the statement copied stay freed (the live trees keep the copies); overflow runs the
+   * statement dropped are back in the trees (the caller cuts overflowFreed).
+   */
+  #undoTo(to: number): void {
+    const w = this.#writer;
+    const drop = w.onDropValue;
+    // Values dropped while undoing are the statement's own (never a committed overflow run).
+    w.onDropValue = null;
+    try {
+      for (let i = this.log.length - 1; i >= to; i--) {
+        const op = this.log[i]!;
+        const u = this.#undo[i - this.#undoFrom];
+        switch (op.op) {
+          case 'insert':
+            this.#undoInsert(op.t, op.key, op.row);
+            break;
+          case 'update':
+            this.#undoUpdate(op.t, op.key, op.row, u as LeafValue);
+            break;
+          case 'delete':
+            this.#undoDelete(op.t, op.key, u as LeafValue);
+            break;
+          default:
+            this.#restore(u as Mark);
+        }
+      }
+    } finally {
+      w.onDropValue = drop;
+    }
+  }
+
+  #undoTable(table: string): WorkTable {
+    const t = this.work.get(lowerName(table));
+    if (!t) throw new DispatcherError(SqlState.InternalError, `undo: table "${table}" is not in the write set`);
+    this.#writer.owner = t.owner;
+    t.dirty = true;
+    return t;
+  }
+
+  #undoInsert(table: string, key: Key, row: Row): void {
+    const t = this.#undoTable(table);
+    const w = this.#writer;
+    t.root = w.remove(this.#load(t.root), key);
+    const ixs = t.def.indexes;
+    for (let i = 0; i < ixs.length; i++) {
+      t.indexRoots[i] = w.remove(this.#load(t.indexRoots[i]!), indexKey(row, ixs[i]!.columns, key));
+    }
+    t.rowCount--;
+    if (t.def.primaryKey.length === 0 && key[0] === t.nextRowId - 1) t.nextRowId--;
+  }
+
+  #undoUpdate(table: string, key: Key, row: Row, old: LeafValue): void {
+    const t = this.#undoTable(table);
+    const w = this.#writer;
+    const def = t.def;
+    const pk = def.primaryKey;
+    const newKey: Key = pk.length === 0 ? key : pk.map((i) => row[i] ?? null);
+    const keyChanged = pk.length !== 0 && compareKeys(newKey, key) !== 0;
+    const oldRow = this.#resolveRow(old);
+    const size = this.#valueSize(key, old);
+    if (keyChanged) {
+      const r = w.remove(this.#load(t.root), newKey);
+      t.root = w.put(r, key, old, size, PutMode.Insert);
+    } else {
+      t.root = w.put(this.#load(t.root), key, old, size, PutMode.Upsert);
+    }
+    const ixs = def.indexes;
+    for (let i = 0; i < ixs.length; i++) {
+      const cols = ixs[i]!.columns;
+      if (!keyChanged && sameIndexed(cols, oldRow, row)) continue;
+      const r = w.remove(this.#load(t.indexRoots[i]!), indexKey(row, cols, newKey));
+      const ok = indexKey(oldRow, cols, key);
+      t.indexRoots[i] = w.put(r, ok, null, tupleSize(ok) + 1, PutMode.Upsert);
+    }
+  }
+
+  #undoDelete(table: string, key: Key, old: LeafValue): void {
+    const t = this.#undoTable(table);
+    const w = this.#writer;
+    const size = this.#valueSize(key, old);
+    t.root = w.put(this.#load(t.root), key, old, size, PutMode.Insert);
+    const ixs = t.def.indexes;
+    if (ixs.length > 0) {
+      const oldRow = this.#resolveRow(old);
+      for (let i = 0; i < ixs.length; i++) {
+        const ik = indexKey(oldRow, ixs[i]!.columns, key);
+        t.indexRoots[i] = w.put(this.#load(t.indexRoots[i]!), ik, null, tupleSize(ik) + 1, PutMode.Upsert);
+      }
+    }
+    t.rowCount++;
   }
 
   commit(): Promise<void> {
@@ -558,6 +726,8 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.#status = TxnStatus.Done;
     this.work = new Map();
     this.log = [];
+    this.#undo = [];
+    this.#undoFrom = -1;
     this.#core.finished(this);
   }
 
@@ -573,6 +743,16 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       this.#replaying--;
     }
   }
+}
+
+/** Whether an update leaves an index entry as it was (the forward write and its undo agree on it). */
+function sameIndexed(cols: readonly number[], oldRow: Row, row: Row): boolean {
+  for (const c of cols) {
+    const a = oldRow[c] ?? null;
+    const b = row[c] ?? null;
+    if (a !== b && (compareValues(a, b) !== 0 || typeof a !== typeof b)) return false;
+  }
+  return true;
 }
 
 function hasNull(k: Key, n: number): boolean {

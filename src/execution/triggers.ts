@@ -4,8 +4,8 @@
 // A trigger's statements run inside the statement that fires them (same transaction, same write
 // set, same statement mark: a failure anywhere undoes the whole statement). NEW.col and OLD.col
 // become parameters after the body statement's own lifted literals, so a body statement compiles
-// like any other statement and is bound per row. Bodies are compiled once per execution of the
-// firing statement, on first use, against what that transaction sees.
+// like any other statement and is bound per row. Bodies are compiled on first use and kept with
+// the firing statement's plan while the relations they depend on stay the same definitions.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { StatementKind } from '../analysis/types.js';
 import type { LiteralType } from '../protocol/statement.js';
@@ -195,6 +195,39 @@ export function checkTriggerBody(def: TriggerDef, cols: TriggerColumns): void {
   for (const st of def.body) programOf(st, cols, def.events);
 }
 
+/** What a compiled body statement was compiled against: each relation it depends on, by identity. */
+interface Shared {
+  readonly plan: CompiledStatement;
+  readonly deps: readonly (readonly [string, unknown])[];
+}
+
+function relationOf(view: ReadView, name: string): unknown {
+  return view.getTable(name) ?? getViews(view)[name];
+}
+
+/**
+ * Compiled body statements, shared by the executions of the plan that holds them: a statement is
+ * compiled again only when a relation it depends on is no longer the same definition object
+ * (storage keeps a table's definition object until the table is altered), so a trigger costs no
+ * compile per firing statement, and a schema change (even an uncommitted one) is never missed.
+ */
+class TriggerPlans {
+  readonly #compile: NestedCompile;
+  readonly #shared = new Map<Program, Shared>();
+
+  constructor(compile: NestedCompile) {
+    this.#compile = compile;
+  }
+
+  get(p: Program, view: ReadView): CompiledStatement {
+    const hit = this.#shared.get(p);
+    if (hit !== undefined && hit.deps.every(([name, rel]) => relationOf(view, name) === rel)) return hit.plan;
+    const plan = this.#compile(p.ast, p.kind, view, p.paramTypes);
+    this.#shared.set(p, { plan, deps: plan.dependsOn.map((name) => [name, relationOf(view, name)] as const) });
+    return plan;
+  }
+}
+
 /**
  * The triggers of one target and event, in firing order (by name, as PostgreSQL orders them),
  * with NEW/OLD already bound. Lives in the cached plan; start() makes the per-execution part.
@@ -205,7 +238,7 @@ export class RowTriggers {
   readonly #before: readonly Compiled[];
   readonly #after: readonly Compiled[];
   readonly #instead: readonly Compiled[];
-  readonly #compile: NestedCompile;
+  readonly #plans: TriggerPlans;
 
   private constructor(table: string, width: number, all: readonly Compiled[], compile: NestedCompile) {
     this.#table = table;
@@ -213,7 +246,7 @@ export class RowTriggers {
     this.#before = all.filter((c) => c.def.timing === 'BEFORE');
     this.#after = all.filter((c) => c.def.timing === 'AFTER');
     this.#instead = all.filter((c) => c.def.timing === 'INSTEAD OF');
-    this.#compile = compile;
+    this.#plans = new TriggerPlans(compile);
   }
 
   /**
@@ -247,7 +280,7 @@ export class RowTriggers {
 
   /** The per-execution part: compiled statements (on first use) and the row checks. */
   start(ctx: ExecContext): TriggerRun {
-    return new TriggerRun(this.#table, this.#width, this.#before, this.#after, this.#instead, this.#compile, ctx);
+    return new TriggerRun(this.#table, this.#width, this.#before, this.#after, this.#instead, this.#plans, ctx);
   }
 }
 
@@ -266,8 +299,9 @@ export class TriggerRun {
   readonly #before: readonly Compiled[];
   readonly #after: readonly Compiled[];
   readonly #instead: readonly Compiled[];
-  readonly #compile: NestedCompile;
+  readonly #shared: TriggerPlans;
   readonly #ctx: ExecContext;
+  /** Plans checked against this execution's view (once per execution, not per row). */
   readonly #plans = new Map<Program, CompiledStatement>();
   /** Once a trigger ran, rows collected earlier may be gone: look before writing them. */
   #fired = false;
@@ -278,7 +312,7 @@ export class TriggerRun {
     before: readonly Compiled[],
     after: readonly Compiled[],
     instead: readonly Compiled[],
-    compile: NestedCompile,
+    shared: TriggerPlans,
     ctx: ExecContext,
   ) {
     this.#table = table;
@@ -286,7 +320,7 @@ export class TriggerRun {
     this.#before = before;
     this.#after = after;
     this.#instead = instead;
-    this.#compile = compile;
+    this.#shared = shared;
     this.#ctx = ctx;
   }
 
@@ -360,7 +394,7 @@ export class TriggerRun {
     const ctx = this.#ctx;
     let plan = this.#plans.get(p);
     if (plan === undefined) {
-      plan = this.#compile(p.ast, p.kind, ctx.view, p.paramTypes);
+      plan = this.#shared.get(p, ctx.view);
       if (plan.writes && typeof (ctx.view as WriteTxn).insert !== 'function') {
         throw new DispatcherError(SqlState.ReadOnlyTransaction, 'cannot execute a write in a read-only transaction');
       }

@@ -249,6 +249,28 @@ describe('firing', () => {
     expect(await rows('SELECT a FROM log ORDER BY a')).toEqual([[2], [3]]);
   });
 
+  it('a compiled body is reused only while the relations it reads and writes are unchanged', async () => {
+    await s.execute("CREATE VIEW src AS SELECT 'one' AS w");
+    await s.execute("CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO log(ev, a) SELECT w, new.a FROM src; END");
+    await s.execute("INSERT INTO t VALUES (1, 'x')");
+    await s.execute("CREATE OR REPLACE VIEW src AS SELECT 'two' AS w");
+    await s.execute("INSERT INTO t VALUES (2, 'x')");
+    await s.execute('DROP TABLE log');
+    expect(await state("INSERT INTO t VALUES (3, 'x')")).toBe('42P01');
+    await s.execute('CREATE TABLE log(a INTEGER, ev TEXT)');
+    await s.execute('BEGIN');
+    await s.execute("INSERT INTO t VALUES (4, 'x')");
+    await s.execute('ALTER TABLE log ADD COLUMN extra INTEGER DEFAULT 9');
+    await s.execute("INSERT INTO t VALUES (5, 'x')");
+    expect(await rows('SELECT a, ev, extra FROM log ORDER BY a')).toEqual([
+      [4, 'two', 9],
+      [5, 'two', 9],
+    ]);
+    await s.execute('ROLLBACK');
+    await s.execute("INSERT INTO t VALUES (6, 'x')");
+    expect(await rows('SELECT a, ev FROM log ORDER BY a')).toEqual([[6, 'two']]);
+  });
+
   it('literals of the body keep their values; a body with a CASE ... END is one statement', async () => {
     await s.execute(
       "CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('ins', new.a * 100, CASE WHEN new.a > 1 THEN 'big' ELSE 'small' END, x'41'::text); END; INSERT INTO t VALUES (1, 'one'); INSERT INTO t VALUES (2, 'two')",

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Database } from '../../src/api/database.js';
 import type { CrashPoint } from './child-io.js';
 import { GROUP_ACCOUNTS, GROUP_BALANCE } from './child-io.js';
-import { keepFiles, settingsFor, sizeOf, Writer } from './harness.js';
+import { keepFiles, settingsFor, sizeOf, Writer } from './writer-process.js';
 import { mix, Rng } from './workload.js';
 
 const GROUP_WRITER = join(resolve(dirname(fileURLToPath(import.meta.url))), 'group-writer.ts');

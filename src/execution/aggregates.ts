@@ -13,6 +13,8 @@ export interface AggSpec {
   /** count(*): counts rows, no argument. */
   readonly star: boolean;
   readonly arg: Eval | null;
+  /** Set when the argument is a plain column read of this slot. */
+  readonly argSlot?: number;
   readonly distinct: boolean;
   readonly argType: ColumnType;
   readonly type: ColumnType;
@@ -171,8 +173,14 @@ function plainStep(spec: AggSpec): AggStep {
     };
   }
   if (spec.distinct) return (st, r, f) => accumulate(spec, st, arg(r, f));
+  const slot = spec.argSlot;
   switch (spec.name) {
     case 'count':
+      if (slot !== undefined) {
+        return (st, r) => {
+          if (r[slot] !== null) st.n++;
+        };
+      }
       return (st, r, f) => {
         if (arg(r, f) !== null) st.n++;
       };
@@ -181,11 +189,16 @@ function plainStep(spec: AggSpec): AggStep {
     case 'total': {
       const exactInts = spec.argType !== 'real';
       return (st, r, f) => {
-        const v = arg(r, f);
+        const v = slot !== undefined ? r[slot]! : arg(r, f);
         if (v === null) return;
         st.n++;
+        if (typeof v === 'number' && !exactInts) {
+          // A REAL argument: a float sum.
+          st.f += v;
+          return;
+        }
         // Small integers into a small integer sum: the common case, without a call.
-        if (typeof v === 'number' && exactInts && st.f === 0) {
+        if (typeof v === 'number' && st.f === 0) {
           const cur = st.v;
           if (cur === null && Number.isSafeInteger(v)) {
             st.v = v;

@@ -66,6 +66,41 @@ function intOp(op: string): IntOp {
   }
 }
 
+/**
+ * `integer column op integer literal` (k % 100, id + 1): one closure that reads the slot and
+ * does the arithmetic on numbers itself, falling back to the exact operation otherwise.
+ */
+function columnOpConstant(op: string, l: Compiled, r: Compiled, io: IntOp): Eval | null {
+  const slot = l.slot;
+  const c = r.constant;
+  if (slot === undefined || typeof c !== 'number' || !Number.isSafeInteger(c)) return null;
+  switch (op) {
+    case '%':
+      if (c === 0) return null;
+      return (row) => {
+        const x = row[slot]!;
+        if (x === null) return null;
+        if (typeof x === 'number') return (x % c) + 0;
+        return io(x as bigint, c);
+      };
+    case '+':
+    case '-': {
+      const d = op === '+' ? c : -c;
+      return (row) => {
+        const x = row[slot]!;
+        if (x === null) return null;
+        if (typeof x === 'number') {
+          const s = x + d;
+          if (Number.isSafeInteger(s)) return s;
+        }
+        return io(x as number, c);
+      };
+    }
+    default:
+      return null;
+  }
+}
+
 export function compileArith(op: string, l: Compiled, r: Compiled): Compiled {
   const type = arithType(l.type, r.type);
   const a = l.ev;
@@ -73,6 +108,8 @@ export function compileArith(op: string, l: Compiled, r: Compiled): Compiled {
   const name = '?column?';
   if (isIntegerType(type)) {
     const io = intOp(op);
+    const fast = columnOpConstant(op, l, r, io);
+    if (fast !== null) return { type, name, ev: fast };
     if (op === '+') {
       return {
         type,

@@ -36,6 +36,13 @@ export interface Compiled {
   readonly type: ColumnType;
   /** The result column name PostgreSQL would give this expression. */
   readonly name: string;
+  /**
+   * Set when ev is a plain read of this slot of the current row: hot loops read it directly.
+   * A wrapper that changes ev must not copy it.
+   */
+  readonly slot?: number;
+  /** Set when ev always returns this value (a literal). */
+  readonly constant?: SqlValue;
 }
 
 export interface SubPlan {
@@ -76,7 +83,7 @@ export class ExprCompiler {
   #slotRef(slot: number, n: Node, scope: Scope): Compiled {
     // Type of the group key: compile it against the raw scope once (cheap, compile time only).
     const c = this.#compile(n, scope.grouped!.raw);
-    return { ev: (r) => r[slot]!, type: c.type, name: c.name };
+    return { ev: (r) => r[slot]!, type: c.type, name: c.name, slot };
   }
 
   #compile(n: Node, scope: Scope): Compiled {
@@ -85,7 +92,7 @@ export class ExprCompiler {
     const lit = literalValue(n);
     if (lit !== undefined) {
       const v = lit.v;
-      return { ev: () => v, type: lit.type, name: '?column?' };
+      return { ev: () => v, type: lit.type, name: '?column?', constant: v };
     }
     switch (n.type) {
       case 'column_ref':
@@ -138,7 +145,7 @@ export class ExprCompiler {
     }
     switch (r.depth) {
       case 0:
-        return { ev: (row) => row[slot]!, type: r.type, name };
+        return { ev: (row) => row[slot]!, type: r.type, name, slot };
       case 1:
         return { ev: (_row, f) => f.outer![slot]!, type: r.type, name };
       case 2:
@@ -625,7 +632,7 @@ export class ExprCompiler {
     if (existing !== undefined) {
       const spec = g.aggs[existing]!;
       const slot = g.nKeys + existing;
-      return { ev: (r) => r[slot]!, type: spec.type, name };
+      return { ev: (r) => r[slot]!, type: spec.type, name, slot };
     }
     let argC: Compiled | null = null;
     if (!star) {
@@ -660,6 +667,7 @@ export class ExprCompiler {
       name: aggName,
       star,
       arg: argC?.ev ?? null,
+      ...(argC?.slot !== undefined ? { argSlot: argC.slot } : {}),
       distinct,
       argType,
       type: aggResultType(aggName, argType),
@@ -668,7 +676,7 @@ export class ExprCompiler {
     g.aggs.push(spec);
     g.aggKeys.set(key, g.aggs.length - 1);
     const slot = g.nKeys + g.aggs.length - 1;
-    return { ev: (r) => r[slot]!, type: spec.type, name };
+    return { ev: (r) => r[slot]!, type: spec.type, name, slot };
   }
 
   /** A window function call: the query level's collector computes it (window-plan.ts). */

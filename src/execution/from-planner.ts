@@ -340,9 +340,15 @@ export class FromPlanner {
   }
 
   /** Equalities `expr(s) = expr(earlier)` usable as hash keys. */
-  #equiKeys(conj: readonly Conjunct[], s: number, placed: ReadonlySet<number>, scope: Scope): { left: Eval[]; right: Eval[] } {
+  #equiKeys(
+    conj: readonly Conjunct[],
+    s: number,
+    placed: ReadonlySet<number>,
+    scope: Scope,
+  ): { left: Eval[]; right: Eval[]; rightSlots: (number | undefined)[] } {
     const left: Eval[] = [];
     const right: Eval[] = [];
+    const rightSlots: (number | undefined)[] = [];
     for (const c of conj) {
       const n = c.node;
       if (n?.type !== 'binary_expr' || n.operator !== '=') continue;
@@ -355,13 +361,15 @@ export class FromPlanner {
       if (!compatible) continue;
       if (onlyS(a.refs) && onlyPlaced(b.refs)) {
         right.push(a.c.ev);
+        rightSlots.push(a.c.slot);
         left.push(b.c.ev);
       } else if (onlyS(b.refs) && onlyPlaced(a.refs)) {
         right.push(b.c.ev);
+        rightSlots.push(b.c.slot);
         left.push(a.c.ev);
       }
     }
-    return { left, right };
+    return { left, right, rightSlots };
   }
 
   #pathFor(src: FromSource, sargs: Sarg[]): AccessPath | null {
@@ -462,6 +470,7 @@ export class FromPlanner {
       let path = localPath;
       let leftKeys: Eval[] = [];
       let rightKeys: Eval[] = [];
+      let rightSlots: (number | undefined)[] = [];
       if (src.table !== null && (jt === 'inner' || jt === 'left')) {
         const joinSargs = this.#sargs([...local, ...join], s, placed, scope);
         const jp = this.#pathFor(src, joinSargs)!;
@@ -476,6 +485,7 @@ export class FromPlanner {
           mode = 'hash';
           leftKeys = keys.left;
           rightKeys = keys.right;
+          rightSlots = keys.rightSlots;
         }
       }
       this.#use(path);
@@ -487,6 +497,7 @@ export class FromPlanner {
         mode,
         leftKeys,
         rightKeys,
+        rightSlots,
         type: jt,
       };
       node = new JoinNode(node!, spec, scope.width);

@@ -33,6 +33,8 @@ export interface LevelSpec {
   readonly mode: JoinMode;
   readonly leftKeys: readonly Eval[];
   readonly rightKeys: readonly Eval[];
+  /** Per right key: the row slot it reads when it is a plain column of this source. */
+  readonly rightSlots?: readonly (number | undefined)[];
   readonly type: JoinType;
 }
 
@@ -74,6 +76,22 @@ function hashValue(v: SqlValue): unknown {
     default:
       return groupKey(v);
   }
+}
+
+/**
+ * The build side's lists in an array indexed by key, when every key is a non-negative integer
+ * below `bound` (ids, foreign keys): a probe is then an array read instead of a Map lookup.
+ */
+function denseIntTable(hash: Map<unknown, number[]>, bound: number): (number[] | undefined)[] | null {
+  let max = -1;
+  for (const k of hash.keys()) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= bound) return null;
+    if (k > max) max = k;
+  }
+  if (max < 0) return null;
+  const dense = new Array<number[] | undefined>(max + 1);
+  for (const [k, list] of hash) dense[k as number] = list;
+  return dense;
 }
 
 function hashKey(keys: readonly Eval[], row: Row, f: Frame): unknown {
@@ -186,7 +204,7 @@ export class JoinNode implements PlanNode {
         f.ctx.checkInterrupt();
         const b = left.next();
         if (b === null) {
-          op = this.#streamTable(f, left, buffered);
+          op = this.#streamTable(f, left, buffered, tableRows);
           return [];
         }
         for (let i = 0; i < b.length; i++) buffered.push(b[i]!);
@@ -210,7 +228,7 @@ export class JoinNode implements PlanNode {
   }
 
   /** Inner / left hash join with the hash table on the (finished) left rows; the table streams. */
-  #streamTable(f: Frame, left: Op, rows: Row[]): Op {
+  #streamTable(f: Frame, left: Op, rows: Row[], tableRows: number): Op {
     const spec = this.spec;
     const off = spec.src.offset;
     const nData = spec.src.ncols;
@@ -230,6 +248,12 @@ export class JoinNode implements PlanNode {
     const local = spec.local;
     const join = spec.join;
     const rightKeys = spec.rightKeys;
+    // One key that is a plain column of the table, no filter to evaluate first: read it from the
+    // table row itself, without filling the scratch row.
+    const rs = spec.rightSlots?.[0];
+    const rawSlot = local === null && rightKeys.length === 1 && rs !== undefined && rs >= off && rs < off + nData ? rs - off : -1;
+    const dense = rightKeys.length === 1 ? denseIntTable(hash, 8 * (rows.length + tableRows) + 1024) : null;
+    const maxKey = dense === null ? -1 : dense.length - 1;
     let batch: Row[] | null = null;
     let idx = 0;
     let unmatchedIdx = 0;
@@ -257,11 +281,25 @@ export class JoinNode implements PlanNode {
         // A slice stops early when many pairs match, so one call's output stays bounded.
         while (idx < b.length && out.length < BATCH * 4) {
           const raw = b[idx++]!;
-          for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
-          if (local !== null && truth(local(scratch, f)) !== true) continue;
-          const k = hashKey(rightKeys, scratch, f);
-          if (k === null) continue;
-          const list = hash.get(k);
+          let list: number[] | undefined;
+          if (rawSlot >= 0 && dense !== null) {
+            // Only integers can equal the integer keys of the build side.
+            const v = raw[rawSlot]!;
+            if (typeof v === 'number') list = v >= 0 && v <= maxKey && Number.isInteger(v) ? dense[v] : undefined;
+            else if (typeof v === 'bigint') list = v >= 0n && v <= BigInt(maxKey) ? dense[Number(v)] : undefined;
+          } else {
+            let k: unknown;
+            if (rawSlot >= 0) {
+              const v = raw[rawSlot]!;
+              k = v === null ? null : hashValue(v);
+            } else {
+              for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
+              if (local !== null && truth(local(scratch, f)) !== true) continue;
+              k = hashKey(rightKeys, scratch, f);
+            }
+            if (k === null) continue;
+            list = dense !== null ? (typeof k === 'number' && k >= 0 && k <= maxKey ? dense[k] : undefined) : hash.get(k);
+          }
           if (list === undefined) continue;
           for (let m = 0; m < list.length; m++) {
             const i = list[m]!;

@@ -3,6 +3,7 @@
 // comparison of its sort keys and no allocation, and only the n survivors are projected.
 import type { Row, SqlValue } from '../storage/ports.js';
 import { rowComparator, type SortKey } from './operators.js';
+import { compareNonNull } from './values.js';
 import type { Compiled, Node } from './expr.js';
 import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 
@@ -13,16 +14,37 @@ interface Entry {
   readonly seq: number;
 }
 
+/** Order of two key values under one sort key (NULL placement, direction). */
+function valueComparator(k: SortKey): (x: SqlValue, y: SqlValue) => number {
+  const desc = k.desc;
+  const nullsFirst = k.nullsFirst;
+  return (x, y) => {
+    if (x === null) return y === null ? 0 : nullsFirst ? -1 : 1;
+    if (y === null) return nullsFirst ? 1 : -1;
+    const c = compareNonNull(x, y);
+    return desc ? -c : c;
+  };
+}
+
 export class TopNNode implements PlanNode {
   readonly #child: PlanNode;
   readonly #keyEvals: readonly Eval[];
+  /** Per key: the input slot it reads when it is a plain column, else undefined. */
+  readonly #slots: readonly (number | undefined)[];
   readonly #keys: readonly SortKey[];
   readonly #limit: (f: Frame) => number;
 
   /** `keys[i].slot` is i: key i is `keyEvals[i]` evaluated on an input row. */
-  constructor(child: PlanNode, keyEvals: readonly Eval[], keys: readonly SortKey[], limit: (f: Frame) => number) {
+  constructor(
+    child: PlanNode,
+    keyEvals: readonly Eval[],
+    keys: readonly SortKey[],
+    limit: (f: Frame) => number,
+    slots: readonly (number | undefined)[] = [],
+  ) {
     this.#child = child;
     this.#keyEvals = keyEvals;
+    this.#slots = keyEvals.map((_, i) => slots[i]);
     this.#keys = keys.map((k, i) => ({ slot: i, desc: k.desc, nullsFirst: k.nullsFirst }));
     this.#limit = limit;
   }
@@ -65,7 +87,22 @@ export class TopNNode implements PlanNode {
       heap[i] = e;
     };
     const kv: SqlValue[] = new Array(nk);
+    const slots = this.#slots;
     let seq = 0;
+    // One key: compared as a value against the worst kept one, read from its slot if it has one.
+    const one = nk === 1 ? valueComparator(this.#keys[0]!) : null;
+    const consumeOne = (b: Row[]): void => {
+      const cmp = one!;
+      const sl = slots[0];
+      const ev = evs[0]!;
+      for (let i = 0; i < b.length; i++) {
+        const r = b[i]!;
+        const x = sl !== undefined ? r[sl]! : ev(r, f);
+        const s = seq++;
+        if (heap.length < limit) siftUp({ row: r, keys: [x], seq: s });
+        else if (limit !== 0 && cmp(x, heap[0]!.keys[0]!) < 0) siftDown({ row: r, keys: [x], seq: s });
+      }
+    };
     let result: Row[] | null = null;
     let idx = 0;
     return {
@@ -79,9 +116,17 @@ export class TopNNode implements PlanNode {
             heap.length = 0;
             return [];
           }
+          if (one !== null) {
+            consumeOne(b);
+            f.root.work += b.length;
+            return [];
+          }
           for (let i = 0; i < b.length; i++) {
             const r = b[i]!;
-            for (let j = 0; j < nk; j++) kv[j] = evs[j]!(r, f);
+            for (let j = 0; j < nk; j++) {
+              const sl = slots[j];
+              kv[j] = sl !== undefined ? r[sl]! : evs[j]!(r, f);
+            }
             const s = seq++;
             if (heap.length < limit) {
               siftUp({ row: r, keys: kv.slice(), seq: s });
@@ -125,12 +170,14 @@ export function topNBeforeProjection(
 ): TopNNode | null {
   const width = outputs.length;
   const evs: Eval[] = [];
+  const slots: (number | undefined)[] = [];
   for (let i = 0; i < sortPlan.keys.length; i++) {
     const slot = sortPlan.keys[i]!.slot;
     const node = slot < width ? items[slot]?.node : sortPlan.exprs[i];
     const c = slot < width ? outputs[slot] : sortPlan.hidden[slot - width];
     if (node?.type !== 'column_ref' || c === undefined) return null;
     evs.push(c.ev);
+    slots.push(c.slot);
   }
-  return new TopNNode(input, evs, sortPlan.keys, limit);
+  return new TopNNode(input, evs, sortPlan.keys, limit, slots);
 }

@@ -90,6 +90,41 @@ describe('hash join', () => {
   });
 });
 
+describe('hash join on integer keys (array-indexed build side)', () => {
+  it('finds integer, real and huge probe values exactly', async () => {
+    await db.run('CREATE TABLE hs(k INTEGER, tag TEXT)');
+    await db.run("INSERT INTO hs VALUES (0, 'zero'), (3, 'three'), (7, 'seven'), (7, 'seven2'), (NULL, 'null')");
+    await db.run('CREATE TABLE hr(id INTEGER PRIMARY KEY, x REAL, n BIGINT)');
+    const vals: [number, number | null, bigint | number | null][] = [];
+    for (let i = 1; i <= 30; i++) {
+      const x = [3, 3.5, -0, 7.0000001, null, 7, 0, 2.9999][i % 8]!;
+      const n = [7, 9007199254740993n, 3, null, 0, -3][i % 6]!;
+      vals.push([i, x, n]);
+    }
+    await db.run(`INSERT INTO hr VALUES ${vals.map(([i, x, n]) => `(${i}, ${x === null ? 'NULL' : Object.is(x, -0) ? '-0.0' : x}, ${n === null ? 'NULL' : String(n)})`).join(', ')}`);
+    const hs: [number | null, string][] = [[0, 'zero'], [3, 'three'], [7, 'seven'], [7, 'seven2'], [null, 'null']];
+    const byX = await db.run('SELECT hs.tag, hr.id FROM hs JOIN hr ON hr.x = hs.k');
+    const wantX: unknown[][] = [];
+    for (const [k, tag] of hs) for (const [id, x] of vals) if (k !== null && x !== null && x === k) wantX.push([tag, id]);
+    expect(sortRows(byX.rows)).toEqual(sortRows(wantX));
+    const byN = await db.run('SELECT hs.tag, hr.id FROM hs JOIN hr ON hr.n = hs.k');
+    const wantN: unknown[][] = [];
+    for (const [k, tag] of hs) for (const [id, , n] of vals) if (k !== null && n !== null && typeof n === 'number' && n === k) wantN.push([tag, id]);
+    expect(sortRows(byN.rows)).toEqual(sortRows(wantN));
+    // With a filter on the streamed table (no direct key read) and a LEFT join.
+    const lj = await db.run('SELECT hs.tag, hr.id FROM hs LEFT JOIN hr ON hr.n = hs.k AND hr.id > 10');
+    const wantL: unknown[][] = [];
+    for (const [k, tag] of hs) {
+      const hits = vals.filter(([id, , n]) => k !== null && id > 10 && typeof n === 'number' && n === k);
+      if (hits.length === 0) wantL.push([tag, null]);
+      for (const [id] of hits) wantL.push([tag, id]);
+    }
+    expect(sortRows(lj.rows)).toEqual(sortRows(wantL));
+    await db.run('DROP TABLE hs');
+    await db.run('DROP TABLE hr');
+  });
+});
+
 describe('string functions by code point', () => {
   it('length and substr count code points, not UTF-16 units', async () => {
     const r = await db.run("SELECT length('a😀b'), length('abc'), length(''), substr('x😀yz', 2, 2), substr('hello', 2, 3), char_length('é😀')");

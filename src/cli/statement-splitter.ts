@@ -1,6 +1,7 @@
 // Cuts SQL text into statements at semicolons, following PostgreSQL's lexical rules so that a
 // semicolon inside a string ('...', E'...'), a quoted identifier ("..."), a dollar-quoted body
-// ($tag$...$tag$) or a comment (-- and nested /* */) does not end a statement. Text arrives in
+// ($tag$...$tag$) or a comment (-- and nested /* */) does not end a statement, nor does one inside
+// a CREATE TRIGGER body (BEGIN ...; ...; END). Text arrives in
 // pieces (lines); what is not complete yet stays buffered.
 
 export interface ScanResult {
@@ -15,6 +16,7 @@ export interface ScanResult {
 }
 
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const TAG = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 
 export function scanStatements(text: string): ScanResult {
@@ -25,14 +27,44 @@ export function scanStatements(text: string): ScanResult {
   const n = text.length;
   // The scan stops at the first construct that is not closed yet; `open` remembers that.
   let open = false;
+  // CREATE TRIGGER ... BEGIN ...; ...; END: only a `;` after the body's END ends it (an END that
+  // closes a CASE does not)
+  const head: string[] = [];
+  let trigger = false;
+  let cases = 0;
+  let lastWord = '';
+  let caseEnd = false;
   while (i < n && !open) {
     const c = text[i]!;
     const next = text[i + 1];
-    if (c === ';') {
+    if (c === ';' && trigger && !(lastWord === 'END' && !caseEnd)) {
+      lastWord = '';
+      i++;
+    } else if (c === ';') {
       if (content) statements.push(stripLeadingComments(text.slice(start, i)).trim());
       start = i + 1;
       content = false;
+      head.length = 0;
+      trigger = false;
+      cases = 0;
+      lastWord = '';
       i++;
+    } else if (WORD_START.test(c) && (i === 0 || !IDENT_CHAR.test(text[i - 1]!))) {
+      content = true;
+      let j = i + 1;
+      while (j < n && IDENT_CHAR.test(text[j]!)) j++;
+      const w = text.slice(i, j).toUpperCase();
+      if (head.length < 3) {
+        head.push(w);
+        trigger = head[0] === 'CREATE' && (head[1] === 'TRIGGER' || ((head[1] === 'TEMP' || head[1] === 'TEMPORARY') && head[2] === 'TRIGGER'));
+      }
+      if (w === 'CASE') cases++;
+      else if (w === 'END') {
+        caseEnd = cases > 0;
+        if (caseEnd) cases--;
+      }
+      lastWord = w;
+      i = j;
     } else if (c === '-' && next === '-') {
       const end = text.indexOf('\n', i + 2);
       if (end < 0) {
@@ -45,12 +77,14 @@ export function scanStatements(text: string): ScanResult {
       else i = end;
     } else if (c === "'") {
       content = true;
+      lastWord = '';
       const backslashes = isEscapeStringPrefix(text, i);
       const end = quotedEnd(text, i, "'", backslashes);
       if (end < 0) open = true;
       else i = end;
     } else if (c === '"') {
       content = true;
+      lastWord = '';
       const end = quotedEnd(text, i, '"', false);
       if (end < 0) open = true;
       else i = end;
@@ -65,7 +99,10 @@ export function scanStatements(text: string): ScanResult {
         else i = end + tag.length;
       }
     } else {
-      if (!isSpace(c)) content = true;
+      if (!isSpace(c)) {
+        content = true;
+        lastWord = '';
+      }
       i++;
     }
   }

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database, DispatcherError } from '../../src/index.js';
 import type { Session } from '../../src/index.js';
 import { createTableText } from '../../src/cli/schema-text.js';
+import { scanStatements } from '../../src/cli/statement-splitter.js';
 import { TestDb } from './harness.js';
 
 let db: Database;
@@ -355,6 +356,22 @@ describe('.schema', () => {
     } finally {
       await tdb.close();
     }
+  });
+});
+
+describe("the shell's statement splitter", () => {
+  it('keeps a trigger body (and a CASE ... END in it) in one statement', () => {
+    const r = scanStatements(
+      "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('a;', CASE WHEN 1 = 1 THEN 'x' END); DELETE FROM u; END; SELECT 1; create temp trigger t2 delete on t begin select 1; end;",
+    );
+    expect(r.statements).toEqual([
+      "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('a;', CASE WHEN 1 = 1 THEN 'x' END); DELETE FROM u; END",
+      'SELECT 1',
+      'create temp trigger t2 delete on t begin select 1; end',
+    ]);
+    const open = scanStatements('CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1;');
+    expect(open.statements).toEqual([]);
+    expect(open.restHasContent).toBe(true);
   });
 });
 

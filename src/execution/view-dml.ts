@@ -49,6 +49,9 @@ export function compileViewDml(
       detail: `To enable this, provide an INSTEAD OF ${kind} trigger on the view.`,
     });
   }
+  if (kind === 'INSERT' && ast.conflict !== null && ast.conflict !== undefined) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'ON CONFLICT is not supported for writes to a view');
+  }
   if (ast.returning !== null && ast.returning !== undefined) {
     throw new DispatcherError(SqlState.FeatureNotSupported, 'RETURNING is not supported for writes to a view');
   }

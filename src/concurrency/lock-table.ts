@@ -1,6 +1,9 @@
 // The lock table: granted modes and FIFO wait queues per resource, upgrades, and a waits-for
 // graph searched for cycles whenever a request has to wait. Pure data structure, synchronous:
 // the lock manager actor turns its answers into messages and timers.
+// An exclusive lock nobody else has asked about (a row a transaction inserts or updates, the
+// common case by far) is only an entry in one map, resource → holder: its full entry (holders,
+// queue, the holder's set) is made the moment another request touches the resource.
 import { compatible, covers, supremum, type LockMode } from './lock-modes.js';
 
 export interface Waiter {
@@ -27,8 +30,13 @@ export class LockTable {
   readonly #held = new Map<number, Set<string>>();
   /** The one request each transaction waits on (a transaction waits for one thing at a time). */
   readonly #waiting = new Map<number, Waiter>();
+  /** Uncontended exclusive locks: resource → holder (never also in #resources). */
+  readonly #lone = new Map<string, number>();
+  /** Per transaction, the resources it took as lone exclusive locks (some may have been made full since). */
+  readonly #loneHeld = new Map<number, string[]>();
 
   holds(txn: number, resource: string): LockMode | undefined {
+    if (this.#lone.get(resource) === txn) return 'X';
     return this.#resources.get(resource)?.granted.get(txn);
   }
 
@@ -38,12 +46,26 @@ export class LockTable {
       const m = this.#resources.get(r)?.granted.get(txn);
       if (m !== undefined) out.set(r, m);
     }
+    for (const r of this.#loneHeld.get(txn) ?? []) if (this.#lone.get(r) === txn) out.set(r, 'X');
     return out;
   }
 
   /** True when the transaction holds or waits for anything. */
   holdsAny(txn: number): boolean {
-    return this.#held.has(txn) || this.#waiting.has(txn);
+    return this.#held.has(txn) || this.#waiting.has(txn) || this.#loneHeld.has(txn);
+  }
+
+  /** Another request touches a lone lock's resource: give it a full entry. */
+  #full(resource: string): Resource | undefined {
+    const r = this.#resources.get(resource);
+    if (r !== undefined) return r;
+    const holder = this.#lone.get(resource);
+    if (holder === undefined) return undefined;
+    this.#lone.delete(resource);
+    const fresh: Resource = { granted: new Map(), queue: [] };
+    this.#resources.set(resource, fresh);
+    this.#grant(fresh, holder, resource, 'X');
+    return fresh;
   }
 
   waitingFor(txn: number): Waiter | undefined {
@@ -58,7 +80,7 @@ export class LockTable {
    */
   acquire(txn: number, resource: string, wanted: LockMode): AcquireOutcome {
     if (this.#waiting.has(txn)) throw new Error(`transaction ${txn} already waits for a lock`);
-    let r = this.#resources.get(resource);
+    let r = this.#full(resource);
     if (r === undefined) {
       r = { granted: new Map(), queue: [] };
       this.#resources.set(resource, r);
@@ -96,8 +118,17 @@ export class LockTable {
   /** Grants only if that can happen now; never queues. */
   tryAcquire(txn: number, resource: string, wanted: LockMode): boolean {
     if (this.#waiting.has(txn)) return false;
-    const r = this.#resources.get(resource);
+    const lone = this.#lone.get(resource);
+    if (lone === txn) return true;
+    const r = lone === undefined ? this.#resources.get(resource) : this.#full(resource);
     if (r === undefined) {
+      if (wanted === 'X') {
+        this.#lone.set(resource, txn);
+        const list = this.#loneHeld.get(txn);
+        if (list === undefined) this.#loneHeld.set(txn, [resource]);
+        else list.push(resource);
+        return true;
+      }
       const fresh: Resource = { granted: new Map(), queue: [] };
       this.#resources.set(resource, fresh);
       this.#grant(fresh, txn, resource, wanted);
@@ -137,12 +168,21 @@ export class LockTable {
       woken.push(...this.#wake(name, r));
     }
     this.#held.delete(txn);
+    const lone = this.#loneHeld.get(txn);
+    if (lone !== undefined) {
+      // Nobody waits on a lone lock; one made full meanwhile was released above.
+      for (const name of lone) if (this.#lone.get(name) === txn) this.#lone.delete(name);
+      this.#loneHeld.delete(txn);
+    }
     return woken;
   }
 
   /** Resources with any holder or waiter (for tests and monitoring). */
   resources(): ReadonlyMap<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }> {
-    return this.#resources;
+    if (this.#lone.size === 0) return this.#resources;
+    const all = new Map<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }>(this.#resources);
+    for (const [name, txn] of this.#lone) all.set(name, { granted: new Map([[txn, 'X' as LockMode]]), queue: [] });
+    return all;
   }
 
   /** Waits-for edges: each waiter → every transaction it waits behind. */

@@ -101,10 +101,14 @@ export function parseCreateTrigger(c: Cursor, analyze: AnalyzeInner): CreateTrig
     const t = c.tokens[i]!;
     if (t.type === Tok.Punct && t.text === '(') depth++;
     else if (t.type === Tok.Punct && t.text === ')') depth--;
-    const split = i === last || (depth === 0 && t.type === Tok.Punct && t.text === ';');
-    if (!split) continue;
-    if (i > start) body.push(bodyStatement(c, analyze, start, i));
-    else if (i !== last) throw syntaxErrorAt(c.sql, t, undefined);
+    if (i === last) {
+      // every body statement ends with `;`, the last one too (BEGIN SELECT 1 END is an error)
+      if (i > start) throw syntaxErrorAt(c.sql, t, undefined);
+      break;
+    }
+    if (depth !== 0 || t.type !== Tok.Punct || t.text !== ';') continue;
+    if (i === start) throw syntaxErrorAt(c.sql, t, undefined);
+    body.push(bodyStatement(c, analyze, start, i));
     start = i + 1;
   }
   if (body.length === 0) throw syntaxErrorAt(c.sql, c.tokens[last], undefined);

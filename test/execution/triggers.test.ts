@@ -66,6 +66,8 @@ describe('CREATE TRIGGER / DROP TRIGGER', () => {
     expect(await state('DROP TRIGGER tr6 ON log')).toBe('42704');
     expect(await state('CREATE TRIGGER st AFTER INSERT ON t FOR EACH STATEMENT BEGIN SELECT 1; END')).toBe('0A000');
     expect(await state('CREATE TRIGGER nobody AFTER INSERT ON t BEGIN END')).toBe('42601');
+    expect(await state('CREATE TRIGGER nosemi AFTER INSERT ON t BEGIN SELECT 1 END')).toBe('42601');
+    expect(await state('CREATE TRIGGER params AFTER INSERT ON t BEGIN SELECT $1; END')).toBe('42P02');
     expect(await state('CREATE TRIGGER ddl AFTER INSERT ON t BEGIN CREATE TABLE x(a INT); END')).toBe('42601');
   });
 

@@ -30,7 +30,8 @@ export interface Go {
 export const GROUP_ACCOUNTS = 40;
 export const GROUP_BALANCE = 1000;
 
-const MUTATING = new Set(['writeSync', 'writev', 'write', 'truncate', 'sync', 'syncSync', 'datasync']);
+/** Calls that change a file or make it durable, whatever the port names them (writevSync, datasync...). */
+const MUTATING = /^(write|truncate|sync|datasync|fsync|fdatasync|allocate|fallocate)/i;
 
 export function say(line: string): void {
   writeSync(1, `${line}\n`);
@@ -61,7 +62,7 @@ export function killingFileIo(at: CrashPoint): FileIo {
         const v = Reflect.get(target, prop, target) as unknown;
         if (typeof v !== 'function') return v;
         const call = String(prop);
-        if (!MUTATING.has(call)) return (v as (...a: unknown[]) => unknown).bind(target);
+        if (!MUTATING.test(call)) return (v as (...a: unknown[]) => unknown).bind(target);
         return (...args: unknown[]) => {
           if ((at.file === undefined || at.file === target.role) && (at.calls === undefined || at.calls.includes(call))) {
             if (++seen === at.nth) {

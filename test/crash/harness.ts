@@ -2,8 +2,8 @@
 // torture, 1,000 kills). A child (mixed-writer.ts) runs the seeded workload on a database file
 // and is killed with SIGKILL at a random moment: a random delay after it opened, the k-th
 // acknowledgement, just after an explicit checkpoint began, while it opens (recovery), or by
-// itself just before its N-th file write/truncate/fsync (any file; the data file, which is only
-// written by checkpoints; or the WAL reset that ends a checkpoint). The
+// itself just before its N-th file write/truncate/fsync (any file; a commit's WAL write or fsync;
+// the data file, which only checkpoints write; or the WAL reset that ends a checkpoint). The
 // parent then copies the files it left (so the next child recovers the crashed files itself),
 // opens the copy, and checks it against the model: every acknowledged unit is there, nothing
 // after the one unit in flight is, that unit is all or nothing, the tables and indexes are the
@@ -16,7 +16,7 @@ import type { CrashPoint } from './child-io.js';
 import { mix, Model, Rng, Workload } from './workload.js';
 import { keepFiles, settingsFor, sizeOf, Writer } from './writer-process.js';
 
-export type KillMode = 'random' | 'ack' | 'checkpoint' | 'open' | 'io' | 'io-data' | 'io-wal-reset';
+export type KillMode = 'random' | 'ack' | 'checkpoint' | 'open' | 'io' | 'io-wal' | 'io-data' | 'io-wal-reset';
 
 export interface CampaignOptions {
   readonly kills: number;
@@ -97,7 +97,8 @@ export const MODE_WEIGHTS: readonly [KillMode, number][] = [
   ['ack', 0.1],
   ['checkpoint', 0.1],
   ['open', 0.07],
-  ['io', 0.2],
+  ['io', 0.1],
+  ['io-wal', 0.1],
   ['io-data', 0.15],
   ['io-wal-reset', 0.08],
 ];
@@ -107,12 +108,16 @@ function crashPointFor(mode: KillMode, r: Rng, span: number): CrashPoint | undef
   switch (mode) {
     case 'io':
       return { nth: r.int(1, span) };
+    case 'io-wal':
+      // A commit's WAL write or its fsync (what a checkpoint writes to the log is a reset).
+      return { nth: r.int(1, Math.max(5, span >> 1)), file: 'wal', calls: ['writev', 'writevSync', 'datasync', 'datasyncSync'] };
     case 'io-data':
       // The data file is written by checkpoints only (and its header when created).
       return { nth: r.int(1, Math.max(5, span >> 2)), file: 'data' };
     case 'io-wal-reset':
-      // A checkpoint ends by rewriting the WAL header, truncating the log and syncing it.
-      return { nth: r.int(1, 6), file: 'wal', calls: ['write', 'truncate', 'sync'] };
+      // A checkpoint ends by rewriting the WAL header (the only positioned async write on the
+      // log; commits use writev): a kill just before it follows the data file's fsync.
+      return { nth: r.int(1, 3), file: 'wal', calls: ['write', 'truncate'] };
     default:
       return undefined;
   }
@@ -179,7 +184,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     while (warm.length < warmCount) warm.push(new Writer());
   };
   const failures: Failure[] = [];
-  const modes: Record<KillMode, number> = { random: 0, ack: 0, checkpoint: 0, open: 0, io: 0, 'io-data': 0, 'io-wal-reset': 0 };
+  const modes: Record<KillMode, number> = { random: 0, ack: 0, checkpoint: 0, open: 0, io: 0, 'io-wal': 0, 'io-data': 0, 'io-wal-reset': 0 };
   const points: Record<string, number> = {};
   const unitKinds: Record<string, number> = {};
   let unitsAcked = 0;

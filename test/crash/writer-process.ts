@@ -105,7 +105,7 @@ export class Writer {
           const [, file, call] = line.split(' ');
           this.crashPoint = `${file} ${call}`;
           // Before open finished, or a data-file write or WAL reset after it: a checkpoint.
-          this.inCheckpoint ||= this.ready && (file === 'data' || (file === 'wal' && call !== 'writev' && call !== 'datasync'));
+          this.inCheckpoint ||= this.ready && (file === 'data' || (file === 'wal' && (call === 'write' || call === 'truncate')));
           this.killed = true;
           break;
         }

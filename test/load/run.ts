@@ -78,7 +78,10 @@ console.log(`  lock timeouts (55P03) ${r.lockTimeouts}`);
 console.log(`  errors by SQLSTATE    ${Object.entries(r.errorsByState).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
 for (const [k, m] of Object.entries(r.errorSamples)) console.log(`    first ${k}: ${m}`);
 console.log(`  CPU                   ${r.cpuSeconds.toFixed(1)} s of this process (${((100 * r.cpuSeconds) / secs).toFixed(0)}% of one core); ${(r.commits / r.cpuSeconds).toFixed(0)} commits and ${(r.statements / r.cpuSeconds).toFixed(0)} statements per CPU second`);
-console.log(`  buffer pool           ${r.poolCapacity} pages × ${r.pageSize} B = ${mib(r.poolCapacity * r.pageSize)} MiB`);
+console.log(
+  `  buffer pool           ${r.poolCapacity} pages × ${r.pageSize} B = ${mib(r.poolCapacity * r.pageSize)} MiB; ` +
+    `at most ${Math.max(...r.samples.map((x) => x.poolPages))} pages resident`,
+);
 console.log(
   `  RSS                   min ${mib(Math.min(...rss))} MiB, max ${mib(Math.max(...rss))} MiB, ` +
     `at 25% ${mib(quarter?.rss ?? 0)} MiB, at the end ${mib(end?.rss ?? 0)} MiB; data file at the end ${mib(end?.dbBytes ?? 0)} MiB`,

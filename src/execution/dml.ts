@@ -304,8 +304,10 @@ export function compileInsert(
         ? compileConflict({}, def, tableItem, x)
         : null;
   const rowTriggers = triggers?.(def, 'INSERT', null) ?? null;
+  if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
   // ON CONFLICT DO UPDATE fires the UPDATE triggers of the rows it updates (as PostgreSQL)
   const updateTriggers = upsert?.doUpdate === true ? (triggers?.(def, 'UPDATE', upsert.assigned) ?? null) : null;
+  if (updateTriggers !== null) for (const t of updateTriggers.tables) deps.add(t);
   // SQLite's statement forms store text as SQLite does: a declared VARCHAR(n) length is not a limit
   const lengths = insertOrOf(ast) === null;
   const isTarget = new Array<number>(ncols).fill(-1);
@@ -434,6 +436,7 @@ export function compileUpdate(
   }
   const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
   const rowTriggers = triggers?.(def, 'UPDATE', sets.map((st) => st.col)) ?? null;
+  if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
   return {
     columns: returning?.columns ?? [],
     command: 'UPDATE',
@@ -530,6 +533,7 @@ export function compileDelete(
   const ncols = def.columns.length;
   const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
   const rowTriggers = triggers?.(def, 'DELETE', null) ?? null;
+  if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
   return {
     columns: returning?.columns ?? [],
     command: 'DELETE',

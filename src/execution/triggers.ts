@@ -195,6 +195,22 @@ export function checkTriggerBody(def: TriggerDef, cols: TriggerColumns): void {
   for (const st of def.body) programOf(st, cols, def.events);
 }
 
+/** Names of the relations an AST reads or writes (table references: { db, table, as }). */
+function relationNames(ast: unknown, out: Set<string>): void {
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (x === null || typeof x !== 'object') continue;
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+      continue;
+    }
+    const n = x as Record<string, unknown>;
+    if (typeof n['table'] === 'string' && n['type'] !== 'column_ref' && 'db' in n) out.add((n['table'] as string).toLowerCase());
+    for (const k in n) if (k !== 'tableList' && k !== 'columnList') stack.push(n[k]);
+  }
+}
+
 /** What a compiled body statement was compiled against: each relation it depends on, by identity. */
 interface Shared {
   readonly plan: CompiledStatement;
@@ -239,6 +255,9 @@ export class RowTriggers {
   readonly #after: readonly Compiled[];
   readonly #instead: readonly Compiled[];
   readonly #plans: TriggerPlans;
+  /** Relations the trigger programs name (the firing plan depends on them: SERIALIZABLE notes
+   *  them as read). */
+  readonly tables: readonly string[];
 
   private constructor(table: string, width: number, all: readonly Compiled[], compile: NestedCompile) {
     this.#table = table;
@@ -247,6 +266,9 @@ export class RowTriggers {
     this.#after = all.filter((c) => c.def.timing === 'AFTER');
     this.#instead = all.filter((c) => c.def.timing === 'INSTEAD OF');
     this.#plans = new TriggerPlans(compile);
+    const names = new Set<string>();
+    for (const c of all) for (const p of c.when === null ? c.body : [c.when, ...c.body]) relationNames(p.ast, names);
+    this.tables = [...names];
   }
 
   /**

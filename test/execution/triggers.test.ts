@@ -224,6 +224,18 @@ describe('firing', () => {
     expect(await rows('SELECT count(*) FROM uniq')).toEqual([[0]]);
   });
 
+  it('what a trigger reads counts as read by the firing statement (SERIALIZABLE validation)', async () => {
+    const other = await db.connect();
+    await s.execute('CREATE TABLE cfg(v INTEGER)');
+    await s.execute('INSERT INTO cfg VALUES (1)');
+    await s.execute("CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log(ev, a) SELECT 'cfg', v FROM cfg; END");
+    await s.execute('BEGIN ISOLATION LEVEL SERIALIZABLE');
+    await s.execute("INSERT INTO t VALUES (1, 'x')");
+    await other.execute('UPDATE cfg SET v = 2');
+    expect(await state('COMMIT')).toBe('40001');
+    expect(await rows('SELECT count(*) FROM log')).toEqual([[0]]);
+  });
+
   it('a trigger firing itself stops at the depth limit with a clear error (54001); bounded recursion works', async () => {
     await s.execute('CREATE TABLE r(n INTEGER)');
     await s.execute('CREATE TRIGGER forever AFTER INSERT ON r BEGIN INSERT INTO r VALUES (new.n + 1); END');

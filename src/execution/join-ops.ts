@@ -134,11 +134,15 @@ export class ScanNode implements PlanNode {
     const local = spec.local;
     const nData = src.wantKey ? src.ncols - 1 : src.ncols;
     const passThrough = direct && local === null && src.table !== null;
+    let size = BATCH;
     return {
       next: () => {
         f.ctx.checkInterrupt();
         if (keys !== null) keys.length = 0;
-        const raw = reader.read(BATCH, keys);
+        // Batches grow from BATCH to 4 * BATCH: a LIMIT that stops early reads little, a long
+        // scan pays the per-batch work of the operators above less often.
+        const raw = reader.read(size, keys);
+        if (size < BATCH * 4) size *= 2;
         if (raw === null) return null;
         // A table reader's batch is a fresh array: passed on as it is when nothing changes.
         if (passThrough) return raw;

@@ -90,19 +90,31 @@ export async function runGroupCampaign(o: GroupOptions): Promise<GroupSummary> {
       warm.push(new Writer(GROUP_WRITER));
       await w.loaded;
       let timer: NodeJS.Timeout | null = null;
+      let stalled = false;
+      // A child that cannot open the database in a minute hangs in open or recovery.
+      const openTimer = setTimeout(() => {
+        stalled = true;
+        w.kill();
+      }, 60_000);
       w.on((what) => {
-        if (what === 'ready') timer = setTimeout(() => w.kill(), delay);
+        if (what === 'ready') {
+          clearTimeout(openTimer);
+          timer = setTimeout(() => w.kill(), delay);
+        }
       });
       w.go((kill + 1) * 100_000_000, dbPath, settings, crashAt, { sessions: o.sessions ?? 8 });
       const exit = await w.exited;
       if (timer !== null) clearTimeout(timer);
+      clearTimeout(openTimer);
       if (w.crashPoint !== null) points[w.crashPoint] = (points[w.crashPoint] ?? 0) + 1;
       acked += w.acked.length;
 
       let failure: string | null = null;
       let transfers = 0;
       let unacked = 0;
-      if (exit.signal !== 'SIGKILL' || !w.killed) {
+      if (stalled) {
+        failure = 'writer did not open the database within 60 s (a hang in open or recovery?)';
+      } else if (exit.signal !== 'SIGKILL' || !w.killed) {
         failure = `writer ended by itself (${exit.code ?? exit.signal}): ${w.errorLine ?? ''} ${w.stderr.slice(0, 2000)}`;
       } else {
         const c = await checkGroup(dbPath, known, new Set(w.submitted), w.acked);

@@ -132,9 +132,25 @@ function pickMode(r: Rng): KillMode {
   return 'random';
 }
 
-/** Arms the kill for one run; resolves once the child is gone. */
-function armKill(w: Writer, mode: KillMode, r: Rng, maxDelayMs: number): { at: Promise<{ inCheckpoint: boolean; beforeReady: boolean }> } {
+/** A child that has not opened the database after this long hangs in open or recovery. */
+const OPEN_TIMEOUT_MS = 60_000;
+
+/**
+ * Arms the kill for one run; `at` resolves with where the child was when it was killed (or died
+ * on its own). `stalled` is set when the child never got ready and had to be killed.
+ */
+function armKill(
+  w: Writer,
+  mode: KillMode,
+  r: Rng,
+  maxDelayMs: number,
+): { at: Promise<{ inCheckpoint: boolean; beforeReady: boolean }>; stalled: () => boolean } {
   let timer: NodeJS.Timeout | null = null;
+  let stalled = false;
+  const openTimer = setTimeout(() => {
+    stalled = true;
+    fire();
+  }, OPEN_TIMEOUT_MS);
   let resolveAt: (v: { inCheckpoint: boolean; beforeReady: boolean }) => void = () => {};
   const at = new Promise<{ inCheckpoint: boolean; beforeReady: boolean }>((res) => (resolveAt = res));
   const fire = (): void => {
@@ -155,6 +171,7 @@ function armKill(w: Writer, mode: KillMode, r: Rng, maxDelayMs: number): { at: P
     if (w.killed) return;
     if (mode === 'open' && what === 'opening') later(delay % 40);
     if (what === 'ready') {
+      clearTimeout(openTimer);
       // Every mode has a fallback so that a run always ends.
       later(mode === 'random' ? delay : mode === 'open' ? 0 : maxDelayMs * 2 + 500);
     }
@@ -164,12 +181,13 @@ function armKill(w: Writer, mode: KillMode, r: Rng, maxDelayMs: number): { at: P
       else later(ckptDelay);
     }
   });
-  // A child that never gets ready (or stalls) is killed too; the check then reports what it left.
+  // A child that dies on its own (a self-kill, an error) ends the wait too.
   void w.exited.then(() => {
     if (timer !== null) clearTimeout(timer);
+    clearTimeout(openTimer);
     resolveAt({ inCheckpoint: w.inCheckpoint, beforeReady: !w.ready });
   });
-  return { at };
+  return { at, stalled: () => stalled };
 }
 
 export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> {
@@ -247,7 +265,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
       let failure: string | null = null;
       let pending: Pending = null;
       let rows = 0;
-      if (exit.signal !== 'SIGKILL' || !w.killed) {
+      if (armed.stalled()) {
+        failure = `writer did not open the database within ${OPEN_TIMEOUT_MS / 1000} s (a hang in open or recovery?)`;
+      } else if (exit.signal !== 'SIGKILL' || !w.killed) {
         failure = `writer ended by itself (${exit.code ?? exit.signal}): ${w.errorLine ?? ''} ${w.stderr.slice(0, 2000)}`;
         // A writer that cannot even load (a broken build) fails every run: say so once and stop.
         if (!w.ready && w.errorLine === null && ++startFailures >= 3) abort = true;

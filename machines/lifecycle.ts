@@ -75,6 +75,18 @@ export class Lifecycle<S extends string, E extends string> {
     return this.#table.isFinal(this.#state);
   }
 
+  /** The current state's index in the table (hot paths step by indices, no name lookups). */
+  get stateIndex(): number {
+    return this.#state;
+  }
+
+  /** send() for an event given by its index in the table. */
+  sendIndex(e: number): readonly string[] {
+    const actions = this.#table.actions(this.#state, e);
+    this.#state = this.#table.next(this.#state, e);
+    return actions;
+  }
+
   /** Applies the event; returns the names of the actions the machine runs for it. */
   send(event: E): readonly string[] {
     const e = this.#table.eventIndex(event);

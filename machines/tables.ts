@@ -29,6 +29,14 @@ const compiledQuery = new CompiledTable<QueryState, QueryEventType>(queryTable);
 const compiledTxn = new CompiledTable<TxnState, TxnEventType>(transactionTable);
 const compiledSession = new CompiledTable<SessionState, SessionEventType>(sessionTable);
 
+/** The query table's state and event indices, for callers that step it by index. */
+export const queryIndex = {
+  state: (s: QueryState): number => compiledQuery.stateIndex(s),
+  event: (e: QueryEventType): number => compiledQuery.eventIndex(e),
+  events: compiledQuery.events,
+  stateCount: compiledQuery.states.length,
+};
+
 export type QueryLifecycle = Lifecycle<QueryState, QueryEventType>;
 export type TransactionLifecycle = Lifecycle<TxnState, TxnEventType>;
 export type SessionLifecycle = Lifecycle<SessionState, SessionEventType>;

@@ -4,7 +4,7 @@ import { Observable, ReplaySubject, Subject } from 'rxjs';
 import { createActor, type Actor as XActor } from 'xstate';
 import { performance } from 'node:perf_hooks';
 import { queryMachine } from '../../machines/query-machine.js';
-import { newQueryLifecycle, type QueryLifecycle } from '../../machines/tables.js';
+import { newQueryLifecycle, queryIndex, type QueryLifecycle } from '../../machines/tables.js';
 import type { QueryEventType, QueryState } from '../protocol/lifecycle-events.js';
 import type { Reply, WireMetrics } from '../protocol/messages.js';
 import type { SqlValue } from '../storage/ports.js';
@@ -31,6 +31,17 @@ const FORWARD: Partial<Record<QueryState, QueryEventType>> = {
   executing: 'FINISHED',
 };
 const ORDER: readonly QueryState[] = ['received', 'analyzing', 'queued', 'planning', 'waitingForLocks', 'executing'];
+/** The same by table index: each state's position on the happy path (-1 off it) and its forward event. */
+const POS: Int8Array = new Int8Array(queryIndex.stateCount).fill(-1);
+const FORWARD_EVENT: Int8Array = new Int8Array(queryIndex.stateCount).fill(-1);
+const EV_ANALYZE = queryIndex.event('ANALYZE');
+const EV_ANALYZED = queryIndex.event('ANALYZED');
+const EV_FINISHED = queryIndex.event('FINISHED');
+ORDER.forEach((st, i) => {
+  POS[queryIndex.state(st)] = i;
+  const e = FORWARD[st];
+  if (e !== undefined) FORWARD_EVENT[queryIndex.state(st)] = queryIndex.event(e);
+});
 
 type Done = Extract<Reply, { type: 'StatementDone' }>;
 
@@ -110,8 +121,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   /** Analysis finished (or failed) on the caller's side. */
   analyzed(parseCacheHit: boolean): void {
     this.#parseCacheHit = parseCacheHit;
-    this.#event('ANALYZE');
-    this.#event('ANALYZED');
+    this.#eventAt(EV_ANALYZE);
+    this.#eventAt(EV_ANALYZED);
   }
 
   readonly onReply = (r: Reply): void => {
@@ -160,7 +171,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   #complete(): void {
     if (this.#finished) return;
     this.#advanceTo('executing');
-    this.#event('FINISHED');
+    this.#eventAt(EV_FINISHED);
     this.#finished = true;
     this.#opts.owner.releaseQuery(this);
     const done = this.#last;
@@ -219,6 +230,11 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     };
   }
 
+  #eventAt(e: number): void {
+    this.#lifecycle.sendIndex(e);
+    this.#machine?.send({ type: queryIndex.events[e]! });
+  }
+
   #event(e: QueryEventType): void {
     this.#lifecycle.send(e);
     this.#machine?.send({ type: e });
@@ -234,12 +250,13 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     }
     const target = ORDER.indexOf(phase);
     if (target < 0) return;
+    const lc = this.#lifecycle;
     for (;;) {
-      const at = ORDER.indexOf(this.#lifecycle.state);
+      const si = lc.stateIndex;
+      const at = POS[si]!;
       if (at < 0 || at >= target) return;
-      // The queued state is only visited when the dispatcher really queued the statement.
-      const e = FORWARD[this.#lifecycle.state] as QueryEventType;
-      this.#event(e);
+      const e = FORWARD_EVENT[si]!;
+      this.#eventAt(e);
     }
   }
 

@@ -8,6 +8,7 @@
 // AST handed out by the analyser; copy what you need to change.
 import { DispatcherError, SqlState, isDispatcherError } from '../api/errors.js';
 import { Parser } from './sql-parser.js';
+import { boundedParse } from './bounded-parse.js';
 import { Cursor, caretLine, syntaxErrorAt } from './cursor.js';
 import { frontParserFor, notSupported, parseExplainPrefix, parsePreparePrefix, unsupportedStatement } from './front.js';
 import type { ExplainNode, FrontNode, InnerStatement, PrepareNode } from './front-nodes.js';
@@ -235,11 +236,11 @@ export class Analyzer {
     this.#parses++;
     let ast;
     try {
-      ast = this.#parser.astify(text, PARSE_OPTIONS);
+      ast = boundedParse(text, PARSE_OPTIONS, (t) => this.#parser.astify(t, PARSE_OPTIONS));
     } catch (e) {
       // the grammar's actions reject some input with plain Errors ('invalid column clause
       // with select statement'): they are about the text, so they are syntax errors too
-      if (e instanceof Error && !(e instanceof RangeError) && !isParseError(e)) throw new ParserRejection(e);
+      if (e instanceof Error && !(e instanceof RangeError) && !isDispatcherError(e) && !isParseError(e)) throw new ParserRejection(e);
       throw e;
     }
     if (Array.isArray(ast)) {

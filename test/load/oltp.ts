@@ -322,9 +322,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       fail(lines.join('\n'));
       stopping = true;
     };
+    let progressAt = performance.now();
+    let progressCount = 0;
     const watchdog = setInterval(() => {
       sample();
       const now = performance.now();
+      if (statements !== progressCount) {
+        progressCount = statements;
+        progressAt = now;
+      } else if (!hung && now - progressAt > hangMs) dumpHang(`hang: no statement completed for ${Math.round(now - progressAt)} ms`);
       for (let i = 0; i < sessions; i++) {
         const b = busy[i]!;
         if (!hung && b.since > 0 && now - b.since > hangMs) dumpHang(`hang: session ${i} has run "${b.sql}" for ${Math.round(now - b.since)} ms`);

@@ -30,9 +30,25 @@ function encodeValue(v: SqlValue): string {
 }
 
 export function rowResource(table: string, key: Key): string {
-  let s = `row:${table.toLowerCase()}:`;
+  return keyResource(`row:${table.toLowerCase()}:`, key);
+}
+
+/** rowResource with the table's prefix already made. */
+function keyResource(prefix: string, key: Key): string {
+  if (key.length === 1 && typeof key[0] === 'number') return prefix + key[0];
+  let s = prefix;
   for (let i = 0; i < key.length; i++) s += (i > 0 ? ',' : '') + encodeValue(key[i] as SqlValue);
   return s;
+}
+
+/** Whether two keys name the same row lock (rowResource would give one string). */
+function sameResource(prefix: string, a: Key, b: Key): boolean {
+  if (a.length === b.length) {
+    let same = true;
+    for (let i = 0; i < a.length && same; i++) same = a[i] === b[i] && typeof a[i] === typeof b[i];
+    if (same) return true;
+  }
+  return keyResource(prefix, a) === keyResource(prefix, b);
 }
 
 function sameValue(a: SqlValue | undefined, b: SqlValue | undefined): boolean {
@@ -61,6 +77,13 @@ export class LockingView implements WriteTxn {
   readonly #snapshot: ReadTxn | null;
   /** Lower-cased names of the tables this transaction wrote (for serializable validation). */
   readonly #written: Set<string>;
+  /**
+   * The table last written through this view (statements write one table row after row): its
+   * name as given, definition and row lock prefix. Forgotten on schema changes and rollbacks.
+   */
+  #lastName = '';
+  #lastDef: TableDef | undefined = undefined;
+  #lastPrefix = '';
 
   constructor(
     txn: WriteTxn,
@@ -88,15 +111,34 @@ export class LockingView implements WriteTxn {
     return this.#txn.hasWrites;
   }
 
+  /** Makes `table` the cached one (noting it as written); returns its definition. */
+  #target(table: string): TableDef | undefined {
+    if (table !== this.#lastName) {
+      const lname = table.toLowerCase();
+      this.#written.add(lname);
+      this.#lastDef = this.#txn.getTable(table);
+      this.#lastPrefix = `row:${lname}:`;
+      this.#lastName = table;
+    }
+    return this.#lastDef;
+  }
+
+  #forget(): void {
+    this.#lastName = '';
+    this.#lastDef = undefined;
+  }
+
   #lockRow(table: string, key: Key): void {
-    this.#written.add(table.toLowerCase());
-    const resource = rowResource(table, key);
+    this.#target(table);
+    const resource = keyResource(this.#lastPrefix, key);
     if (!this.#locks.tryAcquire(this.#txnId, resource, 'X')) throw new LockWait(resource, 'X');
   }
 
   /** First updater wins: the row must be as this transaction's snapshot saw it. */
   #checkUnchanged(table: string, key: Key): void {
     if (this.#snapshot === null) return;
+    // Nothing committed since the snapshot (the common case): nothing can have changed.
+    if (this.#storage.committedSeq?.() === this.#snapshot.seq) return;
     const latest = this.#storage.snapshot();
     try {
       if (latest.seq === this.#snapshot.seq) return;
@@ -142,13 +184,15 @@ export class LockingView implements WriteTxn {
   }
 
   #primaryKey(table: string, row: Row): Key | null {
-    const def = this.#txn.getTable(table);
-    if (def === undefined || def.primaryKey.length === 0) return null;
-    return def.primaryKey.map((i) => row[i] as SqlValue);
+    const def = this.#target(table);
+    if (def === undefined) return null;
+    const pk = def.primaryKey;
+    if (pk.length === 0) return null;
+    if (pk.length === 1) return [row[pk[0]!] as SqlValue];
+    return pk.map((i) => row[i] as SqlValue);
   }
 
   insert(table: string, row: Row): Key {
-    this.#written.add(table.toLowerCase());
     const key = this.#primaryKey(table, row);
     if (key !== null) {
       this.#lockRow(table, key);
@@ -161,7 +205,7 @@ export class LockingView implements WriteTxn {
     this.#lockRow(table, key);
     this.#checkUnchanged(table, key);
     const next = this.#primaryKey(table, row);
-    if (next !== null && rowResource(table, next) !== rowResource(table, key)) {
+    if (next !== null && !sameResource(this.#lastPrefix, next, key)) {
       this.#lockRow(table, next);
       this.#checkUnchanged(table, next);
     }
@@ -197,24 +241,30 @@ export class LockingView implements WriteTxn {
     return this.#txn.getMeta(name);
   }
   createTable(def: TableDef): void {
+    this.#forget();
     this.#txn.createTable(def);
   }
   dropTable(name: string): void {
+    this.#forget();
     this.#txn.dropTable(name);
   }
   renameTable(from: string, to: string): void {
+    this.#forget();
     if (this.#txn.renameTable === undefined) {
       throw new DispatcherError(SqlState.FeatureNotSupported, 'renaming tables is not supported by this storage');
     }
     this.#txn.renameTable(from, to);
   }
   alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
+    this.#forget();
     this.#txn.alterTable(def, rewrite);
   }
   createIndex(index: Parameters<WriteTxn['createIndex']>[0]): void {
+    this.#forget();
     this.#txn.createIndex(index);
   }
   dropIndex(table: string, name: string): void {
+    this.#forget();
     this.#txn.dropIndex(table, name);
   }
   setMeta(name: string, value: unknown): void {
@@ -223,7 +273,11 @@ export class LockingView implements WriteTxn {
   savepoint(): number {
     return this.#txn.savepoint();
   }
+  statementMark(): number {
+    return this.#txn.statementMark !== undefined ? this.#txn.statementMark() : this.#txn.savepoint();
+  }
   rollbackTo(mark: number): void {
+    this.#forget();
     this.#txn.rollbackTo(mark);
   }
   release(mark: number): void {

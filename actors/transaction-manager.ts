@@ -213,6 +213,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     const t = this.#get(txnId);
     if (t.write !== null && t.statementMark >= 0) undoStatement(t.write, t.statementMark);
     t.statementMark = -1;
+    // The view caches table definitions: a rollback may have brought older ones back.
+    t.view = null;
     if (!usesSnapshot(t)) {
       this.#refresh(t);
       if (t.write !== null) this.#statementSnapshot(t);
@@ -226,6 +228,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
    * again on the newer state instead of writing over that commit.
    */
   #statementSnapshot(t: OpenTxn): void {
+    // Nothing committed since the last statement's snapshot: it is still the latest (keep the view too).
+    if (t.snapshot !== null && t.snapshot !== t.read && t.view !== null && this.#storage.committedSeq?.() === t.snapshot.seq) return;
     if (t.snapshot !== null && t.snapshot !== t.read) t.snapshot.release();
     t.snapshot = this.#storage.snapshot();
     t.view = null;
@@ -281,6 +285,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
         if (t?.write != null && t.statementMark >= 0) {
           undoStatement(t.write, t.statementMark);
           t.statementMark = -1;
+          t.view = null;
         }
         return;
       }
@@ -327,6 +332,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
           const sp = t.savepoints[i] as Savepoint;
           if (t.write !== null && sp.mark >= 0) {
             t.write.rollbackTo(sp.mark);
+            t.view = null;
             // The savepoint stays (PostgreSQL keeps it after ROLLBACK TO): take it again.
             sp.mark = t.write.savepoint();
             sp.pos = logPosition(t.write);

@@ -167,6 +167,10 @@ export class Engine implements StorageEngine, TxnCore {
     return new Snapshot(this, this.#committed);
   }
 
+  committedSeq(): number {
+    return this.#committed.seq;
+  }
+
   begin(): WriteTxnImpl {
     this.#open();
     if (this.#failed) throw this.#failed;

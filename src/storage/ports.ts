@@ -152,6 +152,8 @@ export interface StorageEngine {
   readonly inMemory: boolean;
   /** The latest durable committed state. */
   snapshot(): ReadTxn;
+  /** The seq snapshot() would have now, without taking one (optional: per-row checks use it). */
+  committedSeq?(): number;
   /** A private write transaction over the latest committed state. */
   begin(): WriteTxn;
   stats(): StorageStats;

@@ -16,6 +16,7 @@ export function logPosition(txn: WriteTxn): number {
 
 /** True when a commit landed after the transaction's base snapshot. */
 export function isStale(engine: StorageEngine, txn: WriteTxn): boolean {
+  if (engine.committedSeq !== undefined) return engine.committedSeq() > txn.seq;
   const latest = engine.snapshot();
   try {
     return latest.seq > txn.seq;

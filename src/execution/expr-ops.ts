@@ -1,8 +1,8 @@
 // Operator closures for the expression compiler: arithmetic with static typing and 64-bit
 // overflow checks, comparisons with NULL propagation, LIKE patterns.
 import { SqlState } from '../api/errors.js';
-import type { ColumnType } from '../storage/ports.js';
-import type { Eval } from './runtime.js';
+import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
+import type { Eval, Frame } from './runtime.js';
 import type { Compiled } from './expr.js';
 import {
   checkFloat,
@@ -67,33 +67,43 @@ function intOp(op: string): IntOp {
 }
 
 /**
- * `integer column op integer literal` (k % 100, id + 1): one closure that reads the slot and
- * does the arithmetic on numbers itself, falling back to the exact operation otherwise.
+ * `integer column op integer literal or parameter` (k % 100, id + 1; prepared statements see
+ * their literals as parameters): one closure that reads the slot and the operand and does the
+ * arithmetic on numbers itself, falling back to the exact operation otherwise.
  */
-function columnOpConstant(op: string, l: Compiled, r: Compiled, io: IntOp): Eval | null {
+function columnOpOperand(op: string, l: Compiled, r: Compiled, io: IntOp): Eval | null {
   const slot = l.slot;
+  if (slot === undefined) return null;
+  const b = r.ev;
   const c = r.constant;
-  if (slot === undefined || typeof c !== 'number' || !Number.isSafeInteger(c)) return null;
+  const pi = r.param;
+  if (pi === undefined && (typeof c !== 'number' || !Number.isSafeInteger(c))) return null;
+  // The general path for a value the fast test rejects (NULL, bigint, a missing parameter...).
+  const slow = (x: SqlValue, row: Row, f: Frame): SqlValue => {
+    if (x === null) return null;
+    const y = b(row, f);
+    if (y === null) return null;
+    return io(x as number, y as number);
+  };
   switch (op) {
     case '%':
-      if (c === 0) return null;
-      return (row) => {
+      return (row, f) => {
         const x = row[slot]!;
-        if (x === null) return null;
-        if (typeof x === 'number') return (x % c) + 0;
-        return io(x as bigint, c);
+        const y = pi === undefined ? c : f.params[pi];
+        if (typeof x === 'number' && typeof y === 'number' && y !== 0 && Number.isSafeInteger(y)) return (x % y) + 0;
+        return slow(x, row, f);
       };
     case '+':
     case '-': {
-      const d = op === '+' ? c : -c;
-      return (row) => {
+      const sign = op === '+' ? 1 : -1;
+      return (row, f) => {
         const x = row[slot]!;
-        if (x === null) return null;
-        if (typeof x === 'number') {
-          const s = x + d;
+        const y = pi === undefined ? c : f.params[pi];
+        if (typeof x === 'number' && typeof y === 'number' && Number.isSafeInteger(y)) {
+          const s = x + sign * y;
           if (Number.isSafeInteger(s)) return s;
         }
-        return io(x as number, c);
+        return slow(x, row, f);
       };
     }
     default:
@@ -108,7 +118,7 @@ export function compileArith(op: string, l: Compiled, r: Compiled): Compiled {
   const name = '?column?';
   if (isIntegerType(type)) {
     const io = intOp(op);
-    const fast = columnOpConstant(op, l, r, io);
+    const fast = columnOpOperand(op, l, r, io);
     if (fast !== null) return { type, name, ev: fast };
     if (op === '+') {
       return {

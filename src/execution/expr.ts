@@ -43,6 +43,8 @@ export interface Compiled {
   readonly slot?: number;
   /** Set when ev always returns this value (a literal). */
   readonly constant?: SqlValue;
+  /** Set when ev reads parameter f.params[param] (a placeholder or a lifted literal). */
+  readonly param?: number;
 }
 
 export interface SubPlan {
@@ -180,6 +182,7 @@ export class ExprCompiler {
       },
       type,
       name: '?column?',
+      param: i,
     };
   }
 

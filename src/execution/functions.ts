@@ -181,7 +181,7 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
     case 'char_length':
     case 'character_length':
       nargs(name, args, 1, 1);
-      return unary(args[0]!, (v) => (v instanceof Uint8Array ? v.length : codePointLength(str(v))), 'integer');
+      return unary(args[0]!, (v) => (typeof v === 'string' ? codePointLength(v) : v instanceof Uint8Array ? v.length : codePointLength(str(v))), 'integer');
     case 'octet_length':
       nargs(name, args, 1, 1);
       return unary(args[0]!, (v) => (v instanceof Uint8Array ? v.length : Buffer.byteLength(str(v))), 'integer');

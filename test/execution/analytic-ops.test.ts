@@ -208,3 +208,22 @@ describe('grouping', () => {
     await db.run('DROP TABLE g');
   });
 });
+
+describe('column op literal or parameter', () => {
+  it('agrees with exact integer arithmetic for NULLs, bigints, zero and overflow', async () => {
+    await db.run('CREATE TABLE ar(id INTEGER PRIMARY KEY, x BIGINT)');
+    await db.run('INSERT INTO ar VALUES (1, 17), (2, -17), (3, NULL), (4, 9007199254740991), (5, 9223372036854775000), (6, 0)');
+    const q = async (sql: string, params: unknown[] = []): Promise<unknown[]> =>
+      (await db.run(sql, params as never[])).rows.map((r) => r[0]);
+    expect(await q('SELECT x % 5 FROM ar ORDER BY id')).toEqual([2, -2, null, 1, 0, 0]);
+    expect(await q('SELECT x % $1 FROM ar ORDER BY id', [5])).toEqual([2, -2, null, 1, 0, 0]);
+    expect(await q('SELECT x % $1 FROM ar ORDER BY id', [null])).toEqual([null, null, null, null, null, null]);
+    expect(await q('SELECT x + 1 FROM ar ORDER BY id')).toEqual([18, -16, null, 9007199254740992n, 9223372036854775001n, 1]);
+    expect(await q('SELECT x - $1 FROM ar ORDER BY id', [1])).toEqual([16, -18, null, 9007199254740990, 9223372036854774999n, -1]);
+    const e = await db.run('SELECT x % $1 FROM ar', [0]).catch((x: unknown) => x);
+    expect((e as { sqlState?: string }).sqlState).toBe('22012');
+    const o = await db.run('SELECT x + 1000 FROM ar WHERE id = 5').catch((x: unknown) => x);
+    expect((o as { sqlState?: string }).sqlState).toBe('22003');
+    await db.run('DROP TABLE ar');
+  });
+});

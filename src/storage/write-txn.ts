@@ -358,10 +358,20 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     if (this.#undoFrom >= 0) this.#undo.push(removed);
   }
 
+  /** A catalog key must fit a tree node like any key: a longer name is refused before commit. */
+  #catalogName(kind: 't' | 'm', name: string): void {
+    const size = tupleSize([kind, name]);
+    if (size <= this.#core.maxKeySize) return;
+    // meta entries are named after their object ('acl:table:t'): name the object
+    const object = kind === 'm' ? name.slice(name.lastIndexOf(':') + 1) : name;
+    throw new DispatcherError('42622', `name "${object.slice(0, 32)}…" is too long (${size} bytes in the catalog, at most ${this.#core.maxKeySize})`);
+  }
+
   createTable(def: TableDef): void {
     this.#check();
-    const before = this.#frozenForUndo();
     const lname = lowerName(def.name);
+    this.#catalogName('t', lname);
+    const before = this.#frozenForUndo();
     if (this.tableState(lname) !== undefined)
       throw new DispatcherError(SqlState.DuplicateTable, `relation "${def.name}" already exists`);
     const owner = newToken();
@@ -389,8 +399,9 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   renameTable(from: string, to: string): void {
     const t = this.#writable(from);
-    const before = this.#frozenForUndo();
     const lto = lowerName(to);
+    this.#catalogName('t', lto);
+    const before = this.#frozenForUndo();
     if (this.tableState(lto) !== undefined)
       throw new DispatcherError(SqlState.DuplicateTable, `relation "${to}" already exists`);
     const def: TableDef = { ...t.def, name: to, indexes: t.def.indexes.map((ix) => ({ ...ix, table: to })) };
@@ -516,6 +527,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   setMeta(name: string, value: unknown): void {
     this.#check();
+    this.#catalogName('m', name);
     const before = this.#frozenForUndo();
     this.meta.set(name, value);
     this.log.push({ op: 'setMeta', name, value });

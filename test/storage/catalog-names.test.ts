@@ -1,0 +1,51 @@
+// A name is a catalog key and must fit a tree node like any key. A CREATE TABLE or CREATE VIEW of a
+// 20,000-character name used to fail at commit with XX000 ("node does not fit a page"); it is now
+// refused at once with 42622, and the file stays sound. Found by the fuzzer (properties/fuzz).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/api/database.js';
+import { DispatcherError } from '../../src/api/errors.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function stateOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    expect(e).toBeInstanceOf(DispatcherError);
+    return (e as DispatcherError).sqlState;
+  }
+}
+
+describe('catalog names', () => {
+  it('refuses names too long for a catalog key with 42622, in and out of a transaction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dispatchdb-names-'));
+    dirs.push(dir);
+    const path = join(dir, 'names.db');
+    const db = await Database.open(path, { durable: false });
+    const s = await db.connect();
+    const long = 'n'.repeat(20_000);
+    expect(await stateOf(s.execute(`CREATE TABLE ${long} (x INTEGER)`))).toBe('42622');
+    expect(await stateOf(s.execute(`CREATE VIEW ${long} AS SELECT 1`))).toBe('42622');
+    expect(await stateOf(s.execute(`CREATE TABLE "${'ü'.repeat(3000)}" (x INTEGER)`))).toBe('42622');
+    await s.execute('BEGIN');
+    await s.execute('CREATE TABLE kept (x INTEGER)');
+    expect(await stateOf(s.execute(`CREATE TABLE ${long} (x INTEGER)`))).toBe('42622');
+    await s.execute('ROLLBACK');
+    // a long name that fits is fine
+    const fits = 'f'.repeat(500);
+    await s.execute(`CREATE TABLE ${fits} (x INTEGER)`);
+    await s.execute(`INSERT INTO ${fits} VALUES (1)`);
+    await db.close();
+    const again = await Database.open(path, { durable: false });
+    expect(again.integrityCheck()).toEqual([]);
+    expect(again.tables().map((t) => t.name)).toEqual([fits]);
+    await again.close();
+  });
+});

@@ -19,6 +19,13 @@ function valueComparator(k: SortKey): (x: SqlValue, y: SqlValue) => number {
   const desc = k.desc;
   const nullsFirst = k.nullsFirst;
   return (x, y) => {
+    if (typeof x === 'string' && typeof y === 'string') {
+      // Text usually differs in its first character; below the surrogates UTF-16 order is
+      // code point order, so that character decides without the general comparison.
+      const a = x.charCodeAt(0);
+      const b = y.charCodeAt(0);
+      if (a !== b && a < 0xd800 && b < 0xd800) return (a < b) !== desc ? -1 : 1;
+    }
     if (x === null) return y === null ? 0 : nullsFirst ? -1 : 1;
     if (y === null) return nullsFirst ? 1 : -1;
     const c = compareNonNull(x, y);

@@ -154,6 +154,28 @@ describe('top-N before projection', () => {
     });
   }
 
+  it('orders text by code point, first characters and surrogates included, both ways', async () => {
+    await db.run('CREATE TABLE tx(id INTEGER PRIMARY KEY, s TEXT)');
+    const words = ['', 'b', 'a', 'ab', '\u{1F600}x', '\uFF61', 'Z', 'a\u{1F600}', 'a\uFF61', 'é', '\u{10000}', 'zz', null];
+    await db.run(`INSERT INTO tx VALUES ${words.map((w, i) => `(${i + 1}, ${w === null ? 'NULL' : `'${w}'`})`).join(', ')}`);
+    for (const dir of ['', ' DESC', ' NULLS FIRST', ' DESC NULLS LAST']) {
+      const all = await db.run(`SELECT id, s FROM tx ORDER BY s${dir}`);
+      for (const n of [1, 3, 6, 12]) {
+        const r = await db.run(`SELECT id, s FROM tx ORDER BY s${dir} LIMIT ${n}`);
+        expect(r.rows).toEqual(all.rows.slice(0, n));
+      }
+    }
+    const asc = (await db.run('SELECT s FROM tx WHERE s IS NOT NULL ORDER BY s LIMIT 20')).rows.map((r) => r[0] as string);
+    const byCodePoint = [...asc].sort((x, y) => {
+      const a = [...x].map((c) => c.codePointAt(0)!);
+      const b = [...y].map((c) => c.codePointAt(0)!);
+      for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+      return a.length - b.length;
+    });
+    expect(asc).toEqual(byCodePoint);
+    await db.run('DROP TABLE tx');
+  });
+
   it('works on grouped rows and with a filter, and computes the select list for the survivors only', async () => {
     const all = await db.run('SELECT k, count(*) FROM big WHERE id > 100 GROUP BY k ORDER BY k DESC');
     const r = await db.run('SELECT k, count(*) FROM big WHERE id > 100 GROUP BY k ORDER BY k DESC LIMIT 4');

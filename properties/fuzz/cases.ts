@@ -79,7 +79,7 @@ export function describeCase(c: FuzzCase): string {
   return `[${c.category}/${c.mode}] ${sql} params=${params.length > 200 ? `${params.slice(0, 200)}…` : params}`;
 }
 
-function describeValue(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'symbol' || typeof v === 'function') return typeof v;

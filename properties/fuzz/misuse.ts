@@ -9,6 +9,7 @@ import { Database } from '../../src/api/database.js';
 import type { PreparedStatement } from '../../src/api/prepared-statement.js';
 import type { Session } from '../../src/api/session.js';
 import type { SqlValue } from '../../src/storage/ports.js';
+import { describeValue } from './cases.js';
 import { paramValue } from './param-arbitraries.js';
 import { classifyError, tick, Violation, within, type EscapeTrap } from './oracle.js';
 import { SCHEMA_SQL, validStatement } from './sql-arbitraries.js';
@@ -19,6 +20,7 @@ export type QueryEnd = 'await' | 'cancel' | 'cancel-twice' | 'cancel-after' | 'u
 
 export type MisuseAction =
   | { readonly t: 'execute'; readonly s: number; readonly sql: string; readonly wait: boolean }
+  | { readonly t: 'burst'; readonly s: number; readonly sqls: readonly string[] }
   | { readonly t: 'query'; readonly s: number; readonly sql: string; readonly end: QueryEnd }
   | { readonly t: 'prepare'; readonly s: number; readonly p: number; readonly sql: string }
   | { readonly t: 'run-prepared'; readonly p: number; readonly params: readonly unknown[]; readonly wait: boolean }
@@ -36,6 +38,8 @@ export type MisuseAction =
 const MISUSE_SQL = [
   'BEGIN', 'BEGIN', 'COMMIT', 'COMMIT', 'ROLLBACK', 'ROLLBACK', 'END', 'SAVEPOINT a', 'ROLLBACK TO SAVEPOINT a', 'RELEASE SAVEPOINT a',
   'SELECT * FROM t1', 'SELECT count(*) FROM t1 x, t1 y, t2 z', 'SELECT pg_sleep(0)',
+  // long enough (hundreds of thousands of rows) to be running when the next actions come
+  'SELECT count(*) FROM t1 a, t1 b, t1 c, t1 d, t1 e, t1 f, t1 g, t2 h, t2 i',
   'UPDATE t1 SET a = a + 1 WHERE id = 1', 'UPDATE t1 SET a = a - 1 WHERE id = 2', 'DELETE FROM t2 WHERE id > 100',
   "INSERT INTO t2 (id, e) VALUES (101, 'm1')", "INSERT INTO t2 (id, e) VALUES (102, 'm2')", 'SELECT * FROM t1 FOR UPDATE',
   'CREATE TABLE g1 (x INTEGER)', 'DROP TABLE g1', 'LOCK TABLE t1', 'SELECT 1/0', 'SELEC 1',
@@ -46,6 +50,7 @@ const slot = fc.nat(SLOTS - 1);
 
 export const misuseAction: fc.Arbitrary<MisuseAction> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ t: fc.constant('execute' as const), s: slot, sql: misuseSql, wait: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('burst' as const), s: slot, sqls: fc.array(misuseSql, { minLength: 2, maxLength: 12 }) }) },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -70,6 +75,19 @@ export const misuseAction: fc.Arbitrary<MisuseAction> = fc.oneof(
 );
 
 export const misuseSequence: fc.Arbitrary<MisuseAction[]> = fc.array(misuseAction, { minLength: 3, maxLength: 30 });
+
+/** One line per action (parameters may be values that throw when converted). */
+export function describeAction(a: MisuseAction): string {
+  const parts: string[] = [a.t];
+  for (const [k, v] of Object.entries(a)) {
+    if (k === 't') continue;
+    if (k === 'params') parts.push(`params=[${(v as unknown[]).map(describeValue).join(', ')}]`);
+    else if (k === 'sqls') parts.push(`sqls=${JSON.stringify((v as string[]).map((x) => x.slice(0, 80)))}`);
+    else if (typeof v === 'string') parts.push(`${k}=${JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}…` : v)}`);
+    else parts.push(`${k}=${String(v)}`);
+  }
+  return parts.join(' ');
+}
 
 /** Runs one misuse sequence against a database file; throws a Violation. */
 export class MisuseRunner {
@@ -98,7 +116,7 @@ export class MisuseRunner {
     await this.#open(true);
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i]!;
-      const what = `action ${i} ${JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)).slice(0, 300)}`;
+      const what = `action ${i} ${describeAction(a)}`;
       await this.#step(a, what);
       await tick();
       this.#trap.check(what);
@@ -195,6 +213,16 @@ export class MisuseRunner {
         }
         if (a.wait) await this.#expectSettled(p, what);
         else this.#track(what, p);
+        return;
+      }
+      case 'burst': {
+        // many requests queued on one session at once, none awaited
+        const s = await this.#session(a.s);
+        if (s === null) return;
+        for (const sql of a.sqls) {
+          const p = this.#call(what, () => s.execute(sql, [], { timeoutMs: 3000 }));
+          if (p !== null) this.#track(`${what}: ${sql.slice(0, 80)}`, p);
+        }
         return;
       }
       case 'query': {

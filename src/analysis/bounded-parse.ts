@@ -1,19 +1,46 @@
-// node-sql-parser's grammar backtracks exponentially on some nestings of parenthesized queries:
-// `SELECT (SELECT 1 + (SELECT 1 + ...) AS x) AS x` doubles its parse time with each level, so a
-// 4 KB statement never finishes and freezes the process. A parse cannot be interrupted on the
-// thread that runs it, so texts with several query parentheses are parsed on a worker thread under
-// a time budget: past it the worker is dropped and the statement is refused with 54001. The
-// caller waits synchronously (Atomics.wait), as it would for a parse of its own.
+// node-sql-parser's grammar backtracks exponentially on nested parentheses: a syntax error under
+// ten levels (`SELECT -(-(-(-(-(-(-(-(-(-(1`) or a few nested scalar subqueries
+// (`SELECT (SELECT 1 + (SELECT ...) AS x) AS x`) take seconds, twenty levels never finish, and the
+// process freezes. A parse cannot be interrupted on the thread that runs it, so texts nested that
+// deep are parsed on a worker thread under a time budget: past it the worker is dropped and the
+// statement is refused with 54001. The caller waits synchronously (Atomics.wait), as it would for
+// a parse of its own.
 import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { DispatcherError } from '../api/errors.js';
+import { Tok, tokenize } from './tokenizer.js';
 
-/** Texts with fewer query parentheses than this parse in place (their cost is at most ~2^4 parses). */
-const SUSPICIOUS_QUERY_PARENS = 5;
-const QUERY_PAREN = /\(\s*(?:SELECT|WITH|VALUES)\b/gi;
+/** Parenthesis depth parsed in place: a failing parse costs at most a few dozen ms below it. */
+const GUARDED_DEPTH = 5;
+/** Parenthesized queries parsed in place: nested scalar subqueries cost ~2^n even when valid. */
+const GUARDED_QUERIES = 5;
 /** Time a guarded parse may take, after the worker is ready. */
 const PARSE_BUDGET_MS = 2000;
 const STARTUP_BUDGET_MS = 15_000;
+
+/** Whether `text` nests parentheses (or parenthesized queries) deep enough to risk an exponential parse. */
+export function risksSlowParse(text: string): boolean {
+  let tokens;
+  try {
+    tokens = tokenize(text);
+  } catch {
+    return true;
+  }
+  let depth = 0;
+  let queries = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.type !== Tok.Punct) continue;
+    if (t.text === '(') {
+      if (++depth >= GUARDED_DEPTH) return true;
+      const next = tokens[i + 1];
+      if (next !== undefined && next.type === Tok.Word && (next.text === 'SELECT' || next.text === 'WITH' || next.text === 'VALUES')) {
+        if (++queries >= GUARDED_QUERIES) return true;
+      }
+    } else if (t.text === ')' && depth > 0) depth--;
+  }
+  return false;
+}
 
 // Plain JavaScript: the worker loads the same parser build as the analyser.
 const WORKER_SOURCE = `
@@ -121,10 +148,7 @@ let guard: GuardWorker | null = null;
 
 /** Parses `text` with `astify`, or on the guard worker when its shape risks exponential parse time. */
 export function boundedParse(text: string, options: unknown, astify: (text: string) => unknown): unknown {
-  QUERY_PAREN.lastIndex = 0;
-  let n = 0;
-  while (QUERY_PAREN.exec(text) !== null) if (++n >= SUSPICIOUS_QUERY_PARENS) break;
-  if (n < SUSPICIOUS_QUERY_PARENS) return astify(text);
+  if (!risksSlowParse(text)) return astify(text);
   guard ??= new GuardWorker();
   try {
     return guard.parse(text, options);

@@ -2,7 +2,7 @@
 // statement froze the process). Such texts parse on a guard worker under a time budget.
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../../src/analysis/analyzer.js';
-import { boundedParse } from '../../src/analysis/bounded-parse.js';
+import { boundedParse, risksSlowParse } from '../../src/analysis/bounded-parse.js';
 import { Parser } from '../../src/analysis/sql-parser.js';
 import { DispatcherError } from '../../src/api/errors.js';
 
@@ -24,6 +24,22 @@ describe('bounded parse', () => {
     // the analyser keeps working afterwards, guarded or not
     expect(stateOf(a, `SELECT ${'(SELECT 1 + '.repeat(5)}1${') AS x'.repeat(5)}`)).toBe('ok');
     expect(stateOf(a, 'SELECT 1')).toBe('ok');
+  });
+
+  it('refuses a syntax error under 30 levels of parentheses with 54001 instead of backtracking forever', () => {
+    const a = new Analyzer({ cacheSize: 0 });
+    expect(stateOf(a, `SELECT ${'-('.repeat(30)}1`)).toBe('54001');
+    // the same depth, well formed, parses (on the guard worker)
+    expect(stateOf(a, `SELECT ${'-('.repeat(30)}1${')'.repeat(30)}`)).toBe('ok');
+  });
+
+  it('guards by parenthesis depth and query parentheses, not by parentheses inside strings', () => {
+    expect(risksSlowParse('SELECT ((((1))))')).toBe(false);
+    expect(risksSlowParse('SELECT (((((1)))))')).toBe(true);
+    expect(risksSlowParse("SELECT '((((((((((', \"((((((((\" FROM t")).toBe(false);
+    expect(risksSlowParse(`INSERT INTO t VALUES ${Array.from({ length: 500 }, (_, i) => `(${i}, abs(${i}))`).join(', ')}`)).toBe(false);
+    expect(risksSlowParse('SELECT (SELECT 1), (SELECT 2), (SELECT 3), (SELECT 4)')).toBe(false);
+    expect(risksSlowParse('SELECT (SELECT 1), (SELECT 2), (SELECT 3), (SELECT 4), (SELECT 5)')).toBe(true);
   });
 
   it('gives a guarded parse the same tree as a parse in place', () => {

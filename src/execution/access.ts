@@ -266,8 +266,23 @@ export class TableReader {
   read(max: number, keys: Key[] | null): Row[] | null {
     if (!this.#started) this.#start();
     if (this.#done) return null;
-    const out: Row[] = [];
     const f = this.#f;
+    const one = this.#rowCursor;
+    if (one !== null && this.#points === null && (!this.#wantKey || keys === null) && one.nextBatch !== undefined) {
+      // One range read in leaf runs, straight into an array of the batch's size (no growth).
+      const rows = new Array<Row>(max);
+      const n = one.nextBatch(rows, 0, max);
+      if (n < max) {
+        rows.length = n;
+        one.close();
+        this.#rowCursor = null;
+        this.#done = true;
+      }
+      f.ctx.counters.rowsExamined += n;
+      f.root.work += n + 1;
+      return n === 0 ? null : rows;
+    }
+    const out: Row[] = [];
     const view = f.ctx.view;
     const t = this.#table.name;
     const wantKey = this.#wantKey && keys !== null;
@@ -276,7 +291,7 @@ export class TableReader {
       if (rc !== null && !wantKey && rc.nextBatch !== undefined) {
         // Whole runs of a leaf at once; a short count means the range is done.
         const want = max - out.length;
-        if (rc.nextBatch(out, want) === want) continue;
+        if (rc.nextBatch(out, out.length, want) === want) continue;
         rc.close();
         this.#rowCursor = null;
         if (this.#points === null) {

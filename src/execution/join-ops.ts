@@ -78,22 +78,6 @@ function hashValue(v: SqlValue): unknown {
   }
 }
 
-/**
- * The build side's lists in an array indexed by key, when every key is a non-negative integer
- * below `bound` (ids, foreign keys): a probe is then an array read instead of a Map lookup.
- */
-function denseIntTable(hash: Map<unknown, number[]>, bound: number): (number[] | undefined)[] | null {
-  let max = -1;
-  for (const k of hash.keys()) {
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= bound) return null;
-    if (k > max) max = k;
-  }
-  if (max < 0) return null;
-  const dense = new Array<number[] | undefined>(max + 1);
-  for (const [k, list] of hash) dense[k as number] = list;
-  return dense;
-}
-
 function hashKey(keys: readonly Eval[], row: Row, f: Frame): unknown {
   if (keys.length === 1) {
     const v = keys[0]!(row, f);
@@ -237,38 +221,75 @@ export class JoinNode implements PlanNode {
     const off = spec.src.offset;
     const nData = spec.src.ncols;
     const outerLeft = spec.type === 'left';
-    const hash = new Map<unknown, number[]>();
-    for (let i = 0; i < rows.length; i++) {
+    const n = rows.length;
+    const rightKeys = spec.rightKeys;
+    // Build side. Integer keys in a compact range (ids, foreign keys) chain the rows through
+    // typed arrays indexed by key: no Map, no per-key list, nothing for the GC to trace.
+    const keys: unknown[] = new Array(n);
+    let dense = rightKeys.length === 1;
+    let maxKey = -1;
+    const bound = 8 * (n + tableRows) + 1024;
+    for (let i = 0; i < n; i++) {
       const k = hashKey(spec.leftKeys, rows[i]!, f);
-      if (k === null) continue;
-      const list = hash.get(k);
-      if (list === undefined) hash.set(k, [i]);
-      else list.push(i);
+      keys[i] = k;
+      if (!dense || k === null) continue;
+      if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= bound) dense = false;
+      else if (k > maxKey) maxKey = k;
     }
-    f.root.work += rows.length;
-    const matched: Uint8Array | null = outerLeft ? new Uint8Array(rows.length) : null;
+    f.root.work += n;
+    let head: Int32Array | null = null;
+    let chain: Int32Array | null = null;
+    let hash: Map<unknown, number[]> | null = null;
+    if (dense && maxKey >= 0) {
+      // head[key] and chain[row] hold row index + 1 (0 ends a chain); built backwards so each
+      // chain lists its rows in input order.
+      head = new Int32Array(maxKey + 1);
+      chain = new Int32Array(n);
+      for (let i = n - 1; i >= 0; i--) {
+        const k = keys[i];
+        if (k === null) continue;
+        chain[i] = head[k as number]!;
+        head[k as number] = i + 1;
+      }
+    } else {
+      hash = new Map();
+      for (let i = 0; i < n; i++) {
+        const k = keys[i];
+        if (k === null) continue;
+        const list = hash.get(k);
+        if (list === undefined) hash.set(k, [i]);
+        else list.push(i);
+      }
+    }
+    const anyKey = head !== null || hash!.size > 0;
+    const matched: Uint8Array | null = outerLeft ? new Uint8Array(n) : null;
     const scratch = new Array<unknown>(this.width).fill(null) as Row;
-    let reader: Reader | null = hash.size > 0 || outerLeft ? openReader(spec, scratch, f) : null;
+    let reader: Reader | null = anyKey || outerLeft ? openReader(spec, scratch, f) : null;
     const local = spec.local;
     const join = spec.join;
-    const rightKeys = spec.rightKeys;
     // One key that is a plain column of the table, no filter to evaluate first: read it from the
     // table row itself, without filling the scratch row.
     const rs = spec.rightSlots?.[0];
     const rawSlot = local === null && rightKeys.length === 1 && rs !== undefined && rs >= off && rs < off + nData ? rs - off : -1;
-    const dense = rightKeys.length === 1 ? denseIntTable(hash, 8 * (rows.length + tableRows) + 1024) : null;
-    const maxKey = dense === null ? -1 : dense.length - 1;
     let batch: Row[] | null = null;
     let idx = 0;
     let unmatchedIdx = 0;
+    /** The left row `i` joined with the table row `raw`, if the join condition holds. */
+    const pair = (out: Row[], i: number, raw: Row): void => {
+      const o = rows[i]!.slice();
+      for (let j = 0; j < nData; j++) o[off + j] = raw[j]!;
+      if (join !== null && truth(join(o, f)) !== true) return;
+      out.push(o);
+      if (matched !== null) matched[i] = 1;
+    };
     return {
       next: () => {
         f.ctx.checkInterrupt();
         const out: Row[] = [];
         if (reader === null) {
           // Unmatched left rows of a LEFT join, null-extended (their right slots are null).
-          if (matched === null || unmatchedIdx >= rows.length) return null;
-          const end = Math.min(rows.length, unmatchedIdx + BATCH * 4);
+          if (matched === null || unmatchedIdx >= n) return null;
+          const end = Math.min(n, unmatchedIdx + BATCH * 4);
           for (; unmatchedIdx < end; unmatchedIdx++) if (matched[unmatchedIdx] === 0) out.push(rows[unmatchedIdx]!);
           return out;
         }
@@ -285,35 +306,34 @@ export class JoinNode implements PlanNode {
         // A slice stops early when many pairs match, so one call's output stays bounded.
         while (idx < b.length && out.length < BATCH * 4) {
           const raw = b[idx++]!;
-          let list: number[] | undefined;
-          if (rawSlot >= 0 && dense !== null) {
-            // Only integers can equal the integer keys of the build side.
-            const v = raw[rawSlot]!;
-            if (typeof v === 'number') list = v >= 0 && v <= maxKey && Number.isInteger(v) ? dense[v] : undefined;
-            else if (typeof v === 'bigint') list = v >= 0n && v <= BigInt(maxKey) ? dense[Number(v)] : undefined;
+          let k: unknown;
+          if (rawSlot >= 0) {
+            k = raw[rawSlot]!;
           } else {
-            let k: unknown;
-            if (rawSlot >= 0) {
-              const v = raw[rawSlot]!;
-              k = v === null ? null : hashValue(v);
-            } else {
-              for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
-              if (local !== null && truth(local(scratch, f)) !== true) continue;
-              k = hashKey(rightKeys, scratch, f);
-            }
-            if (k === null) continue;
-            list = dense !== null ? (typeof k === 'number' && k >= 0 && k <= maxKey ? dense[k] : undefined) : hash.get(k);
+            for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
+            if (local !== null && truth(local(scratch, f)) !== true) continue;
+            k = rightKeys.length === 1 ? rightKeys[0]!(scratch, f) : hashKey(rightKeys, scratch, f);
           }
-          if (list === undefined) continue;
-          for (let m = 0; m < list.length; m++) {
-            const i = list[m]!;
-            const o = rows[i]!.slice();
-            for (let j = 0; j < nData; j++) o[off + j] = raw[j]!;
-            if (join !== null && truth(join(o, f)) !== true) continue;
-            out.push(o);
-            if (matched !== null) matched[i] = 1;
+          if (k === null) continue;
+          if (head !== null) {
+            // Only an integer can equal the integer keys of the build side.
+            let at: number;
+            if (typeof k === 'number') {
+              if (!(k >= 0 && k <= maxKey && Number.isInteger(k))) continue;
+              at = k;
+            } else if (typeof k === 'bigint') {
+              if (!(k >= 0n && k <= BigInt(maxKey))) continue;
+              at = Number(k);
+            } else continue;
+            let c = 0;
+            for (let j = head[at]!; j !== 0; j = chain![j - 1]!, c++) pair(out, j - 1, raw);
+            f.root.work += c;
+          } else {
+            const list = hash!.get(rightKeys.length === 1 ? hashValue(k as SqlValue) : k);
+            if (list === undefined) continue;
+            for (let m = 0; m < list.length; m++) pair(out, list[m]!, raw);
+            f.root.work += list.length;
           }
-          f.root.work += list.length;
         }
         return out;
       },

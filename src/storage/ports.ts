@@ -50,10 +50,11 @@ export interface KeyRange {
 export interface RowCursor {
   next(): Row | undefined;
   /**
-   * Appends up to `max` next rows to `out` in one call (fewer only at the end of the range);
-   * returns how many. `key` is then the last one's key. Optional: scans use it when present.
+   * Writes up to `max` next rows to out[at], out[at + 1], ... in one call (fewer only at the
+   * end of the range); returns how many. `key` is then the last one's key. Optional: scans use
+   * it when present.
    */
-  nextBatch?(out: Row[], max: number): number;
+  nextBatch?(out: Row[], at: number, max: number): number;
   readonly key: Key;
   /** Unpins what the cursor holds; idempotent; cursors run to the end close themselves. */
   close(): void;

@@ -9,8 +9,8 @@ export type ValueResolver = (v: LeafValue) => Row;
 export class TableCursor extends TreeCursor implements RowCursor {
   readonly #resolve: ValueResolver;
 
-  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, resolve: ValueResolver) {
-    super(src, root, range, reverse);
+  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, resolve: ValueResolver, shared = false) {
+    super(src, root, range, reverse, shared);
     this.#resolve = resolve;
   }
 
@@ -20,7 +20,7 @@ export class TableCursor extends TreeCursor implements RowCursor {
     return Array.isArray(v) ? v : this.#resolve(v);
   }
 
-  nextBatch(out: Row[], max: number): number {
+  nextBatch(out: Row[], at: number, max: number): number {
     const resolve = this.#resolve;
     let n = 0;
     while (n < max) {
@@ -31,7 +31,7 @@ export class TableCursor extends TreeCursor implements RowCursor {
       const step = this.reverse ? -1 : 1;
       for (let k = 0, i = s; k < got; k++, i += step) {
         const v = vals[i]!;
-        out.push(Array.isArray(v) ? v : resolve(v));
+        out[at++] = Array.isArray(v) ? v : resolve(v);
       }
       n += got;
     }
@@ -42,8 +42,8 @@ export class TableCursor extends TreeCursor implements RowCursor {
 export class IndexEntryCursor extends TreeCursor implements IndexCursor {
   readonly #width: number;
 
-  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, width: number) {
-    super(src, root, range, reverse);
+  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, width: number, shared = false) {
+    super(src, root, range, reverse, shared);
     this.#width = width;
   }
 

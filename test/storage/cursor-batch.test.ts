@@ -13,7 +13,7 @@ function batched(view: ReadView, range: KeyRange | undefined, reverse: boolean, 
   let keysOk = true;
   for (;;) {
     const before = rows.length;
-    const n = c.nextBatch!(rows, size);
+    const n = c.nextBatch!(rows, before, size);
     expect(rows.length - before).toBe(n);
     if (n > 0 && c.key[0] !== rows[rows.length - 1]![0]) keysOk = false;
     if (n < size) break;

@@ -212,16 +212,22 @@ export class Analyzer {
     return { entry, key, shape, hit: false };
   }
 
-  /** Subqueries hidden in IS DISTINCT FROM operands, parsed for the metadata (tables, locks). */
+  /**
+   * IS DISTINCT FROM operands, parsed here (under the parse guard) so that a text the grammar
+   * chokes on fails now rather than when execution parses it again, unguarded; their subqueries
+   * go into the metadata (tables, locks).
+   */
   #operandAsts(shape: Shape): unknown[] {
     const out: unknown[] = [];
     for (const o of shape.distinctOperands ?? []) {
-      if (!/\bSELECT\b/.test(o.text)) continue;
+      let ast: unknown;
       try {
-        out.push(this.#parse(`SELECT ${o.text}`));
-      } catch {
-        // execution reports it when it parses the operand
+        ast = this.#parse(`SELECT ${o.text}`);
+      } catch (e) {
+        if (isDispatcherError(e) || e instanceof RangeError) throw e;
+        throw new DispatcherError(SqlState.SyntaxError, `syntax error in IS DISTINCT FROM operand: ${o.text.slice(0, 80)}`, { cause: e });
       }
+      if (/\bSELECT\b/.test(o.text)) out.push(ast);
     }
     return out;
   }

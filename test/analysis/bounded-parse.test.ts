@@ -33,6 +33,13 @@ describe('bounded parse', () => {
     expect(stateOf(a, `SELECT ${'-('.repeat(30)}1${')'.repeat(30)}`)).toBe('ok');
   });
 
+  it('parses IS DISTINCT FROM operands under the guard (execution parses them again, unguarded)', () => {
+    const a = new Analyzer({ cacheSize: 0 });
+    expect(stateOf(a, `SELECT 1 IS DISTINCT FROM ${'-('.repeat(30)}1`)).toBe('54001');
+    expect(stateOf(a, 'SELECT 1 IS DISTINCT FROM (1 +')).toBe('42601');
+    expect(stateOf(a, 'SELECT 1 IS NOT DISTINCT FROM (SELECT 2)')).toBe('ok');
+  });
+
   it('guards by parenthesis depth and query parentheses, not by parentheses inside strings', () => {
     expect(risksSlowParse('SELECT ((((1))))')).toBe(false);
     expect(risksSlowParse('SELECT (((((1)))))')).toBe(true);

@@ -90,22 +90,36 @@ export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | unde
  * array instead of chasing a pointer to a key tuple per probe (each a likely cache miss).
  */
 function numericKeys(node: BNode): number[] | null {
-  let nk = node.nk;
-  if (nk === undefined) {
-    const keys = node.keys;
-    nk = [];
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      const v = k[0];
-      if (k.length !== 1 || typeof v !== 'number' || v !== v) {
-        nk = null;
-        break;
-      }
-      nk.push(v);
+  if (node.nk === undefined) buildNumberCaches(node);
+  return node.nk!;
+}
+
+/**
+ * The first elements of a shared node's keys as numbers, when each is a non-NaN number; null
+ * otherwise. Range cursors find a one-number bound's position in index nodes with it.
+ */
+export function firstNumbers(node: BNode): number[] | null {
+  if (node.n0 === undefined) buildNumberCaches(node);
+  return node.n0!;
+}
+
+/** One pass for both caches: n0 (first elements), nk (n0 again when every key is one number). */
+function buildNumberCaches(node: BNode): void {
+  const keys = node.keys;
+  let n0: number[] | null = [];
+  let single = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = k[0];
+    if (typeof v !== 'number' || v !== v) {
+      n0 = null;
+      break;
     }
-    node.nk = nk;
+    if (k.length !== 1) single = false;
+    n0.push(v);
   }
-  return nk;
+  node.n0 = n0;
+  node.nk = n0 !== null && single ? n0 : null;
 }
 
 /**

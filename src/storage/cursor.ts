@@ -2,7 +2,7 @@
 // keeps its path from the root; the current leaf is pinned in the buffer pool. Each time it
 // enters a leaf it finds, by binary search, how far the range reaches there, so next() is a
 // bounds check and an array read.
-import { childIndex } from './btree.js';
+import { childIndex, firstNumbers } from './btree.js';
 import { comparePrefix } from './key-order.js';
 import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './btree.js';
@@ -23,6 +23,26 @@ function lowerIndex(keys: readonly Key[], bound: Key, strict: boolean): number {
   return lo;
 }
 
+/** lowerIndex for a one-number bound over a node's first-element numbers (no key tuple read). */
+function lowerNumber(n0: readonly number[], x: number, strict: boolean): number {
+  let lo = 0;
+  let hi = n0.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = n0[mid]!;
+    if (v < x || (strict && v === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A bound's value when it is one non-NaN number (searchable through firstNumbers), else null. */
+function numberOf(b: Key | undefined): number | null {
+  if (b === undefined || b.length !== 1) return null;
+  const v = b[0];
+  return typeof v === 'number' && v === v ? v : null;
+}
+
 export class TreeCursor {
   readonly #src: NodeSource;
   readonly #lower: Key | undefined;
@@ -30,6 +50,9 @@ export class TreeCursor {
   readonly #upper: Key | undefined;
   readonly #upperStrict: boolean;
   readonly #reverse: boolean;
+  /** One-number bounds, set only when every node the cursor reaches is shared (never edited). */
+  readonly #lowerNum: number | null;
+  readonly #upperNum: number | null;
   readonly #path: InternalNode[] = [];
   readonly #pathIdx: number[] = [];
   #leaf: LeafNode | null = null;
@@ -43,14 +66,29 @@ export class TreeCursor {
   key: Key = EMPTY_KEY;
   value: LeafValue = null;
 
-  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean) {
+  /**
+   * `shared`: no writer edits the reachable nodes while the cursor is open (a snapshot's tree, or a
+   * write transaction's frozen before the scan), so nodes may cache their keys as numbers.
+   */
+  constructor(src: NodeSource, root: BNode, range: KeyRange | undefined, reverse: boolean, shared = false) {
     this.#src = src;
     this.#lower = range?.lower;
     this.#lowerStrict = range?.lower !== undefined && range.lowerInclusive === false;
     this.#upper = range?.upper;
     this.#upperStrict = range?.upper !== undefined && range.upperInclusive === false;
     this.#reverse = reverse;
+    this.#lowerNum = shared ? numberOf(this.#lower) : null;
+    this.#upperNum = shared ? numberOf(this.#upper) : null;
     this.#descend(root, true);
+  }
+
+  /** lowerIndex(node.keys, bound, strict), through the node's number cache when it can. */
+  #lowerIn(node: BNode, bound: Key, num: number | null, strict: boolean): number {
+    if (num !== null) {
+      const n0 = firstNumbers(node);
+      if (n0 !== null) return lowerNumber(n0, num, strict);
+    }
+    return lowerIndex(node.keys, bound, strict);
   }
 
   /** Descends from `node` to a leaf; `seek` positions by the start bound, else by direction. */
@@ -62,8 +100,8 @@ export class TreeCursor {
       if (seek) {
         const b = rev ? this.#upper : this.#lower;
         if (b === undefined) idx = rev ? node.children.length - 1 : 0;
-        else if (rev) idx = lowerIndex(node.keys, b, !this.#upperStrict);
-        else idx = lowerIndex(node.keys, b, this.#lowerStrict);
+        else if (rev) idx = this.#lowerIn(node, b, this.#upperNum, !this.#upperStrict);
+        else idx = this.#lowerIn(node, b, this.#lowerNum, this.#lowerStrict);
       } else idx = rev ? node.children.length - 1 : 0;
       this.#path.push(node);
       this.#pathIdx.push(idx);
@@ -80,23 +118,23 @@ export class TreeCursor {
     const keys = leaf.keys;
     const n = keys.length;
     if (!this.#reverse) {
-      this.#i = seek && this.#lower !== undefined ? lowerIndex(keys, this.#lower, this.#lowerStrict) : 0;
+      this.#i = seek && this.#lower !== undefined ? this.#lowerIn(leaf, this.#lower, this.#lowerNum, this.#lowerStrict) : 0;
       const u = this.#upper;
       if (u === undefined || n === 0 || comparePrefix(keys[n - 1]!, u) < (this.#upperStrict ? 0 : 1)) {
         this.#stop = n;
         this.#last = false;
       } else {
-        this.#stop = lowerIndex(keys, u, !this.#upperStrict);
+        this.#stop = this.#lowerIn(leaf, u, this.#upperNum, !this.#upperStrict);
         this.#last = true;
       }
     } else {
-      this.#i = (seek && this.#upper !== undefined ? lowerIndex(keys, this.#upper, !this.#upperStrict) : n) - 1;
+      this.#i = (seek && this.#upper !== undefined ? this.#lowerIn(leaf, this.#upper, this.#upperNum, !this.#upperStrict) : n) - 1;
       const l = this.#lower;
       if (l === undefined || n === 0 || comparePrefix(keys[0]!, l) > (this.#lowerStrict ? 0 : -1)) {
         this.#stop = 0;
         this.#last = false;
       } else {
-        this.#stop = lowerIndex(keys, l, this.#lowerStrict);
+        this.#stop = this.#lowerIn(leaf, l, this.#lowerNum, this.#lowerStrict);
         this.#last = true;
       }
     }

@@ -35,6 +35,8 @@ export interface LeafNode {
   owner: number;
   /** Readers' cache of the keys as numbers (see numericKeys); only ever set on a shared node. */
   nk: number[] | null | undefined;
+  /** Readers' cache of the keys' first elements as numbers (see firstNumbers); shared nodes only. */
+  n0: number[] | null | undefined;
 }
 
 export interface InternalNode {
@@ -47,6 +49,7 @@ export interface InternalNode {
   id: number;
   owner: number;
   nk: number[] | null | undefined;
+  n0: number[] | null | undefined;
 }
 
 export type BNode = LeafNode | InternalNode;
@@ -65,11 +68,11 @@ export function newToken(): number {
 }
 
 export function newLeaf(owner: number): LeafNode {
-  return { leaf: true, keys: [], vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined };
+  return { leaf: true, keys: [], vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined };
 }
 
 export function newInternal(owner: number): InternalNode {
-  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined };
+  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined };
 }
 
 /** A mutable copy of a node owned by `owner`. */
@@ -84,6 +87,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
       id: 0,
       owner,
       nk: undefined,
+      n0: undefined,
     } as N;
   }
   return {
@@ -95,6 +99,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
     id: 0,
     owner,
     nk: undefined,
+    n0: undefined,
   } as N;
 }
 

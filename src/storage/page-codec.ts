@@ -53,7 +53,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes[i] = s;
       bytes += s;
     }
-    return { leaf: true, keys, vals, sizes, bytes, id, owner: 0, nk: undefined };
+    return { leaf: true, keys, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined };
   }
   if (kind === PageKind.Internal) {
     const children = parts[1] as number[];
@@ -63,7 +63,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes[i] = s;
       bytes += s;
     }
-    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined };
+    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined, n0: undefined };
   }
   throw corrupted(id, file, `page of kind ${kind} where a tree node was expected`);
 }

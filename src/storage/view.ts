@@ -86,7 +86,8 @@ export abstract class ViewBase implements ReadView {
     this.beforeScan(lname);
     const t = this.tableState(lname)!;
     const src = this.core.src;
-    return new TableCursor(src, loadRef(src, t.root), range, reverse, this.#resolve);
+    // beforeScan froze the nodes: they may cache their keys as numbers.
+    return new TableCursor(src, loadRef(src, t.root), range, reverse, this.#resolve, true);
   }
 
   scanIndex(table: string, index: string, range?: KeyRange, reverse = false): IndexCursor {
@@ -99,7 +100,7 @@ export abstract class ViewBase implements ReadView {
     const t = this.tableState(lname)!;
     const ix: IndexDef = t.def.indexes[i]!;
     const src = this.core.src;
-    return new IndexEntryCursor(src, loadRef(src, t.indexRoots[i]!), range, reverse, ix.columns.length);
+    return new IndexEntryCursor(src, loadRef(src, t.indexRoots[i]!), range, reverse, ix.columns.length, true);
   }
 
   getMeta(name: string): unknown {

@@ -249,7 +249,9 @@ export class SessionActor extends Actor<SessionMsg> {
       snapshotOnly = readOnly;
     }
     this.#snapshotOnly = snapshotOnly;
-    if (actions.includes('markStatement') && !snapshotOnly) this.#deps.txns.tell({ type: 'MarkStatement', txnId: this.#txnId });
+    // The transaction manager's synchronous ports (the MarkStatement / ReleaseStatement messages
+    // do the same): the mark is in place before the statement is routed, at no message's cost.
+    if (actions.includes('markStatement') && !snapshotOnly) this.#deps.txns.statementStart(this.#txnId);
     const w = this.#deps.writes;
     if (w != null && !(st.kind === 'SELECT' && st.metadata.isReadOnly) && !this.#deps.txns.isReadOnly(this.#txnId)) {
       if (st.kind === 'INSERT' || st.kind === 'UPDATE' || st.kind === 'DELETE') w.note(this.#txnId, st.metadata.tablesAccessed);
@@ -328,9 +330,7 @@ export class SessionActor extends Actor<SessionMsg> {
   #afterStatement(done: Extract<Reply, { type: 'StatementDone' }>): void {
     const cur = this.#current as Current;
     const actions = this.#txn.send('STATEMENT_OK');
-    if (actions.includes('releaseStatement') && !this.#snapshotOnly) {
-      this.#deps.txns.tell({ type: 'ReleaseStatement', txnId: this.#txnId });
-    }
+    if (actions.includes('releaseStatement') && !this.#snapshotOnly) this.#deps.txns.releaseStatement(this.#txnId);
     if (actions.includes('commitTxn') && this.#deps.txns.isReadOnly(this.#txnId)) {
       // Nothing to make durable: end the snapshot here, without a message round trip.
       this.#deps.txns.finishReadOnly(this.#txnId);

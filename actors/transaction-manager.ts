@@ -208,6 +208,15 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     if (t.write !== null) t.statementMark = markStatement(t.write);
   }
 
+  /** After a statement succeeded: its mark is forgotten, its writes stay. */
+  releaseStatement(txnId: number): void {
+    const t = this.#txns.get(txnId);
+    if (t?.write != null && t.statementMark >= 0) {
+      t.write.release(t.statementMark);
+      t.statementMark = -1;
+    }
+  }
+
   /** A statement that waited for a row lock runs again: undo its writes, see the latest, re-mark. */
   restartStatement(txnId: number): void {
     const t = this.#get(txnId);
@@ -299,14 +308,9 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
         this.#locks.tell({ type: 'ReleaseAll', txnId: m.txnId });
         return;
       }
-      case 'ReleaseStatement': {
-        const t = this.#txns.get(m.txnId);
-        if (t?.write != null && t.statementMark >= 0) {
-          t.write.release(t.statementMark);
-          t.statementMark = -1;
-        }
+      case 'ReleaseStatement':
+        this.releaseStatement(m.txnId);
         return;
-      }
       case 'Savepoint':
         this.#reply(m.replyTo, () => {
           const t = this.#get(m.txnId);

@@ -10,7 +10,26 @@ function resourceOf(name: string): string {
   return name === 'schema' ? 'schema' : `table:${name}`;
 }
 
-export function parseLock(spec: string, serializable = false): { readonly mode: LockModeName; readonly resource: string } {
+interface ParsedLock {
+  readonly mode: LockModeName;
+  readonly resource: string;
+}
+
+/** Parsed specs: a statement takes the same few on every run (one map lookup, no string building). */
+const parsed = new Map<string, ParsedLock>();
+
+function parsedLock(spec: string): ParsedLock {
+  let p = parsed.get(spec);
+  if (p === undefined) {
+    // Bounded by the number of tables times modes; dropped wholesale if a schema churns through many.
+    if (parsed.size >= 4096) parsed.clear();
+    p = parseLock(spec);
+    parsed.set(spec, p);
+  }
+  return p;
+}
+
+export function parseLock(spec: string, serializable = false): ParsedLock {
   const i = spec.indexOf(':');
   let mode = spec.slice(0, i) as LockModeName;
   const name = spec.slice(i + 1);
@@ -71,7 +90,7 @@ export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatemen
         i++;
         continue;
       }
-      const { mode, resource } = parseLock(specs[i] as string, serializable);
+      const { mode, resource } = serializable ? parseLock(specs[i] as string, true) : parsedLock(specs[i] as string);
       if (!deps.locks.tryAcquire(txnId, resource, mode)) break;
       i++;
     }

@@ -118,9 +118,13 @@ export class LockTable {
   /** Grants only if that can happen now; never queues. */
   tryAcquire(txn: number, resource: string, wanted: LockMode): boolean {
     if (this.#waiting.has(txn)) return false;
-    const lone = this.#lone.get(resource);
-    if (lone === txn) return true;
-    const r = lone === undefined ? this.#resources.get(resource) : this.#full(resource);
+    // A resource is in one of the two maps at most: full entries first (table locks live there).
+    let r = this.#resources.get(resource);
+    if (r === undefined) {
+      const lone = this.#lone.get(resource);
+      if (lone === txn) return true;
+      if (lone !== undefined) r = this.#full(resource);
+    }
     if (r === undefined) {
       if (wanted === 'X') {
         this.#lone.set(resource, txn);

@@ -1,6 +1,7 @@
 // Decoded B+tree nodes and the msgpack size accounting that keeps every node within its page.
 // A node is mutable only by the writer whose current owner token it carries; every other node
 // (committed, or frozen by a savepoint / open cursor) is shared and never changed.
+import { packr } from './format.js';
 import type { Key, Row, SqlValue } from './ports.js';
 
 /** A large row stored in a run of overflow pages; the leaf keeps only this reference. */
@@ -136,7 +137,9 @@ export function valueSize(v: SqlValue): number {
       return 9;
     case 'object':
       if (v === null) return 1;
-      return v.length + (v.length < 256 ? 2 : v.length < 65536 ? 3 : 5);
+      if (v instanceof Uint8Array) return v.length + (v.length < 256 ? 2 : v.length < 65536 ? 3 : 5);
+      // Catalog entries hold definitions and statistics (objects, arrays): measure their encoding.
+      return packr.pack(v).length;
     default:
       return 9;
   }

@@ -18,28 +18,52 @@ const GUARDED_QUERIES = 5;
 const PARSE_BUDGET_MS = 2000;
 const STARTUP_BUDGET_MS = 15_000;
 
-/** Whether `text` nests parentheses (or parenthesized queries) deep enough to risk an exponential parse. */
-export function risksSlowParse(text: string): boolean {
+interface ParenScan {
+  /** Nested deep enough (or with enough parenthesized queries) to risk an exponential parse. */
+  readonly risky: boolean;
+  /** Offset of the first unmatched `)`, or the text's length when a `(` is never closed; null when balanced. */
+  readonly unbalancedAt: number | null;
+}
+
+/** Parenthesis depth, query parentheses and balance of `text`, on the analyser's tokens. */
+export function scanParens(text: string): ParenScan {
   let tokens;
   try {
     tokens = tokenize(text);
   } catch {
-    return true;
+    return { risky: true, unbalancedAt: null };
   }
   let depth = 0;
+  let max = 0;
   let queries = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type !== Tok.Punct) continue;
     if (t.text === '(') {
-      if (++depth >= GUARDED_DEPTH) return true;
+      if (++depth > max) max = depth;
       const next = tokens[i + 1];
-      if (next !== undefined && next.type === Tok.Word && (next.text === 'SELECT' || next.text === 'WITH' || next.text === 'VALUES')) {
-        if (++queries >= GUARDED_QUERIES) return true;
-      }
-    } else if (t.text === ')' && depth > 0) depth--;
+      if (next !== undefined && next.type === Tok.Word && (next.text === 'SELECT' || next.text === 'WITH' || next.text === 'VALUES')) queries++;
+    } else if (t.text === ')') {
+      if (depth === 0) return { risky: true, unbalancedAt: t.start };
+      depth--;
+    }
   }
-  return false;
+  return { risky: max >= GUARDED_DEPTH || queries >= GUARDED_QUERIES, unbalancedAt: depth > 0 ? text.length : null };
+}
+
+/** Whether `text` nests parentheses (or parenthesized queries) deep enough to risk an exponential parse. */
+export function risksSlowParse(text: string): boolean {
+  return scanParens(text).risky;
+}
+
+/** A syntax error shaped like the grammar's (the analyser maps `location` back to the statement). */
+function unbalanced(text: string, offset: number): Error {
+  const e = new Error(offset >= text.length ? 'unbalanced parentheses: end of input' : 'unbalanced parentheses: unexpected ")"') as Error & {
+    location: { start: { offset: number; line: number; column: number } };
+  };
+  e.name = 'SyntaxError';
+  e.location = { start: { offset, line: 1, column: offset + 1 } };
+  return e;
 }
 
 // Plain JavaScript: the worker loads the same parser build as the analyser.
@@ -148,7 +172,10 @@ let guard: GuardWorker | null = null;
 
 /** Parses `text` with `astify`, or on the guard worker when its shape risks exponential parse time. */
 export function boundedParse(text: string, options: unknown, astify: (text: string) => unknown): unknown {
-  if (!risksSlowParse(text)) return astify(text);
+  const scan = scanParens(text);
+  if (!scan.risky) return astify(text);
+  // Unbalanced nesting is the common way to make the grammar backtrack without end: no parse needed.
+  if (scan.unbalancedAt !== null) throw unbalanced(text, scan.unbalancedAt);
   guard ??= new GuardWorker();
   try {
     return guard.parse(text, options);

@@ -33,6 +33,25 @@ describe('bounded parse', () => {
     expect(stateOf(a, `SELECT ${'-('.repeat(30)}1${')'.repeat(30)}`)).toBe('ok');
   });
 
+  it('answers unbalanced deep nesting with a syntax error at once, where the grammar would backtrack', () => {
+    const a = new Analyzer({ cacheSize: 0 });
+    const open = `SELECT ${'-('.repeat(40)}1`;
+    const extra = `SELECT * FROM t WHERE (((((a = 1)))))) AND b = 2`;
+    for (const [sql, position] of [
+      [open, open.length + 1],
+      [extra, extra.indexOf(') AND') + 1],
+    ] as const) {
+      try {
+        a.analyze(sql);
+        throw new Error('expected a syntax error');
+      } catch (e) {
+        expect(e).toBeInstanceOf(DispatcherError);
+        expect((e as DispatcherError).sqlState).toBe('42601');
+        expect((e as DispatcherError).position).toBe(position);
+      }
+    }
+  });
+
   it('parses IS DISTINCT FROM operands under the guard (execution parses them again, unguarded)', () => {
     const a = new Analyzer({ cacheSize: 0 });
     expect(stateOf(a, `SELECT 1 IS DISTINCT FROM ${'-('.repeat(30)}1`)).toBe('54001');

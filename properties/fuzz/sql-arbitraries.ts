@@ -214,6 +214,7 @@ export function exprs(scope: Scope, depth: number): Exprs {
     { weight: 1, arbitrary: fc.tuple(n, inner.bool, fc.boolean()).map(([x, w, not]) => `${x} ${not ? 'NOT ' : ''}IN (SELECT f FROM t2 WHERE ${w})`) },
     { weight: 1, arbitrary: fc.tuple(inner.bool, fc.boolean()).map(([w, not]) => `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM t2 WHERE ${w})`) },
     { weight: 1, arbitrary: fc.tuple(b, fc.constantFrom('IS TRUE', 'IS FALSE', 'IS NOT TRUE', 'IS UNKNOWN')).map(([x, p]) => `(${x}) ${p}`) },
+    { weight: 1, arbitrary: fc.tuple(n, fc.constantFrom('IS DISTINCT FROM', 'IS NOT DISTINCT FROM'), n).map(([x, op, y]) => `${x} ${op} ${y}`) },
   );
   const out = { num, text, bool };
   memo.set(key, out);

@@ -159,7 +159,15 @@ export function toDispatcherError(e: unknown, query?: string): DispatcherError {
   if (e instanceof DispatcherError) return query === undefined ? e : e.withQuery(query);
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof RangeError && /call stack/i.test(message)) {
-    return new DispatcherError(SqlState.ProgramLimitExceeded, 'statement too deeply nested', {
+    // PostgreSQL's 'stack depth limit exceeded' (the analyser's code for the same condition)
+    return new DispatcherError('54001', 'statement is too complex (stack depth limit exceeded)', {
+      ...(query !== undefined ? { query } : {}),
+      cause: e,
+    });
+  }
+  if (e instanceof RangeError && /invalid (string|array|typed array) length|allocation failed/i.test(message)) {
+    // a value past what the VM can hold (a string concatenated past ~512 MB): a limit, not a crash
+    return new DispatcherError(SqlState.ProgramLimitExceeded, `value too large: ${message}`, {
       ...(query !== undefined ? { query } : {}),
       cause: e,
     });

@@ -1,12 +1,14 @@
 // A single-table query whose path is an equality on the whole primary key reads at most one row:
 // the projection is fused with the lookup so such a query opens one small operator instead of
 // a projection over a scan over a table reader (the prepared point SELECT is the most frequent
-// statement an embedded database runs). Anything unusual falls back to the general operators.
+// statement an embedded database runs). An equality on every column of a secondary index is
+// fused the same way: one index range read, a row lookup per entry, the projection. Anything
+// unusual falls back to the general operators.
 import { fitBound, MISMATCH, NULL_BOUND } from './access.js';
 import { ScanNode } from './join-ops.js';
 import { ProjectNode } from './operators.js';
-import type { Eval, Frame, Op, PlanNode } from './runtime.js';
-import type { Key, Row, SqlValue } from '../storage/ports.js';
+import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import type { IndexCursor, Key, Row, SqlValue } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
 
 class PointProjectNode implements PlanNode {
@@ -77,15 +79,112 @@ class PointProjectNode implements PlanNode {
   }
 }
 
-/** The fused plan when `input` is a whole-primary-key equality lookup on one table, else null. */
+class IndexPointProjectNode implements PlanNode {
+  readonly #scan: ScanNode;
+  readonly #evs: readonly Eval[];
+  readonly #table: string;
+  readonly #index: string;
+  readonly #keyEvs: readonly Eval[];
+  readonly #numeric: readonly boolean[];
+  readonly #general: ProjectNode;
+  readonly #nulls: Row;
+
+  constructor(scan: ScanNode, evs: readonly Eval[]) {
+    const spec = scan.spec;
+    const table = spec.src.table!;
+    const path = spec.path!;
+    this.#scan = scan;
+    this.#evs = evs;
+    this.#table = table.name;
+    this.#index = path.index!;
+    this.#keyEvs = path.eq;
+    this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
+    this.#general = new ProjectNode(scan, evs);
+    this.#nulls = new Array<null>(scan.width).fill(null);
+  }
+
+  open(f: Frame): Op {
+    let started = false;
+    let cursor: IndexCursor | null = null;
+    let fallback: Op | null = null;
+    const close = (): void => {
+      cursor?.close();
+      cursor = null;
+    };
+    return {
+      next: (): Row[] | null => {
+        if (fallback !== null) return fallback.next();
+        f.ctx.checkInterrupt();
+        const view = f.ctx.view;
+        if (!started) {
+          started = true;
+          const keyEvs = this.#keyEvs;
+          const key: SqlValue[] = new Array(keyEvs.length);
+          for (let i = 0; i < keyEvs.length; i++) {
+            const v = fitBound(keyEvs[i]!(this.#nulls, f), this.#numeric[i]!);
+            if (v === NULL_BOUND) return null;
+            if (v === MISMATCH) {
+              fallback = this.#general.open(f);
+              return fallback.next();
+            }
+            key[i] = v;
+          }
+          f.ctx.counters.indexesUsed.add(this.#index);
+          const range = { lower: key as Key, lowerInclusive: true, upper: key as Key, upperInclusive: true };
+          cursor = view.scanIndex(this.#table, this.#index, range, this.#scan.spec.path!.reverse);
+        }
+        const c = cursor;
+        if (c === null) return null;
+        const local = this.#scan.spec.local;
+        const evs = this.#evs;
+        const out: Row[] = [];
+        let examined = 0;
+        // Bounded batches: an equality on a non-unique index may match many rows.
+        while (examined < BATCH) {
+          const k = c.next();
+          if (k === undefined) {
+            close();
+            break;
+          }
+          const row = view.getRow(this.#table, k);
+          if (row === undefined) continue;
+          examined++;
+          if (local !== null && truth(local(row, f)) !== true) continue;
+          const o: SqlValue[] = new Array(evs.length);
+          for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
+          out.push(o);
+        }
+        f.ctx.counters.rowsExamined += examined;
+        f.root.work += examined + 1;
+        if (out.length === 0 && cursor === null) return null;
+        return out;
+      },
+      close: (): void => {
+        fallback?.close();
+        fallback = null;
+        close();
+        started = true;
+      },
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    this.#general.explain(out, depth);
+  }
+}
+
+/**
+ * The fused plan when `input` is an equality lookup on one table's whole primary key, or on every
+ * column of one of its indexes; else null.
+ */
 export function pointLookup(input: PlanNode, evs: readonly Eval[]): PlanNode | null {
   if (!(input instanceof ScanNode)) return null;
   const spec = input.spec;
   const src = spec.src;
   const p = spec.path;
   if (src.table === null || p === undefined || p === null) return null;
-  if (p.index !== null || p.inList !== null || p.lower !== null || p.upper !== null) return null;
+  if (p.inList !== null || p.lower !== null || p.upper !== null) return null;
   if (p.eq.length === 0 || p.eq.length !== p.keyColumns.length) return null;
   if (src.offset !== 0 || src.ncols !== input.width || src.wantKey) return null;
-  return new PointProjectNode(input, evs);
+  return p.index === null ? new PointProjectNode(input, evs) : new IndexPointProjectNode(input, evs);
 }

@@ -43,7 +43,7 @@ const GENERATORS: readonly { readonly category: Category; readonly weight: numbe
   { category: 'script', weight: 4, sql: validScript },
   { category: 'mutated', weight: 16, sql: mutatedStatement },
   { category: 'truncated', weight: 4, sql: truncatedStatement },
-  { category: 'deep', weight: 5, sql: deeplyNestedStatement },
+  { category: 'deep', weight: 3, sql: deeplyNestedStatement },
   { category: 'huge', weight: 4, sql: hugeLiteralStatement },
   { category: 'long-ident', weight: 2, sql: longIdentifierStatement },
   { category: 'odd-char', weight: 5, sql: oddCharacterStatement },

@@ -16,7 +16,7 @@ import { EscapeTrap, FuzzTarget, verifyFile, type OracleOptions } from './oracle
 
 const SCALE = Number(process.env['FUZZ_RUNS'] ?? 1);
 const SEED = process.env['FUZZ_SEED'] === undefined ? undefined : Number(process.env['FUZZ_SEED']);
-const ORACLE: OracleOptions = { hangMs: 30_000, statementTimeoutMs: 4_000 };
+const ORACLE: OracleOptions = { hangMs: 30_000, statementTimeoutMs: 1_500 };
 
 const dirs: string[] = [];
 afterAll(() => {

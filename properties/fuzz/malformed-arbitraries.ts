@@ -71,7 +71,7 @@ export const truncatedStatement: fc.Arbitrary<string> = fc.tuple(validStatement,
 // Deep nesting
 
 const DEPTHS = fc.oneof(
-  { weight: 3, arbitrary: fc.integer({ min: 1, max: 300 }) },
+  { weight: 5, arbitrary: fc.integer({ min: 1, max: 300 }) },
   { weight: 2, arbitrary: fc.constantFrom(500, 1000, 2000, 5000) },
   { weight: 1, arbitrary: fc.constantFrom(10_000, 30_000, 100_000) },
 );

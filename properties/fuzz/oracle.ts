@@ -99,7 +99,7 @@ export interface OracleOptions {
   readonly statementTimeoutMs: number;
 }
 
-export const DEFAULT_ORACLE: OracleOptions = { hangMs: 30_000, statementTimeoutMs: 4_000 };
+export const DEFAULT_ORACLE: OracleOptions = { hangMs: 30_000, statementTimeoutMs: 1_500 };
 
 /** Gives the macrotask queue a turn (rejections handled late show up as unhandled by then). */
 export function tick(): Promise<void> {

@@ -98,6 +98,7 @@ export class Database implements SessionHost {
   }
 
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    checkOpenArguments(path, options);
     const config = DatabaseOps.loadConfig(options.config);
     options = DatabaseOps.withConfig(options, config);
     const storage = await openStorage(path, {
@@ -123,6 +124,9 @@ export class Database implements SessionHost {
 
   async connect(options: ConnectOptions = {}): Promise<Session> {
     if (this.#closed) throw new DispatcherError(SqlState.ConnectionDoesNotExist, 'database is closed');
+    if (options === null || typeof options !== 'object' || (options.user !== undefined && typeof options.user !== 'string')) {
+      throw new DispatcherError(SqlState.InvalidParameterValue, 'connect options must be an object with an optional user name');
+    }
     this.#pool.admit(options.user ?? 'owner', checkLogin(this.system, options.user ?? 'owner'));
     const s = new Session(this, this.#ops.sessionCreated(this.system.createSession(options.user ?? 'owner')));
     this.#sessions.add(s);
@@ -209,4 +213,32 @@ export class Database implements SessionHost {
     this.system.stop();
     await this.system.storage.close();
   }
+}
+
+/** Numeric options: integers, at least this much (0 admission slots would queue every statement forever). */
+const OPTION_MINIMUM: Readonly<Partial<Record<keyof DatabaseOptions, number>>> = {
+  pageSize: 0,
+  poolPages: 1,
+  checkpointBytes: 0,
+  maxConcurrentQueries: 1,
+  maxQueuedQueries: 0,
+  planCacheSize: 0,
+  parseCacheSize: 0,
+  maxSessions: 0,
+  maxSessionsPerUser: 0,
+  idleSessionTimeoutMs: 0,
+};
+
+/** What the types promise TypeScript callers, checked for JavaScript ones (22023 instead of a TypeError or a hang). */
+function checkOpenArguments(path: unknown, options: unknown): void {
+  const bad = (message: string): DispatcherError => new DispatcherError(SqlState.InvalidParameterValue, message);
+  if (typeof path !== 'string') throw bad(`database path must be a string, not ${path === null ? 'null' : typeof path}`);
+  if (options === null || typeof options !== 'object') throw bad('options must be an object');
+  const o = options as Record<string, unknown>;
+  for (const [name, min] of Object.entries(OPTION_MINIMUM)) {
+    const v = o[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (min as number)) throw bad(`option ${name} must be an integer of at least ${min}, got ${String(v)}`);
+  }
+  if (o['durable'] !== undefined && typeof o['durable'] !== 'boolean') throw bad('option durable must be true or false');
 }

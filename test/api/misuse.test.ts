@@ -78,3 +78,37 @@ describe('API misuse from JavaScript', () => {
     expect((await s.execute('SELECT id, v FROM m')).rows).toEqual([[1, 'first']]);
   });
 });
+
+describe('Database.open and connect misuse from JavaScript', () => {
+  it('refuses a path or options of the wrong type, and numeric options out of range, with 22023', async () => {
+    const openState = async (path: unknown, options?: unknown): Promise<string> => {
+      try {
+        const other = await Database.open(anyCall(path), anyCall(options));
+        await other.close();
+        return 'ok';
+      } catch (e) {
+        expect(e).toBeInstanceOf(DispatcherError);
+        return (e as DispatcherError).sqlState;
+      }
+    };
+    expect(await openState(42)).toBe('22023');
+    expect(await openState(null)).toBe('22023');
+    expect(await openState(':memory:', null)).toBe('22023');
+    expect(await openState(':memory:', 'fast')).toBe('22023');
+    // zero admission slots used to queue every statement forever
+    expect(await openState(':memory:', { maxConcurrentQueries: 0 })).toBe('22023');
+    expect(await openState(':memory:', { poolPages: Number.NaN })).toBe('22023');
+    expect(await openState(':memory:', { planCacheSize: -1 })).toBe('22023');
+    expect(await openState(':memory:', { durable: 'yes' })).toBe('22023');
+    expect(await openState(':memory:', { maxConcurrentQueries: 1, poolPages: 8 })).toBe('ok');
+  });
+
+  it('refuses connect options of the wrong type with 22023', async () => {
+    for (const options of [null, 'alice', { user: 42 }]) {
+      expect(await sqlState(() => db.connect(anyCall(options)))).toBe('22023');
+    }
+    const other = await db.connect({});
+    expect((await other.execute('SELECT 1')).rows).toEqual([[1]]);
+    await other.close();
+  });
+});

@@ -174,6 +174,92 @@ class IndexPointProjectNode implements PlanNode {
 }
 
 /**
+ * An UPDATE or DELETE target found by its whole primary key: the row and its key in the slots the
+ * statement reads ([...columns, key]), from one lookup instead of a scan through a table reader.
+ */
+class PointTargetNode implements PlanNode {
+  readonly #scan: ScanNode;
+  readonly #table: string;
+  readonly #keyEvs: readonly Eval[];
+  readonly #numeric: readonly boolean[];
+  readonly #nulls: Row;
+  readonly #width: number;
+
+  constructor(scan: ScanNode) {
+    const spec = scan.spec;
+    const table = spec.src.table!;
+    const path = spec.path!;
+    this.#scan = scan;
+    this.#table = table.name;
+    this.#keyEvs = path.eq;
+    this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
+    this.#width = scan.width;
+    this.#nulls = new Array<null>(scan.width).fill(null);
+  }
+
+  open(f: Frame): Op {
+    let done = false;
+    let fallback: Op | null = null;
+    return {
+      next: (): Row[] | null => {
+        if (fallback !== null) return fallback.next();
+        if (done) return null;
+        done = true;
+        f.ctx.checkInterrupt();
+        f.root.work += 1;
+        const keyEvs = this.#keyEvs;
+        const key: SqlValue[] = new Array(keyEvs.length);
+        for (let i = 0; i < keyEvs.length; i++) {
+          const v = fitBound(keyEvs[i]!(this.#nulls, f), this.#numeric[i]!);
+          if (v === NULL_BOUND) return null;
+          if (v === MISMATCH) {
+            fallback = this.#scan.open(f);
+            return fallback.next();
+          }
+          key[i] = v;
+        }
+        const row = f.ctx.view.getRow(this.#table, key as Key);
+        if (row === undefined) return null;
+        f.ctx.counters.rowsExamined += 1;
+        const width = this.#width;
+        const n = width - 1;
+        const w: SqlValue[] = new Array(width);
+        for (let j = 0; j < n; j++) w[j] = row[j] ?? null;
+        (w as unknown[])[n] = key;
+        const local = this.#scan.spec.local;
+        if (local !== null && truth(local(w, f)) !== true) return null;
+        return [w];
+      },
+      close: (): void => {
+        fallback?.close();
+        fallback = null;
+        done = true;
+      },
+    };
+  }
+
+  explain(out: string[], depth: number): void {
+    this.#scan.explain(out, depth);
+  }
+}
+
+/**
+ * The target scan of an UPDATE or DELETE as one lookup when it is an equality on the whole
+ * primary key of the only source; else the scan itself.
+ */
+export function pointTarget(node: PlanNode): PlanNode {
+  if (!(node instanceof ScanNode)) return node;
+  const spec = node.spec;
+  const src = spec.src;
+  const p = spec.path;
+  if (src.table === null || p === undefined || p === null) return node;
+  if (p.index !== null || p.inList !== null || p.lower !== null || p.upper !== null) return node;
+  if (p.eq.length === 0 || p.eq.length !== p.keyColumns.length) return node;
+  if (src.offset !== 0 || !src.wantKey || src.ncols !== node.width || src.ncols !== src.table.columns.length + 1) return node;
+  return new PointTargetNode(node);
+}
+
+/**
  * The fused plan when `input` is an equality lookup on one table's whole primary key, or on every
  * column of one of its indexes; else null.
  */

@@ -1,7 +1,7 @@
 // SELECT planning above the FROM clause (see from-planner.ts): grouping, projection, DISTINCT,
 // ORDER BY (top-N, index order), LIMIT, WITH, and compound selects. Produces a PlanNode tree
 // whose open() builds resumable operators.
-import { pointLookup } from './point-lookup.js';
+import { pointLookup, pointTarget } from './point-lookup.js';
 import { topNBeforeProjection } from './top-n.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView } from '../storage/ports.js';
@@ -226,7 +226,8 @@ export class SelectPlanner {
     const conj = splitAnd(where).map((c) => this.#from.conjunct(c, scope));
     const { node, residual } = this.#from.planFrom(sources, conj, scope);
     const r = andAll(residual);
-    return r === null ? node : new FilterNode(node, r);
+    // A target named by its whole primary key is one lookup, not a scan.
+    return r === null ? pointTarget(node) : new FilterNode(node, r);
   }
 
   /** One SELECT; `skipOrderLimit` for a compound's last member, whose ORDER BY/LIMIT are the compound's. */

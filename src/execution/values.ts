@@ -33,7 +33,14 @@ export function normBig(x: bigint): number | bigint {
 }
 
 function big(v: number | bigint): bigint {
-  return typeof v === 'bigint' ? v : BigInt(v);
+  if (typeof v === 'bigint') return v;
+  if (Number.isInteger(v)) return BigInt(v);
+  // A value the static type did not foresee (a text or real parameter under an integer-typed
+  // CASE) is cast as PostgreSQL casts it at bind time: 22P02 / 22003, not a TypeError.
+  const c = castValue(v as SqlValue, 'bigint');
+  if (typeof c === 'bigint') return c;
+  if (typeof c === 'number') return BigInt(c);
+  throw err(SqlState.DatatypeMismatch, 'integer operator applied to a non-numeric value');
 }
 
 export function intAdd(a: number | bigint, b: number | bigint): number | bigint {
@@ -66,13 +73,17 @@ export function intDiv(a: number | bigint, b: number | bigint): number | bigint 
   if (typeof a === 'number' && typeof b === 'number' && Math.abs(a) < 2147483648) {
     return Math.trunc(a / b) + 0;
   }
-  return normBig(big(a) / big(b));
+  const d = big(b);
+  if (d === 0n) throw err(SqlState.DivisionByZero, 'division by zero');
+  return normBig(big(a) / d);
 }
 
 export function intMod(a: number | bigint, b: number | bigint): number | bigint {
   if (b === 0 || b === 0n) throw err(SqlState.DivisionByZero, 'division by zero');
   if (typeof a === 'number' && typeof b === 'number') return (a % b) + 0;
-  return normBig(big(a) % big(b));
+  const d = big(b);
+  if (d === 0n) throw err(SqlState.DivisionByZero, 'division by zero');
+  return normBig(big(a) % d);
 }
 
 export function checkFloat(r: number): number {

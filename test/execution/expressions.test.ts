@@ -129,6 +129,17 @@ describe('numeric functions, CASE and friends', () => {
     expect(await db.state('SELECT nosuchfunction(1)')).toBe('42883');
   });
 
+  it('integer arithmetic on a text parameter under an integer-typed CASE casts it (22P02, 22012), never a TypeError', async () => {
+    // The fuzzer found BigInt('abc') (SyntaxError) and 1n / 0n (RangeError) escaping as XX000.
+    const divisor = 'CASE WHEN FALSE THEN 1 ELSE $1 END';
+    expect(await db.state(`SELECT 2::bigint / ${divisor}`, ['abc'])).toBe('22P02');
+    expect(await db.state(`SELECT 9223372036854775807 / ${divisor}`, [''])).toBe('22P02');
+    expect(await db.state(`SELECT 9223372036854775807 / ${divisor}`, ['0'])).toBe('22012');
+    expect(await db.state(`SELECT 9223372036854775807 % ${divisor}`, ['0'])).toBe('22012');
+    expect(await db.state(`SELECT 9223372036854775807 * ${divisor}`, ['1e400'])).toBe('22P02');
+    expect(await one(`SELECT 9223372036854775806 + ${divisor}`, ['1'])).toEqual([9223372036854775807n]);
+  });
+
   it('pads with multi-character and astral fills, and refuses a huge length instead of crashing', async () => {
     expect(await one("SELECT lpad('x', 6, 'ab'), rpad('x', 5, '𝕏y'), lpad('abc', 2), lpad('', 3, '-'), rpad('ü', 1, 'z')")).toEqual([
       'ababax',

@@ -1,9 +1,8 @@
-// Relational operators over batches: filter, project, aggregate, sort (with top-N), distinct,
-// limit, set operations. Blocking operators consume one input batch per next() call, so a long
+// Relational operators over batches: filter, project, sort (with top-N), distinct, limit, set
+// operations; aggregation lives in aggregate-node.ts (re-exported here). Blocking operators consume one input batch per next() call, so a long
 // sort or aggregation yields between slices and can be cancelled.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
-import { aggStep, finish, newState, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { compareNonNull, groupKey, rowKey, truth } from './values.js';
 
@@ -116,109 +115,7 @@ export class ProjectNode implements PlanNode {
   }
 }
 
-/** Group keys below this (non-negative integers) live in an array rather than the Map. */
-const DENSE_KEYS = 4096;
-
-export class AggregateNode implements PlanNode {
-  readonly #child: PlanNode;
-  readonly #keys: readonly Eval[];
-  readonly #aggs: readonly AggSpec[];
-
-  constructor(child: PlanNode, keys: readonly Eval[], aggs: readonly AggSpec[]) {
-    this.#child = child;
-    this.#keys = keys;
-    this.#aggs = aggs;
-  }
-
-  open(f: Frame): Op {
-    const c = this.#child.open(f);
-    const keys = this.#keys;
-    const aggs = this.#aggs;
-    const nk = keys.length;
-    const na = aggs.length;
-    interface Group {
-      key: SqlValue[];
-      st: AggState[];
-    }
-    const groups = new Map<string | SqlValue, Group>();
-    // Small non-negative integer keys (k % 100, flags, small codes) index an array instead.
-    const dense: (Group | undefined)[] = [];
-    const steps: AggStep[] = aggs.map(aggStep);
-    const order: Group[] = [];
-    const newGroup = (key: SqlValue[]): Group => {
-      const st: AggState[] = new Array(na);
-      for (let i = 0; i < na; i++) st[i] = newState(aggs[i]!);
-      const g = { key, st };
-      order.push(g);
-      return g;
-    };
-    let consuming = true;
-    let emitIdx = 0;
-    const kv: SqlValue[] = new Array(nk);
-    return {
-      next: () => {
-        if (consuming) {
-          f.ctx.checkInterrupt();
-          const b = c.next();
-          if (b === null) {
-            consuming = false;
-            if (nk === 0 && order.length === 0) newGroup([]);
-            return [];
-          }
-          for (let i = 0; i < b.length; i++) {
-            const r = b[i]!;
-            let g: Group | undefined;
-            if (nk === 0) {
-              g = order[0] ?? newGroup([]);
-            } else if (nk === 1) {
-              const v = keys[0]!(r, f);
-              if (typeof v === 'number' && v >= 0 && v < DENSE_KEYS && (v | 0) === v) {
-                // -0 lands on 0's slot: the same group, as SQL equality says.
-                g = dense[v];
-                if (g === undefined) g = dense[v] = newGroup([v]);
-              } else {
-                const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
-                g = groups.get(k);
-                if (g === undefined) {
-                  g = newGroup([v]);
-                  groups.set(k, g);
-                }
-              }
-            } else {
-              for (let j = 0; j < nk; j++) kv[j] = keys[j]!(r, f);
-              const k = rowKey(kv, nk);
-              g = groups.get(k);
-              if (g === undefined) {
-                g = newGroup(kv.slice());
-                groups.set(k, g);
-              }
-            }
-            const st = g.st;
-            for (let j = 0; j < na; j++) steps[j]!(st[j]!, r, f);
-          }
-          f.root.work += b.length;
-          return [];
-        }
-        if (emitIdx >= order.length) return null;
-        const end = Math.min(order.length, emitIdx + BATCH * 4);
-        const out: Row[] = [];
-        for (; emitIdx < end; emitIdx++) {
-          const g = order[emitIdx]!;
-          const row: SqlValue[] = g.key.slice();
-          for (let j = 0; j < na; j++) row.push(finish(aggs[j]!, g.st[j]!));
-          out.push(row);
-        }
-        return out;
-      },
-      close: () => c.close(),
-    };
-  }
-
-  explain(out: string[], depth: number): void {
-    out.push(indent(depth) + (this.#keys.length > 0 ? `HashAggregate (${this.#keys.length} keys)` : 'Aggregate'));
-    this.#child.explain(out, depth + 1);
-  }
-}
+export { AggregateNode } from './aggregate-node.js';
 
 export interface SortKey {
   readonly slot: number;
@@ -254,6 +151,8 @@ export class SortNode implements PlanNode {
   readonly #child: PlanNode;
   readonly #keys: readonly SortKey[];
   readonly #limit: ((f: Frame) => number) | null;
+  /** Made once per plan (see AggregateNode #steps). */
+  #cmp: ((a: Row, b: Row) => number) | null = null;
 
   constructor(child: PlanNode, keys: readonly SortKey[], limit: ((f: Frame) => number) | null) {
     this.#child = child;
@@ -263,7 +162,7 @@ export class SortNode implements PlanNode {
 
   open(f: Frame): Op {
     const c = this.#child.open(f);
-    const cmp = rowComparator(this.#keys);
+    const cmp = (this.#cmp ??= rowComparator(this.#keys));
     const limit = this.#limit === null ? Infinity : this.#limit(f);
     // Without a limit: sorted runs of RUN rows as input arrives, then stable merge passes done
     // MERGE_WORK rows at a time, so no single call sorts everything.

@@ -77,3 +77,16 @@ export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
 export function indent(depth: number): string {
   return '  '.repeat(depth);
 }
+
+/**
+ * An empty array already of the elements kind it will have once it holds objects (possibly with
+ * gaps). A fresh `[]` starts out as small integers and changes its map on the first store of an
+ * object, so code optimized on the last execution's array is deoptimized ("wrong map", "not a
+ * Smi") by the next execution's: per-execution arrays that hot loops index or push to start here.
+ */
+export function objectArray<T>(): T[] {
+  const a = new Array<T | undefined>(1);
+  a[0] = undefined;
+  a.length = 0;
+  return a as T[];
+}

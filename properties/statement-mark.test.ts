@@ -17,6 +17,7 @@ type Op =
   | { k: 'put'; a: number; v: string; big: boolean }
   | { k: 'move'; a: number; to: number }
   | { k: 'del'; a: number }
+  | { k: 'uset'; a: number; u: number | null }
   | { k: 'mark' }
   | { k: 'save' }
   | { k: 'undo'; back: number }
@@ -37,6 +38,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('move' as const), a: fc.integer({ min: 0, max: 60 }), to: fc.integer({ min: 0, max: 60 }) }) },
   { weight: 5, arbitrary: fc.record({ k: fc.constant('del' as const), a: fc.integer({ min: 0, max: 60 }) }) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('uset' as const), a: fc.integer({ min: 0, max: 60 }), u: fc.option(fc.nat(6)) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('mark' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('save' as const) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('undo' as const), back: fc.nat(3) }) },
@@ -47,15 +49,18 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 const IDX: IndexDef = { name: 't_v', table: 't', columns: [1], unique: false, implicit: false };
+/** Always there: a unique index whose violations an update must undo. */
+const UIDX: IndexDef = { name: 't_u', table: 't', columns: [3], unique: true, implicit: false };
 const def: TableDef = {
   name: 't',
   columns: [
     { name: 'a', type: 'integer', declaredType: 'INTEGER', notNull: true },
     { name: 'v', type: 'text', declaredType: 'TEXT', notNull: false },
     { name: 'p', type: 'text', declaredType: 'TEXT', notNull: false },
+    { name: 'u', type: 'integer', declaredType: 'INTEGER', notNull: false },
   ],
   primaryKey: [0],
-  indexes: [IDX],
+  indexes: [UIDX, IDX],
 };
 
 interface Model {
@@ -74,7 +79,12 @@ function check(view: ReadView, m: Model): void {
   c.close();
   expect(got).toEqual(want);
   expect(view.rowCount('t')).toBe(m.rows.size);
-  expect(view.getTable('t')!.indexes.length).toBe(m.indexed ? 1 : 0);
+  expect(view.getTable('t')!.indexes.length).toBe(m.indexed ? 2 : 1);
+  const uEntries: Key[] = [];
+  const uc = view.scanIndex('t', 't_u');
+  for (let k = uc.next(); k; k = uc.next()) uEntries.push([...uc.indexKey, ...k]);
+  uc.close();
+  expect(uEntries).toEqual(want.map((r) => [r[3]!, r[0]!] as Key).sort(compareKeys));
   if (m.indexed) {
     const entries: Key[] = [];
     const ic = view.scanIndex('t', 't_v');
@@ -102,10 +112,10 @@ describe('statement marks', () => {
         let tx: WriteTxn = db.begin();
         tx.createTable(def);
         // Enough rows that statements copy committed nodes of a multi-level tree.
-        for (let a = 0; a < 60; a += 2) tx.insert('t', [a, `r${a}`, a % 10 === 0 ? 'y'.repeat(1200) : null]);
+        for (let a = 0; a < 60; a += 2) tx.insert('t', [a, `r${a}`, a % 10 === 0 ? 'y'.repeat(1200) : null, null]);
         await tx.commit();
         let committed: Model = { rows: new Map(), indexed: true, meta: undefined };
-        for (let a = 0; a < 60; a += 2) committed.rows.set(a, [a, `r${a}`, a % 10 === 0 ? 'y'.repeat(1200) : null]);
+        for (let a = 0; a < 60; a += 2) committed.rows.set(a, [a, `r${a}`, a % 10 === 0 ? 'y'.repeat(1200) : null, null]);
         tx = db.begin();
         let model = copy(committed);
         let marks: { mark: number; model: Model }[] = [];
@@ -113,7 +123,7 @@ describe('statement marks', () => {
           switch (op.k) {
             case 'put': {
               // A large payload goes to overflow pages in a file.
-              const row: Row = [op.a, op.v, op.big ? 'x'.repeat(1500) : null];
+              const row: Row = [op.a, op.v, op.big ? 'x'.repeat(1500) : null, model.rows.get(op.a)?.[3] ?? null];
               if (model.rows.has(op.a)) tx.update('t', [op.a], row);
               else tx.insert('t', row);
               model.rows.set(op.a, row);
@@ -122,10 +132,24 @@ describe('statement marks', () => {
             case 'move': {
               const old = model.rows.get(op.a);
               if (old === undefined || (op.to !== op.a && model.rows.has(op.to))) break;
-              const row: Row = [op.to, old[1]!, old[2]!];
+              const row: Row = [op.to, old[1]!, old[2]!, old[3]!];
               expect(tx.update('t', [op.a], row)).toEqual([op.to]);
               model.rows.delete(op.a);
               model.rows.set(op.to, row);
+              break;
+            }
+            case 'uset': {
+              const old = model.rows.get(op.a);
+              if (old === undefined) break;
+              const row: Row = [old[0]!, old[1]!, old[2]!, op.u];
+              const taken = op.u !== null && [...model.rows.values()].some((r) => r[0] !== op.a && r[3] === op.u);
+              if (taken) {
+                expect(() => tx.update('t', [op.a], row)).toThrow(expect.objectContaining({ sqlState: '23505' }));
+                check(tx, model);
+              } else {
+                tx.update('t', [op.a], row);
+                model.rows.set(op.a, row);
+              }
               break;
             }
             case 'del':

@@ -206,6 +206,8 @@ export const enum PutMode {
   Insert = 0,
   /** Replaces the value when the key exists, inserts otherwise. */
   Upsert = 1,
+  /** Replaces the value when the key exists (writer.removed = the old one); else writer.missing = true, tree unchanged. */
+  Replace = 2,
 }
 
 /** Mutable state of one writer's tree edits: owner token, capacity, and per-call results. */
@@ -219,6 +221,8 @@ export class TreeWriter {
   onDropValue: ((v: LeafValue) => void) | null = null;
 
   duplicate = false;
+  /** put(Replace) found no entry to replace. */
+  missing = false;
   found = false;
   removed: LeafValue | undefined = undefined;
   #splitRight: BNode | null = null;
@@ -238,6 +242,7 @@ export class TreeWriter {
   /** Inserts or replaces; returns the new root. `size` is the accounted size of the entry. */
   put(root: BNode, key: Key, val: LeafValue, size: number, mode: PutMode): BNode {
     this.duplicate = false;
+    this.missing = false;
     this.removed = undefined;
     const res = this.#insert(root, key, val, size, mode);
     const right = this.#splitRight;
@@ -259,7 +264,7 @@ export class TreeWriter {
     const idx = childIndex(node, key);
     const child = this.src.load(node.children[idx]!);
     const res = this.#insert(child, key, val, size, mode);
-    if (this.duplicate) return node;
+    if (this.duplicate || this.missing) return node;
     const right = this.#splitRight;
     if (res === child && right === null) return node;
     const n = this.#own(node);
@@ -299,6 +304,10 @@ export class TreeWriter {
       n.sizes[i] = size;
       if (n.bytes > this.capacity && n.keys.length > 1) this.#splitLeaf(n, false);
       return n;
+    }
+    if (mode === PutMode.Replace) {
+      this.missing = true;
+      return leaf;
     }
     i = -i - 1;
     const n = this.#own(leaf);

@@ -292,15 +292,66 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     const t = this.#writable(table);
     const row = row0.slice();
     const def = t.def;
-    const old = lookup(this.#core.src, this.#load(t.root), key);
-    if (old === undefined) throw this.#notFound(table);
-    const oldRow = this.#resolveRow(old);
     const pk = def.primaryKey;
-    const newKey: Key = pk.length === 0 ? key : pk.map((i) => row[i] ?? null);
+    const newKey: Key = pk.length === 0 ? key : pk.length === 1 ? [row[pk[0]!] ?? null] : pk.map((i) => row[i] ?? null);
     const keyChanged = pk.length !== 0 && compareKeys(newKey, key) !== 0;
     const ks = this.#keySize(newKey, def.name);
+    const w = this.#writer;
+    let old: LeafValue;
+    let changes: (readonly [Key, Key] | null)[] | null = null;
+    if (!keyChanged) {
+      // One descent replaces the row and hands back the old one; index entries follow (and a
+      // unique violation there puts the old row back).
+      w.owner = t.owner;
+      const [val, size] = this.#rowValue(row, ks);
+      const overflow = this.overflowFreed.length;
+      const root = w.put(this.#load(t.root), key, val, size, PutMode.Replace);
+      if (w.missing) throw this.#notFound(table);
+      old = w.removed!;
+      t.root = root;
+      t.dirty = true;
+      if (def.indexes.length > 0) {
+        try {
+          changes = this.#indexChanges(t, key, newKey, false, this.#resolveRow(old), row);
+        } catch (e) {
+          w.owner = t.owner;
+          t.root = w.put(this.#load(t.root), key, old, this.#valueSize(key, old), PutMode.Replace);
+          this.overflowFreed.length = overflow;
+          throw e;
+        }
+      }
+    } else {
+      const found = lookup(this.#core.src, this.#load(t.root), key);
+      if (found === undefined) throw this.#notFound(table);
+      old = found;
+      // Which index entries change, computed (and checked) before anything is written.
+      changes = this.#indexChanges(t, key, newKey, true, this.#resolveRow(old), row);
+      if (lookup(this.#core.src, this.#load(t.root), newKey) !== undefined)
+        throw uniqueViolation(this.#pkName(def), this.#colNames(def, pk), newKey);
+      w.owner = t.owner;
+      const [val, size] = this.#rowValue(row, ks);
+      const r = w.remove(this.#load(t.root), key);
+      t.root = w.put(r, newKey, val, size, PutMode.Insert);
+    }
+    if (changes !== null) {
+      w.owner = t.owner;
+      for (let i = 0; i < changes.length; i++) {
+        const ch = changes[i];
+        if (!ch) continue;
+        const r = w.remove(this.#load(t.indexRoots[i]!), ch[0]);
+        t.indexRoots[i] = w.put(r, ch[1], null, tupleSize(ch[1]) + 1, PutMode.Upsert);
+      }
+    }
+    t.dirty = true;
+    this.log.push({ op: 'update', t: def.name, key, row });
+    if (this.#undoFrom >= 0) this.#undo.push(old);
+    return newKey;
+  }
+
+  /** Per index, the entry an update replaces and its replacement (null: unchanged); checks sizes and uniqueness. */
+  #indexChanges(t: WorkTable, key: Key, newKey: Key, keyChanged: boolean, oldRow: Row, row: Row): (readonly [Key, Key] | null)[] {
+    const def = t.def;
     const ixs = def.indexes;
-    // Which index entries change, computed (and checked) before anything is written.
     const changes: (readonly [Key, Key] | null)[] = [];
     for (let i = 0; i < ixs.length; i++) {
       const ix = ixs[i]!;
@@ -314,27 +365,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
         throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), nk.slice(0, ix.columns.length));
       changes.push([indexKey(oldRow, ix.columns, key), nk]);
     }
-    const w = this.#writer;
-    w.owner = t.owner;
-    if (keyChanged && lookup(this.#core.src, this.#load(t.root), newKey) !== undefined)
-      throw uniqueViolation(this.#pkName(def), this.#colNames(def, pk), newKey);
-    const [val, size] = this.#rowValue(row, ks);
-    if (keyChanged) {
-      const r = w.remove(this.#load(t.root), key);
-      t.root = w.put(r, newKey, val, size, PutMode.Insert);
-    } else {
-      t.root = w.put(this.#load(t.root), key, val, size, PutMode.Upsert);
-    }
-    for (let i = 0; i < changes.length; i++) {
-      const ch = changes[i];
-      if (!ch) continue;
-      const r = w.remove(this.#load(t.indexRoots[i]!), ch[0]);
-      t.indexRoots[i] = w.put(r, ch[1], null, tupleSize(ch[1]) + 1, PutMode.Upsert);
-    }
-    t.dirty = true;
-    this.log.push({ op: 'update', t: def.name, key, row });
-    if (this.#undoFrom >= 0) this.#undo.push(old);
-    return newKey;
+    return changes;
   }
 
   delete(table: string, key: Key): void {

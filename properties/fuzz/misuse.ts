@@ -6,6 +6,7 @@
 // result or a DispatcherError; what is known to be refused must be refused with its SQLSTATE.
 import fc from 'fast-check';
 import { Database } from '../../src/api/database.js';
+import { DispatcherError } from '../../src/api/errors.js';
 import type { PreparedStatement } from '../../src/api/prepared-statement.js';
 import type { Session } from '../../src/api/session.js';
 import type { SqlValue } from '../../src/storage/ports.js';
@@ -15,6 +16,23 @@ import { classifyError, tick, Violation, within, type EscapeTrap } from './oracl
 import { SCHEMA_SQL, validStatement } from './sql-arbitraries.js';
 
 const SLOTS = 3;
+
+/** Database.open arguments a JavaScript caller gets wrong (each on a path of its own). */
+const ODD_OPENS: readonly ((dir: string) => readonly [unknown, unknown])[] = [
+  (d) => [`${d}/odd-a.db`, null],
+  (d) => [`${d}/odd-b.db`, { pageSize: 3 }],
+  (d) => [`${d}/odd-c.db`, { poolPages: 0 }],
+  (d) => [`${d}/odd-d.db`, { maxConcurrentQueries: 0 }],
+  (d) => [`${d}/odd-e.db`, { checkpointBytes: Number.NaN }],
+  (d) => [`${d}/odd-f.db`, { config: { max_concurrent_queries: -1 } }],
+  (d) => [`${d}/odd-g.db`, { config: 'no/such/file.yaml' }],
+  () => [42, {}],
+  () => [null, undefined],
+  (d) => [d, {}],
+  (d) => [`${d}/\0nul.db`, {}],
+  (d) => [`${d}/odd-h.db`, { durable: 'maybe' }],
+  (d) => [`${d}/odd-i.db`, { pageSize: 4096, poolPages: 1, maxSessions: 1 }],
+];
 
 export type QueryEnd = 'await' | 'cancel' | 'cancel-twice' | 'cancel-after' | 'unsubscribe' | 'abort' | 'abort-before' | 'timeout';
 
@@ -32,6 +50,8 @@ export type MisuseAction =
   | { readonly t: 'reopen' }
   | { readonly t: 'open-again' }
   | { readonly t: 'db-cancel'; readonly id: number }
+  | { readonly t: 'cancel-active'; readonly pick: number }
+  | { readonly t: 'open-odd'; readonly k: number }
   | { readonly t: 'checkpoint' }
   | { readonly t: 'settle' };
 
@@ -70,6 +90,8 @@ export const misuseAction: fc.Arbitrary<MisuseAction> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'reopen' as const }) },
   { weight: 1, arbitrary: fc.constant({ t: 'open-again' as const }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('db-cancel' as const), id: fc.integer({ min: -1, max: 40 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('cancel-active' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('open-odd' as const), k: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ t: 'checkpoint' as const }) },
   { weight: 2, arbitrary: fc.constant({ t: 'settle' as const }) },
 );
@@ -384,6 +406,36 @@ export class MisuseRunner {
         try {
           db.cancel(a.id);
           db.cancel(String(a.id));
+        } catch (e) {
+          this.#count(`sync:${classifyError(e, what)}`);
+        }
+        return;
+      }
+      case 'open-odd': {
+        const dir = this.#path.slice(0, this.#path.lastIndexOf('/'));
+        const [path, options] = ODD_OPENS[a.k % ODD_OPENS.length]!(dir);
+        const r = await within(Database.open(path as string, options as object), this.#hangMs, what);
+        if (r.ok) {
+          // it opened: it must also work and close
+          const s = await r.value.connect();
+          await this.#expectSettled(s.execute('SELECT 1'), what);
+          await this.#expectSettled(r.value.close(), what);
+        } else if (r.error instanceof DispatcherError && r.error.sqlState === '58030') {
+          // a directory or a missing configuration file: an I/O error is the right answer here
+          this.#count('58030');
+        } else this.#count(classifyError(r.error, what));
+        return;
+      }
+      case 'cancel-active': {
+        // db.cancel() of a statement that is running or queued right now (twice: the second finds it gone or going)
+        const db = this.#db;
+        if (db === null) return;
+        try {
+          const active = db.activeQueries();
+          if (active.length === 0) return;
+          const q = active[a.pick % active.length]!;
+          db.cancel(q.queryId);
+          db.cancel(q.queryId);
         } catch (e) {
           this.#count(`sync:${classifyError(e, what)}`);
         }

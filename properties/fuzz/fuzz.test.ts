@@ -52,7 +52,7 @@ describe('fuzz', () => {
       fc.asyncProperty(fc.array(fuzzCase, { minLength: 1, maxLength: 8 }), async (cases) => {
         await runCases(target, cases, ORACLE, trap, tally, tally.statements);
       }),
-      params(90),
+      params(150),
     );
     expect(target.db.integrityCheck()).toEqual([]);
     await target.closeAndVerify('end of the bounded run', ORACLE.hangMs);
@@ -75,7 +75,7 @@ describe('fuzz', () => {
         await verifyFile(path, `misuse sequence ${n - 1}`, ORACLE.hangMs);
         for (const [k, c] of runner.outcomes) outcomes.set(k, (outcomes.get(k) ?? 0) + c);
       }),
-      params(60),
+      params(80),
     );
     // closed sessions were met and refused
     expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);

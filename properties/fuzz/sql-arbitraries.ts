@@ -268,13 +268,41 @@ const limitClause = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(' LIMIT ALL', ' LIMIT NULL', ' LIMIT -1', ' LIMIT $1', ' OFFSET 9223372036854775807', ' LIMIT 0.5') },
 );
 
+const FRAMES = ['', ' ROWS BETWEEN 1 PRECEDING AND CURRENT ROW', ' ROWS UNBOUNDED PRECEDING', ' RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING', ' ROWS BETWEEN 2 FOLLOWING AND 1 PRECEDING'];
+
+/** Window function calls over the columns in scope. */
+function windowCall(scope: Scope): fc.Arbitrary<string> {
+  const cols = [...scope.num, ...scope.text, ...scope.bool];
+  const e = exprs(scope, 1);
+  const spec = fc
+    .tuple(fc.subarray(cols, { maxLength: 2 }), fc.option(fc.tuple(fc.constantFrom(...cols), orderDir), { nil: undefined }), fc.constantFrom(...FRAMES))
+    .map(([part, order, frame]) => {
+      const p = part.length > 0 ? `PARTITION BY ${part.join(', ')}` : '';
+      const o = order !== undefined ? `${p === '' ? '' : ' '}ORDER BY ${order[0]}${order[1]}${frame}` : '';
+      return `OVER (${p}${o})`;
+    });
+  const call = fc.oneof(
+    fc.constantFrom('row_number()', 'rank()', 'dense_rank()', 'count(*)', 'percent_rank()', 'cume_dist()'),
+    fc.tuple(fc.constantFrom('sum', 'avg', 'min', 'max', 'count'), e.num).map(([f, x]) => `${f}(${x})`),
+    fc.tuple(fc.constantFrom('lag', 'lead', 'first_value', 'last_value'), e.num).map(([f, x]) => `${f}(${x})`),
+    fc.tuple(fc.constantFrom('lag', 'lead'), e.text, fc.integer({ min: -1, max: 3 })).map(([f, x, k]) => `${f}(${x}, ${k})`),
+    fc.tuple(e.num, fc.integer({ min: 0, max: 4 })).map(([x, k]) => `nth_value(${x}, ${k})`),
+    fc.integer({ min: 0, max: 5 }).map((k) => `ntile(${k})`),
+  );
+  return fc.tuple(call, spec).map(([c, w]) => `${c} ${w}`);
+}
+
 /** A plain SELECT (no aggregates) of 1..4 expressions. */
 const plainSelect: fc.Arbitrary<string> = fromClause.chain((from) =>
   exprsAtSomeDepth(from.scope).chain((e) =>
     fc
       .tuple(
         fc.boolean(),
-        fc.oneof({ weight: 1, arbitrary: fc.constant(['*']) }, { weight: 4, arbitrary: fc.array(anyExpr(e), { minLength: 1, maxLength: 4 }) }),
+        fc.oneof(
+          { weight: 1, arbitrary: fc.constant(['*']) },
+          { weight: 4, arbitrary: fc.array(anyExpr(e), { minLength: 1, maxLength: 4 }) },
+          { weight: 1, arbitrary: fc.array(fc.oneof(anyExpr(e), windowCall(from.scope)), { minLength: 1, maxLength: 3 }) },
+        ),
         fc.option(e.bool, { nil: undefined }),
         fc.option(fc.tuple(fc.oneof(e.num, e.text, fc.constant('1')), orderDir), { nil: undefined }),
         limitClause,

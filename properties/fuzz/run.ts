@@ -97,19 +97,15 @@ function record(v: string): void {
 }
 
 /** The case a child was at, from its mark file, described (regenerated from the seed). */
-function caseAt(c: Child): string {
-  let batch = c.batch ?? -1;
-  let index = c.index;
+function caseAt(c: Child, batch: number): string {
+  let index = -1;
   try {
     const b = readFileSync(c.markFile);
-    if (b.length >= 8) {
-      batch = b.readInt32LE(0);
-      index = b.readInt32LE(4);
-    }
+    if (b.length >= 8 && b.readInt32LE(0) === batch) index = b.readInt32LE(4);
   } catch {
     // no mark yet
   }
-  if (batch < 0) return 'before the first case';
+  if (index < 0) return `batch ${batch}, before its first case (starting the child or opening the file)\n  replay: ${replayHint(batch)}`;
   if (index >= MISUSE_MARK) return `batch ${batch}, misuse sequence ${index - MISUSE_MARK} (replay: ${replayHint(batch)})`;
   const cases = batchCases(seed, batch, countOf(batch));
   const c0 = cases[index];
@@ -149,7 +145,7 @@ function attach(c: Child): void {
   c.proc.on('exit', (code, signal) => {
     // a child the watchdog killed for a hang has no batch any more: already reported
     if (c.batch === null) return;
-    record(`crash: the child process died (${signal ?? `exit code ${code}`}) at ${caseAt(c)}`);
+    record(`crash: the child process died (${signal ?? `exit code ${code}`}) at ${caseAt(c, c.batch)}`);
     c.batch = null;
     inFlight--;
     doneBatches++;
@@ -231,7 +227,7 @@ const watchdog = setInterval(() => {
   const now = performance.now();
   for (const c of children) {
     if (c.batch === null || now - c.lastHeard < hangMs) continue;
-    record(`hang: no progress for ${hangMs} ms at ${caseAt(c)}`);
+    record(`hang: no progress for ${hangMs} ms at ${caseAt(c, c.batch)}`);
     c.batch = null;
     inFlight--;
     doneBatches++;

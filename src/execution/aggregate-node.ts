@@ -16,7 +16,7 @@ export class AggregateNode implements PlanNode {
    * Per-row steps, made once per plan: a hot loop whose callees change with every execution
    * would be deoptimized at the next one ("wrong call target").
    */
-  #steps: readonly AggStep[] | null = null;
+  #steps: StepPlan | null = null;
 
   constructor(child: PlanNode, keys: readonly Eval[], aggs: readonly AggSpec[]) {
     this.#child = child;
@@ -26,7 +26,7 @@ export class AggregateNode implements PlanNode {
 
   open(f: Frame): Op {
     // (Steps are made at the first open: the compiler may still add aggregates after construction.)
-    const steps = (this.#steps ??= this.#aggs.map(aggStep));
+    const steps = (this.#steps ??= stepPlan(this.#aggs));
     return new AggregateOp(this.#child.open(f), f, this.#keys, this.#aggs, steps);
   }
 
@@ -39,6 +39,30 @@ export class AggregateNode implements PlanNode {
 interface Group {
   readonly key: SqlValue[];
   readonly st: AggState[];
+  /** Input rows in the group: count(*) without FILTER needs no step of its own. */
+  rows: number;
+}
+
+interface StepPlan {
+  /** Steps of the aggregates that need one per row, and the index of each one's state. */
+  readonly steps: readonly AggStep[];
+  readonly at: readonly number[];
+  /** Aggregates that are plain count(*): finished from the group's row count. */
+  readonly counted: readonly number[];
+}
+
+function stepPlan(aggs: readonly AggSpec[]): StepPlan {
+  const steps: AggStep[] = [];
+  const at: number[] = [];
+  const counted: number[] = [];
+  aggs.forEach((a, j) => {
+    if (a.star && a.name === 'count' && a.filter === undefined && !a.distinct) counted.push(j);
+    else {
+      steps.push(aggStep(a));
+      at.push(j);
+    }
+  });
+  return { steps, at, counted };
 }
 
 /**
@@ -51,6 +75,8 @@ class AggregateOp implements Op {
   readonly #keys: readonly Eval[];
   readonly #aggs: readonly AggSpec[];
   readonly #steps: readonly AggStep[];
+  readonly #at: readonly number[];
+  readonly #counted: readonly number[];
   readonly #groups = new Map<string | SqlValue, Group>();
   /** Small non-negative integer keys (k % 100, flags, small codes) index an array instead. */
   readonly #dense: (Group | undefined)[] = objectArray();
@@ -59,12 +85,14 @@ class AggregateOp implements Op {
   #consuming = true;
   #emitIdx = 0;
 
-  constructor(c: Op, f: Frame, keys: readonly Eval[], aggs: readonly AggSpec[], steps: readonly AggStep[]) {
+  constructor(c: Op, f: Frame, keys: readonly Eval[], aggs: readonly AggSpec[], plan: StepPlan) {
     this.#c = c;
     this.#f = f;
     this.#keys = keys;
     this.#aggs = aggs;
-    this.#steps = steps;
+    this.#steps = plan.steps;
+    this.#at = plan.at;
+    this.#counted = plan.counted;
     this.#kv = new Array<SqlValue>(keys.length);
   }
 
@@ -72,7 +100,7 @@ class AggregateOp implements Op {
     const aggs = this.#aggs;
     const st: AggState[] = new Array(aggs.length);
     for (let i = 0; i < aggs.length; i++) st[i] = newState(aggs[i]!);
-    const g = { key, st };
+    const g: Group = { key, st, rows: 0 };
     this.#order.push(g);
     return g;
   }
@@ -82,6 +110,7 @@ class AggregateOp implements Op {
     const keys = this.#keys;
     const nk = keys.length;
     const steps = this.#steps;
+    const at = this.#at;
     const na = steps.length;
     const dense = this.#dense;
     const groups = this.#groups;
@@ -115,8 +144,9 @@ class AggregateOp implements Op {
           groups.set(k, g);
         }
       }
+      g.rows++;
       const st = g.st;
-      for (let j = 0; j < na; j++) steps[j]!(st[j]!, r, f);
+      for (let j = 0; j < na; j++) steps[j]!(st[at[j]!]!, r, f);
     }
     f.root.work += b.length;
   }
@@ -140,6 +170,7 @@ class AggregateOp implements Op {
     const out: Row[] = [];
     for (; this.#emitIdx < end; this.#emitIdx++) {
       const g = order[this.#emitIdx]!;
+      for (const j of this.#counted) g.st[j]!.n = g.rows;
       const row: SqlValue[] = g.key.slice();
       for (let j = 0; j < aggs.length; j++) row.push(finish(aggs[j]!, g.st[j]!));
       out.push(row);

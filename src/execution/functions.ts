@@ -90,6 +90,32 @@ function codePointLength(s: string): number {
   return n;
 }
 
+function lengthOf(v: SqlValue): number {
+  return typeof v === 'string' ? codePointLength(v) : v instanceof Uint8Array ? v.length : codePointLength(str(v));
+}
+
+/** length(x): its own closure (not unary's shared one), so the call inside it stays monomorphic. */
+function lengthCall(a: Arg & { readonly slot?: number }): CompiledCall {
+  const slot = a.slot;
+  if (slot !== undefined) {
+    return {
+      type: 'integer',
+      ev: (r) => {
+        const v = r[slot]!;
+        return v === null ? null : lengthOf(v);
+      },
+    };
+  }
+  const e = a.ev;
+  return {
+    type: 'integer',
+    ev: (r, f) => {
+      const v = e(r, f);
+      return v === null ? null : lengthOf(v);
+    },
+  };
+}
+
 function substr(s: string, start: number, len: number | null): string {
   // SQL positions are 1-based and may start before the string.
   let from = start - 1;
@@ -181,7 +207,7 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
     case 'char_length':
     case 'character_length':
       nargs(name, args, 1, 1);
-      return unary(args[0]!, (v) => (typeof v === 'string' ? codePointLength(v) : v instanceof Uint8Array ? v.length : codePointLength(str(v))), 'integer');
+      return lengthCall(args[0]!);
     case 'octet_length':
       nargs(name, args, 1, 1);
       return unary(args[0]!, (v) => (v instanceof Uint8Array ? v.length : Buffer.byteLength(str(v))), 'integer');

@@ -65,7 +65,8 @@ function countOf(b: number): number {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const markDir = mkdtempSync(join(tmpdir(), 'dispatchdb-fuzz-marks-'));
+/** Mark files and the children's database files; removed at the end unless files were kept. */
+const workDir = mkdtempSync(join(tmpdir(), 'dispatchdb-fuzz-'));
 
 interface Child {
   readonly id: number;
@@ -113,9 +114,9 @@ function caseAt(c: Child, batch: number): string {
 }
 
 function spawnChild(id: number): Child {
-  const markFile = join(markDir, `child-${id}.mark`);
+  const markFile = join(workDir, `child-${id}.mark`);
   const proc = fork(join(here, 'worker.ts'), [], {
-    env: { ...process.env, FUZZ_MARK_FILE: markFile },
+    env: { ...process.env, FUZZ_MARK_FILE: markFile, FUZZ_WORK_DIR: workDir },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const c: Child = { id, proc, markFile, batch: null, lastHeard: performance.now(), index: 0 };
@@ -219,7 +220,8 @@ function maybeFinish(): void {
     console.log(`\n${violations.length} VIOLATION(S):`);
     for (const v of violations) console.log(`- ${v}`);
   } else console.log('\nno violations');
-  rmSync(markDir, { recursive: true, force: true });
+  if (opts['keep'] === true && violations.length > 0) console.log(`\nfiles kept under ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
   process.exitCode = violations.length > 0 ? 1 : 0;
 }
 

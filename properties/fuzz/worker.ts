@@ -47,7 +47,8 @@ export function misuseSeed(seed: number, batch: number): number {
 
 async function runBatch(req: BatchRequest, markFd: number): Promise<BatchReport> {
   const cpu0 = process.cpuUsage();
-  const dir = mkdtempSync(join(tmpdir(), 'dispatchdb-fuzz-run-'));
+  // under the parent's work directory, which it removes at the end (a killed child cannot clean up)
+  const dir = mkdtempSync(join(process.env['FUZZ_WORK_DIR'] ?? tmpdir(), 'batch-'));
   const trap = new EscapeTrap().install();
   const tally = new Tally();
   const violations: string[] = [];

@@ -69,19 +69,107 @@ export function childIndex(node: InternalNode, key: Key): number {
   return lo;
 }
 
+/**
+ * A node's number cache (see firstNumbers) when a search for `key` can use it: the key starts with
+ * a non-NaN number and the cache exists — or may be built now (`build`: a writer's own node, which
+ * it searches again and again, keeping the cache in step with its edits).
+ */
+function cacheFor(node: BNode, key: Key, build: boolean): number[] | null {
+  const x = key[0];
+  if (typeof x !== 'number' || x !== x) return null;
+  const n0 = node.n0;
+  if (n0 !== undefined) return n0;
+  return build ? firstNumbers(node) : null;
+}
+
+/** [first index whose first element is >= x, first index whose first element is > x). */
+function numberRange(n0: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = n0.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (n0[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function numberEnd(n0: readonly number[], x: number, from: number): number {
+  let lo = from;
+  let hi = n0.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (n0[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** searchKeys on a node: tuples are compared only among entries whose first number equals the key's. */
+function searchNode(node: BNode, key: Key, build: boolean): number {
+  const n0 = cacheFor(node, key, build);
+  if (n0 === null) return searchKeys(node.keys, key);
+  const x = key[0] as number;
+  let lo = numberRange(n0, x);
+  let hi = numberEnd(n0, x, lo) - 1;
+  const keys = node.keys;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareKeys(keys[mid]!, key);
+    if (c < 0) lo = mid + 1;
+    else if (c > 0) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
+}
+
+/** childIndex on a node, through its number cache the same way. */
+function childOf(node: InternalNode, key: Key, build: boolean): number {
+  const n0 = cacheFor(node, key, build);
+  if (n0 === null) return childIndex(node, key);
+  const x = key[0] as number;
+  let lo = numberRange(n0, x);
+  let hi = numberEnd(n0, x, lo);
+  const keys = node.keys;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys[mid]!, key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Finds the leaf that would hold `key`; returns the entry index there (or negative). */
 export function findInLeaf(src: NodeSource, root: BNode, key: Key): { leaf: LeafNode; index: number } {
   let node = root;
-  while (!node.leaf) node = src.load(node.children[childIndex(node, key)]!);
-  return { leaf: node, index: searchKeys(node.keys, key) };
+  while (!node.leaf) node = src.load(node.children[childOf(node, key, false)]!);
+  return { leaf: node, index: searchNode(node, key, false) };
 }
 
 /** Point lookup; `undefined` when absent (index trees store null values). */
 export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | undefined {
   let node = root;
-  while (!node.leaf) node = src.load(node.children[childIndex(node, key)]!);
-  const i = searchKeys(node.keys, key);
+  while (!node.leaf) node = src.load(node.children[childOf(node, key, false)]!);
+  const i = searchNode(node, key, false);
   return i >= 0 ? node.vals[i] : undefined;
+}
+
+/** A key went in at position i of a node's keys: its caches follow (or are dropped). */
+function cachedInsert(n: BNode, i: number, key: Key): void {
+  n.nk = undefined;
+  const n0 = n.n0;
+  if (n0 === undefined || n0 === null) return;
+  const x = key[0];
+  if (typeof x !== 'number' || x !== x) n.n0 = null;
+  else if (i === n0.length) n0.push(x);
+  else n0.splice(i, 0, x);
+}
+
+/** The key at position i of a node's keys went out. */
+function cachedRemove(n: BNode, i: number): void {
+  n.nk = undefined;
+  const n0 = n.n0;
+  if (n0 !== undefined && n0 !== null) n0.splice(i, 1);
 }
 
 /**
@@ -95,8 +183,11 @@ function numericKeys(node: BNode): number[] | null {
 }
 
 /**
- * The first elements of a shared node's keys as numbers, when each is a non-NaN number; null
- * otherwise. Range cursors find a one-number bound's position in index nodes with it.
+ * The first elements of a node's keys as numbers, when each is a non-NaN number; null otherwise
+ * (null is also kept, conservatively, once an edit could not follow). Searches compare key tuples
+ * only among entries whose first number ties, so a probe reads a packed array, not a tuple
+ * somewhere in the heap. Every edit of a node's keys keeps it in step (cachedInsert/Remove, the
+ * splits and merges); nk, the whole-key variant, is dropped on edits and rebuilt by readers.
  */
 export function firstNumbers(node: BNode): number[] | null {
   if (node.n0 === undefined) buildNumberCaches(node);
@@ -261,7 +352,7 @@ export class TreeWriter {
 
   #insert(node: BNode, key: Key, val: LeafValue, size: number, mode: PutMode): BNode {
     if (node.leaf) return this.#insertLeaf(node, key, val, size, mode);
-    const idx = childIndex(node, key);
+    const idx = childOf(node, key, node.owner === this.owner);
     const child = this.src.load(node.children[idx]!);
     const res = this.#insert(child, key, val, size, mode);
     if (this.duplicate || this.missing) return node;
@@ -275,6 +366,7 @@ export class TreeWriter {
     this.#splitKey = null;
     const s = tupleSize(sep) + CHILD_SIZE;
     n.keys.splice(idx, 0, sep);
+    cachedInsert(n, idx, sep);
     n.sizes.splice(idx, 0, s);
     n.children.splice(idx + 1, 0, right);
     n.bytes += s;
@@ -289,7 +381,7 @@ export class TreeWriter {
     const len = keys.length;
     // Appends (row ids, increasing keys) skip the binary search.
     if (len === 0 || compareKeys(keys[len - 1]!, key) < 0) i = -len - 1;
-    else i = searchKeys(keys, key);
+    else i = searchNode(leaf, key, leaf.owner === this.owner);
     if (i >= 0) {
       if (mode === PutMode.Insert) {
         this.duplicate = true;
@@ -320,6 +412,7 @@ export class TreeWriter {
       n.vals.splice(i, 0, val);
       n.sizes.splice(i, 0, size);
     }
+    cachedInsert(n, i, key);
     n.bytes += size;
     if ((n.bytes > this.capacity || n.keys.length > MAX_LEAF_ENTRIES) && n.keys.length > 1)
       this.#splitLeaf(n, i === n.keys.length - 1);
@@ -342,6 +435,8 @@ export class TreeWriter {
     }
     const right = newLeaf(this.owner);
     right.keys = n.keys.splice(at);
+    n.nk = undefined;
+    if (n.n0 !== undefined && n.n0 !== null) right.n0 = n.n0.splice(at);
     right.vals = n.vals.splice(at);
     right.sizes = n.sizes.splice(at);
     let rb = 0;
@@ -371,6 +466,11 @@ export class TreeWriter {
     right.sizes = n.sizes.splice(m + 1);
     right.children = n.children.splice(m + 1);
     n.keys.pop();
+    n.nk = undefined;
+    if (n.n0 !== undefined && n.n0 !== null) {
+      right.n0 = n.n0.splice(m + 1);
+      n.n0.pop();
+    }
     n.sizes.pop();
     n.bytes = recomputeBytes(n);
     right.bytes = recomputeBytes(right);
@@ -395,7 +495,7 @@ export class TreeWriter {
 
   #remove(node: BNode, key: Key): BNode {
     if (node.leaf) {
-      const i = searchKeys(node.keys, key);
+      const i = searchNode(node, key, node.owner === this.owner);
       if (i < 0) return node;
       this.found = true;
       const n = this.#own(node);
@@ -404,11 +504,12 @@ export class TreeWriter {
       if (this.onDropValue !== null) this.onDropValue(old);
       n.bytes -= n.sizes[i]!;
       n.keys.splice(i, 1);
+      cachedRemove(n, i);
       n.vals.splice(i, 1);
       n.sizes.splice(i, 1);
       return n;
     }
-    const idx = childIndex(node, key);
+    const idx = childOf(node, key, node.owner === this.owner);
     const child = this.src.load(node.children[idx]!);
     const res = this.#remove(child, key);
     if (!this.found) return node;
@@ -422,6 +523,7 @@ export class TreeWriter {
         const k = idx > 0 ? idx - 1 : 0;
         n.bytes -= n.sizes[k]!;
         n.keys.splice(k, 1);
+        cachedRemove(n, k);
         n.sizes.splice(k, 1);
       }
       if (res.id !== 0) this.freed.push(res.id);
@@ -442,6 +544,9 @@ export class TreeWriter {
     if (left.bytes + right.bytes - NODE_OVERHEAD + extra > this.capacity) return;
     if (left.keys.length + right.keys.length + 1 > (left.leaf ? MAX_LEAF_ENTRIES : MAX_CHILDREN - 1)) return;
     const m = this.#own(left);
+    // Merged keys: the caches are rebuilt on the next search.
+    m.nk = undefined;
+    m.n0 = undefined;
     if (m.leaf) {
       const r = right as LeafNode;
       for (let i = 0; i < r.keys.length; i++) {
@@ -465,6 +570,7 @@ export class TreeWriter {
     n.children.splice(li, 2, m);
     n.bytes -= sepSize;
     n.keys.splice(li, 1);
+    cachedRemove(n, li);
     n.sizes.splice(li, 1);
   }
 }

@@ -34,9 +34,9 @@ export interface LeafNode {
   id: number;
   /** Token of the writer allowed to mutate it in place; 0 = immutable. */
   owner: number;
-  /** Readers' cache of the keys as numbers (see numericKeys); only ever set on a shared node. */
+  /** Readers' cache of the keys as numbers (see numericKeys); dropped by every edit of the keys. */
   nk: number[] | null | undefined;
-  /** Readers' cache of the keys' first elements as numbers (see firstNumbers); shared nodes only. */
+  /** The keys' first elements as numbers (see firstNumbers in btree.ts), kept in step by every edit. */
   n0: number[] | null | undefined;
 }
 
@@ -76,6 +76,11 @@ export function newInternal(owner: number): InternalNode {
   return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined };
 }
 
+/** A copy's number cache: its own array (the copy's edits keep it in step), or the same state. */
+function copyCache(c: number[] | null | undefined): number[] | null | undefined {
+  return c === undefined || c === null ? c : c.slice();
+}
+
 /** A mutable copy of a node owned by `owner`. */
 export function cloneNode<N extends BNode>(n: N, owner: number): N {
   if (n.leaf) {
@@ -88,7 +93,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
       id: 0,
       owner,
       nk: undefined,
-      n0: undefined,
+      n0: copyCache(n.n0),
     } as N;
   }
   return {
@@ -100,7 +105,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
     id: 0,
     owner,
     nk: undefined,
-    n0: undefined,
+    n0: copyCache(n.n0),
   } as N;
 }
 

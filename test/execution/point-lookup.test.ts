@@ -67,3 +67,17 @@ describe('whole-primary-key lookup', () => {
     expect(plan).toMatch(/Primary Key Lookup on t/);
   });
 });
+
+describe('whole-primary-key lookup: conjuncts the lookup answers', () => {
+  it('still checks an equality whose value had to be converted, and every other conjunct', async () => {
+    // '7' is converted to 7 for the lookup: the equality itself is evaluated again on the row.
+    expect(await rows('SELECT id FROM t WHERE id = $1', ['7'])).toEqual([[7]]);
+    expect(await rows('SELECT id FROM t WHERE id = $1 AND c = $2', [9, 'c9'])).toEqual([[9]]);
+    expect(await rows('SELECT id FROM t WHERE id = $1 AND c = $2', [9, 'c8'])).toEqual([]);
+    // Two equalities on the key column: the lookup answers one, the other is checked.
+    expect(await rows('SELECT id FROM t WHERE id = $1 AND id = $2', [9, 9])).toEqual([[9]]);
+    expect(await rows('SELECT id FROM t WHERE id = $1 AND id = $2', [9, 10])).toEqual([]);
+    expect(await rows("SELECT v FROM c2 WHERE a = $1 AND b = $2 AND v > 2", [1, 'y'])).toEqual([[2.5]]);
+    expect(await rows("SELECT v FROM c2 WHERE a = $1 AND b = $2 AND v > 3", [1, 'y'])).toEqual([]);
+  });
+});

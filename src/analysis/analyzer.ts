@@ -258,7 +258,14 @@ export class Analyzer {
 
   /** One expression's normalized text (window frame offsets) as an expression node. */
   #parseExpression(text: string): unknown {
-    const ast = this.#parse('SELECT ' + text) as { columns?: { expr?: unknown }[] };
+    let ast: { columns?: { expr?: unknown }[] };
+    try {
+      ast = this.#parse('SELECT ' + text) as typeof ast;
+    } catch (e) {
+      // the grammar's error is about the fragment, not the statement: report the fragment
+      if (isDispatcherError(e) || e instanceof RangeError) throw e;
+      throw new DispatcherError(SqlState.SyntaxError, `syntax error in window frame offset "${text.slice(0, 80)}"`, { cause: e });
+    }
     const expr = ast.columns?.length === 1 ? ast.columns[0]!.expr : undefined;
     if (expr === undefined) throw new DispatcherError(SqlState.SyntaxError, `syntax error in window frame offset "${text}"`);
     return expr;

@@ -11,6 +11,26 @@ import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.
 import type { IndexCursor, Key, Row, SqlValue } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
 
+/**
+ * This execution's whole-key value, each part fitted to its column as a scan's bound would be:
+ * NULL_BOUND when a part is NULL (no row matches), MISMATCH when a part cannot be ordered like
+ * its column (the caller takes the general path, whose filter decides).
+ */
+function fittedKey(
+  keyEvs: readonly Eval[],
+  numeric: readonly boolean[],
+  nulls: Row,
+  f: Frame,
+): Key | typeof NULL_BOUND | typeof MISMATCH {
+  const key: SqlValue[] = new Array(keyEvs.length);
+  for (let i = 0; i < keyEvs.length; i++) {
+    const v = fitBound(keyEvs[i]!(nulls, f), numeric[i]!);
+    if (v === NULL_BOUND || v === MISMATCH) return v;
+    key[i] = v;
+  }
+  return key as Key;
+}
+
 class PointProjectNode implements PlanNode {
   readonly #scan: ScanNode;
   readonly #evs: readonly Eval[];
@@ -45,18 +65,13 @@ class PointProjectNode implements PlanNode {
         done = true;
         f.ctx.checkInterrupt();
         f.root.work += 1;
-        const keyEvs = this.#keyEvs;
-        const key: SqlValue[] = new Array(keyEvs.length);
-        for (let i = 0; i < keyEvs.length; i++) {
-          const v = fitBound(keyEvs[i]!(this.#nulls, f), this.#numeric[i]!);
-          if (v === NULL_BOUND) return null;
-          if (v === MISMATCH) {
-            fallback = this.#general.open(f);
-            return fallback.next();
-          }
-          key[i] = v;
+        const key = fittedKey(this.#keyEvs, this.#numeric, this.#nulls, f);
+        if (key === NULL_BOUND) return null;
+        if (key === MISMATCH) {
+          fallback = this.#general.open(f);
+          return fallback.next();
         }
-        const row = f.ctx.view.getRow(this.#table, key as Key);
+        const row = f.ctx.view.getRow(this.#table, key);
         if (row === undefined) return null;
         f.ctx.counters.rowsExamined += 1;
         const local = this.#scan.spec.local;
@@ -118,19 +133,14 @@ class IndexPointProjectNode implements PlanNode {
         const view = f.ctx.view;
         if (!started) {
           started = true;
-          const keyEvs = this.#keyEvs;
-          const key: SqlValue[] = new Array(keyEvs.length);
-          for (let i = 0; i < keyEvs.length; i++) {
-            const v = fitBound(keyEvs[i]!(this.#nulls, f), this.#numeric[i]!);
-            if (v === NULL_BOUND) return null;
-            if (v === MISMATCH) {
-              fallback = this.#general.open(f);
-              return fallback.next();
-            }
-            key[i] = v;
+          const key = fittedKey(this.#keyEvs, this.#numeric, this.#nulls, f);
+          if (key === NULL_BOUND) return null;
+          if (key === MISMATCH) {
+            fallback = this.#general.open(f);
+            return fallback.next();
           }
           f.ctx.counters.indexesUsed.add(this.#index);
-          const range = { lower: key as Key, lowerInclusive: true, upper: key as Key, upperInclusive: true };
+          const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
           cursor = view.scanIndex(this.#table, this.#index, range, this.#scan.spec.path!.reverse);
         }
         const c = cursor;
@@ -207,18 +217,13 @@ class PointTargetNode implements PlanNode {
         done = true;
         f.ctx.checkInterrupt();
         f.root.work += 1;
-        const keyEvs = this.#keyEvs;
-        const key: SqlValue[] = new Array(keyEvs.length);
-        for (let i = 0; i < keyEvs.length; i++) {
-          const v = fitBound(keyEvs[i]!(this.#nulls, f), this.#numeric[i]!);
-          if (v === NULL_BOUND) return null;
-          if (v === MISMATCH) {
-            fallback = this.#scan.open(f);
-            return fallback.next();
-          }
-          key[i] = v;
+        const key = fittedKey(this.#keyEvs, this.#numeric, this.#nulls, f);
+        if (key === NULL_BOUND) return null;
+        if (key === MISMATCH) {
+          fallback = this.#scan.open(f);
+          return fallback.next();
         }
-        const row = f.ctx.view.getRow(this.#table, key as Key);
+        const row = f.ctx.view.getRow(this.#table, key);
         if (row === undefined) return null;
         f.ctx.counters.rowsExamined += 1;
         const width = this.#width;

@@ -174,9 +174,11 @@ export class LockTable {
     this.#held.delete(txn);
     const lone = this.#loneHeld.get(txn);
     if (lone !== undefined) {
-      // Nobody waits on a lone lock; one made full meanwhile was released above.
-      for (const name of lone) if (this.#lone.get(name) === txn) this.#lone.delete(name);
       this.#loneHeld.delete(txn);
+      // Nobody waits on a lone lock; one made full meanwhile was released above. When no other
+      // transaction holds any, every entry left is this one's: dropped at once, not one by one.
+      if (this.#loneHeld.size === 0) this.#lone.clear();
+      else for (const name of lone) if (this.#lone.get(name) === txn) this.#lone.delete(name);
     }
     return woken;
   }

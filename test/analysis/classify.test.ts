@@ -171,6 +171,12 @@ describe('syntax errors', () => {
     expect(e.position).toBe(11);
   });
 
+  it('a GRANT or REVOKE the grammar reads but the front parser refuses is 42601, not a tree execution cannot read', () => {
+    // 'GRANTALL' parses as GRANT ALL in the grammar; the DCL coordinator failed on it with XX000 (found by the fuzzer)
+    expect(fail('GRANTALL ON t TO alice').sqlState).toBe('42601');
+    expect(fail('REVOKEALL ON t FROM alice').sqlState).toBe('42601');
+  });
+
   it('deep or long input is an error, not a crash', () => {
     const deep = 'SELECT ' + '('.repeat(20000) + '1' + ')'.repeat(20000);
     const e = fail(deep);

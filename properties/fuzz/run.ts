@@ -9,7 +9,7 @@
 //   FUZZ_STATEMENTS=50000 npm run fuzz
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -28,7 +28,7 @@ const program = new Command()
   .option('--seed <n>', 'seed (default: random)')
   .option('--from-batch <n>', 'first batch number (replay)', '0')
   .option('--batches <n>', 'run only this many batches')
-  .option('--jobs <n>', 'child processes', '1')
+  .option('--jobs <n>', 'child processes (default: the cores, at most 4)', String(Math.max(1, Math.min(4, availableParallelism()))))
   .option('--misuse <n>', 'API misuse sequences per batch', '5')
   .option('--hang-ms <n>', 'a child silent this long is hung (and one statement this long fails)', '60000')
   .option('--max-failures <n>', 'stop after this many violations', '25')

@@ -211,7 +211,8 @@ export function compileInsert(
   );
   const defaultValue = (i: number, f: Frame): SqlValue => {
     const d = defaults[i];
-    if (d === null || d === undefined) return null;
+    // No default is a NULL default, so an omitted NOT NULL (or primary key) column is 23502.
+    if (d === null || d === undefined) return coerceForColumn(null, def.columns[i]!, tname);
     return coerceForColumn(d.ev([], f), def.columns[i]!, tname, d.type);
   };
   // The source: VALUES rows (DEFAULT allowed) or a query.

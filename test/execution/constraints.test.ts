@@ -499,3 +499,17 @@ describe('schema text', () => {
     expect(await db.rows('SELECT count(*) FROM sc1')).toEqual([[0]]);
   });
 });
+
+describe('omitted columns without a default', () => {
+  it('an omitted primary key or NOT NULL column is 23502 and nothing is stored; a nullable one is NULL', async () => {
+    await db.run('CREATE TABLE omit_pk (id INTEGER PRIMARY KEY, v TEXT NOT NULL, w TEXT)');
+    expect(await db.state("INSERT INTO omit_pk (v) VALUES ('a')")).toBe('23502');
+    expect(await db.state('INSERT INTO omit_pk (id) VALUES (1)')).toBe('23502');
+    expect(await db.state('INSERT INTO omit_pk DEFAULT VALUES')).toBe('23502');
+    await db.run("INSERT INTO omit_pk (id, v) VALUES (2, 'b')");
+    expect(await db.rows('SELECT id, v, w FROM omit_pk')).toEqual([[2, 'b', null]]);
+    await db.run('CREATE TABLE omit_comp (a INTEGER, b TEXT, PRIMARY KEY (a, b))');
+    expect(await db.state('INSERT INTO omit_comp (a) VALUES (1)')).toBe('23502');
+    expect(await db.rows('SELECT count(*) FROM omit_comp')).toEqual([[0]]);
+  });
+});

@@ -1,18 +1,18 @@
 // An actor owns its state and handles its mailbox one message at a time. The mailbox is an RxJS
-// Subject; delivery is synchronous, so a message sent while the actor is handling another is
-// queued and handled right after, never interleaved.
-import { Subject, type Subscription } from 'rxjs';
+// Subject (mailbox.ts) that hands each message to its owner directly; delivery is synchronous, so a
+// message sent while the actor is handling another is queued and handled right after, never
+// interleaved.
+import { Mailbox } from './mailbox.js';
 
 export abstract class Actor<M> {
   readonly name: string;
-  readonly #mailbox = new Subject<M>();
-  readonly #subscription: Subscription;
+  readonly #mailbox: Mailbox<M>;
   readonly #queue: M[] = [];
   #busy = false;
 
   constructor(name: string) {
     this.name = name;
-    this.#subscription = this.#mailbox.subscribe((m) => this.#deliver(m));
+    this.#mailbox = new Mailbox<M>((m) => this.#deliver(m));
   }
 
   /** Fire and forget. */
@@ -30,7 +30,6 @@ export abstract class Actor<M> {
   }
 
   stop(): void {
-    this.#subscription.unsubscribe();
     this.#mailbox.complete();
   }
 

@@ -5,6 +5,7 @@ import { DispatcherError, SqlState } from '../src/api/errors.js';
 import type { CoordinatorName } from '../src/protocol/statement.js';
 import type { DispatcherMsg, RunStatement } from '../src/protocol/messages.js';
 import { Actor } from './actor.js';
+import { IdMap } from './id-map.js';
 import type { Coordinator } from './coordinators/coordinator.js';
 import type { ReplyRouter } from './reply-router.js';
 import { toWire } from './wire-error.js';
@@ -29,7 +30,7 @@ export class Dispatcher extends Actor<DispatcherMsg> {
   readonly #routes: Readonly<Record<CoordinatorName, Coordinator>>;
   readonly #router: ReplyRouter;
   readonly #limits: DispatcherLimits;
-  readonly #active = new Map<number, { run: RunStatement; state: 'queued' | 'running'; startedAt: number }>();
+  readonly #active = new IdMap<{ run: RunStatement; state: 'queued' | 'running'; startedAt: number }>();
   readonly #queue: RunStatement[] = [];
   #running = 0;
   routed = 0;
@@ -105,7 +106,7 @@ export class Dispatcher extends Actor<DispatcherMsg> {
   }
 
   activeQueries(): ActiveQuery[] {
-    return [...this.#active.values()].map(({ run, state, startedAt }) => ({
+    return this.#active.values().map(({ run, state, startedAt }) => ({
       queryId: run.queryId,
       sessionId: run.context.sessionId,
       user: run.context.user,

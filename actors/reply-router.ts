@@ -1,12 +1,13 @@
 // Request/reply by correlation id: whoever asks registers a handler under a fresh id and puts the
 // id in its message; whoever answers sends Reply messages to that id. One Map lookup per reply.
 import type { Reply } from '../src/protocol/messages.js';
+import { IdMap } from './id-map.js';
 import { fromWire } from './wire-error.js';
 
 export type ReplyHandler = (reply: Reply) => void;
 
 export class ReplyRouter {
-  readonly #handlers = new Map<number, ReplyHandler>();
+  readonly #handlers = new IdMap<ReplyHandler>();
   #next = 1;
 
   newId(): number {

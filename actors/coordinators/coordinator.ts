@@ -5,6 +5,7 @@ import type { StorageEngine } from '../../src/storage/ports.js';
 import type { PlanCache } from '../../src/observability/plan-cache.js';
 import type { SchemaVersions } from '../../src/observability/schema-versions.js';
 import { Actor } from '../actor.js';
+import { IdMap } from '../id-map.js';
 import type { ReplyRouter } from '../reply-router.js';
 import type { LockManager } from '../lock-manager.js';
 import type { TransactionManager } from '../transaction-manager.js';
@@ -25,7 +26,7 @@ export interface CoordinatorDeps {
 
 export abstract class Coordinator extends Actor<CoordinatorMsg> {
   protected readonly deps: CoordinatorDeps;
-  readonly #running = new Map<number, RunningStatement>();
+  readonly #running = new IdMap<RunningStatement>();
 
   constructor(name: string, deps: CoordinatorDeps) {
     super(name);

@@ -15,6 +15,7 @@ import type { IsolationLevel, TxnManagerMsg } from '../src/protocol/messages.js'
 import type { ReadTxn, ReadView, StorageEngine, WriteTxn } from '../src/storage/ports.js';
 import { isStale, logPosition, rebase } from '../src/storage/rebase.js';
 import { Actor } from './actor.js';
+import { IdMap } from './id-map.js';
 import type { LockManager } from './lock-manager.js';
 import { LockingView } from './locking-view.js';
 import type { ReplyRouter } from './reply-router.js';
@@ -79,7 +80,8 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   readonly #storage: StorageEngine;
   readonly #router: ReplyRouter;
   readonly #locks: LockManager;
-  readonly #txns = new Map<number, OpenTxn>();
+  /** Open transactions by id (an id table: a Map emptied by every autocommit statement rebuilt itself). */
+  readonly #txns = new IdMap<OpenTxn>();
   #nextId = 1;
   commits = 0;
   rollbacks = 0;
@@ -488,6 +490,6 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
 
   /** Rolls back everything (database close). */
   rollbackAll(): void {
-    for (const id of [...this.#txns.keys()]) this.#end(id, false);
+    for (const t of this.#txns.values()) this.#end(t.id, false);
   }
 }

@@ -9,6 +9,7 @@ import { FileStore, type CommitWork } from './file-store.js';
 import { PAGE_HEADER_SIZE } from './format.js';
 import { checkState } from './integrity.js';
 import { NODE_OVERHEAD, type LeafValue } from './node.js';
+import { encodeRedo, type RedoRecord } from './redo-codec.js';
 import type { IoCounters, ReadTxn, Row, StorageEngine, StorageOptions, StorageStats } from './ports.js';
 
 const NO_IO: IoCounters = Object.freeze({ hits: 0, misses: 0, pagesIo: 0 });
@@ -300,6 +301,9 @@ export class Engine implements StorageEngine, TxnCore {
         // commit frame. Nothing of the batch is acknowledged before its fsync, so recovery
         // seeing all of it or none of it is what each client may see.
         let merged: CommitWork | null = null;
+        // Row-change commits go out as redo frames; one commit of any other kind makes the whole
+        // batch a page-image commit (which also images what earlier redo commits changed).
+        let redo: { seq: number; body: Buffer }[] | null = [];
         for (const e of batch) {
           if (this.#failed) {
             e.txn.settle();
@@ -312,6 +316,11 @@ export class Engine implements StorageEngine, TxnCore {
             this.#head = work.state;
             merged = merged === null ? work : mergeWork(merged, work);
             staged.push(e);
+            if (redo !== null) {
+              const body = work.removed.length === 0 ? encodeRedo(work.state.seq, e.txn.log) : null;
+              if (body === null) redo = null;
+              else redo.push({ seq: work.state.seq, body });
+            }
           } catch (err) {
             e.txn.settle();
             this.releaseSeq(e.txn.base.seq);
@@ -320,7 +329,7 @@ export class Engine implements StorageEngine, TxnCore {
         }
         if (staged.length === 0) continue;
         try {
-          this.#head = store.stage(merged!, this.oldestLiveSeq());
+          this.#head = redo !== null ? store.stageRedo(merged!, redo) : store.stage(merged!, this.oldestLiveSeq());
         } catch (err) {
           this.#head = this.#committed;
           const failure = toDispatcherError(err);
@@ -351,6 +360,9 @@ export class Engine implements StorageEngine, TxnCore {
           this.releaseSeq(e.txn.base.seq);
           e.resolve();
         }
+        if (store.wantsCheckpoint() || store.wantsImage()) {
+          if ((await this.#imagePoint(store.wantsCheckpoint() ? 'checkpoint' : 'image point')) !== null) continue;
+        }
         if (store.wantsCheckpoint()) {
           try {
             await store.checkpoint(this.#committed, this.oldestLiveSeq());
@@ -362,6 +374,51 @@ export class Engine implements StorageEngine, TxnCore {
       }
     } finally {
       this.#flushing = false;
+    }
+  }
+
+  /**
+   * Writes page images of every node redo commits left without one (a page-image commit of the
+   * committed state, same seq), so the log up to here is no longer needed to rebuild the trees.
+   * Returns null, or the error of `what` when it failed (writes stop then).
+   */
+  async #imagePoint(what: string): Promise<DispatcherError | null> {
+    const store = this.#store!;
+    if (this.#failed) return this.#failed;
+    if (!store.hasDirty) return null;
+    try {
+      this.#head = store.stageImage(this.#committed, this.oldestLiveSeq());
+      await store.flush(true);
+      this.#committed = this.#head;
+      return null;
+    } catch (err) {
+      this.#head = this.#committed;
+      return this.#fail(what, err);
+    }
+  }
+
+  /** Replays the redo records recovery found after the last page images (open only). */
+  recoverRedo(records: readonly RedoRecord[]): void {
+    const store = this.#store!;
+    for (const r of records) {
+      const txn = new WriteTxnImpl(this, this.#head);
+      this.#register(this.#head.seq);
+      try {
+        txn.replay(r.ops);
+        const work = this.#apply(txn, this.#head);
+        if (work.state.seq !== r.seq) throw new DispatcherError(SqlState.DataCorrupted, `redo record ${r.seq} replayed as commit ${work.state.seq}`);
+        store.noteRedo(work);
+        this.#head = this.#committed = work.state;
+      } catch (e) {
+        const err = toDispatcherError(e);
+        throw new DispatcherError(SqlState.DataCorrupted, `${this.path}-wal is corrupted`, {
+          detail: `redo record ${r.seq} does not replay: ${err.message}`,
+          cause: e,
+        });
+      } finally {
+        txn.settle();
+        this.releaseSeq(txn.base.seq);
+      }
     }
   }
 
@@ -401,9 +458,14 @@ export class Engine implements StorageEngine, TxnCore {
     if (this.#failed) throw this.#failed;
     // Holding #flushing keeps commits queued (not staged) while the data file is rewritten.
     this.#flushing = true;
+    let imaged = false;
     try {
+      const failed = await this.#imagePoint('checkpoint');
+      if (failed !== null) throw failed;
+      imaged = true;
       await this.#store.checkpoint(this.#committed, this.oldestLiveSeq());
     } catch (err) {
+      if (!imaged) throw err;
       // The WAL keeps every commit; the data file may be half rewritten (see #fail).
       throw this.#fail('checkpoint', err);
     } finally {
@@ -435,6 +497,14 @@ export class Engine implements StorageEngine, TxnCore {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#idle();
+    if (this.#store && this.#failed === null) {
+      this.#flushing = true;
+      try {
+        await this.#imagePoint('close');
+      } finally {
+        this.#flushing = false;
+      }
+    }
     this.#closed = true;
     if (this.#store) await this.#store.close(this.#failed === null);
   }
@@ -458,5 +528,12 @@ export async function openStorage(path: string, options: StorageOptions = {}): P
     durable: options.durable ?? true,
     io: options.fileIo,
   }, nodeLimits);
-  return new Engine(path, opened.pageSize, opened.store, opened.state);
+  const engine = new Engine(path, opened.pageSize, opened.store, opened.state);
+  try {
+    engine.recoverRedo(opened.redo);
+  } catch (e) {
+    await opened.store.close(false);
+    throw e;
+  }
+  return engine;
 }

@@ -1,6 +1,8 @@
-// The durable page store behind a file engine: gives committed nodes page ids, writes them to the
-// WAL at commit (with the catalog tree and the meta record), serves buffer-pool misses from the
-// staged batch, the WAL or the data file, checkpoints, and keeps the free-page accounting.
+// The durable page store behind a file engine: logs a commit of row changes as a redo frame, and
+// at an image point (any other commit, a size bound, a checkpoint) gives every committed node
+// without one a page id and writes the images to the WAL (with the catalog tree and the meta
+// record); serves buffer-pool misses from the staged batch, the WAL or the data file,
+// checkpoints, and keeps the free-page accounting.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, type NodeSource } from './btree.js';
 import type { DbState, TableState } from './catalog.js';
@@ -12,6 +14,7 @@ import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, seal
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
 import { decodeNode, encodeNode, plainBytes } from './page-codec.js';
 import { Pager } from './pager.js';
+import { decodeRedo, type RedoRecord } from './redo-codec.js';
 import type { IoCounters, Key, Row, StorageStats, TableDef } from './ports.js';
 import { Wal } from './wal.js';
 
@@ -63,6 +66,18 @@ export class FileStore {
   readonly #staged = new Map<number, Buffer>();
   #pagesWritten = 0;
   #checkpoints = 0;
+  /**
+   * What redo commits changed since the last page images: the tables whose trees hold nodes
+   * without a page id, the pages and overflow runs those commits replaced. The replaced pages
+   * stay as they are until the next image point (recovery starts from the images that use them).
+   */
+  #dirtyTables = new Set<string>();
+  #dirtyFreed: number[] = [];
+  #dirtyOverflow: OverflowRef[] = [];
+  #redoBytes = 0;
+  /** Image point bounds: replaced pages (about the nodes held without a page) and redo bytes. */
+  readonly #imageNodes: number;
+  readonly #imageBytes: number;
   /** The data file's header describes the current state (nothing committed since). */
   #clean: boolean;
 
@@ -84,6 +99,8 @@ export class FileStore {
     this.#capacity = capacity;
     this.#spillSize = spillSize;
     this.#checkpointBytes = o.checkpointBytes;
+    this.#imageNodes = Math.max(32, o.poolPages >> 1);
+    this.#imageBytes = Math.max(64 * 1024, o.checkpointBytes >> 2);
     this.#catalogRoot = meta.catalogRoot;
     this.#pageCount = meta.pageCount;
     this.#seq = meta.seq;
@@ -101,7 +118,7 @@ export class FileStore {
     path: string,
     o: FileStoreOptions,
     limits: (pageSize: number) => { capacity: number; spillSize: number },
-  ): Promise<{ store: FileStore; state: DbState; pageSize: number }> {
+  ): Promise<{ store: FileStore; state: DbState; pageSize: number; redo: RedoRecord[] }> {
     const lock = FileLock.acquire(path);
     let pager: Pager | undefined;
     let wal: Wal | undefined;
@@ -112,16 +129,29 @@ export class FileStore {
       const w = await Wal.open(io, `${path}-wal`, pager.pageSize, o.durable);
       wal = w.wal;
       let meta = p.meta;
-      if (w.meta !== null) {
-        if (w.meta.seq >= meta.seq) meta = w.meta;
-        else await wal.reset(); // A log older than the data file is already checkpointed.
+      let redo = w.redo.map((b) => decodeRedo(b, wal!.file));
+      let top = w.meta?.seq ?? -1;
+      for (const r of redo) top = Math.max(top, r.seq);
+      if (w.meta !== null && w.meta.seq >= meta.seq) meta = w.meta;
+      else if (top >= 0 && top <= meta.seq) {
+        // A log older than the data file is already checkpointed.
+        await wal.reset();
+        redo = [];
+      }
+      redo = redo.filter((r) => r.seq > meta.seq);
+      for (let i = 0; i < redo.length; i++) {
+        if (redo[i]!.seq !== meta.seq + 1 + i) {
+          throw new DispatcherError(SqlState.DataCorrupted, `${wal.file} is corrupted`, {
+            detail: `redo record ${redo[i]!.seq} follows the state of commit ${meta.seq + i}`,
+          });
+        }
       }
       const { capacity, spillSize } = limits(pager.pageSize);
       const store = new FileStore(path, pager, wal, lock, meta, o, capacity, spillSize);
       const state = store.#loadCatalog(meta.seq);
       if (meta.freeKnown) store.#loadFreeList(meta.freeHead);
       else store.#rebuildFreeList(state);
-      return { store, state, pageSize: pager.pageSize };
+      return { store, state, pageSize: pager.pageSize, redo };
     } catch (e) {
       await wal?.close();
       await pager?.close();
@@ -408,9 +438,18 @@ export class FileStore {
 
   #stage(work: CommitWork): DbState {
     const seq = work.state.seq;
-    const freed = work.freed.slice();
+    const freed = work.freed.concat(this.#dirtyFreed);
     for (const r of work.dropped) this.#collectTree(r, freed);
     for (const r of work.overflowFreed) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
+    for (const r of this.#dirtyOverflow) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
+    // Tables redo commits changed get their images now too (a dropped or renamed one is in
+    // work.removed already).
+    let changedNames = work.changed;
+    if (this.#dirtyTables.size > 0) {
+      const all = new Set(work.changed);
+      for (const n of this.#dirtyTables) if (work.state.tables.has(n)) all.add(n);
+      changedNames = [...all];
+    }
 
     const tables = new Map(work.state.tables);
     const cw = new TreeWriter(this.src, this.#capacity);
@@ -419,7 +458,7 @@ export class FileStore {
       if (isRef(v)) for (let i = 0; i < v.c; i++) freed.push(v.o + i);
     };
     let croot: BNode = this.#catalogRoot === 0 ? newLeaf(cw.owner) : this.#pool.get(this.#catalogRoot);
-    for (const name of work.changed) {
+    for (const name of changedNames) {
       const t = tables.get(name)!;
       const root = this.#persist(t.root, seq);
       const indexRoots = t.indexRoots.map((r) => this.#persist(r, seq));
@@ -448,7 +487,47 @@ export class FileStore {
       freeKnown: false,
       seq,
     });
+    this.#dirtyTables.clear();
+    this.#dirtyFreed = [];
+    this.#dirtyOverflow = [];
+    this.#redoBytes = 0;
     return { seq, tables, meta: work.state.meta };
+  }
+
+  /**
+   * Stages a batch of row-change commits as redo frames (`records`: each commit's seq and body,
+   * in order). Their trees keep nodes without page ids until the next image point.
+   */
+  stageRedo(work: CommitWork, records: readonly { readonly seq: number; readonly body: Buffer }[]): DbState {
+    for (const r of records) {
+      this.#wal.addRedo(r.seq, r.body);
+      this.#redoBytes += r.body.length;
+    }
+    this.noteRedo(work);
+    return work.state;
+  }
+
+  /** Accounts a redo commit's changes (staged now, or replayed from the log at open). */
+  noteRedo(work: CommitWork): void {
+    for (const n of work.changed) this.#dirtyTables.add(n);
+    for (const id of work.freed) this.#dirtyFreed.push(id);
+    for (const r of work.overflowFreed) this.#dirtyOverflow.push(r);
+    this.#clean = false;
+  }
+
+  /** Whether redo commits left trees with nodes that have no page image. */
+  get hasDirty(): boolean {
+    return this.#dirtyTables.size > 0 || this.#dirtyFreed.length > 0 || this.#dirtyOverflow.length > 0;
+  }
+
+  /** Whether enough has piled up since the last images that the next ones should be written now. */
+  wantsImage(): boolean {
+    return this.#dirtyFreed.length >= this.#imageNodes || this.#redoBytes >= this.#imageBytes;
+  }
+
+  /** Stages an image point of `state` (a page-image commit that changes nothing). */
+  stageImage(state: DbState, oldestLiveSeq: number): DbState {
+    return this.stage({ state, changed: [], removed: [], metaChanged: [], freed: [], dropped: [], overflowFreed: [] }, oldestLiveSeq);
   }
 
   /** Writes the staged frames and fsyncs (one write, one fsync for the whole batch). */
@@ -464,6 +543,9 @@ export class FileStore {
   /** Copies the latest page images into the data file, records the free list, resets the WAL. */
   async checkpoint(_state: DbState, oldestLiveSeq: number): Promise<void> {
     if (this.#clean) return;
+    // Trees with nodes that have no page image would be lost with the log: the engine writes an
+    // image point first.
+    if (this.hasDirty) throw new DispatcherError(SqlState.InternalError, 'checkpoint before the image point of redo commits');
     while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
       for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
     }
@@ -547,8 +629,9 @@ export class FileStore {
       else uses[id]!++;
     });
     const free = new Uint8Array(this.#pageCount);
-    const all = [...this.#free];
+    const all = [...this.#free, ...this.#dirtyFreed];
     for (const p of this.#pendingFree) all.push(...p.ids);
+    for (const r of this.#dirtyOverflow) for (let i = 0; i < r.c; i++) all.push(r.o + i);
     for (const id of all) {
       if (id <= 0 || id >= free.length) problems.push(`free page ${id} out of range`);
       else if (free[id]! > 0) problems.push(`page ${id} is on the free list twice`);

@@ -1,7 +1,9 @@
 // Write-ahead log `<path>-wal`: a header with a random salt, then frames. A page frame carries a
-// page image; a commit frame carries the meta record and makes the frames before it count.
+// page image; a commit frame carries the meta record and makes the page frames before it count;
+// a redo frame is a whole commit of its own, logged as its row changes (see redo-codec.ts), to be
+// replayed onto the state of the last commit frame before it.
 // Frames of one group commit go out in one write followed by one fsync; the write's last commit
-// frame is marked as its end. Recovery keeps frames up to the last valid commit frame and cuts
+// (or redo) frame is marked as its end. Recovery keeps frames up to the last valid commit frame and cuts
 // the rest (torn or uncommitted tail), unless what follows the damage proves it was durable
 // (see #laterWrite): then the log is corrupt, and opening fails rather than drop commits.
 import { randomInt } from 'node:crypto';
@@ -16,11 +18,14 @@ export const WAL_HEADER_SIZE = 32;
 const FRAME_HEADER_SIZE = 24;
 const FRAME_PAGE = 1;
 const FRAME_COMMIT = 2;
+const FRAME_REDO = 3;
+/** The largest redo frame body: bigger transactions are logged as page images. */
+export const MAX_REDO_BYTES = 1 << 20;
 /** How far the log file grows past the frames when a write needs more room. */
 const WAL_GROWTH = 1 << 20;
 const ZEROS = Buffer.alloc(256 * 1024);
 /**
- * The id field of a commit frame: 0, or for the last commit frame of a write the file offset
+ * The id field of a commit or redo frame: 0, or for the last such frame of a write the file offset
  * where that write began (always >= WAL_HEADER_SIZE), or END_UNPLACED past 32-bit offsets.
  */
 const END_UNPLACED = 1;
@@ -79,8 +84,16 @@ export class Wal {
     this.#allocated = size;
   }
 
-  /** Opens (creating or resetting as needed) and recovers; returns the last committed meta, if any. */
-  static async open(io: FileIo, file: string, pageSize: number, durable: boolean): Promise<{ wal: Wal; meta: Meta | null }> {
+  /**
+   * Opens (creating or resetting as needed) and recovers; returns the meta of the last commit
+   * frame, if any, and the bodies of the redo frames after it, in log order.
+   */
+  static async open(
+    io: FileIo,
+    file: string,
+    pageSize: number,
+    durable: boolean,
+  ): Promise<{ wal: Wal; meta: Meta | null; redo: Buffer[] }> {
     let fh: IoFile;
     try {
       fh = await io.open(file, 'wal');
@@ -107,10 +120,10 @@ export class Wal {
         // No log yet, or one whose header never completed: start a fresh one.
         const wal = new Wal(file, fh, pageSize, durable, 0, 0);
         await wal.reset();
-        return { wal, meta: null };
+        return { wal, meta: null, redo: [] };
       }
       const wal = new Wal(file, fh, pageSize, durable, head.readUInt32LE(24), WAL_HEADER_SIZE);
-      const meta = wal.#recover(size);
+      const { meta, redo } = wal.#recover(size);
       if (wal.size < size) {
         op = 'truncate';
         await fh.truncate(wal.size);
@@ -118,7 +131,7 @@ export class Wal {
         if (durable) await fh.sync();
       }
       wal.#allocated = wal.size;
-      return { wal, meta };
+      return { wal, meta, redo };
     } catch (e) {
       await fh.close().catch(() => undefined);
       throw e instanceof DispatcherError ? e : ioError(op, file, e);
@@ -131,9 +144,9 @@ export class Wal {
     if (off + FRAME_HEADER_SIZE > fileSize || f.readSync(h, 0, FRAME_HEADER_SIZE, off) !== FRAME_HEADER_SIZE) return null;
     const kind = h.readUInt32LE(0);
     const len = h.readUInt32LE(16);
-    if (h.readUInt32LE(8) !== salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT)) return null;
+    if (h.readUInt32LE(8) !== salt || (kind !== FRAME_PAGE && kind !== FRAME_COMMIT && kind !== FRAME_REDO)) return null;
     if (kind === FRAME_PAGE && len !== this.#pageSize) return null;
-    if (len > this.#pageSize || off + FRAME_HEADER_SIZE + len > fileSize) return null;
+    if (len > (kind === FRAME_REDO ? MAX_REDO_BYTES : this.#pageSize) || off + FRAME_HEADER_SIZE + len > fileSize) return null;
     const body = Buffer.alloc(len);
     if (f.readSync(body, 0, len, off + FRAME_HEADER_SIZE) !== len) return null;
     if (frameCrc(h, body, kind) !== h.readUInt32LE(20)) return null;
@@ -168,7 +181,8 @@ export class Wal {
         if (body === null) continue;
         if (endOfWrite >= 0 && at >= endOfWrite) return at;
         const began = h.readUInt32LE(4);
-        if (h.readUInt32LE(0) === FRAME_COMMIT && began !== 0) {
+        const k = h.readUInt32LE(0);
+        if ((k === FRAME_COMMIT || k === FRAME_REDO) && began !== 0) {
           if (began !== END_UNPLACED && began > damage) return at;
           if (endOfWrite < 0) endOfWrite = at + FRAME_HEADER_SIZE + body.length;
         }
@@ -189,10 +203,12 @@ export class Wal {
     return this.#readFrame(off, fileSize, h, salt) !== null;
   }
 
-  #recover(fileSize: number): Meta | null {
+  #recover(fileSize: number): { meta: Meta | null; redo: Buffer[] } {
     const h = Buffer.alloc(FRAME_HEADER_SIZE);
     let off = WAL_HEADER_SIZE;
     let meta: Meta | null = null;
+    /** Redo frames after the last commit frame (a commit frame's pages include those before it). */
+    const redo: Buffer[] = [];
     const pending: [number, number][] = [];
     let frames = 0;
     let pendingFrames = 0;
@@ -209,6 +225,15 @@ export class Wal {
         pendingFrames++;
         continue;
       }
+      if (kind === FRAME_REDO) {
+        // Page frames never precede a redo frame within one commit: any pending are not committed.
+        pending.length = 0;
+        pendingFrames = 0;
+        redo.push(body);
+        frames++;
+        this.size = off;
+        continue;
+      }
       let m: Meta;
       try {
         m = decodeMeta(body);
@@ -218,6 +243,7 @@ export class Wal {
       }
       for (const [pid, at] of pending) this.index.set(pid, at);
       pending.length = 0;
+      redo.length = 0;
       frames += pendingFrames + 1;
       pendingFrames = 0;
       meta = m;
@@ -236,7 +262,7 @@ export class Wal {
       }
     }
     this.frames = frames;
-    return meta;
+    return { meta, redo };
   }
 
   /** The latest committed image of a page, if the log holds one (`count`: a reader's miss). */
@@ -269,6 +295,11 @@ export class Wal {
   /** Stages a page image for the next write. */
   addPage(id: number, seq: number, page: Buffer): void {
     this.#frame(FRAME_PAGE, id, seq, page);
+  }
+
+  /** Stages a redo frame: one whole commit as its row changes. */
+  addRedo(seq: number, body: Buffer): void {
+    this.#frame(FRAME_REDO, 0, seq, body);
   }
 
   /** Stages a commit frame: the pages staged before it belong to this commit. */
@@ -308,9 +339,10 @@ export class Wal {
     // Mark the write's last commit frame as its end, with where the write began (recovery tells
     // a torn write from damage by it).
     const lh = bufs[bufs.length - 2]!;
-    if (lh.readUInt32LE(0) === FRAME_COMMIT) {
+    const lastKind = lh.readUInt32LE(0);
+    if (lastKind === FRAME_COMMIT || lastKind === FRAME_REDO) {
       lh.writeUInt32LE(at <= 0xffffffff ? at : END_UNPLACED, 4);
-      lh.writeUInt32LE(frameCrc(lh, bufs[bufs.length - 1]!, FRAME_COMMIT), 20);
+      lh.writeUInt32LE(frameCrc(lh, bufs[bufs.length - 1]!, lastKind), 20);
     }
     let op = 'write';
     try {

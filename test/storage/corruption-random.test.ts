@@ -99,10 +99,11 @@ beforeAll(async () => {
   while (off + 24 <= wal.length) {
     const kind = wal.readUInt32LE(off);
     const len = wal.readUInt32LE(off + 16);
-    if ((kind !== 1 && kind !== 2) || wal.readUInt32LE(off + 8) !== salt) break;
+    // 1 page image, 2 commit (ends the page images before it), 3 redo (a commit of row changes).
+    if ((kind !== 1 && kind !== 2 && kind !== 3) || wal.readUInt32LE(off + 8) !== salt) break;
     frames.push({ start: off, len });
     off += 24 + len;
-    if (kind === 2) writeEnds.push(off);
+    if (kind === 2 || kind === 3) writeEnds.push(off);
   }
   walUsed = off;
 }, 60_000);

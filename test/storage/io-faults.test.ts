@@ -192,6 +192,9 @@ describe('a failed read', () => {
     await s.execute('BEGIN');
     for (let i = 10; i < 1500; i++) await s.execute('INSERT INTO t VALUES ($1, $2)', [i, value(i)]);
     await s.execute('COMMIT');
+    // A schema change is a page-image commit: it writes the images of t's pages (so far held in
+    // memory, logged as row changes) to the WAL, where the 8-page pool must read them back.
+    await s.execute('CREATE TABLE other (x INTEGER)');
     io.fail({ op: 'read', file: 'wal', nth: 2 });
     const e = await errorOf(s.execute('SELECT count(*) FROM t WHERE v > $1', ['value-1']));
     expect(e.sqlState).toBe('58030');
@@ -222,12 +225,15 @@ describe('a failed read', () => {
 });
 
 describe('a failed checkpoint', () => {
-  const cases: readonly (FaultPlan & { readonly name: string; readonly verb: string })[] = [
+  const cases: readonly (FaultPlan & { readonly name: string; readonly verb: string; readonly imaged?: boolean })[] = [
     { name: 'data-file write', op: 'write', file: 'data', nth: 2, verb: 'could not write' },
     { name: 'torn data-file write', op: 'write', file: 'data', nth: 3, torn: true, verb: 'could not write' },
     { name: 'data-file fsync', op: 'sync', file: 'data', nth: 1, verb: 'could not fsync' },
-    { name: 'WAL reset', op: 'write', file: 'wal', nth: 1, verb: 'could not write' },
-    { name: 'WAL reset fsync', op: 'sync', file: 'wal', nth: 1, persistent: true, verb: 'could not fsync' },
+    { name: 'WAL reset', op: 'write', file: 'wal', nth: 1, verb: 'could not write', imaged: true },
+    { name: 'WAL reset fsync', op: 'sync', file: 'wal', nth: 1, persistent: true, verb: 'could not fsync', imaged: true },
+    // The checkpoint first writes page images of what redo commits changed: that write fails.
+    { name: 'image point write', op: 'write', file: 'wal', nth: 1, verb: 'could not write' },
+    { name: 'image point fsync', op: 'sync', file: 'wal', nth: 1, verb: 'could not fsync' },
   ];
   for (const c of cases) {
     it(`${c.name}: 58030, the WAL keeps every commit, writes refused until reopen`, async () => {
@@ -238,6 +244,8 @@ describe('a failed checkpoint', () => {
       for (let i = 40; i < 400; i++) await s.execute('INSERT INTO t VALUES ($1, $2)', [i, value(i)]);
       await s.execute('COMMIT');
       await s.execute('DELETE FROM t WHERE id < 10');
+      // A schema change writes page images of everything: the checkpoint has none to write first.
+      if (c.imaged === true) await s.execute('CREATE TABLE other (x INTEGER)');
       const walBefore = fs.statSync(`${p}-wal`).size;
       io.fail(c);
       const e = await errorOf(db.checkpoint());

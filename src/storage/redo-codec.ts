@@ -1,0 +1,92 @@
+// A commit that only inserts, updates and deletes rows is logged as those row changes (a redo
+// frame) rather than as images of every page on its copy-on-write paths: a one-row update writes
+// a few hundred bytes instead of a leaf, its ancestors and the catalog. Recovery replays the
+// changes, in commit order, onto the state of the last page-image commit (see engine.ts).
+import { DispatcherError, SqlState } from '../api/errors.js';
+import { packr } from './format.js';
+import { plainBytes } from './page-codec.js';
+import type { Key, Row } from './ports.js';
+import type { LogOp } from './txn-replay.js';
+import { MAX_REDO_BYTES } from './wal.js';
+
+const INSERT = 1;
+const UPDATE = 2;
+const DELETE = 3;
+
+export interface RedoRecord {
+  readonly seq: number;
+  readonly ops: readonly LogOp[];
+}
+
+/**
+ * The redo frame body of commit `seq` ([seq, code, table, key, row, ...]), or null when the log
+ * holds anything but row changes (schema and meta changes are logged as page images) or would
+ * not fit a redo frame.
+ */
+export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
+  // Rows average well under this; a transaction far past the frame size is not worth trying.
+  if (log.length > MAX_REDO_BYTES >> 4) return null;
+  const flat: unknown[] = new Array(1 + log.length * 4);
+  flat[0] = seq;
+  let j = 1;
+  for (const op of log) {
+    switch (op.op) {
+      case 'insert':
+        flat[j++] = INSERT;
+        flat[j++] = op.t;
+        flat[j++] = op.key;
+        flat[j++] = op.row;
+        break;
+      case 'update':
+        flat[j++] = UPDATE;
+        flat[j++] = op.t;
+        flat[j++] = op.key;
+        flat[j++] = op.row;
+        break;
+      case 'delete':
+        flat[j++] = DELETE;
+        flat[j++] = op.t;
+        flat[j++] = op.key;
+        flat[j++] = null;
+        break;
+      default:
+        return null;
+    }
+  }
+  const body = packr.pack(flat);
+  return body.length <= MAX_REDO_BYTES ? body : null;
+}
+
+function bad(file: string, why: string): DispatcherError {
+  return new DispatcherError(SqlState.DataCorrupted, `${file} is corrupted`, { detail: `a redo record ${why}` });
+}
+
+/** Decodes a redo frame body (its checksum already held); a malformed one is XX001 naming `file`. */
+export function decodeRedo(body: Uint8Array, file: string): RedoRecord {
+  let flat: unknown;
+  try {
+    flat = packr.unpack(body);
+  } catch {
+    throw bad(file, 'cannot be decoded');
+  }
+  if (!Array.isArray(flat) || flat.length % 4 !== 1 || typeof flat[0] !== 'number') throw bad(file, 'has a bad shape');
+  const ops: LogOp[] = [];
+  for (let j = 1; j < flat.length; j += 4) {
+    const code = flat[j] as unknown;
+    const t = flat[j + 1] as unknown;
+    const key = flat[j + 2] as unknown;
+    const row = flat[j + 3] as unknown;
+    if (typeof t !== 'string' || !Array.isArray(key)) throw bad(file, 'names no table or key');
+    plainBytes(key);
+    if (code === DELETE) {
+      ops.push({ op: 'delete', t, key: key as Key });
+      continue;
+    }
+    if (!Array.isArray(row)) throw bad(file, 'has no row');
+    plainBytes(row);
+    if (code === INSERT) ops.push({ op: 'insert', t, key: key as Key, row: row as Row });
+    else if (code === UPDATE) ops.push({ op: 'update', t, key: key as Key, row: row as Row });
+    else throw bad(file, `has an unknown operation ${String(code)}`);
+  }
+  return { seq: flat[0] as number, ops };
+}

@@ -7,7 +7,7 @@ import type { LiteralType } from '../../src/protocol/statement.js';
 import type { ColumnType, ReadView, SqlValue } from '../../src/storage/ports.js';
 import type { CoordinatorDeps } from './coordinator.js';
 import type { RunningStatement } from './running-statement.js';
-import { acquireStatementLocks, waitForLock } from './statement-locks.js';
+import { takeStatementLocks, waitForLock, waitStatementLocks } from './statement-locks.js';
 
 const literalColumnType: Record<LiteralType, ColumnType> = {
   integer: 'integer',
@@ -50,12 +50,25 @@ export function planFor(
 
 export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadView): CompiledStatement {
   const run = rs.run;
+  const st = run.statement;
   if (run.observed === true) rs.progress('planning');
-  const { plan, hit } = planFor(deps, run, view);
+  const cached = st.flags.cacheable ? deps.plans.get(st.shapeKey) : undefined;
+  const plan = cached ?? planFor(deps, run, view).plan;
+  const hit = cached !== undefined;
   // What a serializable transaction read is checked against later commits when it commits
   // (INSERT ... VALUES reads nothing: its only dependency is its target).
-  if (!(run.statement.kind === 'INSERT' && plan.dependsOn.length <= 1)) deps.txns.noteRead(run.context.txnId, plan.dependsOn);
-  acquireStatementLocks(deps, rs, () => execute(rs, plan, hit, view, deps));
+  if (!(st.kind === 'INSERT' && plan.dependsOn.length <= 1)) deps.txns.noteRead(run.context.txnId, plan.dependsOn);
+  const wait = takeStatementLocks(deps, rs);
+  if (wait >= 0) {
+    waitStatementLocks(deps, rs, wait, () => execute(rs, plan, hit, view, deps));
+    return plan;
+  }
+  // A failure fails the statement, not the caller (DDL still bumps the schema versions after it).
+  try {
+    execute(rs, plan, hit, view, deps);
+  } catch (e) {
+    rs.fail(e);
+  }
   return plan;
 }
 
@@ -81,11 +94,5 @@ function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, vi
     counters: rs.counters,
     checkInterrupt: rs.checkInterrupt,
   });
-  rs.execute(execution, {
-    command: plan.command,
-    columns: plan.columns,
-    indexesUsed: plan.indexesUsed,
-    planCacheHit: hit,
-    plan: () => plan.explain(),
-  });
+  rs.executePlan(execution, plan, hit);
 }

@@ -2,9 +2,9 @@
 // the event loop between slices so cancel(), an AbortSignal or a timeout can stop it within a slice.
 import { performance } from 'node:perf_hooks';
 import { canceled, DispatcherError, SqlState } from '../../src/api/errors.js';
-import type { ExecCounters, Execution } from '../../src/execution/types.js';
+import type { CompiledStatement, ExecCounters, Execution } from '../../src/execution/types.js';
 import type { RunStatement, WireColumn } from '../../src/protocol/messages.js';
-import type { StorageEngine } from '../../src/storage/ports.js';
+import type { SqlValue, StorageEngine } from '../../src/storage/ports.js';
 import { LockWait } from '../lock-wait.js';
 import type { ReplyRouter } from '../reply-router.js';
 import { toWire } from '../wire-error.js';
@@ -35,6 +35,16 @@ export class RunningStatement {
   readonly #io0: number;
   #timer: NodeJS.Timeout | null = null;
   outcome: StatementOutcome | null = null;
+  /** The compiled plan being run (executePlan): what the outcome is read from, with #planHit. */
+  #plan: CompiledStatement | null = null;
+  #planHit = false;
+  /**
+   * An unobserved statement holds back its latest batch of rows and hands it over with its
+   * StatementDone (one reply instead of two for a statement that ends in its first step); earlier
+   * batches, and a held one when the statement yields, fails or waits, go as Rows at once.
+   */
+  #held: SqlValue[][] | null = null;
+  readonly #holdRows: boolean;
 
   /** A finished statement at least this long (ms) sends its plan summary for the slow-query log. */
   readonly #slowPlanMs: number;
@@ -47,6 +57,7 @@ export class RunningStatement {
     slowPlan?: { readonly thresholdMs: number },
   ) {
     this.run = run;
+    this.#holdRows = run.observed !== true;
     this.#slowPlanMs = slowPlan?.thresholdMs ?? Infinity;
     this.#router = router;
     this.#storage = storage;
@@ -115,28 +126,67 @@ export class RunningStatement {
     this.#pump();
   }
 
-  readonly #pump = (): void => {
+  /** execute() for a compiled plan: the outcome is read from the plan when the statement ends. */
+  executePlan(execution: Execution, plan: CompiledStatement, hit: boolean): void {
+    this.#execution = execution;
+    this.#plan = plan;
+    this.#planHit = hit;
+    this.outcome = null;
+    if (this.run.observed === true) this.progress('executing');
+    this.#pump();
+  }
+
+  #columns(): readonly WireColumn[] | undefined {
+    return this.#plan !== null ? this.#plan.columns : this.outcome?.columns;
+  }
+
+  #sendRows(rows: SqlValue[][]): void {
+    this.#router.send({ type: 'Rows', to: this.run.rowsTo, rows, columns: this.#columns() });
+  }
+
+  /** Sends the held batch now (before a yield, a failure or a lock wait). */
+  #flushHeld(): void {
+    const held = this.#held;
+    if (held === null) return;
+    this.#held = null;
+    this.#sendRows(held);
+  }
+
+  #resume: (() => void) | null = null;
+
+  #pump(): void {
     this.#idle = false;
     if (this.#done) return;
     const exec = this.#execution as Execution;
     // The first slice starts when the statement did (one clock read less per short statement).
-    const sliceEnd = (this.#slices++ === 0 ? this.startedAt : performance.now()) + SLICE_MS;
+    const first = this.#slices++ === 0;
+    const sliceEnd = (first ? this.startedAt : performance.now()) + SLICE_MS;
+    // The statement's first step (bounded by its work budget) is not followed by a clock read:
+    // most short statements end in their second, empty one.
+    let steps = first ? 0 : 1;
     try {
       for (;;) {
         if (this.#cancelReason !== null) throw this.#cancelError();
         const rows = exec.step();
         if (rows === null) break;
-        if (rows.length > 0) this.#router.send({ type: 'Rows', to: this.run.rowsTo, rows, columns: this.outcome?.columns });
-        if (performance.now() > sliceEnd) {
+        if (rows.length > 0) {
+          if (this.#holdRows) {
+            if (this.#held !== null) this.#sendRows(this.#held);
+            this.#held = rows;
+          } else this.#sendRows(rows);
+        }
+        if (steps++ > 0 && performance.now() > sliceEnd) {
           this.checkInterrupt();
+          this.#flushHeld();
           this.progress('executing');
           this.#idle = true;
-          setImmediate(this.#pump);
+          setImmediate((this.#resume ??= () => this.#pump()));
           return;
         }
       }
     } catch (e) {
       if (e instanceof LockWait && this.onLockWait !== null && this.#cancelReason === null) {
+        this.#flushHeld();
         try {
           exec.close();
         } catch {
@@ -150,20 +200,26 @@ export class RunningStatement {
       return;
     }
     this.finish(exec.rowsAffected);
-  };
+  }
 
   finish(rowsAffected: number): void {
     if (this.#done) return;
     this.#done = true;
     this.#cleanup();
-    const o = this.outcome as StatementOutcome;
+    const p = this.#plan;
+    const o = p === null ? (this.outcome as StatementOutcome) : null;
+    const columns = p !== null ? p.columns : (o as StatementOutcome).columns;
+    const indexesUsed = p !== null ? p.indexesUsed : (o as StatementOutcome).indexesUsed;
+    const rows = this.#held;
+    this.#held = null;
     const s = this.#storage.ioCounters();
     const elapsed = performance.now() - this.startedAt;
     this.#router.send({
       type: 'StatementDone',
       to: this.run.replyTo,
-      command: o.command,
-      columns: o.columns,
+      command: p !== null ? p.command : (o as StatementOutcome).command,
+      columns,
+      rows: rows ?? undefined,
       rowsAffected,
       metrics: {
         kind: this.run.statement.kind,
@@ -171,14 +227,14 @@ export class RunningStatement {
         rowsAffected,
         rowsExamined: this.counters.rowsExamined,
         rowsProduced: this.counters.rowsProduced,
-        indexesUsed: this.counters.indexesUsed.size > 0 ? [...this.counters.indexesUsed] : o.indexesUsed,
+        indexesUsed: this.counters.indexesUsed.size > 0 ? [...this.counters.indexesUsed] : indexesUsed,
         bufferHits: s.hits - this.#hits0,
         bufferMisses: s.misses - this.#misses0,
         ioOperations: s.pagesIo - this.#io0,
         lockWaitMs: this.lockWaitMs,
-        planCacheHit: o.planCacheHit,
+        planCacheHit: p !== null ? this.#planHit : (o as StatementOutcome).planCacheHit,
       },
-      plan: elapsed >= this.#slowPlanMs ? planLines(o) : undefined,
+      plan: elapsed >= this.#slowPlanMs ? planLines(p !== null ? () => p.explain() : (o as StatementOutcome).plan) : undefined,
     });
     this.#onEnd(this);
   }
@@ -187,6 +243,8 @@ export class RunningStatement {
     if (this.#done) return;
     this.#done = true;
     this.#cleanup();
+    // Rows already produced reach the caller before the error, as they would have streamed.
+    this.#flushHeld();
     this.#router.send({ type: 'Failed', to: this.run.replyTo, error: toWire(e) });
     this.#onEnd(this);
   }
@@ -209,9 +267,9 @@ export class RunningStatement {
 }
 
 /** The plan summary for the slow-query log; explaining must never fail the statement. */
-function planLines(o: StatementOutcome): string[] | undefined {
+function planLines(plan: (() => string[]) | undefined): string[] | undefined {
   try {
-    return o.plan?.();
+    return plan?.();
   } catch {
     return undefined;
   }

@@ -74,39 +74,46 @@ export function waitForLock(
     );
 }
 
-/** Calls `then` once every lock is held; on failure the statement fails and `then` never runs. */
-export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, then: () => void): void {
+/**
+ * Takes, from the `from`-th on, every lock of the statement that is granted at once; returns the
+ * index of the first that must be waited for, or -1 when all are held (no closure, no message).
+ */
+export function takeStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, from = 0): number {
   const specs = rs.run.statement.metadata.requiredLocks;
   const txnId = rs.run.context.txnId;
-  // SERIALIZABLE is validated at commit (transaction-manager.ts), not locked: table locks as usual.
-  const serializable = false;
   // A read-only autocommit statement reads one committed snapshot that nothing can change under
   // it (a concurrent DROP keeps the snapshot's pages alive), so its intention locks are skipped.
   const snapshotOnly = !rs.run.context.explicitTxn && rs.run.statement.metadata.isReadOnly;
-  let i = 0;
-  const next = (): void => {
-    while (i < specs.length) {
-      if (snapshotOnly && (specs[i] as string).startsWith('IS:')) {
-        i++;
-        continue;
-      }
-      const { mode, resource } = serializable ? parseLock(specs[i] as string, true) : parsedLock(specs[i] as string);
-      if (!deps.locks.tryAcquire(txnId, resource, mode)) break;
-      i++;
-    }
-    if (i >= specs.length) {
-      try {
-        then();
-      } catch (e) {
-        rs.fail(e);
-      }
-      return;
-    }
-    const { mode, resource } = parseLock(specs[i] as string, serializable);
-    waitForLock(deps, rs, resource, mode, () => {
-      i++;
-      next();
-    });
-  };
-  next();
+  for (let i = from; i < specs.length; i++) {
+    const spec = specs[i] as string;
+    if (snapshotOnly && spec.startsWith('IS:')) continue;
+    // SERIALIZABLE is validated at commit (transaction-manager.ts), not locked: table locks as usual.
+    const { mode, resource } = parsedLock(spec);
+    if (!deps.locks.tryAcquire(txnId, resource, mode)) return i;
+  }
+  return -1;
+}
+
+/** Waits for the `at`-th lock, then takes the rest; `then` runs once all are held. */
+export function waitStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, at: number, then: () => void): void {
+  const { mode, resource } = parseLock(rs.run.statement.metadata.requiredLocks[at] as string);
+  waitForLock(deps, rs, resource, mode, () => {
+    const next = takeStatementLocks(deps, rs, at + 1);
+    if (next < 0) then();
+    else waitStatementLocks(deps, rs, next, then);
+  });
+}
+
+/** Calls `then` once every lock is held; on failure the statement fails and `then` never runs. */
+export function acquireStatementLocks(deps: CoordinatorDeps, rs: RunningStatement, then: () => void): void {
+  const at = takeStatementLocks(deps, rs);
+  if (at >= 0) {
+    waitStatementLocks(deps, rs, at, then);
+    return;
+  }
+  try {
+    then();
+  } catch (e) {
+    rs.fail(e);
+  }
 }

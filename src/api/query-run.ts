@@ -141,6 +141,14 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
         this.#publish();
         return;
       case 'StatementDone':
+        if (r.rows !== undefined) {
+          this.#columns = r.columns as ColumnInfo[];
+          for (const row of r.rows) {
+            this.#rows.push(row as SqlValue[]);
+            this.#rows$?.next(row as SqlValue[]);
+          }
+          this.#rowsProduced += r.rows.length;
+        }
         this.#last = r;
         this.#lastRows = this.#rows;
         this.#rows = [];

@@ -55,6 +55,8 @@ export type Reply =
       readonly to: number;
       readonly command: string;
       readonly columns: readonly WireColumn[];
+      /** The statement's last batch of rows when it was not sent as Rows (they come before it). */
+      readonly rows?: readonly SqlValue[][] | undefined;
       readonly rowsAffected: number;
       readonly metrics: WireMetrics;
       /** The plan summary, sent only for a statement past the slow-query threshold. */

@@ -74,7 +74,7 @@ export class Dispatcher extends Actor<DispatcherMsg> {
 
   #admit(run: RunStatement): void {
     if (this.#running < this.#limits.maxConcurrentQueries) {
-      this.#start(run);
+      this.#start(run, run.sentAt ?? performance.now());
       return;
     }
     if (this.#queue.length >= this.#limits.maxQueuedQueries) {
@@ -92,16 +92,18 @@ export class Dispatcher extends Actor<DispatcherMsg> {
     this.#queue.push(run);
   }
 
-  #start(run: RunStatement): void {
+  #start(run: RunStatement, startedAt: number): void {
     this.#running++;
     this.routed++;
-    this.#active.set(run.queryId, { run, state: 'running', startedAt: performance.now() });
+    this.#active.set(run.queryId, { run, state: 'running', startedAt });
     this.#routes[run.statement.flags.coordinator].tell(run);
   }
 
   #drain(): void {
     while (this.#running < this.#limits.maxConcurrentQueries && this.#queue.length > 0) {
-      this.#start(this.#queue.shift() as RunStatement);
+      // It starts now, not when it was sent: the coordinator times it from here.
+      const now = performance.now();
+      this.#start({ ...(this.#queue.shift() as RunStatement), sentAt: now }, now);
     }
   }
 

@@ -6,6 +6,8 @@ import { DispatcherError, SqlState } from '../src/api/errors.js';
 import {
   newSessionLifecycle,
   newTransactionLifecycle,
+  sessionIndex,
+  txnIndex,
   type SessionLifecycle,
   type TransactionLifecycle,
 } from '../machines/tables.js';
@@ -30,6 +32,13 @@ import { localDone, NamedStatements } from './named-statements.js';
 import type { SqlValue } from '../src/storage/ports.js';
 import type { SchemaVersions } from '../src/observability/schema-versions.js';
 import type { WriteTracker } from '../src/observability/data-versions.js';
+
+// The events every statement sends, by table index (no name lookup per statement).
+const TX_STATEMENT = txnIndex.event('STATEMENT');
+const TX_STATEMENT_OK = txnIndex.event('STATEMENT_OK');
+const TX_COMMITTED = txnIndex.event('COMMITTED');
+const SS_EXECUTE = sessionIndex.event('EXECUTE');
+const SS_REQUEST_DONE = sessionIndex.event('REQUEST_DONE');
 
 interface Current {
   readonly req: ExecuteRequest;
@@ -106,8 +115,8 @@ export class SessionActor extends Actor<SessionMsg> {
   protected receive(m: SessionMsg): void {
     switch (m.type) {
       case 'Execute': {
-        this.lastActivity = Date.now();
-        const actions = this.#life.send('EXECUTE');
+        // lastActivity is set when the request ends: the idle timeout reads 0 while one runs.
+        const actions = this.#life.sendIndex(SS_EXECUTE);
         if (actions.includes('rejectClosed')) {
           this.#fail(m.queryId, new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed'));
         } else if (actions.includes('enqueueRequest')) {
@@ -215,7 +224,7 @@ export class SessionActor extends Actor<SessionMsg> {
   #deadline(): number {
     const cur = this.#current as Current;
     const ms = cur.req.timeoutMs ?? this.variables.statementTimeoutMs;
-    return ms > 0 ? performance.now() + ms : Infinity;
+    return ms > 0 ? cur.statementStart + ms : Infinity;
   }
 
   #route(st: AnalyzedStatement, txnActions?: readonly string[]): void {
@@ -229,6 +238,7 @@ export class SessionActor extends Actor<SessionMsg> {
       context: this.#context(),
       rowsTo: cur.req.queryId,
       replyTo: this.#address,
+      sentAt: cur.statementStart,
       deadline: this.#deadline(),
       preparedId: cur.req.preparedId,
       txnActions,
@@ -238,8 +248,8 @@ export class SessionActor extends Actor<SessionMsg> {
 
   /** A statement that is not transaction control: open an implicit transaction if none is open. */
   #statement(st: AnalyzedStatement): void {
-    this.#reject(this.#txn.actionsFor('STATEMENT'));
-    const actions = this.#txn.send('STATEMENT');
+    this.#reject(this.#txn.actionsForIndex(TX_STATEMENT));
+    const actions = this.#txn.sendIndex(TX_STATEMENT);
     let snapshotOnly = false;
     if (actions.includes('beginTxn')) {
       const readOnly = !st.flags.writesData && !st.flags.changesSchema;
@@ -329,14 +339,14 @@ export class SessionActor extends Actor<SessionMsg> {
 
   #afterStatement(done: Extract<Reply, { type: 'StatementDone' }>): void {
     const cur = this.#current as Current;
-    const actions = this.#txn.send('STATEMENT_OK');
+    const actions = this.#txn.sendIndex(TX_STATEMENT_OK);
     if (actions.includes('releaseStatement') && !this.#snapshotOnly) this.#deps.txns.releaseStatement(this.#txnId);
     if (actions.includes('commitTxn') && this.#deps.txns.isReadOnly(this.#txnId)) {
       // Nothing to make durable: end the snapshot here, without a message round trip.
       this.#deps.txns.finishReadOnly(this.#txnId);
-      this.#txn.send('COMMITTED');
+      this.#txn.sendIndex(TX_COMMITTED);
       this.#txnId = 0;
-      this.#statementDone(done);
+      this.#statementDone(done, done.endedAt);
       return;
     }
     if (actions.includes('commitTxn')) {
@@ -345,7 +355,7 @@ export class SessionActor extends Actor<SessionMsg> {
       this.#deps.txns.tell({ type: 'Commit', replyTo: this.#address, txnId: this.#txnId });
       return;
     }
-    this.#statementDone(done);
+    this.#statementDone(done, done.endedAt);
   }
 
   #afterTransactionControl(st: AnalyzedStatement, done: Extract<Reply, { type: 'StatementDone' }>): void {
@@ -363,7 +373,8 @@ export class SessionActor extends Actor<SessionMsg> {
     this.#statementDone(done);
   }
 
-  #statementDone(done: Extract<Reply, { type: 'StatementDone' }>): void {
+  /** `endedAt`: when the statement ended, if nothing (a commit) came after its coordinator's end. */
+  #statementDone(done: Extract<Reply, { type: 'StatementDone' }>, endedAt?: number): void {
     const cur = this.#current as Current;
     const st = cur.req.statements[cur.index] as AnalyzedStatement;
     // The caller's handler reads the reply's content, not its address: no copy needed.
@@ -375,7 +386,7 @@ export class SessionActor extends Actor<SessionMsg> {
       shapeKey: st.shapeKey,
       text: st.text,
       metrics: done.metrics,
-      totalMs: performance.now() - cur.statementStart,
+      totalMs: (endedAt ?? performance.now()) - cur.statementStart,
       plan: done.plan,
     });
     cur.index++;
@@ -407,14 +418,14 @@ export class SessionActor extends Actor<SessionMsg> {
 
   #afterRequest(): void {
     this.lastActivity = Date.now();
-    this.#life.send('REQUEST_DONE');
+    this.#life.sendIndex(SS_REQUEST_DONE);
     if (this.#life.state === 'closing') {
       this.#finishClose();
       return;
     }
     const next = this.#queue.shift();
     if (next !== undefined) {
-      this.#life.send('EXECUTE');
+      this.#life.sendIndex(SS_EXECUTE);
       this.#begin(next);
     }
   }

@@ -95,6 +95,11 @@ export class Lifecycle<S extends string, E extends string> {
     return actions;
   }
 
+  /** actionsFor() for an event given by its index in the table. */
+  actionsForIndex(e: number): readonly string[] {
+    return this.#table.actions(this.#state, e);
+  }
+
   /** The actions the event would run, without applying it (no allocation: the table's own array). */
   actionsFor(event: E): readonly string[] {
     return this.#table.actions(this.#state, this.#table.eventIndex(event));

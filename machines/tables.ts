@@ -37,6 +37,14 @@ export const queryIndex = {
   stateCount: compiledQuery.states.length,
 };
 
+/** The transaction and session tables' event indices, for the session's per-statement steps. */
+export const txnIndex = {
+  event: (e: TxnEventType): number => compiledTxn.eventIndex(e),
+};
+export const sessionIndex = {
+  event: (e: SessionEventType): number => compiledSession.eventIndex(e),
+};
+
 export type QueryLifecycle = Lifecycle<QueryState, QueryEventType>;
 export type TransactionLifecycle = Lifecycle<TxnState, TxnEventType>;
 export type SessionLifecycle = Lifecycle<SessionState, SessionEventType>;

@@ -23,7 +23,7 @@ export interface StatementOutcome {
 export class RunningStatement {
   readonly run: RunStatement;
   readonly counters: ExecCounters = { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() };
-  readonly startedAt = performance.now();
+  readonly startedAt: number;
   #cancelReason: 'user' | 'timeout' | null = null;
   #execution: Execution | null = null;
   #done = false;
@@ -57,6 +57,8 @@ export class RunningStatement {
     slowPlan?: { readonly thresholdMs: number },
   ) {
     this.run = run;
+    // Started when sent: the dispatcher stamps a statement that waited in its queue anew.
+    this.startedAt = run.sentAt ?? performance.now();
     this.#holdRows = run.observed !== true;
     this.#slowPlanMs = slowPlan?.thresholdMs ?? Infinity;
     this.#router = router;
@@ -213,7 +215,8 @@ export class RunningStatement {
     const rows = this.#held;
     this.#held = null;
     const s = this.#storage.ioCounters();
-    const elapsed = performance.now() - this.startedAt;
+    const endedAt = performance.now();
+    const elapsed = endedAt - this.startedAt;
     this.#router.send({
       type: 'StatementDone',
       to: this.run.replyTo,
@@ -234,6 +237,7 @@ export class RunningStatement {
         lockWaitMs: this.lockWaitMs,
         planCacheHit: p !== null ? this.#planHit : (o as StatementOutcome).planCacheHit,
       },
+      endedAt,
       plan: elapsed >= this.#slowPlanMs ? planLines(p !== null ? () => p.explain() : (o as StatementOutcome).plan) : undefined,
     });
     this.#onEnd(this);

@@ -61,6 +61,8 @@ export type Reply =
       readonly metrics: WireMetrics;
       /** The plan summary, sent only for a statement past the slow-query threshold. */
       readonly plan?: readonly string[] | undefined;
+      /** performance.now() when the statement ended (saves the receiver a clock read). */
+      readonly endedAt?: number | undefined;
     };
 
 // ---- session --------------------------------------------------------------------------------
@@ -107,6 +109,8 @@ export interface RunStatement {
   readonly rowsTo: number;
   /** Where the StatementDone / Failed goes (the session). */
   readonly replyTo: number;
+  /** performance.now() when the session sent it: the start of a statement admitted at once. */
+  readonly sentAt?: number | undefined;
   readonly deadline: number;
   readonly preparedId?: number | undefined;
   /** For transaction-control statements: the transaction machine's actions to carry out. */

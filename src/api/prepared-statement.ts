@@ -6,16 +6,27 @@ import { DispatcherError, SqlState } from './errors.js';
 import type { Session } from './session.js';
 import type { ArrayRow, ExecuteOptions, ObjectRow, QueryHandle, QueryResult } from './types.js';
 
+/** What a prepared statement hands Session.run each time. */
+export interface PreparedRequest {
+  readonly statements: readonly AnalyzedStatement[];
+  readonly id: number;
+  /**
+   * The privilege snapshot and role under which the statements last passed admission unchanged
+   * (no temporary table involved): the same pair admits them again without a check.
+   */
+  admitted?: { readonly acl: object; readonly user: string } | undefined;
+}
+
 export class PreparedStatement {
   readonly text: string;
   readonly #session: Session;
-  readonly #prepared: { readonly statements: readonly AnalyzedStatement[]; readonly id: number };
+  readonly #prepared: PreparedRequest;
   #closed = false;
 
   constructor(session: Session, text: string, statements: readonly AnalyzedStatement[], id: number) {
     this.#session = session;
     this.text = text;
-    this.#prepared = { statements, id };
+    this.#prepared = { statements, id, admitted: undefined };
   }
 
   /** Number of parameters ($1..$n) the statement takes. */

@@ -69,11 +69,15 @@ export interface QueryOwner {
 
 export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   readonly id: number;
-  readonly result: Promise<QueryResult<R>>;
+  /** The result's promise, made when first asked for (settled at once if the run already ended). */
+  #promise: Promise<QueryResult<R>> | null = null;
+  /** The outcome of a run that ended before anyone asked for its promise. */
+  #outcome: QueryResult<R> | null = null;
+  #failure: DispatcherError | null = null;
   readonly #opts: QueryRunOptions;
   readonly #startedAt = performance.now();
-  #resolve!: (r: QueryResult<R>) => void;
-  #reject!: (e: DispatcherError) => void;
+  #resolve: ((r: QueryResult<R>) => void) | null = null;
+  #reject: ((e: DispatcherError) => void) | null = null;
   /** Rows of the statement being run (a script returns its last statement's rows). */
   #rows: SqlValue[][] = [];
   #last: Done | null = null;
@@ -96,10 +100,6 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   constructor(opts: QueryRunOptions) {
     this.id = opts.id;
     this.#opts = opts;
-    this.result = new Promise<QueryResult<R>>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
     if (opts.observed) {
       this.#rows$ = new Subject();
       // Phases reached before the caller subscribes (the statement starts inside query()) replay.
@@ -112,6 +112,34 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
       this.#progress$ = null;
       this.#machine = null;
     }
+  }
+
+  /**
+   * Resolves with the result or rejects with the DispatcherError. A statement that ran to its end
+   * synchronously (the usual prepared statement) gets a promise settled at once: no executor and
+   * resolving functions per statement.
+   */
+  get result(): Promise<QueryResult<R>> {
+    if (this.#promise !== null) return this.#promise;
+    if (this.#outcome !== null) this.#promise = Promise.resolve(this.#outcome);
+    else if (this.#failure !== null) this.#promise = Promise.reject(this.#failure);
+    else {
+      this.#promise = new Promise<QueryResult<R>>((resolve, reject) => {
+        this.#resolve = resolve;
+        this.#reject = reject;
+      });
+    }
+    return this.#promise;
+  }
+
+  #settle(result: QueryResult<R> | null, error: DispatcherError | null): void {
+    if (error !== null) {
+      if (this.#reject !== null) this.#reject(error);
+      else this.#failure = error;
+    } else if (this.#resolve !== null) this.#resolve(result as QueryResult<R>);
+    else this.#outcome = result;
+    this.#resolve = null;
+    this.#reject = null;
   }
 
   get phase(): QueryPhase {
@@ -202,10 +230,10 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
       replaced = this.onSettled?.(result as QueryResult, raw, null);
     } catch (e) {
       // A plugin refused to hand the result over (its transform failed): the caller gets the error.
-      this.#reject(e instanceof DispatcherError ? e : new DispatcherError(SqlState.InternalError, String(e)));
+      this.#settle(null, e instanceof DispatcherError ? e : new DispatcherError(SqlState.InternalError, String(e)));
       return;
     }
-    this.#resolve((replaced ?? result) as QueryResult<R>);
+    this.#settle((replaced ?? result) as QueryResult<R>, null);
   }
 
   #failWith(e: DispatcherError): void {
@@ -218,7 +246,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#progress$?.complete();
     this.#rows$?.error(e);
     this.onSettled?.(null, null, e);
-    this.#reject(e);
+    this.#settle(null, e);
   }
 
   #metrics(m: WireMetrics | undefined): StatementMetrics {

@@ -7,7 +7,7 @@ import type { Analyzer } from '../analysis/analyzer.js';
 import type { AnalyzedStatement } from '../protocol/statement.js';
 import type { SqlValue } from '../storage/ports.js';
 import { canceled, DispatcherError, SqlState, toDispatcherError } from './errors.js';
-import { PreparedStatement } from './prepared-statement.js';
+import { PreparedStatement, type PreparedRequest } from './prepared-statement.js';
 import { QueryRun, type QueryOwner } from './query-run.js';
 import { admitStatements } from './statement-admission.js';
 import { dropTempTables, TempTables } from './temp-tables.js';
@@ -93,7 +93,7 @@ export class Session {
     params: readonly SqlValue[],
     options: ExecuteOptions,
     observed: boolean,
-    prepared: { readonly statements: readonly AnalyzedStatement[]; readonly id: number } | null,
+    prepared: PreparedRequest | null,
   ): QueryRun {
     const router = this.#host.system.router;
     const id = router.newId();
@@ -120,7 +120,15 @@ export class Session {
       ops?.checkText(sql);
       statements = prepared?.statements ?? this.#host.analyzer.analyze(sql);
       if (this.#actor.transactionState === 'noTxn') this.#temp.prune(this.#host.system.storage);
-      statements = admitStatements(statements, this.#actor.currentUser, this.#host.system.access.current, this.#temp, this.user);
+      const acl = this.#host.system.access.current;
+      const user = this.#actor.currentUser;
+      const admitted = prepared?.admitted;
+      // Admission is a pure function of the statements, privileges, role and temporary tables:
+      // a prepared statement admitted unchanged under this snapshot and role needs no new check.
+      if (admitted === undefined || admitted.acl !== acl || admitted.user !== user || !this.#temp.empty) {
+        statements = admitStatements(statements, user, acl, this.#temp, this.user);
+        if (prepared !== null && statements === prepared.statements && this.#temp.empty) prepared.admitted = { acl, user };
+      }
       checkParams(statements, params);
       ops?.admit(this, sql, params, statements);
     } catch (e) {

@@ -29,6 +29,11 @@ export class TempTables {
     this.prefix = `${TEMP_PREFIX}${sessionId}_`;
   }
 
+  /** No temporary table or index: rewrite() hands every statement back unchanged. */
+  get empty(): boolean {
+    return this.#names.size === 0 && this.#indexes.size === 0;
+  }
+
   /** Names (as the session writes them) of its temporary tables. */
   get names(): readonly string[] {
     return [...this.#names];

@@ -270,6 +270,20 @@ describe('privileges', () => {
     await owner.execute('REVOKE SELECT ON t FROM alice');
     expect((await failure(p.execute([1]))).sqlState).toBe('42501');
   });
+
+  it('a prepared statement admitted before is checked again as the role SET ROLE takes', async () => {
+    await owner.execute('CREATE ROLE nothing');
+    await owner.execute('GRANT nothing TO alice');
+    await owner.execute('GRANT SELECT ON t TO alice');
+    const a = await db.connect({ user: 'alice' });
+    const p = await a.prepare('SELECT v FROM t WHERE id = $1');
+    expect((await p.execute([1])).rows).toEqual([['a']]);
+    expect((await p.execute([1])).rows).toEqual([['a']]);
+    await a.execute('SET ROLE nothing');
+    expect((await failure(p.execute([1]))).sqlState).toBe('42501');
+    await a.execute('RESET ROLE');
+    expect((await p.execute([1])).rows).toEqual([['a']]);
+  });
 });
 
 describe('the ACL in the catalog', () => {

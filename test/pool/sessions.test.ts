@@ -200,6 +200,18 @@ describe('temporary tables', () => {
     expect(e.message).toBe('relation "gone" does not exist');
   });
 
+  it('a prepared statement reads a temporary table created after it ran, and the permanent one once it is dropped', async () => {
+    const a = await db.connect();
+    await a.execute("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('permanent')");
+    const p = await a.prepare('SELECT v FROM t');
+    expect((await p.execute()).rows).toEqual([['permanent']]);
+    expect((await p.execute()).rows).toEqual([['permanent']]);
+    await a.execute("CREATE TEMP TABLE t (v TEXT); INSERT INTO t VALUES ('temp')");
+    expect((await p.execute()).rows).toEqual([['temp']]);
+    await a.execute('DROP TABLE t');
+    expect((await p.execute()).rows).toEqual([['permanent']]);
+  });
+
   it('indexes on temporary tables do not collide across sessions', async () => {
     const a = await db.connect();
     const b = await db.connect();

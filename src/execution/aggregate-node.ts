@@ -1,12 +1,19 @@
 // Grouping and aggregation: hash aggregation keyed by the group value (small non-negative
-// integer keys index an array), per-row aggregate steps chosen once per plan.
-import type { Row, SqlValue } from '../storage/ports.js';
+// integer keys index an array), per-row aggregate steps chosen once per plan. A plan that has
+// aggregated enough rows gets its own generated loop (agg-codegen.ts); over a whole table, that
+// loop reads the storage leaves in place rather than batches of rows from a scan operator.
+import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
 import { aggStep, finish, newState, type AggSpec, type AggState, type AggStep } from './aggregates.js';
+import { Accumulators, generateConsume, rowsBeforeGenerating, type Generated, type GroupSink, type KeyForm, type StepPlan } from './agg-codegen.js';
+import { ScanNode } from './join-ops.js';
 import { BATCH, indent, objectArray, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { groupKey, rowKey } from './values.js';
 
 /** Group keys below this (non-negative integers) live in an array rather than the Map. */
 const DENSE_KEYS = 4096;
+
+/** Rows one next() reads when the aggregation reads its table itself (a scan's largest batch). */
+const LEAF_READ = BATCH * 4;
 
 export class AggregateNode implements PlanNode {
   readonly #child: PlanNode;
@@ -17,17 +24,26 @@ export class AggregateNode implements PlanNode {
    * would be deoptimized at the next one ("wrong call target").
    */
   #steps: StepPlan | null = null;
+  /** This plan's generated loop (agg-codegen.ts), made once enough rows went through the shared one. */
+  readonly #gen: GenState;
 
-  constructor(child: PlanNode, keys: readonly Eval[], aggs: readonly AggSpec[]) {
+  constructor(child: PlanNode, keys: readonly Eval[], aggs: readonly AggSpec[], forms: readonly KeyForm[] = []) {
     this.#child = child;
     this.#keys = keys;
     this.#aggs = aggs;
+    this.#gen = { fn: null, rows: 0, tried: false, forms };
   }
 
   open(f: Frame): Op {
     // (Steps are made at the first open: the compiler may still add aggregates after construction.)
     const steps = (this.#steps ??= stepPlan(this.#aggs));
-    return new AggregateOp(this.#child.open(f), f, this.#keys, this.#aggs, steps);
+    const gen = this.#gen;
+    if (gen.fn === null && !gen.tried && gen.rows >= rowsBeforeGenerating()) {
+      gen.tried = true;
+      gen.fn = generateConsume<Group>(this.#keys, gen.forms, this.#aggs, steps, DENSE_KEYS, f.params);
+    }
+    const table = gen.fn !== null ? wholeTable(this.#child) : null;
+    return new AggregateOp(table === null ? this.#child.open(f) : null, table, f, this.#keys, this.#aggs, steps, gen);
   }
 
   explain(out: string[], depth: number): void {
@@ -36,19 +52,29 @@ export class AggregateNode implements PlanNode {
   }
 }
 
+/** The table a plan node reads whole, in key order, unfiltered, as stored rows; else null. */
+function wholeTable(node: PlanNode): string | null {
+  if (!(node instanceof ScanNode)) return null;
+  const { src, path, local } = node.spec;
+  if (src.table === null || local !== null || path === null) return null;
+  if (src.offset !== 0 || src.ncols !== node.width || src.wantKey) return null;
+  const whole = path.index === null && path.eq.length === 0 && path.inList === null && path.lower === null && path.upper === null;
+  return whole && !path.reverse ? src.table.name : null;
+}
+
+interface GenState {
+  fn: Generated<Group> | null;
+  /** Rows aggregated by the shared loop so far, over every execution of the plan. */
+  rows: number;
+  tried: boolean;
+  readonly forms: readonly KeyForm[];
+}
+
 interface Group {
   readonly key: SqlValue[];
   readonly st: AggState[];
   /** Input rows in the group: count(*) without FILTER needs no step of its own. */
   rows: number;
-}
-
-interface StepPlan {
-  /** Steps of the aggregates that need one per row, and the index of each one's state. */
-  readonly steps: readonly AggStep[];
-  readonly at: readonly number[];
-  /** Aggregates that are plain count(*): finished from the group's row count. */
-  readonly counted: readonly number[];
 }
 
 function stepPlan(aggs: readonly AggSpec[]): StepPlan {
@@ -69,14 +95,20 @@ function stepPlan(aggs: readonly AggSpec[]): StepPlan {
  * A running aggregation. A class rather than closures: its next() is then one function for every
  * execution, and the loops that call it are not deoptimized when the next execution comes.
  */
-class AggregateOp implements Op {
-  readonly #c: Op;
+class AggregateOp implements Op, GroupSink<Group> {
+  /** The input operator, or null when the aggregation reads #table itself. */
+  readonly #c: Op | null;
+  readonly #table: string | null;
+  #cursor: RowCursor | null = null;
+  /** The generated loop's per-key accumulators for this execution (null on the shared loop). */
+  readonly #acc: Accumulators | null;
   readonly #f: Frame;
   readonly #keys: readonly Eval[];
   readonly #aggs: readonly AggSpec[];
   readonly #steps: readonly AggStep[];
   readonly #at: readonly number[];
   readonly #counted: readonly number[];
+  readonly #gen: GenState;
   readonly #groups = new Map<string | SqlValue, Group>();
   /** Small non-negative integer keys (k % 100, flags, small codes) index an array instead. */
   readonly #dense: (Group | undefined)[] = objectArray();
@@ -85,14 +117,17 @@ class AggregateOp implements Op {
   #consuming = true;
   #emitIdx = 0;
 
-  constructor(c: Op, f: Frame, keys: readonly Eval[], aggs: readonly AggSpec[], plan: StepPlan) {
+  constructor(c: Op | null, table: string | null, f: Frame, keys: readonly Eval[], aggs: readonly AggSpec[], plan: StepPlan, gen: GenState) {
     this.#c = c;
+    this.#table = table;
     this.#f = f;
     this.#keys = keys;
     this.#aggs = aggs;
     this.#steps = plan.steps;
     this.#at = plan.at;
     this.#counted = plan.counted;
+    this.#gen = gen;
+    this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs);
     this.#kv = new Array<SqlValue>(keys.length);
   }
 
@@ -105,7 +140,91 @@ class AggregateOp implements Op {
     return g;
   }
 
+  dense(v: number): Group {
+    return (this.#dense[v] = this.#newGroup([v]));
+  }
+
+  keyed(v: SqlValue): Group {
+    const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
+    let g = this.#groups.get(k);
+    if (g === undefined) {
+      g = this.#newGroup([v]);
+      this.#groups.set(k, g);
+    }
+    return g;
+  }
+
+  row(entry: unknown): Row {
+    return this.#cursor!.entryRow!(entry);
+  }
+
+  /** The one group of an aggregation without keys (it exists even for no input rows). */
+  #only(): Group | null {
+    return this.#keys.length === 0 ? (this.#order[0] ?? this.#newGroup([])) : null;
+  }
+
   #consume(b: Row[]): void {
+    const gen = this.#gen;
+    if (gen.fn !== null) {
+      gen.fn.fn(b, 0, b.length, this.#f, this.#dense, this, this.#only(), false, this.#acc!);
+      this.#f.root.work += b.length;
+      return;
+    }
+    this.#shared(b);
+    gen.rows += b.length;
+  }
+
+  /** Reads and aggregates the next rows of the whole table, leaf by leaf in place. */
+  #readTable(table: string): void {
+    const f = this.#f;
+    const fn = this.#gen.fn!.fn;
+    const acc = this.#acc!;
+    const cur = (this.#cursor ??= f.ctx.view.scanTable(table));
+    const dense = this.#dense;
+    const only = this.#only();
+    let n = 0;
+    let end = false;
+    if (cur.nextLeafRun !== undefined) {
+      while (n < LEAF_READ) {
+        const got = cur.nextLeafRun(LEAF_READ - n);
+        if (got === 0) {
+          end = true;
+          break;
+        }
+        const from = cur.leafStart!;
+        fn(cur.leafEntries!, from, from + got, f, dense, this, only, true, acc);
+        n += got;
+      }
+    } else {
+      const b: Row[] = [];
+      while (b.length < LEAF_READ) {
+        const r = cur.next();
+        if (r === undefined) {
+          end = true;
+          break;
+        }
+        b.push(r);
+      }
+      fn(b, 0, b.length, f, dense, this, only, false, acc);
+      n = b.length;
+    }
+    f.ctx.counters.rowsExamined += n;
+    f.root.work += n + 1;
+    if (end) this.#endInput();
+  }
+
+  #endInput(): void {
+    this.#consuming = false;
+    if (this.#keys.length === 0 && this.#order.length === 0) this.#newGroup([]);
+    if (this.#acc !== null) {
+      const dense = this.#dense;
+      const only = this.#only();
+      this.#acc.fold((k) => only ?? dense[k]!);
+    }
+  }
+
+  /** The loop every plan shares (until its own is generated). */
+  #shared(b: Row[]): void {
     const f = this.#f;
     const keys = this.#keys;
     const nk = keys.length;
@@ -126,14 +245,7 @@ class AggregateOp implements Op {
           // -0 lands on 0's slot: the same group, as SQL equality says.
           g = dense[v];
           if (g === undefined) g = dense[v] = this.#newGroup([v]);
-        } else {
-          const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
-          g = groups.get(k);
-          if (g === undefined) {
-            g = this.#newGroup([v]);
-            groups.set(k, g);
-          }
-        }
+        } else g = this.keyed(v);
       } else {
         const kv = this.#kv;
         for (let j = 0; j < nk; j++) kv[j] = keys[j]!(r, f);
@@ -154,10 +266,13 @@ class AggregateOp implements Op {
   next(): Row[] | null {
     if (this.#consuming) {
       this.#f.ctx.checkInterrupt();
-      const b = this.#c.next();
+      if (this.#table !== null) {
+        this.#readTable(this.#table);
+        return [];
+      }
+      const b = this.#c!.next();
       if (b === null) {
-        this.#consuming = false;
-        if (this.#keys.length === 0 && this.#order.length === 0) this.#newGroup([]);
+        this.#endInput();
         return [];
       }
       this.#consume(b);
@@ -179,6 +294,7 @@ class AggregateOp implements Op {
   }
 
   close(): void {
-    this.#c.close();
+    this.#c?.close();
+    this.#cursor?.close();
   }
 }

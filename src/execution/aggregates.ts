@@ -3,6 +3,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
+import type { ExprShape } from './expr-shape.js';
 import type { Row } from '../storage/ports.js';
 import { compareNonNull, groupKey, isIntegerType, textOf, toNumber, truth } from './values.js';
 
@@ -15,6 +16,8 @@ export interface AggSpec {
   readonly arg: Eval | null;
   /** Set when the argument is a plain column read of this slot. */
   readonly argSlot?: number;
+  /** Set when generated code may inline the argument (agg-codegen.ts). */
+  readonly argShape?: ExprShape;
   readonly distinct: boolean;
   readonly argType: ColumnType;
   readonly type: ColumnType;
@@ -87,7 +90,7 @@ function addExact(a: SqlValue, b: number | bigint): number | bigint {
 }
 
 /** sum/avg/total: integers stay exact (number, then bigint) until a non-integer arrives. */
-function addNumber(spec: AggSpec, st: AggState, value: SqlValue): void {
+export function addNumber(spec: AggSpec, st: AggState, value: SqlValue): void {
   if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value) && st.f === 0 && spec.argType !== 'real')) {
     if (typeof st.v !== 'number' && typeof st.v !== 'bigint' && st.v !== null) st.v = null;
     st.v = addExact(st.v, value as number | bigint);

@@ -4,6 +4,7 @@ import { SqlState } from '../api/errors.js';
 import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
 import type { Compiled } from './expr.js';
+import type { ExprShape } from './expr-shape.js';
 import {
   checkFloat,
   compareNonNull,
@@ -119,7 +120,10 @@ export function compileArith(op: string, l: Compiled, r: Compiled): Compiled {
   if (isIntegerType(type)) {
     const io = intOp(op);
     const fast = columnOpOperand(op, l, r, io);
-    if (fast !== null) return { type, name, ev: fast };
+    if (fast !== null) {
+      const shape: ExprShape = { kind: 'column-op', op: op as '%' | '+' | '-', slot: l.slot!, ...(r.param !== undefined ? { param: r.param } : { constant: r.constant as number }) };
+      return { type, name, ev: fast, shape };
+    }
     if (op === '+') {
       return {
         type,

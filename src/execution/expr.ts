@@ -6,6 +6,7 @@ import type { ParamType, ResultColumn } from './types.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import { childFrame, runPlan } from './runtime.js';
 import type { Scope } from './scope.js';
+import type { ExprShape } from './expr-shape.js';
 import { AGG_NAMES, aggResultType, type AggName } from './aggregates.js';
 import { compileFunction, type Arg } from './functions.js';
 import {
@@ -45,6 +46,8 @@ export interface Compiled {
   readonly constant?: SqlValue;
   /** Set when ev reads parameter f.params[param] (a placeholder or a lifted literal). */
   readonly param?: number;
+  /** Set when generated code may inline ev (its fast path; the closure stays the fallback). */
+  readonly shape?: ExprShape;
 }
 
 export interface SubPlan {
@@ -671,6 +674,7 @@ export class ExprCompiler {
       star,
       arg: argC?.ev ?? null,
       ...(argC?.slot !== undefined ? { argSlot: argC.slot } : {}),
+      ...(argC?.shape !== undefined ? { argShape: argC.shape } : {}),
       distinct,
       argType,
       type: aggResultType(aggName, argType),
@@ -723,7 +727,7 @@ export class ExprCompiler {
     const dt = datetimeFunction(name, args, argNodes);
     if (dt !== null) return { ev: dt.ev, type: dt.type, name };
     const c = compileFunction(name, args);
-    return { ev: c.ev, type: c.type, name };
+    return c.shape === undefined ? { ev: c.ev, type: c.type, name } : { ev: c.ev, type: c.type, name, shape: c.shape };
   }
 
   #trim(argNodes: Node[], scope: Scope): Compiled {

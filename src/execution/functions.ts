@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
+import type { ExprShape } from './expr-shape.js';
 import { moreFunction } from './more-functions.js';
 import { RAISE_FUNCTION, compileRaise } from './raise.js';
 import {
@@ -27,6 +28,7 @@ export interface Arg {
 export interface CompiledCall {
   readonly ev: Eval;
   readonly type: ColumnType;
+  readonly shape?: ExprShape;
 }
 
 function nargs(name: string, args: readonly Arg[], min: number, max: number): void {
@@ -104,6 +106,7 @@ function lengthCall(a: Arg & { readonly slot?: number }): CompiledCall {
         const v = r[slot]!;
         return v === null ? null : lengthOf(v);
       },
+      shape: { kind: 'length', slot },
     };
   }
   const e = a.ev;

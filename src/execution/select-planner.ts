@@ -34,6 +34,7 @@ import {
   type SortKey,
 } from './operators.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
+import type { KeyForm } from './agg-codegen.js';
 import { Scope, type GroupInfo } from './scope.js';
 import { WindowRegistry } from './window-plan.js';
 import { truth } from './values.js';
@@ -305,6 +306,7 @@ export class SelectPlanner {
         raw: scope,
       };
       const keyEvals: Eval[] = [];
+      const keyForms: KeyForm[] = [];
       groupBy.forEach((g, i) => {
         let gn = g;
         const lit = literalValue(g);
@@ -326,6 +328,7 @@ export class SelectPlanner {
         if (hasWindow(gn)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in GROUP BY');
         const c = this.#x.compile(gn, scope);
         keyEvals.push(c.ev);
+        keyForms.push({ slot: c.slot, shape: c.shape });
         info.keySlots.set(exprKey(gn, scope), i);
         if (gn?.type === 'column_ref' && typeof gn.column !== 'string') {
           const hit = scope.findLocal(colRefTable(gn), identName(gn.column));
@@ -343,7 +346,7 @@ export class SelectPlanner {
       const sortPlan = this.#orderBy(orderBy, items, outputs, outScope);
       outScope.windows = null;
       if (outScope.correlated) scope.correlated = true;
-      node = new AggregateNode(node, keyEvals, info.aggs);
+      node = new AggregateNode(node, keyEvals, info.aggs, keyForms);
       if (having !== null) {
         const h = having.ev;
         node = new FilterNode(node, (r, f) => truth(h(r, f)) === true);

@@ -55,6 +55,15 @@ export interface RowCursor {
    * it when present.
    */
   nextBatch?(out: Row[], at: number, max: number): number;
+  /**
+   * Optional, for loops that read a leaf in place (no copy): takes up to `max` next entries of
+   * one leaf, which are then leafEntries[leafStart], [leafStart + 1], ... (downwards for a reverse
+   * cursor); 0 at the end. Entries are rows, or references entryRow() turns into rows.
+   */
+  nextLeafRun?(max: number): number;
+  readonly leafEntries?: readonly unknown[];
+  readonly leafStart?: number;
+  entryRow?(v: unknown): Row;
   readonly key: Key;
   /** Unpins what the cursor holds; idempotent; cursors run to the end close themselves. */
   close(): void;

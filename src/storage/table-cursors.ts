@@ -37,6 +37,27 @@ export class TableCursor extends TreeCursor implements RowCursor {
     }
     return n;
   }
+
+  /**
+   * Bulk readers that loop over the leaf themselves: up to `max` next entries of one leaf, in
+   * place (leafEntries[leafStart ..], downwards when reverse); 0 at the end. An entry that is
+   * not an array goes through entryRow().
+   */
+  nextLeafRun(max: number): number {
+    return this.run(max);
+  }
+
+  get leafEntries(): readonly unknown[] {
+    return this.runVals;
+  }
+
+  get leafStart(): number {
+    return this.runStart;
+  }
+
+  entryRow(v: unknown): Row {
+    return Array.isArray(v) ? v : this.#resolve(v as LeafValue);
+  }
 }
 
 export class IndexEntryCursor extends TreeCursor implements IndexCursor {

@@ -1,0 +1,362 @@
+// Generated per-plan aggregation loops. The shared loop in aggregate-node.ts calls each group
+// key and each aggregate step through closures; those call sites see every plan's closures, so
+// V8 can inline none of them. Once a plan has aggregated enough rows, this writes one loop for
+// it (new Function): the common shapes (column reads, `column % n`, length(column), count, sum,
+// avg, total) are inlined, and everything else calls the same closure the shared loop calls.
+// Every inlined fast path tests exactly what its closure tests and falls back to the closure
+// (or to addNumber) otherwise, so results and errors are the closures' own.
+//
+// The loop reads rows[from..to): a batch of rows from the operator below, or (inLeaf) a storage
+// leaf's entries in place, when the aggregation reads its table itself. In a leaf, length(column)
+// comes from the leaf's kept lengths (leaf-lengths.ts) when the entry is the one they were taken from.
+import type { Row, SqlValue } from '../storage/ports.js';
+import { addNumber, type AggSpec, type AggState, type AggStep } from './aggregates.js';
+import type { ExprShape } from './expr-shape.js';
+import { NULL_LENGTH, leafLengths } from './leaf-lengths.js';
+import type { Eval, Frame } from './runtime.js';
+
+/** What the planner knows of a GROUP BY expression beyond its closure. */
+export interface KeyForm {
+  readonly slot: number | undefined;
+  readonly shape: ExprShape | undefined;
+}
+
+/** A group's running state (aggregate-node.ts owns the groups). */
+export interface GroupState {
+  readonly st: AggState[];
+  rows: number;
+}
+
+/** The running aggregation's side the generated loop calls when a key is not in the dense array. */
+export interface GroupSink<G extends GroupState> {
+  /** Makes the group of a new small non-negative integer key (stored in the dense array). */
+  dense(v: number): G;
+  /** Finds or makes the group of any other key. */
+  keyed(v: SqlValue): G;
+  /** The row of a leaf entry that is not an array (an overflow reference). */
+  row(entry: unknown): Row;
+}
+
+export type Consume<G extends GroupState> = (
+  rows: readonly unknown[],
+  from: number,
+  to: number,
+  f: Frame,
+  dense: (G | undefined)[],
+  sink: GroupSink<G>,
+  only: G | null,
+  inLeaf: boolean,
+  acc: Accumulators,
+) => void;
+
+/** Generated loop of a plan, with the layout of its per-key accumulators. */
+export interface Generated<G extends GroupState> {
+  readonly fn: Consume<G>;
+  readonly layout: Layout;
+}
+
+/**
+ * Per key, `width` numbers: the key's rows, then per accumulated aggregate its count of non-NULL
+ * values and (sum, avg, total) their running sum. Slot `at` is the count, `at + 1` the sum.
+ */
+export interface Layout {
+  readonly width: number;
+  readonly slots: readonly { readonly agg: number; readonly at: number; readonly sum: boolean; readonly real: boolean }[];
+}
+
+/** A sum slot no longer taken by the loop (its later values go to the group's state). */
+const INT_DONE = Infinity;
+const REAL_DONE = NaN;
+/** Integer running sums stay exact below this; each step adds less than 2^31. */
+const INT_SUM_BOUND = 2 ** 52;
+
+/**
+ * The typed side of one execution of a generated loop: keys that are small non-negative
+ * integers (and the single group of an aggregation without keys) count rows and accumulate
+ * count/sum/avg/total in one Float64Array, with no per-group object touched per row. Values the
+ * loop does not take (not a number, or an integer sum that could leave the exact range) go
+ * through slow(), which first moves what the key accumulated into the group's state, so every
+ * group's state sees its values in input order, as the shared loop's steps would.
+ */
+export class Accumulators {
+  a: Float64Array;
+  cap: number;
+  readonly #layout: Layout;
+  readonly #aggs: readonly AggSpec[];
+
+  constructor(layout: Layout, aggs: readonly AggSpec[]) {
+    this.#layout = layout;
+    this.#aggs = aggs;
+    this.cap = 16;
+    this.a = new Float64Array(this.cap * layout.width);
+  }
+
+  /** Room for key k. */
+  grow(k: number): void {
+    let cap = this.cap;
+    while (cap <= k) cap *= 2;
+    const a = new Float64Array(cap * this.#layout.width);
+    a.set(this.a);
+    this.a = a;
+    this.cap = cap;
+  }
+
+  /** Moves key k's accumulated slot s into its group's aggregate state. */
+  #flush(k: number, s: number, g: GroupState): void {
+    const slot = this.#layout.slots[s]!;
+    const a = this.a;
+    const b = k * this.#layout.width + slot.at;
+    const n = a[b]!;
+    if (n === 0) return;
+    const st = g.st[slot.agg]!;
+    st.n += n;
+    a[b] = 0;
+    if (!slot.sum) return;
+    const sum = a[b + 1]!;
+    a[b + 1] = 0;
+    // A REAL sum went in input order from 0, as st.f would have; integers are exact either way.
+    if (slot.real) st.f += sum;
+    else addNumber(this.#aggs[slot.agg]!, st, sum);
+  }
+
+  /** A non-NULL value of slot s the loop does not take: from now on key k's slot s is the group's. */
+  slow(k: number, s: number, g: GroupState, v: SqlValue): void {
+    this.#flush(k, s, g);
+    const slot = this.#layout.slots[s]!;
+    this.a[k * this.#layout.width + slot.at + 1] = slot.real ? REAL_DONE : INT_DONE;
+    const st = g.st[slot.agg]!;
+    st.n++;
+    addNumber(this.#aggs[slot.agg]!, st, v);
+  }
+
+  /** At the end of the input: every key's rows and accumulated values into its group. */
+  fold(group: (k: number) => GroupState): void {
+    const a = this.a;
+    const w = this.#layout.width;
+    const ns = this.#layout.slots.length;
+    for (let k = 0; k < this.cap; k++) {
+      const rows = a[k * w]!;
+      if (rows === 0) continue;
+      const g = group(k);
+      g.rows += rows;
+      a[k * w] = 0;
+      for (let s = 0; s < ns; s++) this.#flush(k, s, g);
+    }
+  }
+}
+
+export interface StepPlan {
+  /** Steps of the aggregates that need one per row, and the index of each one's state. */
+  readonly steps: readonly AggStep[];
+  readonly at: readonly number[];
+  /** Aggregates that are plain count(*): finished from the group's row count. */
+  readonly counted: readonly number[];
+}
+
+/** Input rows a plan aggregates through the shared loop before its own loop is generated. */
+let generateAfter = 8192;
+
+/** Tests set this to 0 to run every aggregation through generated code; returns the old value. */
+export function setGenerateAfter(rows: number): number {
+  const old = generateAfter;
+  generateAfter = rows;
+  return old;
+}
+
+export function rowsBeforeGenerating(): number {
+  return generateAfter;
+}
+
+let made = 0;
+
+/** Loops generated so far (tests check that a query took one). */
+export function generatedLoops(): number {
+  return made;
+}
+
+/** Any UTF-16 surrogate (length() counts code points; without one they are the string's length). */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * The loop for a plan with no or one group key; null for more keys (they stay on the shared
+ * loop, whose row-key building dominates anyway).
+ */
+export function generateConsume<G extends GroupState>(
+  keys: readonly Eval[],
+  forms: readonly KeyForm[],
+  aggs: readonly AggSpec[],
+  plan: StepPlan,
+  denseKeys: number,
+  params: readonly SqlValue[],
+): Generated<G> | null {
+  if (keys.length > 1 || forms.length !== keys.length) return null;
+  const consts: unknown[] = [];
+  // Constants are copied into locals of the factory so the loop reads them as context slots.
+  const locals: string[] = [];
+  const local = (v: unknown): string => {
+    consts.push(v);
+    const name = `c${locals.length}`;
+    locals.push(`const ${name} = C[${consts.length - 1}];`);
+    return name;
+  };
+  const surrogate = local(SURROGATE);
+  const lengthsOf = local(leafLengths);
+  const addNum = local(addNumber);
+  // Per length(column) slot read in the loop: the leaf's kept lengths, fetched once per call.
+  const prelude: string[] = [];
+  const lengthSlots = new Set<number>();
+  const value = (v: string, slot: number | undefined, shape: ExprShape | undefined, closure: Eval): string => {
+    if (shape?.kind === 'length' && slot === undefined && !lengthSlots.has(shape.slot)) {
+      const ls = shape.slot;
+      lengthSlots.add(ls);
+      prelude.push(
+        `const L${ls} = inLeaf ? ${lengthsOf}(rows, ${ls}) : null;`,
+        `const E${ls} = L${ls} === null ? null : L${ls}.entries;`,
+        `const N${ls} = L${ls} === null ? null : L${ls}.lengths;`,
+      );
+    }
+    return valueCode(v, slot, shape, local(closure), surrogate, params);
+  };
+
+  // The typed path (small integer keys, or the one group) and the object path (other keys).
+  const typed: string[] = [];
+  const object: string[] = ['g.rows++;', 'const st = g.st;'];
+  const group = keys.length === 0 ? 'only' : 'dense[k]';
+  const slots: { agg: number; at: number; sum: boolean; real: boolean }[] = [];
+  let width = 1;
+  for (let i = 0; i < plan.steps.length; i++) {
+    const j = plan.at[i]!;
+    const a = aggs[j]!;
+    const inline = !a.star && !a.distinct && a.filter === undefined && a.sep === undefined && a.arg !== null;
+    if (!inline || (a.name !== 'count' && a.name !== 'sum' && a.name !== 'avg' && a.name !== 'total')) {
+      const step = local(plan.steps[i]!);
+      typed.push(`${step}(${group}.st[${j}], r, f);`);
+      object.push(`${step}(st[${j}], r, f);`);
+      continue;
+    }
+    const v = `v${j}`;
+    const read = value(v, a.argSlot, a.argShape, a.arg!);
+    const sum = a.name !== 'count';
+    const real = a.argType === 'real';
+    const at = width;
+    const s = slots.length;
+    slots.push({ agg: j, at, sum, real });
+    width += sum ? 2 : 1;
+    typed.push(`let ${v};`, read);
+    object.push(`let ${v};`, read);
+    if (!sum) {
+      typed.push(`if (${v} !== null) A[b + ${at}]++;`);
+      object.push(`if (${v} !== null) st[${j}].n++;`);
+      continue;
+    }
+    const takes = real ? `typeof ${v} === 'number' && t === t` : `typeof ${v} === 'number' && (${v} | 0) === ${v} && t <= ${INT_SUM_BOUND} && t >= -${INT_SUM_BOUND}`;
+    typed.push(
+      `if (${v} !== null) {`,
+      `  const t = A[b + ${at + 1}];`,
+      `  if (${takes}) {`,
+      `    A[b + ${at}]++;`,
+      `    A[b + ${at + 1}] = t + ${v};`,
+      `  } else acc.slow(k, ${s}, ${group}, ${v});`,
+      '}',
+    );
+    // The sum step of aggregates.ts (plainStep), with addNumber for everything past its fast path.
+    const spec = local(a);
+    object.push(`if (${v} !== null) {`, `  const s = st[${j}];`, '  s.n++;');
+    if (real) {
+      object.push(`  if (typeof ${v} === 'number') s.f += ${v};`, `  else ${addNum}(${spec}, s, ${v});`);
+    } else {
+      object.push(
+        `  const c = s.v;`,
+        `  if (typeof ${v} === 'number' && s.f === 0 && (c === null || typeof c === 'number')) {`,
+        `    const t = c === null ? ${v} : c + ${v};`,
+        `    if (Number.isSafeInteger(${v}) && Number.isSafeInteger(t)) s.v = t;`,
+        `    else ${addNum}(${spec}, s, ${v});`,
+        `  } else ${addNum}(${spec}, s, ${v});`,
+      );
+    }
+    object.push('}');
+  }
+
+  const body: string[] = [];
+  if (keys.length === 0) {
+    body.push('const k = 0;', 'const b = 0;', 'A[0]++;', ...typed);
+  } else {
+    const form = forms[0]!;
+    body.push(
+      'let k;',
+      value('k', form.slot, form.shape, keys[0]!),
+      `if (typeof k === 'number' && k >= 0 && k < ${denseKeys} && (k | 0) === k) {`,
+      '  if (k >= cap) {',
+      '    acc.grow(k);',
+      '    A = acc.a;',
+      '    cap = acc.cap;',
+      '  }',
+      `  const b = k * ${width};`,
+      // A key's first row makes its group (groups come out in order of first appearance).
+      '  if (A[b]++ === 0) sink.dense(k);',
+      ...typed.map((l) => '  ' + l),
+      '} else {',
+      '  const g = sink.keyed(k);',
+      ...object.map((l) => '  ' + l),
+      '}',
+    );
+  }
+  const src = [
+    '"use strict";',
+    ...locals,
+    'return function aggregateLoop(rows, from, to, f, dense, sink, only, inLeaf, acc) {',
+    '  const P = f.params;',
+    '  let A = acc.a;',
+    '  let cap = acc.cap;',
+    ...prelude.map((l) => '  ' + l),
+    '  for (let i = from; i < to; i++) {',
+    '    const e = rows[i];',
+    '    const r = Array.isArray(e) ? e : sink.row(e);',
+    ...body.map((l) => '    ' + l),
+    '  }',
+    '};',
+  ].join('\n');
+  const fn = new Function('C', src)(consts) as Consume<G>;
+  made++;
+  return { fn, layout: { width, slots } };
+}
+
+/** Statements that set `v` to the expression's value: its fast path inline, else its closure. */
+function valueCode(
+  v: string,
+  slot: number | undefined,
+  shape: ExprShape | undefined,
+  closure: string,
+  surrogate: string,
+  params: readonly SqlValue[],
+): string {
+  if (slot !== undefined) return `${v} = r[${slot}];`;
+  if (shape === undefined) return `${v} = ${closure}(r, f);`;
+  if (shape.kind === 'length') {
+    const s = shape.slot;
+    return (
+      `if (E${s} !== null && E${s}[i] === e) { const n = N${s}[i]; ${v} = n >= 0 ? n : n === ${NULL_LENGTH} ? null : ${closure}(r, f); } ` +
+      `else { const x = r[${s}]; ${v} = typeof x === 'string' && !${surrogate}.test(x) ? x.length : ${closure}(r, f); }`
+    );
+  }
+  // column-op: the test and arithmetic of columnOpOperand (expr-ops.ts).
+  const y = shape.param !== undefined ? `P[${shape.param}]` : `(${String(shape.constant)})`;
+  const head = `{ const x = r[${shape.slot}]; const y = ${y}; `;
+  if (shape.op === '%') {
+    const general = `if (typeof x === 'number' && typeof y === 'number' && y !== 0 && Number.isSafeInteger(y)) ${v} = (x % y) + 0; else ${v} = ${closure}(r, f); }`;
+    // A literal lifted to a parameter: the value it had when the loop was made, as a constant
+    // (a remainder by a constant is a multiplication, by a variable a division), guarded by an
+    // equality test so another value takes the general path.
+    const now = shape.param !== undefined ? params[shape.param] : undefined;
+    if (typeof now === 'number' && Number.isSafeInteger(now) && now !== 0 && Math.abs(now) < 2 ** 31) {
+      return head + `if (typeof x === 'number' && y === ${now}) ${v} = (x % ${now}) + 0; else ` + general;
+    }
+    return head + general;
+  }
+  const sign = shape.op === '+' ? 1 : -1;
+  return (
+    head +
+    `let s = NaN; if (typeof x === 'number' && typeof y === 'number' && Number.isSafeInteger(y)) s = x + ${sign} * y; ` +
+    `${v} = Number.isSafeInteger(s) ? s : ${closure}(r, f); }`
+  );
+}

@@ -75,7 +75,10 @@ export class FileStore {
   #dirtyFreed: number[] = [];
   #dirtyOverflow: OverflowRef[] = [];
   #redoBytes = 0;
-  /** Image point bounds: replaced pages (about the nodes held without a page) and redo bytes. */
+  /**
+   * Image point bounds: replaced pages (about the nodes held without a page: at most as many
+   * again as the pool holds) and redo bytes (the replay recovery would face).
+   */
   readonly #imageNodes: number;
   readonly #imageBytes: number;
   /** The data file's header describes the current state (nothing committed since). */
@@ -99,7 +102,7 @@ export class FileStore {
     this.#capacity = capacity;
     this.#spillSize = spillSize;
     this.#checkpointBytes = o.checkpointBytes;
-    this.#imageNodes = Math.max(32, o.poolPages >> 1);
+    this.#imageNodes = Math.max(32, o.poolPages);
     this.#imageBytes = Math.max(64 * 1024, o.checkpointBytes >> 2);
     this.#catalogRoot = meta.catalogRoot;
     this.#pageCount = meta.pageCount;

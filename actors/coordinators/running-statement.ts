@@ -20,9 +20,25 @@ export interface StatementOutcome {
   readonly plan?: (() => string[]) | undefined;
 }
 
+/** A statement's counters; the set of indexes used is made when an operator first adds to it. */
+class StatementCounters implements ExecCounters {
+  rowsExamined = 0;
+  rowsProduced = 0;
+  #indexes: Set<string> | null = null;
+
+  get indexesUsed(): Set<string> {
+    return (this.#indexes ??= new Set());
+  }
+
+  /** The indexes operators reported, or null when none did (without making the set). */
+  get reported(): Set<string> | null {
+    return this.#indexes !== null && this.#indexes.size > 0 ? this.#indexes : null;
+  }
+}
+
 export class RunningStatement {
   readonly run: RunStatement;
-  readonly counters: ExecCounters = { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() };
+  readonly counters = new StatementCounters();
   readonly startedAt: number;
   #cancelReason: 'user' | 'timeout' | null = null;
   #execution: Execution | null = null;
@@ -214,6 +230,7 @@ export class RunningStatement {
     const indexesUsed = p !== null ? p.indexesUsed : (o as StatementOutcome).indexesUsed;
     const rows = this.#held;
     this.#held = null;
+    const reported = this.counters.reported;
     const s = this.#storage.ioCounters();
     const endedAt = performance.now();
     const elapsed = endedAt - this.startedAt;
@@ -230,7 +247,7 @@ export class RunningStatement {
         rowsAffected,
         rowsExamined: this.counters.rowsExamined,
         rowsProduced: this.counters.rowsProduced,
-        indexesUsed: this.counters.indexesUsed.size > 0 ? [...this.counters.indexesUsed] : indexesUsed,
+        indexesUsed: reported !== null ? [...reported] : indexesUsed,
         bufferHits: s.hits - this.#hits0,
         bufferMisses: s.misses - this.#misses0,
         ioOperations: s.pagesIo - this.#io0,

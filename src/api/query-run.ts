@@ -45,6 +45,9 @@ ORDER.forEach((st, i) => {
 
 type Done = Extract<Reply, { type: 'StatementDone' }>;
 
+/** No rows yet: shared until the first row arrives (never handed to a caller, never pushed to). */
+const NO_ROWS: SqlValue[][] = Object.freeze([]) as unknown as SqlValue[][];
+
 function toObject(columns: readonly ColumnInfo[], row: readonly SqlValue[]): ObjectRow {
   const o: ObjectRow = {};
   for (let i = 0; i < columns.length; i++) o[(columns[i] as ColumnInfo).name] = row[i] as SqlValue;
@@ -79,9 +82,9 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   #resolve: ((r: QueryResult<R>) => void) | null = null;
   #reject: ((e: DispatcherError) => void) | null = null;
   /** Rows of the statement being run (a script returns its last statement's rows). */
-  #rows: SqlValue[][] = [];
+  #rows: SqlValue[][] = NO_ROWS;
   #last: Done | null = null;
-  #lastRows: SqlValue[][] = [];
+  #lastRows: SqlValue[][] = NO_ROWS;
   #rowsExamined = 0;
   #rowsProduced = 0;
   #finished = false;
@@ -157,6 +160,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     switch (r.type) {
       case 'Rows':
         if (r.columns !== undefined) this.#columns = r.columns as ColumnInfo[];
+        if (this.#rows === NO_ROWS) this.#rows = [];
         for (const row of r.rows) {
           this.#rows.push(row as SqlValue[]);
           this.#rows$?.next(row as SqlValue[]);
@@ -171,15 +175,21 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
       case 'StatementDone':
         if (r.rows !== undefined) {
           this.#columns = r.columns as ColumnInfo[];
-          for (const row of r.rows) {
-            this.#rows.push(row as SqlValue[]);
-            this.#rows$?.next(row as SqlValue[]);
+          if (this.#rows === NO_ROWS && this.#rows$ === null) {
+            // The statement's only batch: nobody else holds it now, so it becomes the result's rows.
+            this.#rows = r.rows as SqlValue[][];
+          } else {
+            if (this.#rows === NO_ROWS) this.#rows = [];
+            for (const row of r.rows) {
+              this.#rows.push(row as SqlValue[]);
+              this.#rows$?.next(row as SqlValue[]);
+            }
           }
           this.#rowsProduced += r.rows.length;
         }
         this.#last = r;
         this.#lastRows = this.#rows;
-        this.#rows = [];
+        this.#rows = NO_ROWS;
         return;
       case 'Ok':
         this.#complete();
@@ -212,7 +222,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#opts.owner.releaseQuery(this);
     const done = this.#last;
     const columns: ColumnInfo[] = done === null ? [] : (done.columns as ColumnInfo[]);
-    const raw = this.#lastRows;
+    // A fresh array for a statement without rows: the caller owns what it gets.
+    const raw = this.#lastRows === NO_ROWS ? [] : this.#lastRows;
     const rows = (this.#opts.rowMode === 'object' ? raw.map((row) => toObject(columns, row)) : raw) as R[];
     const metrics = this.#metrics(done?.metrics);
     this.#publish();

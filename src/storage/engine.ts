@@ -113,6 +113,8 @@ export class Engine implements StorageEngine, TxnCore {
   /** Live snapshots (and write transaction bases) by seq. */
   readonly #live = new Map<number, number>();
   #queue: QueuedCommit[] = [];
+  /** Write transactions begun and neither committed nor rolled back: commits that may yet join a batch. */
+  #openWrites = 0;
   #flushing = false;
   #closed = false;
   #failed: DispatcherError | null = null;
@@ -176,10 +178,12 @@ export class Engine implements StorageEngine, TxnCore {
     this.#open();
     if (this.#failed) throw this.#failed;
     this.#register(this.#committed.seq);
+    this.#openWrites++;
     return new WriteTxnImpl(this, this.#committed);
   }
 
   finished(txn: WriteTxnImpl): void {
+    this.#openWrites--;
     this.releaseSeq(txn.base.seq);
   }
 
@@ -225,6 +229,7 @@ export class Engine implements StorageEngine, TxnCore {
   }
 
   commit(txn: WriteTxnImpl): Promise<void> {
+    this.#openWrites--;
     if (this.#closed || this.#failed) {
       txn.settle();
       this.releaseSeq(txn.base.seq);
@@ -292,7 +297,8 @@ export class Engine implements StorageEngine, TxnCore {
       while (this.#queue.length > 0) {
         // Let the commits other sessions make in this same turn (their acknowledgements just
         // resolved) join this batch: one fsync for all of them instead of one for the first alone.
-        await new Promise<void>((r) => setImmediate(r));
+        // With no other write transaction open, none can: the lone commit goes at once.
+        if (this.#openWrites > 0) await new Promise<void>((r) => setImmediate(r));
         const batch = this.#queue;
         this.#queue = [];
         const staged: QueuedCommit[] = [];

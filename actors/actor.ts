@@ -7,17 +7,22 @@ import { Mailbox } from './mailbox.js';
 export abstract class Actor<M> {
   readonly name: string;
   readonly #mailbox: Mailbox<M>;
-  readonly #queue: M[] = [];
-  #busy = false;
+  /**
+   * Fire and forget. A function of this actor rather than a shared method: it reaches the mailbox
+   * through its closure, not through a field of `this`, whose shape differs per actor class.
+   */
+  readonly tell: (message: M) => void;
 
   constructor(name: string) {
     this.name = name;
-    this.#mailbox = new Mailbox<M>((m) => this.#deliver(m));
-  }
-
-  /** Fire and forget. */
-  tell(message: M): void {
-    this.#mailbox.next(message);
+    // The subclass's receive, read once (already on the prototype chain while the base constructs).
+    const receive = this.receive;
+    const mailbox = new Mailbox<M>(
+      (m) => receive.call(this, m),
+      (m, e) => this.onError(m, e),
+    );
+    this.#mailbox = mailbox;
+    this.tell = (message) => mailbox.next(message);
   }
 
   protected abstract receive(message: M): void;
@@ -31,27 +36,5 @@ export abstract class Actor<M> {
 
   stop(): void {
     this.#mailbox.complete();
-  }
-
-  #deliver(message: M): void {
-    if (this.#busy) {
-      this.#queue.push(message);
-      return;
-    }
-    this.#busy = true;
-    try {
-      this.#handle(message);
-      while (this.#queue.length > 0) this.#handle(this.#queue.shift() as M);
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  #handle(message: M): void {
-    try {
-      this.receive(message);
-    } catch (e) {
-      this.onError(message, e);
-    }
   }
 }

@@ -58,8 +58,10 @@ export class SessionVariables {
   #statementTimeoutMs = 0;
   #lockTimeoutMs = 0;
   #isolation: IsolationLevel = 'read committed';
+  #role = 'none';
 
   #refresh(): void {
+    this.#role = this.show('role');
     this.#statementTimeoutMs = Number(this.show('statement_timeout'));
     this.#lockTimeoutMs = Number(this.show('lock_timeout'));
     this.#isolation = this.show('default_transaction_isolation') as IsolationLevel;
@@ -98,6 +100,11 @@ export class SessionVariables {
 
   get lockTimeoutMs(): number {
     return this.#lockTimeoutMs;
+  }
+
+  /** SET ROLE's role, 'none' when unset (read twice per statement). */
+  get role(): string {
+    return this.#role;
   }
 
   get defaultIsolation(): IsolationLevel {

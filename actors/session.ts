@@ -96,7 +96,7 @@ export class SessionActor extends Actor<SessionMsg> {
 
   /** The role privileges apply to: SET ROLE's, else the session's user. */
   get currentUser(): string {
-    const role = this.variables.show('role');
+    const role = this.variables.role;
     return role === 'none' ? this.user : role;
   }
 

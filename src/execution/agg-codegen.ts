@@ -6,10 +6,11 @@
 // Every inlined fast path tests exactly what its closure tests and falls back to the closure
 // (or to addNumber) otherwise, so results and errors are the closures' own.
 //
-// The loop reads rows[from..to): a batch of rows from the operator below, or (inLeaf) a storage
-// leaf's entries in place, when the aggregation reads its table itself. In a leaf, length(column)
-// comes from the leaf's kept lengths (leaf-lengths.ts) when the entry is the one they were taken from.
-import type { Row, SqlValue } from '../storage/ports.js';
+// The loop reads a batch of rows from the operator below, or, when the aggregation reads its
+// table itself, storage leaves in place through the cursor (so that all of a plan's per-row code
+// is this one function, which V8 optimizes once). In a leaf, length(column) comes from the leaf's
+// kept lengths (leaf-lengths.ts) when the entry is the one they were taken from.
+import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
 import { addNumber, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import type { ExprShape } from './expr-shape.js';
 import { NULL_LENGTH, leafLengths } from './leaf-lengths.js';
@@ -37,17 +38,20 @@ export interface GroupSink<G extends GroupState> {
   row(entry: unknown): Row;
 }
 
+/**
+ * Aggregates `rows` (cursor null), or up to about `max` rows read from the cursor's leaves;
+ * returns the rows read, as -1 - n when the cursor ended after n.
+ */
 export type Consume<G extends GroupState> = (
+  cursor: RowCursor | null,
   rows: readonly unknown[],
-  from: number,
-  to: number,
+  max: number,
   f: Frame,
   dense: (G | undefined)[],
   sink: GroupSink<G>,
   only: G | null,
-  inLeaf: boolean,
   acc: Accumulators,
-) => void;
+) => number;
 
 /** Generated loop of a plan, with the layout of its per-key accumulators. */
 export interface Generated<G extends GroupState> {
@@ -84,10 +88,11 @@ export class Accumulators {
   readonly #layout: Layout;
   readonly #aggs: readonly AggSpec[];
 
-  constructor(layout: Layout, aggs: readonly AggSpec[]) {
+  /** `cap`: keys to make room for (a plan's earlier executions tell; growing in the loop costs a deopt). */
+  constructor(layout: Layout, aggs: readonly AggSpec[], cap: number) {
     this.#layout = layout;
     this.#aggs = aggs;
-    this.cap = 16;
+    this.cap = cap;
     this.a = new Float64Array(this.cap * layout.width);
   }
 
@@ -210,7 +215,7 @@ export function generateConsume<G extends GroupState>(
       const ls = shape.slot;
       lengthSlots.add(ls);
       prelude.push(
-        `const L${ls} = inLeaf ? ${lengthsOf}(rows, ${ls}) : null;`,
+        `const L${ls} = cursor !== null ? ${lengthsOf}(rows, ${ls}) : null;`,
         `const E${ls} = L${ls} === null ? null : L${ls}.entries;`,
         `const N${ls} = L${ls} === null ? null : L${ls}.lengths;`,
       );
@@ -304,16 +309,35 @@ export function generateConsume<G extends GroupState>(
   const src = [
     '"use strict";',
     ...locals,
-    'return function aggregateLoop(rows, from, to, f, dense, sink, only, inLeaf, acc) {',
+    'return function aggregateLoop(cursor, rows, max, f, dense, sink, only, acc) {',
     '  const P = f.params;',
     '  let A = acc.a;',
     '  let cap = acc.cap;',
-    ...prelude.map((l) => '  ' + l),
-    '  for (let i = from; i < to; i++) {',
-    '    const e = rows[i];',
-    '    const r = Array.isArray(e) ? e : sink.row(e);',
-    ...body.map((l) => '    ' + l),
-    '  }',
+    '  let n = 0;',
+    '  let end = false;',
+    '  do {',
+    '    let from = 0;',
+    '    let to = rows.length;',
+    '    if (cursor === null) end = true;',
+    '    else {',
+    '      const got = cursor.nextLeafRun(max - n);',
+    '      if (got === 0) {',
+    '        end = true;',
+    '        break;',
+    '      }',
+    '      rows = cursor.leafEntries;',
+    '      from = cursor.leafStart;',
+    '      to = from + got;',
+    '    }',
+    '    n += to - from;',
+    ...prelude.map((l) => '    ' + l),
+    '    for (let i = from; i < to; i++) {',
+    '      const e = rows[i];',
+    '      const r = Array.isArray(e) ? e : sink.row(e);',
+    ...body.map((l) => '      ' + l),
+    '    }',
+    '  } while (!end && n < max);',
+    '  return end ? -1 - n : n;',
     '};',
   ].join('\n');
   const fn = new Function('C', src)(consts) as Consume<G>;

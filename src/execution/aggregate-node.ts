@@ -14,6 +14,7 @@ const DENSE_KEYS = 4096;
 
 /** Rows one next() reads when the aggregation reads its table itself (a scan's largest batch). */
 const LEAF_READ = BATCH * 4;
+const EMPTY: readonly unknown[] = [];
 
 export class AggregateNode implements PlanNode {
   readonly #child: PlanNode;
@@ -31,18 +32,24 @@ export class AggregateNode implements PlanNode {
     this.#child = child;
     this.#keys = keys;
     this.#aggs = aggs;
-    this.#gen = { fn: null, rows: 0, tried: false, forms };
+    this.#gen = { fn: null, rows: 0, tried: false, forms, cap: 16 };
   }
 
   open(f: Frame): Op {
     // (Steps are made at the first open: the compiler may still add aggregates after construction.)
     const steps = (this.#steps ??= stepPlan(this.#aggs));
     const gen = this.#gen;
-    if (gen.fn === null && !gen.tried && gen.rows >= rowsBeforeGenerating()) {
-      gen.tried = true;
-      gen.fn = generateConsume<Group>(this.#keys, gen.forms, this.#aggs, steps, DENSE_KEYS, f.params);
+    const whole = wholeTable(this.#child);
+    if (gen.fn === null && !gen.tried) {
+      // A whole table known to be large gets its loop at once (its first execution runs it, and
+      // pays V8's optimizing compile of it); other inputs once the shared loop saw enough rows.
+      const after = rowsBeforeGenerating();
+      if (gen.rows >= after || (whole !== null && f.ctx.view.rowCount(whole) >= after)) {
+        gen.tried = true;
+        gen.fn = generateConsume<Group>(this.#keys, gen.forms, this.#aggs, steps, DENSE_KEYS, f.params);
+      }
     }
-    const table = gen.fn !== null ? wholeTable(this.#child) : null;
+    const table = gen.fn !== null ? whole : null;
     return new AggregateOp(table === null ? this.#child.open(f) : null, table, f, this.#keys, this.#aggs, steps, gen);
   }
 
@@ -68,6 +75,8 @@ interface GenState {
   rows: number;
   tried: boolean;
   readonly forms: readonly KeyForm[];
+  /** Accumulator room the last execution needed (the next one starts with it). */
+  cap: number;
 }
 
 interface Group {
@@ -127,7 +136,7 @@ class AggregateOp implements Op, GroupSink<Group> {
     this.#at = plan.at;
     this.#counted = plan.counted;
     this.#gen = gen;
-    this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs);
+    this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs, gen.cap);
     this.#kv = new Array<SqlValue>(keys.length);
   }
 
@@ -166,7 +175,7 @@ class AggregateOp implements Op, GroupSink<Group> {
   #consume(b: Row[]): void {
     const gen = this.#gen;
     if (gen.fn !== null) {
-      gen.fn.fn(b, 0, b.length, this.#f, this.#dense, this, this.#only(), false, this.#acc!);
+      gen.fn.fn(null, b, 0, this.#f, this.#dense, this, this.#only(), this.#acc!);
       this.#f.root.work += b.length;
       return;
     }
@@ -177,37 +186,19 @@ class AggregateOp implements Op, GroupSink<Group> {
   /** Reads and aggregates the next rows of the whole table, leaf by leaf in place. */
   #readTable(table: string): void {
     const f = this.#f;
-    const fn = this.#gen.fn!.fn;
-    const acc = this.#acc!;
     const cur = (this.#cursor ??= f.ctx.view.scanTable(table));
-    const dense = this.#dense;
     const only = this.#only();
-    let n = 0;
-    let end = false;
+    let n: number;
     if (cur.nextLeafRun !== undefined) {
-      while (n < LEAF_READ) {
-        const got = cur.nextLeafRun(LEAF_READ - n);
-        if (got === 0) {
-          end = true;
-          break;
-        }
-        const from = cur.leafStart!;
-        fn(cur.leafEntries!, from, from + got, f, dense, this, only, true, acc);
-        n += got;
-      }
+      n = this.#gen.fn!.fn(cur, EMPTY, LEAF_READ, f, this.#dense, this, only, this.#acc!);
     } else {
       const b: Row[] = [];
-      while (b.length < LEAF_READ) {
-        const r = cur.next();
-        if (r === undefined) {
-          end = true;
-          break;
-        }
-        b.push(r);
-      }
-      fn(b, 0, b.length, f, dense, this, only, false, acc);
-      n = b.length;
+      for (let r = cur.next(); r !== undefined; r = b.length < LEAF_READ ? cur.next() : undefined) b.push(r);
+      this.#gen.fn!.fn(null, b, 0, f, this.#dense, this, only, this.#acc!);
+      n = b.length < LEAF_READ ? -1 - b.length : b.length;
     }
+    const end = n < 0;
+    if (end) n = -1 - n;
     f.ctx.counters.rowsExamined += n;
     f.root.work += n + 1;
     if (end) this.#endInput();
@@ -220,6 +211,7 @@ class AggregateOp implements Op, GroupSink<Group> {
       const dense = this.#dense;
       const only = this.#only();
       this.#acc.fold((k) => only ?? dense[k]!);
+      this.#gen.cap = this.#acc.cap;
     }
   }
 

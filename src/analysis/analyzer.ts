@@ -20,6 +20,7 @@ import { metadataOfAst, metadataOfFront } from './metadata.js';
 import { DISTINCT_OPERAND, ShapeMode, shapeOf, type DistinctOperand, type Shape } from './shape.js';
 import { Tok, tokenize, type Token } from './tokenizer.js';
 import { restoreWindows } from './window-shape.js';
+import { maySelectCall, repairSelectCalls } from './select-call.js';
 import { insertOrForm, isCreateTrigger, parseCreateTrigger, type InsertOr } from './trigger-front.js';
 import type { TriggerStatement } from './front-nodes.js';
 import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
@@ -197,6 +198,7 @@ export class Analyzer {
       shape = plain;
       key = keyOf(plain);
     }
+    if (maySelectCall(shape.text)) repairSelectCalls(ast);
     if (shape.distinctOperands !== undefined) restoreDistinctOperands(ast, shape.distinctOperands);
     if (shape.insertWithoutColumns === true) (ast as Record<string, unknown>)['columns'] = null;
     if (shape.windows !== undefined) restoreWindows(ast, shape.windows, (text) => this.#parseExpression(text));

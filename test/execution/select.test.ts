@@ -256,3 +256,20 @@ describe('views', () => {
     await db.run('DROP TABLE vt');
   });
 });
+
+describe('a subquery whose select list starts with a parenthesis', () => {
+  it('is a scalar subquery, nested or correlated (the grammar reads it as a call of SELECT)', async () => {
+    const db = await TestDb.open();
+    try {
+      expect(await db.rows('SELECT (SELECT (SELECT 1))')).toEqual([[1]]);
+      expect(await db.rows('SELECT 1 + (SELECT (SELECT 2))')).toEqual([[3]]);
+      expect(await db.rows('SELECT (SELECT (SELECT 1) + 1)')).toEqual([[2]]);
+      await db.run('CREATE TABLE sq (a INTEGER)');
+      await db.run('INSERT INTO sq VALUES (1), (2), (3)');
+      expect(await db.rows('SELECT (SELECT (a)) FROM sq ORDER BY 1')).toEqual([[1], [2], [3]]);
+      expect(await db.rows('SELECT a FROM sq WHERE a = (SELECT (SELECT (2)))')).toEqual([[2]]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -30,7 +30,11 @@ export class Dispatcher extends Actor<DispatcherMsg> {
   readonly #routes: Readonly<Record<CoordinatorName, Coordinator>>;
   readonly #router: ReplyRouter;
   readonly #limits: DispatcherLimits;
-  readonly #active = new IdMap<{ run: RunStatement; state: 'queued' | 'running'; startedAt: number }>();
+  /**
+   * Active statements by query id: the Run itself (no entry object per statement). It started at
+   * its sentAt (a queued one is started as a copy stamped anew); it is queued while in #queue.
+   */
+  readonly #active = new IdMap<RunStatement>();
   readonly #queue: RunStatement[] = [];
   #running = 0;
   routed = 0;
@@ -48,19 +52,19 @@ export class Dispatcher extends Actor<DispatcherMsg> {
         this.#admit(m);
         return;
       case 'Cancel': {
-        const a = this.#active.get(m.queryId);
-        if (a === undefined) return;
-        if (a.state === 'queued') {
+        const run = this.#active.get(m.queryId);
+        if (run === undefined) return;
+        const i = this.#queue.indexOf(run);
+        if (i >= 0) {
           // A waiting statement leaves the queue at once.
-          const i = this.#queue.indexOf(a.run);
-          if (i >= 0) this.#queue.splice(i, 1);
+          this.#queue.splice(i, 1);
           this.#active.delete(m.queryId);
           const message =
             m.reason === 'timeout' ? 'canceling statement due to statement timeout' : 'canceling statement due to user request';
-          this.#router.send({ type: 'Failed', to: a.run.replyTo, error: { sqlState: SqlState.QueryCanceled, message } });
+          this.#router.send({ type: 'Failed', to: run.replyTo, error: { sqlState: SqlState.QueryCanceled, message } });
           return;
         }
-        this.#routes[a.run.statement.flags.coordinator].tell(m);
+        this.#routes[run.statement.flags.coordinator].tell(m);
         return;
       }
       case 'Released':
@@ -74,7 +78,7 @@ export class Dispatcher extends Actor<DispatcherMsg> {
 
   #admit(run: RunStatement): void {
     if (this.#running < this.#limits.maxConcurrentQueries) {
-      this.#start(run, run.sentAt ?? performance.now());
+      this.#start(run.sentAt === undefined ? { ...run, sentAt: performance.now() } : run);
       return;
     }
     if (this.#queue.length >= this.#limits.maxQueuedQueries) {
@@ -85,38 +89,38 @@ export class Dispatcher extends Actor<DispatcherMsg> {
       this.#router.send({ type: 'Failed', to: run.replyTo, error: toWire(e) });
       return;
     }
-    this.#active.set(run.queryId, { run, state: 'queued', startedAt: performance.now() });
+    const queued = run.sentAt === undefined ? { ...run, sentAt: performance.now() } : run;
+    this.#active.set(run.queryId, queued);
     if (run.observed === true) {
       this.#router.send({ type: 'Progress', to: run.rowsTo, phase: 'queued', rowsExamined: 0, rowsProduced: 0 });
     }
-    this.#queue.push(run);
+    this.#queue.push(queued);
   }
 
-  #start(run: RunStatement, startedAt: number): void {
+  #start(run: RunStatement): void {
     this.#running++;
     this.routed++;
-    this.#active.set(run.queryId, { run, state: 'running', startedAt });
+    this.#active.set(run.queryId, run);
     this.#routes[run.statement.flags.coordinator].tell(run);
   }
 
   #drain(): void {
     while (this.#running < this.#limits.maxConcurrentQueries && this.#queue.length > 0) {
       // It starts now, not when it was sent: the coordinator times it from here.
-      const now = performance.now();
-      this.#start({ ...(this.#queue.shift() as RunStatement), sentAt: now }, now);
+      this.#start({ ...(this.#queue.shift() as RunStatement), sentAt: performance.now() });
     }
   }
 
   activeQueries(): ActiveQuery[] {
-    return this.#active.values().map(({ run, state, startedAt }) => ({
+    return this.#active.values().map((run) => ({
       queryId: run.queryId,
       sessionId: run.context.sessionId,
       user: run.context.user,
       text: run.statement.text,
       kind: run.statement.kind,
       coordinator: run.statement.flags.coordinator,
-      startedAt,
-      state,
+      startedAt: run.sentAt ?? 0,
+      state: this.#queue.includes(run) ? ('queued' as const) : ('running' as const),
     }));
   }
 }

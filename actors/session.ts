@@ -39,6 +39,16 @@ const TX_STATEMENT_OK = txnIndex.event('STATEMENT_OK');
 const TX_COMMITTED = txnIndex.event('COMMITTED');
 const SS_EXECUTE = sessionIndex.event('EXECUTE');
 const SS_REQUEST_DONE = sessionIndex.event('REQUEST_DONE');
+// ...and the actions they answer, as bits of the table's masks.
+const A_REJECT_CLOSED = sessionIndex.action('rejectClosed');
+const A_ENQUEUE = sessionIndex.action('enqueueRequest');
+const A_REJECT_ABORTED = txnIndex.action('rejectInAbortedTxn');
+const A_REJECT_NO_TXN = txnIndex.action('rejectNoTxn');
+const A_REJECT_INVALID = txnIndex.action('rejectInvalid');
+const A_BEGIN = txnIndex.action('beginTxn');
+const A_MARK = txnIndex.action('markStatement');
+const A_RELEASE = txnIndex.action('releaseStatement');
+const A_COMMIT = txnIndex.action('commitTxn');
 
 interface Current {
   readonly req: ExecuteRequest;
@@ -116,10 +126,10 @@ export class SessionActor extends Actor<SessionMsg> {
     switch (m.type) {
       case 'Execute': {
         // lastActivity is set when the request ends: the idle timeout reads 0 while one runs.
-        const actions = this.#life.sendIndex(SS_EXECUTE);
-        if (actions.includes('rejectClosed')) {
+        const actions = this.#life.sendBits(SS_EXECUTE);
+        if ((actions & A_REJECT_CLOSED) !== 0) {
           this.#fail(m.queryId, new DispatcherError(SqlState.ConnectionDoesNotExist, 'session is closed'));
-        } else if (actions.includes('enqueueRequest')) {
+        } else if ((actions & A_ENQUEUE) !== 0) {
           this.#queue.push(m);
         } else {
           this.#begin(m);
@@ -248,10 +258,10 @@ export class SessionActor extends Actor<SessionMsg> {
 
   /** A statement that is not transaction control: open an implicit transaction if none is open. */
   #statement(st: AnalyzedStatement): void {
-    this.#reject(this.#txn.actionsForIndex(TX_STATEMENT));
-    const actions = this.#txn.sendIndex(TX_STATEMENT);
+    this.#rejectBits(this.#txn.bitsFor(TX_STATEMENT));
+    const actions = this.#txn.sendBits(TX_STATEMENT);
     let snapshotOnly = false;
-    if (actions.includes('beginTxn')) {
+    if ((actions & A_BEGIN) !== 0) {
       const readOnly = !st.flags.writesData && !st.flags.changesSchema;
       this.#txnIsolation = this.variables.defaultIsolation;
       this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation, true);
@@ -261,7 +271,7 @@ export class SessionActor extends Actor<SessionMsg> {
     this.#snapshotOnly = snapshotOnly;
     // The transaction manager's synchronous ports (the MarkStatement / ReleaseStatement messages
     // do the same): the mark is in place before the statement is routed, at no message's cost.
-    if (actions.includes('markStatement') && !snapshotOnly) this.#deps.txns.statementStart(this.#txnId);
+    if ((actions & A_MARK) !== 0 && !snapshotOnly) this.#deps.txns.statementStart(this.#txnId);
     const w = this.#deps.writes;
     if (w != null && !(st.kind === 'SELECT' && st.metadata.isReadOnly) && !this.#deps.txns.isReadOnly(this.#txnId)) {
       if (st.kind === 'INSERT' || st.kind === 'UPDATE' || st.kind === 'DELETE') w.note(this.#txnId, st.metadata.tablesAccessed);
@@ -285,16 +295,24 @@ export class SessionActor extends Actor<SessionMsg> {
 
   /** Refusals decided by the machine before anything runs. */
   #reject(actions: readonly string[]): void {
-    if (actions.includes('rejectInAbortedTxn')) {
+    let bits = 0;
+    if (actions.includes('rejectInAbortedTxn')) bits |= A_REJECT_ABORTED;
+    if (actions.includes('rejectNoTxn')) bits |= A_REJECT_NO_TXN;
+    if (actions.includes('rejectInvalid')) bits |= A_REJECT_INVALID;
+    this.#rejectBits(bits);
+  }
+
+  #rejectBits(actions: number): void {
+    if ((actions & A_REJECT_ABORTED) !== 0) {
       throw new DispatcherError(
         SqlState.InFailedTransaction,
         'current transaction is aborted, commands ignored until end of transaction block',
       );
     }
-    if (actions.includes('rejectNoTxn')) {
+    if ((actions & A_REJECT_NO_TXN) !== 0) {
       throw new DispatcherError(SqlState.NoActiveTransaction, 'there is no transaction in progress');
     }
-    if (actions.includes('rejectInvalid')) {
+    if ((actions & A_REJECT_INVALID) !== 0) {
       throw new DispatcherError(SqlState.InternalError, `invalid transaction event in state ${this.#txn.state}`);
     }
   }
@@ -339,9 +357,10 @@ export class SessionActor extends Actor<SessionMsg> {
 
   #afterStatement(done: Extract<Reply, { type: 'StatementDone' }>): void {
     const cur = this.#current as Current;
-    const actions = this.#txn.sendIndex(TX_STATEMENT_OK);
-    if (actions.includes('releaseStatement') && !this.#snapshotOnly) this.#deps.txns.releaseStatement(this.#txnId);
-    if (actions.includes('commitTxn') && this.#deps.txns.isReadOnly(this.#txnId)) {
+    const actions = this.#txn.sendBits(TX_STATEMENT_OK);
+    if ((actions & A_RELEASE) !== 0 && !this.#snapshotOnly) this.#deps.txns.releaseStatement(this.#txnId);
+    const commit = (actions & A_COMMIT) !== 0;
+    if (commit && this.#deps.txns.isReadOnly(this.#txnId)) {
       // Nothing to make durable: end the snapshot here, without a message round trip.
       this.#deps.txns.finishReadOnly(this.#txnId);
       this.#txn.sendIndex(TX_COMMITTED);
@@ -349,7 +368,7 @@ export class SessionActor extends Actor<SessionMsg> {
       this.#statementDone(done, done.endedAt);
       return;
     }
-    if (actions.includes('commitTxn')) {
+    if (commit) {
       cur.waiting = 'commit';
       cur.pendingDone = done;
       this.#deps.txns.tell({ type: 'Commit', replyTo: this.#address, txnId: this.#txnId });

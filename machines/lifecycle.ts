@@ -10,6 +10,9 @@ export class CompiledTable<S extends string, E extends string> {
   readonly #stateIndex = new Map<string, number>();
   readonly #eventIndex = new Map<string, number>();
   readonly #final: boolean[];
+  /** Each action name's bit, and each entry's actions as a mask of them (hot paths test bits). */
+  readonly #actionBits = new Map<string, number>();
+  readonly #bits: Int32Array;
 
   constructor(table: TransitionTable) {
     this.states = table.states as readonly S[];
@@ -19,6 +22,7 @@ export class CompiledTable<S extends string, E extends string> {
     const n = table.states.length * table.events.length;
     this.#next = new Int16Array(n);
     this.#actions = new Array<readonly string[]>(n);
+    this.#bits = new Int32Array(n);
     this.#final = table.states.map((s) => table.finals.includes(s));
     table.states.forEach((s, si) => {
       table.events.forEach((e, ei) => {
@@ -28,6 +32,17 @@ export class CompiledTable<S extends string, E extends string> {
         if (target === undefined) throw new Error(`unknown target ${entry.target}`);
         this.#next[si * table.events.length + ei] = target;
         this.#actions[si * table.events.length + ei] = entry.actions;
+        let bits = 0;
+        for (const a of entry.actions) {
+          let bit = this.#actionBits.get(a);
+          if (bit === undefined) {
+            if (this.#actionBits.size >= 31) throw new Error('more than 31 action names');
+            bit = 1 << this.#actionBits.size;
+            this.#actionBits.set(a, bit);
+          }
+          bits |= bit;
+        }
+        this.#bits[si * table.events.length + ei] = bits;
       });
     });
   }
@@ -46,6 +61,17 @@ export class CompiledTable<S extends string, E extends string> {
 
   next(state: number, event: number): number {
     return this.#next[state * this.events.length + event] as number;
+  }
+
+  /** The bit of an action the table runs somewhere (throws for a name it never runs). */
+  actionBit(action: string): number {
+    const b = this.#actionBits.get(action);
+    if (b === undefined) throw new Error(`no transition runs action ${action}`);
+    return b;
+  }
+
+  bits(state: number, event: number): number {
+    return this.#bits[state * this.events.length + event] as number;
   }
 
   actions(state: number, event: number): readonly string[] {
@@ -95,9 +121,16 @@ export class Lifecycle<S extends string, E extends string> {
     return actions;
   }
 
-  /** actionsFor() for an event given by its index in the table. */
-  actionsForIndex(e: number): readonly string[] {
-    return this.#table.actions(this.#state, e);
+  /** sendIndex(), answering the actions as a mask of the table's action bits. */
+  sendBits(e: number): number {
+    const bits = this.#table.bits(this.#state, e);
+    this.#state = this.#table.next(this.#state, e);
+    return bits;
+  }
+
+  /** The actions the event would run, as a mask of action bits, without applying it. */
+  bitsFor(e: number): number {
+    return this.#table.bits(this.#state, e);
   }
 
   /** The actions the event would run, without applying it (no allocation: the table's own array). */

@@ -40,9 +40,11 @@ export const queryIndex = {
 /** The transaction and session tables' event indices, for the session's per-statement steps. */
 export const txnIndex = {
   event: (e: TxnEventType): number => compiledTxn.eventIndex(e),
+  action: (a: string): number => compiledTxn.actionBit(a),
 };
 export const sessionIndex = {
   event: (e: SessionEventType): number => compiledSession.eventIndex(e),
+  action: (a: string): number => compiledSession.actionBit(a),
 };
 
 export type QueryLifecycle = Lifecycle<QueryState, QueryEventType>;

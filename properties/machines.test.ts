@@ -11,8 +11,10 @@ import {
   newSessionLifecycle,
   newTransactionLifecycle,
   queryTable,
+  sessionIndex,
   sessionTable,
   transactionTable,
+  txnIndex,
 } from '../machines/tables.js';
 import { flattenStateValue, type TransitionTable } from '../machines/transition-table.js';
 import { QUERY_EVENTS, SESSION_EVENTS, TXN_EVENTS } from '../src/protocol/lifecycle-events.js';
@@ -141,4 +143,33 @@ describe('session lifecycle', () => {
       }
     }
   });
+});
+
+describe('action masks (the hot path steps tables by index and tests action bits)', () => {
+  const cases = [
+    { name: 'transaction', make: newTransactionLifecycle, events: TXN_EVENTS, index: txnIndex },
+    { name: 'session', make: newSessionLifecycle, events: SESSION_EVENTS, index: sessionIndex },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.name}: sendBits answers the mask of the actions send answers, in the same states`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...c.events), { maxLength: 40 }), (seq) => {
+          const byName = c.make();
+          const byBits = c.make();
+          for (const e of seq) {
+            const i = c.index.event(e as never);
+            const peeked = byBits.bitsFor(i);
+            const bits = byBits.sendBits(i);
+            const actions = byName.send(e as never);
+            let mask = 0;
+            for (const a of actions) mask |= c.index.action(a);
+            expect(bits).toBe(mask);
+            expect(peeked).toBe(mask);
+            expect(byBits.state).toBe(byName.state);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
 });

@@ -54,15 +54,6 @@ function toObject(columns: readonly ColumnInfo[], row: readonly SqlValue[]): Obj
   return o;
 }
 
-export interface QueryRunOptions {
-  readonly id: number;
-  readonly text: string;
-  readonly rowMode: RowMode;
-  /** Watched: keeps a live XState actor of the query machine and publishes progress. */
-  readonly observed: boolean;
-  /** Who started the query: told to cancel it, and that it ended (one object, no closures per query). */
-  readonly owner: QueryOwner;
-}
 
 export interface QueryOwner {
   cancelQuery(id: number, reason: 'user' | 'timeout'): void;
@@ -77,7 +68,10 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   /** The outcome of a run that ended before anyone asked for its promise. */
   #outcome: QueryResult<R> | null = null;
   #failure: DispatcherError | null = null;
-  readonly #opts: QueryRunOptions;
+  readonly #text: string;
+  readonly #rowMode: RowMode;
+  /** Who started the query: told to cancel it, and that it ended (one object, no closures per query). */
+  readonly #owner: QueryOwner;
   readonly #startedAt = performance.now();
   #resolve: ((r: QueryResult<R>) => void) | null = null;
   #reject: ((e: DispatcherError) => void) | null = null;
@@ -100,10 +94,13 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   #columns: readonly ColumnInfo[] = [];
   #error: DispatcherError | null = null;
 
-  constructor(opts: QueryRunOptions) {
-    this.id = opts.id;
-    this.#opts = opts;
-    if (opts.observed) {
+  /** `observed`: watched, so it keeps a live XState actor of the query machine and publishes progress. */
+  constructor(id: number, text: string, rowMode: RowMode, observed: boolean, owner: QueryOwner) {
+    this.id = id;
+    this.#text = text;
+    this.#rowMode = rowMode;
+    this.#owner = owner;
+    if (observed) {
       this.#rows$ = new Subject();
       // Phases reached before the caller subscribes (the statement starts inside query()) replay.
       this.#progress$ = new ReplaySubject(32);
@@ -196,7 +193,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
         return;
       case 'Failed':
         this.#failWith(new DispatcherError(r.error.sqlState, r.error.message, {
-          query: this.#opts.text,
+          query: this.#text,
           ...(r.error.position !== undefined ? { position: r.error.position } : {}),
           ...(r.error.detail !== undefined ? { detail: r.error.detail } : {}),
         }));
@@ -211,7 +208,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
 
   cancel(reason: 'user' | 'timeout' = 'user'): void {
     if (this.#finished) return;
-    this.#opts.owner.cancelQuery(this.id, reason);
+    this.#owner.cancelQuery(this.id, reason);
   }
 
   #complete(): void {
@@ -219,12 +216,12 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#advanceTo('executing');
     this.#eventAt(EV_FINISHED);
     this.#finished = true;
-    this.#opts.owner.releaseQuery(this);
+    this.#owner.releaseQuery(this);
     const done = this.#last;
     const columns: ColumnInfo[] = done === null ? [] : (done.columns as ColumnInfo[]);
     // A fresh array for a statement without rows: the caller owns what it gets.
     const raw = this.#lastRows === NO_ROWS ? [] : this.#lastRows;
-    const rows = (this.#opts.rowMode === 'object' ? raw.map((row) => toObject(columns, row)) : raw) as R[];
+    const rows = (this.#rowMode === 'object' ? raw.map((row) => toObject(columns, row)) : raw) as R[];
     const metrics = this.#metrics(done?.metrics);
     this.#publish();
     this.#progress$?.complete();
@@ -252,7 +249,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#event(e.sqlState === SqlState.QueryCanceled ? (/timeout/.test(e.message) ? 'TIMEOUT' : 'CANCEL') : 'FAIL');
     this.#finished = true;
     this.#error = e;
-    this.#opts.owner.releaseQuery(this);
+    this.#owner.releaseQuery(this);
     this.#publish();
     this.#progress$?.complete();
     this.#rows$?.error(e);
@@ -322,7 +319,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
   handle(): QueryHandle<R> {
     const rowsSubject = this.#rows$ as Subject<SqlValue[]>;
     const progressSubject = this.#progress$ as Subject<Progress>;
-    const mode = this.#opts.rowMode;
+    const mode = this.#rowMode;
     const shape = (row: SqlValue[]): R => (mode === 'object' ? toObject(this.#columns, row) : row) as R;
     const rows$ = new Observable<R>((sub) => {
       // Rows produced before the subscription are replayed first, then the live ones follow.

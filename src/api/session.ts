@@ -98,14 +98,12 @@ export class Session {
     const router = this.#host.system.router;
     const id = router.newId();
     // JavaScript callers can pass anything: a bad call is refused through the result, not thrown.
-    const call = readCall(sql, params, options);
-    let misuse: DispatcherError | null = null;
-    if (call instanceof DispatcherError) {
-      misuse = call;
-      options = {};
-    } else ({ params, options } = call);
-    const signal = options.signal;
-    const run = new QueryRun({ id, text: sql, rowMode: options.rowMode ?? 'array', observed, owner: this.#owner });
+    const misuse = readCall(sql, params, options);
+    // What readCall read, once (its scratch object is overwritten by the next call).
+    params = CALL.params;
+    const signal = CALL.signal;
+    const timeoutMs = CALL.timeoutMs;
+    const run = new QueryRun(id, sql, CALL.rowMode ?? 'array', observed, this.#owner);
     if (misuse !== null) {
       run.failEarly(misuse);
       return run;
@@ -157,7 +155,7 @@ export class Session {
       queryId: id,
       statements,
       params,
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       observed,
       preparedId: prepared?.id,
     });
@@ -191,17 +189,30 @@ export class Session {
   }
 }
 
+const NO_PARAMS: readonly SqlValue[] = Object.freeze([]);
+
+function bad(message: string): DispatcherError {
+  return new DispatcherError(SqlState.InvalidParameterValue, message);
+}
+
+/** What readCall read: one scratch object, read by Session.run right after the call. */
+const CALL: { params: readonly SqlValue[]; rowMode: ExecuteOptions['rowMode']; signal: AbortSignal | undefined; timeoutMs: number | undefined } = {
+  params: NO_PARAMS,
+  rowMode: undefined,
+  signal: undefined,
+  timeoutMs: undefined,
+};
+
 /**
  * What the type system promises TypeScript callers, checked for JavaScript ones. The parameters and
  * options are copied: the caller may change its array while the statement runs, and a proxy that
  * throws must fail here, as a refused call.
  */
-function readCall(
-  sql: unknown,
-  params: unknown,
-  options: unknown,
-): DispatcherError | { readonly params: readonly SqlValue[]; readonly options: ExecuteOptions } {
-  const bad = (message: string): DispatcherError => new DispatcherError(SqlState.InvalidParameterValue, message);
+function readCall(sql: unknown, params: unknown, options: unknown): DispatcherError | null {
+  CALL.params = NO_PARAMS;
+  CALL.rowMode = undefined;
+  CALL.signal = undefined;
+  CALL.timeoutMs = undefined;
   if (typeof sql !== 'string') return bad(`statement text must be a string, not ${sql === null ? 'null' : typeof sql}`);
   if (!Array.isArray(params)) return bad(`parameters must be an array, not ${params === null ? 'null' : typeof params}`);
   if (options === null || typeof options !== 'object') return bad('options must be an object');
@@ -210,10 +221,11 @@ function readCall(
     if (signal !== undefined && !(signal instanceof AbortSignal)) return bad('options.signal must be an AbortSignal');
     if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) return bad('options.timeoutMs must be a number of milliseconds');
     if (rowMode !== undefined && rowMode !== 'array' && rowMode !== 'object') return bad(`options.rowMode must be 'array' or 'object'`);
-    return {
-      params: Array.prototype.slice.call(params) as SqlValue[],
-      options: { rowMode, signal, timeoutMs },
-    };
+    CALL.params = Array.prototype.slice.call(params) as SqlValue[];
+    CALL.rowMode = rowMode;
+    CALL.signal = signal;
+    CALL.timeoutMs = timeoutMs;
+    return null;
   } catch {
     return bad('the parameters or options could not be read');
   }

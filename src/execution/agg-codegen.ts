@@ -8,18 +8,20 @@
 //
 // The loop reads a batch of rows from the operator below, or, when the aggregation reads its
 // table itself, storage leaves in place through the cursor (so that all of a plan's per-row code
-// is this one function, which V8 optimizes once). In a leaf, length(column) comes from the leaf's
-// kept lengths (leaf-lengths.ts) when the entry is the one they were taken from.
-import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
+// is this one function, which V8 optimizes once). In a leaf, the numbers and text lengths the loop
+// reads come from the leaf's kept columns (leaf-columns.ts); the row itself is then not loaded.
+import type { ColumnType, Row, RowCursor, SqlValue } from '../storage/ports.js';
 import { addNumber, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import type { ExprShape } from './expr-shape.js';
-import { NULL_LENGTH, leafLengths } from './leaf-lengths.js';
+import { NULL_LENGTH, leafColumns } from './leaf-columns.js';
 import type { Eval, Frame } from './runtime.js';
+import { isNumericType } from './values.js';
 
 /** What the planner knows of a GROUP BY expression beyond its closure. */
 export interface KeyForm {
   readonly slot: number | undefined;
   readonly shape: ExprShape | undefined;
+  readonly type: ColumnType;
 }
 
 /** A group's running state (aggregate-node.ts owns the groups). */
@@ -205,22 +207,52 @@ export function generateConsume<G extends GroupState>(
     return name;
   };
   const surrogate = local(SURROGATE);
-  const lengthsOf = local(leafLengths);
+  const columnsOf = local(leafColumns);
   const addNum = local(addNumber);
-  // Per length(column) slot read in the loop: the leaf's kept lengths, fetched once per call.
-  const prelude: string[] = [];
+  // Columns read from the leaves' kept values (fetched once per leaf): numbers, text lengths.
+  const numberSlots = new Set<number>();
   const lengthSlots = new Set<number>();
-  const value = (v: string, slot: number | undefined, shape: ExprShape | undefined, closure: Eval): string => {
-    if (shape?.kind === 'length' && slot === undefined && !lengthSlots.has(shape.slot)) {
-      const ls = shape.slot;
-      lengthSlots.add(ls);
-      prelude.push(
-        `const L${ls} = cursor !== null ? ${lengthsOf}(rows, ${ls}) : null;`,
-        `const E${ls} = L${ls} === null ? null : L${ls}.entries;`,
-        `const N${ls} = L${ls} === null ? null : L${ls}.lengths;`,
+  /** The row, loaded at the first read that needs it (kept values may make it unnecessary). */
+  const row = '(r ?? (r = Array.isArray(e) ? e : sink.row(e)))';
+  const number = (slot: number): string => {
+    numberSlots.add(slot);
+    return `{ const q = hit ? K${slot}[i] : NaN; x = q === q ? q : ${row}[${slot}]; }`;
+  };
+  /** Statements that set `v` to the expression's value: its fast path inline, else its closure. */
+  const value = (v: string, slot: number | undefined, shape: ExprShape | undefined, closure: Eval, numeric: boolean): string => {
+    const call = `${local(closure)}(${row}, f)`;
+    if (slot !== undefined) return numeric ? `{ let x; ${number(slot)} ${v} = x; }` : `${v} = ${row}[${slot}];`;
+    if (shape === undefined) return `${v} = ${call};`;
+    if (shape.kind === 'length') {
+      const s = shape.slot;
+      lengthSlots.add(s);
+      return (
+        `{ const q = hit ? N${s}[i] : ${NULL_LENGTH - 1}; ` +
+        `if (q >= 0) ${v} = q; else if (q === ${NULL_LENGTH}) ${v} = null; ` +
+        `else { const x = ${row}[${s}]; ${v} = typeof x === 'string' && !${surrogate}.test(x) ? x.length : ${call}; } }`
       );
     }
-    return valueCode(v, slot, shape, local(closure), surrogate, params);
+    // column-op: the test and arithmetic of columnOpOperand (expr-ops.ts), on the column's value.
+    const y = shape.param !== undefined ? `P[${shape.param}]` : `(${String(shape.constant)})`;
+    const head = `{ let x; ${number(shape.slot)} const y = ${y}; `;
+    if (shape.op === '%') {
+      const general = `if (typeof x === 'number' && typeof y === 'number' && y !== 0 && Number.isSafeInteger(y)) ${v} = (x % y) + 0; else ${v} = ${call}; }`;
+      // A literal lifted to a parameter: the value it had when the loop was made, as a constant
+      // (a remainder by a constant is a multiplication, by a variable a division), guarded by an
+      // equality test so another value takes the general path. An int32 operand (the kept
+      // values are doubles) keeps the remainder in integer arithmetic.
+      const now = shape.param !== undefined ? params[shape.param] : shape.constant;
+      if (typeof now === 'number' && Number.isSafeInteger(now) && now !== 0 && Math.abs(now) < 2 ** 31) {
+        return head + `if (typeof x === 'number' && y === ${now}) { const xi = x | 0; ${v} = (xi === x ? xi % ${now} : x % ${now}) + 0; } else ` + general;
+      }
+      return head + general;
+    }
+    const sign = shape.op === '+' ? 1 : -1;
+    return (
+      head +
+      `let s = NaN; if (typeof x === 'number' && typeof y === 'number' && Number.isSafeInteger(y)) s = x + ${sign} * y; ` +
+      `${v} = Number.isSafeInteger(s) ? s : ${call}; }`
+    );
   };
 
   // The typed path (small integer keys, or the one group) and the object path (other keys).
@@ -235,12 +267,12 @@ export function generateConsume<G extends GroupState>(
     const inline = !a.star && !a.distinct && a.filter === undefined && a.sep === undefined && a.arg !== null;
     if (!inline || (a.name !== 'count' && a.name !== 'sum' && a.name !== 'avg' && a.name !== 'total')) {
       const step = local(plan.steps[i]!);
-      typed.push(`${step}(${group}.st[${j}], r, f);`);
-      object.push(`${step}(st[${j}], r, f);`);
+      typed.push(`${step}(${group}.st[${j}], ${row}, f);`);
+      object.push(`${step}(st[${j}], ${row}, f);`);
       continue;
     }
     const v = `v${j}`;
-    const read = value(v, a.argSlot, a.argShape, a.arg!);
+    const read = value(v, a.argSlot, a.argShape, a.arg!, a.name !== 'count' && isNumericType(a.argType));
     const sum = a.name !== 'count';
     const real = a.argType === 'real';
     const at = width;
@@ -289,7 +321,7 @@ export function generateConsume<G extends GroupState>(
     const form = forms[0]!;
     body.push(
       'let k;',
-      value('k', form.slot, form.shape, keys[0]!),
+      value('k', form.slot, form.shape, keys[0]!, isNumericType(form.type)),
       `if (typeof k === 'number' && k >= 0 && k < ${denseKeys} && (k | 0) === k) {`,
       '  if (k >= cap) {',
       '    acc.grow(k);',
@@ -306,6 +338,12 @@ export function generateConsume<G extends GroupState>(
       '}',
     );
   }
+  const kept = numberSlots.size + lengthSlots.size > 0;
+  const prelude = [
+    kept ? `    const LC = cursor !== null ? ${columnsOf}(rows) : null;` : '    const LC = null;',
+    ...[...numberSlots].map((s) => `    const K${s} = LC === null ? null : LC.numbers(${s});`),
+    ...[...lengthSlots].map((s) => `    const N${s} = LC === null ? null : LC.lengths(${s});`),
+  ];
   const src = [
     '"use strict";',
     ...locals,
@@ -330,10 +368,12 @@ export function generateConsume<G extends GroupState>(
     '      to = from + got;',
     '    }',
     '    n += to - from;',
-    ...prelude.map((l) => '    ' + l),
+    ...prelude,
     '    for (let i = from; i < to; i++) {',
     '      const e = rows[i];',
-    '      const r = Array.isArray(e) ? e : sink.row(e);',
+    // In a leaf, values come from its kept columns; a row is loaded only when one is missing.
+    '      const hit = LC !== null;',
+    '      let r = hit ? null : Array.isArray(e) ? e : sink.row(e);',
     ...body.map((l) => '      ' + l),
     '    }',
     '  } while (!end && n < max);',
@@ -343,44 +383,4 @@ export function generateConsume<G extends GroupState>(
   const fn = new Function('C', src)(consts) as Consume<G>;
   made++;
   return { fn, layout: { width, slots } };
-}
-
-/** Statements that set `v` to the expression's value: its fast path inline, else its closure. */
-function valueCode(
-  v: string,
-  slot: number | undefined,
-  shape: ExprShape | undefined,
-  closure: string,
-  surrogate: string,
-  params: readonly SqlValue[],
-): string {
-  if (slot !== undefined) return `${v} = r[${slot}];`;
-  if (shape === undefined) return `${v} = ${closure}(r, f);`;
-  if (shape.kind === 'length') {
-    const s = shape.slot;
-    return (
-      `if (E${s} !== null && E${s}[i] === e) { const n = N${s}[i]; ${v} = n >= 0 ? n : n === ${NULL_LENGTH} ? null : ${closure}(r, f); } ` +
-      `else { const x = r[${s}]; ${v} = typeof x === 'string' && !${surrogate}.test(x) ? x.length : ${closure}(r, f); }`
-    );
-  }
-  // column-op: the test and arithmetic of columnOpOperand (expr-ops.ts).
-  const y = shape.param !== undefined ? `P[${shape.param}]` : `(${String(shape.constant)})`;
-  const head = `{ const x = r[${shape.slot}]; const y = ${y}; `;
-  if (shape.op === '%') {
-    const general = `if (typeof x === 'number' && typeof y === 'number' && y !== 0 && Number.isSafeInteger(y)) ${v} = (x % y) + 0; else ${v} = ${closure}(r, f); }`;
-    // A literal lifted to a parameter: the value it had when the loop was made, as a constant
-    // (a remainder by a constant is a multiplication, by a variable a division), guarded by an
-    // equality test so another value takes the general path.
-    const now = shape.param !== undefined ? params[shape.param] : undefined;
-    if (typeof now === 'number' && Number.isSafeInteger(now) && now !== 0 && Math.abs(now) < 2 ** 31) {
-      return head + `if (typeof x === 'number' && y === ${now}) ${v} = (x % ${now}) + 0; else ` + general;
-    }
-    return head + general;
-  }
-  const sign = shape.op === '+' ? 1 : -1;
-  return (
-    head +
-    `let s = NaN; if (typeof x === 'number' && typeof y === 'number' && Number.isSafeInteger(y)) s = x + ${sign} * y; ` +
-    `${v} = Number.isSafeInteger(s) ? s : ${closure}(r, f); }`
-  );
 }

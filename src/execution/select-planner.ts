@@ -328,7 +328,7 @@ export class SelectPlanner {
         if (hasWindow(gn)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in GROUP BY');
         const c = this.#x.compile(gn, scope);
         keyEvals.push(c.ev);
-        keyForms.push({ slot: c.slot, shape: c.shape });
+        keyForms.push({ slot: c.slot, shape: c.shape, type: c.type });
         info.keySlots.set(exprKey(gn, scope), i);
         if (gn?.type === 'column_ref' && typeof gn.column !== 'string') {
           const hit = scope.findLocal(colRefTable(gn), identName(gn.column));

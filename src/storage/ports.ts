@@ -58,7 +58,9 @@ export interface RowCursor {
   /**
    * Optional, for loops that read a leaf in place (no copy): takes up to `max` next entries of
    * one leaf, which are then leafEntries[leafStart], [leafStart + 1], ... (downwards for a reverse
-   * cursor); 0 at the end. Entries are rows, or references entryRow() turns into rows.
+   * cursor); 0 at the end. Entries are rows, or references entryRow() turns into rows. An
+   * entries array handed out never changes afterwards (the nodes a cursor reaches are committed
+   * or frozen), so readers may keep values derived from it, keyed by the array.
    */
   nextLeafRun?(max: number): number;
   readonly leafEntries?: readonly unknown[];

@@ -1,6 +1,6 @@
-// Generated aggregation loops (agg-codegen.ts, leaf-lengths.ts) against the shared loop: every
+// Generated aggregation loops (agg-codegen.ts, leaf-columns.ts) against the shared loop: every
 // query runs once with generation off (the reference), then with generation from the first row,
-// twice (the second run reads the leaves' kept lengths), and the answers (or errors) must be the
+// twice (the second run reads the leaves' kept columns), and the answers (or errors) must be the
 // same values in the same order, -0 and bigints included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DispatcherError } from '../../src/api/errors.js';
@@ -164,7 +164,7 @@ describe('generated aggregation loops give the shared loop\'s answers', () => {
     }
   });
 
-  it('kept leaf lengths are not trusted for rows changed since', async () => {
+  it('values kept per leaf follow changes (changed leaves are new leaves)', async () => {
     const sql = 'SELECT k % 5, count(*), avg(length(c)), sum(length(c)) FROM t GROUP BY k % 5';
     await compare(sql);
     await db.run("UPDATE t SET c = 'w' || id WHERE id % 3 = 0");

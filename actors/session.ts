@@ -92,7 +92,10 @@ export class SessionActor extends Actor<SessionMsg> {
   #closeReplies: number[] = [];
   /** The running statement is a read-only autocommit one (its transaction is a bare snapshot). */
   #snapshotOnly = false;
-  lastActivity = Date.now();
+  /** performance.now() when the session last finished a request (or was created). */
+  #lastActive = performance.now();
+  /** When the last statement of the current request ended (its clock read, reused for the request's end). */
+  #doneAt = 0;
 
   constructor(id: number, user: string, deps: SessionDeps) {
     super(`session:${id}`);
@@ -116,6 +119,11 @@ export class SessionActor extends Actor<SessionMsg> {
 
   get sessionState(): string {
     return this.#life.state;
+  }
+
+  /** Date.now() of the end of the last request: the idle timeout compares it with its clock. */
+  get lastActivity(): number {
+    return performance.timeOrigin + this.#lastActive;
   }
 
   get busy(): boolean {
@@ -182,8 +190,10 @@ export class SessionActor extends Actor<SessionMsg> {
     const st = cur.req.statements[cur.index];
     if (st === undefined) {
       this.#current = null;
-      this.#deps.router.send({ type: 'Ok', to: cur.req.queryId });
-      this.#afterRequest();
+      // The request ended when its last statement did (a request of no statements: now).
+      const at = cur.index > 0 ? this.#doneAt : performance.now();
+      this.#deps.router.send({ type: 'Ok', to: cur.req.queryId, at });
+      this.#afterRequest(at);
       return;
     }
     cur.statementStart = performance.now();
@@ -405,7 +415,7 @@ export class SessionActor extends Actor<SessionMsg> {
       shapeKey: st.shapeKey,
       text: st.text,
       metrics: done.metrics,
-      totalMs: (endedAt ?? performance.now()) - cur.statementStart,
+      totalMs: (this.#doneAt = endedAt ?? performance.now()) - cur.statementStart,
       plan: done.plan,
     });
     cur.index++;
@@ -435,8 +445,8 @@ export class SessionActor extends Actor<SessionMsg> {
     this.#afterRequest();
   }
 
-  #afterRequest(): void {
-    this.lastActivity = Date.now();
+  #afterRequest(at = performance.now()): void {
+    this.#lastActive = at;
     this.#life.sendIndex(SS_REQUEST_DONE);
     if (this.#life.state === 'closing') {
       this.#finishClose();

@@ -189,7 +189,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
         this.#rows = NO_ROWS;
         return;
       case 'Ok':
-        this.#complete();
+        this.#complete(r.at);
         return;
       case 'Failed':
         this.#failWith(new DispatcherError(r.error.sqlState, r.error.message, {
@@ -211,7 +211,8 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#owner.cancelQuery(this.id, reason);
   }
 
-  #complete(): void {
+  /** `at`: performance.now() at the request's end when the session had it. */
+  #complete(at?: number): void {
     if (this.#finished) return;
     this.#advanceTo('executing');
     this.#eventAt(EV_FINISHED);
@@ -222,7 +223,7 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     // A fresh array for a statement without rows: the caller owns what it gets.
     const raw = this.#lastRows === NO_ROWS ? [] : this.#lastRows;
     const rows = (this.#rowMode === 'object' ? raw.map((row) => toObject(columns, row)) : raw) as R[];
-    const metrics = this.#metrics(done?.metrics);
+    const metrics = this.#metrics(done?.metrics, at ?? performance.now());
     this.#publish();
     this.#progress$?.complete();
     this.#rows$?.complete();
@@ -257,11 +258,11 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     this.#settle(null, e);
   }
 
-  #metrics(m: WireMetrics | undefined): StatementMetrics {
+  #metrics(m: WireMetrics | undefined, end: number): StatementMetrics {
     return {
       queryId: String(this.id),
       kind: m?.kind ?? 'EMPTY',
-      executionTimeMs: performance.now() - this.#startedAt,
+      executionTimeMs: end - this.#startedAt,
       rowsAffected: m?.rowsAffected ?? 0,
       rowsExamined: m?.rowsExamined ?? this.#rowsExamined,
       rowsProduced: m?.rowsProduced ?? this.#rowsProduced,

@@ -34,7 +34,13 @@ export interface WireMetrics {
 // ---- replies (to a correlation id) ----------------------------------------------------------
 
 export type Reply =
-  | { readonly type: 'Ok'; readonly to: number; readonly value?: unknown }
+  | {
+      readonly type: 'Ok';
+      readonly to: number;
+      readonly value?: unknown;
+      /** performance.now() when the request ended, when the sender has it (saves a clock read). */
+      readonly at?: number | undefined;
+    }
   | { readonly type: 'Failed'; readonly to: number; readonly error: WireError }
   | {
       readonly type: 'Rows';

@@ -115,6 +115,8 @@ export class Engine implements StorageEngine, TxnCore {
   #queue: QueuedCommit[] = [];
   /** Write transactions begun and neither committed nor rolled back: commits that may yet join a batch. */
   #openWrites = 0;
+  /** Commits in the last batch: more than one means sessions commit concurrently now. */
+  #lastBatch = 1;
   #flushing = false;
   #closed = false;
   #failed: DispatcherError | null = null;
@@ -297,8 +299,10 @@ export class Engine implements StorageEngine, TxnCore {
       while (this.#queue.length > 0) {
         // Let the commits other sessions make in this same turn (their acknowledgements just
         // resolved) join this batch: one fsync for all of them instead of one for the first alone.
-        // With no other write transaction open, none can: the lone commit goes at once.
-        if (this.#openWrites > 0) await new Promise<void>((r) => setImmediate(r));
+        // A lone writer (the last batch held one commit, no other write transaction is open)
+        // skips the wait; should others be running after all, they queue behind its fsync and
+        // the next batch, of several, turns the wait back on.
+        if (this.#lastBatch > 1 || this.#openWrites > 0) await new Promise<void>((r) => setImmediate(r));
         const batch = this.#queue;
         this.#queue = [];
         const staged: QueuedCommit[] = [];
@@ -334,6 +338,7 @@ export class Engine implements StorageEngine, TxnCore {
           }
         }
         if (staged.length === 0) continue;
+        this.#lastBatch = staged.length;
         try {
           this.#head = redo !== null ? store.stageRedo(merged!, redo) : store.stage(merged!, this.oldestLiveSeq());
         } catch (err) {

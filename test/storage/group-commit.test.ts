@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/api/database.js';
 import { openStorage } from '../../src/storage/engine.js';
 import type { StorageEngine } from '../../src/storage/ports.js';
 import { drain, tableDef } from './helpers.js';
@@ -76,6 +77,35 @@ describe('group commit', () => {
       expect(again.integrityCheck()).toEqual([]);
     } finally {
       await again.close();
+    }
+  });
+
+  it('shares fsyncs among sessions committing autocommit statements at once, and not for a lone one', async () => {
+    const p = path.join(dir, 'sessions.db');
+    const db = await Database.open(p);
+    try {
+      const setup = await db.connect();
+      await setup.execute('CREATE TABLE acc (id INTEGER PRIMARY KEY, n INTEGER)');
+      await setup.execute('BEGIN');
+      for (let i = 0; i < 64; i++) await setup.execute('INSERT INTO acc VALUES ($1, 0)', [i]);
+      await setup.execute('COMMIT');
+      // A lone session: one fsync per commit.
+      let before = db.stats().fsyncs;
+      for (let i = 0; i < 10; i++) await setup.execute('UPDATE acc SET n = n + 1 WHERE id = $1', [i]);
+      expect(db.stats().fsyncs - before).toBe(10);
+      // Eight sessions, each committing in turn: their commits share fsyncs.
+      const sessions = await Promise.all(Array.from({ length: 8 }, () => db.connect()));
+      before = db.stats().fsyncs;
+      await Promise.all(
+        sessions.map(async (s, j) => {
+          for (let i = 0; i < 20; i++) await s.execute('UPDATE acc SET n = n + 1 WHERE id = $1', [j * 8 + (i % 8)]);
+        }),
+      );
+      const fsyncs = db.stats().fsyncs - before;
+      expect(fsyncs).toBeLessThanOrEqual(160 / 4);
+      expect((await setup.execute('SELECT sum(n) FROM acc')).rows).toEqual([[170]]);
+    } finally {
+      await db.close();
     }
   });
 });

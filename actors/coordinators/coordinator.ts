@@ -9,7 +9,7 @@ import { IdMap } from '../id-map.js';
 import type { ReplyRouter } from '../reply-router.js';
 import type { LockManager } from '../lock-manager.js';
 import type { TransactionManager } from '../transaction-manager.js';
-import { RunningStatement } from './running-statement.js';
+import { RunningStatement, type StatementEnv } from './running-statement.js';
 
 export interface CoordinatorDeps {
   readonly router: ReplyRouter;
@@ -27,10 +27,12 @@ export interface CoordinatorDeps {
 export abstract class Coordinator extends Actor<CoordinatorMsg> {
   protected readonly deps: CoordinatorDeps;
   readonly #running = new IdMap<RunningStatement>();
+  readonly #env: StatementEnv;
 
   constructor(name: string, deps: CoordinatorDeps) {
     super(name);
     this.deps = deps;
+    this.#env = { router: deps.router, storage: deps.storage, onEnd: this.#ended, slowPlan: deps.slowPlan };
   }
 
   get runningCount(): number {
@@ -42,7 +44,7 @@ export abstract class Coordinator extends Actor<CoordinatorMsg> {
       this.#running.get(m.queryId)?.cancel(m.reason);
       return;
     }
-    const rs = new RunningStatement(m, this.deps.router, this.deps.storage, this.#ended, this.deps.slowPlan);
+    const rs = new RunningStatement(m, this.#env);
     this.#running.set(m.queryId, rs);
     try {
       this.start(rs, m);

@@ -20,32 +20,27 @@ export interface StatementOutcome {
   readonly plan?: (() => string[]) | undefined;
 }
 
-/** A statement's counters; the set of indexes used is made when an operator first adds to it. */
-class StatementCounters implements ExecCounters {
-  rowsExamined = 0;
-  rowsProduced = 0;
-  #indexes: Set<string> | null = null;
-
-  get indexesUsed(): Set<string> {
-    return (this.#indexes ??= new Set());
-  }
-
-  /** The indexes operators reported, or null when none did (without making the set). */
-  get reported(): Set<string> | null {
-    return this.#indexes !== null && this.#indexes.size > 0 ? this.#indexes : null;
-  }
+/** What every statement of one coordinator shares (one object per coordinator, not per statement). */
+export interface StatementEnv {
+  readonly router: ReplyRouter;
+  readonly storage: StorageEngine;
+  readonly onEnd: (r: RunningStatement) => void;
+  /** Slow-query threshold: statements past it send their plan summary (slow-query log). */
+  readonly slowPlan?: { readonly thresholdMs: number } | undefined;
 }
 
-export class RunningStatement {
+/** The statement is its own counters (ExecCounters): one object less per statement. */
+export class RunningStatement implements ExecCounters {
   readonly run: RunStatement;
-  readonly counters = new StatementCounters();
+  rowsExamined = 0;
+  rowsProduced = 0;
+  /** Indexes operators reported: made when the first one is. */
+  #indexes: Set<string> | null = null;
   readonly startedAt: number;
   #cancelReason: 'user' | 'timeout' | null = null;
   #execution: Execution | null = null;
   #done = false;
-  readonly #router: ReplyRouter;
-  readonly #storage: StorageEngine;
-  readonly #onEnd: (r: RunningStatement) => void;
+  readonly #env: StatementEnv;
   readonly #hits0: number;
   readonly #misses0: number;
   readonly #io0: number;
@@ -62,25 +57,13 @@ export class RunningStatement {
   #held: SqlValue[][] | null = null;
   readonly #holdRows: boolean;
 
-  /** A finished statement at least this long (ms) sends its plan summary for the slow-query log. */
-  readonly #slowPlanMs: number;
-
-  constructor(
-    run: RunStatement,
-    router: ReplyRouter,
-    storage: StorageEngine,
-    onEnd: (r: RunningStatement) => void,
-    slowPlan?: { readonly thresholdMs: number },
-  ) {
+  constructor(run: RunStatement, env: StatementEnv) {
     this.run = run;
     // Started when sent: the dispatcher stamps a statement that waited in its queue anew.
     this.startedAt = run.sentAt ?? performance.now();
     this.#holdRows = run.observed !== true;
-    this.#slowPlanMs = slowPlan?.thresholdMs ?? Infinity;
-    this.#router = router;
-    this.#storage = storage;
-    this.#onEnd = onEnd;
-    const s = storage.ioCounters();
+    this.#env = env;
+    const s = env.storage.ioCounters();
     this.#hits0 = s.hits;
     this.#misses0 = s.misses;
     this.#io0 = s.pagesIo;
@@ -100,6 +83,14 @@ export class RunningStatement {
       throw this.#cancelError();
     }
   };
+
+  get counters(): ExecCounters {
+    return this;
+  }
+
+  get indexesUsed(): Set<string> {
+    return (this.#indexes ??= new Set());
+  }
 
   get done(): boolean {
     return this.#done;
@@ -127,12 +118,12 @@ export class RunningStatement {
   #slices = 0;
 
   progress(phase: string): void {
-    this.#router.send({
+    this.#env.router.send({
       type: 'Progress',
       to: this.run.rowsTo,
       phase,
-      rowsExamined: this.counters.rowsExamined,
-      rowsProduced: this.counters.rowsProduced,
+      rowsExamined: this.rowsExamined,
+      rowsProduced: this.rowsProduced,
     });
   }
 
@@ -159,7 +150,7 @@ export class RunningStatement {
   }
 
   #sendRows(rows: SqlValue[][]): void {
-    this.#router.send({ type: 'Rows', to: this.run.rowsTo, rows, columns: this.#columns() });
+    this.#env.router.send({ type: 'Rows', to: this.run.rowsTo, rows, columns: this.#columns() });
   }
 
   /** Sends the held batch now (before a yield, a failure or a lock wait). */
@@ -230,11 +221,11 @@ export class RunningStatement {
     const indexesUsed = p !== null ? p.indexesUsed : (o as StatementOutcome).indexesUsed;
     const rows = this.#held;
     this.#held = null;
-    const reported = this.counters.reported;
-    const s = this.#storage.ioCounters();
+    const reported = this.#indexes !== null && this.#indexes.size > 0 ? this.#indexes : null;
+    const s = this.#env.storage.ioCounters();
     const endedAt = performance.now();
     const elapsed = endedAt - this.startedAt;
-    this.#router.send({
+    this.#env.router.send({
       type: 'StatementDone',
       to: this.run.replyTo,
       command: p !== null ? p.command : (o as StatementOutcome).command,
@@ -245,8 +236,8 @@ export class RunningStatement {
         kind: this.run.statement.kind,
         executionTimeMs: elapsed,
         rowsAffected,
-        rowsExamined: this.counters.rowsExamined,
-        rowsProduced: this.counters.rowsProduced,
+        rowsExamined: this.rowsExamined,
+        rowsProduced: this.rowsProduced,
         indexesUsed: reported !== null ? [...reported] : indexesUsed,
         bufferHits: s.hits - this.#hits0,
         bufferMisses: s.misses - this.#misses0,
@@ -255,9 +246,9 @@ export class RunningStatement {
         planCacheHit: p !== null ? this.#planHit : (o as StatementOutcome).planCacheHit,
       },
       endedAt,
-      plan: elapsed >= this.#slowPlanMs ? planLines(p !== null ? () => p.explain() : (o as StatementOutcome).plan) : undefined,
+      plan: elapsed >= (this.#env.slowPlan?.thresholdMs ?? Infinity) ? planLines(p !== null ? () => p.explain() : (o as StatementOutcome).plan) : undefined,
     });
-    this.#onEnd(this);
+    this.#env.onEnd(this);
   }
 
   fail(e: unknown): void {
@@ -266,8 +257,8 @@ export class RunningStatement {
     this.#cleanup();
     // Rows already produced reach the caller before the error, as they would have streamed.
     this.#flushHeld();
-    this.#router.send({ type: 'Failed', to: this.run.replyTo, error: toWire(e) });
-    this.#onEnd(this);
+    this.#env.router.send({ type: 'Failed', to: this.run.replyTo, error: toWire(e) });
+    this.#env.onEnd(this);
   }
 
   #cleanup(): void {

@@ -10,7 +10,7 @@
 // table itself, storage leaves in place through the cursor (so that all of a plan's per-row code
 // is this one function, which V8 optimizes once). In a leaf, the numbers and text lengths the loop
 // reads come from the leaf's kept columns (leaf-columns.ts); the row itself is then not loaded.
-import type { ColumnType, Row, RowCursor, SqlValue } from '../storage/ports.js';
+import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
 import { addNumber, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import type { ExprShape } from './expr-shape.js';
 import { NULL_LENGTH, leafColumns } from './leaf-columns.js';
@@ -41,19 +41,26 @@ export interface GroupSink<G extends GroupState> {
 }
 
 /**
- * Aggregates `rows` (cursor null), or up to about `max` rows read from the cursor's leaves;
- * returns the rows read, as -1 - n when the cursor ended after n.
+ * Runs of rows: for j < count, rows[j][from[j] .. to[j]). In leaves (inLeaf), the arrays are
+ * storage leaves' entries (the caller reads the cursor: storage code inlined into a plan's loop
+ * deoptimized it at the scan's end, and its reoptimization cost the next execution).
  */
+export interface Runs {
+  readonly rows: (readonly unknown[])[];
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  count: number;
+  inLeaf: boolean;
+}
+
 export type Consume<G extends GroupState> = (
-  cursor: RowCursor | null,
-  rows: readonly unknown[],
-  max: number,
+  runs: Runs,
   f: Frame,
   dense: (G | undefined)[],
   sink: GroupSink<G>,
   only: G | null,
   acc: Accumulators,
-) => number;
+) => void;
 
 /** Generated loop of a plan, with the layout of its per-key accumulators. */
 export interface Generated<G extends GroupState> {
@@ -340,34 +347,22 @@ export function generateConsume<G extends GroupState>(
   }
   const kept = numberSlots.size + lengthSlots.size > 0;
   const prelude = [
-    kept ? `    const LC = cursor !== null ? ${columnsOf}(rows) : null;` : '    const LC = null;',
+    kept ? `    const LC = inLeaf ? ${columnsOf}(rows) : null;` : '    const LC = null;',
     ...[...numberSlots].map((s) => `    const K${s} = LC === null ? null : LC.numbers(${s});`),
     ...[...lengthSlots].map((s) => `    const N${s} = LC === null ? null : LC.lengths(${s});`),
   ];
   const src = [
     '"use strict";',
     ...locals,
-    'return function aggregateLoop(cursor, rows, max, f, dense, sink, only, acc) {',
+    'return function aggregateLoop(runs, f, dense, sink, only, acc) {',
     '  const P = f.params;',
     '  let A = acc.a;',
     '  let cap = acc.cap;',
-    '  let n = 0;',
-    '  let end = false;',
-    '  do {',
-    '    let from = 0;',
-    '    let to = rows.length;',
-    '    if (cursor === null) end = true;',
-    '    else {',
-    '      const got = cursor.nextLeafRun(max - n);',
-    '      if (got === 0) {',
-    '        end = true;',
-    '        break;',
-    '      }',
-    '      rows = cursor.leafEntries;',
-    '      from = cursor.leafStart;',
-    '      to = from + got;',
-    '    }',
-    '    n += to - from;',
+    '  const inLeaf = runs.inLeaf;',
+    '  for (let run = 0; run < runs.count; run++) {',
+    '    const rows = runs.rows[run];',
+    '    const from = runs.from[run];',
+    '    const to = runs.to[run];',
     ...prelude,
     '    for (let i = from; i < to; i++) {',
     '      const e = rows[i];',
@@ -376,8 +371,7 @@ export function generateConsume<G extends GroupState>(
     '      let r = hit ? null : Array.isArray(e) ? e : sink.row(e);',
     ...body.map((l) => '      ' + l),
     '    }',
-    '  } while (!end && n < max);',
-    '  return end ? -1 - n : n;',
+    '  }',
     '};',
   ].join('\n');
   const fn = new Function('C', src)(consts) as Consume<G>;

@@ -4,7 +4,7 @@
 // loop reads the storage leaves in place rather than batches of rows from a scan operator.
 import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
 import { aggStep, finish, newState, type AggSpec, type AggState, type AggStep } from './aggregates.js';
-import { Accumulators, generateConsume, rowsBeforeGenerating, type Generated, type GroupSink, type KeyForm, type StepPlan } from './agg-codegen.js';
+import { Accumulators, generateConsume, rowsBeforeGenerating, type Generated, type GroupSink, type KeyForm, type Runs, type StepPlan } from './agg-codegen.js';
 import { ScanNode } from './join-ops.js';
 import { BATCH, indent, objectArray, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { groupKey, rowKey } from './values.js';
@@ -12,9 +12,10 @@ import { groupKey, rowKey } from './values.js';
 /** Group keys below this (non-negative integers) live in an array rather than the Map. */
 const DENSE_KEYS = 4096;
 
+const EMPTY_ROWS: readonly unknown[] = [];
+
 /** Rows one next() reads when the aggregation reads its table itself (a scan's largest batch). */
 const LEAF_READ = BATCH * 4;
-const EMPTY: readonly unknown[] = [];
 
 export class AggregateNode implements PlanNode {
   readonly #child: PlanNode;
@@ -111,6 +112,8 @@ class AggregateOp implements Op, GroupSink<Group> {
   #cursor: RowCursor | null = null;
   /** The generated loop's per-key accumulators for this execution (null on the shared loop). */
   readonly #acc: Accumulators | null;
+  /** The runs of rows handed to the generated loop (reused from one next() to the next). */
+  readonly #runs: Runs = { rows: objectArray(), from: new Int32Array(LEAF_READ + 1), to: new Int32Array(LEAF_READ + 1), count: 0, inLeaf: false };
   readonly #f: Frame;
   readonly #keys: readonly Eval[];
   readonly #aggs: readonly AggSpec[];
@@ -175,7 +178,14 @@ class AggregateOp implements Op, GroupSink<Group> {
   #consume(b: Row[]): void {
     const gen = this.#gen;
     if (gen.fn !== null) {
-      gen.fn.fn(null, b, 0, this.#f, this.#dense, this, this.#only(), this.#acc!);
+      const runs = this.#runs;
+      runs.rows[0] = b;
+      runs.from[0] = 0;
+      runs.to[0] = b.length;
+      runs.count = 1;
+      runs.inLeaf = false;
+      gen.fn.fn(runs, this.#f, this.#dense, this, this.#only(), this.#acc!);
+      runs.rows[0] = EMPTY_ROWS;
       this.#f.root.work += b.length;
       return;
     }
@@ -187,18 +197,40 @@ class AggregateOp implements Op, GroupSink<Group> {
   #readTable(table: string): void {
     const f = this.#f;
     const cur = (this.#cursor ??= f.ctx.view.scanTable(table));
-    const only = this.#only();
-    let n: number;
+    const runs = this.#runs;
+    let n = 0;
+    let count = 0;
+    let end = false;
     if (cur.nextLeafRun !== undefined) {
-      n = this.#gen.fn!.fn(cur, EMPTY, LEAF_READ, f, this.#dense, this, only, this.#acc!);
+      while (n < LEAF_READ) {
+        const got = cur.nextLeafRun(LEAF_READ - n);
+        if (got === 0) {
+          end = true;
+          break;
+        }
+        const from = cur.leafStart!;
+        runs.rows[count] = cur.leafEntries!;
+        runs.from[count] = from;
+        runs.to[count] = from + got;
+        count++;
+        n += got;
+      }
+      runs.inLeaf = true;
     } else {
       const b: Row[] = [];
       for (let r = cur.next(); r !== undefined; r = b.length < LEAF_READ ? cur.next() : undefined) b.push(r);
-      this.#gen.fn!.fn(null, b, 0, f, this.#dense, this, only, this.#acc!);
-      n = b.length < LEAF_READ ? -1 - b.length : b.length;
+      end = b.length < LEAF_READ;
+      runs.rows[0] = b;
+      runs.from[0] = 0;
+      runs.to[0] = b.length;
+      count = 1;
+      n = b.length;
+      runs.inLeaf = false;
     }
-    const end = n < 0;
-    if (end) n = -1 - n;
+    runs.count = count;
+    this.#gen.fn!.fn(runs, f, this.#dense, this, this.#only(), this.#acc!);
+    // (Leaves are not held past the call.)
+    for (let j = 0; j < count; j++) runs.rows[j] = EMPTY_ROWS;
     f.ctx.counters.rowsExamined += n;
     f.root.work += n + 1;
     if (end) this.#endInput();

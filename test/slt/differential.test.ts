@@ -54,6 +54,16 @@ beforeAll(async () => {
     for (let i = 1; i <= 10; i++) rows.push(`(${i}, ${1 + int(10)}, 'table t${t} row ${i}')`);
     await both(`INSERT INTO t${t} VALUES ${rows.join(', ')}`);
   }
+  // Enough rows that aggregation runs its generated loops (a whole table of 8192 rows or more).
+  await both('CREATE TABLE g(a INTEGER, b INTEGER, c INTEGER, x REAL, t TEXT)');
+  for (let i = 0; i < 12_000; i += 1000) {
+    const rows: string[] = [];
+    for (let j = 0; j < 1000; j++) {
+      const maybe = (v: string): string => (r() < 0.05 ? 'NULL' : v);
+      rows.push(`(${maybe(String(int(50) - 10))}, ${maybe(String(int(7)))}, ${int(1000)}, ${maybe((int(2000) / 8).toFixed(3))}, ${maybe(`'s${int(30)}'`)})`);
+    }
+    await both(`INSERT INTO g VALUES ${rows.join(', ')}`);
+  }
   await both('CREATE TABLE c1(a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER)');
   await both('CREATE TABLE c2(a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER)');
   for (let i = 0; i < 40; i++) {
@@ -120,5 +130,28 @@ describe('differential against SQLite', () => {
       compared++;
     }
     expect(compared).toBe(300);
+  });
+
+  it('aggregates over a large table with GROUP BY keys, WHERE and HAVING', async () => {
+    const col = (): string => pick(['a', 'b', 'c']);
+    const key = (): string => pick(['a', 'b', 'a % 7', 'b + 1', 'c % 100', 't', 'length(t)', 'abs(a)']);
+    const agg = (): string =>
+      pick(['count(*)', `count(${col()})`, `sum(${col()})`, `min(${col()})`, `max(${col()})`, `avg(${col()})`, 'sum(x)', 'avg(x)', 'max(t)',
+        `count(DISTINCT ${col()})`, 'avg(length(t))', `total(${col()})`, `sum(${col()} + 1)`]);
+    // avg of integers is numeric in PostgreSQL and a float in SQLite: compare to 6 decimals.
+    const norm = (v: unknown): unknown =>
+      typeof v === 'number' ? Number(v.toFixed(6)) : typeof v === 'string' && /^-?\d+\.\d+$/.test(v) ? Number(Number(v).toFixed(6)) : typeof v === 'bigint' ? Number(v) : v;
+    for (let q = 0; q < 80; q++) {
+      const nk = int(3);
+      const keys = Array.from({ length: nk }, key);
+      const aggs = Array.from({ length: 1 + int(3) }, agg);
+      let sql = `SELECT ${[...keys, ...aggs].join(', ')} FROM g`;
+      if (r() < 0.3) sql += ` WHERE ${col()} > ${int(30)}`;
+      if (nk > 0) sql += ` GROUP BY ${keys.join(', ')}`;
+      if (nk > 0 && r() < 0.2) sql += ` HAVING count(*) > ${int(50)}`;
+      const expected = (lite.prepare(sql).raw().all() as unknown[][]).map((row) => JSON.stringify(row.map(norm))).sort();
+      const got = (await s.execute(sql)).rows.map((row) => JSON.stringify((Array.isArray(row) ? row : Object.values(row)).map(norm))).sort();
+      expect(got, sql).toEqual(expected);
+    }
   });
 });

@@ -327,7 +327,7 @@ export class Engine implements StorageEngine, TxnCore {
             merged = merged === null ? work : mergeWork(merged, work);
             staged.push(e);
             if (redo !== null) {
-              const body = work.removed.length === 0 ? encodeRedo(work.state.seq, e.txn.log) : null;
+              const body = encodeRedo(work.state.seq, e.txn.log);
               if (body === null) redo = null;
               else redo.push({ seq: work.state.seq, body });
             }

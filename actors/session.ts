@@ -121,9 +121,9 @@ export class SessionActor extends Actor<SessionMsg> {
     return this.#life.state;
   }
 
-  /** Date.now() of the end of the last request: the idle timeout compares it with its clock. */
+  /** performance.now() at the end of the last request (the idle timeout's monotonic clock). */
   get lastActivity(): number {
-    return performance.timeOrigin + this.#lastActive;
+    return this.#lastActive;
   }
 
   get busy(): boolean {

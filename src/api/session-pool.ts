@@ -16,6 +16,7 @@ export interface SessionLimits {
 export interface PooledSession {
   readonly user: string;
   readonly closed: boolean;
+  /** `now`: a performance.now() reading. */
   idleMs(now: number): number;
   readonly idleTimeoutMs: number;
   close(reason?: DispatcherError): Promise<void>;
@@ -96,7 +97,8 @@ export class SessionPool {
   }
 
   readonly #sweep = (): void => {
-    const now = Date.now();
+    // The sessions' activity times are performance.now() readings (monotonic, unlike Date.now()).
+    const now = performance.now();
     for (const s of [...this.#sessions]) {
       if (s.closed) {
         this.remove(s);

@@ -174,7 +174,10 @@ export class Session {
     this.#host.sessionClosed(this);
   }
 
-  /** Milliseconds since the session last worked (0 while a request runs): the idle timeout reads it. */
+  /**
+   * Milliseconds since the session last worked (0 while a request runs): the idle timeout reads it.
+   * `now` is a performance.now() reading.
+   */
   idleMs(now: number): number {
     return this.#actor.busy ? 0 : now - this.#actor.lastActivity;
   }

@@ -123,14 +123,14 @@ export class Accumulators {
     const n = a[b]!;
     if (n === 0) return;
     const st = g.st[slot.agg]!;
-    st.n += n;
+    st.n = small(st.n + n);
     a[b] = 0;
     if (!slot.sum) return;
     const sum = a[b + 1]!;
     a[b + 1] = 0;
     // A REAL sum went in input order from 0, as st.f would have; integers are exact either way.
     if (slot.real) st.f += sum;
-    else addNumber(this.#aggs[slot.agg]!, st, sum);
+    else addNumber(this.#aggs[slot.agg]!, st, small(sum));
   }
 
   /** A non-NULL value of slot s the loop does not take: from now on key k's slot s is the group's. */
@@ -152,11 +152,19 @@ export class Accumulators {
       const rows = a[k * w]!;
       if (rows === 0) continue;
       const g = group(k);
-      g.rows += rows;
+      g.rows = small(g.rows + rows);
       a[k * w] = 0;
       for (let s = 0; s < ns; s++) this.#flush(k, s, g);
     }
   }
+}
+
+/**
+ * An integral number read from a Float64Array as a small integer when it is one: a double stored
+ * into a field that held small integers would generalize the field (see aggregates.ts).
+ */
+function small(x: number): number {
+  return x === (x | 0) && (x !== 0 || 1 / x > 0) ? x | 0 : x;
 }
 
 export interface StepPlan {
@@ -279,7 +287,7 @@ export function generateConsume<G extends GroupState>(
       continue;
     }
     const v = `v${j}`;
-    const read = value(v, a.argSlot, a.argShape, a.arg!, a.name !== 'count' && isNumericType(a.argType));
+    const read = value(v, a.argSlot, a.argShape, a.arg!, isNumericType(a.argType));
     const sum = a.name !== 'count';
     const real = a.argType === 'real';
     const at = width;
@@ -293,7 +301,10 @@ export function generateConsume<G extends GroupState>(
       object.push(`if (${v} !== null) st[${j}].n++;`);
       continue;
     }
-    const takes = real ? `typeof ${v} === 'number' && t === t` : `typeof ${v} === 'number' && (${v} | 0) === ${v} && t <= ${INT_SUM_BOUND} && t >= -${INT_SUM_BOUND}`;
+    // (-0 is left to the group's state: alone, it sums to -0 there, and to 0 here.)
+    const takes = real
+      ? `typeof ${v} === 'number' && t === t`
+      : `typeof ${v} === 'number' && (${v} | 0) === ${v} && (${v} !== 0 || 1 / ${v} > 0) && t <= ${INT_SUM_BOUND} && t >= -${INT_SUM_BOUND}`;
     typed.push(
       `if (${v} !== null) {`,
       `  const t = A[b + ${at + 1}];`,

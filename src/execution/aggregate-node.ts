@@ -33,7 +33,11 @@ export class AggregateNode implements PlanNode {
     this.#child = child;
     this.#keys = keys;
     this.#aggs = aggs;
-    this.#gen = { fn: null, rows: 0, tried: false, forms, cap: 16 };
+    // The runs object is the plan's, not each execution's: the loop is optimized for the shapes
+    // of the objects it first saw, and a fresh one per execution deoptimized it at the next.
+    // (A run list is filled and consumed within one call, so executions can share it.)
+    const runs: Runs = { rows: objectArray(), from: new Int32Array(LEAF_READ + 1), to: new Int32Array(LEAF_READ + 1), count: 0, inLeaf: false };
+    this.#gen = { fn: null, rows: 0, tried: false, forms, cap: 16, runs };
   }
 
   open(f: Frame): Op {
@@ -78,6 +82,8 @@ interface GenState {
   readonly forms: readonly KeyForm[];
   /** Accumulator room the last execution needed (the next one starts with it). */
   cap: number;
+  /** The runs of rows handed to the generated loop. */
+  readonly runs: Runs;
 }
 
 interface Group {
@@ -112,8 +118,7 @@ class AggregateOp implements Op, GroupSink<Group> {
   #cursor: RowCursor | null = null;
   /** The generated loop's per-key accumulators for this execution (null on the shared loop). */
   readonly #acc: Accumulators | null;
-  /** The runs of rows handed to the generated loop (reused from one next() to the next). */
-  readonly #runs: Runs = { rows: objectArray(), from: new Int32Array(LEAF_READ + 1), to: new Int32Array(LEAF_READ + 1), count: 0, inLeaf: false };
+  readonly #runs: Runs;
   readonly #f: Frame;
   readonly #keys: readonly Eval[];
   readonly #aggs: readonly AggSpec[];
@@ -140,6 +145,7 @@ class AggregateOp implements Op, GroupSink<Group> {
     this.#counted = plan.counted;
     this.#gen = gen;
     this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs, gen.cap);
+    this.#runs = gen.runs;
     this.#kv = new Array<SqlValue>(keys.length);
   }
 

@@ -79,6 +79,21 @@ export function newState(spec: AggSpec): AggState {
   return { n: 0, v: null, f: 0, seen: spec.distinct ? new Set() : null, list: spec.order !== undefined && spec.order.length > 0 ? [] : null };
 }
 
+// V8 tracks what each field of an AggState has held (small integers, floats, objects...); a field
+// that first meets another kind in the middle of a run generalizes the shape of every state,
+// which throws away the optimized code that relied on it (measured: the next execution of a
+// generated aggregation loop ran unoptimized). One state given every kind up front settles them.
+{
+  const st = newState({ distinct: true, order: [{}] } as unknown as AggSpec);
+  st.v = 1;
+  st.v = 0.5;
+  st.v = 1n;
+  st.v = 'x';
+  st.f = 0.5;
+  st.seen = null;
+  st.list = null;
+}
+
 function addExact(a: SqlValue, b: number | bigint): number | bigint {
   if (a === null) return b;
   if (typeof a === 'number' && typeof b === 'number') {

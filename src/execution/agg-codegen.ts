@@ -6,10 +6,10 @@
 // Every inlined fast path tests exactly what its closure tests and falls back to the closure
 // (or to addNumber) otherwise, so results and errors are the closures' own.
 //
-// The loop reads a batch of rows from the operator below, or, when the aggregation reads its
-// table itself, storage leaves in place through the cursor (so that all of a plan's per-row code
-// is this one function, which V8 optimizes once). In a leaf, the numbers and text lengths the loop
-// reads come from the leaf's kept columns (leaf-columns.ts); the row itself is then not loaded.
+// The loop reads runs of rows: a batch from the operator below, or, when the aggregation reads
+// its table itself, storage leaves' entries in place (the operator reads the cursor). In a leaf,
+// the numbers and text lengths the loop reads come from the leaf's kept columns
+// (leaf-columns.ts); the row itself is then not loaded.
 import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
 import { addNumber, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import type { ExprShape } from './expr-shape.js';

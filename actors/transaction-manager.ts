@@ -153,15 +153,63 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     return this.#txns.get(txnId)?.write === null;
   }
 
+  /**
+   * One committed snapshot shared by read-only autocommit transactions while nothing has committed
+   * after it: a snapshot taken and released per statement made storage's count of live snapshots
+   * empty and refill every statement (~0.3 us of a prepared point select). It goes once no
+   * statement uses it and it is stale, and whenever a write transaction begins, so it never holds
+   * back the reuse of pages behind writers.
+   */
+  #shared: ReadTxn | null = null;
+  #sharedUsers = 0;
+
+  /** The snapshot a read-only autocommit transaction reads: the shared one while it is current. */
+  #autocommitSnapshot(): ReadTxn {
+    const committedSeq = this.#storage.committedSeq?.();
+    // A storage that cannot tell what is current gets a snapshot per transaction.
+    if (committedSeq === undefined) return this.#storage.snapshot();
+    const s = this.#shared;
+    if (s !== null) {
+      if (s.seq === committedSeq) {
+        this.#sharedUsers++;
+        return s;
+      }
+      // A stale one still read by a running statement stays with it; this one reads its own.
+      if (this.#sharedUsers > 0) return this.#storage.snapshot();
+      s.release();
+    }
+    const fresh = this.#storage.snapshot();
+    this.#shared = fresh;
+    this.#sharedUsers = 1;
+    return fresh;
+  }
+
+  #releaseRead(r: ReadTxn): void {
+    if (r !== this.#shared) {
+      r.release();
+      return;
+    }
+    if (--this.#sharedUsers > 0) return;
+    // Its last reader ended: a stale one goes now, a current one waits for the next statement.
+    if (this.#storage.committedSeq?.() !== r.seq) this.#dropShared();
+  }
+
+  #dropShared(): void {
+    if (this.#shared === null || this.#sharedUsers > 0) return;
+    this.#shared.release();
+    this.#shared = null;
+  }
+
   /** Synchronous begin, for the session's hot path (the Begin message answers the same way). */
   begin(sessionId: number, readOnly: boolean, isolation: IsolationLevel, implicit = false): number {
     const id = this.#nextId++;
+    if (!readOnly) this.#dropShared();
     const t: OpenTxn = {
       id,
       sessionId,
       isolation,
       readOnly,
-      read: readOnly ? this.#storage.snapshot() : null,
+      read: readOnly ? (implicit ? this.#autocommitSnapshot() : this.#storage.snapshot()) : null,
       write: readOnly ? null : this.#storage.begin(),
       view: null,
       snapshot: null,
@@ -263,7 +311,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
         latest.release();
         return;
       }
-      t.read.release();
+      this.#releaseRead(t.read);
       t.read = latest;
     }
   }
@@ -458,7 +506,7 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
     if (t === undefined) return;
     this.#txns.delete(txnId);
     if (t.snapshot !== null && t.snapshot !== t.read) t.snapshot.release();
-    t.read?.release();
+    if (t.read !== null) this.#releaseRead(t.read);
     t.write?.rollback();
     // A snapshot-only transaction never locked anything: no message needed.
     if (this.#locks.table.holdsAny(txnId)) this.#locks.tell({ type: 'ReleaseAll', txnId });
@@ -491,5 +539,6 @@ export class TransactionManager extends Actor<TxnManagerMsg> {
   /** Rolls back everything (database close). */
   rollbackAll(): void {
     for (const t of this.#txns.values()) this.#end(t.id, false);
+    this.#dropShared();
   }
 }

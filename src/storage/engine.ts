@@ -433,8 +433,14 @@ export class Engine implements StorageEngine, TxnCore {
     }
   }
 
-  async #idle(): Promise<void> {
-    while (this.#flushing) await new Promise((r) => setTimeout(r, 1));
+  /**
+   * Resolves once no batch, image point or checkpoint is running. The caller must claim the store
+   * (#flushing = true) in the same synchronous step as its own last look at #flushing: the hop
+   * back from an async helper would leave a gap in which a commit can start a batch whose
+   * frames the caller's image point would then overwrite and its WAL reset drop.
+   */
+  #whenIdle(): Promise<void> | null {
+    return this.#flushing ? new Promise((r) => setTimeout(r, 1)) : null;
   }
 
   stats(): StorageStats {
@@ -463,7 +469,8 @@ export class Engine implements StorageEngine, TxnCore {
   async checkpoint(): Promise<void> {
     this.#open();
     if (this.#store === null) return;
-    await this.#idle();
+    for (let wait = this.#whenIdle(); wait !== null; wait = this.#whenIdle()) await wait;
+    this.#open();
     // After a failed WAL write the page store's allocation state (catalog root, page count)
     // includes a batch that never landed: writing it into the data file would lose data.
     if (this.#failed) throw this.#failed;
@@ -507,7 +514,10 @@ export class Engine implements StorageEngine, TxnCore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#idle();
+    for (let wait = this.#whenIdle(); wait !== null; wait = this.#whenIdle()) await wait;
+    if (this.#closed) return;
+    // From here on commits are refused (none is queued: the queue empties before #flushing drops).
+    this.#closed = true;
     if (this.#store && this.#failed === null) {
       this.#flushing = true;
       try {
@@ -516,7 +526,6 @@ export class Engine implements StorageEngine, TxnCore {
         this.#flushing = false;
       }
     }
-    this.#closed = true;
     if (this.#store) await this.#store.close(this.#failed === null);
   }
 

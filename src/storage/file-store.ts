@@ -544,11 +544,15 @@ export class FileStore {
   }
 
   /** Copies the latest page images into the data file, records the free list, resets the WAL. */
-  async checkpoint(_state: DbState, oldestLiveSeq: number): Promise<void> {
+  async checkpoint(state: DbState | undefined, oldestLiveSeq: number): Promise<void> {
     if (this.#clean) return;
     // Trees with nodes that have no page image would be lost with the log: the engine writes an
-    // image point first.
-    if (this.hasDirty) throw new DispatcherError(SqlState.InternalError, 'checkpoint before the image point of redo commits');
+    // image point first, so the images are those of the state it checkpoints.
+    if (this.hasDirty || (state !== undefined && state.seq !== this.#seq))
+      throw new DispatcherError(
+        SqlState.InternalError,
+        `checkpoint of commit ${state?.seq ?? '?'} over page images of commit ${this.#seq}${this.hasDirty ? ' with redo commits not imaged' : ''}`,
+      );
     while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
       for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
     }
@@ -664,7 +668,7 @@ export class FileStore {
 
   async close(clean: boolean): Promise<void> {
     try {
-      if (clean) await this.checkpoint(undefined as unknown as DbState, Number.MAX_SAFE_INTEGER);
+      if (clean) await this.checkpoint(undefined, Number.MAX_SAFE_INTEGER);
     } finally {
       await this.#wal.close();
       await this.#pager.close();

@@ -329,6 +329,28 @@ export class Wal {
    */
   async flush(inline = false): Promise<void> {
     if (this.#batch.length === 0) return;
+    this.#enter('write');
+    try {
+      await this.#flush(inline);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * One write (and its fsync) or reset at a time: a write that began before the previous one's
+   * fsync returned would land at the same offset (size moves only after the fsync), and recovery's
+   * torn-tail rule assumes it cannot happen. The engine serializes them; this turns a slip into
+   * an error instead of overwritten commits.
+   */
+  #busy = false;
+
+  #enter(what: string): void {
+    if (this.#busy) throw new DispatcherError(SqlState.InternalError, `${this.file}: a ${what} began while another write was in flight`);
+    this.#busy = true;
+  }
+
+  async #flush(inline: boolean): Promise<void> {
     const bufs = this.#batch;
     const pages = this.#batchPages;
     const bytes = this.#batchBytes;
@@ -391,6 +413,15 @@ export class Wal {
 
   /** Empties the log after a checkpoint: a new salt makes any old frame left behind invalid. */
   async reset(): Promise<void> {
+    this.#enter('reset');
+    try {
+      await this.#reset();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #reset(): Promise<void> {
     let salt = randomInt(1, 0xffffffff);
     if (salt === this.#salt) salt = (salt + 1) >>> 0 || 1;
     this.#salt = salt;

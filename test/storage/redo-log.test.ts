@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DispatcherError } from '../../src/api/errors.js';
 import { Engine, openStorage } from '../../src/storage/engine.js';
+import { nodeFileIo } from '../../src/storage/file-io.js';
+import { Wal } from '../../src/storage/wal.js';
 import type { Key, Row, StorageOptions } from '../../src/storage/ports.js';
 import { drain, tableDef } from './helpers.js';
 
@@ -202,5 +204,26 @@ describe('redo records', () => {
     expect((e as DispatcherError).sqlState).toBe('XX001');
     expect((e as DispatcherError).message).toContain('-wal is corrupted');
     await db.close();
+  });
+
+  it('refuse a WAL write that begins while another is in flight (it would land on the same offset)', async () => {
+    const { wal } = await Wal.open(nodeFileIo, `${dbPath()}-wal`, 4096, true);
+    try {
+      wal.addRedo(1, Buffer.from('first'));
+      const first = wal.flush(false); // written now, its fsync in flight
+      wal.addRedo(2, Buffer.from('second'));
+      const e = await wal.flush(false).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(DispatcherError);
+      expect((e as DispatcherError).sqlState).toBe('XX000');
+      await first;
+      // Once the first is durable the staged frame goes out after it.
+      await wal.flush(false);
+      expect(wal.frames).toBe(2);
+    } finally {
+      await wal.close();
+    }
   });
 });

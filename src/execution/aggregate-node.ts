@@ -183,14 +183,16 @@ class AggregateOp implements Op, GroupSink<Group> {
 
   #consume(b: Row[]): void {
     const gen = this.#gen;
-    if (gen.fn !== null) {
+    // The loop this execution began with: another execution of the plan may generate one
+    // meanwhile, but this one's accumulators (#acc) were made, or not, when it opened.
+    if (this.#acc !== null) {
       const runs = this.#runs;
       runs.rows[0] = b;
       runs.from[0] = 0;
       runs.to[0] = b.length;
       runs.count = 1;
       runs.inLeaf = false;
-      gen.fn.fn(runs, this.#f, this.#dense, this, this.#only(), this.#acc!);
+      gen.fn!.fn(runs, this.#f, this.#dense, this, this.#only(), this.#acc);
       runs.rows[0] = EMPTY_ROWS;
       this.#f.root.work += b.length;
       return;

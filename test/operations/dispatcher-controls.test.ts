@@ -7,14 +7,17 @@ import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
 
 // 1500 x 1500 rows: long enough to be seen running, and stopped within a slice when cancelled.
-const LONG = 'SELECT count(*) FROM a, b WHERE a.x + b.x >= 0';
+// 1500 x 1500 x 8 rows: long enough (~0.5 s here) to be seen running, queued and timed out.
+const LONG = 'SELECT count(*) FROM a, b, c WHERE a.x + b.x + c.x >= 0';
 
 async function fill(db: Database, n = 1500): Promise<void> {
   const s = await db.connect();
   await s.execute('SET statement_timeout = 0');
   await s.execute('CREATE TABLE a (x INTEGER)');
   await s.execute('CREATE TABLE b (x INTEGER)');
+  await s.execute('CREATE TABLE c (x INTEGER)');
   await s.execute('BEGIN');
+  for (let i = 0; i < 8; i++) await s.execute('INSERT INTO c VALUES ($1)', [i]);
   for (let i = 0; i < n; i++) {
     await s.execute('INSERT INTO a VALUES ($1)', [i]);
     await s.execute('INSERT INTO b VALUES ($1)', [i]);
@@ -76,7 +79,7 @@ describe('admission and cancellation', () => {
     expect(e.sqlState).toBe('57014');
     expect(e.message).toContain('statement timeout');
     await s.execute('SET statement_timeout = 0');
-    expect((await s.execute(LONG)).rows).toEqual([[1500 * 1500]]);
+    expect((await s.execute(LONG)).rows).toEqual([[1500 * 1500 * 8]]);
     await db.close();
   });
 });

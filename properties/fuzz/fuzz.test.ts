@@ -56,10 +56,12 @@ describe('fuzz', () => {
     );
     expect(target.db.integrityCheck()).toEqual([]);
     await target.closeAndVerify('end of the bounded run', ORACLE.hangMs);
-    // The generators must mostly make sense: most well-formed statements run.
+    // The generators must make sense: many well-formed statements run. (Per random seed the share
+    // is ~0.35-0.55, and lower when an early generated DROP leaves later statements nothing to
+    // work on: seen down to 0.21. A broken generator gives ~0.)
     const valid = tally.byCategory.get('valid');
     expect(valid).toBeDefined();
-    expect(valid!.ok / (valid!.ok + valid!.error)).toBeGreaterThan(0.3);
+    expect(valid!.ok / (valid!.ok + valid!.error)).toBeGreaterThan(0.1);
     expect(tally.outcomes.get('ok') ?? 0).toBeGreaterThan(tally.statements / 5);
   }, 300_000);
 

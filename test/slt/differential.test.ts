@@ -7,20 +7,12 @@ import Database3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import type { Session } from '../../src/api/session.js';
+import { Rng } from '../crash/workload.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env['DISPATCHDB_DIFF_SEED'] ?? 20261127);
-const r = rng(SEED);
+const rand = new Rng(SEED);
+const r = (): number => rand.next();
 const int = (n: number): number => Math.floor(r() * n);
 const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
 

@@ -11,6 +11,7 @@ import { nodeFileIo } from '../../src/storage/file-io.js';
 import { Wal } from '../../src/storage/wal.js';
 import type { Key, Row, StorageOptions } from '../../src/storage/ports.js';
 import { drain, tableDef } from './helpers.js';
+import { Rng } from '../crash/workload.js';
 
 let dir: string;
 beforeAll(() => {
@@ -41,16 +42,6 @@ const itemsDef = tableDef('items', [['id', 'integer'], ['name', 'text'], ['data'
 // No primary key: rows are keyed by a hidden row id the engine assigns.
 const logsDef = tableDef('logs', [['msg', 'text'], ['at', 'integer']], []);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sortRows(rows: Row[]): string[] {
   return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v))).sort();
@@ -80,7 +71,8 @@ describe('redo records', () => {
     await setup.commit();
     const items = new Map<number, Row>();
     const logs = new Map<string, Row>(); // by the row id the live engine gave it
-    const r = rng(42);
+    const rand = new Rng(42);
+    const r = (): number => rand.next();
     let redoOnly = 0;
     let imaged = 0;
     for (let c = 1; c <= 400; c++) {

@@ -9,7 +9,6 @@ import { Database } from '../../src/api/database.js';
 import type { Session } from '../../src/api/session.js';
 import { Rng } from '../crash/workload.js';
 
-
 const SEED = Number(process.env['DISPATCHDB_DIFF_SEED'] ?? 20261127);
 const rand = new Rng(SEED);
 const r = (): number => rand.next();

@@ -42,7 +42,6 @@ const itemsDef = tableDef('items', [['id', 'integer'], ['name', 'text'], ['data'
 // No primary key: rows are keyed by a hidden row id the engine assigns.
 const logsDef = tableDef('logs', [['msg', 'text'], ['at', 'integer']], []);
 
-
 function sortRows(rows: Row[]): string[] {
   return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v))).sort();
 }

@@ -80,6 +80,8 @@ export class Session {
     if (typeof sql !== 'string') throw new DispatcherError(SqlState.InvalidParameterValue, `statement text must be a string, not ${typeof sql}`);
     let statements: AnalyzedStatement[];
     try {
+      // The length limit refuses a text before it is parsed, at PREPARE as at execution.
+      this.#host.operations?.checkText(sql);
       statements = this.#host.analyzer.analyze(sql);
     } catch (e) {
       throw toDispatcherError(e, sql);

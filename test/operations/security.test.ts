@@ -28,6 +28,9 @@ describe('security validator', () => {
     const e = await failure(s.execute(`SELECT id FROM t WHERE name = '${'x'.repeat(200)}'`));
     expect(e.sqlState).toBe('54000');
     expect(e.message).toContain('statement too long');
+    // PREPARE refuses it too, before parsing (not at its first execution).
+    const p = await failure(s.prepare(`SELECT id FROM t WHERE name = '${'y'.repeat(200)}'`));
+    expect(p.sqlState).toBe('54000');
     expect((await s.execute('SELECT count(*) FROM t')).rows).toEqual([[2]]);
     await db.close();
   });

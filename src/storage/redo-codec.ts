@@ -32,13 +32,8 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
   for (const op of log) {
     switch (op.op) {
       case 'insert':
-        flat[j++] = INSERT;
-        flat[j++] = op.t;
-        flat[j++] = op.key;
-        flat[j++] = op.row;
-        break;
       case 'update':
-        flat[j++] = UPDATE;
+        flat[j++] = op.op === 'insert' ? INSERT : UPDATE;
         flat[j++] = op.t;
         flat[j++] = op.key;
         flat[j++] = op.row;

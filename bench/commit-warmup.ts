@@ -26,15 +26,17 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 async function round(label: string, run: () => Promise<void>): Promise<void> {
   if (process.env["WARMUP_GC"] === "1") gc?.();
-  const f0 = db.stats().fsyncs;
+  const st0 = db.stats();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await run();
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  const fsyncs = db.stats().fsyncs - f0;
+  const st = db.stats();
   console.log(
-    `${label}: ${Math.round(1000 / (ms / 1000))} commits/s, ${((c.user + c.system) / 1000).toFixed(0)} µs CPU per commit, ${(fsyncs / 1000).toFixed(2)} fsyncs per commit`,
+    `${label}: ${Math.round(1000 / (ms / 1000))} commits/s, ${((c.user + c.system) / 1000).toFixed(0)} µs CPU per commit ` +
+      `(${(c.system / 1000).toFixed(0)} system), ${((st.fsyncs - st0.fsyncs) / 1000).toFixed(2)} fsyncs per commit, ` +
+      `${st.pagesWritten - st0.pagesWritten} pages written, ${st.checkpoints - st0.checkpoints} checkpoints`,
   );
 }
 

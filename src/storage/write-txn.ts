@@ -762,6 +762,10 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   /** Called by the engine once the commit is over (durable or failed). */
   settle(): void {
     this.#status = TxnStatus.Done;
+    // A cached plan's view may keep this object after the commit: let its log and undo go.
+    this.log = [];
+    this.#undo = [];
+    this.#undoFrom = -1;
   }
 
   rollback(): void {

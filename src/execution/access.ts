@@ -20,6 +20,8 @@ export interface AccessPath {
   readonly keyColumns: readonly number[];
   /** Equality prefix: one closure per leading key column. */
   readonly eq: readonly Eval[];
+  /** Per eq entry, the conjunct it came from (Sarg.source), so a lookup can skip re-checking it. */
+  readonly eqSources?: readonly (object | undefined)[];
   /** IN list on the first key column (instead of eq): one point per value. */
   readonly inList: readonly Eval[] | null;
   /** Range on the key column right after the equality prefix. */
@@ -51,6 +53,8 @@ export interface Sarg {
   readonly column: number;
   readonly op: '=' | '<' | '<=' | '>' | '>=' | 'in';
   readonly values: readonly Eval[];
+  /** The conjunct this shape was read from (the planner's own object; opaque here). */
+  readonly source?: object;
 }
 
 function candidatePath(
@@ -63,6 +67,7 @@ function candidatePath(
 ): AccessPath | null {
   if (cols.length === 0) return null;
   const eq: Eval[] = [];
+  const eqSources: (object | undefined)[] = [];
   let inList: Eval[] | null = null;
   let lower: Bound | null = null;
   let upper: Bound | null = null;
@@ -72,6 +77,7 @@ function candidatePath(
     const e = sargs.find((s) => s.column === c && s.op === '=');
     if (e === undefined) break;
     eq.push(e.values[0]!);
+    eqSources.push(e.source);
   }
   if (eq.length === 0) {
     const inS = sargs.find((s) => s.column === cols[0] && s.op === 'in');
@@ -113,6 +119,7 @@ function candidatePath(
     index: index?.name ?? null,
     keyColumns: cols,
     eq,
+    eqSources,
     inList,
     lower,
     upper,

@@ -5,7 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, TableDef } from '../storage/ports.js';
 import { choosePath, fullScan, type AccessPath, type Sarg } from './access.js';
 import { ExprCompiler, colRefTable, fixBoolChain, identName, isSubquery, type Compiled, type Node } from './expr.js';
-import { JoinNode, ScanNode, type JoinMode, type JoinType, type LevelSpec, type SourceSpec } from './join-ops.js';
+import { JoinNode, ScanNode, type JoinMode, type JoinType, type KeyedLocal, type LevelSpec, type SourceSpec } from './join-ops.js';
 import type { Eval, PlanNode } from './runtime.js';
 import type { Scope, SourceColumn } from './scope.js';
 import type { ResultColumn } from './types.js';
@@ -67,6 +67,21 @@ export function andAll(evs: readonly Eval[]): Eval | null {
     for (let i = 0; i < evs.length; i++) if (truth(evs[i]!(r, f)) !== true) return false;
     return true;
   };
+}
+
+/**
+ * For a path that looks up a whole key by equalities: the level's filter without those equality
+ * conjuncts, which the lookup already answers for a row whose key columns hold exactly (===) the
+ * values looked up (a text value converted to a number, say, is no such row: point-lookup.ts
+ * then keeps the whole filter). Undefined when the path is no such lookup.
+ */
+function keyedLocal(path: AccessPath | null, conj: readonly Conjunct[]): KeyedLocal | undefined {
+  if (path === null || path.inList !== null || path.lower !== null || path.upper !== null) return undefined;
+  const from = path.eqSources;
+  if (path.eq.length === 0 || path.eq.length !== path.keyColumns.length || from === undefined) return undefined;
+  if (from.some((c) => c === undefined)) return undefined;
+  const rest = conj.filter((c) => !from.includes(c));
+  return { path, rest: andAll(rest.map((c) => c.ev)) };
 }
 
 const FLIP: Record<string, Sarg['op']> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -301,14 +316,14 @@ export class FromPlanner {
         if (lc !== undefined) {
           const v = okSide(n.right);
           if (v !== undefined) {
-            out.push({ column: lc, op: op as Sarg['op'], values: [v] });
+            out.push({ column: lc, op: op as Sarg['op'], values: [v], source: c });
             continue;
           }
         }
         const rc = colOf(n.right);
         if (rc !== undefined) {
           const v = okSide(n.left);
-          if (v !== undefined) out.push({ column: rc, op: FLIP[op]!, values: [v] });
+          if (v !== undefined) out.push({ column: rc, op: FLIP[op]!, values: [v], source: c });
         }
       } else if (op === 'BETWEEN') {
         const col = colOf(n.left);
@@ -450,10 +465,12 @@ export class FromPlanner {
       if (k === 0) {
         const path = this.#pathFor(src, localSargs);
         this.#use(path);
+        const all = [...local, ...join];
         const spec: LevelSpec = {
           src: src.spec,
           path,
-          local: andAll([...local, ...join].map((c) => c.ev)),
+          local: andAll(all.map((c) => c.ev)),
+          keyedLocal: keyedLocal(path, all),
           join: null,
           mode: 'loop',
           leftKeys: [],

@@ -23,12 +23,24 @@ export interface SourceSpec {
 export type JoinType = 'inner' | 'left' | 'right' | 'full';
 export type JoinMode = 'index' | 'hash' | 'loop';
 
+/**
+ * The filter left once a lookup along `path` (by every column of its key, all equalities) found a
+ * row whose key columns are identical (===) to the values looked up. Valid only while the level's
+ * path is still `path` (the planner may swap it for an index order).
+ */
+export interface KeyedLocal {
+  readonly path: AccessPath;
+  readonly rest: Eval | null;
+}
+
 export interface LevelSpec {
   readonly src: SourceSpec;
   /** Replaced by the planner when an index order serves ORDER BY (first source only). */
   path: AccessPath | null;
   /** Conjuncts on this source alone (evaluated on a full-width row). */
   readonly local: Eval | null;
+  /** `local` without the equalities a whole-key lookup answers (first source only; see from-planner). */
+  readonly keyedLocal?: KeyedLocal;
   /** Conjuncts linking this source with the earlier ones. */
   readonly join: Eval | null;
   readonly mode: JoinMode;

@@ -11,24 +11,45 @@ import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.
 import type { IndexCursor, Key, Row, SqlValue } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
 
+/** fitKey() outcomes. */
+const EXACT = 0;
+const CONVERTED = 1;
+const NO_ROW = 2;
+const GENERAL = 3;
+
 /**
- * This execution's whole-key value, each part fitted to its column as a scan's bound would be:
- * NULL_BOUND when a part is NULL (no row matches), MISMATCH when a part cannot be ordered like
- * its column (the caller takes the general path, whose filter decides).
+ * Fills `key` with this execution's whole-key value, each part fitted to its column as a scan's
+ * bound would be. EXACT: every part is the value its expression gave; CONVERTED: some part was
+ * converted (text to number); NO_ROW: a part is NULL (no row matches); GENERAL: a part cannot be
+ * ordered like its column (the caller takes the general path, whose filter decides).
  */
-function fittedKey(
-  keyEvs: readonly Eval[],
-  numeric: readonly boolean[],
-  nulls: Row,
-  f: Frame,
-): Key | typeof NULL_BOUND | typeof MISMATCH {
-  const key: SqlValue[] = new Array(keyEvs.length);
+function fitKey(keyEvs: readonly Eval[], numeric: readonly boolean[], nulls: Row, f: Frame, key: SqlValue[]): number {
+  let out = EXACT;
   for (let i = 0; i < keyEvs.length; i++) {
-    const v = fitBound(keyEvs[i]!(nulls, f), numeric[i]!);
-    if (v === NULL_BOUND || v === MISMATCH) return v;
+    const raw = keyEvs[i]!(nulls, f);
+    const v = fitBound(raw, numeric[i]!);
+    if (v === NULL_BOUND) return NO_ROW;
+    if (v === MISMATCH) return GENERAL;
+    if (v !== raw) out = CONVERTED;
     key[i] = v;
   }
-  return key as Key;
+  return out;
+}
+
+/**
+ * Whether the row's key columns hold exactly the values looked up: then the equalities the path
+ * was built from are true on it (=== values compare equal in SQL too), and only the rest of the
+ * filter needs evaluating.
+ */
+function holdsKey(row: Row, cols: readonly number[], key: readonly SqlValue[]): boolean {
+  for (let i = 0; i < cols.length; i++) if (row[cols[i]!] !== key[i]) return false;
+  return true;
+}
+
+/** The filter without the path's own equalities, when the planner worked it out for this path. */
+function keyedRest(scan: ScanNode): { rest: Eval | null } | null {
+  const k = scan.spec.keyedLocal;
+  return k !== undefined && k.path === scan.spec.path ? { rest: k.rest } : null;
 }
 
 class PointProjectNode implements PlanNode {
@@ -36,7 +57,11 @@ class PointProjectNode implements PlanNode {
   readonly #evs: readonly Eval[];
   readonly #table: string;
   readonly #keyEvs: readonly Eval[];
+  readonly #keyCols: readonly number[];
   readonly #numeric: readonly boolean[];
+  /** Whether #rest may stand in for the whole filter (on a row that holds the key exactly). */
+  readonly #keyed: boolean;
+  readonly #rest: Eval | null;
   /** The general plan, for a key value that cannot be compared with the key column. */
   readonly #general: ProjectNode;
   /** The row the key expressions see (they do not depend on this table's columns). */
@@ -50,7 +75,11 @@ class PointProjectNode implements PlanNode {
     this.#evs = evs;
     this.#table = table.name;
     this.#keyEvs = path.eq;
+    this.#keyCols = path.keyColumns;
     this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
+    const k = keyedRest(scan);
+    this.#keyed = k !== null;
+    this.#rest = k?.rest ?? null;
     this.#general = new ProjectNode(scan, evs);
     this.#nulls = new Array<null>(scan.width).fill(null);
   }
@@ -65,17 +94,18 @@ class PointProjectNode implements PlanNode {
         done = true;
         f.ctx.checkInterrupt();
         f.root.work += 1;
-        const key = fittedKey(this.#keyEvs, this.#numeric, this.#nulls, f);
-        if (key === NULL_BOUND) return null;
-        if (key === MISMATCH) {
+        const key: SqlValue[] = new Array(this.#keyEvs.length);
+        const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
+        if (fit === NO_ROW) return null;
+        if (fit === GENERAL) {
           fallback = this.#general.open(f);
           return fallback.next();
         }
         const row = f.ctx.view.getRow(this.#table, key);
         if (row === undefined) return null;
         f.ctx.counters.rowsExamined += 1;
-        const local = this.#scan.spec.local;
-        if (local !== null && truth(local(row, f)) !== true) return null;
+        const filter = fit === EXACT && this.#keyed && holdsKey(row, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
+        if (filter !== null && truth(filter(row, f)) !== true) return null;
         const evs = this.#evs;
         const o: SqlValue[] = new Array(evs.length);
         for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
@@ -100,7 +130,10 @@ class IndexPointProjectNode implements PlanNode {
   readonly #table: string;
   readonly #index: string;
   readonly #keyEvs: readonly Eval[];
+  readonly #keyCols: readonly number[];
   readonly #numeric: readonly boolean[];
+  readonly #keyed: boolean;
+  readonly #rest: Eval | null;
   readonly #general: ProjectNode;
   readonly #nulls: Row;
 
@@ -113,13 +146,19 @@ class IndexPointProjectNode implements PlanNode {
     this.#table = table.name;
     this.#index = path.index!;
     this.#keyEvs = path.eq;
+    this.#keyCols = path.keyColumns;
     this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
+    const k = keyedRest(scan);
+    this.#keyed = k !== null;
+    this.#rest = k?.rest ?? null;
     this.#general = new ProjectNode(scan, evs);
     this.#nulls = new Array<null>(scan.width).fill(null);
   }
 
   open(f: Frame): Op {
     let started = false;
+    let exact = false;
+    let probe: readonly SqlValue[] = [];
     let cursor: IndexCursor | null = null;
     let fallback: Op | null = null;
     const close = (): void => {
@@ -133,12 +172,15 @@ class IndexPointProjectNode implements PlanNode {
         const view = f.ctx.view;
         if (!started) {
           started = true;
-          const key = fittedKey(this.#keyEvs, this.#numeric, this.#nulls, f);
-          if (key === NULL_BOUND) return null;
-          if (key === MISMATCH) {
+          const key: SqlValue[] = new Array(this.#keyEvs.length);
+          const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
+          if (fit === NO_ROW) return null;
+          if (fit === GENERAL) {
             fallback = this.#general.open(f);
             return fallback.next();
           }
+          exact = fit === EXACT && this.#keyed;
+          probe = key;
           f.ctx.counters.indexesUsed.add(this.#index);
           const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
           cursor = view.scanIndex(this.#table, this.#index, range, this.#scan.spec.path!.reverse);
@@ -146,6 +188,8 @@ class IndexPointProjectNode implements PlanNode {
         const c = cursor;
         if (c === null) return null;
         const local = this.#scan.spec.local;
+        const rest = this.#rest;
+        const cols = this.#keyCols;
         const evs = this.#evs;
         const out: Row[] = [];
         let examined = 0;
@@ -159,7 +203,8 @@ class IndexPointProjectNode implements PlanNode {
           const row = view.getRow(this.#table, k);
           if (row === undefined) continue;
           examined++;
-          if (local !== null && truth(local(row, f)) !== true) continue;
+          const filter = exact && holdsKey(row, cols, probe) ? rest : local;
+          if (filter !== null && truth(filter(row, f)) !== true) continue;
           const o: SqlValue[] = new Array(evs.length);
           for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
           out.push(o);
@@ -191,7 +236,10 @@ class PointTargetNode implements PlanNode {
   readonly #scan: ScanNode;
   readonly #table: string;
   readonly #keyEvs: readonly Eval[];
+  readonly #keyCols: readonly number[];
   readonly #numeric: readonly boolean[];
+  readonly #keyed: boolean;
+  readonly #rest: Eval | null;
   readonly #nulls: Row;
   readonly #width: number;
 
@@ -202,7 +250,11 @@ class PointTargetNode implements PlanNode {
     this.#scan = scan;
     this.#table = table.name;
     this.#keyEvs = path.eq;
+    this.#keyCols = path.keyColumns;
     this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
+    const k = keyedRest(scan);
+    this.#keyed = k !== null;
+    this.#rest = k?.rest ?? null;
     this.#width = scan.width;
     this.#nulls = new Array<null>(scan.width).fill(null);
   }
@@ -217,9 +269,10 @@ class PointTargetNode implements PlanNode {
         done = true;
         f.ctx.checkInterrupt();
         f.root.work += 1;
-        const key = fittedKey(this.#keyEvs, this.#numeric, this.#nulls, f);
-        if (key === NULL_BOUND) return null;
-        if (key === MISMATCH) {
+        const key: SqlValue[] = new Array(this.#keyEvs.length);
+        const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
+        if (fit === NO_ROW) return null;
+        if (fit === GENERAL) {
           fallback = this.#scan.open(f);
           return fallback.next();
         }
@@ -231,8 +284,8 @@ class PointTargetNode implements PlanNode {
         const w: SqlValue[] = new Array(width);
         for (let j = 0; j < n; j++) w[j] = row[j] ?? null;
         (w as unknown[])[n] = key;
-        const local = this.#scan.spec.local;
-        if (local !== null && truth(local(w, f)) !== true) return null;
+        const filter = fit === EXACT && this.#keyed && holdsKey(w, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
+        if (filter !== null && truth(filter(w, f)) !== true) return null;
         return [w];
       },
       close: (): void => {

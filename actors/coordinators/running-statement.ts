@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { canceled, DispatcherError, SqlState } from '../../src/api/errors.js';
 import type { CompiledStatement, ExecCounters, Execution } from '../../src/execution/types.js';
+import { keepShape } from '../../src/execution/shape-keeper.js';
 import type { RunStatement, WireColumn } from '../../src/protocol/messages.js';
 import type { SqlValue, StorageEngine } from '../../src/storage/ports.js';
 import { LockWait } from '../lock-wait.js';
@@ -277,6 +278,17 @@ export class RunningStatement implements ExecCounters {
       : canceled();
   }
 }
+
+/**
+ * An idle statement, kept so that V8 keeps the class's map (see execution/shape-keeper.ts): its
+ * fields hold the same kinds of value as a real statement's (startedAt a fractional time).
+ */
+keepShape(
+  new RunningStatement(
+    { type: 'Run', queryId: 0, statement: null as never, params: [], context: null as never, rowsTo: 0, replyTo: 0, sentAt: performance.now(), deadline: Infinity },
+    { router: null as never, storage: { ioCounters: () => ({ hits: 0, misses: 0, pagesIo: 0 }) } as never, onEnd: () => {} },
+  ),
+);
 
 /** The plan summary for the slow-query log; explaining must never fail the statement. */
 function planLines(plan: (() => string[]) | undefined): string[] | undefined {

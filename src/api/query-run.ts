@@ -9,6 +9,7 @@ import type { QueryEventType, QueryState } from '../protocol/lifecycle-events.js
 import type { Reply, WireMetrics } from '../protocol/messages.js';
 import type { SqlValue } from '../storage/ports.js';
 import { DispatcherError, SqlState } from './errors.js';
+import { keepShape } from '../execution/shape-keeper.js';
 import type {
   ArrayRow,
   ColumnInfo,
@@ -353,3 +354,6 @@ export class QueryRun<R extends ArrayRow | ObjectRow = ArrayRow | ObjectRow> {
     };
   }
 }
+
+/** An idle run, kept so that V8 keeps the class's map (see execution/shape-keeper.ts). */
+keepShape(new QueryRun(0, '', 'array', false, { cancelQuery: () => {}, releaseQuery: () => {} }));

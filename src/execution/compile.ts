@@ -15,6 +15,7 @@ import { coerceForColumn } from './dml.js';
 import { compileCreateTrigger, compileDropTrigger, compileReindex } from './trigger-ddl.js';
 import { tableTriggerLookup, type NestedCompile } from './triggers.js';
 import { compileViewDml } from './view-dml.js';
+import { keepShape } from './shape-keeper.js';
 
 /** Trigger bodies compile through the same entry as top-level statements. */
 const nestedCompile: NestedCompile = (ast, kind, view, paramTypes) => compileInner(ast as Node, kind, view, paramTypes, '');
@@ -316,3 +317,7 @@ class TextedExecution implements Execution {
     this.#ex.close();
   }
 }
+
+/** An execution with nothing to do: what the kept TextedExecution wraps. */
+const IDLE: Execution = { step: () => null, rowsAffected: 0, close: () => {} };
+keepShape(new TextedExecution(IDLE, ''));

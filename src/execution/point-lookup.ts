@@ -136,6 +136,12 @@ class IndexPointProjectNode implements PlanNode {
   readonly #rest: Eval | null;
   readonly #general: ProjectNode;
   readonly #nulls: Row;
+  /**
+   * The last cursor closed, kept so that a live cursor always exists: V8 drops the map of a class
+   * with no live instance at a memory-reducing collection (see shape-keeper.ts), and storage's
+   * cursors are made per probe. A closed cursor holds no pin and no node.
+   */
+  #idleCursor: IndexCursor | null = null;
 
   constructor(scan: ScanNode, evs: readonly Eval[]) {
     const spec = scan.spec;
@@ -162,7 +168,10 @@ class IndexPointProjectNode implements PlanNode {
     let cursor: IndexCursor | null = null;
     let fallback: Op | null = null;
     const close = (): void => {
-      cursor?.close();
+      if (cursor !== null) {
+        cursor.close();
+        this.#idleCursor = cursor;
+      }
       cursor = null;
     };
     return {

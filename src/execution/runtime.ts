@@ -2,6 +2,7 @@
 // correlated subquery run) evaluates in, and the resumable operator protocol.
 import type { ExecContext } from './types.js';
 import type { Row, SqlValue } from '../storage/ports.js';
+import { keepShape } from './shape-keeper.js';
 
 export interface RootState {
   /** Results of uncorrelated subqueries, computed once per execution. */
@@ -19,6 +20,8 @@ class LazyRoot implements RootState {
     return (this.#cache ??= new Map());
   }
 }
+
+keepShape(new LazyRoot());
 
 export function newRootState(): RootState {
   return new LazyRoot();

@@ -5,7 +5,7 @@ import type { ReadView, Row } from '../storage/ports.js';
 import type { StatementKind } from '../analysis/types.js';
 import type { CompiledStatement, ExecContext, Execution, ParamType, ResultColumn } from './types.js';
 import { ExprCompiler, type ExprEnv, type Node, type SubPlan } from './expr.js';
-import { newRootState, runPlan, type Frame, type Op, type PlanNode } from './runtime.js';
+import { newRootState, runPlan, type Frame, type PlanNode } from './runtime.js';
 import { Scope } from './scope.js';
 import { SelectPlanner } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
@@ -16,13 +16,11 @@ import { compileCreateTrigger, compileDropTrigger, compileReindex } from './trig
 import { tableTriggerLookup, type NestedCompile } from './triggers.js';
 import { compileViewDml } from './view-dml.js';
 import { keepShape } from './shape-keeper.js';
+import { QueryExecution } from './query-execution.js';
 
 /** Trigger bodies compile through the same entry as top-level statements. */
 const nestedCompile: NestedCompile = (ast, kind, view, paramTypes) => compileInner(ast as Node, kind, view, paramTypes, '');
 const triggerLookup = tableTriggerLookup(nestedCompile);
-
-/** Work units (rows read or compared) one step() may spend before it returns. */
-const STEP_BUDGET = 2000;
 
 interface Compilers {
   readonly x: ExprCompiler;
@@ -50,42 +48,6 @@ function makeCompilers(view: ReadView, paramTypes: readonly ParamType[], text = 
   const planner = new SelectPlanner(view, x, deps, indexes, text);
   holder.planner = planner;
   return { x, planner, deps, indexes };
-}
-
-function rootFrame(ctx: ExecContext): Frame {
-  return { ctx, params: ctx.params, outer: null, up: null, root: newRootState() };
-}
-
-function queryExecution(node: PlanNode, ctx: ExecContext): Execution {
-  const f = rootFrame(ctx);
-  let op: Op | null = node.open(f);
-  return {
-    step(): Row[] | null {
-      if (op === null) return null;
-      const out: Row[] = [];
-      const start = f.root.work;
-      for (;;) {
-        ctx.checkInterrupt();
-        const b = op.next();
-        if (b === null) {
-          op.close();
-          op = null;
-          ctx.counters.rowsProduced += out.length;
-          return out.length > 0 ? out : null;
-        }
-        for (let i = 0; i < b.length; i++) out.push(b[i]!);
-        if (f.root.work - start >= STEP_BUDGET || out.length >= 1000) {
-          ctx.counters.rowsProduced += out.length;
-          return out;
-        }
-      }
-    },
-    rowsAffected: 0,
-    close() {
-      op?.close();
-      op = null;
-    },
-  };
 }
 
 function explainLines(node: PlanNode): string[] {
@@ -138,7 +100,7 @@ function compileInner(
         dependsOn: [...c.deps],
         indexesUsed: [...c.indexes],
         explain: () => explainLines(q.node),
-        start: (ctx) => queryExecution(q.node, ctx),
+        start: (ctx) => new QueryExecution(q.node, ctx),
       };
     }
     case 'INSERT': {
@@ -279,7 +241,8 @@ function withErrorText(c: CompiledStatement, text: string): CompiledStatement {
         if (e instanceof LockWaitSignal) throw e;
         throw toDispatcherError(e, text);
       }
-      return new TextedExecution(ex, text);
+      // A query puts the text on its errors itself (one object less per execution).
+      return ex instanceof QueryExecution ? ex.withText(text) : new TextedExecution(ex, text);
     },
   };
 }

@@ -7,9 +7,10 @@
 import { fitBound, MISMATCH, NULL_BOUND } from './access.js';
 import { ScanNode } from './join-ops.js';
 import { ProjectNode } from './operators.js';
-import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { BATCH, newRootState, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import type { IndexCursor, Key, Row, SqlValue } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
+import { keepShape } from './shape-keeper.js';
 
 /** fitKey() outcomes. */
 const EXACT = 0;
@@ -52,7 +53,48 @@ function keyedRest(scan: ScanNode): { rest: Eval | null } | null {
   return k !== undefined && k.path === scan.spec.path ? { rest: k.rest } : null;
 }
 
-class PointProjectNode implements PlanNode {
+/** What a whole-key lookup found: its rows (null: none), or USE_GENERAL. */
+const USE_GENERAL = Symbol('general');
+type Found = Row[] | null | typeof USE_GENERAL;
+
+/** A node answering each execution with one lookup. */
+interface SingleLookup {
+  /** This execution's rows; USE_GENERAL for a key value the lookup cannot order like its column. */
+  lookup(f: Frame): Found;
+  /** The general plan's operator, which then answers the execution. */
+  openGeneral(f: Frame): Op;
+}
+
+/** One execution of a SingleLookup: one object, no closures (a point select makes one per run). */
+class SingleLookupOp implements Op {
+  readonly #node: SingleLookup;
+  readonly #f: Frame;
+  #done = false;
+  #fallback: Op | null = null;
+
+  constructor(node: SingleLookup, f: Frame) {
+    this.#node = node;
+    this.#f = f;
+  }
+
+  next(): Row[] | null {
+    if (this.#fallback !== null) return this.#fallback.next();
+    if (this.#done) return null;
+    this.#done = true;
+    const found = this.#node.lookup(this.#f);
+    if (found !== USE_GENERAL) return found;
+    this.#fallback = this.#node.openGeneral(this.#f);
+    return this.#fallback.next();
+  }
+
+  close(): void {
+    this.#fallback?.close();
+    this.#fallback = null;
+    this.#done = true;
+  }
+}
+
+class PointProjectNode implements PlanNode, SingleLookup {
   readonly #scan: ScanNode;
   readonly #evs: readonly Eval[];
   readonly #table: string;
@@ -85,38 +127,29 @@ class PointProjectNode implements PlanNode {
   }
 
   open(f: Frame): Op {
-    let done = false;
-    let fallback: Op | null = null;
-    return {
-      next: (): Row[] | null => {
-        if (fallback !== null) return fallback.next();
-        if (done) return null;
-        done = true;
-        f.ctx.checkInterrupt();
-        f.root.work += 1;
-        const key: SqlValue[] = new Array(this.#keyEvs.length);
-        const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
-        if (fit === NO_ROW) return null;
-        if (fit === GENERAL) {
-          fallback = this.#general.open(f);
-          return fallback.next();
-        }
-        const row = f.ctx.view.getRow(this.#table, key);
-        if (row === undefined) return null;
-        f.ctx.counters.rowsExamined += 1;
-        const filter = fit === EXACT && this.#keyed && holdsKey(row, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
-        if (filter !== null && truth(filter(row, f)) !== true) return null;
-        const evs = this.#evs;
-        const o: SqlValue[] = new Array(evs.length);
-        for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
-        return [o];
-      },
-      close: (): void => {
-        fallback?.close();
-        fallback = null;
-        done = true;
-      },
-    };
+    return new SingleLookupOp(this, f);
+  }
+
+  lookup(f: Frame): Found {
+    f.ctx.checkInterrupt();
+    f.root.work += 1;
+    const key: SqlValue[] = new Array(this.#keyEvs.length);
+    const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
+    if (fit === NO_ROW) return null;
+    if (fit === GENERAL) return USE_GENERAL;
+    const row = f.ctx.view.getRow(this.#table, key);
+    if (row === undefined) return null;
+    f.ctx.counters.rowsExamined += 1;
+    const filter = fit === EXACT && this.#keyed && holdsKey(row, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
+    if (filter !== null && truth(filter(row, f)) !== true) return null;
+    const evs = this.#evs;
+    const o: SqlValue[] = new Array(evs.length);
+    for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
+    return [o];
+  }
+
+  openGeneral(f: Frame): Op {
+    return this.#general.open(f);
   }
 
   explain(out: string[], depth: number): void {
@@ -241,7 +274,7 @@ class IndexPointProjectNode implements PlanNode {
  * An UPDATE or DELETE target found by its whole primary key: the row and its key in the slots the
  * statement reads ([...columns, key]), from one lookup instead of a scan through a table reader.
  */
-class PointTargetNode implements PlanNode {
+class PointTargetNode implements PlanNode, SingleLookup {
   readonly #scan: ScanNode;
   readonly #table: string;
   readonly #keyEvs: readonly Eval[];
@@ -269,40 +302,31 @@ class PointTargetNode implements PlanNode {
   }
 
   open(f: Frame): Op {
-    let done = false;
-    let fallback: Op | null = null;
-    return {
-      next: (): Row[] | null => {
-        if (fallback !== null) return fallback.next();
-        if (done) return null;
-        done = true;
-        f.ctx.checkInterrupt();
-        f.root.work += 1;
-        const key: SqlValue[] = new Array(this.#keyEvs.length);
-        const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
-        if (fit === NO_ROW) return null;
-        if (fit === GENERAL) {
-          fallback = this.#scan.open(f);
-          return fallback.next();
-        }
-        const row = f.ctx.view.getRow(this.#table, key);
-        if (row === undefined) return null;
-        f.ctx.counters.rowsExamined += 1;
-        const width = this.#width;
-        const n = width - 1;
-        const w: SqlValue[] = new Array(width);
-        for (let j = 0; j < n; j++) w[j] = row[j] ?? null;
-        (w as unknown[])[n] = key;
-        const filter = fit === EXACT && this.#keyed && holdsKey(w, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
-        if (filter !== null && truth(filter(w, f)) !== true) return null;
-        return [w];
-      },
-      close: (): void => {
-        fallback?.close();
-        fallback = null;
-        done = true;
-      },
-    };
+    return new SingleLookupOp(this, f);
+  }
+
+  lookup(f: Frame): Found {
+    f.ctx.checkInterrupt();
+    f.root.work += 1;
+    const key: SqlValue[] = new Array(this.#keyEvs.length);
+    const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
+    if (fit === NO_ROW) return null;
+    if (fit === GENERAL) return USE_GENERAL;
+    const row = f.ctx.view.getRow(this.#table, key);
+    if (row === undefined) return null;
+    f.ctx.counters.rowsExamined += 1;
+    const width = this.#width;
+    const n = width - 1;
+    const w: SqlValue[] = new Array(width);
+    for (let j = 0; j < n; j++) w[j] = row[j] ?? null;
+    (w as unknown[])[n] = key;
+    const filter = fit === EXACT && this.#keyed && holdsKey(w, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
+    if (filter !== null && truth(filter(w, f)) !== true) return null;
+    return [w];
+  }
+
+  openGeneral(f: Frame): Op {
+    return this.#scan.open(f);
   }
 
   explain(out: string[], depth: number): void {
@@ -341,3 +365,11 @@ export function pointLookup(input: PlanNode, evs: readonly Eval[]): PlanNode | n
   if (src.offset !== 0 || src.ncols !== input.width || src.wantKey) return null;
   return p.index === null ? new PointProjectNode(input, evs) : new IndexPointProjectNode(input, evs);
 }
+
+/** An idle lookup, kept so that V8 keeps the class's map (see shape-keeper.ts). */
+keepShape(
+  new SingleLookupOp(
+    { lookup: () => null, openGeneral: () => ({ next: () => null, close: () => {} }) },
+    { ctx: null as never, params: [], outer: null, up: null, root: newRootState() },
+  ),
+);

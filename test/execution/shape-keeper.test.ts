@@ -55,6 +55,21 @@ describe('kept per-statement shapes', () => {
     }
   });
 
+  it('the execution of a data change, after it ran', () => {
+    const { compiled, params } = db.compile("UPDATE t SET v = 'c' WHERE id = $1", [1]);
+    const txn = db.engine.begin();
+    try {
+      const ctx: ExecContext = { view: txn, params, counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() }, checkInterrupt: () => {} };
+      const ex = compiled.start(ctx);
+      while (ex.step() !== null);
+      expect(ex.rowsAffected).toBe(1);
+      ex.close();
+      expect(sameMap(keptOf(ex.constructor as never), ex)).toBe(true);
+    } finally {
+      txn.rollback();
+    }
+  });
+
   it("a request's run and a coordinator's running statement", () => {
     class Owner {
       cancelQuery(): void {}

@@ -157,116 +157,144 @@ class PointProjectNode implements PlanNode, SingleLookup {
   }
 }
 
-class IndexPointProjectNode implements PlanNode {
-  readonly #scan: ScanNode;
-  readonly #evs: readonly Eval[];
-  readonly #table: string;
-  readonly #index: string;
-  readonly #keyEvs: readonly Eval[];
-  readonly #keyCols: readonly number[];
-  readonly #numeric: readonly boolean[];
-  readonly #keyed: boolean;
-  readonly #rest: Eval | null;
-  readonly #general: ProjectNode;
-  readonly #nulls: Row;
+/** What the executions of one index equality lookup share (made once, with its plan node). */
+interface IndexLookupPlan {
+  readonly scan: ScanNode;
+  readonly evs: readonly Eval[];
+  readonly table: string;
+  readonly index: string;
+  readonly keyEvs: readonly Eval[];
+  readonly keyCols: readonly number[];
+  readonly numeric: readonly boolean[];
+  /** Whether `rest` may stand in for the whole filter (on a row that holds the key exactly). */
+  readonly keyed: boolean;
+  readonly rest: Eval | null;
+  readonly general: ProjectNode;
+  readonly nulls: Row;
   /**
    * The last cursor closed, kept so that a live cursor always exists: V8 drops the map of a class
    * with no live instance at a memory-reducing collection (see shape-keeper.ts), and storage's
    * cursors are made per probe. A closed cursor holds no pin and no node.
    */
-  #idleCursor: IndexCursor | null = null;
+  idle: IndexCursor | null;
+}
+
+const NO_KEY: readonly SqlValue[] = [];
+
+/** One execution of an index equality lookup: one object, no closures. */
+class IndexLookupOp implements Op {
+  readonly #p: IndexLookupPlan;
+  readonly #f: Frame;
+  #started = false;
+  /** The rows found may skip the key's own equalities (see holdsKey). */
+  #exact = false;
+  #probe: readonly SqlValue[] = NO_KEY;
+  #cursor: IndexCursor | null = null;
+  #fallback: Op | null = null;
+
+  constructor(p: IndexLookupPlan, f: Frame) {
+    this.#p = p;
+    this.#f = f;
+  }
+
+  next(): Row[] | null {
+    if (this.#fallback !== null) return this.#fallback.next();
+    const f = this.#f;
+    const p = this.#p;
+    f.ctx.checkInterrupt();
+    const view = f.ctx.view;
+    if (!this.#started) {
+      this.#started = true;
+      const key: SqlValue[] = new Array(p.keyEvs.length);
+      const fit = fitKey(p.keyEvs, p.numeric, p.nulls, f, key);
+      if (fit === NO_ROW) return null;
+      if (fit === GENERAL) {
+        this.#fallback = p.general.open(f);
+        return this.#fallback.next();
+      }
+      this.#exact = fit === EXACT && p.keyed;
+      this.#probe = key;
+      f.ctx.counters.indexesUsed.add(p.index);
+      const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
+      this.#cursor = view.scanIndex(p.table, p.index, range, p.scan.spec.path!.reverse);
+    }
+    const c = this.#cursor;
+    if (c === null) return null;
+    const local = p.scan.spec.local;
+    const rest = p.rest;
+    const exact = this.#exact;
+    const probe = this.#probe;
+    const evs = p.evs;
+    const out: Row[] = [];
+    let examined = 0;
+    // Bounded batches: an equality on a non-unique index may match many rows.
+    while (examined < BATCH) {
+      const k = c.next();
+      if (k === undefined) {
+        this.#closeCursor();
+        break;
+      }
+      const row = view.getRow(p.table, k);
+      if (row === undefined) continue;
+      examined++;
+      const filter = exact && holdsKey(row, p.keyCols, probe) ? rest : local;
+      if (filter !== null && truth(filter(row, f)) !== true) continue;
+      const o: SqlValue[] = new Array(evs.length);
+      for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
+      out.push(o);
+    }
+    f.ctx.counters.rowsExamined += examined;
+    f.root.work += examined + 1;
+    if (out.length === 0 && this.#cursor === null) return null;
+    return out;
+  }
+
+  #closeCursor(): void {
+    const c = this.#cursor;
+    if (c === null) return;
+    this.#cursor = null;
+    c.close();
+    this.#p.idle = c;
+  }
+
+  close(): void {
+    this.#fallback?.close();
+    this.#fallback = null;
+    this.#closeCursor();
+    this.#started = true;
+  }
+}
+
+class IndexPointProjectNode implements PlanNode {
+  readonly #plan: IndexLookupPlan;
 
   constructor(scan: ScanNode, evs: readonly Eval[]) {
     const spec = scan.spec;
     const table = spec.src.table!;
     const path = spec.path!;
-    this.#scan = scan;
-    this.#evs = evs;
-    this.#table = table.name;
-    this.#index = path.index!;
-    this.#keyEvs = path.eq;
-    this.#keyCols = path.keyColumns;
-    this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
     const k = keyedRest(scan);
-    this.#keyed = k !== null;
-    this.#rest = k?.rest ?? null;
-    this.#general = new ProjectNode(scan, evs);
-    this.#nulls = new Array<null>(scan.width).fill(null);
+    this.#plan = {
+      scan,
+      evs,
+      table: table.name,
+      index: path.index!,
+      keyEvs: path.eq,
+      keyCols: path.keyColumns,
+      numeric: path.keyColumns.map((c) => isNumericType(table.columns[c]!.type)),
+      keyed: k !== null,
+      rest: k?.rest ?? null,
+      general: new ProjectNode(scan, evs),
+      nulls: new Array<null>(scan.width).fill(null),
+      idle: null,
+    };
   }
 
   open(f: Frame): Op {
-    let started = false;
-    let exact = false;
-    let probe: readonly SqlValue[] = [];
-    let cursor: IndexCursor | null = null;
-    let fallback: Op | null = null;
-    const close = (): void => {
-      if (cursor !== null) {
-        cursor.close();
-        this.#idleCursor = cursor;
-      }
-      cursor = null;
-    };
-    return {
-      next: (): Row[] | null => {
-        if (fallback !== null) return fallback.next();
-        f.ctx.checkInterrupt();
-        const view = f.ctx.view;
-        if (!started) {
-          started = true;
-          const key: SqlValue[] = new Array(this.#keyEvs.length);
-          const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
-          if (fit === NO_ROW) return null;
-          if (fit === GENERAL) {
-            fallback = this.#general.open(f);
-            return fallback.next();
-          }
-          exact = fit === EXACT && this.#keyed;
-          probe = key;
-          f.ctx.counters.indexesUsed.add(this.#index);
-          const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
-          cursor = view.scanIndex(this.#table, this.#index, range, this.#scan.spec.path!.reverse);
-        }
-        const c = cursor;
-        if (c === null) return null;
-        const local = this.#scan.spec.local;
-        const rest = this.#rest;
-        const cols = this.#keyCols;
-        const evs = this.#evs;
-        const out: Row[] = [];
-        let examined = 0;
-        // Bounded batches: an equality on a non-unique index may match many rows.
-        while (examined < BATCH) {
-          const k = c.next();
-          if (k === undefined) {
-            close();
-            break;
-          }
-          const row = view.getRow(this.#table, k);
-          if (row === undefined) continue;
-          examined++;
-          const filter = exact && holdsKey(row, cols, probe) ? rest : local;
-          if (filter !== null && truth(filter(row, f)) !== true) continue;
-          const o: SqlValue[] = new Array(evs.length);
-          for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
-          out.push(o);
-        }
-        f.ctx.counters.rowsExamined += examined;
-        f.root.work += examined + 1;
-        if (out.length === 0 && cursor === null) return null;
-        return out;
-      },
-      close: (): void => {
-        fallback?.close();
-        fallback = null;
-        close();
-        started = true;
-      },
-    };
+    return new IndexLookupOp(this.#plan, f);
   }
 
   explain(out: string[], depth: number): void {
-    this.#general.explain(out, depth);
+    this.#plan.general.explain(out, depth);
   }
 }
 
@@ -366,10 +394,7 @@ export function pointLookup(input: PlanNode, evs: readonly Eval[]): PlanNode | n
   return p.index === null ? new PointProjectNode(input, evs) : new IndexPointProjectNode(input, evs);
 }
 
-/** An idle lookup, kept so that V8 keeps the class's map (see shape-keeper.ts). */
-keepShape(
-  new SingleLookupOp(
-    { lookup: () => null, openGeneral: () => ({ next: () => null, close: () => {} }) },
-    { ctx: null as never, params: [], outer: null, up: null, root: newRootState() },
-  ),
-);
+/** Idle lookups, kept so that V8 keeps the classes' maps (see shape-keeper.ts). */
+const IDLE_FRAME: Frame = { ctx: null as never, params: [], outer: null, up: null, root: newRootState() };
+keepShape(new SingleLookupOp({ lookup: () => null, openGeneral: () => ({ next: () => null, close: () => {} }) }, IDLE_FRAME));
+keepShape(new IndexLookupOp(null as never, IDLE_FRAME));

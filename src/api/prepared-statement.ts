@@ -5,6 +5,7 @@ import type { SqlValue } from '../storage/ports.js';
 import { DispatcherError, SqlState } from './errors.js';
 import type { Session } from './session.js';
 import type { ArrayRow, ExecuteOptions, ObjectRow, QueryHandle, QueryResult } from './types.js';
+import { keepShape } from '../execution/shape-keeper.js';
 
 /** What a prepared statement hands Session.run each time. */
 export interface PreparedRequest {
@@ -56,3 +57,10 @@ export class PreparedStatement {
     return new DispatcherError(SqlState.InvalidParameterValue, 'prepared statement is closed', { query: this.text });
   }
 }
+
+/**
+ * An idle statement, kept so that V8 keeps the class's map (see execution/shape-keeper.ts): a
+ * program that closes its database and opens another (or prepares its statements again) may
+ * have none alive at a memory-reducing collection.
+ */
+keepShape(new PreparedStatement(null as never, '', [], 0));

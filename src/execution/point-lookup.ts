@@ -4,11 +4,11 @@
 // statement an embedded database runs). An equality on every column of a secondary index is
 // fused the same way: one index range read, a row lookup per entry, the projection. Anything
 // unusual falls back to the general operators.
-import { fitBound, MISMATCH, NULL_BOUND } from './access.js';
-import { ScanNode } from './join-ops.js';
+import { fitBound, MISMATCH, NULL_BOUND, type AccessPath } from './access.js';
+import { ScanNode, type LevelSpec } from './join-ops.js';
 import { ProjectNode } from './operators.js';
 import { BATCH, newRootState, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
-import type { IndexCursor, Key, Row, SqlValue } from '../storage/ports.js';
+import type { IndexCursor, Key, Row, SqlValue, TableDef } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
 import { keepShape } from './shape-keeper.js';
 
@@ -393,6 +393,42 @@ export function pointLookup(input: PlanNode, evs: readonly Eval[]): PlanNode | n
   if (src.offset !== 0 || src.ncols !== input.width || src.wantKey) return null;
   return p.index === null ? new PointProjectNode(input, evs) : new IndexPointProjectNode(input, evs);
 }
+
+/**
+ * Idle plan nodes over a one-column table, kept so that V8 keeps the classes' maps (see
+ * shape-keeper.ts): a plan lives as long as its statement, and a database closed (its plans
+ * gone) before a memory-reducing collection took the maps of these nodes, and of the scan and
+ * projection inside them, with it.
+ */
+function idleScan(index: string | null): ScanNode {
+  const table: TableDef = { name: '', columns: [{ name: 'k', type: 'integer', declaredType: 'INTEGER', notNull: true }], primaryKey: [0], indexes: [] };
+  const path: AccessPath = {
+    index,
+    keyColumns: [0],
+    eq: [],
+    eqSources: [],
+    inList: null,
+    lower: null,
+    upper: null,
+    reverse: false,
+    estimate: 1,
+    describe: '',
+  };
+  const spec: LevelSpec = {
+    src: { name: '', table, sub: null, offset: 0, ncols: 1, wantKey: false },
+    path,
+    local: null,
+    join: null,
+    mode: 'loop',
+    leftKeys: [],
+    rightKeys: [],
+    type: 'inner',
+  };
+  return new ScanNode(spec, 1);
+}
+keepShape(new PointProjectNode(idleScan(null), []));
+keepShape(new IndexPointProjectNode(idleScan('k'), []));
+keepShape(new PointTargetNode(idleScan(null)));
 
 /** Idle lookups, kept so that V8 keeps the classes' maps (see shape-keeper.ts). */
 const IDLE_FRAME: Frame = { ctx: null as never, params: [], outer: null, up: null, root: newRootState() };

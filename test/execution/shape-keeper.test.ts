@@ -4,6 +4,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunningStatement } from '../../actors/coordinators/running-statement.js';
+import { Database } from '../../src/api/database.js';
+import { PreparedStatement } from '../../src/api/prepared-statement.js';
 import { QueryRun } from '../../src/api/query-run.js';
 import type { ExecContext } from '../../src/execution/types.js';
 import { newRootState } from '../../src/execution/runtime.js';
@@ -67,6 +69,19 @@ describe('kept per-statement shapes', () => {
       expect(sameMap(keptOf(ex.constructor as never), ex)).toBe(true);
     } finally {
       txn.rollback();
+    }
+  });
+
+  it('a prepared statement, after it ran', async () => {
+    const d = await Database.open(':memory:');
+    try {
+      const s = await d.connect();
+      const p = await s.prepare('SELECT $1::integer + 1');
+      expect((await p.execute([41])).rows).toEqual([[42]]);
+      expect(p).toBeInstanceOf(PreparedStatement);
+      expect(sameMap(keptOf(PreparedStatement), p)).toBe(true);
+    } finally {
+      await d.close();
     }
   });
 

@@ -6,6 +6,7 @@ import type { ParamType, ResultColumn } from './types.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import { childFrame, runPlan } from './runtime.js';
 import type { Scope } from './scope.js';
+import { GroupingReplan } from './grouping-replan.js';
 import type { ExprShape } from './expr-shape.js';
 import { AGG_NAMES, aggResultType, type AggName } from './aggregates.js';
 import { compileFunction, type Arg } from './functions.js';
@@ -62,6 +63,35 @@ export interface ExprEnv {
   compileSubquery(ast: Node, parent: Scope): SubPlan;
   /** Parses `SELECT <text>` and returns the expression node (IS DISTINCT FROM operands). */
   parseExpr(text: string): Node;
+}
+
+/**
+ * The level (0: this one) of the nearest query whose columns an aggregate's arguments name, when
+ * they name columns of enclosing queries only; 0 when they name one of this level, none, or hold
+ * a subquery (whose own columns it would take to tell).
+ */
+function outerLevel(nodes: readonly unknown[], scope: Scope): number {
+  let level = Infinity;
+  const visit = (v: unknown): boolean => {
+    if (v === null || typeof v !== 'object') return true;
+    if (Array.isArray(v)) return v.every(visit);
+    const node = v as Node;
+    if (isSubquery(node) || node.type === 'select') return false;
+    if (node.type === 'column_ref') {
+      if (node.column === '*') return false;
+      const l = scope.levelOf(colRefTable(node), identName(node.column));
+      if (l === undefined) return false;
+      level = Math.min(level, l);
+      return true;
+    }
+    for (const k of Object.keys(node)) {
+      if (k === 'loc') continue;
+      if (!visit(node[k])) return false;
+    }
+    return true;
+  };
+  if (!nodes.every(visit)) return 0;
+  return level === Infinity ? 0 : level;
 }
 
 export class ExprCompiler {
@@ -625,6 +655,8 @@ export class ExprCompiler {
     orderNodes?: Node,
     filterNode?: Node,
   ): Compiled {
+    const level = star ? 0 : outerLevel([arg, sepNode, orderNodes, filterNode], scope);
+    if (level > 0) return this.#outerAggregate(level, name, star, distinct, arg, n, scope, sepNode, orderNodes, filterNode);
     const g = scope.grouped;
     if (g === null) {
       scope.sawAggregate = true;
@@ -684,6 +716,51 @@ export class ExprCompiler {
     g.aggKeys.set(key, g.aggs.length - 1);
     const slot = g.nKeys + g.aggs.length - 1;
     return { ev: (r) => r[slot]!, type: spec.type, name, slot };
+  }
+
+  /**
+   * An aggregate whose arguments name only columns of the query `level` levels up: that query
+   * computes it (one value per group of it), and this level reads it from its row like an outer
+   * column. A level not planned as an aggregate query is told to plan itself again as one.
+   */
+  #outerAggregate(
+    level: number,
+    name: string,
+    star: boolean,
+    distinct: boolean,
+    arg: Node,
+    n: Node,
+    scope: Scope,
+    sepNode?: Node,
+    orderNodes?: Node,
+    filterNode?: Node,
+  ): Compiled {
+    let target = scope;
+    for (let i = 0; i < level; i++) target = target.parent!;
+    if (target.grouped === null) {
+      if (!target.aggregatesAllowed || target.queryAst === null) {
+        throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed here');
+      }
+      throw new GroupingReplan(target.queryAst, true);
+    }
+    const c = this.#registerAgg(name, star, distinct, arg, n, target, sepNode, orderNodes, filterNode);
+    const slot = c.slot!;
+    // Every level between reads the outer row: none of them may be computed once and reused.
+    let s: Scope | null = scope;
+    for (let d = 0; d < level && s !== null; d++) {
+      s.correlated = true;
+      if (s.grouped !== null) s.grouped.raw.correlated = true;
+      s = s.parent;
+    }
+    const ev: Eval =
+      level === 1
+        ? (_r, f) => f.outer![slot]!
+        : (_r, f) => {
+            let fr: Frame = f;
+            for (let i = 1; i < level; i++) fr = fr.up!;
+            return fr.outer![slot]!;
+          };
+    return { ev, type: c.type, name };
   }
 
   /** A window function call: the query level's collector computes it (window-plan.ts). */

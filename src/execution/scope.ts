@@ -64,6 +64,10 @@ export class Scope {
   sawAggregate = false;
   /** Where window functions may appear (select list, ORDER BY): their collector; else null. */
   windows: WindowCalls | null = null;
+  /** The SELECT this scope is the FROM of (null for scopes of other statements). */
+  queryAst: object | null = null;
+  /** Set while the select list, HAVING or ORDER BY compile: where an aggregate of this level may stand. */
+  aggregatesAllowed = false;
 
   constructor(parent: Scope | null) {
     this.parent = parent;
@@ -102,6 +106,25 @@ export class Scope {
   hasSource(name: string): boolean {
     const n = name.toLowerCase();
     return this.sources.some((s) => s.name === n);
+  }
+
+  /**
+   * How many levels up `table.column` resolves (0: here), without resolving it: undefined when
+   * it is unknown or ambiguous at the level that would take it.
+   */
+  levelOf(table: string | null, column: string): number | undefined {
+    const col = column.toLowerCase();
+    let scope: Scope | null = this;
+    for (let depth = 0; scope !== null; depth++) {
+      const raw = scope.grouped?.raw ?? scope;
+      try {
+        if (raw.findLocal(table, col) !== undefined) return depth;
+      } catch {
+        return undefined;
+      }
+      scope = scope.parent;
+    }
+    return undefined;
   }
 
   resolve(table: string | null, column: string): Resolved {

@@ -1,6 +1,7 @@
 // SELECT planning above the FROM clause (see from-planner.ts): grouping, projection, DISTINCT,
 // ORDER BY (top-N, index order), LIMIT, WITH, and compound selects. Produces a PlanNode tree
 // whose open() builds resumable operators.
+import { GroupingReplan } from './grouping-replan.js';
 import { pointLookup, pointTarget } from './point-lookup.js';
 import { topNBeforeProjection } from './top-n.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
@@ -233,10 +234,22 @@ export class SelectPlanner {
 
   /** One SELECT; `skipOrderLimit` for a compound's last member, whose ORDER BY/LIMIT are the compound's. */
   #simple(ast: Node, parent: Scope | null, skipOrderLimit = false): QueryPlan {
+    try {
+      return this.#simpleAs(ast, parent, skipOrderLimit, undefined);
+    } catch (e) {
+      // Compiling showed this level aggregates after all (or does not): plan it once more so.
+      if (e instanceof GroupingReplan && e.select === ast) return this.#simpleAs(ast, parent, skipOrderLimit, e.grouped);
+      throw e;
+    }
+  }
+
+  /** `grouping`: whether the level aggregates, when compiling it once already told (else from its syntax). */
+  #simpleAs(ast: Node, parent: Scope | null, skipOrderLimit: boolean, grouping: boolean | undefined): QueryPlan {
     if (ast.into?.expr !== undefined && ast.into?.expr !== null) {
       throw new DispatcherError(SqlState.FeatureNotSupported, 'SELECT INTO is not supported');
     }
     const scope = new Scope(parent);
+    scope.queryAst = ast;
     const fromItems: Node[] = Array.isArray(ast.from) ? ast.from : [];
     const sources = this.#from.addFrom(scope, parent, fromItems, false);
     const whereConj = splitAnd(ast.where).map((c) => {
@@ -289,11 +302,8 @@ export class SelectPlanner {
 
     const groupBy: Node[] = Array.isArray(ast.groupby?.columns) ? ast.groupby.columns : Array.isArray(ast.groupby) ? ast.groupby : [];
     const orderBy: Node[] = skipOrderLimit ? [] : ((ast.orderby ?? []) as Node[]);
-    const grouped =
-      groupBy.length > 0 ||
-      items.some((i) => hasAggregate(i.node)) ||
-      (ast.having !== null && ast.having !== undefined) ||
-      orderBy.some((o) => hasAggregate(o.expr));
+    const explicit = groupBy.length > 0 || (ast.having !== null && ast.having !== undefined);
+    const grouped = explicit || (grouping ?? (items.some((i) => hasAggregate(i.node)) || orderBy.some((o) => hasAggregate(o.expr))));
 
     let outScope = scope;
     if (grouped) {
@@ -345,6 +355,8 @@ export class SelectPlanner {
       const having = ast.having ? this.#x.compile(ast.having, outScope) : null;
       const sortPlan = this.#orderBy(orderBy, items, outputs, outScope);
       outScope.windows = null;
+      // Its aggregates all belonged to enclosing queries: this level does not aggregate.
+      if (!explicit && info.aggs.length === 0 && grouping === undefined) throw new GroupingReplan(ast, false);
       if (outScope.correlated) scope.correlated = true;
       node = new AggregateNode(node, keyEvals, info.aggs, keyForms);
       if (having !== null) {
@@ -357,8 +369,10 @@ export class SelectPlanner {
     }
     const win = new WindowRegistry(this.#x, ast.window);
     scope.windows = win;
+    scope.aggregatesAllowed = true;
     const outputs = items.map((it) => this.#x.compile(it.node, scope));
     const sortPlan = this.#orderBy(orderBy, items, outputs, scope);
+    scope.aggregatesAllowed = false;
     scope.windows = null;
     // Window functions reorder the rows: an index order no longer serves ORDER BY.
     if (!win.empty) node = win.plan(node, scope.width);

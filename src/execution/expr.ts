@@ -6,7 +6,7 @@ import type { ParamType, ResultColumn } from './types.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import { childFrame, runPlan } from './runtime.js';
 import type { Scope } from './scope.js';
-import { GroupingReplan } from './grouping-replan.js';
+import { GroupingReplan, outerLevel } from './grouping-replan.js';
 import type { ExprShape } from './expr-shape.js';
 import { AGG_NAMES, aggResultType, type AggName } from './aggregates.js';
 import { compileFunction, type Arg } from './functions.js';
@@ -63,35 +63,6 @@ export interface ExprEnv {
   compileSubquery(ast: Node, parent: Scope): SubPlan;
   /** Parses `SELECT <text>` and returns the expression node (IS DISTINCT FROM operands). */
   parseExpr(text: string): Node;
-}
-
-/**
- * The level (0: this one) of the nearest query whose columns an aggregate's arguments name, when
- * they name columns of enclosing queries only; 0 when they name one of this level, none, or hold
- * a subquery (whose own columns it would take to tell).
- */
-function outerLevel(nodes: readonly unknown[], scope: Scope): number {
-  let level = Infinity;
-  const visit = (v: unknown): boolean => {
-    if (v === null || typeof v !== 'object') return true;
-    if (Array.isArray(v)) return v.every(visit);
-    const node = v as Node;
-    if (isSubquery(node) || node.type === 'select') return false;
-    if (node.type === 'column_ref') {
-      if (node.column === '*') return false;
-      const l = scope.levelOf(colRefTable(node), identName(node.column));
-      if (l === undefined) return false;
-      level = Math.min(level, l);
-      return true;
-    }
-    for (const k of Object.keys(node)) {
-      if (k === 'loc') continue;
-      if (!visit(node[k])) return false;
-    }
-    return true;
-  };
-  if (!nodes.every(visit)) return 0;
-  return level === Infinity ? 0 : level;
 }
 
 export class ExprCompiler {

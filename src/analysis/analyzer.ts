@@ -21,6 +21,7 @@ import { DISTINCT_OPERAND, ShapeMode, shapeOf, type DistinctOperand, type Shape 
 import { Tok, tokenize, type Token } from './tokenizer.js';
 import { restoreWindows } from './window-shape.js';
 import { maySelectCall, repairSelectCalls } from './select-call.js';
+import { mayHoldParenSelect, padParenSelects, removeParenSelectPads } from './paren-select.js';
 import { insertOrForm, isCreateTrigger, parseCreateTrigger, type InsertOr } from './trigger-front.js';
 import type { TriggerStatement } from './front-nodes.js';
 import type { AnalyzedStatement, KindFlags, StatementKind, StatementMetadata } from './types.js';
@@ -246,16 +247,29 @@ export class Analyzer {
     try {
       ast = boundedParse(text, PARSE_OPTIONS, (t) => this.#parser.astify(t, PARSE_OPTIONS));
     } catch (e) {
+      const padded = isParseError(e) && mayHoldParenSelect(text) ? padParenSelects(text) : null;
+      if (padded !== null) {
+        try {
+          ast = boundedParse(padded, PARSE_OPTIONS, (t) => this.#parser.astify(t, PARSE_OPTIONS));
+        } catch {
+          // not that: report the text's own error
+        }
+        if (ast !== undefined) {
+          removeParenSelectPads(ast);
+          return Array.isArray(ast) ? this.#single(ast) : ast;
+        }
+      }
       // the grammar's actions reject some input with plain Errors ('invalid column clause
       // with select statement'): they are about the text, so they are syntax errors too
       if (e instanceof Error && !(e instanceof RangeError) && !isDispatcherError(e) && !isParseError(e)) throw new ParserRejection(e);
       throw e;
     }
-    if (Array.isArray(ast)) {
-      if (ast.length !== 1) throw new DispatcherError(SqlState.SyntaxError, 'expected exactly one statement');
-      return ast[0];
-    }
-    return ast;
+    return Array.isArray(ast) ? this.#single(ast) : ast;
+  }
+
+  #single(asts: unknown[]): unknown {
+    if (asts.length !== 1) throw new DispatcherError(SqlState.SyntaxError, 'expected exactly one statement');
+    return asts[0];
   }
 
   /** One expression's normalized text (window frame offsets) as an expression node. */

@@ -453,6 +453,8 @@ export class ExprCompiler {
   #unary(n: Node, scope: Scope): Compiled {
     const op = String(n.operator).toUpperCase();
     if (op === 'NOT EXISTS') return this.#exists(true, n.expr, scope);
+    // The grammar's form of EXISTS (SELECT (x) ...): an operator, not the usual function call.
+    if (op === 'EXISTS') return this.#exists(false, n.expr, scope);
     const a = this.compile(n.expr, scope);
     const e = a.ev;
     switch (op) {

@@ -272,4 +272,31 @@ describe('a subquery whose select list starts with a parenthesis', () => {
       await db.close();
     }
   });
+
+  it('is a subquery after IN, =, EXISTS and NOT EXISTS too (the grammar stops at its FROM)', async () => {
+    const db = await TestDb.open();
+    try {
+      await db.run('CREATE TABLE sq (a INTEGER, b INTEGER)');
+      await db.run('INSERT INTO sq VALUES (1, 2), (2, 3), (3, 4)');
+      expect(await db.rows('SELECT a FROM sq WHERE a IN (SELECT (b) FROM sq) ORDER BY a')).toEqual([[2], [3]]);
+      expect(await db.rows('SELECT a FROM sq WHERE a IN (SELECT (b) - 2 FROM sq) ORDER BY a')).toEqual([[1], [2]]);
+      expect(await db.rows('SELECT a FROM sq WHERE a NOT IN (SELECT (b) + 0 FROM sq WHERE b < 4) ORDER BY a')).toEqual([[1]]);
+      expect(await db.rows('SELECT a FROM sq WHERE a = (SELECT (max(b)) - 2 FROM sq)')).toEqual([[2]]);
+      expect(await db.rows('SELECT a FROM sq s WHERE EXISTS (SELECT (b) FROM sq WHERE b = s.a) ORDER BY a')).toEqual([[2], [3]]);
+      expect(await db.rows('SELECT a FROM sq s WHERE NOT EXISTS (SELECT (b) FROM sq WHERE b = s.a)')).toEqual([[1]]);
+      expect(await db.rows('SELECT a FROM sq WHERE a IN (SELECT (b) FROM sq UNION SELECT (a) - 1 FROM sq) ORDER BY a')).toEqual([[1], [2], [3]]);
+      // Token by token: the same letters in a string stay as they are.
+      expect(await db.rows("SELECT '(SELECT (' || a FROM sq WHERE a IN (SELECT (b) - 2 FROM sq) ORDER BY a")).toEqual([['(SELECT (1'], ['(SELECT (2']]);
+      // Still one column, and a real syntax error stays one, at its own position.
+      expect(await db.state('SELECT a FROM sq WHERE a IN (SELECT (b), a FROM sq)')).toBe('42601');
+      const e = await db.run('SELECT a FROM sq WHERE a IN (SELECT (b FROM sq)').then(
+        () => null,
+        (x: unknown) => x as { sqlState: string; message: string },
+      );
+      expect(e?.sqlState).toBe('42601');
+      expect(e?.message).toContain('at or near "FROM"');
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -237,6 +237,10 @@ export class LockingView implements WriteTxn {
   scanIndex(table: string, index: string, range?: KeyRange, reverse?: boolean): IndexCursor {
     return this.#txn.scanIndex(table, index, range, reverse);
   }
+
+  probeIndex(table: string, index: string, key: Key, reverse?: boolean): Key[] | undefined {
+    return this.#txn.probeIndex?.(table, index, key, reverse);
+  }
   getMeta(name: string): unknown {
     return this.#txn.getMeta(name);
   }

@@ -190,6 +190,9 @@ class IndexLookupOp implements Op {
   #exact = false;
   #probe: readonly SqlValue[] = NO_KEY;
   #cursor: IndexCursor | null = null;
+  /** The table keys found by one probe (no cursor), and how many were read. */
+  #keys: readonly Key[] | undefined = undefined;
+  #at = 0;
   #fallback: Op | null = null;
 
   constructor(p: IndexLookupPlan, f: Frame) {
@@ -215,11 +218,16 @@ class IndexLookupOp implements Op {
       this.#exact = fit === EXACT && p.keyed;
       this.#probe = key;
       f.ctx.counters.indexesUsed.add(p.index);
-      const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
-      this.#cursor = view.scanIndex(p.table, p.index, range, p.scan.spec.path!.reverse);
+      const reverse = p.scan.spec.path!.reverse;
+      this.#keys = view.probeIndex?.(p.table, p.index, key, reverse);
+      if (this.#keys === undefined) {
+        const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
+        this.#cursor = view.scanIndex(p.table, p.index, range, reverse);
+      }
     }
+    const keys = this.#keys;
     const c = this.#cursor;
-    if (c === null) return null;
+    if (c === null && keys === undefined) return null;
     const local = p.scan.spec.local;
     const rest = p.rest;
     const exact = this.#exact;
@@ -229,10 +237,19 @@ class IndexLookupOp implements Op {
     let examined = 0;
     // Bounded batches: an equality on a non-unique index may match many rows.
     while (examined < BATCH) {
-      const k = c.next();
-      if (k === undefined) {
-        this.#closeCursor();
-        break;
+      let k: Key | undefined;
+      if (keys !== undefined) {
+        k = this.#at < keys.length ? keys[this.#at++] : undefined;
+        if (k === undefined) {
+          this.#keys = undefined;
+          break;
+        }
+      } else {
+        k = c!.next();
+        if (k === undefined) {
+          this.#closeCursor();
+          break;
+        }
       }
       const row = view.getRow(p.table, k);
       if (row === undefined) continue;
@@ -245,7 +262,7 @@ class IndexLookupOp implements Op {
     }
     f.ctx.counters.rowsExamined += examined;
     f.root.work += examined + 1;
-    if (out.length === 0 && this.#cursor === null) return null;
+    if (out.length === 0 && this.#cursor === null && this.#keys === undefined) return null;
     return out;
   }
 
@@ -261,6 +278,7 @@ class IndexLookupOp implements Op {
     this.#fallback?.close();
     this.#fallback = null;
     this.#closeCursor();
+    this.#keys = undefined;
     this.#started = true;
   }
 }

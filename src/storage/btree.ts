@@ -286,6 +286,41 @@ export function hasPrefix(src: NodeSource, root: BNode, bound: Key, n: number, e
   return undefined;
 }
 
+/**
+ * The keys starting with bound[0..n), in order, when they all lie in the leaf the descent reaches
+ * (an equality probe of an index: one descent, no cursor); undefined when they may run past it
+ * (the caller then uses a cursor).
+ */
+export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number): Key[] | undefined {
+  let node = root;
+  let upper: Key | undefined;
+  while (!node.leaf) {
+    const keys = node.keys;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < keys.length) upper = keys[lo];
+    node = src.load(node.children[lo]!);
+  }
+  const keys = node.keys;
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < keys.length && comparePrefixN(keys[end]!, bound, n) === 0) end++;
+  // Ran off the leaf: later keys are >= the leaf's upper separator, which may still match.
+  if (end === keys.length && upper !== undefined && comparePrefixN(upper, bound, n) <= 0) return undefined;
+  return keys.slice(lo, end);
+}
+
 function suffixEquals(k: Key, n: number, suffix: Key): boolean {
   if (k.length - n !== suffix.length) return false;
   for (let i = 0; i < suffix.length; i++) if (compareKeys([k[n + i]!], [suffix[i]!]) !== 0) return false;

@@ -117,6 +117,11 @@ export interface ReadView {
   getRow(table: string, key: Key): Row | undefined;
   scanTable(table: string, range?: KeyRange, reverse?: boolean): RowCursor;
   scanIndex(table: string, index: string, range?: KeyRange, reverse?: boolean): IndexCursor;
+  /**
+   * What scanIndex over [key, key] would yield (the table keys of the entries starting with key),
+   * when one descent finds them all in one leaf; undefined otherwise (use scanIndex). Optional.
+   */
+  probeIndex?(table: string, index: string, key: Key, reverse?: boolean): Key[] | undefined;
   /** Named small values kept in the catalog (users, grants, settings): msgpack-able data. */
   getMeta(name: string): unknown;
 }

@@ -1,6 +1,6 @@
 // Read views: what a committed snapshot and a write transaction have in common.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { lookup, lookupShared, type NodeSource } from './btree.js';
+import { lookup, lookupShared, prefixRun, type NodeSource } from './btree.js';
 import { lowerName } from './catalog.js';
 import type { BNode, ChildRef, LeafValue } from './node.js';
 import type { IndexCursor, IndexDef, Key, KeyRange, ReadView, Row, RowCursor, TableDef } from './ports.js';
@@ -101,6 +101,19 @@ export abstract class ViewBase implements ReadView {
     const ix: IndexDef = t.def.indexes[i]!;
     const src = this.core.src;
     return new IndexEntryCursor(src, loadRef(src, t.indexRoots[i]!), range, reverse, ix.columns.length, true);
+  }
+
+  probeIndex(table: string, index: string, key: Key, reverse = false): Key[] | undefined {
+    const t = this.requireTable(table);
+    const i = findIndex(t.def, index);
+    if (i < 0) throw new DispatcherError(SqlState.UndefinedObject, `index "${index}" does not exist on table "${table}"`);
+    const width = t.def.indexes[i]!.columns.length;
+    const src = this.core.src;
+    const run = prefixRun(src, loadRef(src, t.indexRoots[i]!), key, key.length);
+    if (run === undefined) return undefined;
+    const out = new Array<Key>(run.length);
+    for (let j = 0; j < run.length; j++) out[reverse ? run.length - 1 - j : j] = run[j]!.slice(width);
+    return out;
   }
 
   getMeta(name: string): unknown {

@@ -291,34 +291,41 @@ export function hasPrefix(src: NodeSource, root: BNode, bound: Key, n: number, e
  * (an equality probe of an index: one descent, no cursor); undefined when they may run past it
  * (the caller then uses a cursor).
  */
-export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number): Key[] | undefined {
+export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number, build: boolean): Key[] | undefined {
   let node = root;
   let upper: Key | undefined;
   while (!node.leaf) {
-    const keys = node.keys;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < keys.length) upper = keys[lo];
+    const lo = prefixLowerBound(node, bound, n, build);
+    if (lo < node.keys.length) upper = node.keys[lo];
     node = src.load(node.children[lo]!);
   }
   const keys = node.keys;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = prefixLowerBound(node, bound, n, build);
   let end = lo;
   while (end < keys.length && comparePrefixN(keys[end]!, bound, n) === 0) end++;
   // Ran off the leaf: later keys are >= the leaf's upper separator, which may still match.
   if (end === keys.length && upper !== undefined && comparePrefixN(upper, bound, n) <= 0) return undefined;
   return keys.slice(lo, end);
+}
+
+/** The first key of a node that does not start below bound[0..n), through its number cache when it has one. */
+function prefixLowerBound(node: BNode, bound: Key, n: number, build: boolean): number {
+  const keys = node.keys;
+  const n0 = cacheFor(node, bound, build);
+  let lo = 0;
+  let hi = keys.length;
+  if (n0 !== null) {
+    const x = bound[0] as number;
+    lo = numberRange(n0, x);
+    if (n === 1) return lo;
+    hi = numberEnd(n0, x, lo);
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function suffixEquals(k: Key, n: number, suffix: Key): boolean {

@@ -109,7 +109,7 @@ export abstract class ViewBase implements ReadView {
     if (i < 0) throw new DispatcherError(SqlState.UndefinedObject, `index "${index}" does not exist on table "${table}"`);
     const width = t.def.indexes[i]!.columns.length;
     const src = this.core.src;
-    const run = prefixRun(src, loadRef(src, t.indexRoots[i]!), key, key.length);
+    const run = prefixRun(src, loadRef(src, t.indexRoots[i]!), key, key.length, this.shared);
     if (run === undefined) return undefined;
     const out = new Array<Key>(run.length);
     for (let j = 0; j < run.length; j++) out[reverse ? run.length - 1 - j : j] = run[j]!.slice(width);

@@ -25,8 +25,12 @@ export function undefinedTable(name: string): DispatcherError {
 }
 
 export function findIndex(def: TableDef, name: string): number {
+  const ixs = def.indexes;
+  // Plans pass the name as the catalog holds it: compare as is first (no case folding, no closure).
+  for (let i = 0; i < ixs.length; i++) if (ixs[i]!.name === name) return i;
   const l = lowerName(name);
-  return def.indexes.findIndex((ix) => lowerName(ix.name) === l);
+  for (let i = 0; i < ixs.length; i++) if (lowerName(ixs[i]!.name) === l) return i;
+  return -1;
 }
 
 export abstract class ViewBase implements ReadView {

@@ -94,9 +94,12 @@ class SingleLookupOp implements Op {
   }
 }
 
-class PointProjectNode implements PlanNode, SingleLookup {
-  readonly #scan: ScanNode;
-  readonly #evs: readonly Eval[];
+/**
+ * A lookup by a whole primary key: the key's fit, the row, the filter the found row still needs.
+ * Its subclasses emit the row as the statement reads it.
+ */
+abstract class KeyedLookupNode implements PlanNode, SingleLookup {
+  protected readonly scan: ScanNode;
   readonly #table: string;
   readonly #keyEvs: readonly Eval[];
   readonly #keyCols: readonly number[];
@@ -104,17 +107,14 @@ class PointProjectNode implements PlanNode, SingleLookup {
   /** Whether #rest may stand in for the whole filter (on a row that holds the key exactly). */
   readonly #keyed: boolean;
   readonly #rest: Eval | null;
-  /** The general plan, for a key value that cannot be compared with the key column. */
-  readonly #general: ProjectNode;
   /** The row the key expressions see (they do not depend on this table's columns). */
   readonly #nulls: Row;
 
-  constructor(scan: ScanNode, evs: readonly Eval[]) {
+  constructor(scan: ScanNode) {
     const spec = scan.spec;
     const table = spec.src.table!;
     const path = spec.path!;
-    this.#scan = scan;
-    this.#evs = evs;
+    this.scan = scan;
     this.#table = table.name;
     this.#keyEvs = path.eq;
     this.#keyCols = path.keyColumns;
@@ -122,7 +122,6 @@ class PointProjectNode implements PlanNode, SingleLookup {
     const k = keyedRest(scan);
     this.#keyed = k !== null;
     this.#rest = k?.rest ?? null;
-    this.#general = new ProjectNode(scan, evs);
     this.#nulls = new Array<null>(scan.width).fill(null);
   }
 
@@ -140,8 +139,37 @@ class PointProjectNode implements PlanNode, SingleLookup {
     const row = f.ctx.view.getRow(this.#table, key);
     if (row === undefined) return null;
     f.ctx.counters.rowsExamined += 1;
-    const filter = fit === EXACT && this.#keyed && holdsKey(row, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
-    if (filter !== null && truth(filter(row, f)) !== true) return null;
+    const r = this.shape(row, key);
+    const filter = fit === EXACT && this.#keyed && holdsKey(r, this.#keyCols, key) ? this.#rest : this.scan.spec.local;
+    if (filter !== null && truth(filter(r, f)) !== true) return null;
+    return this.emit(r, f);
+  }
+
+  /** The found row in the slots the filter and the statement read. */
+  protected abstract shape(row: Row, key: Key): Row;
+  /** The execution's rows from the row that passed the filter. */
+  protected abstract emit(row: Row, f: Frame): Row[];
+  abstract openGeneral(f: Frame): Op;
+  abstract explain(out: string[], depth: number): void;
+}
+
+/** A point select: the lookup, then the select list. */
+class PointProjectNode extends KeyedLookupNode {
+  readonly #evs: readonly Eval[];
+  /** The general plan, for a key value that cannot be compared with the key column. */
+  readonly #general: ProjectNode;
+
+  constructor(scan: ScanNode, evs: readonly Eval[]) {
+    super(scan);
+    this.#evs = evs;
+    this.#general = new ProjectNode(scan, evs);
+  }
+
+  protected shape(row: Row): Row {
+    return row;
+  }
+
+  protected emit(row: Row, f: Frame): Row[] {
     const evs = this.#evs;
     const o: SqlValue[] = new Array(evs.length);
     for (let j = 0; j < evs.length; j++) o[j] = evs[j]!(row, f);
@@ -320,63 +348,33 @@ class IndexPointProjectNode implements PlanNode {
  * An UPDATE or DELETE target found by its whole primary key: the row and its key in the slots the
  * statement reads ([...columns, key]), from one lookup instead of a scan through a table reader.
  */
-class PointTargetNode implements PlanNode, SingleLookup {
-  readonly #scan: ScanNode;
-  readonly #table: string;
-  readonly #keyEvs: readonly Eval[];
-  readonly #keyCols: readonly number[];
-  readonly #numeric: readonly boolean[];
-  readonly #keyed: boolean;
-  readonly #rest: Eval | null;
-  readonly #nulls: Row;
+class PointTargetNode extends KeyedLookupNode {
   readonly #width: number;
 
   constructor(scan: ScanNode) {
-    const spec = scan.spec;
-    const table = spec.src.table!;
-    const path = spec.path!;
-    this.#scan = scan;
-    this.#table = table.name;
-    this.#keyEvs = path.eq;
-    this.#keyCols = path.keyColumns;
-    this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
-    const k = keyedRest(scan);
-    this.#keyed = k !== null;
-    this.#rest = k?.rest ?? null;
+    super(scan);
     this.#width = scan.width;
-    this.#nulls = new Array<null>(scan.width).fill(null);
   }
 
-  open(f: Frame): Op {
-    return new SingleLookupOp(this, f);
-  }
-
-  lookup(f: Frame): Found {
-    f.ctx.checkInterrupt();
-    f.root.work += 1;
-    const key: SqlValue[] = new Array(this.#keyEvs.length);
-    const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
-    if (fit === NO_ROW) return null;
-    if (fit === GENERAL) return USE_GENERAL;
-    const row = f.ctx.view.getRow(this.#table, key);
-    if (row === undefined) return null;
-    f.ctx.counters.rowsExamined += 1;
+  protected shape(row: Row, key: Key): Row {
     const width = this.#width;
     const n = width - 1;
     const w: SqlValue[] = new Array(width);
     for (let j = 0; j < n; j++) w[j] = row[j] ?? null;
     (w as unknown[])[n] = key;
-    const filter = fit === EXACT && this.#keyed && holdsKey(w, this.#keyCols, key) ? this.#rest : this.#scan.spec.local;
-    if (filter !== null && truth(filter(w, f)) !== true) return null;
-    return [w];
+    return w;
+  }
+
+  protected emit(row: Row): Row[] {
+    return [row];
   }
 
   openGeneral(f: Frame): Op {
-    return this.#scan.open(f);
+    return this.scan.open(f);
   }
 
   explain(out: string[], depth: number): void {
-    this.#scan.explain(out, depth);
+    this.scan.explain(out, depth);
   }
 }
 

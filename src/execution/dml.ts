@@ -5,7 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnDef, ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
 import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
-import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { BATCH, newRootState, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
@@ -114,8 +114,11 @@ function targetRules(txn: WriteTxn, def: TableDef): TableRules | null {
   return rulesFor(txn.getTable(def.name) ?? def);
 }
 
+/** The row VALUES expressions see: they name no columns. */
+const NO_COLUMNS: Row = [];
+
 function rootFrame(ctx: ExecContext): Frame {
-  return { ctx, params: ctx.params, outer: null, up: null, root: { cache: new Map(), work: 0 } };
+  return { ctx, params: ctx.params, outer: null, up: null, root: newRootState() };
 }
 
 const WRITE_SLICE = 500;
@@ -213,7 +216,7 @@ export function compileInsert(
     const d = defaults[i];
     // No default is a NULL default, so an omitted NOT NULL (or primary key) column is 23502.
     if (d === null || d === undefined) return coerceForColumn(null, def.columns[i]!, tname);
-    return coerceForColumn(d.ev([], f), def.columns[i]!, tname, d.type);
+    return coerceForColumn(d.ev(NO_COLUMNS, f), def.columns[i]!, tname, d.type);
   };
   // The source: VALUES rows (DEFAULT allowed) or a query.
   let source: PlanNode;
@@ -262,8 +265,13 @@ export function compileInsert(
           next: () => {
             if (i >= evRows.length) return null;
             const end = Math.min(evRows.length, i + BATCH);
-            const out: Row[] = [];
-            for (; i < end; i++) out.push(evRows[i]!.map((e) => e([], f)));
+            const out: Row[] = new Array(end - i);
+            for (let o = 0; i < end; i++, o++) {
+              const evs = evRows[i]!;
+              const row: SqlValue[] = new Array(evs.length);
+              for (let j = 0; j < evs.length; j++) row[j] = evs[j]!(NO_COLUMNS, f);
+              out[o] = row;
+            }
             return out;
           },
           close: () => {},

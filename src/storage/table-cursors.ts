@@ -1,7 +1,7 @@
 // The cursors execution sees: rows of a table tree, table keys of an index tree.
 import { TreeCursor } from './cursor.js';
-import type { NodeSource } from './btree.js';
-import type { BNode, LeafValue } from './node.js';
+import { objectSource, type NodeSource } from './btree.js';
+import { newLeaf, type BNode, type LeafValue } from './node.js';
 import type { IndexCursor, Key, KeyRange, Row, RowCursor } from './ports.js';
 
 export type ValueResolver = (v: LeafValue) => Row;
@@ -77,3 +77,18 @@ export class IndexEntryCursor extends TreeCursor implements IndexCursor {
     return this.key.slice(0, this.#width);
   }
 }
+
+/**
+ * One idle cursor of each kind over an empty leaf, kept for the life of the process. V8 reaches
+ * the map (hidden class) a class's instances get once their constructor has added the fields only
+ * through weak transitions: a memory-reducing full collection (a forced gc(), the idle memory
+ * reducer, a heap snapshot) drops it when no instance is alive, and deoptimizes every function
+ * compiled against it. Between statements no cursor may be alive (a database just closed, a
+ * workload of point lookups), and the next scans then ran unoptimized for thousands of statements.
+ * Execution keeps its own per-statement classes the same way (src/execution/shape-keeper.ts).
+ */
+const IDLE_RANGE: KeyRange = { lower: [0], lowerInclusive: true, upper: [0], upperInclusive: true };
+export const IDLE_CURSORS: readonly object[] = [
+  new TableCursor(objectSource, newLeaf(0), IDLE_RANGE, false, (v) => v as Row, true),
+  new IndexEntryCursor(objectSource, newLeaf(0), IDLE_RANGE, false, 1, true),
+];

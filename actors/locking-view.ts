@@ -238,7 +238,7 @@ export class LockingView implements WriteTxn {
     return this.#txn.scanIndex(table, index, range, reverse);
   }
 
-  probeIndex(table: string, index: string, key: Key, reverse?: boolean): Key[] | undefined {
+  probeIndex(table: string, index: string, key: Key, reverse?: boolean): Row[] | undefined {
     return this.#txn.probeIndex?.(table, index, key, reverse);
   }
   getMeta(name: string): unknown {

@@ -218,8 +218,8 @@ class IndexLookupOp implements Op {
   #exact = false;
   #probe: readonly SqlValue[] = NO_KEY;
   #cursor: IndexCursor | null = null;
-  /** The table keys found by one probe (no cursor), and how many were read. */
-  #keys: readonly Key[] | undefined = undefined;
+  /** The rows found by one probe (no cursor), and how many were read. */
+  #rows: readonly Row[] | undefined = undefined;
   #at = 0;
   #fallback: Op | null = null;
 
@@ -247,15 +247,15 @@ class IndexLookupOp implements Op {
       this.#probe = key;
       f.ctx.counters.indexesUsed.add(p.index);
       const reverse = p.scan.spec.path!.reverse;
-      this.#keys = view.probeIndex?.(p.table, p.index, key, reverse);
-      if (this.#keys === undefined) {
+      this.#rows = view.probeIndex?.(p.table, p.index, key, reverse);
+      if (this.#rows === undefined) {
         const range = { lower: key, lowerInclusive: true, upper: key, upperInclusive: true };
         this.#cursor = view.scanIndex(p.table, p.index, range, reverse);
       }
     }
-    const keys = this.#keys;
+    const rows = this.#rows;
     const c = this.#cursor;
-    if (c === null && keys === undefined) return null;
+    if (c === null && rows === undefined) return null;
     const local = p.scan.spec.local;
     const rest = p.rest;
     const exact = this.#exact;
@@ -265,22 +265,22 @@ class IndexLookupOp implements Op {
     let examined = 0;
     // Bounded batches: an equality on a non-unique index may match many rows.
     while (examined < BATCH) {
-      let k: Key | undefined;
-      if (keys !== undefined) {
-        k = this.#at < keys.length ? keys[this.#at++] : undefined;
-        if (k === undefined) {
-          this.#keys = undefined;
+      let row: Row | undefined;
+      if (rows !== undefined) {
+        if (this.#at >= rows.length) {
+          this.#rows = undefined;
           break;
         }
+        row = rows[this.#at++]!;
       } else {
-        k = c!.next();
+        const k = c!.next();
         if (k === undefined) {
           this.#closeCursor();
           break;
         }
+        row = view.getRow(p.table, k);
+        if (row === undefined) continue;
       }
-      const row = view.getRow(p.table, k);
-      if (row === undefined) continue;
       examined++;
       const filter = exact && holdsKey(row, p.keyCols, probe) ? rest : local;
       if (filter !== null && truth(filter(row, f)) !== true) continue;
@@ -290,7 +290,7 @@ class IndexLookupOp implements Op {
     }
     f.ctx.counters.rowsExamined += examined;
     f.root.work += examined + 1;
-    if (out.length === 0 && this.#cursor === null && this.#keys === undefined) return null;
+    if (out.length === 0 && this.#cursor === null && this.#rows === undefined) return null;
     return out;
   }
 
@@ -306,7 +306,7 @@ class IndexLookupOp implements Op {
     this.#fallback?.close();
     this.#fallback = null;
     this.#closeCursor();
-    this.#keys = undefined;
+    this.#rows = undefined;
     this.#started = true;
   }
 }

@@ -118,10 +118,11 @@ export interface ReadView {
   scanTable(table: string, range?: KeyRange, reverse?: boolean): RowCursor;
   scanIndex(table: string, index: string, range?: KeyRange, reverse?: boolean): IndexCursor;
   /**
-   * What scanIndex over [key, key] would yield (the table keys of the entries starting with key),
-   * when one descent finds them all in one leaf; undefined otherwise (use scanIndex). Optional.
+   * The rows scanIndex over [key, key] would lead to (getRow of each table key of the entries
+   * starting with key, in index order), when one descent finds the entries all in one leaf;
+   * undefined otherwise (use scanIndex). Optional.
    */
-  probeIndex?(table: string, index: string, key: Key, reverse?: boolean): Key[] | undefined;
+  probeIndex?(table: string, index: string, key: Key, reverse?: boolean): Row[] | undefined;
   /** Named small values kept in the catalog (users, grants, settings): msgpack-able data. */
   getMeta(name: string): unknown;
 }

@@ -107,16 +107,23 @@ export abstract class ViewBase implements ReadView {
     return new IndexEntryCursor(src, loadRef(src, t.indexRoots[i]!), range, reverse, ix.columns.length, true);
   }
 
-  probeIndex(table: string, index: string, key: Key, reverse = false): Key[] | undefined {
+  probeIndex(table: string, index: string, key: Key, reverse = false): Row[] | undefined {
     const t = this.requireTable(table);
     const i = findIndex(t.def, index);
     if (i < 0) throw new DispatcherError(SqlState.UndefinedObject, `index "${index}" does not exist on table "${table}"`);
     const width = t.def.indexes[i]!.columns.length;
     const src = this.core.src;
-    const run = prefixRun(src, loadRef(src, t.indexRoots[i]!), key, key.length, this.shared);
+    const shared = this.shared;
+    const run = prefixRun(src, loadRef(src, t.indexRoots[i]!), key, key.length, shared);
     if (run === undefined) return undefined;
-    const out = new Array<Key>(run.length);
-    for (let j = 0; j < run.length; j++) out[reverse ? run.length - 1 - j : j] = run[j]!.slice(width);
+    const root = loadRef(src, t.root);
+    const out: Row[] = [];
+    for (let j = 0; j < run.length; j++) {
+      const tk = run[reverse ? run.length - 1 - j : j]!.slice(width);
+      const v = shared ? lookupShared(src, root, tk) : lookup(src, root, tk);
+      if (v === undefined) continue;
+      out.push(Array.isArray(v) ? v : this.core.resolve(v));
+    }
     return out;
   }
 

@@ -1,17 +1,18 @@
-// probeIndex answers an index equality probe with one descent: exactly what scanIndex over
-// [key, key] yields, or undefined when the matching entries may run past the leaf it reached.
+// probeIndex answers an index equality probe with one descent: exactly the rows scanIndex over
+// [key, key] leads to, or undefined when the matching entries may run past the leaf it reached.
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/engine.js';
-import type { Key, ReadView, SqlValue } from '../../src/storage/ports.js';
+import type { Key, ReadView, Row, SqlValue } from '../../src/storage/ports.js';
 import { Rng } from '../crash/workload.js';
 import { drain, tableDef } from './helpers.js';
 
-function scanned(v: ReadView, key: Key, reverse: boolean): Key[] {
-  return drain(v.scanIndex('t', 't_k', { lower: key, lowerInclusive: true, upper: key, upperInclusive: true }, reverse));
+function scanned(v: ReadView, key: Key, reverse: boolean): Row[] {
+  const keys = drain(v.scanIndex('t', 't_k', { lower: key, lowerInclusive: true, upper: key, upperInclusive: true }, reverse));
+  return keys.map((k) => v.getRow('t', k)!);
 }
 
 describe('probeIndex', () => {
-  it('gives what an equality scan gives, or undefined, over skewed keys, NULLs and text, in both directions', async () => {
+  it('gives the rows an equality scan leads to, or undefined, over skewed keys, NULLs and text, in both directions', async () => {
     const db = await openStorage(':memory:', { durable: false, pageSize: 4096 });
     const rng = new Rng(99);
     const tx = db.begin();

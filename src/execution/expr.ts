@@ -65,6 +65,19 @@ export interface ExprEnv {
   parseExpr(text: string): Node;
 }
 
+/** One aggregate call as written: what #registerAgg compiles at the level it belongs to. */
+interface AggCall {
+  readonly name: string;
+  readonly star: boolean;
+  readonly distinct: boolean;
+  readonly arg: Node;
+  /** The call's node (its text keys the aggregate, so repeats share one). */
+  readonly n: Node;
+  readonly sepNode?: Node;
+  readonly orderNodes?: Node;
+  readonly filterNode?: Node;
+}
+
 export class ExprCompiler {
   readonly #env: ExprEnv;
 
@@ -614,22 +627,13 @@ export class ExprCompiler {
       distinct = true;
       arg = funcArgs(arg)[0];
     }
-    return this.#registerAgg(name, star, distinct, arg, n, scope, n.args?.separator?.delimiter, n.args?.orderby, n.filter?.where);
+    return this.#registerAgg({ name, star, distinct, arg, n, sepNode: n.args?.separator?.delimiter, orderNodes: n.args?.orderby, filterNode: n.filter?.where }, scope);
   }
 
-  #registerAgg(
-    name: string,
-    star: boolean,
-    distinct: boolean,
-    arg: Node,
-    n: Node,
-    scope: Scope,
-    sepNode?: Node,
-    orderNodes?: Node,
-    filterNode?: Node,
-  ): Compiled {
+  #registerAgg(call: AggCall, scope: Scope): Compiled {
+    const { name, star, distinct, arg, n, sepNode, orderNodes, filterNode } = call;
     const level = star ? 0 : outerLevel([arg, sepNode, orderNodes, filterNode], scope);
-    if (level > 0) return this.#outerAggregate(level, name, star, distinct, arg, n, scope, sepNode, orderNodes, filterNode);
+    if (level > 0) return this.#outerAggregate(level, call, scope);
     const g = scope.grouped;
     if (g === null) {
       scope.sawAggregate = true;
@@ -696,18 +700,7 @@ export class ExprCompiler {
    * computes it (one value per group of it), and this level reads it from its row like an outer
    * column. A level not planned as an aggregate query is told to plan itself again as one.
    */
-  #outerAggregate(
-    level: number,
-    name: string,
-    star: boolean,
-    distinct: boolean,
-    arg: Node,
-    n: Node,
-    scope: Scope,
-    sepNode?: Node,
-    orderNodes?: Node,
-    filterNode?: Node,
-  ): Compiled {
+  #outerAggregate(level: number, call: AggCall, scope: Scope): Compiled {
     let target = scope;
     for (let i = 0; i < level; i++) target = target.parent!;
     if (target.grouped === null) {
@@ -716,7 +709,7 @@ export class ExprCompiler {
       }
       throw new GroupingReplan(target.queryAst, true);
     }
-    const c = this.#registerAgg(name, star, distinct, arg, n, target, sepNode, orderNodes, filterNode);
+    const c = this.#registerAgg(call, target);
     const slot = c.slot!;
     // Every level between reads the outer row: none of them may be computed once and reused.
     let s: Scope | null = scope;
@@ -733,7 +726,7 @@ export class ExprCompiler {
             for (let i = 1; i < level; i++) fr = fr.up!;
             return fr.outer![slot]!;
           };
-    return { ev, type: c.type, name };
+    return { ev, type: c.type, name: call.name };
   }
 
   /** A window function call: the query level's collector computes it (window-plan.ts). */
@@ -757,7 +750,7 @@ export class ExprCompiler {
         distinct = true;
         a = funcArgs(a)[0];
       }
-      return this.#registerAgg(name, a?.type === 'star', distinct, a, n, scope, argNodes[1], n.args?.orderby);
+      return this.#registerAgg({ name, star: a?.type === 'star', distinct, arg: a, n, sepNode: argNodes[1], orderNodes: n.args?.orderby }, scope);
     }
     if (name === '__dispatchdb_distinct') {
       throw new DispatcherError(SqlState.SyntaxError, 'DISTINCT is only allowed in aggregate calls');

@@ -6,10 +6,18 @@
 const EMPTY = undefined;
 
 export class IdMap<V> {
-  #keys = new Float64Array(8);
-  #vals: (V | undefined)[] = new Array<V | undefined>(8).fill(EMPTY);
-  #mask = 7;
+  #keys = new Float64Array(0);
+  #vals: (V | undefined)[] = [];
+  #mask = 0;
   #size = 0;
+
+  constructor() {
+    // The table is set up by a second store into each field, as #grow does: V8 treats a field
+    // that is never written after its initializer as a constant and compiles it into every caller,
+    // so the first table that grew (say when a ninth session opened) deoptimized every statement
+    // path at once.
+    this.#resize(8);
+  }
 
   get size(): number {
     return this.#size;
@@ -90,14 +98,17 @@ export class IdMap<V> {
     return pairs.map((p) => p[1]);
   }
 
-  #grow(): void {
-    const oldKeys = this.#keys;
-    const oldVals = this.#vals;
-    const n = oldVals.length * 2;
+  #resize(n: number): void {
     this.#keys = new Float64Array(n);
     this.#vals = new Array<V | undefined>(n).fill(EMPTY);
     this.#mask = n - 1;
     this.#size = 0;
+  }
+
+  #grow(): void {
+    const oldKeys = this.#keys;
+    const oldVals = this.#vals;
+    this.#resize(oldVals.length * 2);
     for (let i = 0; i < oldVals.length; i++) {
       const v = oldVals[i];
       if (v !== EMPTY) this.set(oldKeys[i] as number, v);

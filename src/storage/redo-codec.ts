@@ -4,7 +4,7 @@
 // changes, in commit order, onto the state of the last page-image commit (see engine.ts).
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { packr } from './format.js';
-import { plainBytes } from './page-codec.js';
+import { plainBytes, plainKey } from './page-codec.js';
 import type { Key, Row } from './ports.js';
 import type { LogOp } from './txn-replay.js';
 import { MAX_REDO_BYTES } from './wal.js';
@@ -69,16 +69,17 @@ export function decodeRedo(body: Uint8Array, file: string): RedoRecord {
   for (let j = 1; j < flat.length; j += 4) {
     const code = flat[j] as unknown;
     const t = flat[j + 1] as unknown;
-    const key = flat[j + 2] as unknown;
-    const row = flat[j + 3] as unknown;
-    if (typeof t !== 'string' || !Array.isArray(key)) throw bad(file, 'names no table or key');
-    plainBytes(key);
+    const rawKey = flat[j + 2] as unknown;
+    const rawRow = flat[j + 3] as unknown;
+    if (typeof t !== 'string' || !Array.isArray(rawKey)) throw bad(file, 'names no table or key');
+    const key = plainKey(rawKey);
     if (code === DELETE) {
       ops.push({ op: 'delete', t, key: key as Key });
       continue;
     }
-    if (!Array.isArray(row)) throw bad(file, 'has no row');
-    plainBytes(row);
+    if (!Array.isArray(rawRow)) throw bad(file, 'has no row');
+    plainBytes(rawRow);
+    const row = rawRow;
     if (code === INSERT) ops.push({ op: 'insert', t, key: key as Key, row: row as Row });
     else if (code === UPDATE) ops.push({ op: 'update', t, key: key as Key, row: row as Row });
     else throw bad(file, `has an unknown operation ${String(code)}`);

@@ -809,10 +809,10 @@ function hasNull(k: Key, n: number): boolean {
 
 /** [indexed values..., table key...] */
 export function indexKey(row: Row, cols: readonly number[], tableKey: Key): Key {
-  const n = cols.length;
-  const k = new Array<SqlValue>(n + tableKey.length);
-  for (let i = 0; i < n; i++) k[i] = row[cols[i]!] ?? null;
-  for (let i = 0; i < tableKey.length; i++) k[n + i] = tableKey[i]!;
+  // Built by push, so packed like every other key the trees hold (see plainKey).
+  const k: SqlValue[] = [];
+  for (let i = 0; i < cols.length; i++) k.push(row[cols[i]!] ?? null);
+  for (let i = 0; i < tableKey.length; i++) k.push(tableKey[i]!);
   return k;
 }
 

@@ -1,0 +1,68 @@
+// Nodes read from pages must hold their keys and values in arrays of the same kind (V8 map) as the
+// nodes statements build in memory: msgpack makes holey arrays, statements make packed ones, and
+// code compiled for one kind deoptimizes on meeting the other in the same tree.
+import { setFlagsFromString } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { newLeaf, type LeafNode } from '../../src/storage/node.js';
+import { decodeNode, encodeNode } from '../../src/storage/page-codec.js';
+import { decodeRedo, encodeRedo } from '../../src/storage/redo-codec.js';
+import { indexKey } from '../../src/storage/write-txn.js';
+
+setFlagsFromString('--allow-natives-syntax');
+// Compiled after the flag: the natives syntax is read when this source is parsed.
+const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+const holey = new Function('a', 'return %HasHoleyElements(a)') as (a: object) => boolean;
+
+function leafOf(keys: unknown[][], rows: unknown[][]): LeafNode {
+  const n = newLeaf(0);
+  for (let i = 0; i < keys.length; i++) {
+    n.keys.push(keys[i] as never);
+    n.vals.push(rows[i] as never);
+    n.sizes.push(32);
+  }
+  n.id = 7;
+  return n;
+}
+
+describe('arrays decoded from pages', () => {
+  it('table keys and the leaf arrays are packed, as the ones statements build', () => {
+    const built = leafOf([[1], [2], [3]], [[1, 'a', null], [2, 'b', 1.5], [3, 'c', new Uint8Array([1, 2])]]);
+    const page = encodeNode(built, 4096);
+    const back = decodeNode(page, 7, 'x.db') as LeafNode;
+    expect(back.keys).toEqual(built.keys);
+    expect(back.vals).toEqual(built.vals);
+    const key = 5;
+    const fresh = [key];
+    for (const k of back.keys) {
+      expect(holey(k)).toBe(false);
+      expect(sameMap(k, fresh)).toBe(true);
+    }
+    expect(holey(back.keys)).toBe(false);
+    expect(holey(back.vals)).toBe(false);
+    expect(back.vals[2]).toEqual([3, 'c', new Uint8Array([1, 2])]);
+    expect((back.vals[2] as unknown[])[2]).toBeInstanceOf(Uint8Array);
+    expect(Buffer.isBuffer((back.vals[2] as unknown[])[2])).toBe(false);
+  });
+
+  it('index keys decode to the map indexKey builds, text and bytes included', () => {
+    const row = ['k1', new Uint8Array([9]), 4];
+    const built = indexKey(row, [0, 1], [4]);
+    const leaf = leafOf([built], [null as never]);
+    const back = decodeNode(encodeNode(leaf, 4096), 7, 'x.db') as LeafNode;
+    const k = back.keys[0]!;
+    expect(k).toEqual(['k1', new Uint8Array([9]), 4]);
+    expect(Buffer.isBuffer(k[1])).toBe(false);
+    expect(holey(built)).toBe(false);
+    expect(sameMap(k, built)).toBe(true);
+  });
+
+  it('redo records give packed keys', () => {
+    const body = encodeRedo(3, [{ op: 'update', t: 't', key: [10], row: [10, 'x'] }]);
+    expect(body).not.toBeNull();
+    const rec = decodeRedo(body!, 'x.db-wal');
+    const op = rec.ops[0]!;
+    expect(op.key).toEqual([10]);
+    expect(holey(op.key)).toBe(false);
+    expect(sameMap(op.key, [11])).toBe(true);
+  });
+});

@@ -7,6 +7,7 @@ import {
   CHILD_SIZE,
   NODE_OVERHEAD,
   cloneNode,
+  ownKeys,
   newInternal,
   newLeaf,
   tupleSize,
@@ -407,6 +408,7 @@ export class TreeWriter {
     this.#splitRight = null;
     this.#splitKey = null;
     const s = tupleSize(sep) + CHILD_SIZE;
+    ownKeys(n);
     n.keys.splice(idx, 0, sep);
     cachedInsert(n, idx, sep);
     n.sizes.splice(idx, 0, s);
@@ -445,6 +447,7 @@ export class TreeWriter {
     }
     i = -i - 1;
     const n = this.#own(leaf);
+    ownKeys(n);
     if (i === n.keys.length) {
       n.keys.push(key);
       n.vals.push(val);
@@ -463,6 +466,7 @@ export class TreeWriter {
 
   /** Splits an over-full leaf in place; the right half goes to #splitRight. */
   #splitLeaf(n: LeafNode, appending: boolean): void {
+    ownKeys(n);
     const count = n.keys.length;
     let at: number;
     if (appending) {
@@ -492,6 +496,7 @@ export class TreeWriter {
   }
 
   #splitInternal(n: InternalNode, appending: boolean): void {
+    ownKeys(n);
     const count = n.keys.length;
     let m: number;
     if (appending) m = count - 1;
@@ -545,6 +550,7 @@ export class TreeWriter {
       this.removed = old;
       if (this.onDropValue !== null) this.onDropValue(old);
       n.bytes -= n.sizes[i]!;
+      ownKeys(n);
       n.keys.splice(i, 1);
       cachedRemove(n, i);
       n.vals.splice(i, 1);
@@ -562,6 +568,7 @@ export class TreeWriter {
     if (empty) {
       n.children.splice(idx, 1);
       if (n.keys.length > 0) {
+        ownKeys(n);
         const k = idx > 0 ? idx - 1 : 0;
         n.bytes -= n.sizes[k]!;
         n.keys.splice(k, 1);
@@ -586,6 +593,8 @@ export class TreeWriter {
     if (left.bytes + right.bytes - NODE_OVERHEAD + extra > this.capacity) return;
     if (left.keys.length + right.keys.length + 1 > (left.leaf ? MAX_LEAF_ENTRIES : MAX_CHILDREN - 1)) return;
     const m = this.#own(left);
+    ownKeys(m);
+    ownKeys(n);
     // Merged keys: the caches are rebuilt on the next search.
     m.nk = undefined;
     m.n0 = undefined;

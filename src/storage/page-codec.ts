@@ -80,7 +80,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes[i] = s;
       bytes += s;
     }
-    return { leaf: true, keys, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined };
+    return { leaf: true, keys, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };
   }
   if (kind === PageKind.Internal) {
     const children: ChildRef[] = [];
@@ -91,7 +91,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes[i] = s;
       bytes += s;
     }
-    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined, n0: undefined };
+    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };
   }
   throw corrupted(id, file, `page of kind ${kind} where a tree node was expected`);
 }

@@ -370,22 +370,32 @@ export class Engine implements StorageEngine, TxnCore {
         for (const e of staged) {
           e.txn.settle();
           this.releaseSeq(e.txn.base.seq);
-          e.resolve();
         }
-        if (store.wantsCheckpoint() || store.wantsImage()) {
-          if ((await this.#imagePoint(store.wantsCheckpoint() ? 'checkpoint' : 'image point')) !== null) continue;
-        }
-        if (store.wantsCheckpoint()) {
-          try {
-            await store.checkpoint(this.#committed, this.oldestLiveSeq());
-          } catch (err) {
-            // The WAL still holds every commit, but its state after a failed reset is uncertain.
-            this.#fail('checkpoint', err);
-          }
-        }
+        // The batch that filled the log pays for writing it back, before it is acknowledged (as
+        // SQLite's automatic checkpoint runs in the committing call): acknowledged first, it had
+        // the next sessions' commits queue behind the image point and checkpoint instead, a
+        // stall of tens of milliseconds falling on small commits after a large one. These
+        // commits are durable already; a failed checkpoint stops later writes, not them.
+        await this.#writeBack(store);
+        for (const e of staged) e.resolve();
       }
     } finally {
       this.#flushing = false;
+    }
+  }
+
+  /** The image point and checkpoint the log asks for now, if any (a failure stops writes). */
+  async #writeBack(store: FileStore): Promise<void> {
+    if (store.wantsCheckpoint() || store.wantsImage()) {
+      if ((await this.#imagePoint(store.wantsCheckpoint() ? 'checkpoint' : 'image point')) !== null) return;
+    }
+    if (store.wantsCheckpoint()) {
+      try {
+        await store.checkpoint(this.#committed, this.oldestLiveSeq());
+      } catch (err) {
+        // The WAL still holds every commit, but its state after a failed reset is uncertain.
+        this.#fail('checkpoint', err);
+      }
     }
   }
 

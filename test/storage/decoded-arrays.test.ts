@@ -13,7 +13,7 @@ setFlagsFromString('--allow-natives-syntax');
 const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 const holey = new Function('a', 'return %HasHoleyElements(a)') as (a: object) => boolean;
 
-function leafOf(keys: unknown[][], rows: unknown[][]): LeafNode {
+function leafOf(keys: readonly (readonly unknown[])[], rows: unknown[][]): LeafNode {
   const n = newLeaf(0);
   for (let i = 0; i < keys.length; i++) {
     n.keys.push(keys[i] as never);
@@ -61,6 +61,7 @@ describe('arrays decoded from pages', () => {
     expect(body).not.toBeNull();
     const rec = decodeRedo(body!, 'x.db-wal');
     const op = rec.ops[0]!;
+    if (op.op !== 'update') throw new Error(`decoded ${op.op}`);
     expect(op.key).toEqual([10]);
     expect(holey(op.key)).toBe(false);
     expect(sameMap(op.key, [11])).toBe(true);

@@ -546,6 +546,24 @@ export class Engine implements StorageEngine, TxnCore {
   }
 }
 
+/**
+ * An idle engine's ended write transaction and released snapshot, kept for the life of the
+ * process, for the reason table-cursors.ts gives for its idle cursors: between write transactions
+ * (a run of reads, a database closed and another opened) no instance may be alive, a
+ * memory-reducing collection then drops the classes' maps, and the first write after it
+ * deoptimized every read path compiled against both kinds of view ("wrong map" in requireTable,
+ * getRow and the point lookup, W5 after the read workloads).
+ */
+function idleViews(): readonly object[] {
+  const engine = new Engine(':memory:', DEFAULT_PAGE_SIZE, null, EMPTY_STATE);
+  const txn = engine.begin();
+  txn.rollback();
+  const snap = engine.snapshot();
+  snap.release();
+  return [engine, txn, snap];
+}
+export const IDLE_VIEWS = idleViews();
+
 /** Opens (or creates) a database file; ':memory:' gives the same engine without a file. */
 export async function openStorage(path: string, options: StorageOptions = {}): Promise<StorageEngine> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;

@@ -1,7 +1,7 @@
 // Node <-> page image. msgpack runs here (page load and commit), never per row read.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage } from './format.js';
-import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type ChildRef, type LeafValue } from './node.js';
+import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type LeafValue } from './node.js';
 import type { Key } from './ports.js';
 
 /** msgpack decodes binary as Buffer; SqlValue bytes are plain Uint8Array (equal under deep equality). */
@@ -12,37 +12,33 @@ export function plainBytes(t: unknown[]): void {
   }
 }
 
+/** A decoded value as the engine holds it: msgpack decodes binary as Buffer, SqlValue bytes are plain Uint8Array. */
+function plainValue(v: unknown): unknown {
+  return v instanceof Buffer ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v;
+}
+
 /**
  * A decoded key as the engine builds its own keys: msgpack makes arrays with `new Array(n)`, which
  * V8 marks holey, while keys built by statements and index maintenance are packed. Nodes loaded
  * from pages beside nodes built in memory made key comparisons meet both kinds, and code compiled
- * for one deoptimized on meeting the other. (Rows are holey on both sides: built with
- * `new Array(n)` as msgpack does.)
+ * for one deoptimized on meeting the other. `map` gives a packed copy of exact length (push would
+ * leave spare slots in every key). Rows stay as decoded: statements build rows with
+ * `new Array(n)` too.
  */
 export function plainKey(t: readonly unknown[]): unknown[] {
-  const out: unknown[] = [];
-  for (let i = 0; i < t.length; i++) {
-    const v = t[i];
-    out.push(v instanceof Buffer ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v);
-  }
-  return out;
+  return t.map(plainValue);
 }
 
 function plainKeys(ts: readonly unknown[]): Key[] {
-  const out: Key[] = [];
-  for (let i = 0; i < ts.length; i++) out.push(plainKey(ts[i] as unknown[]) as Key);
-  return out;
+  return ts.map((t) => plainKey(t as unknown[]) as Key);
 }
 
 /** A leaf's values in a packed array, as the leaves built in memory hold them. */
 function plainRows(ts: readonly unknown[]): LeafValue[] {
-  const out: LeafValue[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i];
+  return ts.map((t) => {
     if (Array.isArray(t)) plainBytes(t);
-    out.push(t as LeafValue);
-  }
-  return out;
+    return t as LeafValue;
+  });
 }
 
 /** Encodes a committed node (children already page ids) into a fresh page image. */
@@ -83,8 +79,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
     return { leaf: true, keys, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };
   }
   if (kind === PageKind.Internal) {
-    const children: ChildRef[] = [];
-    for (const c of parts[1]) children.push(c as number);
+    const children = parts[1] as number[];
     if (children.length !== keys.length + 1) throw corrupted(id, file, 'internal node shape');
     for (let i = 0; i < keys.length; i++) {
       const s = tupleSize(keys[i]!) + CHILD_SIZE;

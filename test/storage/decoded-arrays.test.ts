@@ -56,6 +56,22 @@ describe('arrays decoded from pages', () => {
     expect(sameMap(k, built)).toBe(true);
   });
 
+  it('indexKey builds packed keys of every shape', () => {
+    const row = ['a', 2, 'c', 4.5];
+    const cases: [number[], unknown[], unknown[]][] = [
+      [[1], [9], [2, 9]],
+      [[0, 1], [9], ['a', 2, 9]],
+      [[0, 1, 2], [9], ['a', 2, 'c', 9]],
+      [[3], [9, 'x'], [4.5, 9, 'x']],
+      [[5], [1], [null, 1]],
+    ];
+    for (const [cols, tk, want] of cases) {
+      const k = indexKey(row, cols, tk as never);
+      expect(k).toEqual(want);
+      expect(holey(k)).toBe(false);
+    }
+  });
+
   it('redo records give packed keys', () => {
     const body = encodeRedo(3, [{ op: 'update', t: 't', key: [10], row: [10, 'x'] }]);
     expect(body).not.toBeNull();

@@ -37,6 +37,21 @@ function fitKey(keyEvs: readonly Eval[], numeric: readonly boolean[], nulls: Row
   return out;
 }
 
+const same = <T>(v: T): T => v;
+
+/**
+ * The key fitKey filled in `scratch` as a packed array of exact length, like the keys storage
+ * builds and decodes: keys of both kinds (packed, and holey from `new Array(n)`) made every key
+ * comparison, row lock and lookup polymorphic, and code compiled on one kind deoptimized on
+ * meeting the other ("wrong map" in getRow, #lockRow and compareKeys at W5's start).
+ */
+export function packedKey(scratch: readonly SqlValue[]): SqlValue[] {
+  const n = scratch.length;
+  if (n === 1) return [scratch[0]!];
+  if (n === 2) return [scratch[0]!, scratch[1]!];
+  return scratch.map(same);
+}
+
 /**
  * Whether the row's key columns hold exactly the values looked up: then the equalities the path
  * was built from are true on it (=== values compare equal in SQL too), and only the rest of the
@@ -132,10 +147,11 @@ abstract class KeyedLookupNode implements PlanNode, SingleLookup {
   lookup(f: Frame): Found {
     f.ctx.checkInterrupt();
     f.root.work += 1;
-    const key: SqlValue[] = new Array(this.#keyEvs.length);
-    const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, key);
+    const scratch: SqlValue[] = new Array(this.#keyEvs.length);
+    const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, scratch);
     if (fit === NO_ROW) return null;
     if (fit === GENERAL) return USE_GENERAL;
+    const key = packedKey(scratch);
     const row = f.ctx.view.getRow(this.#table, key);
     if (row === undefined) return null;
     f.ctx.counters.rowsExamined += 1;
@@ -236,13 +252,14 @@ class IndexLookupOp implements Op {
     const view = f.ctx.view;
     if (!this.#started) {
       this.#started = true;
-      const key: SqlValue[] = new Array(p.keyEvs.length);
-      const fit = fitKey(p.keyEvs, p.numeric, p.nulls, f, key);
+      const scratch: SqlValue[] = new Array(p.keyEvs.length);
+      const fit = fitKey(p.keyEvs, p.numeric, p.nulls, f, scratch);
       if (fit === NO_ROW) return null;
       if (fit === GENERAL) {
         this.#fallback = p.general.open(f);
         return this.#fallback.next();
       }
+      const key = packedKey(scratch);
       this.#exact = fit === EXACT && p.keyed;
       this.#probe = key;
       f.ctx.counters.indexesUsed.add(p.index);

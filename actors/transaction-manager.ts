@@ -18,6 +18,7 @@ import { Actor } from './actor.js';
 import { IdMap } from './id-map.js';
 import type { LockManager } from './lock-manager.js';
 import { LockingView } from './locking-view.js';
+import './idle-views.js';
 import type { ReplyRouter } from './reply-router.js';
 import { toWire } from './wire-error.js';
 

@@ -14,8 +14,8 @@ export class IdMap<V> {
   constructor() {
     // The table is set up by a second store into each field, as #grow does: V8 treats a field
     // that is never written after its initializer as a constant and compiles it into every caller,
-    // so the first table that grew (four ids at once: several sessions running statements) deoptimized every statement
-    // path at once.
+    // so the first table that grew (four ids at once: several sessions running statements)
+    // deoptimized every statement path at once.
     this.#resize(8);
   }
 

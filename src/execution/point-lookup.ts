@@ -8,6 +8,7 @@ import { fitBound, MISMATCH, NULL_BOUND, type AccessPath } from './access.js';
 import { ScanNode, type LevelSpec } from './join-ops.js';
 import { ProjectNode } from './operators.js';
 import { BATCH, newRootState, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { packedKey } from '../storage/key-order.js';
 import type { IndexCursor, Key, Row, SqlValue, TableDef } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
 import { keepShape } from './shape-keeper.js';
@@ -35,21 +36,6 @@ function fitKey(keyEvs: readonly Eval[], numeric: readonly boolean[], nulls: Row
     key[i] = v;
   }
   return out;
-}
-
-const same = <T>(v: T): T => v;
-
-/**
- * The key fitKey filled in `scratch` as a packed array of exact length, like the keys storage
- * builds and decodes: keys of both kinds (packed, and holey from `new Array(n)`) made every key
- * comparison, row lock and lookup polymorphic, and code compiled on one kind deoptimized on
- * meeting the other ("wrong map" in getRow, #lockRow and compareKeys at W5's start).
- */
-export function packedKey(scratch: readonly SqlValue[]): SqlValue[] {
-  const n = scratch.length;
-  if (n === 1) return [scratch[0]!];
-  if (n === 2) return [scratch[0]!, scratch[1]!];
-  return scratch.map(same);
 }
 
 /**

@@ -119,3 +119,17 @@ export function comparePrefixN(key: Key, bound: Key, n: number): number {
   }
   return key.length < n ? -1 : 0;
 }
+
+const same = <T>(v: T): T => v;
+
+/**
+ * A key as the trees hold keys: a packed array of exact length. A key filled into `new Array(n)`
+ * is holey, and code compiled on one kind deoptimizes ("wrong map") on meeting the other in the
+ * same comparisons and lookups; `map` copies into a packed array (push would leave spare slots).
+ */
+export function packedKey<T>(k: readonly T[]): T[] {
+  const n = k.length;
+  if (n === 1) return [k[0]!];
+  if (n === 2) return [k[0]!, k[1]!];
+  return k.map(same);
+}

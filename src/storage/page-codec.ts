@@ -8,7 +8,7 @@ import type { Key } from './ports.js';
 export function plainBytes(t: unknown[]): void {
   for (let i = 0; i < t.length; i++) {
     const v = t[i];
-    if (v instanceof Buffer) t[i] = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (v instanceof Buffer) t[i] = plainValue(v);
   }
 }
 
@@ -21,8 +21,8 @@ function plainValue(v: unknown): unknown {
  * A decoded key as the engine builds its own keys: msgpack makes arrays with `new Array(n)`, which
  * V8 marks holey, while keys built by statements and index maintenance are packed. Nodes loaded
  * from pages beside nodes built in memory made key comparisons meet both kinds, and code compiled
- * for one deoptimized on meeting the other. `map` gives a packed copy of exact length (push would
- * leave spare slots in every key). Rows stay as decoded: statements build rows with
+ * for one deoptimized on meeting the other. `map` gives a packed copy of exact length, as
+ * packedKey does, converting bytes on the way. Rows stay as decoded: statements build rows with
  * `new Array(n)` too.
  */
 export function plainKey(t: readonly unknown[]): unknown[] {

@@ -8,7 +8,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, hasPrefix, lookup } from './btree.js';
 import { lowerName, type DbState, type TableState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
-import { compareKeys, compareValues } from './key-order.js';
+import { compareKeys, compareValues, packedKey } from './key-order.js';
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexDef, Key, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
 import { replayLog, type LogOp } from './txn-replay.js';
@@ -807,13 +807,8 @@ function hasNull(k: Key, n: number): boolean {
   return false;
 }
 
-/** [indexed values..., table key...] */
-const same = <T>(v: T): T => v;
-
+/** [indexed values..., table key...], packed (see packedKey): a literal for the common shapes. */
 export function indexKey(row: Row, cols: readonly number[], tableKey: Key): Key {
-  // Packed and of exact length, like every other key the trees hold (see plainKey): a literal for
-  // the common shapes; otherwise filled, then copied by map (which makes a packed array; push
-  // would leave 16 spare slots in each of an index's keys, ~10 MB over W1's 100k rows).
   const n = cols.length;
   if (tableKey.length === 1) {
     if (n === 1) return [row[cols[0]!] ?? null, tableKey[0]!];
@@ -822,7 +817,7 @@ export function indexKey(row: Row, cols: readonly number[], tableKey: Key): Key 
   const k = new Array<SqlValue>(n + tableKey.length);
   for (let i = 0; i < n; i++) k[i] = row[cols[i]!] ?? null;
   for (let i = 0; i < tableKey.length; i++) k[n + i] = tableKey[i]!;
-  return k.map(same);
+  return packedKey(k);
 }
 
 export function freezeTable(w: WorkTable): TableState {

@@ -3,7 +3,7 @@
 // polymorphic. Checked with V8's own %HasHoleyElements and %HaveSameMap.
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { packedKey } from '../../src/execution/point-lookup.js';
+import { packedKey } from '../../src/storage/key-order.js';
 import type { SqlValue } from '../../src/storage/ports.js';
 
 setFlagsFromString('--allow-natives-syntax');

@@ -94,8 +94,12 @@ export class SessionActor extends Actor<SessionMsg> {
   #snapshotOnly = false;
   /** performance.now() when the session last finished a request (or was created). */
   #lastActive = performance.now();
-  /** When the last statement of the current request ended (its clock read, reused for the request's end). */
-  #doneAt = 0;
+  /**
+   * When the last statement of the current request ended (its clock read, reused for the request's
+   * end). A clock reading from the start: a field that begins as a small integer and later holds a
+   * fraction changes the class's map, and the idle database's session (src/api/database.ts) would keep the old one.
+   */
+  #doneAt = performance.now();
 
   constructor(id: number, user: string, deps: SessionDeps) {
     super(`session:${id}`);

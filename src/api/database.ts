@@ -58,6 +58,28 @@ export interface DatabaseMonitor extends OperationsMonitor {
   byShape(): readonly ShapeStats[];
 }
 
+/**
+ * An idle database: in memory, one session that runs nothing, made at the first open and kept for
+ * the life of the process. A database has one instance of most of its classes (the system,
+ * transaction manager, dispatcher, coordinators, lock manager, the database and its operations),
+ * and V8 keeps such a class's map only while an instance lives (see execution/shape-keeper.ts).
+ * When a program closed its last database, the maps went with it and every statement path
+ * compiled against them was deoptimized ("weak objects": 25 functions in a small open-close-open
+ * program, 60-100 in the bench after its rehearsal's close); the next database ran them
+ * unoptimized until V8 had compiled them again.
+ */
+let idle: Promise<IdleDatabase> | null = null;
+
+interface IdleDatabase {
+  readonly db: Database;
+  readonly session: Session;
+}
+
+/** The idle database and its session, once a database was opened (tests compare their maps). */
+export function idleDatabase(): Promise<IdleDatabase> | null {
+  return idle;
+}
+
 export class Database implements SessionHost {
   readonly path: string;
   readonly system: ActorSystem;
@@ -99,6 +121,14 @@ export class Database implements SessionHost {
 
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
     checkOpenArguments(path, options);
+    if (idle === null) {
+      idle = Database.#open(':memory:', {}).then(async (db) => ({ db, session: await db.connect() }));
+      await idle;
+    }
+    return Database.#open(path, options);
+  }
+
+  static async #open(path: string, options: DatabaseOptions): Promise<Database> {
     const config = DatabaseOps.loadConfig(options.config);
     options = DatabaseOps.withConfig(options, config);
     const storage = await openStorage(path, {

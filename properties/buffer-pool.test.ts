@@ -30,9 +30,11 @@ describe('buffer pool', () => {
       fc.property(fc.integer({ min: 1, max: 8 }), fc.array(opArb(24), { maxLength: 400, size: 'max' }), (capacity, ops) => {
         const version = new Map<number, number>();
         let loads = 0;
-        const pool = new BufferPool(capacity, (id) => {
-          loads++;
-          return nodeFor(id, version.get(id) ?? 0);
+        const pool = new BufferPool(capacity, {
+          loadNode(id: number) {
+            loads++;
+            return nodeFor(id, version.get(id) ?? 0);
+          },
         });
         const pins = new Map<number, number>();
         // A pinned page's node object, which must stay the resident one until unpinned.
@@ -95,7 +97,7 @@ describe('buffer pool', () => {
   });
 
   it('counts hits, misses and evictions', () => {
-    const pool = new BufferPool(2, (id) => nodeFor(id, 0));
+    const pool = new BufferPool(2, { loadNode: (id: number) => nodeFor(id, 0) });
     pool.get(1);
     pool.get(2);
     pool.get(1);

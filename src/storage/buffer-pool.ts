@@ -1,6 +1,6 @@
 // Page id -> decoded node cache with a fixed capacity, pins and clock replacement. A hit is a
 // Map lookup and a reference bit; a miss calls the loader (pager/WAL read + decode).
-import type { BNode } from './node.js';
+import type { BNode, ChildRef } from './node.js';
 
 interface Frame {
   readonly id: number;
@@ -16,6 +16,36 @@ export interface PoolCounters {
   evictions: number;
 }
 
+/** What reads a page the pool does not hold (the file store: pager or WAL, then decode). */
+export interface NodeLoader {
+  loadNode(id: number): BNode;
+}
+
+/**
+ * The file store's node source: page ids resolve through its pool. A class rather than an object
+ * of closures: a closure belongs to one store, so code V8 compiled against it was thrown away
+ * when that database closed (every B-tree descent in it, "weak objects"); a method is shared.
+ */
+export class PoolSource {
+  readonly #pool: BufferPool;
+
+  constructor(pool: BufferPool) {
+    this.#pool = pool;
+  }
+
+  load(ref: ChildRef): BNode {
+    return typeof ref === 'number' ? this.#pool.get(ref) : ref;
+  }
+
+  pin(id: number): void {
+    this.#pool.pin(id);
+  }
+
+  unpin(id: number): void {
+    this.#pool.unpin(id);
+  }
+}
+
 export class BufferPool {
   readonly capacity: number;
   readonly #frames = new Map<number, Frame>();
@@ -23,12 +53,12 @@ export class BufferPool {
   readonly #ring: (Frame | undefined)[] = [];
   readonly #holes: number[] = [];
   #hand = 0;
-  readonly #load: (id: number) => BNode;
+  readonly #loader: NodeLoader;
   readonly counters: PoolCounters = { hits: 0, misses: 0, evictions: 0 };
 
-  constructor(capacity: number, load: (id: number) => BNode) {
+  constructor(capacity: number, loader: NodeLoader) {
     this.capacity = Math.max(1, capacity);
-    this.#load = load;
+    this.#loader = loader;
   }
 
   get size(): number {
@@ -43,7 +73,7 @@ export class BufferPool {
       return f.node;
     }
     this.counters.misses++;
-    const node = this.#load(id);
+    const node = this.#loader.loadNode(id);
     this.#insert(id, node);
     return node;
   }

@@ -6,7 +6,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, type NodeSource } from './btree.js';
 import type { DbState, TableState } from './catalog.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, PoolSource } from './buffer-pool.js';
 import { TreeCursor } from './cursor.js';
 import { FileLock } from './file-lock.js';
 import { nodeFileIo, type FileIo } from './file-io.js';
@@ -108,13 +108,9 @@ export class FileStore {
     this.#pageCount = meta.pageCount;
     this.#seq = meta.seq;
     this.#clean = wal.index.size === 0 && meta.freeKnown;
-    const pool = new BufferPool(o.poolPages, (id) => this.#loadNode(id));
+    const pool = new BufferPool(o.poolPages, this);
     this.#pool = pool;
-    this.src = {
-      load: (ref: ChildRef): BNode => (typeof ref === 'number' ? pool.get(ref) : ref),
-      pin: (id: number): void => pool.pin(id),
-      unpin: (id: number): void => pool.unpin(id),
-    };
+    this.src = new PoolSource(pool);
   }
 
   static async open(
@@ -170,7 +166,8 @@ export class FileStore {
     return this.#staged.get(id) ?? this.#wal.readPage(id) ?? this.#pager.readPage(id);
   }
 
-  #loadNode(id: number): BNode {
+  /** A page the buffer pool missed, read and decoded (the pool's loader). */
+  loadNode(id: number): BNode {
     return decodeNode(this.#readRaw(id), id, this.#file);
   }
 

@@ -75,8 +75,14 @@ interface QueuedCommit {
   readonly reject: (e: unknown) => void;
 }
 
-/** Two consecutive commits' work as one: the later state, every table and meta entry either touched. */
-function mergeWork(a: CommitWork, b: CommitWork): CommitWork {
+/**
+ * Two consecutive commits' work as one: the later state, every table and meta entry either touched.
+ * A batch's first commit (a null `a`) is its own work: the group commit calls this for every
+ * commit, so the call site has seen a call by the time batches of several arrive (one session
+ * alone, then many) and V8 does not throw away the compiled batch loop for lack of feedback.
+ */
+function mergeWork(a: CommitWork | null, b: CommitWork): CommitWork {
+  if (a === null) return b;
   const tables = b.state.tables;
   const changed = new Set<string>();
   const removed = new Set<string>();
@@ -324,7 +330,7 @@ export class Engine implements StorageEngine, TxnCore {
           try {
             const work = this.#apply(e.txn, this.#head);
             this.#head = work.state;
-            merged = merged === null ? work : mergeWork(merged, work);
+            merged = mergeWork(merged, work);
             staged.push(e);
             if (redo !== null) {
               const body = encodeRedo(work.state.seq, e.txn.log);
@@ -354,8 +360,10 @@ export class Engine implements StorageEngine, TxnCore {
         try {
           // The fsync runs on this thread when no other write transaction is open (a lone
           // commit, or a batch holding every writer): no commit could be made during a
-          // thread-pool fsync, which would only add its round trip (~50 µs) to the wait.
-          await store.flush(staged.length === 1 || this.#openWrites === 0);
+          // thread-pool fsync, which would only add its round trip (~50 µs) to the wait. The
+          // count is read first, on every batch: read only for batches of several, its first
+          // read threw away the compiled loop (no feedback) when a lone session got company.
+          await store.flush(this.#openWrites === 0 || staged.length === 1);
           this.#committed = this.#head;
         } catch (err) {
           const failure = this.#fail('commit', err);

@@ -1,6 +1,6 @@
 // Page id -> decoded node cache with a fixed capacity, pins and clock replacement. A hit is a
 // Map lookup and a reference bit; a miss calls the loader (pager/WAL read + decode).
-import type { BNode, ChildRef } from './node.js';
+import type { BNode } from './node.js';
 
 interface Frame {
   readonly id: number;
@@ -19,31 +19,6 @@ export interface PoolCounters {
 /** What reads a page the pool does not hold (the file store: pager or WAL, then decode). */
 export interface NodeLoader {
   loadNode(id: number): BNode;
-}
-
-/**
- * The file store's node source: page ids resolve through its pool. A class rather than an object
- * of closures: a closure belongs to one store, so code V8 compiled against it was thrown away
- * when that database closed (every B-tree descent in it, "weak objects"); a method is shared.
- */
-export class PoolSource {
-  readonly #pool: BufferPool;
-
-  constructor(pool: BufferPool) {
-    this.#pool = pool;
-  }
-
-  load(ref: ChildRef): BNode {
-    return typeof ref === 'number' ? this.#pool.get(ref) : ref;
-  }
-
-  pin(id: number): void {
-    this.#pool.pin(id);
-  }
-
-  unpin(id: number): void {
-    this.#pool.unpin(id);
-  }
 }
 
 export class BufferPool {

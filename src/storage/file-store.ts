@@ -4,9 +4,9 @@
 // record); serves buffer-pool misses from the staged batch, the WAL or the data file,
 // checkpoints, and keeps the free-page accounting.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { PutMode, TreeWriter, type NodeSource } from './btree.js';
+import { PutMode, TreeSource, TreeWriter, type NodeSource } from './btree.js';
 import type { DbState, TableState } from './catalog.js';
-import { BufferPool, PoolSource } from './buffer-pool.js';
+import { BufferPool } from './buffer-pool.js';
 import { TreeCursor } from './cursor.js';
 import { FileLock } from './file-lock.js';
 import { nodeFileIo, type FileIo } from './file-io.js';
@@ -110,7 +110,7 @@ export class FileStore {
     this.#clean = wal.index.size === 0 && meta.freeKnown;
     const pool = new BufferPool(o.poolPages, this);
     this.#pool = pool;
-    this.src = new PoolSource(pool);
+    this.src = new TreeSource(pool);
   }
 
   static async open(

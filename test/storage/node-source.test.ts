@@ -1,6 +1,7 @@
-// A file database's node source resolves page ids through its buffer pool. Its methods must be
-// shared by every database, not closures of one: code V8 compiled against one database's closure
-// was thrown away when that database closed (every B-tree descent and index probe in it).
+// A file database's node source resolves page ids through its buffer pool, an in-memory one's
+// never sees one. Their methods must be one set shared by every database, not closures of one:
+// code V8 compiled against one database's closure was thrown away when that database closed
+// (every B-tree descent and index probe in it), and two kinds made the B-tree's calls polymorphic.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,8 +14,11 @@ describe('file node source', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-source-'));
     const a = (await openStorage(path.join(dir, 'a.db'), { durable: false, poolPages: 8 })) as Engine;
     const b = (await openStorage(path.join(dir, 'b.db'), { durable: false, poolPages: 8 })) as Engine;
+    const m = (await openStorage(':memory:')) as Engine;
     try {
       expect(a.src).not.toBe(b.src);
+      expect(m.src.load).toBe(a.src.load);
+      expect(Object.getPrototypeOf(m.src)).toBe(Object.getPrototypeOf(a.src));
       expect(a.src.load).toBe(b.src.load);
       expect(a.src.pin).toBe(b.src.pin);
       expect(a.src.unpin).toBe(b.src.unpin);
@@ -32,6 +36,7 @@ describe('file node source', () => {
     } finally {
       await a.close();
       await b.close();
+      await m.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -42,10 +42,18 @@ export class CommitObserver {
   /** Before the commit: what it will publish (before images come from the latest commit). */
   prepare(w: WriteTxn): PendingCommit | null {
     if (!(w instanceof WriteTxnImpl)) return null;
-    const log = w.log;
+    // Only a meta change writes an acl, and the transaction's meta map holds each one it kept
+    // (savepoint rollbacks restore it with the log). Not the log: it has an entry per row change,
+    // and a bulk load's commit walked its 100k entries here.
     let aclChanged = false;
-    for (const op of log) if (op.op === 'setMeta' && op.name.startsWith(ACL_PREFIX)) aclChanged = true;
+    for (const name of w.meta.keys()) if (name.startsWith(ACL_PREFIX)) aclChanged = true;
     if (!this.changes$.observed) return aclChanged ? { changes: [], aclChanged } : null;
+    return this.#changes(w, aclChanged);
+  }
+
+  /** The row changes the commit publishes on changes$, with before images. */
+  #changes(w: WriteTxnImpl, aclChanged: boolean): PendingCommit | null {
+    const log = w.log;
     const changes: Omit<RowChange, 'commit'>[] = [];
     // Rows as the transaction left them so far, keyed by table + key, over the committed base.
     const current = new Map<string, Row | null>();

@@ -251,6 +251,19 @@ describe('privileges', () => {
     await a.execute('SELECT * FROM t');
   });
 
+  it('a GRANT among row changes takes effect at commit; one rolled back to a savepoint does not', async () => {
+    const a = await db.connect({ user: 'alice' });
+    await owner.execute('BEGIN');
+    await owner.execute('SAVEPOINT s');
+    await owner.execute('GRANT SELECT ON u TO alice');
+    await owner.execute('ROLLBACK TO SAVEPOINT s');
+    await owner.execute('GRANT SELECT ON t TO alice');
+    for (let i = 3; i < 40; i++) await owner.execute('INSERT INTO t VALUES ($1, $2)', [i, `v${i}`]);
+    await owner.execute('COMMIT');
+    expect((await a.execute('SELECT count(*) FROM t')).rows).toEqual([[39]]);
+    expect((await failure(a.execute('SELECT * FROM u'))).sqlState).toBe('42501');
+  });
+
   it('EXPLAIN and PREPARE are checked as their statement; EXECUTE again when it runs', async () => {
     const a = await db.connect({ user: 'alice' });
     expect((await failure(a.execute('EXPLAIN SELECT * FROM t'))).sqlState).toBe('42501');

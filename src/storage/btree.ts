@@ -15,7 +15,9 @@ import {
   type ChildRef,
   type InternalNode,
   type LeafNode,
+  isOverflowRef,
   type LeafValue,
+  type OverflowRef,
 } from './node.js';
 import type { Key } from './ports.js';
 
@@ -380,8 +382,12 @@ export class TreeWriter {
   readonly src: NodeSource;
   /** Page ids of committed nodes this writer replaced (freed when it commits). */
   freed: number[] = [];
-  /** Called with each value removed from or replaced in a leaf (to free overflow pages). */
-  onDropValue: ((v: LeafValue) => void) | null = null;
+  /**
+   * Where overflow references removed from or replaced in a leaf go (their pages are freed at
+   * commit); null: nowhere. An array rather than a callback: a callback is a closure of one
+   * transaction, which V8 compiled into the leaf edits and threw away with them when it died.
+   */
+  droppedRefs: OverflowRef[] | null = null;
 
   duplicate = false;
   /** put(Replace) found no entry to replace. */
@@ -463,7 +469,7 @@ export class TreeWriter {
       const n = this.#own(leaf);
       const old = n.vals[i]!;
       this.removed = old;
-      if (this.onDropValue !== null) this.onDropValue(old);
+      if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
       n.vals[i] = val;
       n.bytes += size - n.sizes[i]!;
       n.sizes[i] = size;
@@ -577,7 +583,7 @@ export class TreeWriter {
       const n = this.#own(node);
       const old = n.vals[i]!;
       this.removed = old;
-      if (this.onDropValue !== null) this.onDropValue(old);
+      if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
       n.bytes -= n.sizes[i]!;
       ownKeys(n);
       n.keys.splice(i, 1);

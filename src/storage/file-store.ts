@@ -454,9 +454,8 @@ export class FileStore {
     const tables = new Map(work.state.tables);
     const cw = new TreeWriter(this.src, this.#capacity);
     cw.owner = newToken();
-    cw.onDropValue = (v) => {
-      if (isRef(v)) for (let i = 0; i < v.c; i++) freed.push(v.o + i);
-    };
+    const droppedRefs: OverflowRef[] = [];
+    cw.droppedRefs = droppedRefs;
     let croot: BNode = this.#catalogRoot === 0 ? newLeaf(cw.owner) : this.#pool.get(this.#catalogRoot);
     for (const name of changedNames) {
       const t = tables.get(name)!;
@@ -476,6 +475,7 @@ export class FileStore {
       } else croot = cw.remove(croot, key);
     }
     this.#catalogRoot = this.#persist(croot, seq);
+    for (const r of droppedRefs) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
     for (const id of cw.freed) freed.push(id);
     if (freed.length > 0) this.#pendingFree.push({ seq, ids: freed });
     this.#seq = seq;

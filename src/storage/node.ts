@@ -20,6 +20,11 @@ export interface PendingBig {
 }
 
 export type LeafValue = Row | OverflowRef | PendingBig | null;
+
+/** Whether a leaf value is a reference to an overflow run. */
+export function isOverflowRef(v: LeafValue): v is OverflowRef {
+  return v !== null && !Array.isArray(v) && 'o' in v;
+}
 export type ChildRef = number | BNode;
 
 export interface LeafNode {

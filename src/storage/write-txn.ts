@@ -67,10 +67,6 @@ function uniqueViolation(constraint: string, cols: string, vals: readonly SqlVal
   });
 }
 
-function isOverflowRef(v: LeafValue): v is OverflowRef {
-  return v !== null && !Array.isArray(v) && 'o' in v;
-}
-
 export class WriteTxnImpl extends ViewBase implements WriteTxn {
   readonly base: DbState;
   readonly #core: TxnCore;
@@ -102,9 +98,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.base = base;
     this.#replay = replay;
     this.#writer = new TreeWriter(core.src, core.capacity);
-    this.#writer.onDropValue = (v) => {
-      if (isOverflowRef(v)) this.overflowFreed.push(v);
-    };
+    this.#writer.droppedRefs = this.overflowFreed;
   }
 
   get seq(): number {
@@ -665,9 +659,9 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
    */
   #undoTo(to: number): void {
     const w = this.#writer;
-    const drop = w.onDropValue;
+    const drop = w.droppedRefs;
     // Values dropped while undoing are the statement's own (never a committed overflow run).
-    w.onDropValue = null;
+    w.droppedRefs = null;
     try {
       for (let i = this.log.length - 1; i >= to; i--) {
         const op = this.log[i]!;
@@ -687,7 +681,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
         }
       }
     } finally {
-      w.onDropValue = drop;
+      w.droppedRefs = drop;
     }
   }
 

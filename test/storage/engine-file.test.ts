@@ -477,3 +477,36 @@ describe('file engine WAL header', () => {
     expect(fs.existsSync(`${crashed}-lock`)).toBe(false);
   });
 });
+
+describe('overflow runs a row leaves behind', () => {
+  it('are freed and their pages reused: rewriting one large row many times does not grow the file', async () => {
+    const file = dbPath();
+    const db = await openStorage(file, opts);
+    const big = (i: number): string => `${i}:`.padEnd(20_000, String.fromCharCode(97 + (i % 26)));
+    try {
+      const setup = db.begin();
+      setup.createTable(tableDef('blobs', [['id', 'integer'], ['body', 'text']]));
+      setup.insert('blobs', [1, big(0)]);
+      await setup.commit();
+      await db.checkpoint();
+      const pagesAfter: number[] = [];
+      for (let i = 1; i <= 12; i++) {
+        const tx = db.begin();
+        tx.update('blobs', [1], [1, big(i)]);
+        // The second update replaces the run the first one made, within the transaction.
+        tx.update('blobs', [1], [1, big(i + 100)]);
+        await tx.commit();
+        await db.checkpoint();
+        pagesAfter.push(db.stats().pageCount);
+      }
+      const s = db.snapshot();
+      expect(s.getRow('blobs', [1])).toEqual([1, big(112)]);
+      s.release();
+      // Each commit frees the run it replaced; later ones take those pages again.
+      expect(pagesAfter[pagesAfter.length - 1]).toBe(pagesAfter[3]);
+      expect(db.integrityCheck()).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});

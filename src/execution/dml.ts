@@ -5,7 +5,8 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnDef, ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
 import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
-import { BATCH, newRootState, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { PhasedExecution } from './phased-execution.js';
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
@@ -116,70 +117,6 @@ function targetRules(txn: WriteTxn, def: TableDef): TableRules | null {
 
 /** The row VALUES expressions see: they name no columns. */
 const NO_COLUMNS: Row = [];
-
-function rootFrame(ctx: ExecContext): Frame {
-  return { ctx, params: ctx.params, outer: null, up: null, root: newRootState() };
-}
-
-const WRITE_SLICE = 500;
-
-/** Runs `collect` op to the end in bounded steps, then `write` in slices, then `finish`. */
-function phasedExecution(
-  ctx: ExecContext,
-  open: (f: Frame) => Op,
-  /** Writes rows[from, to); returns the rows affected when not all of them were. */
-  write: (rows: Row[], from: number, to: number, out: Row[], f: Frame) => number | void,
-  /** End-of-statement work (foreign key actions and checks). */
-  finish?: () => void,
-): Execution {
-  const f = rootFrame(ctx);
-  let op: Op | null = open(f);
-  const collected: Row[] = [];
-  let writing = false;
-  let pos = 0;
-  let done = false;
-  // A plain property, not a getter: V8 allocates object literals with accessors outside the young
-  // generation, which drags every object they reference into old space (measured: all of it).
-  const ex: Execution = {
-    rowsAffected: 0,
-    step(): Row[] | null {
-      if (done) return null;
-      ctx.checkInterrupt();
-      if (!writing) {
-        const start = f.root.work;
-        while (f.root.work - start < 2000) {
-          const b = op!.next();
-          if (b === null) {
-            op!.close();
-            op = null;
-            writing = true;
-            break;
-          }
-          for (let i = 0; i < b.length; i++) collected.push(b[i]!);
-          f.root.work += b.length;
-        }
-        return [];
-      }
-      const out: Row[] = [];
-      const end = Math.min(collected.length, pos + WRITE_SLICE);
-      const n = write(collected, pos, end, out, f);
-      (ex as { rowsAffected: number }).rowsAffected += typeof n === 'number' ? n : end - pos;
-      pos = end;
-      if (pos >= collected.length) {
-        finish?.();
-        done = true;
-      }
-      ctx.counters.rowsProduced += out.length;
-      return out;
-    },
-    close() {
-      op?.close();
-      op = null;
-      done = true;
-    },
-  };
-  return ex;
-}
 
 export function compileInsert(
   ast: Node,
@@ -333,7 +270,7 @@ export function compileInsert(
       const touched = upsert?.doUpdate === true ? new Set<string>() : null;
       const fire = rowTriggers?.start(ctx) ?? null;
       const fireUpdate = updateTriggers?.start(ctx) ?? null;
-      return phasedExecution(
+      return new PhasedExecution(
         ctx,
         (f) => source.open(f),
         (rows, from, to, out, f) => {
@@ -483,7 +420,7 @@ export function compileUpdate(
       const rules = targetRules(txn, def);
       let run: ConstraintRun | null = null;
       const fire = rowTriggers?.start(ctx) ?? null;
-      return phasedExecution(ctx, withNewValues, (rows, from, to, out, f) => {
+      return new PhasedExecution(ctx, withNewValues, (rows, from, to, out, f) => {
         if (rules !== null) run ??= new ConstraintRun(txn, f);
         let affected = to - from;
         for (let k = from; k < to; k++) {
@@ -552,7 +489,7 @@ export function compileDelete(
       const rules = targetRules(txn, def);
       let run: ConstraintRun | null = null;
       const fire = rowTriggers?.start(ctx) ?? null;
-      return phasedExecution(
+      return new PhasedExecution(
         ctx,
         (f) => scan.open(f),
         (rows, from, to, out, f) => {

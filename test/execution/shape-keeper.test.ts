@@ -9,6 +9,8 @@ import { PreparedStatement } from '../../src/api/prepared-statement.js';
 import { QueryRun } from '../../src/api/query-run.js';
 import type { ExecContext } from '../../src/execution/types.js';
 import { newRootState } from '../../src/execution/runtime.js';
+import { PhasedExecution } from '../../src/execution/phased-execution.js';
+import type { Row } from '../../src/storage/ports.js';
 import { keptShapes } from '../../src/execution/shape-keeper.js';
 import { TestDb } from './harness.js';
 
@@ -67,6 +69,31 @@ describe('kept per-statement shapes', () => {
       expect(ex.rowsAffected).toBe(1);
       ex.close();
       expect(sameMap(keptOf(ex.constructor as never), ex)).toBe(true);
+    } finally {
+      txn.rollback();
+    }
+  });
+
+  it('the phased execution of INSERT, UPDATE and DELETE, after it wrote', () => {
+    const txn = db.engine.begin();
+    try {
+      const ctx: ExecContext = { view: txn, params: [], counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() }, checkInterrupt: () => {} };
+      const rows: Row[][] = [[[7, 'x'], [8, 'y']]];
+      let finished = 0;
+      const ex = new PhasedExecution(
+        ctx,
+        () => ({ next: () => rows.shift() ?? null, close: () => {} }),
+        (batch, from, to) => {
+          for (let i = from; i < to; i++) txn.insert('t', batch[i]!);
+        },
+        () => finished++,
+      );
+      while (ex.step() !== null);
+      ex.close();
+      expect(ex.rowsAffected).toBe(2);
+      expect(finished).toBe(1);
+      expect(txn.getRow('t', [8])).toEqual([8, 'y']);
+      expect(sameMap(keptOf(PhasedExecution), ex)).toBe(true);
     } finally {
       txn.rollback();
     }

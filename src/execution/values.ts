@@ -359,7 +359,12 @@ export function castValue(v: SqlValue, to: ColumnType, from: ColumnType = 'any')
       if (typeof v === 'number') {
         if (Number.isInteger(v)) {
           if (!Number.isSafeInteger(v)) return normBig(BigInt(v));
-          return v;
+          // A 32-bit integer leaves as a small integer even when it came in as a heap number (the
+          // result of float arithmetic): rows and keys built from it then hold one kind of number,
+          // where a heap number had turned every key literal after it into an array of doubles
+          // (and the B-tree's comparisons polymorphic). Also makes -0 plain 0.
+          const i = v | 0;
+          return i === v ? i : v;
         }
         if (!Number.isFinite(v)) throw err(SqlState.NumericOutOfRange, `${to} out of range`);
         const r = from === 'numeric' ? roundAway(v) : rint(v);

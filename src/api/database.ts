@@ -123,7 +123,8 @@ export class Database implements SessionHost {
     checkOpenArguments(path, options);
     if (idle === null) {
       idle = Database.#open(':memory:', {}).then(async (db) => ({ db, session: await db.connect() }));
-      await idle;
+      // It only keeps compiled code warm: failing to make it must not fail this open.
+      await idle.catch(() => undefined);
     }
     return Database.#open(path, options);
   }

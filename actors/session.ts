@@ -97,7 +97,8 @@ export class SessionActor extends Actor<SessionMsg> {
   /**
    * When the last statement of the current request ended (its clock read, reused for the request's
    * end). A clock reading from the start: a field that begins as a small integer and later holds a
-   * fraction changes the class's map, and the idle database's session (src/api/database.ts) would keep the old one.
+   * fraction changes the class's map, and the idle database's session (src/api/database.ts) would
+   * keep the old one.
    */
   #doneAt = performance.now();
 

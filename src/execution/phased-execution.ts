@@ -14,7 +14,7 @@ const WRITE_SLICE = 500;
 export type SliceWriter = (rows: Row[], from: number, to: number, out: Row[], f: Frame) => number | void;
 
 /** The frame a statement's top-level expressions evaluate in. */
-export function rootFrame(ctx: ExecContext): Frame {
+function rootFrame(ctx: ExecContext): Frame {
   return { ctx, params: ctx.params, outer: null, up: null, root: newRootState() };
 }
 

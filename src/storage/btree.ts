@@ -171,11 +171,30 @@ function childOf(node: InternalNode, key: Key, build: boolean): number {
   return lo;
 }
 
-/** Finds the leaf that would hold `key`; returns the entry index there (or negative). */
-export function findInLeaf(src: NodeSource, root: BNode, key: Key): { leaf: LeafNode; index: number } {
+/**
+ * Bumped by every put and remove of any writer. A leaf a lookup reached from a root is still
+ * reachable from it, and still holds the entry at the index found, while this is unchanged.
+ */
+let treeEpoch = 0;
+
+export function currentTreeEpoch(): number {
+  return treeEpoch;
+}
+
+/**
+ * The leaf that would hold `key`, for a writer's own lookups: it builds the number caches of the
+ * nodes it passes, which is safe for every node a writer sees (committed and frozen nodes never
+ * change; its own keep the caches in step with each edit) and spares its next searches there.
+ */
+export function leafFor(src: NodeSource, root: BNode, key: Key): LeafNode {
   let node = root;
-  while (!node.leaf) node = src.load(node.children[childOf(node, key, false)]!);
-  return { leaf: node, index: searchNode(node, key, false) };
+  while (!node.leaf) node = src.load(node.children[childOf(node, key, true)]!);
+  return node;
+}
+
+/** Index of `key` in a leaf reached by leafFor, or -(insertion point) - 1. */
+export function indexInLeaf(leaf: LeafNode, key: Key): number {
+  return searchNode(leaf, key, true);
 }
 
 /** Point lookup; `undefined` when absent (index trees store null values). */
@@ -410,6 +429,7 @@ export class TreeWriter {
 
   /** Inserts or replaces; returns the new root. `size` is the accounted size of the entry. */
   put(root: BNode, key: Key, val: LeafValue, size: number, mode: PutMode): BNode {
+    treeEpoch++;
     this.duplicate = false;
     this.missing = false;
     this.removed = undefined;
@@ -560,8 +580,29 @@ export class TreeWriter {
     this.#splitKey = sep;
   }
 
+  /**
+   * Replaces the value at `i` of a leaf this writer owns, in place and without a descent, when
+   * the entry still fits the leaf (else nothing changes and the caller puts). The caller vouches
+   * that the leaf is in its tree: it found it there under an unchanged currentTreeEpoch().
+   */
+  replaceAt(leaf: LeafNode, i: number, val: LeafValue, size: number): boolean {
+    if (leaf.owner !== this.owner || this.owner === 0) return false;
+    const bytes = leaf.bytes + size - leaf.sizes[i]!;
+    if (bytes > this.capacity) return false;
+    this.duplicate = false;
+    this.missing = false;
+    const old = leaf.vals[i]!;
+    this.removed = old;
+    if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
+    leaf.vals[i] = val;
+    leaf.bytes = bytes;
+    leaf.sizes[i] = size;
+    return true;
+  }
+
   /** Removes `key`; sets `found`/`removed`; returns the new root. */
   remove(root: BNode, key: Key): BNode {
+    treeEpoch++;
     this.found = false;
     this.removed = undefined;
     let res = this.#remove(root, key);

@@ -5,11 +5,11 @@
 // is lighter: it freezes nothing (so the statement keeps editing its own nodes in place) and is
 // rolled back by undoing the logged operations after it, newest first.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { PutMode, TreeWriter, hasPrefix, lookup } from './btree.js';
+import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup } from './btree.js';
 import { lowerName, type DbState, type TableState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys, compareValues, packedKey } from './key-order.js';
-import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
+import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexDef, Key, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
 import { replayLog, type LogOp } from './txn-replay.js';
 import { ViewBase, findIndex, loadRef, undefinedTable, type TableLike, type ViewCore } from './view.js';
@@ -91,6 +91,15 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   #status = TxnStatus.Open;
   /** Re-applying a raced commit: a vanished row is a serialization failure, not a bug. */
   readonly #replay: boolean;
+  /**
+   * Where the last getRow found its row, when in a leaf this transaction may edit in place: an
+   * update of that row right after (UPDATE ... WHERE pk = ...) replaces it there without a second
+   * descent, while no tree changed since (the epoch) and the table's root is the same.
+   */
+  #foundLeaf: LeafNode | null = null;
+  #foundIndex = 0;
+  #foundRoot: ChildRef = 0;
+  #foundEpoch = -1;
 
   constructor(core: TxnCore, base: DbState, replay = false) {
     super(core);
@@ -145,6 +154,33 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       w.owner = newToken();
       w.dirty = false;
     }
+  }
+
+  override getRow(table: string, key: Key): Row | undefined {
+    const w = this.work.get(lowerName(table));
+    if (w === undefined || w === null) return super.getRow(table, key);
+    const root = w.root;
+    const leaf = leafFor(this.#core.src, this.#load(root), key);
+    const i = indexInLeaf(leaf, key);
+    if (i < 0) return undefined;
+    if (leaf.owner === w.owner) {
+      this.#foundLeaf = leaf;
+      this.#foundIndex = i;
+      this.#foundRoot = root;
+      this.#foundEpoch = currentTreeEpoch();
+    }
+    return this.#resolveRow(leaf.vals[i]!);
+  }
+
+  /** Replaces `key`'s row where the last getRow found it, if that still holds; false otherwise. */
+  #replaceFound(t: WorkTable, key: Key, val: LeafValue, size: number): boolean {
+    const leaf = this.#foundLeaf;
+    if (leaf === null) return false;
+    this.#foundLeaf = null;
+    const i = this.#foundIndex;
+    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leaf.keys.length) return false;
+    if (compareKeys(leaf.keys[i]!, key) !== 0) return false;
+    return this.#writer.replaceAt(leaf, i, val, size);
   }
 
   #check(): void {
@@ -299,10 +335,12 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       w.owner = t.owner;
       const [val, size] = this.#rowValue(row, ks);
       const overflow = this.overflowFreed.length;
-      const root = w.put(this.#load(t.root), key, val, size, PutMode.Replace);
-      if (w.missing) throw this.#notFound(table);
+      if (!this.#replaceFound(t, key, val, size)) {
+        const root = w.put(this.#load(t.root), key, val, size, PutMode.Replace);
+        if (w.missing) throw this.#notFound(table);
+        t.root = root;
+      }
       old = w.removed!;
-      t.root = root;
       t.dirty = true;
       if (def.indexes.length > 0) {
         try {

@@ -32,6 +32,11 @@ export class LockManager extends Actor<LockManagerMsg> {
     return this.table.tryAcquire(txnId, resource, mode);
   }
 
+  /** tryAcquire of `prefix + key`, the lock of a row keyed by one number. */
+  tryAcquireRow(txnId: number, prefix: string, key: number, mode: LockModeName): boolean {
+    return this.table.tryAcquireRow(txnId, prefix, key, mode);
+  }
+
   protected receive(m: LockManagerMsg): void {
     switch (m.type) {
       case 'Acquire': {

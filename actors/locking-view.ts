@@ -130,6 +130,11 @@ export class LockingView implements WriteTxn {
 
   #lockRow(table: string, key: Key): void {
     this.#target(table);
+    const k = key[0];
+    if (key.length === 1 && typeof k === 'number') {
+      if (!this.#locks.tryAcquireRow(this.#txnId, this.#lastPrefix, k, 'X')) throw new LockWait(this.#lastPrefix + k, 'X');
+      return;
+    }
     const resource = keyResource(this.#lastPrefix, key);
     if (!this.#locks.tryAcquire(this.#txnId, resource, 'X')) throw new LockWait(resource, 'X');
   }

@@ -10,16 +10,32 @@ type Op =
   | { readonly op: 'acquire'; readonly txn: number; readonly res: string; readonly mode: LockMode }
   | { readonly op: 'release'; readonly txn: number }
   | { readonly op: 'cancel'; readonly txn: number }
-  | { readonly op: 'try'; readonly txn: number; readonly res: string; readonly mode: LockMode };
+  | { readonly op: 'try'; readonly txn: number; readonly res: string; readonly mode: LockMode }
+  | { readonly op: 'tryRow'; readonly txn: number; readonly row: readonly [string, number]; readonly mode: LockMode };
 
 const TXNS = [1, 2, 3, 4];
-const RESOURCES = ['table:a', 'table:b', 'key:a:1'];
+/** Row locks keyed by one number are also taken by number (tryAcquireRow), into a map of their own. */
+const ROWS: readonly (readonly [string, number])[] = [
+  ['row:a:', 1],
+  ['row:a:', 2],
+  ['row:a:b:', 3],
+];
+const RESOURCES = ['table:a', 'table:b', 'key:a:1', ...ROWS.map(([p, k]) => p + k), 'row:a:"1"'];
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('acquire' as const), txn: fc.constantFrom(...TXNS), res: fc.constantFrom(...RESOURCES), mode: fc.constantFrom(...LOCK_MODES) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('release' as const), txn: fc.constantFrom(...TXNS) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), txn: fc.constantFrom(...TXNS) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('try' as const), txn: fc.constantFrom(...TXNS), res: fc.constantFrom(...RESOURCES), mode: fc.constantFrom(...LOCK_MODES) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('tryRow' as const),
+      txn: fc.constantFrom(...TXNS),
+      row: fc.constantFrom(...ROWS),
+      mode: fc.constantFrom<LockMode>('X', 'X', 'S'),
+    }),
+  },
 );
 
 function hasCycle(t: LockTable): boolean {
@@ -94,14 +110,22 @@ describe('lock table', () => {
             } else {
               expect(t.waitingFor(o.txn)).toBe(out.waiter);
             }
-          } else if (o.op === 'try') {
+          } else if (o.op === 'try' || o.op === 'tryRow') {
+            const res = o.op === 'try' ? o.res : o.row[0] + o.row[1];
             const waitingBefore = t.waitingFor(o.txn);
-            const queuedBefore = (t.resources().get(o.res)?.queue.length ?? 0) > 0;
-            const heldBefore = t.holds(o.txn, o.res);
-            if (t.tryAcquire(o.txn, o.res, o.mode)) {
+            const queuedBefore = (t.resources().get(res)?.queue.length ?? 0) > 0;
+            const heldBefore = t.holds(o.txn, res);
+            const others = [...(t.resources().get(res)?.granted ?? [])].filter(([x, m]) => x !== o.txn && !compatible(m, o.mode));
+            const ok = o.op === 'try' ? t.tryAcquire(o.txn, res, o.mode) : t.tryAcquireRow(o.txn, o.row[0], o.row[1], o.mode);
+            if (ok) {
               if (heldBefore === undefined) expect(queuedBefore).toBe(false);
-              const held = t.holds(o.txn, o.res);
+              expect(others).toEqual([]);
+              const held = t.holds(o.txn, res);
               expect(held !== undefined && covers(held, o.mode)).toBe(true);
+              expect(t.heldBy(o.txn).get(res)).toBe(held);
+            } else if (waitingBefore === undefined && !queuedBefore && heldBefore === undefined) {
+              // Refused only for a holder it conflicts with.
+              expect(others.length).toBeGreaterThan(0);
             }
             // A try never queues.
             expect(t.waitingFor(o.txn)).toBe(waitingBefore);

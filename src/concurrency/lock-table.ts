@@ -3,7 +3,9 @@
 // the lock manager actor turns its answers into messages and timers.
 // An exclusive lock nobody else has asked about (a row a transaction inserts or updates, the
 // common case by far) is only an entry in one map, resource → holder: its full entry (holders,
-// queue, the holder's set) is made the moment another request touches the resource.
+// queue, the holder's set) is made the moment another request touches the resource. A row whose
+// key is one number ("row:<table>:<number>") keeps that entry in a map of numbers per table, so
+// the row locks of a bulk write are taken without making and hashing a string per row.
 import { compatible, covers, supremum, type LockMode } from './lock-modes.js';
 
 export interface Waiter {
@@ -34,9 +36,15 @@ export class LockTable {
   readonly #lone = new Map<string, number>();
   /** Per transaction, the resources it took as lone exclusive locks (some may have been made full since). */
   readonly #loneHeld = new Map<number, string[]>();
+  /** Lone exclusive locks on rows keyed by one number: row prefix ("row:<table>:") → key → holder. */
+  readonly #loneRows = new Map<string, Map<number, number>>();
+  /** Per transaction, the row prefixes and keys it took into #loneRows (some may have been made full since). */
+  readonly #loneRowsHeld = new Map<number, Map<string, number[]>>();
+  /** Full entries named as row locks: while there is none, a row's lock is lone or absent. */
+  #fullRows = 0;
 
   holds(txn: number, resource: string): LockMode | undefined {
-    if (this.#lone.get(resource) === txn) return 'X';
+    if (this.#loneHolder(resource) === txn) return 'X';
     return this.#resources.get(resource)?.granted.get(txn);
   }
 
@@ -47,23 +55,123 @@ export class LockTable {
       if (m !== undefined) out.set(r, m);
     }
     for (const r of this.#loneHeld.get(txn) ?? []) if (this.#lone.get(r) === txn) out.set(r, 'X');
+    for (const [prefix, keys] of this.#loneRowsHeld.get(txn) ?? []) {
+      const rows = this.#loneRows.get(prefix);
+      for (const k of keys) if (rows?.get(k) === txn) out.set(prefix + k, 'X');
+    }
     return out;
   }
 
   /** True when the transaction holds or waits for anything. */
   holdsAny(txn: number): boolean {
-    return this.#held.has(txn) || this.#waiting.has(txn) || this.#loneHeld.has(txn);
+    return this.#held.has(txn) || this.#waiting.has(txn) || this.#loneHeld.has(txn) || this.#loneRowsHeld.has(txn);
+  }
+
+  /**
+   * The resource's row prefix and number key when it names the lock of a row keyed by one number
+   * (as `prefix + key` spells it: the key is the canonical text of the number); undefined otherwise.
+   */
+  #rowOf(resource: string): Map<number, number> | undefined {
+    if (this.#loneRows.size === 0 || !resource.startsWith('row:')) return undefined;
+    const c = resource.lastIndexOf(':');
+    return this.#loneRows.get(resource.slice(0, c + 1));
+  }
+
+  #rowKey(resource: string): number | undefined {
+    const text = resource.slice(resource.lastIndexOf(':') + 1);
+    const k = Number(text);
+    return text !== '' && String(k) === text ? k : undefined;
+  }
+
+  /** The holder of a lone lock on the resource, in either map. */
+  #loneHolder(resource: string): number | undefined {
+    const h = this.#lone.get(resource);
+    if (h !== undefined) return h;
+    const rows = this.#rowOf(resource);
+    if (rows === undefined) return undefined;
+    const k = this.#rowKey(resource);
+    return k === undefined ? undefined : rows.get(k);
+  }
+
+  /** Takes a lone lock out of its map (it is being made a full entry); returns its holder. */
+  #takeLone(resource: string): number | undefined {
+    const h = this.#lone.get(resource);
+    if (h !== undefined) {
+      this.#lone.delete(resource);
+      return h;
+    }
+    const rows = this.#rowOf(resource);
+    if (rows === undefined) return undefined;
+    const k = this.#rowKey(resource);
+    if (k === undefined) return undefined;
+    const holder = rows.get(k);
+    if (holder !== undefined) rows.delete(k);
+    return holder;
+  }
+
+  /** A lone exclusive lock for txn, in the map its name belongs to. */
+  #addLone(txn: number, resource: string): void {
+    if (resource.startsWith('row:')) {
+      const k = this.#rowKey(resource);
+      if (k !== undefined) {
+        this.#addLoneRow(txn, resource.slice(0, resource.lastIndexOf(':') + 1), k);
+        return;
+      }
+    }
+    this.#lone.set(resource, txn);
+    const list = this.#loneHeld.get(txn);
+    if (list === undefined) this.#loneHeld.set(txn, [resource]);
+    else list.push(resource);
+  }
+
+  #addLoneRow(txn: number, prefix: string, key: number): void {
+    let rows = this.#loneRows.get(prefix);
+    if (rows === undefined) {
+      rows = new Map();
+      this.#loneRows.set(prefix, rows);
+    }
+    rows.set(key, txn);
+    let held = this.#loneRowsHeld.get(txn);
+    if (held === undefined) {
+      held = new Map();
+      this.#loneRowsHeld.set(txn, held);
+    }
+    const keys = held.get(prefix);
+    if (keys === undefined) held.set(prefix, [key]);
+    else keys.push(key);
+  }
+
+  #addResource(name: string, r: Resource): void {
+    this.#resources.set(name, r);
+    if (name.startsWith('row:')) this.#fullRows++;
+  }
+
+  #dropResource(name: string): void {
+    if (this.#resources.delete(name) && name.startsWith('row:')) this.#fullRows--;
+  }
+
+  /**
+   * tryAcquire of `prefix + key`, the lock of a row keyed by one number. The common case (an
+   * exclusive lock while no row lock has a full entry) reads and writes only the number map.
+   */
+  tryAcquireRow(txn: number, prefix: string, key: number, wanted: LockMode): boolean {
+    if (wanted !== 'X' || this.#fullRows !== 0 || this.#waiting.has(txn)) return this.tryAcquire(txn, prefix + key, wanted);
+    const rows = this.#loneRows.get(prefix);
+    const holder = rows?.get(key);
+    if (holder === txn) return true;
+    if (holder !== undefined) return this.tryAcquire(txn, prefix + key, wanted);
+    this.#addLoneRow(txn, prefix, key);
+    return true;
   }
 
   /** Another request touches a lone lock's resource: give it a full entry. */
   #full(resource: string): Resource | undefined {
     const r = this.#resources.get(resource);
     if (r !== undefined) return r;
-    const holder = this.#lone.get(resource);
+    const holder = this.#takeLone(resource);
     if (holder === undefined) return undefined;
-    this.#lone.delete(resource);
     const fresh: Resource = { granted: new Map(), queue: [] };
-    this.#resources.set(resource, fresh);
+    this.#addResource(resource, fresh);
     this.#grant(fresh, holder, resource, 'X');
     return fresh;
   }
@@ -83,7 +191,7 @@ export class LockTable {
     let r = this.#full(resource);
     if (r === undefined) {
       r = { granted: new Map(), queue: [] };
-      this.#resources.set(resource, r);
+      this.#addResource(resource, r);
     }
     const held = r.granted.get(txn);
     if (held !== undefined && covers(held, wanted)) return { kind: 'granted' };
@@ -121,20 +229,17 @@ export class LockTable {
     // A resource is in one of the two maps at most: full entries first (table locks live there).
     let r = this.#resources.get(resource);
     if (r === undefined) {
-      const lone = this.#lone.get(resource);
+      const lone = this.#loneHolder(resource);
       if (lone === txn) return true;
       if (lone !== undefined) r = this.#full(resource);
     }
     if (r === undefined) {
       if (wanted === 'X') {
-        this.#lone.set(resource, txn);
-        const list = this.#loneHeld.get(txn);
-        if (list === undefined) this.#loneHeld.set(txn, [resource]);
-        else list.push(resource);
+        this.#addLone(txn, resource);
         return true;
       }
       const fresh: Resource = { granted: new Map(), queue: [] };
-      this.#resources.set(resource, fresh);
+      this.#addResource(resource, fresh);
       this.#grant(fresh, txn, resource, wanted);
       return true;
     }
@@ -180,14 +285,28 @@ export class LockTable {
       if (this.#loneHeld.size === 0) this.#lone.clear();
       else for (const name of lone) if (this.#lone.get(name) === txn) this.#lone.delete(name);
     }
+    const loneRows = this.#loneRowsHeld.get(txn);
+    if (loneRows !== undefined) {
+      this.#loneRowsHeld.delete(txn);
+      if (this.#loneRowsHeld.size === 0) this.#loneRows.clear();
+      else {
+        for (const [prefix, keys] of loneRows) {
+          const rows = this.#loneRows.get(prefix);
+          if (rows !== undefined) for (const k of keys) if (rows.get(k) === txn) rows.delete(k);
+        }
+      }
+    }
     return woken;
   }
 
   /** Resources with any holder or waiter (for tests and monitoring). */
   resources(): ReadonlyMap<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }> {
-    if (this.#lone.size === 0) return this.#resources;
+    if (this.#lone.size === 0 && this.#loneRows.size === 0) return this.#resources;
     const all = new Map<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }>(this.#resources);
     for (const [name, txn] of this.#lone) all.set(name, { granted: new Map([[txn, 'X' as LockMode]]), queue: [] });
+    for (const [prefix, rows] of this.#loneRows) {
+      for (const [k, txn] of rows) all.set(prefix + k, { granted: new Map([[txn, 'X' as LockMode]]), queue: [] });
+    }
     return all;
   }
 
@@ -230,7 +349,7 @@ export class LockTable {
     if (r === undefined) return;
     const i = r.queue.indexOf(w);
     if (i >= 0) r.queue.splice(i, 1);
-    if (r.granted.size === 0 && r.queue.length === 0) this.#resources.delete(w.resource);
+    if (r.granted.size === 0 && r.queue.length === 0) this.#dropResource(w.resource);
   }
 
   /** Grants queued requests from the front while they are compatible. */
@@ -244,7 +363,7 @@ export class LockTable {
       this.#grant(r, w.txn, name, w.mode);
       woken.push(w);
     }
-    if (r.granted.size === 0 && r.queue.length === 0) this.#resources.delete(name);
+    if (r.granted.size === 0 && r.queue.length === 0) this.#dropResource(name);
     return woken;
   }
 

@@ -158,6 +158,28 @@ describe('lock table', () => {
     expect(t.holds(1, 'b')).toBe('X');
   });
 
+  it('row locks taken by number are found by name: a conflicting request waits, and is granted on release', () => {
+    const t = new LockTable();
+    for (let k = 1; k <= 1000; k++) expect(t.tryAcquireRow(1, 'row:t:', k, 'X')).toBe(true);
+    expect(t.tryAcquireRow(1, 'row:u:', 7, 'X')).toBe(true);
+    expect(t.heldBy(1).size).toBe(1001);
+    expect(t.holds(1, 'row:t:500')).toBe('X');
+    expect(t.tryAcquire(2, 'row:t:500', 'S')).toBe(false);
+    expect(t.tryAcquireRow(2, 'row:t:', 501, 'X')).toBe(false);
+    expect(t.acquire(2, 'row:t:500', 'X').kind).toBe('waiting');
+    // The contended row now has a full entry; the others stay lone.
+    expect(t.resources().get('row:t:500')?.queue.map((w) => w.txn)).toEqual([2]);
+    expect(t.tryAcquireRow(3, 'row:t:', 2000, 'X')).toBe(true);
+    expect(t.releaseAll(1).map((w) => w.txn)).toEqual([2]);
+    expect(t.holds(2, 'row:t:500')).toBe('X');
+    expect(t.holds(1, 'row:t:499')).toBeUndefined();
+    expect(t.tryAcquireRow(2, 'row:t:', 499, 'X')).toBe(true);
+    expect(t.holds(3, 'row:t:2000')).toBe('X');
+    t.releaseAll(2);
+    t.releaseAll(3);
+    expect(t.resources().size).toBe(0);
+  });
+
   it('an upgrade from S to X waits for the other reader and goes before new requests', () => {
     const t = new LockTable();
     t.acquire(1, 'r', 'S');

@@ -36,10 +36,21 @@ export class LockTable {
   readonly #lone = new Map<string, number>();
   /** Per transaction, the resources it took as lone exclusive locks (some may have been made full since). */
   readonly #loneHeld = new Map<number, string[]>();
-  /** Lone exclusive locks on rows keyed by one number: row prefix ("row:<table>:") → key → holder. */
+  /**
+   * Lone exclusive locks on rows keyed by one number: row prefix ("row:<table>:") → key → holder.
+   * A prefix's map stays once made (emptied, not dropped), so a transaction makes no map per table.
+   */
   readonly #loneRows = new Map<string, Map<number, number>>();
-  /** Per transaction, the row prefixes and keys it took into #loneRows (some may have been made full since). */
-  readonly #loneRowsHeld = new Map<number, Map<string, number[]>>();
+  /** Lone row locks held in #loneRows, all transactions together (0: every map there is empty). */
+  #loneRowCount = 0;
+  /**
+   * Per transaction, what it took into #loneRows (some may have been made full since): each row
+   * prefix, then the keys under it, as one list.
+   */
+  readonly #loneRowsHeld = new Map<number, (string | number)[]>();
+  /** The transaction and prefix of the last lone row lock added: its held list ends under that prefix. */
+  #lastRowTxn = -1;
+  #lastRowPrefix = '';
   /** Full entries named as row locks: while there is none, a row's lock is lone or absent. */
   #fullRows = 0;
 
@@ -55,9 +66,10 @@ export class LockTable {
       if (m !== undefined) out.set(r, m);
     }
     for (const r of this.#loneHeld.get(txn) ?? []) if (this.#lone.get(r) === txn) out.set(r, 'X');
-    for (const [prefix, keys] of this.#loneRowsHeld.get(txn) ?? []) {
-      const rows = this.#loneRows.get(prefix);
-      for (const k of keys) if (rows?.get(k) === txn) out.set(prefix + k, 'X');
+    let prefix = '';
+    for (const x of this.#loneRowsHeld.get(txn) ?? []) {
+      if (typeof x === 'string') prefix = x;
+      else if (this.#loneRows.get(prefix)?.get(x) === txn) out.set(prefix + x, 'X');
     }
     return out;
   }
@@ -72,7 +84,7 @@ export class LockTable {
    * (as `prefix + key` spells it: the key is the canonical text of the number); undefined otherwise.
    */
   #rowOf(resource: string): Map<number, number> | undefined {
-    if (this.#loneRows.size === 0 || !resource.startsWith('row:')) return undefined;
+    if (this.#loneRowCount === 0 || !resource.startsWith('row:')) return undefined;
     const c = resource.lastIndexOf(':');
     return this.#loneRows.get(resource.slice(0, c + 1));
   }
@@ -105,7 +117,10 @@ export class LockTable {
     const k = this.#rowKey(resource);
     if (k === undefined) return undefined;
     const holder = rows.get(k);
-    if (holder !== undefined) rows.delete(k);
+    if (holder !== undefined) {
+      rows.delete(k);
+      this.#loneRowCount--;
+    }
     return holder;
   }
 
@@ -131,14 +146,17 @@ export class LockTable {
       this.#loneRows.set(prefix, rows);
     }
     rows.set(key, txn);
-    let held = this.#loneRowsHeld.get(txn);
-    if (held === undefined) {
-      held = new Map();
-      this.#loneRowsHeld.set(txn, held);
+    this.#loneRowCount++;
+    const held = this.#loneRowsHeld.get(txn);
+    if (held === undefined) this.#loneRowsHeld.set(txn, [prefix, key]);
+    else {
+      // The prefix goes in again only when the list may end under another one (statements
+      // write one table row after row, so it seldom does).
+      if (txn !== this.#lastRowTxn || prefix !== this.#lastRowPrefix) held.push(prefix);
+      held.push(key);
     }
-    const keys = held.get(prefix);
-    if (keys === undefined) held.set(prefix, [key]);
-    else keys.push(key);
+    this.#lastRowTxn = txn;
+    this.#lastRowPrefix = prefix;
   }
 
   #addResource(name: string, r: Resource): void {
@@ -288,11 +306,19 @@ export class LockTable {
     const loneRows = this.#loneRowsHeld.get(txn);
     if (loneRows !== undefined) {
       this.#loneRowsHeld.delete(txn);
-      if (this.#loneRowsHeld.size === 0) this.#loneRows.clear();
-      else {
-        for (const [prefix, keys] of loneRows) {
-          const rows = this.#loneRows.get(prefix);
-          if (rows !== undefined) for (const k of keys) if (rows.get(k) === txn) rows.delete(k);
+      if (this.#lastRowTxn === txn) this.#lastRowTxn = -1;
+      if (this.#loneRowsHeld.size === 0) {
+        // Every entry left is this transaction's.
+        if (this.#loneRowCount !== 0) for (const rows of this.#loneRows.values()) if (rows.size !== 0) rows.clear();
+        this.#loneRowCount = 0;
+      } else {
+        let rows: Map<number, number> | undefined;
+        for (const x of loneRows) {
+          if (typeof x === 'string') rows = this.#loneRows.get(x);
+          else if (rows !== undefined && rows.get(x) === txn) {
+            rows.delete(x);
+            this.#loneRowCount--;
+          }
         }
       }
     }
@@ -301,7 +327,7 @@ export class LockTable {
 
   /** Resources with any holder or waiter (for tests and monitoring). */
   resources(): ReadonlyMap<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }> {
-    if (this.#lone.size === 0 && this.#loneRows.size === 0) return this.#resources;
+    if (this.#lone.size === 0 && this.#loneRowCount === 0) return this.#resources;
     const all = new Map<string, { readonly granted: ReadonlyMap<number, LockMode>; readonly queue: readonly Waiter[] }>(this.#resources);
     for (const [name, txn] of this.#lone) all.set(name, { granted: new Map([[txn, 'X' as LockMode]]), queue: [] });
     for (const [prefix, rows] of this.#loneRows) {

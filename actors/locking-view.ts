@@ -197,16 +197,16 @@ export class LockingView implements WriteTxn {
     return pk.map((i) => row[i] as SqlValue);
   }
 
-  insert(table: string, row: Row): Key {
+  insert(table: string, row: Row, owned?: boolean): Key {
     const key = this.#primaryKey(table, row);
     if (key !== null) {
       this.#lockRow(table, key);
       this.#checkUnchanged(table, key);
     }
-    return this.#txn.insert(table, row);
+    return this.#txn.insert(table, row, owned);
   }
 
-  update(table: string, key: Key, row: Row): Key {
+  update(table: string, key: Key, row: Row, owned?: boolean): Key {
     this.#lockRow(table, key);
     this.#checkUnchanged(table, key);
     const next = this.#primaryKey(table, row);
@@ -214,7 +214,7 @@ export class LockingView implements WriteTxn {
       this.#lockRow(table, next);
       this.#checkUnchanged(table, next);
     }
-    return this.#txn.update(table, key, row);
+    return this.#txn.update(table, key, row, owned);
   }
 
   delete(table: string, key: Key): void {

@@ -322,7 +322,8 @@ export function compileInsert(
                 continue;
               }
             }
-            const key = txn.insert(tname, row);
+            // The row is this statement's own array: storage keeps it as it is.
+            const key = txn.insert(tname, row, true);
             if (touched !== null) touched.add(rowKey(key, key.length));
             if (run !== null) run.inserted(rules!, row);
             if (fire !== null) fire.after(row, null);
@@ -442,7 +443,7 @@ export function compileUpdate(
             continue;
           }
           if (run !== null) run.checkRow(rules!, row);
-          const newKey = txn.update(tname, key, row);
+          const newKey = txn.update(tname, key, row, true);
           if (run !== null) run.updated(rules!, prev, row);
           if (fire !== null) fire.after(row, prev);
           if (returning !== null) {

@@ -142,10 +142,14 @@ export interface WriteTxn extends ReadView {
   /** Builds the index from the table's rows; a duplicate in a unique index throws 23505. */
   createIndex(index: IndexDef): void;
   dropIndex(table: string, name: string): void;
-  /** Inserts and maintains indexes; a duplicate key throws 23505. Returns the row's key. */
-  insert(table: string, row: Row): Key;
-  /** Replaces the row at key (the primary key may change); maintains indexes; 23505 on duplicates. */
-  update(table: string, key: Key, row: Row): Key;
+  /**
+   * Inserts and maintains indexes; a duplicate key throws 23505. Returns the row's key. Storage
+   * keeps a copy of the row, or the array itself when the caller hands it over (`owned`: a fresh
+   * array it never changes afterwards).
+   */
+  insert(table: string, row: Row, owned?: boolean): Key;
+  /** Replaces the row at key (the primary key may change); maintains indexes; 23505 on duplicates. `owned` as for insert. */
+  update(table: string, key: Key, row: Row, owned?: boolean): Key;
   delete(table: string, key: Key): void;
   setMeta(name: string, value: unknown): void;
   /** Marks a point to roll back to: every statement and SAVEPOINT takes one. */

@@ -274,10 +274,10 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return new DispatcherError(SqlState.InternalError, `row to change not found in table "${table}"`);
   }
 
-  insert(table: string, row0: Row): Key {
+  insert(table: string, row0: Row, owned = false): Key {
     const t = this.#writable(table);
-    // Storage keeps the row: a private copy, so the caller may reuse its array.
-    const row = row0.slice();
+    // Storage keeps the row: a private copy, so the caller may reuse its array, unless handed over.
+    const row = owned ? row0 : row0.slice();
     const def = t.def;
     const pk = def.primaryKey;
     let key: Key;
@@ -318,12 +318,18 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return key;
   }
 
-  update(table: string, key: Key, row0: Row): Key {
+  update(table: string, key: Key, row0: Row, owned = false): Key {
     const t = this.#writable(table);
-    const row = row0.slice();
+    const row = owned ? row0 : row0.slice();
     const def = t.def;
     const pk = def.primaryKey;
-    const newKey: Key = pk.length === 0 ? key : pk.length === 1 ? [row[pk[0]!] ?? null] : pk.map((i) => row[i] ?? null);
+    let newKey: Key;
+    if (pk.length === 0) newKey = key;
+    else if (pk.length === 1) {
+      // The common update leaves the key alone: the row keeps the key array it has.
+      const k0 = row[pk[0]!] ?? null;
+      newKey = key.length === 1 && k0 === key[0] ? key : [k0];
+    } else newKey = pk.map((i) => row[i] ?? null);
     const keyChanged = pk.length !== 0 && compareKeys(newKey, key) !== 0;
     const ks = this.#keySize(newKey, def.name);
     const w = this.#writer;
@@ -381,16 +387,17 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   /** Per index, the entry an update replaces and its replacement (null: unchanged); checks sizes and uniqueness. */
-  #indexChanges(t: WorkTable, key: Key, newKey: Key, keyChanged: boolean, oldRow: Row, row: Row): (readonly [Key, Key] | null)[] {
+  #indexChanges(t: WorkTable, key: Key, newKey: Key, keyChanged: boolean, oldRow: Row, row: Row): (readonly [Key, Key] | null)[] | null {
     const def = t.def;
     const ixs = def.indexes;
-    const changes: (readonly [Key, Key] | null)[] = [];
+    let changes: (readonly [Key, Key] | null)[] | null = null;
     for (let i = 0; i < ixs.length; i++) {
       const ix = ixs[i]!;
       if (!keyChanged && sameIndexed(ix.columns, oldRow, row)) {
-        changes.push(null);
+        changes?.push(null);
         continue;
       }
+      changes ??= new Array<readonly [Key, Key] | null>(i).fill(null);
       const nk = indexKey(row, ix.columns, newKey);
       this.#keySize(nk, ix.name);
       if (ix.unique && !hasNull(nk, ix.columns.length) && this.#indexHas(t.indexRoots[i]!, nk, ix.columns.length, key))

@@ -157,13 +157,16 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   override getRow(table: string, key: Key): Row | undefined {
-    const w = this.work.get(lowerName(table));
-    if (w === undefined || w === null) return super.getRow(table, key);
-    const root = w.root;
+    const lname = lowerName(table);
+    const w = this.work.get(lname);
+    // A table not written yet is read from the base (its nodes are committed: caches may be built).
+    const at = w === undefined ? this.base.tables.get(lname) : w;
+    if (at === undefined || at === null) return super.getRow(table, key);
+    const root = at.root;
     const leaf = leafFor(this.#core.src, this.#load(root), key);
     const i = indexInLeaf(leaf, key);
     if (i < 0) return undefined;
-    if (leaf.owner === w.owner) {
+    if (w !== undefined && w !== null && leaf.owner === w.owner) {
       this.#foundLeaf = leaf;
       this.#foundIndex = i;
       this.#foundRoot = root;

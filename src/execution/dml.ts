@@ -7,6 +7,7 @@ import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
 import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { PhasedExecution } from './phased-execution.js';
+import { UpdateSource } from './update-source.js';
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
@@ -272,7 +273,7 @@ export function compileInsert(
       const fireUpdate = updateTriggers?.start(ctx) ?? null;
       return new PhasedExecution(
         ctx,
-        (f) => source.open(f),
+        source,
         (rows, from, to, out, f) => {
           if (rules !== null) run ??= new ConstraintRun(txn, f);
           let affected = to - from;
@@ -332,7 +333,7 @@ export function compileInsert(
           if ((to - from) > 0) f.ctx.checkInterrupt();
           return affected;
         },
-        () => run?.finish(),
+        rules === null ? null : () => run?.finish(),
       );
     },
   };
@@ -382,6 +383,7 @@ export function compileUpdate(
     sets.push({ col, ev: c.ev, type: c.type });
   }
   const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
+  const collect = new UpdateSource(scan, sets, ncols, joined);
   const rowTriggers = triggers?.(def, 'UPDATE', sets.map((st) => st.col)) ?? null;
   if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
   return {
@@ -390,38 +392,10 @@ export function compileUpdate(
     explain: [`Update on ${tname}`, ...explainOf(scan, 1)],
     start(ctx) {
       const txn = asWriteTxn(ctx);
-      // New values are computed while collecting, before any write: every SET expression (and
-      // subquery in it) sees the table as it was when the statement began.
-      const withNewValues = (f: Frame): Op => {
-        const op = scan.open(f);
-        // With UPDATE ... FROM a target row may join several rows: the first one wins.
-        const seen = joined ? new Set<string>() : null;
-        return {
-          next: () => {
-            const b = op.next();
-            if (b === null) return null;
-            const out: Row[] = [];
-            for (let k = 0; k < b.length; k++) {
-              const old = b[k]!;
-              if (seen !== null) {
-                const key = old[ncols] as unknown as Key;
-                const ks = rowKey(key, key.length);
-                if (seen.has(ks)) continue;
-                seen.add(ks);
-              }
-              const row: Row = old.slice();
-              for (let i = 0; i < sets.length; i++) row.push(sets[i]!.ev(old, f));
-              out.push(row);
-            }
-            return out;
-          },
-          close: () => op.close(),
-        };
-      };
       const rules = targetRules(txn, def);
       let run: ConstraintRun | null = null;
       const fire = rowTriggers?.start(ctx) ?? null;
-      return new PhasedExecution(ctx, withNewValues, (rows, from, to, out, f) => {
+      return new PhasedExecution(ctx, collect, (rows, from, to, out, f) => {
         if (rules !== null) run ??= new ConstraintRun(txn, f);
         let affected = to - from;
         for (let k = from; k < to; k++) {
@@ -455,7 +429,7 @@ export function compileUpdate(
           }
         }
         return affected;
-      }, () => run?.finish());
+      }, rules === null ? null : () => run?.finish());
     },
   };
 }
@@ -492,7 +466,7 @@ export function compileDelete(
       const fire = rowTriggers?.start(ctx) ?? null;
       return new PhasedExecution(
         ctx,
-        (f) => scan.open(f),
+        scan,
         (rows, from, to, out, f) => {
           if (rules !== null) run ??= new ConstraintRun(txn, f);
           let affected = to - from;
@@ -518,7 +492,7 @@ export function compileDelete(
           }
           return affected;
         },
-        () => run?.finish(),
+        rules === null ? null : () => run?.finish(),
       );
     },
   };

@@ -10,6 +10,11 @@ import type { ExecContext, Execution } from './types.js';
 
 const WRITE_SLICE = 500;
 
+/** What a statement collects from: a plan node, or anything else that opens an op on a frame. */
+export interface OpSource {
+  open(f: Frame): Op;
+}
+
 /** Writes rows[from, to); returns the rows affected when not all of them were. */
 export type SliceWriter = (rows: Row[], from: number, to: number, out: Row[], f: Frame) => number | void;
 
@@ -34,12 +39,12 @@ export class PhasedExecution implements Execution {
   #pos = 0;
   #done = false;
 
-  constructor(ctx: ExecContext, open: (f: Frame) => Op, write: SliceWriter, finish: (() => void) | null) {
+  constructor(ctx: ExecContext, source: OpSource, write: SliceWriter, finish: (() => void) | null) {
     this.#ctx = ctx;
     this.#f = rootFrame(ctx);
     this.#write = write;
     this.#finish = finish;
-    this.#op = open(this.#f);
+    this.#op = source.open(this.#f);
   }
 
   step(): Row[] | null {
@@ -86,11 +91,14 @@ export class PhasedExecution implements Execution {
 
 /**
  * An idle execution, kept so that V8 keeps the class's map (see shape-keeper.ts), with the field
- * kinds a statement's has: a finish callback, rows collected and written.
+ * kinds a statement's has: rows collected and written, and a finish callback or none (a table
+ * without constraints has none): the second instance leaves the field's type general from the start.
  */
+const idleCtx = { params: [], counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() }, checkInterrupt: () => {} } as unknown as ExecContext;
+keepShape(new PhasedExecution(idleCtx, { open: () => ({ next: () => null, close: () => {} }) }, () => 0, null));
 const idle = new PhasedExecution(
-  { params: [], counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() }, checkInterrupt: () => {} } as unknown as ExecContext,
-  () => ({ next: () => null, close: () => {} }),
+  idleCtx,
+  { open: () => ({ next: () => null, close: () => {} }) },
   () => 0,
   () => {},
 );

@@ -82,7 +82,7 @@ describe('kept per-statement shapes', () => {
       let finished = 0;
       const ex = new PhasedExecution(
         ctx,
-        () => ({ next: () => rows.shift() ?? null, close: () => {} }),
+        { open: () => ({ next: () => rows.shift() ?? null, close: () => {} }) },
         (batch, from, to) => {
           for (let i = from; i < to; i++) txn.insert('t', batch[i]!);
         },

@@ -353,7 +353,10 @@ export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number, b
   const keys = node.keys;
   const lo = prefixLowerBound(node, bound, n, build);
   let end = lo;
-  while (end < keys.length && comparePrefixN(keys[end]!, bound, n) === 0) end++;
+  const n0 = n === 1 ? cacheFor(node, bound, false) : null;
+  // One number to match: the run ends where the first numbers pass it (no key tuple read).
+  if (n0 !== null && n0 !== undefined) end = numberEnd(n0, bound[0] as number, lo);
+  else while (end < keys.length && comparePrefixN(keys[end]!, bound, n) === 0) end++;
   // Ran off the leaf: later keys are >= the leaf's upper separator, which may still match.
   if (end === keys.length && upper !== undefined && comparePrefixN(upper, bound, n) <= 0) return undefined;
   return keys.slice(lo, end);

@@ -271,10 +271,15 @@ function buildNumberCaches(node: BNode): void {
 export function lookupShared(src: NodeSource, root: BNode, key: Key): LeafValue | undefined {
   const x = key[0];
   if (key.length !== 1 || typeof x !== 'number' || x !== x) return lookup(src, root, key);
+  return lookupSharedNumber(src, root, x);
+}
+
+/** lookupShared of the key [x], x a number that is not NaN, without the key's array. */
+export function lookupSharedNumber(src: NodeSource, root: BNode, x: number): LeafValue | undefined {
   let node = root;
   for (;;) {
     const nk = numericKeys(node);
-    if (nk === null) return lookup(src, node, key);
+    if (nk === null) return lookup(src, node, [x]);
     if (node.leaf) {
       let lo = 0;
       let hi = nk.length - 1;

@@ -1,6 +1,6 @@
 // Read views: what a committed snapshot and a write transaction have in common.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { lookup, lookupShared, prefixRun, type NodeSource } from './btree.js';
+import { lookup, lookupShared, lookupSharedNumber, prefixRun, type NodeSource } from './btree.js';
 import { lowerName } from './catalog.js';
 import type { BNode, ChildRef, LeafValue } from './node.js';
 import type { IndexCursor, IndexDef, Key, KeyRange, ReadView, Row, RowCursor, TableDef } from './ports.js';
@@ -119,8 +119,15 @@ export abstract class ViewBase implements ReadView {
     const root = loadRef(src, t.root);
     const out: Row[] = [];
     for (let j = 0; j < run.length; j++) {
-      const tk = run[reverse ? run.length - 1 - j : j]!.slice(width);
-      const v = shared ? lookupShared(src, root, tk) : lookup(src, root, tk);
+      const ik = run[reverse ? run.length - 1 - j : j]!;
+      const t0 = ik[width];
+      // A table keyed by one number (the common case) is searched by that number, no key array made.
+      const v =
+        shared && ik.length === width + 1 && typeof t0 === 'number' && t0 === t0
+          ? lookupSharedNumber(src, root, t0)
+          : shared
+            ? lookupShared(src, root, ik.slice(width))
+            : lookup(src, root, ik.slice(width));
       if (v === undefined) continue;
       out.push(Array.isArray(v) ? v : this.core.resolve(v));
     }

@@ -5,6 +5,7 @@
 import type { Key, Row } from '../storage/ports.js';
 import type { OpSource } from './phased-execution.js';
 import type { Eval, Frame, Op, PlanNode } from './runtime.js';
+import { keepShape } from './shape-keeper.js';
 import { rowKey } from './values.js';
 
 export interface SetColumn {
@@ -75,3 +76,11 @@ class UpdateOp implements Op {
     this.#op.close();
   }
 }
+
+/** An idle op, kept so that V8 keeps the class's map (see shape-keeper.ts). */
+const idle = new UpdateSource({ open: () => ({ next: () => null, close: () => {} }), explain: () => {} }, [], 0, false).open(
+  null as unknown as Frame,
+);
+idle.next();
+idle.close();
+keepShape(idle);

@@ -548,6 +548,11 @@ export class Engine implements StorageEngine, TxnCore {
     if (this.#store) await this.#store.close(this.#failed === null);
   }
 
+  /** The page store of a file database, null in memory (for tests and tools). */
+  get fileStore(): FileStore | null {
+    return this.#store;
+  }
+
   /** Table names (for tests and tools). */
   tableNames(): string[] {
     return [...this.#committed.tables.keys()].map(lowerName);

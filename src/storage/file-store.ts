@@ -670,7 +670,37 @@ export class FileStore {
       await this.#wal.close();
       await this.#pager.close();
       this.#lock.release();
+      this.#retire();
     }
   }
+
+  /**
+   * A closed store, emptied, stays as the last retired one: while no file database is open V8
+   * would otherwise drop the hidden classes of the store, its log, pool and pager (one instance
+   * each per database), and with them the code compiled against them: the next file database's
+   * commits then ran unoptimized until compiled again (see shape-keeper.ts for the same on
+   * per-statement classes).
+   */
+  #retire(): void {
+    this.#pool.clear();
+    this.#staged.clear();
+    this.#overflowCache.clear();
+    this.#overflowCachePages = 0;
+    this.#dirtyTables.clear();
+    this.#free.length = 0;
+    this.#pendingFree.length = 0;
+    this.#dirtyFreed.length = 0;
+    this.#dirtyOverflow.length = 0;
+    this.#wal.index.clear();
+    retired = this;
+  }
+}
+
+/** The last closed store (see FileStore's #retire). */
+let retired: FileStore | null = null;
+
+/** The last closed store, emptied, if any (tests compare its classes' maps). */
+export function retiredStore(): FileStore | null {
+  return retired;
 }
 

@@ -10,6 +10,8 @@ import { QueryRun } from '../../src/api/query-run.js';
 import type { ExecContext } from '../../src/execution/types.js';
 import { newRootState } from '../../src/execution/runtime.js';
 import { PhasedExecution } from '../../src/execution/phased-execution.js';
+import type { Frame } from '../../src/execution/runtime.js';
+import { UpdateSource } from '../../src/execution/update-source.js';
 import type { Row } from '../../src/storage/ports.js';
 import { keptShapes } from '../../src/execution/shape-keeper.js';
 import { TestDb } from './harness.js';
@@ -57,6 +59,20 @@ describe('kept per-statement shapes', () => {
     } finally {
       view.release();
     }
+  });
+
+  it("an UPDATE's collecting op, after it ran", () => {
+    // A collected row: the table's columns, then its key (an array), as the scan hands it over.
+    const rows = [[[1, 'a', [1]] as unknown as Row]];
+    const src = new UpdateSource({ open: () => ({ next: () => rows.shift() ?? null, close: () => {} }), explain: () => {} }, [{ col: 1, ev: () => 'z' }], 2, false);
+    const frame = { ctx: {}, params: [], outer: null, up: null, root: newRootState() } as unknown as Frame;
+    const op = src.open(frame);
+    expect(op.next()).toEqual([[1, 'a', [1], 'z']]);
+    expect(op.next()).toBeNull();
+    op.close();
+    const k = keptShapes().find((o) => o.constructor === op.constructor);
+    expect(k).toBeDefined();
+    expect(sameMap(k!, op)).toBe(true);
   });
 
   it('the execution of a data change, after it ran', () => {

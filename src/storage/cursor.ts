@@ -2,7 +2,8 @@
 // keeps its path from the root; the current leaf is pinned in the buffer pool. Each time it
 // enters a leaf it finds, by binary search, how far the range reaches there, so next() is a
 // bounds check and an array read.
-import { childIndex, firstNumbers } from './btree.js';
+import { childIndex } from './btree.js';
+import { firstNumbers } from './number-caches.js';
 import { comparePrefix } from './key-order.js';
 import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './btree.js';

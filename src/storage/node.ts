@@ -41,7 +41,7 @@ export interface LeafNode {
   owner: number;
   /** Readers' cache of the keys as numbers (see numericKeys); dropped by every edit of the keys. */
   nk: number[] | null | undefined;
-  /** The keys' first elements as numbers (see firstNumbers in btree.ts), kept in step by every edit. */
+  /** The keys' first elements as numbers (see firstNumbers in number-caches.ts), kept in step by every edit. */
   n0: number[] | null | undefined;
   /** keys and n0 are the arrays of the node this one was copied from (see cloneNode). */
   borrowed: boolean;

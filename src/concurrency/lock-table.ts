@@ -80,8 +80,9 @@ export class LockTable {
   }
 
   /**
-   * The resource's row prefix and number key when it names the lock of a row keyed by one number
-   * (as `prefix + key` spells it: the key is the canonical text of the number); undefined otherwise.
+   * The number map of the resource's row prefix, when the resource names a row lock and some row
+   * lock is held by number; undefined otherwise. (A row keyed by one number is named `prefix + key`,
+   * the key in its canonical text: see #rowKey.)
    */
   #rowOf(resource: string): Map<number, number> | undefined {
     if (this.#loneRowCount === 0 || !resource.startsWith('row:')) return undefined;

@@ -77,10 +77,12 @@ class UpdateOp implements Op {
   }
 }
 
-/** An idle op, kept so that V8 keeps the class's map (see shape-keeper.ts). */
-const idle = new UpdateSource({ open: () => ({ next: () => null, close: () => {} }), explain: () => {} }, [], 0, false).open(
-  null as unknown as Frame,
-);
+/**
+ * An idle source and op, kept so that V8 keeps the classes' maps (see shape-keeper.ts): a source
+ * belongs to a plan, and the plans of a closed database die with it.
+ */
+const idleSource = keepShape(new UpdateSource({ open: () => ({ next: () => null, close: () => {} }), explain: () => {} }, [], 0, false));
+const idle = idleSource.open(null as unknown as Frame);
 idle.next();
 idle.close();
 keepShape(idle);

@@ -260,6 +260,7 @@ export class SessionActor extends Actor<SessionMsg> {
       queryId: cur.req.queryId,
       statement: st,
       params: cur.exec?.params ?? cur.req.params,
+      batch: cur.req.batch,
       context: this.#context(),
       rowsTo: cur.req.queryId,
       replyTo: this.#address,

@@ -1,5 +1,6 @@
 // Compile (or take from the plan cache) and run a statement through execution: the path DQL, DML
 // and DDL share.
+import { BatchExecution } from '../../src/execution/batch-execution.js';
 import { compileStatement } from '../../src/execution/compile.js';
 import type { CompiledStatement, ParamType } from '../../src/execution/types.js';
 import type { RunStatement } from '../../src/protocol/messages.js';
@@ -88,11 +89,16 @@ function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, vi
       });
     };
   }
-  const execution = plan.start({
-    view,
-    params: paramsOf(run),
-    counters: rs.counters,
-    checkInterrupt: rs.checkInterrupt,
-  });
+  const batch = run.batch;
+  const execution =
+    batch === undefined
+      ? plan.start({ view, params: paramsOf(run), counters: rs.counters, checkInterrupt: rs.checkInterrupt })
+      : new BatchExecution(
+          plan,
+          { view, params: run.params, counters: rs.counters, checkInterrupt: rs.checkInterrupt },
+          batch,
+          run.statement.userParamCount,
+          run.statement.liftedParams,
+        );
   rs.executePlan(execution, plan, hit);
 }

@@ -128,10 +128,12 @@ export class Operations {
     params: readonly SqlValue[],
     statements: readonly AnalyzedStatement[],
     run: QueryRun,
+    batched = false,
   ): SettledHook | 'served' {
     let cache: { key: string; tables: readonly string[]; taken: { stamp: number[]; global: number } } | null = null;
     const rc = this.resultCache;
-    if (rc.enabled && statements.length === 1 && actor.transactionState === 'noTxn' && !actor.busy) {
+    // A batch's result is not keyed by one parameter list: it is neither served nor stored.
+    if (rc.enabled && !batched && statements.length === 1 && actor.transactionState === 'noTxn' && !actor.busy) {
       const st = statements[0] as AnalyzedStatement;
       if (cacheableStatement(st)) {
         const key = cacheKey(session.user, st, params);

@@ -18,6 +18,8 @@ export interface PreparedRequest {
   admitted?: { readonly acl: object; readonly user: string } | undefined;
 }
 
+const NO_PARAMS: readonly SqlValue[] = [];
+
 export class PreparedStatement {
   readonly text: string;
   readonly #session: Session;
@@ -42,6 +44,17 @@ export class PreparedStatement {
   execute(params: readonly SqlValue[] = [], options: ExecuteOptions = {}): Promise<QueryResult> {
     if (this.#closed) return Promise.reject(this.#closedError());
     return this.#session.run(this.text, params, options, false, this.#prepared).result;
+  }
+
+  /**
+   * Runs the statement once per parameter set, as one statement (see Session.executeMany): a bulk
+   * load or update pays one round trip through the session instead of one per row.
+   */
+  executeMany(paramSets: Iterable<readonly SqlValue[]>, options?: ExecuteOptions & { rowMode?: 'array' }): Promise<QueryResult<ArrayRow>>;
+  executeMany(paramSets: Iterable<readonly SqlValue[]>, options: ExecuteOptions & { rowMode: 'object' }): Promise<QueryResult<ObjectRow>>;
+  executeMany(paramSets: Iterable<readonly SqlValue[]>, options: ExecuteOptions = {}): Promise<QueryResult> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    return this.#session.run(this.text, NO_PARAMS, options, false, this.#prepared, paramSets).result;
   }
 
   query(params: readonly SqlValue[] = [], options: ExecuteOptions = {}): QueryHandle {

@@ -75,6 +75,16 @@ export class Session {
     return this.run(sql, params, options, true, null).handle();
   }
 
+  /**
+   * Runs one statement (SELECT, INSERT, UPDATE or DELETE) once per parameter set, as one statement:
+   * a failure in any set undoes them all, rowsAffected is their sum and rows come in set order.
+   */
+  executeMany(sql: string, paramSets: Iterable<readonly SqlValue[]>, options?: ExecuteOptions & { rowMode?: 'array' }): Promise<QueryResult<ArrayRow>>;
+  executeMany(sql: string, paramSets: Iterable<readonly SqlValue[]>, options: ExecuteOptions & { rowMode: 'object' }): Promise<QueryResult<ObjectRow>>;
+  executeMany(sql: string, paramSets: Iterable<readonly SqlValue[]>, options: ExecuteOptions = {}): Promise<QueryResult> {
+    return this.run(sql, NO_PARAMS, options, false, null, paramSets).result;
+  }
+
   async prepare(sql: string): Promise<PreparedStatement> {
     this.#assertOpen();
     if (typeof sql !== 'string') throw new DispatcherError(SqlState.InvalidParameterValue, `statement text must be a string, not ${typeof sql}`);
@@ -96,13 +106,15 @@ export class Session {
     options: ExecuteOptions,
     observed: boolean,
     prepared: PreparedRequest | null,
+    paramSets?: Iterable<readonly SqlValue[]>,
   ): QueryRun {
     const router = this.#host.system.router;
     const id = router.newId();
     // JavaScript callers can pass anything: a bad call is refused through the result, not thrown.
-    const misuse = readCall(sql, params, options);
+    const misuse = paramSets === undefined ? readCall(sql, params, options) : readBatchCall(sql, paramSets, options);
     // What readCall read, once (its scratch object is overwritten by the next call).
     params = CALL.params;
+    const batch = CALL.batch;
     const signal = CALL.signal;
     const timeoutMs = CALL.timeoutMs;
     const run = new QueryRun(id, sql, CALL.rowMode ?? 'array', observed, this.#owner);
@@ -129,7 +141,8 @@ export class Session {
         statements = admitStatements(statements, user, acl, this.#temp, this.user);
         if (prepared !== null && statements === prepared.statements && this.#temp.empty) prepared.admitted = { acl, user };
       }
-      checkParams(statements, params);
+      if (batch === undefined) checkParams(statements, params);
+      else checkBatch(statements, batch);
       ops?.admit(this, sql, params, statements);
     } catch (e) {
       run.failEarly(toDispatcherError(e, sql));
@@ -148,7 +161,7 @@ export class Session {
       run.abortCleanup = () => signal.removeEventListener('abort', onAbort);
     }
     if (ops !== undefined) {
-      const hook = ops.prepareRun(this.#actor, this, params, statements, run);
+      const hook = ops.prepareRun(this.#actor, this, params, statements, run, batch !== undefined);
       if (hook === 'served') return run;
       run.onSettled = hook;
     }
@@ -157,6 +170,7 @@ export class Session {
       queryId: id,
       statements,
       params,
+      batch,
       timeoutMs,
       observed,
       preparedId: prepared?.id,
@@ -201,8 +215,15 @@ function bad(message: string): DispatcherError {
 }
 
 /** What readCall read: one scratch object, read by Session.run right after the call. */
-const CALL: { params: readonly SqlValue[]; rowMode: ExecuteOptions['rowMode']; signal: AbortSignal | undefined; timeoutMs: number | undefined } = {
+const CALL: {
+  params: readonly SqlValue[];
+  batch: readonly (readonly SqlValue[])[] | undefined;
+  rowMode: ExecuteOptions['rowMode'];
+  signal: AbortSignal | undefined;
+  timeoutMs: number | undefined;
+} = {
   params: NO_PARAMS,
+  batch: undefined,
   rowMode: undefined,
   signal: undefined,
   timeoutMs: undefined,
@@ -215,6 +236,7 @@ const CALL: { params: readonly SqlValue[]; rowMode: ExecuteOptions['rowMode']; s
  */
 function readCall(sql: unknown, params: unknown, options: unknown): DispatcherError | null {
   CALL.params = NO_PARAMS;
+  CALL.batch = undefined;
   CALL.rowMode = undefined;
   CALL.signal = undefined;
   CALL.timeoutMs = undefined;
@@ -233,6 +255,44 @@ function readCall(sql: unknown, params: unknown, options: unknown): DispatcherEr
     return null;
   } catch {
     return bad('the parameters or options could not be read');
+  }
+}
+
+/** readCall for executeMany: every set is copied (the first also becomes CALL.params). */
+function readBatchCall(sql: unknown, paramSets: unknown, options: unknown): DispatcherError | null {
+  const misuse = readCall(sql, NO_PARAMS, options);
+  if (misuse !== null) return misuse;
+  if (paramSets === null || typeof paramSets !== 'object' || typeof (paramSets as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    return bad(`parameter sets must be an iterable of arrays, not ${paramSets === null ? 'null' : typeof paramSets}`);
+  }
+  const sets: SqlValue[][] = [];
+  try {
+    for (const set of paramSets as Iterable<unknown>) {
+      if (!Array.isArray(set)) return bad(`parameter set ${sets.length + 1} must be an array, not ${set === null ? 'null' : typeof set}`);
+      sets.push(Array.prototype.slice.call(set) as SqlValue[]);
+    }
+  } catch {
+    return bad('the parameter sets could not be read');
+  }
+  CALL.batch = sets;
+  CALL.params = sets[0] ?? NO_PARAMS;
+  return null;
+}
+
+const BATCH_KINDS: ReadonlySet<string> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+
+function checkBatch(statements: readonly AnalyzedStatement[], sets: readonly (readonly SqlValue[])[]): void {
+  const st = statements[0];
+  if (statements.length !== 1 || st === undefined || !BATCH_KINDS.has(st.kind)) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'executeMany runs one SELECT, INSERT, UPDATE or DELETE statement');
+  }
+  for (let i = 0; i < sets.length; i++) {
+    try {
+      checkParams(statements, sets[i]!);
+    } catch (e) {
+      if (e instanceof DispatcherError) throw new DispatcherError(e.sqlState, `parameter set ${i + 1}: ${e.message}`);
+      throw e;
+    }
   }
 }
 

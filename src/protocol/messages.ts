@@ -79,6 +79,8 @@ export interface ExecuteRequest {
   readonly queryId: number;
   readonly statements: readonly AnalyzedStatement[];
   readonly params: readonly SqlValue[];
+  /** executeMany: the statement (one SELECT, INSERT, UPDATE or DELETE) runs once per set. */
+  readonly batch?: readonly (readonly SqlValue[])[] | undefined;
   readonly timeoutMs?: number | undefined;
   /** Id of a prepared statement whose compiled plan the coordinator may reuse. */
   readonly preparedId?: number | undefined;
@@ -110,6 +112,8 @@ export interface RunStatement {
   readonly queryId: number;
   readonly statement: AnalyzedStatement;
   readonly params: readonly SqlValue[];
+  /** Parameter sets of an executeMany request (params is then the first one, or none). */
+  readonly batch?: readonly (readonly SqlValue[])[] | undefined;
   readonly context: StatementContext;
   /** Where rows and progress go (the caller's query handle). */
   readonly rowsTo: number;

@@ -5,6 +5,7 @@ import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
 import type { ParamType, ResultColumn } from './types.js';
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import { childFrame, runPlan } from './runtime.js';
+import { markParam } from './param-slots.js';
 import type { Scope } from './scope.js';
 import { GroupingReplan, outerLevel } from './grouping-replan.js';
 import type { ExprShape } from './expr-shape.js';
@@ -189,14 +190,16 @@ export class ExprCompiler {
     if (!Number.isInteger(k) || k < 1) throw new DispatcherError(SqlState.SyntaxError, `bad parameter $${String(n.name)}`);
     const i = k - 1;
     const type = this.#env.paramTypes[i] ?? 'any';
+    const ev: Eval = (_r, f) => {
+      const v = f.params[i];
+      if (v === undefined) {
+        throw new DispatcherError(SqlState.InvalidParameterCount, `there is no parameter $${k}`);
+      }
+      return v;
+    };
+    markParam(ev, i);
     return {
-      ev: (_r, f) => {
-        const v = f.params[i];
-        if (v === undefined) {
-          throw new DispatcherError(SqlState.InvalidParameterCount, `there is no parameter $${k}`);
-        }
-        return v;
-      },
+      ev,
       type,
       name: '?column?',
       param: i,

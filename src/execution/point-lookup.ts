@@ -12,6 +12,7 @@ import { packedKey } from '../storage/key-order.js';
 import type { IndexCursor, Key, Row, SqlValue, TableDef } from '../storage/ports.js';
 import { isNumericType, truth } from './values.js';
 import { keepShape } from './shape-keeper.js';
+import { paramSlot, readParam } from './param-slots.js';
 
 /** fitKey() outcomes. */
 const EXACT = 0;
@@ -23,12 +24,14 @@ const GENERAL = 3;
  * Fills `key` with this execution's whole-key value, each part fitted to its column as a scan's
  * bound would be. EXACT: every part is the value its expression gave; CONVERTED: some part was
  * converted (text to number); NO_ROW: a part is NULL (no row matches); GENERAL: a part cannot be
- * ordered like its column (the caller takes the general path, whose filter decides).
+ * ordered like its column (the caller takes the general path, whose filter decides). `slots`: per
+ * part, the parameter it is (see param-slots.ts), or -1.
  */
-function fitKey(keyEvs: readonly Eval[], numeric: readonly boolean[], nulls: Row, f: Frame, key: SqlValue[]): number {
+function fitKey(keyEvs: readonly Eval[], slots: readonly number[], numeric: readonly boolean[], nulls: Row, f: Frame, key: SqlValue[]): number {
   let out = EXACT;
   for (let i = 0; i < keyEvs.length; i++) {
-    const raw = keyEvs[i]!(nulls, f);
+    const slot = slots[i]!;
+    const raw = slot >= 0 ? readParam(f, slot) : keyEvs[i]!(nulls, f);
     const v = fitBound(raw, numeric[i]!);
     if (v === NULL_BOUND) return NO_ROW;
     if (v === MISMATCH) return GENERAL;
@@ -103,6 +106,7 @@ abstract class KeyedLookupNode implements PlanNode, SingleLookup {
   protected readonly scan: ScanNode;
   readonly #table: string;
   readonly #keyEvs: readonly Eval[];
+  readonly #keySlots: readonly number[];
   readonly #keyCols: readonly number[];
   readonly #numeric: readonly boolean[];
   /** Whether #rest may stand in for the whole filter (on a row that holds the key exactly). */
@@ -118,6 +122,7 @@ abstract class KeyedLookupNode implements PlanNode, SingleLookup {
     this.scan = scan;
     this.#table = table.name;
     this.#keyEvs = path.eq;
+    this.#keySlots = path.eq.map(paramSlot);
     this.#keyCols = path.keyColumns;
     this.#numeric = path.keyColumns.map((c) => isNumericType(table.columns[c]!.type));
     const k = keyedRest(scan);
@@ -134,7 +139,7 @@ abstract class KeyedLookupNode implements PlanNode, SingleLookup {
     f.ctx.checkInterrupt();
     f.root.work += 1;
     const scratch: SqlValue[] = new Array(this.#keyEvs.length);
-    const fit = fitKey(this.#keyEvs, this.#numeric, this.#nulls, f, scratch);
+    const fit = fitKey(this.#keyEvs, this.#keySlots, this.#numeric, this.#nulls, f, scratch);
     if (fit === NO_ROW) return null;
     if (fit === GENERAL) return USE_GENERAL;
     const key = packedKey(scratch);
@@ -194,6 +199,7 @@ interface IndexLookupPlan {
   readonly table: string;
   readonly index: string;
   readonly keyEvs: readonly Eval[];
+  readonly keySlots: readonly number[];
   readonly keyCols: readonly number[];
   readonly numeric: readonly boolean[];
   /** Whether `rest` may stand in for the whole filter (on a row that holds the key exactly). */
@@ -239,7 +245,7 @@ class IndexLookupOp implements Op {
     if (!this.#started) {
       this.#started = true;
       const scratch: SqlValue[] = new Array(p.keyEvs.length);
-      const fit = fitKey(p.keyEvs, p.numeric, p.nulls, f, scratch);
+      const fit = fitKey(p.keyEvs, p.keySlots, p.numeric, p.nulls, f, scratch);
       if (fit === NO_ROW) return null;
       if (fit === GENERAL) {
         this.#fallback = p.general.open(f);
@@ -328,6 +334,7 @@ class IndexPointProjectNode implements PlanNode {
       table: table.name,
       index: path.index!,
       keyEvs: path.eq,
+      keySlots: path.eq.map(paramSlot),
       keyCols: path.keyColumns,
       numeric: path.keyColumns.map((c) => isNumericType(table.columns[c]!.type)),
       keyed: k !== null,

@@ -5,6 +5,7 @@
 import type { Key, Row } from '../storage/ports.js';
 import type { OpSource } from './phased-execution.js';
 import type { Eval, Frame, Op, PlanNode } from './runtime.js';
+import { paramSlot, readParam } from './param-slots.js';
 import { keepShape } from './shape-keeper.js';
 import { rowKey } from './values.js';
 
@@ -25,10 +26,14 @@ export class UpdateSource implements OpSource {
     this.#sets = sets;
     this.#ncols = ncols;
     this.#joined = joined;
+    this.#slots = sets.map((c) => paramSlot(c.ev));
   }
 
+  /** Per SET column, the parameter slot its expression is, or -1 (see param-slots.ts). */
+  readonly #slots: readonly number[];
+
   open(f: Frame): Op {
-    return new UpdateOp(this.#scan.open(f), f, this.#sets, this.#ncols, this.#joined ? new Set<string>() : null);
+    return new UpdateOp(this.#scan.open(f), f, this.#sets, this.#slots, this.#ncols, this.#joined ? new Set<string>() : null);
   }
 }
 
@@ -36,13 +41,15 @@ class UpdateOp implements Op {
   readonly #op: Op;
   readonly #f: Frame;
   readonly #sets: readonly SetColumn[];
+  readonly #slots: readonly number[];
   readonly #ncols: number;
   readonly #seen: Set<string> | null;
 
-  constructor(op: Op, f: Frame, sets: readonly SetColumn[], ncols: number, seen: Set<string> | null) {
+  constructor(op: Op, f: Frame, sets: readonly SetColumn[], slots: readonly number[], ncols: number, seen: Set<string> | null) {
     this.#op = op;
     this.#f = f;
     this.#sets = sets;
+    this.#slots = slots;
     this.#ncols = ncols;
     this.#seen = seen;
   }
@@ -52,6 +59,7 @@ class UpdateOp implements Op {
     if (b === null) return null;
     const f = this.#f;
     const sets = this.#sets;
+    const slots = this.#slots;
     const seen = this.#seen;
     const out: Row[] = [];
     for (let k = 0; k < b.length; k++) {
@@ -66,7 +74,10 @@ class UpdateOp implements Op {
       const w = old.length;
       const row: Row = new Array(w + sets.length);
       for (let i = 0; i < w; i++) row[i] = old[i]!;
-      for (let i = 0; i < sets.length; i++) row[w + i] = sets[i]!.ev(old, f);
+      for (let i = 0; i < sets.length; i++) {
+        const slot = slots[i]!;
+        row[w + i] = slot >= 0 ? readParam(f, slot) : sets[i]!.ev(old, f);
+      }
       out.push(row);
     }
     return out;

@@ -263,7 +263,7 @@ export class EngineRun {
             if (!e.updateConcurrent) throw new Error('engine has no concurrent sessions');
             return e.updateConcurrent(ids, cs, f, t);
           }
-        : (f: number, t: number) => e.update(ids, cs, f, t);
+        : (f: number, t: number) => e.update(ids, cs, f, t, mode === 'tx');
     // Concurrent lanes get bigger chunks so that 8 sessions have work in flight together.
     const chunk = mode === 'concurrent' ? 200 : CHUNK;
     let done = 0;

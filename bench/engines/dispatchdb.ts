@@ -1,6 +1,8 @@
 // dispatchdb through its public API: Database.open → connect → prepare/execute, rows in array
 // mode. The file variant opens a durable file database (fsync per commit, group commit) and also
-// runs W5c over 8 concurrent sessions.
+// runs W5c over 8 concurrent sessions. W1 and W5 (inside their transaction) go through the
+// prepared statement's executeMany, a slice of rows per call, as a bulk load would; the 'rows'
+// variant sends one execute per row instead, to show what the per-statement path costs.
 import type { Database as ApiDatabase } from '../../src/api/database.js';
 import type { ExecuteOptions, QueryResult, SqlValue } from '../../src/api/types.js';
 import type { TRow, URow } from '../data.js';
@@ -11,6 +13,7 @@ import { SCHEMA, type Acc, type Engine, type EngineId, type RowsQuery } from './
 // so the peers still run when dispatchdb does not build or load.
 interface DdbPrepared {
   execute(params?: readonly SqlValue[], options?: ExecuteOptions): Promise<QueryResult>;
+  executeMany(paramSets: Iterable<readonly SqlValue[]>, options?: ExecuteOptions): Promise<QueryResult>;
 }
 interface DdbSession {
   execute(sql: string, params?: readonly SqlValue[], options?: ExecuteOptions): Promise<QueryResult>;
@@ -59,6 +62,8 @@ export class DispatchdbEngine implements Engine {
   readonly label: string;
   readonly durable: boolean;
   readonly concurrentSessions: boolean;
+  /** W1 and W5 through executeMany (else one execute per row). */
+  readonly #batched: boolean;
   #db: DdbDatabase | undefined;
   #s: DdbSession | undefined;
   #path: string | undefined;
@@ -68,11 +73,12 @@ export class DispatchdbEngine implements Engine {
   #update: DdbPrepared | undefined;
   #lanes: { s: DdbSession; upd: DdbPrepared }[] = [];
 
-  constructor(file: boolean) {
-    this.id = file ? 'dispatchdb-file' : 'dispatchdb';
-    this.label = file ? 'dispatchdb file (durable)' : 'dispatchdb (memory)';
+  constructor(file: boolean, batched = true) {
+    this.id = file ? 'dispatchdb-file' : batched ? 'dispatchdb' : 'dispatchdb-rows';
+    this.label = file ? 'dispatchdb file (durable)' : batched ? 'dispatchdb (memory)' : 'dispatchdb (memory, execute per row)';
     this.durable = file;
     this.concurrentSessions = file;
+    this.#batched = batched;
   }
 
   get #session(): DdbSession {
@@ -98,7 +104,8 @@ export class DispatchdbEngine implements Engine {
     const ins = await s.prepare('INSERT INTO t VALUES ($1, $2, $3, $4)');
     let n = 0;
     await s.execute('BEGIN');
-    for (const chunk of chunks) for (const r of chunk) n += (await ins.execute(r)).rowsAffected;
+    if (this.#batched) for (const chunk of chunks) n += (await ins.executeMany(chunk)).rowsAffected;
+    else for (const chunk of chunks) for (const r of chunk) n += (await ins.execute(r)).rowsAffected;
     await s.execute('COMMIT');
     return n;
   }
@@ -108,7 +115,7 @@ export class DispatchdbEngine implements Engine {
     const ins = await s.prepare('INSERT INTO u VALUES ($1, $2, $3)');
     let n = 0;
     await s.execute('BEGIN');
-    for (const chunk of chunks) for (const r of chunk) n += (await ins.execute(r)).rowsAffected;
+    for (const chunk of chunks) n += (await ins.executeMany(chunk)).rowsAffected;
     await s.execute('COMMIT');
     return n;
   }
@@ -162,8 +169,13 @@ export class DispatchdbEngine implements Engine {
     await this.#session.execute('COMMIT');
   }
 
-  async update(ids: Int32Array, cs: readonly string[], from: number, to: number): Promise<number> {
+  async update(ids: Int32Array, cs: readonly string[], from: number, to: number, inTxn: boolean): Promise<number> {
     const st = (this.#update ??= await this.#session.prepare('UPDATE t SET c = $1 WHERE id = $2'));
+    if (inTxn && this.#batched) {
+      const sets: SqlValue[][] = [];
+      for (let i = from; i < to; i++) sets.push([cs[i] ?? '', ids[i] ?? 0]);
+      return (await st.executeMany(sets)).rowsAffected;
+    }
     let n = 0;
     for (let i = from; i < to; i++) n += (await st.execute([cs[i] ?? '', ids[i] ?? 0])).rowsAffected;
     return n;

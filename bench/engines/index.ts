@@ -12,6 +12,8 @@ export function createEngine(id: EngineId): Engine {
       return new DispatchdbEngine(false);
     case 'dispatchdb-file':
       return new DispatchdbEngine(true);
+    case 'dispatchdb-rows':
+      return new DispatchdbEngine(false, false);
     case 'better-sqlite3':
       return new BetterSqlite3Engine(false);
     case 'better-sqlite3-file':

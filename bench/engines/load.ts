@@ -8,7 +8,8 @@ export async function loadEngine(id: EngineId): Promise<Engine> {
   switch (id) {
     case 'dispatchdb':
     case 'dispatchdb-file':
-      return new (await import('./dispatchdb.js')).DispatchdbEngine(id === 'dispatchdb-file');
+    case 'dispatchdb-rows':
+      return new (await import('./dispatchdb.js')).DispatchdbEngine(id === 'dispatchdb-file', id !== 'dispatchdb-rows');
     case 'better-sqlite3':
     case 'better-sqlite3-file':
       return new (await import('./better-sqlite3.js')).BetterSqlite3Engine(id === 'better-sqlite3-file');

@@ -5,6 +5,7 @@ import type { TRow, URow } from '../data.js';
 export const ENGINE_IDS = [
   'dispatchdb',
   'dispatchdb-file',
+  'dispatchdb-rows',
   'better-sqlite3',
   'better-sqlite3-file',
   'pglite',
@@ -49,8 +50,12 @@ export interface Engine {
 
   begin(): Promise<void>;
   commit(): Promise<void>;
-  /** W5/W5b: UPDATE t SET c = ? WHERE id = ? for [from..to); returns rows affected. */
-  update(ids: Int32Array, cs: readonly string[], from: number, to: number): Promise<number>;
+  /**
+   * W5/W5b: UPDATE t SET c = ? WHERE id = ? for [from..to); returns rows affected. `inTxn`: inside
+   * the workload's explicit transaction (W5), where an engine may hand the slice over in one call;
+   * otherwise (W5b) every update is its own autocommit statement.
+   */
+  update(ids: Int32Array, cs: readonly string[], from: number, to: number, inTxn: boolean): Promise<number>;
   /** W5c: the same spread over several concurrent sessions (op i on session i % n), autocommit. */
   updateConcurrent?(ids: Int32Array, cs: readonly string[], from: number, to: number): Promise<number>;
 

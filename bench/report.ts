@@ -26,6 +26,8 @@ export interface Cell {
   readonly capped: boolean;
   /** The same samples on process CPU time (Sample.cpuValue). */
   readonly cpu: Stat;
+  /** Update workloads: the untimed warm-up passes' rates (Sample.firstPass). */
+  readonly firstPass?: Stat;
 }
 
 export interface EngineInfo {
@@ -71,10 +73,12 @@ function stat(xs: number[]): Stat {
 export function toCell(samples: readonly Sample[]): Cell {
   const good = samples.filter((s) => s.ok);
   const errors = samples.filter((s) => !s.ok).map((s) => s.error ?? 'failed');
+  const first = good.flatMap((s) => (s.firstPass === undefined ? [] : [s.firstPass]));
   return {
     samples,
     ...stat(good.map((s) => s.value)),
     cpu: stat(good.map((s) => s.cpuValue)),
+    ...(first.length > 0 ? { firstPass: stat(first) } : {}),
     ok: errors.length === 0 && good.length > 0,
     errors: [...new Set(errors)],
     capped: samples.some((s) => s.capped),
@@ -191,6 +195,27 @@ export function toMarkdown(r: BenchReport): string {
       const cells = engines.map((e) => formatCell(r.cells[e.id]?.[w.id], w.unit, r.runs, 'cpu'));
       if (cells.every((c) => c === '–')) continue;
       lines.push(`| ${w.id} | ${w.higherIsBetter ? `${w.unit} ↑` : `${w.unit} ↓`} (CPU) | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  const firstRows = WORKLOADS.filter((w) => r.workloads.includes(w.id) && engines.some((e) => r.cells[e.id]?.[w.id]?.firstPass));
+  if (firstRows.length) {
+    lines.push(
+      'Each update workload ran an untimed warm-up pass of the same size on other rows just before its timed pass ' +
+        '(the table above). The warm-up passes\' own rates, median over runs, × the ratio of medians to the same reference:',
+    );
+    lines.push('');
+    lines.push(`| workload (warm-up pass) | unit | ${engines.map((e) => e.label).join(' | ')} |`);
+    lines.push(`| --- | --- | ${engines.map(() => '---:').join(' | ')} |`);
+    for (const w of firstRows) {
+      const ref = (w.id === 'W5b' || w.id === 'W5c' ? r.cells['better-sqlite3-file']?.W5b : r.cells[REFERENCE]?.[w.id])?.firstPass;
+      const cells = engines.map((e) => {
+        const f = r.cells[e.id]?.[w.id]?.firstPass;
+        if (f === undefined) return '–';
+        const ratio = ref !== undefined && ref.median > 0 ? ` ×${formatRatio(f.median / ref.median)}` : '';
+        return `${formatValue(f.median, w.unit)}${ratio}`;
+      });
+      lines.push(`| ${w.id} | ${w.unit} ↑ | ${cells.join(' | ')} |`);
     }
     lines.push('');
   }

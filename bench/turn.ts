@@ -23,7 +23,8 @@ export async function runTurn(engine: EngineId, s: Settings, workloads: Readonly
   const t0 = performance.now();
   const ds = cached?.rows === s.rows ? cached.ds : (cached = { rows: s.rows, ds: new Dataset(s.rows) }).ds;
   const c = s.counts;
-  const ops = makeOps(s.rows, { point: Math.max(c.point, c.inline), range: c.range, k: c.k, update: c.update + 2 * c.durableUpdate });
+  // Update ids: the timed slices of W5, W5b and W5c, then as many again for their warm-up passes.
+  const ops = makeOps(s.rows, { point: Math.max(c.point, c.inline), range: c.range, k: c.k, update: 2 * (c.update + 2 * c.durableUpdate) });
   if (warmUp) {
     // Untimed rehearsal, the same for every engine: each selected workload once, in the timed
     // order, on a 20k-row data set and a fresh database, then closed. It runs the code paths the
@@ -34,7 +35,7 @@ export async function runTurn(engine: EngineId, s: Settings, workloads: Readonly
     try {
       const r = rehearsal(s);
       const rds = new Dataset(r.rows);
-      const rops = makeOps(r.rows, { point: Math.max(r.counts.point, r.counts.inline), range: r.counts.range, k: r.counts.k, update: r.counts.update + 2 * r.counts.durableUpdate });
+      const rops = makeOps(r.rows, { point: Math.max(r.counts.point, r.counts.inline), range: r.counts.range, k: r.counts.k, update: 2 * (r.counts.update + 2 * r.counts.durableUpdate) });
       await new EngineRun(createEngine(engine), rds, rops, r).run(workloads);
     } catch {
       // The timed turn reports the failure.
@@ -51,9 +52,10 @@ export async function runTurn(engine: EngineId, s: Settings, workloads: Readonly
 function rehearsal(s: Settings): Settings {
   const rows = Math.min(s.rows, 20_000);
   const c = s.counts;
-  // Updates go to distinct ids: W5's and the two durable workloads' slices must fit the table.
-  const update = Math.min(c.update, Math.floor(rows / 2));
-  const durableUpdate = Math.min(c.durableUpdate, Math.floor((rows - update) / 2));
+  // Updates go to distinct ids: W5's and the two durable workloads' slices, and their warm-up
+  // passes' as many again, must fit the table.
+  const update = Math.min(c.update, Math.floor(rows / 4));
+  const durableUpdate = Math.min(c.durableUpdate, Math.floor((rows / 2 - update) / 2));
   return { rows, counts: { ...c, update, durableUpdate }, capSeconds: Math.min(s.capSeconds, 0.75), analyticReps: 2 };
 }
 

@@ -3,9 +3,9 @@
 // beside it). `node --expose-gc dist/bench/turn.js --engines <id> [options]` prints one line
 // `BENCH-TURN <json>` with the samples; run.ts spawns it, or calls runTurn itself with --in-process.
 import { pathToFileURL } from 'node:url';
-import { Dataset, makeOps, type OpSequences } from './data.js';
+import { Dataset, makeOps } from './data.js';
 import { createEngine } from './engines/index.js';
-import type { Engine, EngineId } from './engines/types.js';
+import type { EngineId } from './engines/types.js';
 import { parseArgs, settingsFor, usage } from './options.js';
 import { EngineRun, type Sample, type Settings, type WorkloadId } from './workloads.js';
 
@@ -27,36 +27,22 @@ export async function runTurn(engine: EngineId, s: Settings, workloads: Readonly
   const ops = makeOps(s.rows, { point: Math.max(c.point, c.inline), range: c.range, k: c.k, update: 2 * (c.update + 2 * c.durableUpdate) });
   if (warmUp) {
     // Untimed rehearsal, the same for every engine: each selected workload once, in the timed
-    // order, on a 20k-row data set and a fresh database. It runs the code paths the
+    // order, on a 20k-row data set and a fresh database, then closed. It runs the code paths the
     // timed run will (module init, JIT compilation, caches), so the timed run measures steady
     // state rather than the first thousand operations of a process: before it, W5b timed
     // dispatchdb's first durable commits and W5 its first updates, mostly interpreted code,
     // while the read workloads already had a warm-up of their own.
-    // The rehearsal's database stays open until the timed run is over, as an application's
-    // database would: closed in between, a JIT-compiled engine had its compiled code for the
-    // statement path thrown away with it (V8 drops code that embeds objects that died), and the
-    // timed run measured that code being compiled again (dispatchdb's W2: 67 functions, ~270 ms
-    // of compiler time inside the timed window, against 15 and ~85 ms with it open).
-    let rehearsed: Engine | null = null;
+    // The rehearsal's database is closed before the timed run. (Kept open through it, as session 8
+    // tried, it halved AlaSQL's W5: a harness must not slow a peer down.)
     try {
       const r = rehearsal(s);
       const rds = new Dataset(r.rows);
       const rops = makeOps(r.rows, { point: Math.max(r.counts.point, r.counts.inline), range: r.counts.range, k: r.counts.k, update: 2 * (r.counts.update + 2 * r.counts.durableUpdate) });
-      rehearsed = createEngine(engine);
-      await new EngineRun(rehearsed, rds, rops, r).run(workloads, true);
+      await new EngineRun(createEngine(engine), rds, rops, r).run(workloads);
     } catch {
       // The timed turn reports the failure.
     }
-    try {
-      return await timedTurn(engine, s, workloads, ds, ops, t0);
-    } finally {
-      await rehearsed?.close().catch(() => undefined);
-    }
   }
-  return timedTurn(engine, s, workloads, ds, ops, t0);
-}
-
-async function timedTurn(engine: EngineId, s: Settings, workloads: ReadonlySet<WorkloadId>, ds: Dataset, ops: OpSequences, t0: number): Promise<TurnResult> {
   const results = await new EngineRun(createEngine(engine), ds, ops, s).run(workloads);
   return { engine, samples: [...results], seconds: (performance.now() - t0) / 1000 };
 }

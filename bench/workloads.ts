@@ -113,11 +113,8 @@ export class EngineRun {
     this.#s = settings;
   }
 
-  /**
-   * Results per workload; workloads that do not apply to the engine are left out. `keepOpen`: the
-   * engine is left open after the last workload (the caller closes it).
-   */
-  async run(selected: ReadonlySet<WorkloadId>, keepOpen = false): Promise<Map<WorkloadId, Sample>> {
+  /** Results per workload; workloads that do not apply to the engine are left out. */
+  async run(selected: ReadonlySet<WorkloadId>): Promise<Map<WorkloadId, Sample>> {
     const out = new Map<WorkloadId, Sample>();
     const e = this.#e;
     const wanted = (id: WorkloadId): boolean => selected.has(id);
@@ -160,7 +157,7 @@ export class EngineRun {
       gc();
       out.set(id, await fn().catch(fail));
     }
-    if (!keepOpen) await e.close().catch(() => undefined);
+    await e.close().catch(() => undefined);
     return out;
   }
 

@@ -9,7 +9,7 @@ import { getViews } from './from-planner.js';
 import { Scope } from './scope.js';
 import { bindParams, expressionText, parseExpression } from './sql-text.js';
 import { castValue, columnTypeOf } from './values.js';
-import { coerceForColumn } from './dml.js';
+import { coerceForColumn } from './column-coercion.js';
 import { storedExprCompiler } from './check-constraints.js';
 import { checksOf, foreignKeysOf, referencedByOf } from './constraint-defs.js';
 import {

@@ -11,7 +11,7 @@ import { SelectPlanner } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { compileDelete, compileInsert, compileUpdate, type DmlPlan } from './dml.js';
 import { compileAlterTable, compileCreateIndex, compileCreateTable, compileCreateView, compileDrop, ddlExecution, type DdlPlan } from './ddl.js';
-import { coerceForColumn } from './dml.js';
+import { coerceForColumn } from './column-coercion.js';
 import { compileCreateTrigger, compileDropTrigger, compileReindex } from './trigger-ddl.js';
 import { tableTriggerLookup, type NestedCompile } from './triggers.js';
 import { compileViewDml } from './view-dml.js';

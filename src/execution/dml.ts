@@ -2,7 +2,7 @@
 // writing, so a statement never sees its own writes (no Halloween problem), then writes in
 // bounded slices. RETURNING rows are produced as rows are written.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { ColumnDef, ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
+import type { ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
 import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
 import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
@@ -11,7 +11,8 @@ import { UpdateSource } from './update-source.js';
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
-import { castValue, err, rowKey, textOf, truth } from './values.js';
+import { rowKey, textOf, truth } from './values.js';
+import { coerceForColumn } from './column-coercion.js';
 import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
 import { conflictingRows, hasUniqueKey, ignoredByOrIgnore, insertOrOf } from './insert-or.js';
 import type { TriggerLookup, TriggerRun } from './triggers.js';
@@ -21,58 +22,6 @@ export interface DmlPlan {
   readonly command: string;
   readonly explain: string[];
   start(ctx: ExecContext): Execution;
-}
-
-/** String.prototype.isWellFormed (Node 20; newer than the ES2022 typings). */
-interface WellFormed {
-  isWellFormed(): boolean;
-}
-
-/** The declared types seen and their VARCHAR(n) limits: a regular expression per stored value was ~0.1 µs. */
-const LIMITS = new Map<string, number | null>();
-
-function varcharLimit(declared: string): number | null {
-  let n = LIMITS.get(declared);
-  if (n === undefined) {
-    const m = /^\s*(?:varchar|character varying|char|character|nchar|nvarchar)\s*\(\s*(\d+)\s*\)/i.exec(declared);
-    n = m === null ? null : Number(m[1]);
-    // Declared types come from DDL: few distinct ones. The bound keeps odd workloads in check.
-    if (LIMITS.size < 1024) LIMITS.set(declared, n);
-  }
-  return n;
-}
-
-/**
- * Converts a value to a column's type the way an assignment does (22P02 / 23502 / 22001).
- * `lengths` false skips the VARCHAR(n) length check (SQLite's statement forms: SQLite ignores it).
- */
-export function coerceForColumn(v: SqlValue, col: ColumnDef, table: string, from: ColumnType = 'any', lengths = true): SqlValue {
-  if (v === null) {
-    if (col.notNull) {
-      throw new DispatcherError(
-        SqlState.NotNullViolation,
-        `null value in column "${col.name}" of relation "${table}" violates not-null constraint`,
-      );
-    }
-    return null;
-  }
-  const out = castValue(v, col.type, from);
-  // Stored text is UTF-8: a lone surrogate would come back as U+FFFD, so it is refused (as
-  // PostgreSQL refuses invalid UTF-8) rather than silently changed.
-  if (typeof out === 'string' && !(out as unknown as WellFormed).isWellFormed()) {
-    throw err(SqlState.CharacterNotInRepertoire, `invalid text for column "${col.name}": unpaired UTF-16 surrogate`);
-  }
-  if (lengths && col.type === 'text' && typeof out === 'string') {
-    const n = varcharLimit(col.declaredType);
-    if (n !== null && out.length > n) {
-      const trimmed = out.replace(/ +$/, '');
-      if (trimmed.length > n) {
-        throw err(SqlState.StringDataRightTruncation, `value too long for type character varying(${n})`);
-      }
-      return trimmed;
-    }
-  }
-  return out;
 }
 
 function targetTable(ctxView: { getTable(n: string): TableDef | undefined }, item: Node): TableDef {

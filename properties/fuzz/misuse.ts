@@ -41,7 +41,7 @@ export type MisuseAction =
   | { readonly t: 'burst'; readonly s: number; readonly sqls: readonly string[] }
   | { readonly t: 'query'; readonly s: number; readonly sql: string; readonly end: QueryEnd }
   | { readonly t: 'prepare'; readonly s: number; readonly p: number; readonly sql: string }
-  | { readonly t: 'run-prepared'; readonly p: number; readonly params: readonly unknown[]; readonly wait: boolean }
+  | { readonly t: 'run-prepared'; readonly p: number; readonly params: readonly unknown[]; readonly wait: boolean; readonly many: number }
   | { readonly t: 'close-prepared'; readonly p: number }
   | { readonly t: 'close-session'; readonly s: number; readonly wait: boolean }
   | { readonly t: 'connect'; readonly s: number }
@@ -81,7 +81,14 @@ export const misuseAction: fc.Arbitrary<MisuseAction> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('prepare' as const), s: slot, p: slot, sql: misuseSql }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('run-prepared' as const), p: slot, params: fc.array(paramValue, { maxLength: 2 }), wait: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({
+      t: fc.constant('run-prepared' as const),
+      p: slot,
+      params: fc.array(paramValue, { maxLength: 2 }),
+      wait: fc.boolean(),
+      // 0: execute; n > 0: executeMany with the parameters as n sets
+      many: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+    }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('close-prepared' as const), p: slot }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('close-session' as const), s: slot, wait: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('connect' as const), s: slot }) },
@@ -307,7 +314,12 @@ export class MisuseRunner {
         const ps = this.#prepared[a.p];
         if (ps === null || ps === undefined) return;
         const known = this.#closedPrepared.has(ps);
-        const p = this.#call(what, () => ps.execute(a.params as SqlValue[], { timeoutMs: 3000 }));
+        const params = a.params as SqlValue[];
+        const p = this.#call(what, () =>
+          a.many === 0
+            ? ps.execute(params, { timeoutMs: 3000 })
+            : ps.executeMany(Array.from({ length: a.many }, () => params), { timeoutMs: 3000 }),
+        );
         if (p === null) return;
         if (known) {
           const outcome = await this.#expectSettled(p, what);

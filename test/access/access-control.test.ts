@@ -6,23 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
+import { failure } from '../support/failure.js';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DispatcherError);
-    return e as DispatcherError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('privileges', () => {
   let db: Database;

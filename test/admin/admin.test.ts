@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RowChange } from '../../actors/commit-observer.js';
 import { Database } from '../../src/api/database.js';
-import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
 import { equalitySelectivity, rangeSelectivity, tableStatistics } from '../../src/execution/admin/analyze.js';
+import { failure } from '../support/failure.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -18,16 +18,6 @@ function tempPath(): string {
   const d = mkdtempSync(join(tmpdir(), 'dispatchdb-admin-'));
   dirs.push(d);
   return join(d, 'admin.db');
-}
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DispatcherError);
-    return e as DispatcherError;
-  }
-  throw new Error('expected an error');
 }
 
 async function fill(s: Session, n: number, from = 0): Promise<void> {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
+import { failure } from '../support/failure.js';
 
 let dir: string;
 beforeAll(() => {
@@ -19,15 +20,6 @@ beforeAll(() => {
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DispatcherError);
-  return e as DispatcherError;
-}
 
 const INT64_MAX = 2n ** 63n - 1n;
 

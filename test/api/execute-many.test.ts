@@ -4,8 +4,8 @@
 // that runs the batch again once (not twice) after the holder commits.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
+import { failure } from '../support/failure.js';
 
 let db: Database;
 let s: Session;
@@ -20,15 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await db.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DispatcherError);
-  return e as DispatcherError;
-}
 
 async function count(): Promise<unknown> {
   return (await s.execute('SELECT count(*) FROM t')).rows[0]?.[0];

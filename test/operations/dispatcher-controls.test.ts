@@ -3,8 +3,8 @@
 // executeConcurrent with bounded parallelism.
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
+import { failure } from '../support/failure.js';
 
 // 1500 x 1500 rows: long enough to be seen running, and stopped within a slice when cancelled.
 // 1500 x 1500 x 8 rows: long enough (~0.5 s here) to be seen running, queued and timed out.
@@ -24,15 +24,6 @@ async function fill(db: Database, n = 1500): Promise<void> {
   }
   await s.execute('COMMIT');
   await s.close();
-}
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DispatcherError);
-  return e as DispatcherError;
 }
 
 async function until(cond: () => boolean): Promise<void> {

@@ -4,15 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import { DispatcherError } from '../../src/api/errors.js';
 import type { Plugin, PluginContext, PluginResult } from '../../src/plugins/plugin.js';
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DispatcherError);
-  return e as DispatcherError;
-}
+import { failure } from '../support/failure.js';
 
 describe('plugins', () => {
   it('see every statement before and every result after, in order', async () => {

@@ -2,17 +2,8 @@
 // included), and what security_level adds; all before the dispatcher.
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { DispatcherError } from '../../src/api/errors.js';
 import type { ConfigObject } from '../../src/api/config.js';
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DispatcherError);
-  return e as DispatcherError;
-}
+import { failure } from '../support/failure.js';
 
 async function open(config: ConfigObject): Promise<{ db: Database; s: Awaited<ReturnType<Database['connect']>> }> {
   const db = await Database.open(':memory:', { config });

@@ -2,18 +2,8 @@
 // rolls back its open work), SQL-level prepared statements, and temporary tables.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { DispatcherError } from '../../src/api/errors.js';
 import type { Session } from '../../src/api/session.js';
-
-async function failure(p: Promise<unknown>): Promise<DispatcherError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DispatcherError);
-    return e as DispatcherError;
-  }
-  throw new Error('expected an error');
-}
+import { failure } from '../support/failure.js';
 
 /** Waits (by polling, no timing assertion) until the condition holds. */
 async function until(cond: () => boolean): Promise<void> {

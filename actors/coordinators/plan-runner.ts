@@ -2,6 +2,7 @@
 // and DDL share.
 import { BatchExecution } from '../../src/execution/batch-execution.js';
 import { compileStatement } from '../../src/execution/compile.js';
+import { withLifted } from '../../src/execution/param-slots.js';
 import type { CompiledStatement, ParamType } from '../../src/execution/types.js';
 import type { RunStatement } from '../../src/protocol/messages.js';
 import type { LiteralType } from '../../src/protocol/statement.js';
@@ -27,12 +28,7 @@ export function paramTypesOf(run: RunStatement): ParamType[] {
 }
 
 export function paramsOf(run: RunStatement): readonly SqlValue[] {
-  const lifted = run.statement.liftedParams;
-  if (lifted.length === 0) return run.params;
-  const all = run.params.slice(0, run.statement.userParamCount);
-  while (all.length < run.statement.userParamCount) all.push(null);
-  for (const v of lifted) all.push(v);
-  return all;
+  return withLifted(run.params, run.statement.userParamCount, run.statement.liftedParams);
 }
 
 export function planFor(

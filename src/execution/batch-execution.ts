@@ -4,6 +4,7 @@
 import { DispatcherError } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import type { CompiledStatement, ExecContext, Execution } from './types.js';
+import { withLifted } from './param-slots.js';
 
 /**
  * A step ends after this many parameter sets (or inner steps) or rows examined, whichever comes
@@ -60,7 +61,7 @@ export class BatchExecution implements Execution {
         const base = this.#base;
         cur = this.#plan.start({
           view: base.view,
-          params: this.#params(this.#sets[this.#next++]!),
+          params: withLifted(this.#sets[this.#next++]!, this.#userParams, this.#lifted),
           counters: base.counters,
           checkInterrupt: base.checkInterrupt,
         });
@@ -83,15 +84,6 @@ export class BatchExecution implements Execution {
     this.#current = null;
     this.#next = this.#sets.length;
     cur?.close();
-  }
-
-  #params(set: readonly SqlValue[]): readonly SqlValue[] {
-    const lifted = this.#lifted;
-    if (lifted.length === 0) return set;
-    const all = set.slice(0, this.#userParams);
-    while (all.length < this.#userParams) all.push(null);
-    for (const v of lifted) all.push(v);
-    return all;
   }
 }
 

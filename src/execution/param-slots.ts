@@ -19,6 +19,18 @@ export function paramSlot(ev: Eval): number {
   return SLOTS.get(ev) ?? -1;
 }
 
+/**
+ * A statement's full parameter list: the caller's values for $1..$userCount (missing ones null,
+ * extra ones dropped), then the literals analysis lifted out of the text.
+ */
+export function withLifted(params: readonly SqlValue[], userCount: number, lifted: readonly SqlValue[]): readonly SqlValue[] {
+  if (lifted.length === 0) return params;
+  const all = params.slice(0, userCount);
+  while (all.length < userCount) all.push(null);
+  for (const v of lifted) all.push(v);
+  return all;
+}
+
 /** What a parameter expression of slot i gives in frame f (the same value and error). */
 export function readParam(f: Frame, i: number): SqlValue {
   const v = f.params[i];

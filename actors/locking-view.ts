@@ -3,6 +3,11 @@
 // of one key never both proceed); under REPEATABLE READ a write to a row that changed since the
 // transaction's snapshot is a serialization failure (first updater wins, as in PostgreSQL); the
 // same holds under SERIALIZABLE, which also reads one snapshot.
+// Lock escalation: a transaction that has written ESCALATE_AFTER rows of one table in a row tries
+// to take SIX on the table instead (granted only while no other transaction writes it); from then
+// on its inserts, and its updates that keep the key, take no row lock there. Other writers of the
+// table wait for it at their table lock; readers (IS) go on. Deletes and key changes still lock
+// their rows, so a concurrent foreign-key check (a shared row lock) still waits for them.
 import { DispatcherError, SqlState } from '../src/api/errors.js';
 import type { IsolationLevel } from '../src/protocol/messages.js';
 import type {
@@ -28,6 +33,9 @@ function encodeValue(v: SqlValue): string {
   if (v instanceof Uint8Array) return `x${Buffer.from(v).toString('hex')}`;
   return String(v);
 }
+
+/** Rows of one table a transaction writes in a row before it tries to lock the table instead. */
+export const ESCALATE_AFTER = 1024;
 
 export function rowResource(table: string, key: Key): string {
   return keyResource(`row:${table.toLowerCase()}:`, key);
@@ -84,6 +92,10 @@ export class LockingView implements WriteTxn {
   #lastName = '';
   #lastDef: TableDef | undefined = undefined;
   #lastPrefix = '';
+  /** Whether this transaction holds SIX or X on the last table (its row locks escalated). */
+  #lastEscalated = false;
+  /** Row locks taken on the last table since it became the last one (or since a failed escalation). */
+  #lastRun = 0;
 
   constructor(
     txn: WriteTxn,
@@ -119,6 +131,8 @@ export class LockingView implements WriteTxn {
       this.#lastDef = this.#txn.getTable(table);
       this.#lastPrefix = `row:${lname}:`;
       this.#lastName = table;
+      this.#lastEscalated = this.#holdsTable(table) || (lname !== table && this.#holdsTable(lname));
+      this.#lastRun = 0;
     }
     return this.#lastDef;
   }
@@ -126,6 +140,34 @@ export class LockingView implements WriteTxn {
   #forget(): void {
     this.#lastName = '';
     this.#lastDef = undefined;
+  }
+
+  #holdsTable(name: string): boolean {
+    const held = this.#locks.table.holds(this.#txnId, `table:${name}`);
+    return held === 'SIX' || held === 'X';
+  }
+
+  /**
+   * Takes SIX on the table under both spellings a statement may have locked it by (as written, and
+   * lower-cased); true when held, so its row locks may be skipped. Never waits: with another
+   * writer of the table present it fails, and row locking goes on (tried again after as many rows).
+   */
+  #escalate(table: string): boolean {
+    this.#lastRun = 0;
+    const lname = table.toLowerCase();
+    const ok =
+      this.#locks.tryAcquire(this.#txnId, `table:${table}`, 'SIX') &&
+      (lname === table || this.#locks.tryAcquire(this.#txnId, `table:${lname}`, 'SIX'));
+    this.#lastEscalated = ok;
+    return ok;
+  }
+
+  /** The row lock of a write that may go without one once the table's locks are escalated. */
+  #lockRowUnlessEscalated(table: string, key: Key): void {
+    this.#target(table);
+    if (this.#lastEscalated) return;
+    if (++this.#lastRun >= ESCALATE_AFTER && this.#escalate(table)) return;
+    this.#lockRow(table, key);
   }
 
   #lockRow(table: string, key: Key): void {
@@ -200,19 +242,22 @@ export class LockingView implements WriteTxn {
   insert(table: string, row: Row, owned?: boolean): Key {
     const key = this.#primaryKey(table, row);
     if (key !== null) {
-      this.#lockRow(table, key);
+      this.#lockRowUnlessEscalated(table, key);
       this.#checkUnchanged(table, key);
     }
     return this.#txn.insert(table, row, owned);
   }
 
   update(table: string, key: Key, row: Row, owned?: boolean): Key {
-    this.#lockRow(table, key);
-    this.#checkUnchanged(table, key);
     const next = this.#primaryKey(table, row);
     if (next !== null && !sameResource(this.#lastPrefix, next, key)) {
+      this.#lockRow(table, key);
+      this.#checkUnchanged(table, key);
       this.#lockRow(table, next);
       this.#checkUnchanged(table, next);
+    } else {
+      this.#lockRowUnlessEscalated(table, key);
+      this.#checkUnchanged(table, key);
     }
     return this.#txn.update(table, key, row, owned);
   }

@@ -1,6 +1,7 @@
 // Locking and transaction behaviour across sessions, as one line per session step.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/api/database.js';
+import { ESCALATE_AFTER } from '../../actors/locking-view.js';
 import { runScript } from './script-runner.js';
 
 const SETUP = ['CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)', 'INSERT INTO t VALUES (1, 10), (2, 20)'];
@@ -150,5 +151,64 @@ describe('multi-session scripts', () => {
       SETUP,
     );
     expect(db).not.toBeNull();
+  });
+
+  // Lock escalation (actors/locking-view.ts): past ESCALATE_AFTER rows of one table, a writer alone
+  // on the table holds SIX on it instead of a lock per row.
+  const BULK = (from: number, to: number): string =>
+    `INSERT INTO t WITH RECURSIVE g(x) AS (SELECT ${from} UNION ALL SELECT x + 1 FROM g WHERE x < ${to}) SELECT x, x FROM g`;
+
+  it('a bulk writer alone on a table escalates: readers go on, other writers wait for its commit', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: ${BULK(3, 3 + ESCALATE_AFTER)} => ok
+      B: BEGIN => ok
+      B: SELECT count(*) FROM t => rows [[2]]
+      B: INSERT INTO t VALUES (100000, 1) => blocks
+      C: SET lock_timeout = '50ms' => ok
+      C: UPDATE t SET v = 0 WHERE id = 1 => error 55P03
+      A: INSERT INTO t VALUES (100001, 1) => ok
+      A: COMMIT => ok
+      B: <wait> => ok
+      B: COMMIT => ok
+      C: SELECT count(*) FROM t => rows [[${ESCALATE_AFTER + 5}]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('a bulk writer does not escalate while another transaction writes the table: it keeps row locks', async () => {
+    db = await runScript(
+      `
+      B: BEGIN => ok
+      B: UPDATE t SET v = 21 WHERE id = 2 => ok
+      A: BEGIN => ok
+      A: ${BULK(3, 3 + 2 * ESCALATE_AFTER)} => ok
+      B: INSERT INTO t VALUES (100000, 1) => ok
+      B: UPDATE t SET v = 11 WHERE id = 1 => ok
+      B: INSERT INTO t VALUES (5, 1) => blocks
+      A: COMMIT => ok
+      B: <wait> => error 23505
+      B: ROLLBACK => ok
+      C: SELECT count(*) FROM t => rows [[${2 * ESCALATE_AFTER + 3}]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('an escalated writer still locks the rows it deletes, so a foreign-key check waits for it', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: ${BULK(3, 3 + ESCALATE_AFTER)} => ok
+      A: DELETE FROM t WHERE id = 1 => ok
+      B: BEGIN => ok
+      B: INSERT INTO child VALUES (1, 1) => blocks
+      A: COMMIT => ok
+      B: <wait> => error 23503
+      `,
+      [...SETUP, 'CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t (id))'],
+    );
   });
 });

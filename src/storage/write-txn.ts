@@ -6,11 +6,12 @@
 // rolled back by undoing the logged operations after it, newest first.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup } from './btree.js';
+import { addIndexEntries } from './bulk-index.js';
 import { lowerName, type DbState, type TableState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys, compareValues, packedKey } from './key-order.js';
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
-import type { IndexDef, Key, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
+import type { IndexCursor, IndexDef, Key, KeyRange, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
 import { replayLog, type LogOp } from './txn-replay.js';
 import { ViewBase, findIndex, loadRef, undefinedTable, type TableLike, type ViewCore } from './view.js';
 
@@ -41,6 +42,11 @@ export interface WorkTable {
   owner: number;
   /** Written since its nodes were last frozen. */
   dirty: boolean;
+  /**
+   * New entries of non-unique indexes not yet in their trees (bulk-index.ts), per index; null when
+   * none. Anything that reads or changes the table's indexes, or freezes the table, puts them in first.
+   */
+  pending: Key[][] | null;
 }
 
 
@@ -186,6 +192,41 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     return this.#writer.replaceAt(leaf, i, val, size);
   }
 
+  /** Puts a table's pending index entries into their trees. */
+  #settle(t: WorkTable): void {
+    const pending = t.pending;
+    if (pending === null) return;
+    t.pending = null;
+    // The entries go into nodes owned by the table's current token: a later freeze must take a new one.
+    t.dirty = true;
+    const w = this.#writer;
+    for (let i = 0; i < pending.length; i++) {
+      const adds = pending[i]!;
+      if (adds.length === 0) continue;
+      w.owner = t.owner;
+      t.indexRoots[i] = addIndexEntries(this.#core.src, w, t.indexRoots[i]!, adds, t.rowCount - adds.length);
+    }
+  }
+
+  #settleAll(): void {
+    for (const t of this.work.values()) if (t !== null && t.pending !== null) this.#settle(t);
+  }
+
+  #settleNamed(table: string): void {
+    const t = this.work.get(lowerName(table));
+    if (t != null && t.pending !== null) this.#settle(t);
+  }
+
+  override scanIndex(table: string, index: string, range?: KeyRange, reverse = false): IndexCursor {
+    this.#settleNamed(table);
+    return super.scanIndex(table, index, range, reverse);
+  }
+
+  override probeIndex(table: string, index: string, key: Key, reverse = false): Row[] | undefined {
+    this.#settleNamed(table);
+    return super.probeIndex(table, index, key, reverse);
+  }
+
   #check(): void {
     if (this.#status !== TxnStatus.Open)
       throw new DispatcherError(SqlState.InvalidTransactionState, 'transaction is no longer open');
@@ -206,6 +247,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       nextRowId: b.nextRowId,
       owner: newToken(),
       dirty: false,
+      pending: null,
     };
     this.work.set(lname, t);
     return t;
@@ -311,7 +353,9 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     if (ikeys !== undefined) {
       for (let i = 0; i < ikeys.length; i++) {
         const ik = ikeys[i]!;
-        t.indexRoots[i] = w.put(this.#load(t.indexRoots[i]!), ik, null, tupleSize(ik) + 1, PutMode.Upsert);
+        // A unique index is checked against its tree: its entries go in at once.
+        if (ixs[i]!.unique) t.indexRoots[i] = w.put(this.#load(t.indexRoots[i]!), ik, null, tupleSize(ik) + 1, PutMode.Upsert);
+        else (t.pending ??= ixs.map(() => []))[i]!.push(ik);
       }
     }
     t.rowCount++;
@@ -323,6 +367,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   update(table: string, key: Key, row0: Row, owned = false): Key {
     const t = this.#writable(table);
+    if (t.pending !== null) this.#settle(t);
     const row = owned ? row0 : row0.slice();
     const def = t.def;
     const pk = def.primaryKey;
@@ -412,6 +457,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   delete(table: string, key: Key): void {
     const t = this.#writable(table);
+    if (t.pending !== null) this.#settle(t);
     const def = t.def;
     const w = this.#writer;
     w.owner = t.owner;
@@ -456,12 +502,14 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
       nextRowId: 1,
       owner,
       dirty: true,
+      pending: null,
     });
     this.log.push({ op: 'createTable', def });
     if (before !== null) this.#undo.push(before);
   }
 
   dropTable(name: string): void {
+    this.#settleAll();
     const t = this.#writable(name);
     const before = this.#frozenForUndo();
     this.dropped.push(t.root, ...t.indexRoots);
@@ -471,6 +519,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   renameTable(from: string, to: string): void {
+    this.#settleAll();
     const t = this.#writable(from);
     const lto = lowerName(to);
     this.#catalogName('t', lto);
@@ -485,6 +534,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
+    this.#settleAll();
     const t = this.#writable(def.name);
     const before = this.#frozenForUndo();
     const old = t.def;
@@ -573,6 +623,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   createIndex(index: IndexDef): void {
+    this.#settleAll();
     const t = this.#writable(index.table);
     const before = this.#frozenForUndo();
     if (findIndex(t.def, index.name) >= 0)
@@ -586,6 +637,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   dropIndex(table: string, name: string): void {
+    this.#settleAll();
     const t = this.#writable(table);
     const before = this.#frozenForUndo();
     const i = findIndex(t.def, name);
@@ -636,6 +688,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   /** The whole write set as it is now, its nodes frozen (later writes copy them). */
   #freeze(): Mark {
+    this.#settleAll();
     const tables = new Map<string, TableState | null>();
     for (const [n, w] of this.work) {
       if (w === null) {
@@ -675,6 +728,8 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.#check();
     const m = this.#marks[mark];
     if (m === undefined) throw new DispatcherError(SqlState.InvalidSavepoint, `savepoint ${mark} does not exist`);
+    // Undo takes index entries out of their trees: the pending ones go in first.
+    this.#settleAll();
     if (m.tables === null) this.#undoTo(m.log);
     else this.#restore(m);
     this.log.length = m.log;
@@ -797,6 +852,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   commit(): Promise<void> {
     if (this.#status !== TxnStatus.Open)
       return Promise.reject(new DispatcherError(SqlState.InvalidTransactionState, 'transaction is no longer open'));
+    this.#settleAll();
     this.#status = TxnStatus.Committing;
     return this.#core.commit(this);
   }
@@ -828,6 +884,7 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     this.#replaying++;
     try {
       replayLog(this, log);
+      this.#settleAll();
     } finally {
       this.#replaying--;
     }
@@ -875,5 +932,6 @@ function thawTable(s: TableState): WorkTable {
     nextRowId: s.nextRowId,
     owner: newToken(),
     dirty: false,
+    pending: null,
   };
 }

@@ -1,0 +1,234 @@
+// Model-based test of deferred index entries (src/storage/bulk-index.ts): a write transaction
+// keeps a non-unique index's new entries aside and puts them in — one by one or by rebuilding the
+// tree — when the index is read or changed, at a savepoint, a rollback or the commit. Random bulks
+// of inserts (numeric and text index values) mixed with index reads, updates, deletes, statement
+// marks, savepoints, rollbacks and commits must leave the index equal to the model's, and the
+// committed state must pass the integrity check, in memory and in a file (before and after reopening).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildIndexTree } from '../src/storage/bulk-index.js';
+import { openStorage } from '../src/storage/engine.js';
+import { compareKeys } from '../src/storage/key-order.js';
+import type { IndexDef, Key, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../src/storage/ports.js';
+
+type Op =
+  | { k: 'bulk'; ids: number[]; text: boolean; dup: boolean }
+  | { k: 'del'; pick: number }
+  | { k: 'upd'; pick: number; v: number }
+  | { k: 'read' }
+  | { k: 'scan' }
+  | { k: 'probe'; v: number }
+  | { k: 'mark' }
+  | { k: 'save' }
+  | { k: 'undo'; back: number }
+  | { k: 'commit' };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('bulk' as const),
+      ids: fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 300, size: 'max' }),
+      text: fc.boolean(),
+      dup: fc.boolean().map((b) => b && Math.random() < 0.2),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('del' as const), pick: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('upd' as const), pick: fc.nat(), v: fc.integer({ min: -50, max: 50 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('read' as const) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('scan' as const) }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('probe' as const), v: fc.integer({ min: 0, max: 100 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('mark' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('save' as const) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('undo' as const), back: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('commit' as const) }) },
+);
+
+const IDX: IndexDef = { name: 't_v', table: 't', columns: [1], unique: false, implicit: false };
+const def: TableDef = {
+  name: 't',
+  columns: [
+    { name: 'id', type: 'integer', declaredType: 'INTEGER', notNull: true },
+    { name: 'v', type: 'text', declaredType: 'TEXT', notNull: false },
+  ],
+  primaryKey: [0],
+  indexes: [IDX],
+};
+
+type Model = Map<number, Row>;
+
+function indexEntries(view: ReadView): Key[] {
+  const out: Key[] = [];
+  const c = view.scanIndex('t', 't_v');
+  for (let k = c.next(); k; k = c.next()) out.push([...c.indexKey, ...k]);
+  c.close();
+  return out;
+}
+
+function check(view: ReadView, m: Model): void {
+  expect(view.rowCount('t')).toBe(m.size);
+  expect(indexEntries(view)).toEqual([...m.values()].map((r) => [r[1]!, r[0]!] as Key).sort(compareKeys));
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatchdb-bulkix-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+describe('deferred index entries', () => {
+  it.each([
+    ['in memory', false, 60],
+    ['in a file with a tiny buffer pool', true, 20],
+  ] as const)('agree with a model through reads, changes, marks and commits (%s)', async (_name, onDisk, numRuns) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 60, size: 'max' }), async (ops) => {
+        const file = onDisk ? path.join(dir, `b${++files}.db`) : ':memory:';
+        const db = await openStorage(file, { pageSize: 1024, poolPages: 8, durable: false, checkpointBytes: 64 * 1024 });
+        let tx: WriteTxn = db.begin();
+        tx.createTable(def);
+        await tx.commit();
+        tx = db.begin();
+        let model: Model = new Map();
+        let marks: { mark: number; model: Model }[] = [];
+        const value = (id: number, text: boolean): SqlValue => (text ? `v${id % 97}` : id % 5 === 0 ? null : (id * 7919) % 101);
+        for (const op of ops) {
+          switch (op.k) {
+            case 'bulk': {
+              // One statement: a mark, the inserts, and on a duplicate key the statement's undo.
+              const mark = tx.statementMark!();
+              const before = new Map(model);
+              let failed = false;
+              const ids = op.dup && model.size > 0 ? [...op.ids, [...model.keys()][0]!] : op.ids;
+              for (const id of ids) {
+                const row: Row = [id, value(id, op.text)];
+                if (model.has(id)) {
+                  expect(() => tx.insert('t', row)).toThrow(expect.objectContaining({ sqlState: '23505' }));
+                  failed = true;
+                  break;
+                }
+                tx.insert('t', row);
+                model.set(id, row);
+              }
+              if (failed) {
+                tx.rollbackTo(mark);
+                model = before;
+              }
+              tx.release(mark);
+              break;
+            }
+            case 'del': {
+              if (model.size === 0) break;
+              const id = [...model.keys()][op.pick % model.size]!;
+              tx.delete('t', [id]);
+              model.delete(id);
+              break;
+            }
+            case 'upd': {
+              if (model.size === 0) break;
+              const id = [...model.keys()][op.pick % model.size]!;
+              const row: Row = [id, op.v];
+              tx.update('t', [id], row);
+              model.set(id, row);
+              break;
+            }
+            case 'read':
+              check(tx, model);
+              break;
+            case 'scan': {
+              // A table cursor freezes the table's nodes (pending index entries stay pending).
+              const c = tx.scanTable('t');
+              let n = 0;
+              while (c.next() !== undefined) n++;
+              c.close();
+              expect(n).toBe(model.size);
+              break;
+            }
+            case 'probe': {
+              // undefined: the probe cannot answer (callers then scan the index).
+              const rows = tx.probeIndex?.('t', 't_v', [op.v]);
+              if (rows === undefined) break;
+              const got = rows.map((r) => r[0]);
+              const want = [...model.values()].filter((r) => r[1] === op.v).map((r) => r[0]!).sort((a, b) => (a as number) - (b as number));
+              expect(got).toEqual(want);
+              break;
+            }
+            case 'mark':
+              marks.push({ mark: tx.statementMark!(), model: new Map(model) });
+              break;
+            case 'save':
+              marks.push({ mark: tx.savepoint(), model: new Map(model) });
+              break;
+            case 'undo': {
+              if (marks.length === 0) break;
+              const i = Math.max(0, marks.length - 1 - op.back);
+              const m = marks[i]!;
+              tx.rollbackTo(m.mark);
+              marks = marks.slice(0, i + 1);
+              model = new Map(m.model);
+              check(tx, model);
+              break;
+            }
+            case 'commit':
+              await tx.commit();
+              marks = [];
+              tx = db.begin();
+              break;
+          }
+        }
+        await tx.commit();
+        const s = db.snapshot();
+        check(s, model);
+        s.release();
+        expect(db.integrityCheck()).toEqual([]);
+        await db.close();
+        if (onDisk) {
+          const again = await openStorage(file, { durable: false });
+          const s2 = again.snapshot();
+          check(s2, model);
+          s2.release();
+          expect(again.integrityCheck()).toEqual([]);
+          await again.close();
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it('builds trees whose nodes fit their pages, for any count and key size', () => {
+    fc.assert(
+      fc.property(fc.nat(5000), fc.integer({ min: 0, max: 200 }), (count, pad) => {
+        const keys: Key[] = [];
+        for (let i = 0; i < count; i++) keys.push([`${'k'.repeat(pad)}${String(i).padStart(5, '0')}`, i]);
+        const capacity = 1024 - 16;
+        const root = buildIndexTree(keys, 1, capacity);
+        const seen: Key[] = [];
+        const walk = (n: typeof root, depth: number, depths: number[]): void => {
+          let bytes = 24;
+          for (const s of n.sizes) bytes += s;
+          if (!n.leaf) bytes += 5;
+          expect(n.bytes).toBe(bytes);
+          expect(n.bytes).toBeLessThanOrEqual(capacity);
+          if (n.leaf) {
+            depths.push(depth);
+            seen.push(...n.keys);
+          } else {
+            expect(n.children.length).toBe(n.keys.length + 1);
+            for (let i = 0; i < n.children.length; i++) {
+              const c = n.children[i] as typeof root;
+              if (i > 0) expect(compareKeys(c.leaf ? c.keys[0]! : firstKey(c), n.keys[i - 1]!)).toBe(0);
+              walk(c, depth + 1, depths);
+            }
+          }
+        };
+        const firstKey = (n: typeof root): Key => (n.leaf ? n.keys[0]! : firstKey(n.children[0] as typeof root));
+        const depths: number[] = [];
+        walk(root, 0, depths);
+        expect(new Set(depths).size).toBe(1);
+        expect(seen).toEqual(keys);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

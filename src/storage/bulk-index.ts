@@ -1,0 +1,146 @@
+// Index entries of a bulk of inserts, put in at once. A row inserted at random index positions
+// costs a descent and a shift of half a leaf per index (the biggest part of a bulk load into an
+// indexed table); a write transaction therefore keeps a non-unique index's new entries aside until
+// something reads or changes that index, then sorts them and either puts them in order (a few
+// into a large tree) or rebuilds the tree bottom-up from one merged, sorted run.
+import { MAX_CHILDREN, MAX_LEAF_ENTRIES, TreeWriter, PutMode, walkTree, type NodeSource } from './btree.js';
+import { TreeCursor } from './cursor.js';
+import { compareKeys } from './key-order.js';
+import { CHILD_SIZE, NODE_OVERHEAD, newInternal, newLeaf, tupleSize, type BNode, type ChildRef, type LeafNode } from './node.js';
+import type { Key } from './ports.js';
+
+/** Below one new entry per this many in the tree, entries are put one by one (in key order). */
+const REBUILD_RATIO = 8;
+/** Bulk-built nodes are filled to this share of their limits, leaving room for later inserts. */
+const FILL = 7 / 8;
+
+/** Whether every key is the same number of non-NaN numbers (compareNumberKeys then orders them). */
+function allNumbers(keys: readonly Key[]): boolean {
+  const n = keys[0]?.length ?? 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k.length !== n) return false;
+    for (let j = 0; j < n; j++) {
+      const v = k[j];
+      if (typeof v !== 'number' || v !== v) return false;
+    }
+  }
+  return true;
+}
+
+function compareNumberKeys(a: Key, b: Key): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function load(src: NodeSource, ref: ChildRef): BNode {
+  return typeof ref === 'number' ? src.load(ref) : ref;
+}
+
+/**
+ * Puts `adds` (index keys, none present in the tree, in any order; sorted here) into the index
+ * tree at `root`, which holds `existing` entries; returns the new root. Nodes of the old tree are
+ * never changed (a rebuild makes new ones, owned by `writer.owner`); committed pages it replaces go
+ * to `writer.freed`, as a copy-on-write edit would free them.
+ */
+export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], existing: number): BNode {
+  adds.sort(allNumbers(adds) ? compareNumberKeys : compareKeys);
+  let node = load(src, root);
+  if (adds.length * REBUILD_RATIO < existing) {
+    for (let i = 0; i < adds.length; i++) {
+      const k = adds[i]!;
+      node = writer.put(node, k, null, tupleSize(k) + 1, PutMode.Upsert);
+    }
+    return node;
+  }
+  const merged: Key[] = [];
+  const c = new TreeCursor(src, node, undefined, false);
+  let j = 0;
+  try {
+    while (c.advance()) {
+      const k = c.key;
+      while (j < adds.length && compareKeys(adds[j]!, k) < 0) merged.push(adds[j++]!);
+      merged.push(k);
+    }
+  } finally {
+    c.close();
+  }
+  while (j < adds.length) merged.push(adds[j++]!);
+  walkTree(src, node, (n) => {
+    if (n.id !== 0) writer.freed.push(n.id);
+  });
+  return buildIndexTree(merged, writer.owner, writer.capacity);
+}
+
+/** A B+tree of index entries (values null) from keys in ascending order, built bottom-up. */
+export function buildIndexTree(keys: readonly Key[], owner: number, capacity: number): BNode {
+  const leafBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
+  const leafEntries = Math.floor(MAX_LEAF_ENTRIES * FILL);
+  let level: BNode[] = [];
+  let firsts: Key[] = [];
+  let leaf: LeafNode = newLeaf(owner);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const s = tupleSize(k) + 1;
+    if (leaf.keys.length > 0 && (leaf.keys.length >= leafEntries || leaf.bytes + s > leafBytes)) {
+      level.push(leaf);
+      firsts.push(leaf.keys[0]!);
+      leaf = newLeaf(owner);
+    }
+    leaf.keys.push(k);
+    leaf.vals.push(null);
+    leaf.sizes.push(s);
+    leaf.bytes += s;
+  }
+  level.push(leaf);
+  firsts.push(leaf.keys[0] ?? []);
+  const innerBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
+  const innerChildren = Math.floor(MAX_CHILDREN * FILL);
+  while (level.length > 1) {
+    const up: BNode[] = [];
+    const upFirsts: Key[] = [];
+    let n = newInternal(owner);
+    for (let i = 0; i < level.length; i++) {
+      const child = level[i]!;
+      const sep = firsts[i]!;
+      const s = tupleSize(sep) + CHILD_SIZE;
+      // Two children at least per node, so every level shrinks.
+      if (n.children.length >= 2 && (n.children.length >= innerChildren || n.bytes + s > innerBytes)) {
+        up.push(n);
+        n = newInternal(owner);
+      }
+      if (n.children.length === 0) {
+        upFirsts[up.length] = sep;
+        n.children.push(child);
+        n.bytes += CHILD_SIZE;
+      } else {
+        n.children.push(child);
+        n.keys.push(sep);
+        n.sizes.push(s);
+        n.bytes += s;
+      }
+    }
+    // A last node of one child takes one more from the node before it, when that keeps two.
+    const prev = up[up.length - 1];
+    if (n.children.length === 1 && prev !== undefined && !prev.leaf && prev.children.length > 2) {
+      const moved = prev.children.pop()!;
+      const sep = prev.keys.pop()!;
+      prev.sizes.pop();
+      prev.bytes -= tupleSize(sep) + CHILD_SIZE;
+      const s = tupleSize(upFirsts[up.length]!) + CHILD_SIZE;
+      n.children.unshift(moved);
+      n.keys.unshift(upFirsts[up.length]!);
+      n.sizes.unshift(s);
+      n.bytes += s;
+      upFirsts[up.length] = sep;
+    }
+    up.push(n);
+    level = up;
+    firsts = upFirsts;
+  }
+  return level[0]!;
+}

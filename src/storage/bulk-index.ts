@@ -37,6 +37,52 @@ function compareNumberKeys(a: Key, b: Key): number {
   return 0;
 }
 
+/**
+ * Sorts number keys whose first elements are integers by a native sort of one packed number per key
+ * (first element × count + position: exact while it stays a safe integer), then sorts each run of
+ * equal first elements by the rest (a bulk of rows inserted in key order has them in order already).
+ * A comparator sort of 100,000 keys is several times slower. False (nothing done) when it does not apply.
+ */
+function sortByIntegerFirst(keys: Key[]): boolean {
+  const n = keys.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const x = keys[i]![0] as number;
+    if (!Number.isInteger(x)) return false;
+    const a = x < 0 ? -x : x;
+    if (a > max) max = a;
+  }
+  if ((max + 1) * n > Number.MAX_SAFE_INTEGER) return false;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = (keys[i]![0] as number) * n + i;
+  packed.sort();
+  const sorted = new Array<Key>(n);
+  for (let j = 0; j < n; j++) {
+    const v = packed[j]!;
+    const first = Math.floor(v / n);
+    sorted[j] = keys[v - first * n]!;
+  }
+  let start = 0;
+  for (let j = 1; j <= n; j++) {
+    if (j < n && sorted[j]![0] === sorted[start]![0]) continue;
+    if (j - start > 1) sortRun(sorted, start, j);
+    start = j;
+  }
+  for (let j = 0; j < n; j++) keys[j] = sorted[j]!;
+  return true;
+}
+
+/** Sorts keys[from, to) by compareNumberKeys, unless they are in order already. */
+function sortRun(keys: Key[], from: number, to: number): void {
+  for (let j = from + 1; j < to; j++) {
+    if (compareNumberKeys(keys[j - 1]!, keys[j]!) > 0) {
+      const run = keys.slice(from, to).sort(compareNumberKeys);
+      for (let i = 0; i < run.length; i++) keys[from + i] = run[i]!;
+      return;
+    }
+  }
+}
+
 function load(src: NodeSource, ref: ChildRef): BNode {
   return typeof ref === 'number' ? src.load(ref) : ref;
 }
@@ -48,7 +94,9 @@ function load(src: NodeSource, ref: ChildRef): BNode {
  * to `writer.freed`, as a copy-on-write edit would free them.
  */
 export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], existing: number): BNode {
-  adds.sort(allNumbers(adds) ? compareNumberKeys : compareKeys);
+  const numbers = allNumbers(adds);
+  if (!numbers) adds.sort(compareKeys);
+  else if (!sortByIntegerFirst(adds)) adds.sort(compareNumberKeys);
   let node = load(src, root);
   if (adds.length * REBUILD_RATIO < existing) {
     for (let i = 0; i < adds.length; i++) {

@@ -2,7 +2,8 @@
 // costs a descent and a shift of half a leaf per index (the biggest part of a bulk load into an
 // indexed table); a write transaction therefore keeps a non-unique index's new entries aside until
 // something reads or changes that index, then sorts them and either puts them in order (a few
-// into a large tree) or rebuilds the tree bottom-up from one merged, sorted run.
+// into a large tree) or rebuilds the tree bottom-up from one merged, sorted run. CREATE INDEX builds
+// its tree the same way, from the table's entries sorted.
 import { MAX_CHILDREN, MAX_LEAF_ENTRIES, TreeWriter, PutMode, walkTree, type NodeSource } from './btree.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys } from './key-order.js';
@@ -94,9 +95,7 @@ function load(src: NodeSource, ref: ChildRef): BNode {
  * to `writer.freed`, as a copy-on-write edit would free them.
  */
 export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], existing: number): BNode {
-  const numbers = allNumbers(adds);
-  if (!numbers) adds.sort(compareKeys);
-  else if (!sortByIntegerFirst(adds)) adds.sort(compareNumberKeys);
+  sortIndexKeys(adds);
   let node = load(src, root);
   if (adds.length * REBUILD_RATIO < existing) {
     for (let i = 0; i < adds.length; i++) {
@@ -122,6 +121,12 @@ export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: Child
     if (n.id !== 0) writer.freed.push(n.id);
   });
   return buildIndexTree(merged, writer.owner, writer.capacity);
+}
+
+/** Sorts index keys in tree order, by the cheapest means that applies to them. */
+export function sortIndexKeys(keys: Key[]): void {
+  if (!allNumbers(keys)) keys.sort(compareKeys);
+  else if (!sortByIntegerFirst(keys)) keys.sort(compareNumberKeys);
 }
 
 /** A B+tree of index entries (values null) from keys in ascending order, built bottom-up. */

@@ -6,10 +6,10 @@
 // rolled back by undoing the logged operations after it, newest first.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup } from './btree.js';
-import { addIndexEntries } from './bulk-index.js';
+import { addIndexEntries, buildIndexTree, sortIndexKeys } from './bulk-index.js';
 import { lowerName, type DbState, type TableState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
-import { compareKeys, compareValues, packedKey } from './key-order.js';
+import { compareKeys, comparePrefixN, compareValues, packedKey } from './key-order.js';
 import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexCursor, IndexDef, Key, KeyRange, Row, SqlValue, TableDef, WriteTxn } from './ports.js';
 import { replayLog, type LogOp } from './txn-replay.js';
@@ -602,24 +602,30 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   /** Builds an index tree over the table at `root`; 23505 on a duplicate in a unique index. */
+  /** An index's tree over the table's rows: entries collected, sorted, checked and built bottom-up. */
   #buildIndex(root: ChildRef, ix: IndexDef, def: TableDef, owner: number): BNode {
-    const w = this.#writer;
-    w.owner = owner;
-    let ir: BNode = newLeaf(owner);
+    const keys: Key[] = [];
     const c = new TreeCursor(this.#core.src, this.#load(root), undefined, false);
     try {
       while (c.advance()) {
-        const row = this.#resolveRow(c.value);
-        const ik = indexKey(row, ix.columns, c.key);
+        const ik = indexKey(this.#resolveRow(c.value), ix.columns, c.key);
         this.#keySize(ik, ix.name);
-        if (ix.unique && !hasNull(ik, ix.columns.length) && this.#indexHas(ir, ik, ix.columns.length, undefined))
-          throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), ik.slice(0, ix.columns.length));
-        ir = w.put(ir, ik, null, tupleSize(ik) + 1, PutMode.Upsert);
+        keys.push(ik);
       }
     } finally {
       c.close();
     }
-    return ir;
+    sortIndexKeys(keys);
+    const n = ix.columns.length;
+    if (ix.unique) {
+      // Sorted, equal indexed values are neighbours (NULLs never conflict).
+      for (let i = 1; i < keys.length; i++) {
+        const ik = keys[i]!;
+        if (!hasNull(ik, n) && comparePrefixN(keys[i - 1]!, ik, n) === 0)
+          throw uniqueViolation(ix.name, this.#colNames(def, ix.columns), ik.slice(0, n));
+      }
+    }
+    return buildIndexTree(keys, owner, this.#core.capacity);
   }
 
   createIndex(index: IndexDef): void {

@@ -225,6 +225,22 @@ describe('DDL', () => {
     expect(db.engine.snapshot().getTable('ix')!.indexes).toEqual([]);
   });
 
+  it('builds an index over many rows sorted: NULLs and distinct pairs pass a unique check, a far duplicate fails it', async () => {
+    await db.run('CREATE TABLE big(id INTEGER PRIMARY KEY, a INTEGER, b TEXT)');
+    // a: every value twice, 1000 rows apart; b: distinct, with NULLs now and then.
+    await db.run(
+      'INSERT INTO big WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 2000) ' +
+        "SELECT x, x % 1000, CASE WHEN x % 7 = 0 THEN NULL ELSE 'b' || (2000 - x) END FROM g",
+    );
+    expect(await db.state('CREATE UNIQUE INDEX big_a ON big(a)')).toBe('23505');
+    expect(await db.state('CREATE UNIQUE INDEX big_b ON big(b)')).toBe('ok');
+    expect(await db.state('CREATE UNIQUE INDEX big_ab ON big(a, b)')).toBe('ok');
+    expect(await db.state('CREATE INDEX big_a2 ON big(a)')).toBe('ok');
+    expect(await db.rows('SELECT id FROM big WHERE a = 999 ORDER BY id')).toEqual([[999], [1999]]);
+    expect(await db.rows("SELECT id FROM big WHERE b = 'b4'")).toEqual([[1996]]);
+    expect(db.engine.integrityCheck()).toEqual([]);
+  });
+
   it('creates a table from a query', async () => {
     await db.run('CREATE TABLE src(a INTEGER, b TEXT)');
     await db.run("INSERT INTO src VALUES (1, 'x'), (2, 'y')");

@@ -1,7 +1,7 @@
 // Node <-> page image. msgpack runs here (page load and commit), never per row read.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage } from './format.js';
-import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type LeafValue } from './node.js';
+import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type ChildRef, type LeafValue } from './node.js';
 import type { Key } from './ports.js';
 
 /** msgpack decodes binary as Buffer; SqlValue bytes are plain Uint8Array (equal under deep equality). */
@@ -53,6 +53,19 @@ export function encodeNode(node: BNode, pageSize: number): Buffer {
   return page;
 }
 
+/**
+ * An empty array of tagged elements, as the children of an internal node built in memory (node
+ * objects, page ids later): decoded page ids alone would make a holey array of small integers,
+ * and every descent compiled for one kind deoptimized when it met the other (W5b's first page
+ * reads did).
+ */
+function taggedArray(): ChildRef[] {
+  const a: ChildRef[] = [NO_CHILD];
+  a.length = 0;
+  return a;
+}
+const NO_CHILD = {} as ChildRef;
+
 /** Decodes a page image (checksum verified here) into an immutable node. */
 export function decodeNode(page: Buffer, id: number, file: string): BNode {
   const kind = checkPage(page, id, file);
@@ -65,7 +78,8 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
   if (!Array.isArray(parts) || parts.length !== 2 || !Array.isArray(parts[0]) || !Array.isArray(parts[1]))
     throw corrupted(id, file, 'malformed node');
   const keys = plainKeys(parts[0]);
-  const sizes = new Array<number>(keys.length);
+  // Pushed, not `new Array(n)`: packed, as the sizes of nodes built in memory (see plainKey).
+  const sizes: number[] = [];
   let bytes = NODE_OVERHEAD;
   if (kind === PageKind.Leaf) {
     const vals = plainRows(parts[1]);
@@ -73,17 +87,19 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
     for (let i = 0; i < keys.length; i++) {
       const v = vals[i]!;
       const s = tupleSize(keys[i]!) + (v === null ? 1 : Array.isArray(v) ? tupleSize(v) : REF_SIZE);
-      sizes[i] = s;
+      sizes.push(s);
       bytes += s;
     }
     return { leaf: true, keys, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };
   }
   if (kind === PageKind.Internal) {
-    const children = parts[1] as number[];
-    if (children.length !== keys.length + 1) throw corrupted(id, file, 'internal node shape');
+    const ids = parts[1] as number[];
+    if (ids.length !== keys.length + 1) throw corrupted(id, file, 'internal node shape');
+    const children = taggedArray();
+    for (let i = 0; i < ids.length; i++) children.push(ids[i]!);
     for (let i = 0; i < keys.length; i++) {
       const s = tupleSize(keys[i]!) + CHILD_SIZE;
-      sizes[i] = s;
+      sizes.push(s);
       bytes += s;
     }
     return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };

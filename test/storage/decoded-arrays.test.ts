@@ -3,7 +3,7 @@
 // code compiled for one kind deoptimizes on meeting the other in the same tree.
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { newLeaf, type LeafNode } from '../../src/storage/node.js';
+import { newInternal, newLeaf, type InternalNode, type LeafNode } from '../../src/storage/node.js';
 import { decodeNode, encodeNode } from '../../src/storage/page-codec.js';
 import { decodeRedo, encodeRedo } from '../../src/storage/redo-codec.js';
 import { indexKey } from '../../src/storage/write-txn.js';
@@ -70,6 +70,26 @@ describe('arrays decoded from pages', () => {
       expect(k).toEqual(want);
       expect(holey(k)).toBe(false);
     }
+  });
+
+  it('sizes and an internal node\'s children come back in the kinds of arrays a node built in memory has', () => {
+    const leaf = leafOf([[1], [2]], [[1, 'a'], [2, 'b']]);
+    const back = decodeNode(encodeNode(leaf, 4096), 7, 'x.db') as LeafNode;
+    expect(sameMap(back.sizes, leaf.sizes)).toBe(true);
+    const inner = newInternal(0);
+    inner.children.push(leaf, leaf, leaf);
+    inner.keys.push([2], [3]);
+    inner.sizes.push(7, 7);
+    // Committed: the children are page ids now, in the array that held the nodes.
+    inner.children[0] = 3;
+    inner.children[1] = 4;
+    inner.children[2] = 5;
+    inner.id = 8;
+    const iback = decodeNode(encodeNode(inner, 4096), 8, 'x.db') as InternalNode;
+    expect(iback.children).toEqual([3, 4, 5]);
+    expect(holey(iback.children)).toBe(false);
+    expect(sameMap(iback.children, inner.children)).toBe(true);
+    expect(sameMap(iback.sizes, inner.sizes)).toBe(true);
   });
 
   it('redo records give packed keys', () => {

@@ -1,16 +1,14 @@
 // Model-based tests: the copy-on-write B+tree (through the engine's write transactions) against a
 // sorted Map, under random inserts, updates, deletes, savepoints and rollbacks, with range scans.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_CHILDREN, MAX_LEAF_ENTRIES, PutMode, TreeWriter, hasPrefix, objectSource } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
-import type { Key, KeyRange, Row, TableDef } from '../src/storage/ports.js';
+import type { Key, KeyRange, ReadView, Row, TableDef } from '../src/storage/ports.js';
+import { checkCommitted, runFiles } from './storage-runs.js';
 
 type Op =
   | { k: 'put'; a: number; b: number; v: string }
@@ -69,9 +67,7 @@ function modelScan(model: Map<string, Row>, r: KeyRange, rev: boolean): Row[] {
   return rev ? out.reverse() : out;
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatchdb-btree-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-let files = 0;
+const fileFor = runFiles('btree');
 
 describe('B+tree model', () => {
   it.each([
@@ -80,7 +76,7 @@ describe('B+tree model', () => {
   ] as const)('engine transactions agree with a sorted map (%s)', async (_name, onDisk, numRuns) => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 20, maxLength: 300, size: 'max' }), async (ops) => {
-        const file = onDisk ? path.join(dir, `m${++files}.db`) : ':memory:';
+        const file = fileFor(onDisk);
         const db = await openStorage(file, { pageSize: 1024, poolPages: 6, durable: false, checkpointBytes: 32 * 1024 });
         let tx = db.begin();
         tx.createTable(def);
@@ -141,26 +137,13 @@ describe('B+tree model', () => {
         }
         expect(tx.rowCount("t")).toBe(model.size);
         tx.rollback();
-        const s = db.snapshot();
-        const all: Row[] = [];
-        const c = s.scanTable('t');
-        for (let row = c.next(); row; row = c.next()) all.push(row);
-        expect(all).toEqual(modelScan(committed, {}, false));
-        s.release();
-        expect(db.integrityCheck()).toEqual([]);
-        await db.close();
-        if (onDisk) {
-          // Reopened, the file holds exactly the committed rows.
-          const again = await openStorage(file, { durable: false });
-          const s2 = again.snapshot();
-          const rows: Row[] = [];
-          const c2 = s2.scanTable('t');
-          for (let row = c2.next(); row; row = c2.next()) rows.push(row);
-          expect(rows).toEqual(modelScan(committed, {}, false));
-          s2.release();
-          expect(again.integrityCheck()).toEqual([]);
-          await again.close();
-        }
+        // Reopened, a file holds exactly the committed rows too.
+        await checkCommitted(db, file, (view: ReadView) => {
+          const all: Row[] = [];
+          const c = view.scanTable('t');
+          for (let row = c.next(); row; row = c.next()) all.push(row);
+          expect(all).toEqual(modelScan(committed, {}, false));
+        });
       }),
       { numRuns },
     );

@@ -4,15 +4,13 @@
 // of inserts (numeric and text index values) mixed with index reads, updates, deletes, statement
 // marks, savepoints, rollbacks and commits must leave the index equal to the model's, and the
 // committed state must pass the integrity check, in memory and in a file (before and after reopening).
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildIndexTree } from '../src/storage/bulk-index.js';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import type { IndexDef, Key, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../src/storage/ports.js';
+import { checkCommitted, runFiles } from './storage-runs.js';
 
 type Op =
   | { k: 'bulk'; ids: number[]; kind: 0 | 1 | 2; dup: boolean }
@@ -73,9 +71,7 @@ function check(view: ReadView, m: Model): void {
   expect(indexEntries(view)).toEqual([...m.values()].map((r) => [r[1]!, r[0]!] as Key).sort(compareKeys));
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatchdb-bulkix-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-let files = 0;
+const fileFor = runFiles('bulkix');
 
 describe('deferred index entries', () => {
   it.each([
@@ -84,7 +80,7 @@ describe('deferred index entries', () => {
   ] as const)('agree with a model through reads, changes, marks and commits (%s)', async (_name, onDisk, numRuns) => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 60, size: 'max' }), async (ops) => {
-        const file = onDisk ? path.join(dir, `b${++files}.db`) : ':memory:';
+        const file = fileFor(onDisk);
         const db = await openStorage(file, { pageSize: 1024, poolPages: 8, durable: false, checkpointBytes: 64 * 1024 });
         let tx: WriteTxn = db.begin();
         tx.createTable(def);
@@ -180,19 +176,7 @@ describe('deferred index entries', () => {
           }
         }
         await tx.commit();
-        const s = db.snapshot();
-        check(s, model);
-        s.release();
-        expect(db.integrityCheck()).toEqual([]);
-        await db.close();
-        if (onDisk) {
-          const again = await openStorage(file, { durable: false });
-          const s2 = again.snapshot();
-          check(s2, model);
-          s2.release();
-          expect(again.integrityCheck()).toEqual([]);
-          await again.close();
-        }
+        await checkCommitted(db, file, (view) => check(view, model));
       }),
       { numRuns },
     );

@@ -4,14 +4,12 @@
 // releases, against a plain model. After every rollback the table, its index and the meta agree
 // with the model; after the run the committed state passes the integrity check, before and
 // after reopening (so pages a rolled-back statement copied are accounted for exactly once).
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import type { IndexDef, Key, ReadView, Row, TableDef, WriteTxn } from '../src/storage/ports.js';
+import { checkCommitted, runFiles } from './storage-runs.js';
 
 type Op =
   | { k: 'put'; a: number; v: string; big: boolean }
@@ -96,9 +94,7 @@ function check(view: ReadView, m: Model): void {
   expect(view.getMeta('m')).toBe(m.meta);
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatchdb-stmark-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-let files = 0;
+const fileFor = runFiles('stmark');
 
 describe('statement marks', () => {
   it.each([
@@ -107,7 +103,7 @@ describe('statement marks', () => {
   ] as const)('undo agrees with a model next to savepoints (%s)', async (_name, onDisk, numRuns) => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 20, maxLength: 250, size: 'max' }), async (ops) => {
-        const file = onDisk ? path.join(dir, `s${++files}.db`) : ':memory:';
+        const file = fileFor(onDisk);
         const db = await openStorage(file, { pageSize: 1024, poolPages: 6, durable: false, checkpointBytes: 32 * 1024 });
         let tx: WriteTxn = db.begin();
         tx.createTable(def);
@@ -200,19 +196,7 @@ describe('statement marks', () => {
         }
         check(tx, model);
         await tx.commit();
-        const s = db.snapshot();
-        check(s, model);
-        s.release();
-        expect(db.integrityCheck()).toEqual([]);
-        await db.close();
-        if (onDisk) {
-          const again = await openStorage(file, { durable: false });
-          const s2 = again.snapshot();
-          check(s2, model);
-          s2.release();
-          expect(again.integrityCheck()).toEqual([]);
-          await again.close();
-        }
+        await checkCommitted(db, file, (view) => check(view, model));
       }),
       { numRuns },
     );

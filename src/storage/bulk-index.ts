@@ -59,9 +59,10 @@ function sortByIntegerFirst(keys: Key[]): boolean {
   packed.sort();
   const sorted = new Array<Key>(n);
   for (let j = 0; j < n; j++) {
-    const v = packed[j]!;
-    const first = Math.floor(v / n);
-    sorted[j] = keys[v - first * n]!;
+    // The position is the packed number modulo the count (fmod is exact; a division could round).
+    let i = packed[j]! % n;
+    if (i < 0) i += n;
+    sorted[j] = keys[i]!;
   }
   let start = 0;
   for (let j = 1; j <= n; j++) {

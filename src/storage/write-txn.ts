@@ -601,8 +601,10 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
     if (before !== null) this.#undo.push(before);
   }
 
-  /** Builds an index tree over the table at `root`; 23505 on a duplicate in a unique index. */
-  /** An index's tree over the table's rows: entries collected, sorted, checked and built bottom-up. */
+  /**
+   * Builds an index tree over the table at `root` (entries collected, sorted, checked, built
+   * bottom-up); 23505 on a duplicate in a unique index.
+   */
   #buildIndex(root: ChildRef, ix: IndexDef, def: TableDef, owner: number): BNode {
     const keys: Key[] = [];
     const c = new TreeCursor(this.#core.src, this.#load(root), undefined, false);

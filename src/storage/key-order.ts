@@ -120,16 +120,19 @@ export function comparePrefixN(key: Key, bound: Key, n: number): number {
   return key.length < n ? -1 : 0;
 }
 
-const same = <T>(v: T): T => v;
 
 /**
  * A key as the trees hold keys: a packed array of exact length. A key filled into `new Array(n)`
  * is holey, and code compiled on one kind deoptimizes ("wrong map") on meeting the other in the
- * same comparisons and lookups; `map` copies into a packed array (push would leave spare slots).
+ * same comparisons and lookups.
  */
 export function packedKey<T>(k: readonly T[]): T[] {
   const n = k.length;
   if (n === 1) return [k[0]!];
   if (n === 2) return [k[0]!, k[1]!];
-  return k.map(same);
+  if (n === 3) return [k[0]!, k[1]!, k[2]!];
+  // Pushed, then copied to exact length: packed whatever path Array.prototype.map takes (see plainKey).
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(k[i]!);
+  return out.slice();
 }

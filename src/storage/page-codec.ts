@@ -26,19 +26,39 @@ function plainValue(v: unknown): unknown {
  * `new Array(n)` too.
  */
 export function plainKey(t: readonly unknown[]): unknown[] {
-  return t.map(plainValue);
+  // Literals for the common lengths, else pushed and copied to exact length: packed whatever path
+  // Array.prototype.map takes (late in a long process it returned holey copies of decoded keys,
+  // and W5b's first page reads met them), without the spare slots a pushed array keeps.
+  switch (t.length) {
+    case 1:
+      return [plainValue(t[0])];
+    case 2:
+      return [plainValue(t[0]), plainValue(t[1])];
+    case 3:
+      return [plainValue(t[0]), plainValue(t[1]), plainValue(t[2])];
+    default: {
+      const out: unknown[] = [];
+      for (let i = 0; i < t.length; i++) out.push(plainValue(t[i]));
+      return out.slice();
+    }
+  }
 }
 
 function plainKeys(ts: readonly unknown[]): Key[] {
-  return ts.map((t) => plainKey(t as unknown[]) as Key);
+  const out: Key[] = [];
+  for (let i = 0; i < ts.length; i++) out.push(plainKey(ts[i] as unknown[]) as Key);
+  return out;
 }
 
 /** A leaf's values in a packed array, as the leaves built in memory hold them. */
 function plainRows(ts: readonly unknown[]): LeafValue[] {
-  return ts.map((t) => {
+  const out: LeafValue[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
     if (Array.isArray(t)) plainBytes(t);
-    return t as LeafValue;
-  });
+    out.push(t as LeafValue);
+  }
+  return out;
 }
 
 /** Encodes a committed node (children already page ids) into a fresh page image. */

@@ -92,6 +92,15 @@ describe('arrays decoded from pages', () => {
     expect(sameMap(iback.sizes, inner.sizes)).toBe(true);
   });
 
+  it('keys of four and more values decode packed and of exact length, as indexKey builds them', () => {
+    const built = indexKey(['a', 2, 'c', 4.5], [0, 1, 2], [9]);
+    const back = decodeNode(encodeNode(leafOf([built], [null as never]), 4096), 7, 'x.db') as LeafNode;
+    const k = back.keys[0]!;
+    expect(k).toEqual(['a', 2, 'c', 9]);
+    expect(holey(k)).toBe(false);
+    expect(sameMap(k, built)).toBe(true);
+  });
+
   it('redo records give packed keys', () => {
     const body = encodeRedo(3, [{ op: 'update', t: 't', key: [10], row: [10, 'x'] }]);
     expect(body).not.toBeNull();

@@ -181,15 +181,19 @@ export class LockingView implements WriteTxn {
     if (!this.#locks.tryAcquire(this.#txnId, resource, 'X')) throw new LockWait(resource, 'X');
   }
 
+  /** No snapshot to check against, or nothing committed since it (the common case): no row can have changed. */
+  #nothingCommittedSince(): boolean {
+    return this.#snapshot === null || this.#storage.committedSeq?.() === this.#snapshot.seq;
+  }
+
   /** First updater wins: the row must be as this transaction's snapshot saw it. */
   #checkUnchanged(table: string, key: Key): void {
-    if (this.#snapshot === null) return;
-    // Nothing committed since the snapshot (the common case): nothing can have changed.
-    if (this.#storage.committedSeq?.() === this.#snapshot.seq) return;
+    const snapshot = this.#snapshot;
+    if (snapshot === null || this.#nothingCommittedSince()) return;
     const latest = this.#storage.snapshot();
     try {
-      if (latest.seq === this.#snapshot.seq) return;
-      if (!sameRow(latest.getRow(table, key), this.#snapshot.getRow(table, key))) {
+      if (latest.seq === snapshot.seq) return;
+      if (!sameRow(latest.getRow(table, key), snapshot.getRow(table, key))) {
         if (this.#isolation === 'read committed') {
           // The row changed since this statement's start: run the statement again on the newer
           // state (the lock is already held, so the wait is immediate) — PostgreSQL re-evaluates.
@@ -240,6 +244,10 @@ export class LockingView implements WriteTxn {
   }
 
   insert(table: string, row: Row, owned?: boolean): Key {
+    // Escalated, with nothing committed since the snapshot: neither a lock nor a check needs the
+    // row's key, so none is built (a bulk load's rows come here by the thousand).
+    this.#target(table);
+    if (this.#lastEscalated && this.#nothingCommittedSince()) return this.#txn.insert(table, row, owned);
     const key = this.#primaryKey(table, row);
     if (key !== null) {
       this.#lockRowUnlessEscalated(table, key);

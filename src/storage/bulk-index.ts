@@ -9,6 +9,7 @@ import { TreeCursor } from './cursor.js';
 import { compareKeys } from './key-order.js';
 import { CHILD_SIZE, NODE_OVERHEAD, newInternal, newLeaf, tupleSize, type BNode, type ChildRef, type LeafNode } from './node.js';
 import type { Key } from './ports.js';
+import { loadRef } from './view.js';
 
 /** Below one new entry per this many in the tree, entries are put one by one (in key order). */
 const REBUILD_RATIO = 8;
@@ -85,10 +86,6 @@ function sortRun(keys: Key[], from: number, to: number): void {
   }
 }
 
-function load(src: NodeSource, ref: ChildRef): BNode {
-  return typeof ref === 'number' ? src.load(ref) : ref;
-}
-
 /**
  * Puts `adds` (index keys, none present in the tree, in any order; sorted here) into the index
  * tree at `root`, which holds `existing` entries; returns the new root. Nodes of the old tree are
@@ -97,7 +94,7 @@ function load(src: NodeSource, ref: ChildRef): BNode {
  */
 export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], existing: number): BNode {
   sortIndexKeys(adds);
-  let node = load(src, root);
+  let node = loadRef(src, root);
   if (adds.length * REBUILD_RATIO < existing) {
     for (let i = 0; i < adds.length; i++) {
       const k = adds[i]!;
@@ -132,7 +129,8 @@ export function sortIndexKeys(keys: Key[]): void {
 
 /** A B+tree of index entries (values null) from keys in ascending order, built bottom-up. */
 export function buildIndexTree(keys: readonly Key[], owner: number, capacity: number): BNode {
-  const leafBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
+  // Leaves and internal nodes alike are filled to FILL of the capacity and of their entry cap.
+  const fillBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
   const leafEntries = Math.floor(MAX_LEAF_ENTRIES * FILL);
   let level: BNode[] = [];
   let firsts: Key[] = [];
@@ -140,7 +138,7 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const s = tupleSize(k) + 1;
-    if (leaf.keys.length > 0 && (leaf.keys.length >= leafEntries || leaf.bytes + s > leafBytes)) {
+    if (leaf.keys.length > 0 && (leaf.keys.length >= leafEntries || leaf.bytes + s > fillBytes)) {
       level.push(leaf);
       firsts.push(leaf.keys[0]!);
       leaf = newLeaf(owner);
@@ -152,7 +150,6 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   }
   level.push(leaf);
   firsts.push(leaf.keys[0] ?? []);
-  const innerBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
   const innerChildren = Math.floor(MAX_CHILDREN * FILL);
   while (level.length > 1) {
     const up: BNode[] = [];
@@ -163,7 +160,7 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
       const sep = firsts[i]!;
       const s = tupleSize(sep) + CHILD_SIZE;
       // Two children at least per node, so every level shrinks.
-      if (n.children.length >= 2 && (n.children.length >= innerChildren || n.bytes + s > innerBytes)) {
+      if (n.children.length >= 2 && (n.children.length >= innerChildren || n.bytes + s > fillBytes)) {
         up.push(n);
         n = newInternal(owner);
       }

@@ -509,7 +509,6 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   dropTable(name: string): void {
-    this.#settleAll();
     const t = this.#writable(name);
     const before = this.#frozenForUndo();
     this.dropped.push(t.root, ...t.indexRoots);
@@ -519,7 +518,6 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   renameTable(from: string, to: string): void {
-    this.#settleAll();
     const t = this.#writable(from);
     const lto = lowerName(to);
     this.#catalogName('t', lto);
@@ -534,7 +532,6 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   alterTable(def: TableDef, rewrite?: (row: Row) => Row): void {
-    this.#settleAll();
     const t = this.#writable(def.name);
     const before = this.#frozenForUndo();
     const old = t.def;
@@ -631,7 +628,6 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   createIndex(index: IndexDef): void {
-    this.#settleAll();
     const t = this.#writable(index.table);
     const before = this.#frozenForUndo();
     if (findIndex(t.def, index.name) >= 0)
@@ -645,7 +641,6 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
   }
 
   dropIndex(table: string, name: string): void {
-    this.#settleAll();
     const t = this.#writable(table);
     const before = this.#frozenForUndo();
     const i = findIndex(t.def, name);
@@ -721,6 +716,9 @@ export class WriteTxnImpl extends ViewBase implements WriteTxn {
 
   /** Before a schema or meta change under a statement mark: how to get back to the state before it. */
   #frozenForUndo(): Mark | null {
+    // Every schema and meta change passes here first: pending index entries go in before it (a
+    // change of the indexes would leave them at the wrong positions).
+    this.#settleAll();
     return this.#undoFrom >= 0 ? this.#freeze() : null;
   }
 

@@ -3,7 +3,7 @@
 // data file or only on the WAL), once or from then on. Everything else goes to the wrapped port.
 import { nodeFileIo, type FileIo, type FileRole, type IoFile } from './file-io.js';
 
-/** read: readSync. write: writeSync, writev, write, truncate. sync: fsync and fdatasync. */
+/** read: readSync. write: writeSync, writev, write, truncate, durable writes. sync: fsync, fdatasync, durable writes. */
 export type FaultOp = 'read' | 'write' | 'sync';
 
 export interface FaultPlan {
@@ -203,6 +203,35 @@ class FaultyFile implements IoFile {
   datasyncSync(): void {
     if (this.#io.check('sync', 'fdatasync', this.#f)) throw eio('fdatasync', this.#f.path);
     if (this.#io.realSync) this.#f.datasyncSync();
+  }
+
+  durableBuffer(size: number): Buffer | null {
+    return this.#f.durableBuffer(size);
+  }
+
+  // A durable write is a write and its fdatasync in one: a write fault fails it before (or, torn,
+  // half-way through) the bytes; a sync fault fails it after they went out, as a failing fsync
+  // after its write would.
+  writeDurableSync(buf: Buffer, length: number, position: number): number {
+    this.#durableFault(buf, length, position);
+    const n = this.#io.realSync ? this.#f.writeDurableSync(buf, length, position) : this.#f.writeSync(buf, 0, length, position);
+    if (this.#io.check('sync', 'fdatasync', this.#f)) throw eio('fdatasync', this.#f.path);
+    return n;
+  }
+
+  async writeDurable(buf: Buffer, length: number, position: number): Promise<number> {
+    this.#durableFault(buf, length, position);
+    const n = this.#io.realSync ? await this.#f.writeDurable(buf, length, position) : this.#f.writeSync(buf, 0, length, position);
+    if (this.#io.check('sync', 'fdatasync', this.#f)) throw eio('fdatasync', this.#f.path);
+    return n;
+  }
+
+  #durableFault(buf: Buffer, length: number, position: number): void {
+    const p = this.#io.check('write', 'write', this.#f);
+    if (p) {
+      if (p.torn === true) this.#f.writeSync(buf, 0, tornLength(position, length), position);
+      throw eio('write', this.#f.path);
+    }
   }
 
   close(): Promise<void> {

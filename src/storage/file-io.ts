@@ -3,6 +3,7 @@
 // The default port is node:fs with nothing in between: a FileHandle (whose promise methods the
 // WAL's commit path used before) plus the synchronous calls on its fd for buffer-pool misses.
 import * as fs from 'node:fs';
+import { DirectHandle } from './direct-io.js';
 
 /** Which file of a database an IoFile is (fault injection can target one). */
 export type FileRole = 'data' | 'wal';
@@ -28,6 +29,19 @@ export interface IoFile {
   datasync(): Promise<void>;
   /** fdatasync on the calling thread (a lone commit: no thread-pool round trip). */
   datasyncSync(): void;
+  /**
+   * Memory for writeDurable: `size` bytes aligned for this file's direct writes, or null where
+   * the file has none (see direct-io.ts); then writes go through write + fdatasync.
+   */
+  durableBuffer(size: number): Buffer | null;
+  /**
+   * Writes `length` bytes (whole DIRECT_BLOCKs, at a multiple of it) of a durableBuffer so that
+   * they are durable when it returns: a write and its fdatasync in one. May write less (returns
+   * the bytes written).
+   */
+  writeDurableSync(buf: Buffer, length: number, position: number): number;
+  /** writeDurableSync on the thread pool. */
+  writeDurable(buf: Buffer, length: number, position: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -41,6 +55,8 @@ class NodeFile implements IoFile {
   readonly role: FileRole;
   readonly #fh: fs.promises.FileHandle;
   readonly #fd: number;
+  /** Opened at the first durableBuffer call; null: the file system refused it. */
+  #direct: DirectHandle | null | undefined;
 
   constructor(path: string, role: FileRole, fh: fs.promises.FileHandle) {
     this.path = path;
@@ -94,7 +110,27 @@ class NodeFile implements IoFile {
     fs.fdatasyncSync(this.#fd);
   }
 
+  durableBuffer(size: number): Buffer | null {
+    if (this.#direct === undefined) this.#direct = DirectHandle.open(this.path);
+    return this.#direct?.alignedBuffer(size) ?? null;
+  }
+
+  writeDurableSync(buf: Buffer, length: number, position: number): number {
+    return this.#directHandle().writeSync(buf, length, position);
+  }
+
+  writeDurable(buf: Buffer, length: number, position: number): Promise<number> {
+    return this.#directHandle().write(buf, length, position);
+  }
+
+  #directHandle(): DirectHandle {
+    if (!this.#direct) throw new Error(`${this.path}: no direct handle (durableBuffer gave none)`);
+    return this.#direct;
+  }
+
   close(): Promise<void> {
+    this.#direct?.close();
+    this.#direct = null;
     return this.#fh.close();
   }
 }

@@ -2,7 +2,8 @@
 // page image; a commit frame carries the meta record and makes the page frames before it count;
 // a redo frame is a whole commit of its own, logged as its row changes (see redo-codec.ts), to be
 // replayed onto the state of the last commit frame before it.
-// Frames of one group commit go out in one write followed by one fsync; the write's last commit
+// Frames of one group commit go out in one write followed by one fsync (where the file allows, one
+// direct durable write of whole blocks: log-blocks.ts); the write's last commit
 // (or redo) frame is marked as its end. Recovery keeps frames up to the last valid commit frame and cuts
 // the rest (torn or uncommitted tail), unless what follows the damage proves it was durable
 // (see #laterWrite): then the log is corrupt, and opening fails rather than drop commits.
@@ -11,6 +12,7 @@ import { crc32 } from 'node:zlib';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { FileIo, IoFile } from './file-io.js';
 import { decodeMeta, encodeMeta, type Meta } from './format.js';
+import { LogBlocks } from './log-blocks.js';
 
 const WAL_MAGIC = Buffer.from('dispatchdb\0wal\0\0', 'latin1'); // 16 bytes
 const WAL_VERSION = 1;
@@ -73,6 +75,7 @@ export class Wal {
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #batchPages: [number, number][] = [];
+  #blocks: LogBlocks | null | undefined;
 
   private constructor(file: string, fh: IoFile, pageSize: number, durable: boolean, salt: number, size: number) {
     this.file = file;
@@ -369,25 +372,26 @@ export class Wal {
     let op = 'write';
     try {
       if (this.#durable && at + bytes > this.#allocated) this.#extend(at + bytes);
-      // writev may write less (at most IOV_MAX buffers per call): continue after what went out.
-      let written = 0;
-      let list = bufs;
-      while (written < bytes) {
-        const n = this.#fh.writevSync(list, at + written);
-        written += n;
-        let skip = n;
-        let i = 0;
-        while (i < list.length && skip >= list[i]!.length) skip -= list[i++]!.length;
-        list = list.slice(i);
-        if (skip > 0 && list.length > 0) list[0] = list[0]!.subarray(skip);
-      }
-      if (this.#durable) {
-        op = 'fsync';
-        if (inline) this.#fh.datasyncSync();
-        else await this.#fh.datasync();
+      const blocks = this.#durable ? this.#logBlocks() : null;
+      if (blocks !== null && blocks.fits(at, bytes)) {
+        // One direct write of whole blocks is the write and its fdatasync.
+        if (inline) blocks.write(bufs, bytes, at, true);
+        else await blocks.write(bufs, bytes, at, false);
         this.fsyncs++;
+      } else {
+        blocks?.forget();
+        this.#writeAll(bufs, bytes, at);
+        if (this.#durable) {
+          op = 'fsync';
+          if (inline) this.#fh.datasyncSync();
+          else await this.#fh.datasync();
+          this.fsyncs++;
+        }
       }
     } catch (e) {
+      // A durable write that failed in its sync part is a failed fsync.
+      if ((e as NodeJS.ErrnoException).syscall === 'fdatasync') op = 'fsync';
+      this.#blocks?.forget();
       // The batch is not acknowledged: cut its frames (best effort) so a reopen cannot bring
       // back a commit its client was told failed. The engine stops writing after this anyway.
       await this.#fh.truncate(at).catch(() => undefined);
@@ -400,7 +404,31 @@ export class Wal {
     this.frames += bufs.length / 2;
   }
 
-  /** Zero-fills the file past `end` by a large step (made durable by the commit's fdatasync). */
+  /** writev may write less (at most IOV_MAX buffers per call): continue after what went out. */
+  #writeAll(bufs: Buffer[], bytes: number, at: number): void {
+    let written = 0;
+    let list = bufs;
+    while (written < bytes) {
+      const n = this.#fh.writevSync(list, at + written);
+      written += n;
+      let skip = n;
+      let i = 0;
+      while (i < list.length && skip >= list[i]!.length) skip -= list[i++]!.length;
+      list = list.slice(i);
+      if (skip > 0 && list.length > 0) list[0] = list[0]!.subarray(skip);
+    }
+  }
+
+  /** Direct block writes for this log, set up at its first durable write (null: none here). */
+  #logBlocks(): LogBlocks | null {
+    if (this.#blocks === undefined) this.#blocks = LogBlocks.open(this.#fh);
+    return this.#blocks;
+  }
+
+  /**
+   * Zero-fills the file past `end` by a large step, made durable by the commit's fdatasync (or by
+   * its direct write: O_DSYNC syncs the length its blocks need).
+   */
   #extend(end: number): void {
     const to = end + WAL_GROWTH;
     let pos = Math.max(this.#allocated, end);
@@ -428,6 +456,7 @@ export class Wal {
     // The data file holds every page now (reset follows its fsync): forget the frames before
     // touching the file, so a reset failing half-way never leaves reads pointing into a cut log.
     this.index.clear();
+    this.#blocks?.forget();
     let op = 'write';
     try {
       await this.#fh.write(walHeader(this.#pageSize, salt), 0, WAL_HEADER_SIZE, 0);

@@ -10,7 +10,7 @@ import { buildIndexTree } from '../src/storage/bulk-index.js';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import type { IndexDef, Key, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../src/storage/ports.js';
-import { checkCommitted, runFiles } from './storage-runs.js';
+import { checkCommitted, indexEntries, runFiles } from './storage-runs.js';
 
 type Op =
   | { k: 'bulk'; ids: number[]; kind: 0 | 1 | 2; dup: boolean }
@@ -58,17 +58,9 @@ const def: TableDef = {
 
 type Model = Map<number, Row>;
 
-function indexEntries(view: ReadView): Key[] {
-  const out: Key[] = [];
-  const c = view.scanIndex('t', 't_v');
-  for (let k = c.next(); k; k = c.next()) out.push([...c.indexKey, ...k]);
-  c.close();
-  return out;
-}
-
 function check(view: ReadView, m: Model): void {
   expect(view.rowCount('t')).toBe(m.size);
-  expect(indexEntries(view)).toEqual([...m.values()].map((r) => [r[1]!, r[0]!] as Key).sort(compareKeys));
+  expect(indexEntries(view, 't', 't_v')).toEqual([...m.values()].map((r) => [r[1]!, r[0]!] as Key).sort(compareKeys));
 }
 
 const fileFor = runFiles('bulkix');

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import type { IndexDef, Key, ReadView, Row, TableDef, WriteTxn } from '../src/storage/ports.js';
-import { checkCommitted, runFiles } from './storage-runs.js';
+import { checkCommitted, indexEntries, runFiles } from './storage-runs.js';
 
 type Op =
   | { k: 'put'; a: number; v: string; big: boolean }
@@ -84,12 +84,8 @@ function check(view: ReadView, m: Model): void {
   uc.close();
   expect(uEntries).toEqual(want.map((r) => [r[3]!, r[0]!] as Key).sort(compareKeys));
   if (m.indexed) {
-    const entries: Key[] = [];
-    const ic = view.scanIndex('t', 't_v');
-    for (let k = ic.next(); k; k = ic.next()) entries.push([...ic.indexKey, ...k]);
-    ic.close();
     const wantIx = want.map((r) => [r[1]!, r[0]!] as Key).sort(compareKeys);
-    expect(entries).toEqual(wantIx);
+    expect(indexEntries(view, 't', 't_v')).toEqual(wantIx);
   }
   expect(view.getMeta('m')).toBe(m.meta);
 }

@@ -1,12 +1,12 @@
-// What the storage model tests share: a temporary directory for their database files, and the
-// check that ends each run (the committed state as the model has it, the integrity check, and the
+// What the storage model tests share: a temporary directory for their database files, reading an
+// index whole, and the check that ends each run (the committed state as the model has it, the integrity check, and the
 // same again after reopening a file).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { openStorage } from '../src/storage/engine.js';
-import type { ReadView, StorageEngine } from '../src/storage/ports.js';
+import type { Key, ReadView, StorageEngine } from '../src/storage/ports.js';
 
 /** A database path per run: ':memory:', or a fresh file in a directory removed after the tests. */
 export function runFiles(prefix: string): (onDisk: boolean) => string {
@@ -30,4 +30,13 @@ export async function checkCommitted(db: StorageEngine, file: string, check: (vi
   s2.release();
   expect(again.integrityCheck()).toEqual([]);
   await again.close();
+}
+
+/** Every entry of an index, in index order, as [indexed values..., table key...]. */
+export function indexEntries(view: ReadView, table: string, index: string): Key[] {
+  const out: Key[] = [];
+  const c = view.scanIndex(table, index);
+  for (let k = c.next(); k; k = c.next()) out.push([...c.indexKey, ...k]);
+  c.close();
+  return out;
 }

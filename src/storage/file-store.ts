@@ -1,8 +1,8 @@
 // The durable page store behind a file engine: logs a commit of row changes as a redo frame, and
 // at an image point (any other commit, a size bound, a checkpoint) gives every committed node
 // without one a page id and writes the images to the WAL (with the catalog tree and the meta
-// record); serves buffer-pool misses from the staged batch, the WAL or the data file,
-// checkpoints, and keeps the free-page accounting.
+// record); serves buffer-pool misses from the staged batch, the WAL or the data file, and
+// checkpoints. The free-page accounting is its PageAllocator's (page-allocator.ts).
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeSource, TreeWriter, type NodeSource } from './btree.js';
 import type { DbState, TableState } from './catalog.js';
@@ -11,7 +11,9 @@ import { TreeCursor } from './cursor.js';
 import { FileLock } from './file-lock.js';
 import { nodeFileIo, type FileIo } from './file-io.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage, type Meta } from './format.js';
-import { REF_SIZE, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
+import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafValue, type OverflowRef } from './node.js';
+import { OverflowCache } from './overflow-cache.js';
+import { PageAllocator } from './page-allocator.js';
 import { decodeNode, encodeNode, plainBytes } from './page-codec.js';
 import { Pager } from './pager.js';
 import { decodeRedo, type RedoRecord } from './redo-codec.js';
@@ -40,10 +42,6 @@ export interface FileStoreOptions {
 /** Catalog entry of a table: [def, root page, index root pages, row count, next row id]. */
 type TableEntry = [TableDef, number, number[], number, number];
 
-function isRef(v: LeafValue): v is OverflowRef {
-  return v !== null && !Array.isArray(v) && 'o' in v;
-}
-
 export class FileStore {
   readonly src: NodeSource;
   readonly #file: string;
@@ -56,12 +54,9 @@ export class FileStore {
   readonly #spillSize: number;
   readonly #checkpointBytes: number;
   #catalogRoot: number;
-  #pageCount: number;
   #seq: number;
-  /** Pages free for reuse now. */
-  #free: number[] = [];
-  /** Pages freed by commit `seq`, reusable once no reader older than it is alive. */
-  #pendingFree: { seq: number; ids: number[] }[] = [];
+  /** The page count, free pages and pages waiting for old readers. */
+  readonly #pages: PageAllocator;
   /** Page images staged for the next WAL write (readable before they reach the file). */
   readonly #staged = new Map<number, Buffer>();
   #pagesWritten = 0;
@@ -105,12 +100,12 @@ export class FileStore {
     this.#imageNodes = Math.max(32, o.poolPages);
     this.#imageBytes = Math.max(64 * 1024, o.checkpointBytes >> 2);
     this.#catalogRoot = meta.catalogRoot;
-    this.#pageCount = meta.pageCount;
     this.#seq = meta.seq;
     this.#clean = wal.index.size === 0 && meta.freeKnown;
     const pool = new BufferPool(o.poolPages, this);
     this.#pool = pool;
     this.src = new TreeSource(pool);
+    this.#pages = new PageAllocator(file, meta.pageCount, pool, this.#overflowCache);
   }
 
   static async open(
@@ -148,8 +143,8 @@ export class FileStore {
       const { capacity, spillSize } = limits(pager.pageSize);
       const store = new FileStore(path, pager, wal, lock, meta, o, capacity, spillSize);
       const state = store.#loadCatalog(meta.seq);
-      if (meta.freeKnown) store.#loadFreeList(meta.freeHead);
-      else store.#rebuildFreeList(state);
+      if (meta.freeKnown) store.#pages.load(meta.freeHead, (id) => store.#readRaw(id));
+      else store.#pages.rebuild(state, store.#catalogRoot);
       return { store, state, pageSize: pager.pageSize, redo };
     } catch (e) {
       await wal?.close();
@@ -162,7 +157,8 @@ export class FileStore {
   // ---- reading
 
   #readRaw(id: number): Buffer {
-    if (id <= 0 || id >= this.#pageCount) throw corrupted(id, this.#file, `page id out of range (page count ${this.#pageCount})`);
+    const pageCount = this.#pages.pageCount;
+    if (id <= 0 || id >= pageCount) throw corrupted(id, this.#file, `page id out of range (page count ${pageCount})`);
     return this.#staged.get(id) ?? this.#wal.readPage(id) ?? this.#pager.readPage(id);
   }
 
@@ -171,32 +167,14 @@ export class FileStore {
     return decodeNode(this.#readRaw(id), id, this.#file);
   }
 
-  /**
-   * Decoded large rows by first page, bounded in pages. Entries go when their first page id is
-   * handed out again (or a failed stage gives fresh ids back).
-   */
-  readonly #overflowCache = new Map<number, { readonly row: Row; readonly pages: number }>();
-  #overflowCachePages = 0;
+  /** Decoded large rows by first page (see OverflowCache). */
+  readonly #overflowCache = new OverflowCache();
 
   readOverflow(ref: OverflowRef): Row {
-    const cache = this.#overflowCache;
-    const hit = cache.get(ref.o);
-    if (hit !== undefined) {
-      cache.delete(ref.o);
-      cache.set(ref.o, hit);
-      return hit.row;
-    }
+    const hit = this.#overflowCache.get(ref.o);
+    if (hit !== undefined) return hit;
     const row = this.#readOverflow(ref);
-    const limit = Math.max(16, this.#pool.capacity >> 2);
-    if (ref.c <= limit) {
-      cache.set(ref.o, { row, pages: ref.c });
-      this.#overflowCachePages += ref.c;
-      for (const [o, e] of cache) {
-        if (this.#overflowCachePages <= limit) break;
-        cache.delete(o);
-        this.#overflowCachePages -= e.pages;
-      }
-    }
+    this.#overflowCache.add(ref, row, Math.max(16, this.#pool.capacity >> 2));
     return row;
   }
 
@@ -222,7 +200,7 @@ export class FileStore {
   #resolve(v: LeafValue): Row {
     if (Array.isArray(v)) return v;
     if (v !== null && 'row' in v) return v.row;
-    if (isRef(v)) return this.readOverflow(v);
+    if (isOverflowRef(v)) return this.readOverflow(v);
     throw new DispatcherError(SqlState.InternalError, 'missing row value');
   }
 
@@ -243,99 +221,6 @@ export class FileStore {
     return { seq, tables, meta };
   }
 
-  // ---- free pages
-
-  #loadFreeList(head: number): void {
-    const seen = new Set<number>();
-    let id = head;
-    while (id !== 0) {
-      if (seen.has(id) || seen.size > this.#pageCount) throw corrupted(id, this.#file, 'free list loops');
-      seen.add(id);
-      const page = this.#readRaw(id);
-      if (checkPage(page, id, this.#file) !== PageKind.FreeList) throw corrupted(id, this.#file, 'expected a free-list page');
-      const [next, ids] = packr.unpack(pageBody(page)) as [number, number[]];
-      for (const f of ids) this.#free.push(f);
-      this.#free.push(id);
-      id = next;
-    }
-  }
-
-  /** After a crash the free list is recomputed: every page no tree reaches is free. */
-  #rebuildFreeList(state: DbState): void {
-    const used = new Uint8Array(this.#pageCount);
-    used[0] = 1;
-    this.#markUsed(state, (id) => {
-      if (id > 0 && id < used.length) used[id] = 1;
-    });
-    for (let i = 1; i < used.length; i++) if (used[i] === 0) this.#free.push(i);
-  }
-
-  /** Calls mark(id) for every page the state reaches (trees, catalog, overflow runs). */
-  #markUsed(state: DbState, mark: (id: number) => void, visit?: (n: BNode) => void): void {
-    const walk = (ref: ChildRef): void => {
-      const n = typeof ref === 'number' ? this.#pool.get(ref) : ref;
-      if (n.id !== 0) mark(n.id);
-      visit?.(n);
-      if (n.leaf) {
-        for (const v of n.vals) if (isRef(v)) for (let i = 0; i < v.c; i++) mark(v.o + i);
-      } else for (const c of n.children) walk(c);
-    };
-    if (this.#catalogRoot !== 0) walk(this.#catalogRoot);
-    for (const t of state.tables.values()) {
-      walk(t.root);
-      for (const r of t.indexRoots) walk(r);
-    }
-  }
-
-  /** Pages handed out by the stage in progress (given back if it fails). */
-  #allocated: number[] = [];
-
-  #alloc(): number {
-    const id = this.#free.pop();
-    if (id !== undefined) {
-      this.#allocated.push(id);
-      // A reused id may have started a cached overflow run.
-      const e = this.#overflowCache.get(id);
-      if (e !== undefined) {
-        this.#overflowCache.delete(id);
-        this.#overflowCachePages -= e.pages;
-      }
-      return id;
-    }
-    return this.#pageCount++;
-  }
-
-  /** Takes `count` consecutive free pages (first id), or 0 when the free list has no such run. */
-  #allocRun(count: number): number {
-    const free = this.#free;
-    if (free.length < count) return 0;
-    // Descending, so pops hand out low ids first; nearly sorted after the first time.
-    free.sort((a, b) => b - a);
-    for (let j = 0; j + count <= free.length; j++) {
-      if (free[j]! - free[j + count - 1]! !== count - 1) continue;
-      const ids = free.splice(j, count);
-      for (const id of ids) {
-        this.#allocated.push(id);
-        const e = this.#overflowCache.get(id);
-        if (e !== undefined) {
-          this.#overflowCache.delete(id);
-          this.#overflowCachePages -= e.pages;
-        }
-      }
-      return ids[count - 1]!;
-    }
-    return 0;
-  }
-
-  /** Frees every committed page of a dropped tree (uncommitted nodes have none). */
-  #collectTree(ref: ChildRef, out: number[]): void {
-    const n = typeof ref === 'number' ? this.#pool.get(ref) : ref;
-    if (n.id !== 0) out.push(n.id);
-    if (n.leaf) {
-      for (const v of n.vals) if (isRef(v)) for (let i = 0; i < v.c; i++) out.push(v.o + i);
-    } else for (const c of n.children) this.#collectTree(c, out);
-  }
-
   // ---- commit
 
   #writePage(id: number, seq: number, page: Buffer): void {
@@ -351,13 +236,10 @@ export class FileStore {
     // A run is contiguous so the reference is (first, count): one page can be any free page,
     // longer runs come from the end of the file.
     let first: number;
-    if (count === 1) first = this.#alloc();
+    if (count === 1) first = this.#pages.alloc();
     else {
-      first = this.#allocRun(count);
-      if (first === 0) {
-        first = this.#pageCount;
-        this.#pageCount += count;
-      }
+      first = this.#pages.allocRun(count);
+      if (first === 0) first = this.#pages.extend(count);
     }
     for (let i = 0; i < count; i++) {
       const page = Buffer.alloc(this.#pageSize);
@@ -384,7 +266,7 @@ export class FileStore {
       const ch = node.children;
       for (let i = 0; i < ch.length; i++) ch[i] = this.#persist(ch[i]!, seq);
     }
-    node.id = this.#alloc();
+    node.id = this.#pages.alloc();
     node.owner = 0;
     this.#writePage(node.id, seq, encodeNode(node, this.#pageSize));
     this.#pool.put(node.id, node);
@@ -399,17 +281,13 @@ export class FileStore {
 
   /** Turns a transaction's work into staged WAL frames; returns the state with page-id roots. */
   stage(work: CommitWork, oldestLiveSeq: number): DbState {
-    while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
-      for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
-    }
+    this.#pages.release(oldestLiveSeq);
     // A failure half-way (a corrupt page met while freeing a dropped tree, ...) must leave the
     // allocation state and the WAL batch as they were: the commit is rejected, nothing else.
-    const pageCount = this.#pageCount;
-    const pending = this.#pendingFree.length;
     const catalogRoot = this.#catalogRoot;
     const walMark = this.#wal.mark();
     const stagedBefore = new Set(this.#staged.keys());
-    this.#allocated = [];
+    this.#pages.beginStage();
     try {
       return this.#stage(work);
     } catch (e) {
@@ -419,20 +297,12 @@ export class FileStore {
           this.#pool.drop(id);
         }
       }
-      for (const id of this.#allocated) this.#free.push(id);
-      for (const [o, e] of [...this.#overflowCache]) {
-        if (o >= pageCount) {
-          this.#overflowCachePages -= e.pages;
-          this.#overflowCache.delete(o);
-        }
-      }
-      this.#pageCount = pageCount;
-      this.#pendingFree.length = pending;
+      this.#pages.undoStage();
       this.#catalogRoot = catalogRoot;
       this.#wal.rewind(walMark);
       throw e;
     } finally {
-      this.#allocated = [];
+      this.#pages.endStage();
     }
   }
 
@@ -440,7 +310,7 @@ export class FileStore {
     const seq = work.state.seq;
     for (const id of work.freed) this.#superseded(id);
     const freed = work.freed.concat(this.#dirtyFreed);
-    for (const r of work.dropped) this.#collectTree(r, freed);
+    for (const r of work.dropped) this.#pages.collectTree(r, freed);
     for (const r of work.overflowFreed) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
     for (const r of this.#dirtyOverflow) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
     // Tables redo commits changed get their images now too (a dropped or renamed one is in
@@ -478,12 +348,12 @@ export class FileStore {
     this.#catalogRoot = this.#persist(croot, seq);
     for (const r of droppedRefs) for (let i = 0; i < r.c; i++) freed.push(r.o + i);
     for (const id of cw.freed) freed.push(id);
-    if (freed.length > 0) this.#pendingFree.push({ seq, ids: freed });
+    if (freed.length > 0) this.#pages.freeAfter(seq, freed);
     this.#seq = seq;
     this.#clean = false;
     this.#wal.addCommit({
       catalogRoot: this.#catalogRoot,
-      pageCount: this.#pageCount,
+      pageCount: this.#pages.pageCount,
       freeHead: 0,
       freeKnown: false,
       seq,
@@ -565,43 +435,17 @@ export class FileStore {
         SqlState.InternalError,
         `checkpoint of commit ${state?.seq ?? '?'} over page images of commit ${this.#seq}${this.hasDirty ? ' with redo commits not imaged' : ''}`,
       );
-    while (this.#pendingFree.length > 0 && this.#pendingFree[0]!.seq <= oldestLiveSeq) {
-      for (const id of this.#pendingFree.shift()!.ids) this.#free.push(id);
-    }
+    this.#pages.release(oldestLiveSeq);
     const ids = [...this.#wal.index.keys()].sort((a, b) => a - b);
     for (const id of ids) this.#pager.writePage(id, this.#wal.readPage(id, false)!);
-    // Free list: everything free after a restart (free now + waiting for old readers), stored
-    // in pages that are free now (never in pages an old reader may still read).
-    const pending: number[] = [];
-    for (const p of this.#pendingFree) for (const id of p.ids) pending.push(id);
-    const perPage = Math.floor((this.#pageSize - PAGE_HEADER_SIZE - 16) / 5);
-    const total = this.#free.length + pending.length;
-    const listPages: number[] = [];
-    const need = Math.ceil(total / perPage);
-    const fromFree = Math.min(need, this.#free.length);
-    for (let i = 0; i < fromFree; i++) listPages.push(this.#free[this.#free.length - 1 - i]!);
-    const extended: number[] = [];
-    while (listPages.length < need) {
-      const id = this.#pageCount++;
-      listPages.push(id);
-      extended.push(id);
-    }
-    const listed = this.#free.slice(0, this.#free.length - fromFree).concat(pending);
-    for (let i = 0; i < listPages.length; i++) {
-      const chunk = listed.slice(i * perPage, (i + 1) * perPage);
-      const body = packr.pack([listPages[i + 1] ?? 0, chunk]);
-      const page = Buffer.alloc(this.#pageSize);
-      body.copy(page, PAGE_HEADER_SIZE);
-      sealPage(page, listPages[i]!, PageKind.FreeList, body.length);
-      this.#pager.writePage(listPages[i]!, page);
+    const freeHead = this.#pages.writeList(this.#pageSize, (id, page) => {
+      this.#pager.writePage(id, page);
       this.#pagesWritten++;
-    }
-    // The list pages stay free in memory; later commits that reuse them clear freeKnown.
-    for (const id of extended) this.#free.push(id);
+    });
     this.#pager.writeHeader({
       catalogRoot: this.#catalogRoot,
-      pageCount: this.#pageCount,
-      freeHead: listPages[0] ?? 0,
+      pageCount: this.#pages.pageCount,
+      freeHead,
       freeKnown: true,
       seq: this.#seq,
     });
@@ -613,8 +457,6 @@ export class FileStore {
   }
 
   stats(): StorageStats {
-    let pending = 0;
-    for (const p of this.#pendingFree) pending += p.ids.length;
     const c = this.#pool.counters;
     return {
       pageSize: this.#pageSize,
@@ -629,8 +471,8 @@ export class FileStore {
       walFrames: this.#wal.frames,
       fsyncs: this.#pager.fsyncs + this.#wal.fsyncs,
       checkpoints: this.#checkpoints,
-      pageCount: this.#pageCount,
-      freePages: this.#free.length + pending,
+      pageCount: this.#pages.pageCount,
+      freePages: this.#pages.freeCount,
     };
   }
 
@@ -641,28 +483,7 @@ export class FileStore {
 
   /** Page accounting for integrityCheck: every page used exactly once, or free. */
   accounting(state: DbState): string[] {
-    const problems: string[] = [];
-    const uses = new Uint16Array(this.#pageCount);
-    this.#markUsed(state, (id) => {
-      if (id <= 0 || id >= uses.length) problems.push(`page ${id} referenced but out of range`);
-      else uses[id]!++;
-    });
-    const free = new Uint8Array(this.#pageCount);
-    const all = [...this.#free, ...this.#dirtyFreed];
-    for (const p of this.#pendingFree) all.push(...p.ids);
-    for (const r of this.#dirtyOverflow) for (let i = 0; i < r.c; i++) all.push(r.o + i);
-    for (const id of all) {
-      if (id <= 0 || id >= free.length) problems.push(`free page ${id} out of range`);
-      else if (free[id]! > 0) problems.push(`page ${id} is on the free list twice`);
-      else free[id] = 1;
-    }
-    for (let id = 1; id < this.#pageCount && problems.length < 100; id++) {
-      const u = uses[id]!;
-      if (u > 1) problems.push(`page ${id} is used ${u} times`);
-      if (u > 0 && free[id]) problems.push(`page ${id} is both used and free`);
-      if (u === 0 && !free[id]) problems.push(`page ${id} is neither used nor free (leaked)`);
-    }
-    return problems;
+    return this.#pages.accounting(state, this.#catalogRoot, this.#dirtyFreed, this.#dirtyOverflow);
   }
 
   resolve(v: LeafValue): Row {
@@ -700,10 +521,8 @@ export class FileStore {
     this.#pool.clear();
     this.#staged.clear();
     this.#overflowCache.clear();
-    this.#overflowCachePages = 0;
     this.#dirtyTables.clear();
-    this.#free.length = 0;
-    this.#pendingFree.length = 0;
+    this.#pages.clear();
     this.#dirtyFreed.length = 0;
     this.#dirtyOverflow.length = 0;
     this.#wal.index.clear();

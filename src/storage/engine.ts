@@ -14,7 +14,8 @@ import type { IoCounters, ReadTxn, Row, StorageEngine, StorageOptions, StorageSt
 
 const NO_IO: IoCounters = Object.freeze({ hits: 0, misses: 0, pagesIo: 0 });
 import { ViewBase, type TableLike } from './view.js';
-import { WriteTxnImpl, freezeTable, type TxnCore } from './write-txn.js';
+import { freezeTable } from './work-table.js';
+import { WriteTxnImpl, type TxnCore } from './write-txn.js';
 
 export const DEFAULT_PAGE_SIZE = 8192;
 export const DEFAULT_POOL_PAGES = 4096;

@@ -2,10 +2,10 @@
 // counts, and agreement of every index with its table. Page accounting is the file store's.
 import type { NodeSource } from './btree.js';
 import type { DbState } from './catalog.js';
+import { indexKey } from './index-keys.js';
 import { compareKeys } from './key-order.js';
 import { NODE_OVERHEAD, type BNode, type ChildRef, type LeafValue } from './node.js';
 import type { Key, Row } from './ports.js';
-import { indexKey } from './write-txn.js';
 
 const MAX_PROBLEMS = 100;
 

@@ -3,10 +3,10 @@
 // code compiled for one kind deoptimizes on meeting the other in the same tree.
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { indexKey } from '../../src/storage/index-keys.js';
 import { newInternal, newLeaf, type InternalNode, type LeafNode } from '../../src/storage/node.js';
 import { decodeNode, encodeNode } from '../../src/storage/page-codec.js';
 import { decodeRedo, encodeRedo } from '../../src/storage/redo-codec.js';
-import { indexKey } from '../../src/storage/write-txn.js';
 
 setFlagsFromString('--allow-natives-syntax');
 // Compiled after the flag: the natives syntax is read when this source is parsed.

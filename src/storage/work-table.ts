@@ -1,0 +1,40 @@
+// A table as a write transaction changes it, and its conversions to and from the committed
+// TableState (a savepoint and a commit freeze it; a rollback to a savepoint thaws it).
+import type { TableState } from './catalog.js';
+import { newToken, type ChildRef } from './node.js';
+import type { Key, TableDef } from './ports.js';
+
+/** A table as the transaction is changing it. */
+export interface WorkTable {
+  def: TableDef;
+  root: ChildRef;
+  indexRoots: ChildRef[];
+  rowCount: number;
+  nextRowId: number;
+  /** Nodes carrying this token are this transaction's and not frozen. */
+  owner: number;
+  /** Written since its nodes were last frozen. */
+  dirty: boolean;
+  /**
+   * New entries of non-unique indexes not yet in their trees (bulk-index.ts), per index; null when
+   * none. Anything that reads or changes the table's indexes, or freezes the table, puts them in first.
+   */
+  pending: Key[][] | null;
+}
+
+export function freezeTable(w: WorkTable): TableState {
+  return { def: w.def, root: w.root, indexRoots: w.indexRoots.slice(), rowCount: w.rowCount, nextRowId: w.nextRowId };
+}
+
+export function thawTable(s: TableState): WorkTable {
+  return {
+    def: s.def,
+    root: s.root,
+    indexRoots: s.indexRoots.slice(),
+    rowCount: s.rowCount,
+    nextRowId: s.nextRowId,
+    owner: newToken(),
+    dirty: false,
+    pending: null,
+  };
+}

@@ -16,6 +16,12 @@ const STATEMENTS = [
   { sql: 'UPDATE t SET v = $1 WHERE v >= $2', params: 2 },
   { sql: 'DELETE FROM t WHERE id = $1', params: 1 },
   { sql: 'INSERT INTO t SELECT max(id) + 1, $1, NULL FROM t', params: 1 },
+  // One VALUES row per set (the bulk-load path, values-batch.ts): an omitted column, DEFAULT, a
+  // subquery that must see the sets before it, and a table whose CHECK keeps an execution per set.
+  { sql: 'INSERT INTO t (id, u) VALUES ($1, $2)', params: 2 },
+  { sql: 'INSERT INTO t VALUES ($1, DEFAULT, $2)', params: 2 },
+  { sql: 'INSERT INTO t VALUES ($1, (SELECT count(*) FROM t), $2)', params: 2 },
+  { sql: 'INSERT INTO c VALUES ($1, $2)', params: 2 },
 ] as const;
 
 const small = fc.integer({ min: 0, max: 12 });
@@ -29,6 +35,7 @@ async function open(): Promise<{ db: Database; s: Session }> {
   const s = await db.connect();
   await s.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, u INTEGER UNIQUE)');
   await s.execute('CREATE INDEX t_v ON t (v)');
+  await s.execute('CREATE TABLE c (id INTEGER PRIMARY KEY, v INTEGER CHECK (v < 10))');
   return { db, s };
 }
 
@@ -62,7 +69,8 @@ async function reference(s: Session, sql: string, sets: readonly (readonly SqlVa
 }
 
 async function contents(s: Session): Promise<unknown[]> {
-  return (await s.execute('SELECT id, v, u FROM t ORDER BY id')).rows;
+  const t = (await s.execute('SELECT id, v, u FROM t ORDER BY id')).rows;
+  return [...t, 'c', ...(await s.execute('SELECT id, v FROM c ORDER BY id')).rows];
 }
 
 describe('executeMany', () => {

@@ -3,7 +3,7 @@
 import { BatchExecution } from '../../src/execution/batch-execution.js';
 import { compileStatement } from '../../src/execution/compile.js';
 import { withLifted } from '../../src/execution/param-slots.js';
-import type { CompiledStatement, ParamType } from '../../src/execution/types.js';
+import type { CompiledStatement, Execution, ParamType } from '../../src/execution/types.js';
 import type { RunStatement } from '../../src/protocol/messages.js';
 import type { LiteralType } from '../../src/protocol/statement.js';
 import type { ColumnType, ReadView, SqlValue } from '../../src/storage/ports.js';
@@ -86,15 +86,12 @@ function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, vi
     };
   }
   const batch = run.batch;
-  const execution =
-    batch === undefined
-      ? plan.start({ view, params: paramsOf(run), counters: rs.counters, checkInterrupt: rs.checkInterrupt })
-      : new BatchExecution(
-          plan,
-          { view, params: run.params, counters: rs.counters, checkInterrupt: rs.checkInterrupt },
-          batch,
-          run.statement.userParamCount,
-          run.statement.liftedParams,
-        );
+  let execution: Execution;
+  if (batch === undefined) execution = plan.start({ view, params: paramsOf(run), counters: rs.counters, checkInterrupt: rs.checkInterrupt });
+  else {
+    const ctx = { view, params: run.params, counters: rs.counters, checkInterrupt: rs.checkInterrupt };
+    const { userParamCount, liftedParams } = run.statement;
+    execution = plan.startBatch?.(ctx, batch, userParamCount, liftedParams) ?? new BatchExecution(plan, ctx, batch, userParamCount, liftedParams);
+  }
   rs.executePlan(execution, plan, hit);
 }

@@ -88,7 +88,7 @@ export class BatchExecution implements Execution {
 }
 
 /** The error of parameter set n (1-based), saying so in its detail; anything else passes as it is. */
-function inSet(e: unknown, n: number): unknown {
+export function inSet(e: unknown, n: number): unknown {
   if (!(e instanceof DispatcherError)) return e;
   const where = `in parameter set ${n}`;
   const copy = new DispatcherError(e.sqlState, e.message, {

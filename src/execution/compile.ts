@@ -65,6 +65,7 @@ function fromDml(p: DmlPlan, c: Compilers): CompiledStatement {
     indexesUsed: [...c.indexes],
     explain: () => p.explain,
     start: (ctx) => p.start(ctx),
+    ...(p.startBatch === undefined ? {} : { startBatch: p.startBatch }),
   };
 }
 
@@ -244,6 +245,21 @@ function withErrorText(c: CompiledStatement, text: string): CompiledStatement {
       // A query puts the text on its errors itself (one object less per execution).
       return ex instanceof QueryExecution ? ex.withText(text) : new TextedExecution(ex, text);
     },
+    ...(c.startBatch === undefined ? {} : { startBatch: textedBatch(c.startBatch, text) }),
+  };
+}
+
+/** A plan's startBatch whose execution's errors carry the statement text, as start's do. */
+function textedBatch(startBatch: NonNullable<CompiledStatement['startBatch']>, text: string): CompiledStatement['startBatch'] {
+  return (ctx, sets, userParams, lifted) => {
+    let ex: Execution | null;
+    try {
+      ex = startBatch(ctx, sets, userParams, lifted);
+    } catch (e) {
+      if (e instanceof LockWaitSignal) throw e;
+      throw toDispatcherError(e, text);
+    }
+    return ex === null ? null : new TextedExecution(ex, text);
   };
 }
 

@@ -13,6 +13,7 @@ import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { rowKey, textOf, truth } from './values.js';
 import { coerceForColumn } from './column-coercion.js';
+import { ValuesBatch } from './values-batch.js';
 import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
 import { conflictingRows, hasUniqueKey, ignoredByOrIgnore, insertOrOf } from './insert-or.js';
 import type { TriggerLookup, TriggerRun } from './triggers.js';
@@ -22,6 +23,7 @@ export interface DmlPlan {
   readonly command: string;
   readonly explain: string[];
   start(ctx: ExecContext): Execution;
+  startBatch?(ctx: ExecContext, sets: readonly (readonly SqlValue[])[], userParams: number, lifted: readonly SqlValue[]): Execution | null;
 }
 
 function targetTable(ctxView: { getTable(n: string): TableDef | undefined }, item: Node): TableDef {
@@ -117,6 +119,8 @@ export function compileInsert(
   // The source: VALUES rows (DEFAULT allowed) or a query.
   let source: PlanNode;
   let sourceTypes: ColumnType[];
+  /** The expressions of a VALUES list of one row (what a prepared bulk load runs per set). */
+  let oneRow: readonly Eval[] | null = null;
   const values = ast.values;
   const isDefault = (n: Node): boolean =>
     n?.type === 'column_ref' && typeof n.column !== 'string' && colRefTable(n) === null && identName(n.column) === 'default';
@@ -154,6 +158,7 @@ export function compileInsert(
     });
     sourceTypes = targets.map((_, i) => compiledRows[0]?.[i]?.type ?? 'any');
     const evRows = compiledRows.map((r) => r.map((c) => (c === null ? ((() => DEFAULT_MARK as unknown as SqlValue) as Eval) : c.ev)));
+    if (evRows.length === 1) oneRow = evRows[0]!;
     source = {
       open(f: Frame): Op {
         let i = 0;
@@ -217,10 +222,38 @@ export function compileInsert(
   const lengths = insertOrOf(ast) === null;
   const isTarget = new Array<number>(ncols).fill(-1);
   targets.forEach((t, i) => (isTarget[t] = i));
+  // Per parameter set, a plain insert of one VALUES row only builds and inserts that row: it runs
+  // through ValuesBatch, one loop for all sets, instead of an execution per set.
+  const plainRow = oneRow !== null && rowTriggers === null && updateTriggers === null && upsert === null && or === null && returning === null ? oneRow : null;
+  const startBatch: DmlPlan['startBatch'] =
+    plainRow === null
+      ? undefined
+      : (ctx, sets, userParams, lifted) => {
+          const txn = asWriteTxn(ctx);
+          // Constraints checked at the statement's end (foreign keys) keep the execution per set.
+          if (targetRules(txn, def) !== null) return null;
+          const n = plainRow.length;
+          return new ValuesBatch(ctx, sets, userParams, lifted, (f) => {
+            // The VALUES expressions in their order first, as the VALUES operator evaluates them.
+            const src: SqlValue[] = new Array(n);
+            for (let j = 0; j < n; j++) src[j] = plainRow[j]!(NO_COLUMNS, f);
+            const row: Row = new Array(ncols);
+            for (let c = 0; c < ncols; c++) {
+              const i = isTarget[c]!;
+              if (i < 0) row[c] = defaultValue(c, f);
+              else {
+                const v = src[i]!;
+                row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], lengths);
+              }
+            }
+            txn.insert(tname, row, true);
+          });
+        };
   return {
     columns: returning?.columns ?? [],
     command: 'INSERT',
     explain: [`Insert on ${tname}`, ...explainOf(source, 1)],
+    ...(startBatch === undefined ? {} : { startBatch }),
     start(ctx) {
       const txn = asWriteTxn(ctx);
       const rules = targetRules(txn, def);

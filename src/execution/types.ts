@@ -50,4 +50,9 @@ export interface CompiledStatement {
   /** One line per plan node, for EXPLAIN and the slow-query log. */
   explain(): string[];
   start(ctx: ExecContext): Execution;
+  /**
+   * The statement once per parameter set, as one execution, where the plan has a cheaper way than
+   * an execution per set (BatchExecution); null when it has none for this run.
+   */
+  startBatch?(ctx: ExecContext, sets: readonly (readonly SqlValue[])[], userParams: number, lifted: readonly SqlValue[]): Execution | null;
 }

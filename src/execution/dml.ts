@@ -233,9 +233,10 @@ export function compileInsert(
           // Constraints checked at the statement's end (foreign keys) keep the execution per set.
           if (targetRules(txn, def) !== null) return null;
           const n = plainRow.length;
+          // The VALUES expressions' results, one set at a time (the row is built from them at once).
+          const src: SqlValue[] = new Array(n);
           return new ValuesBatch(ctx, sets, userParams, lifted, (f) => {
             // The VALUES expressions in their order first, as the VALUES operator evaluates them.
-            const src: SqlValue[] = new Array(n);
             for (let j = 0; j < n; j++) src[j] = plainRow[j]!(NO_COLUMNS, f);
             const row: Row = new Array(ncols);
             for (let c = 0; c < ncols; c++) {

@@ -47,6 +47,8 @@ export abstract class TxnRows extends ViewBase {
   readonly #replay: boolean;
   /** Inside replay(): a row the log names may have been deleted by a later commit. */
   protected replaying = 0;
+  /** insert's scratch list of a row's index keys. */
+  readonly #ikeys: Key[] = [];
   /**
    * Where the last getRow found its row, when in a leaf this transaction may edit in place: an
    * update of that row right after (UPDATE ... WHERE pk = ...) replaces it there without a second
@@ -216,14 +218,17 @@ export abstract class TxnRows extends ViewBase {
     return s;
   }
 
-  /** Leaf value and accounted entry size for a row. */
-  protected rowValue(row: Row, keySize: number): [LeafValue, number] {
-    const rs = tupleSize(row);
-    if (rs <= this.core.spillSize) return [row, keySize + rs];
-    return [this.core.spills ? { row } : row, keySize + REF_SIZE];
+  /** A row's leaf value, given its tupleSize: the row, or (a large one, in a file) a row to spill at commit. */
+  protected leafValue(row: Row, rowSize: number): LeafValue {
+    return rowSize > this.core.spillSize && this.core.spills ? { row } : row;
   }
 
-  /** The accounted entry size rowValue gave a leaf value (for putting one back). */
+  /** The accounted size of a row's leaf entry (a large row's is its overflow reference's). */
+  protected entrySize(keySize: number, rowSize: number): number {
+    return keySize + (rowSize > this.core.spillSize ? REF_SIZE : rowSize);
+  }
+
+  /** The accounted entry size entrySize gave a leaf value (for putting one back). */
   protected valueSize(key: Key, v: LeafValue): number {
     const ks = tupleSize(key);
     if (!Array.isArray(v)) return ks + REF_SIZE;
@@ -280,9 +285,12 @@ export abstract class TxnRows extends ViewBase {
     else key = pk.map((i) => row[i] ?? null);
     const ks = this.keySize(key, def.name);
     const ixs = def.indexes;
+    // The row's index keys, all made and checked before anything changes (a scratch list: one
+    // array less per row of a bulk load).
     let ikeys: Key[] | undefined;
     if (ixs.length > 0) {
-      ikeys = new Array<Key>(ixs.length);
+      ikeys = this.#ikeys;
+      ikeys.length = ixs.length;
       for (let i = 0; i < ixs.length; i++) {
         const ix = ixs[i]!;
         const ik = indexKey(row, ix.columns, key);
@@ -294,7 +302,9 @@ export abstract class TxnRows extends ViewBase {
     }
     const w = this.writer;
     w.owner = t.owner;
-    const [val, size] = this.rowValue(row, ks);
+    const rs = tupleSize(row);
+    const val = this.leafValue(row, rs);
+    const size = this.entrySize(ks, rs);
     const root = w.put(this.load(t.root), key, val, size, PutMode.Insert);
     if (w.duplicate) throw uniqueViolation(this.pkName(def), this.colNames(def, pk), key);
     t.root = root;
@@ -336,7 +346,9 @@ export abstract class TxnRows extends ViewBase {
       // One descent replaces the row and hands back the old one; index entries follow (and a
       // unique violation there puts the old row back).
       w.owner = t.owner;
-      const [val, size] = this.rowValue(row, ks);
+      const rs = tupleSize(row);
+      const val = this.leafValue(row, rs);
+      const size = this.entrySize(ks, rs);
       const overflow = this.overflowFreed.length;
       if (!this.#replaceFound(t, key, val, size)) {
         const root = w.put(this.load(t.root), key, val, size, PutMode.Replace);
@@ -364,7 +376,9 @@ export abstract class TxnRows extends ViewBase {
       if (lookup(this.core.src, this.load(t.root), newKey) !== undefined)
         throw uniqueViolation(this.pkName(def), this.colNames(def, pk), newKey);
       w.owner = t.owner;
-      const [val, size] = this.rowValue(row, ks);
+      const rs = tupleSize(row);
+      const val = this.leafValue(row, rs);
+      const size = this.entrySize(ks, rs);
       const r = w.remove(this.load(t.root), key);
       t.root = w.put(r, newKey, val, size, PutMode.Insert);
     }

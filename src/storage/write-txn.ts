@@ -116,7 +116,9 @@ export class WriteTxnImpl extends TxnMarks implements WriteTxn {
                 ? c.key
                 : [nextRowId++]
               : def.primaryKey.map((i) => r[i] ?? null);
-          const [val, size] = this.rowValue(r, this.keySize(key, def.name));
+          const rs = tupleSize(r);
+          const size = this.entrySize(this.keySize(key, def.name), rs);
+          const val = this.leafValue(r, rs);
           nr = w.put(nr, key, val, size, PutMode.Insert);
           if (w.duplicate) throw uniqueViolation(this.pkName(def), this.colNames(def, def.primaryKey), key);
         }

@@ -1,4 +1,4 @@
-// The sorts of integer-first index keys (src/storage/bulk-index.ts): the radix sort for first
+// The sorts of integer-first index keys (src/storage/bulk-index.ts): counting and the radix sort for first
 // elements spanning less than 2^32, the packed native sort for wider spans at the edge of its
 // range, and ties broken by the rest of the key — always exactly the order compareKeys gives.
 import fc from 'fast-check';
@@ -20,8 +20,8 @@ it('orders keys whose first elements are near the packed range\'s limit exactly 
   sortedLikeCompareKeys(keys);
 });
 
-it('orders keys by the radix sort exactly as compareKeys does, for spans of one digit to just under 2^32', () => {
-  const span = fc.constantFrom(0, 1, 2047, 2048, 4_000_000, 2 ** 22, 2 ** 32 - 1);
+it('orders keys by counting or by the radix sort exactly as compareKeys does, for spans of one value to just under 2^32', () => {
+  const span = fc.constantFrom(0, 1, 150, 599, 2047, 2048, 4_000_000, 2 ** 22, 2 ** 32 - 1);
   fc.assert(
     fc.property(
       span,
@@ -35,6 +35,13 @@ it('orders keys by the radix sort exactly as compareKeys does, for spans of one 
     ),
     { numRuns: 300 },
   );
+});
+
+it('leaves no keys and one key as they are', () => {
+  const none: number[][] = [];
+  sortIndexKeys(none);
+  expect(none).toEqual([]);
+  sortedLikeCompareKeys([[5, 1]]);
 });
 
 it('takes the packed sort just past the radix span, and keeps keys equal in their first element in order of the rest', () => {

@@ -222,6 +222,19 @@ export function compileInsert(
   const lengths = insertOrOf(ast) === null;
   const isTarget = new Array<number>(ncols).fill(-1);
   targets.forEach((t, i) => (isTarget[t] = i));
+  /** The table row for one source row (the VALUES or query results, in target order). */
+  const tableRow = (src: readonly SqlValue[], f: Frame): Row => {
+    const row: Row = new Array(ncols);
+    for (let c = 0; c < ncols; c++) {
+      const i = isTarget[c]!;
+      if (i < 0) row[c] = defaultValue(c, f);
+      else {
+        const v = src[i]!;
+        row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], lengths);
+      }
+    }
+    return row;
+  };
   // Per parameter set, a plain insert of one VALUES row only builds and inserts that row: it runs
   // through ValuesBatch, one loop for all sets, instead of an execution per set.
   const plainRow = oneRow !== null && rowTriggers === null && updateTriggers === null && upsert === null && or === null && returning === null ? oneRow : null;
@@ -238,16 +251,7 @@ export function compileInsert(
           return new ValuesBatch(ctx, sets, userParams, lifted, (f) => {
             // The VALUES expressions in their order first, as the VALUES operator evaluates them.
             for (let j = 0; j < n; j++) src[j] = plainRow[j]!(NO_COLUMNS, f);
-            const row: Row = new Array(ncols);
-            for (let c = 0; c < ncols; c++) {
-              const i = isTarget[c]!;
-              if (i < 0) row[c] = defaultValue(c, f);
-              else {
-                const v = src[i]!;
-                row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], lengths);
-              }
-            }
-            txn.insert(tname, row, true);
+            txn.insert(tname, tableRow(src, f), true);
           });
         };
   return {
@@ -270,17 +274,9 @@ export function compileInsert(
           if (rules !== null) run ??= new ConstraintRun(txn, f);
           let affected = to - from;
           for (let k = from; k < to; k++) {
-            const src = rows[k]!;
-            const row: Row = new Array(ncols);
+            let row: Row;
             try {
-              for (let c = 0; c < ncols; c++) {
-                const i = isTarget[c]!;
-                if (i < 0) row[c] = defaultValue(c, f);
-                else {
-                  const v = src[i]!;
-                  row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], lengths);
-                }
-              }
+              row = tableRow(rows[k]!, f);
               if (fire !== null && !fire.before(row, null, null)) {
                 affected--; // RAISE(IGNORE) in a BEFORE trigger: the row is skipped
                 continue;

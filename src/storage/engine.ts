@@ -196,16 +196,24 @@ export class Engine implements StorageEngine, TxnCore {
     this.releaseSeq(txn.base.seq);
   }
 
+  /** Whether a table `txn` touched moved since its base: its private roots no longer fit `head`. */
+  #moved(txn: WriteTxnImpl, head: DbState): boolean {
+    for (const name of txn.work.keys()) if (head.tables.get(name) !== txn.base.tables.get(name)) return true;
+    return false;
+  }
+
   /** Applies a transaction onto `head`: its private roots if nothing it touched moved, else a replay. */
   #apply(txn: WriteTxnImpl, head: DbState): CommitWork {
     let src: WriteTxnImpl = txn;
-    for (const name of txn.work.keys()) {
-      if (head.tables.get(name) !== txn.base.tables.get(name)) {
-        src = new WriteTxnImpl(this, head, true);
-        src.replay(txn.log);
-        break;
-      }
+    if (this.#moved(txn, head)) {
+      src = new WriteTxnImpl(this, head, true);
+      src.replay(txn.log);
     }
+    return this.#workOf(src, head, 1);
+  }
+
+  /** The state `src` (over `head`) makes, `commits` commits later, and what it changed. */
+  #workOf(src: WriteTxnImpl, head: DbState, commits: number): CommitWork {
     const tables = new Map<string, TableState>(head.tables);
     const changed: string[] = [];
     const removed: string[] = [];
@@ -227,7 +235,7 @@ export class Engine implements StorageEngine, TxnCore {
       meta = m;
     }
     return {
-      state: { seq: head.seq + 1, tables, meta },
+      state: { seq: head.seq + commits, tables, meta },
       changed,
       removed,
       metaChanged: [...src.meta.keys()],
@@ -286,6 +294,28 @@ export class Engine implements StorageEngine, TxnCore {
     return new DispatcherError(SqlState.IoError, `${what} failed: ${msg}`, { cause });
   }
 
+  /**
+   * Replays `e`'s log into the batch's shared transaction behind a statement mark. A failed
+   * replay is rolled back and rethrown (that commit alone fails); false when even the rollback
+   * failed, which leaves the shared transaction unusable.
+   */
+  #fold(shared: WriteTxnImpl, e: QueuedCommit): boolean {
+    const mark = shared.statementMark();
+    try {
+      shared.replay(e.txn.log);
+    } catch (err) {
+      try {
+        shared.rollbackTo(mark);
+        shared.release(mark);
+      } catch {
+        return false;
+      }
+      throw err;
+    }
+    shared.release(mark);
+    return true;
+  }
+
   #startDrain(): void {
     // Nothing may escape as an unhandled rejection: a failure here stops further commits.
     this.#drain().catch((e: unknown) => {
@@ -321,6 +351,12 @@ export class Engine implements StorageEngine, TxnCore {
         // Row-change commits go out as redo frames; one commit of any other kind makes the whole
         // batch a page-image commit (which also images what earlier redo commits changed).
         let redo: { seq: number; body: Buffer }[] | null = [];
+        // Commits whose base fell behind (every one after the batch's first, when sessions began
+        // from the same state) are replayed into one transaction over the head: the nodes near
+        // the root are copied once per batch, not once per commit, and no state is built between
+        // them. Each replay sits behind a statement mark, so a failing one undoes only itself.
+        let shared: WriteTxnImpl | null = null;
+        const folded: QueuedCommit[] = [];
         for (const e of batch) {
           if (this.#failed) {
             e.txn.settle();
@@ -328,21 +364,52 @@ export class Engine implements StorageEngine, TxnCore {
             e.reject(this.#failed);
             continue;
           }
+          let seq: number;
           try {
-            const work = this.#apply(e.txn, this.#head);
-            this.#head = work.state;
-            merged = mergeWork(merged, work);
-            staged.push(e);
-            if (redo !== null) {
-              const body = encodeRedo(work.state.seq, e.txn.log);
-              if (body === null) redo = null;
-              else redo.push({ seq: work.state.seq, body });
+            if (shared === null && !this.#moved(e.txn, this.#head)) {
+              const work = this.#workOf(e.txn, this.#head, 1);
+              this.#head = work.state;
+              merged = mergeWork(merged, work);
+              staged.push(e);
+              seq = work.state.seq;
+            } else {
+              shared ??= new WriteTxnImpl(this, this.#head, true);
+              if (!this.#fold(shared, e)) {
+                // The replay could not be undone: the shared transaction is lost, with every
+                // commit folded into it (none is acknowledged; each is told it failed).
+                const lost = new DispatcherError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update', { detail: 'a commit replayed in the same group could not be undone' });
+                for (const f of [...folded.splice(0), e]) {
+                  const at = staged.indexOf(f);
+                  if (at >= 0) staged.splice(at, 1);
+                  f.txn.settle();
+                  this.releaseSeq(f.txn.base.seq);
+                  f.reject(lost);
+                }
+                // They were the batch's last staged commits; their redo records go with them.
+                if (redo !== null) redo.length = staged.length;
+                shared = null;
+                continue;
+              }
+              folded.push(e);
+              staged.push(e);
+              seq = this.#head.seq + folded.length;
             }
           } catch (err) {
             e.txn.settle();
             this.releaseSeq(e.txn.base.seq);
             e.reject(toDispatcherError(err));
+            continue;
           }
+          if (redo !== null) {
+            const body = encodeRedo(seq, e.txn.log);
+            if (body === null) redo = null;
+            else redo.push({ seq, body });
+          }
+        }
+        if (shared !== null && folded.length > 0) {
+          const work = this.#workOf(shared, this.#head, folded.length);
+          this.#head = work.state;
+          merged = mergeWork(merged, work);
         }
         if (staged.length === 0) continue;
         this.#lastBatch = staged.length;

@@ -28,7 +28,7 @@ import { childOf, searchNode } from './tree-read.js';
  * tiny entries would make each small update copy thousands of slots.
  */
 export const MAX_LEAF_ENTRIES = 512;
-export const MAX_CHILDREN = 256;
+export const MAX_CHILDREN = 64;
 
 /**
  * Bumped by every put and remove of any writer. A leaf a lookup reached from a root is still

@@ -80,6 +80,65 @@ describe('group commit', () => {
     }
   });
 
+  it('fails only the commit whose replay fails; the rest of the batch lands and recovers', async () => {
+    const p = path.join(dir, 'fold.db');
+    const db = await openStorage(p, { durable: true, pageSize: 4096 });
+    const setup = db.begin();
+    setup.createTable(tableDef('t', [['id', 'integer'], ['v', 'text']]));
+    for (let i = 0; i < 400; i++) setup.insert('t', [i, `v${i}`]);
+    await setup.commit();
+    const fsyncs = db.stats().fsyncs;
+    // All begun from the same state: the first commit keeps its own trees, the others are
+    // replayed onto it in one shared transaction. No locks at this level, so two of them
+    // collide: b updates the row a deletes, d inserts the key c inserts.
+    const [a, b, c, d, e] = [db.begin(), db.begin(), db.begin(), db.begin(), db.begin()];
+    a.delete('t', [5]);
+    a.update('t', [6], [6, 'a']);
+    b.update('t', [7], [7, 'b']);
+    b.update('t', [5], [5, 'b']);
+    c.insert('t', [1000, 'c']);
+    c.update('t', [300], [300, 'c']);
+    d.update('t', [8], [8, 'd']);
+    d.insert('t', [1000, 'd']);
+    e.update('t', [399], [399, 'e']);
+    e.delete('t', [0]);
+    const outcomes = await Promise.allSettled([a.commit(), b.commit(), c.commit(), d.commit(), e.commit()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ sqlState: '40001' });
+    expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({ sqlState: '23505' });
+    expect(db.stats().fsyncs - fsyncs).toBe(1);
+    const s = db.snapshot();
+    // Nothing of b or d is left, not even their first changes.
+    expect(s.getRow('t', [5])).toBeUndefined();
+    expect(s.getRow('t', [7])).toEqual([7, 'v7']);
+    expect(s.getRow('t', [8])).toEqual([8, 'v8']);
+    expect(s.getRow('t', [1000])).toEqual([1000, 'c']);
+    expect(s.getRow('t', [6])).toEqual([6, 'a']);
+    expect(s.getRow('t', [300])).toEqual([300, 'c']);
+    expect(s.getRow('t', [399])).toEqual([399, 'e']);
+    expect(s.getRow('t', [0])).toBeUndefined();
+    s.release();
+    // A later batch goes on from there.
+    const f = db.begin();
+    const g = db.begin();
+    f.update('t', [10], [10, 'f']);
+    g.update('t', [11], [11, 'g']);
+    await Promise.all([f.commit(), g.commit()]);
+    const expected = dump(db);
+    expect(expected['t']).toHaveLength(399);
+    const copy = path.join(dir, 'fold-copy.db');
+    fs.copyFileSync(p, copy);
+    fs.copyFileSync(`${p}-wal`, `${copy}-wal`);
+    await db.close();
+    const again = await openStorage(copy, { durable: true, pageSize: 4096 });
+    try {
+      expect(dump(again)).toEqual(expected);
+      expect(again.integrityCheck()).toEqual([]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('shares fsyncs among sessions committing autocommit statements at once, and not for a lone one', async () => {
     const p = path.join(dir, 'sessions.db');
     const db = await Database.open(p);

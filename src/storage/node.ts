@@ -90,7 +90,8 @@ export function newInternal(owner: number): InternalNode {
  * as they are (a row updated in a leaf, a child replaced in each node above it), so the copy
  * borrows the original's keys (and n0 cache, and an internal node's sizes) and takes its own only
  * when it first changes them (ownKeys): a one-row update of a 100k-row table copied a 256-child
- * node's four arrays, ~8 KB of garbage per commit, where one array is enough.
+ * node's four arrays, ~8 KB of garbage per commit, where one array is enough (nodes now hold at
+ * most 64 children: tree-writer.ts).
  */
 export function cloneNode<N extends BNode>(n: N, owner: number): N {
   if (n.leaf) {

@@ -405,9 +405,17 @@ export class FileStore {
     return this.#dirtyTables.size > 0 || this.#dirtyFreed.length > 0 || this.#dirtyOverflow.length > 0;
   }
 
-  /** Whether enough has piled up since the last images that the next ones should be written now. */
+  /**
+   * Whether enough has piled up since the last images that the next ones should be written now.
+   * An image point writes every page changed since the last one: when those are many (one-row
+   * updates spread over a large table dirty every leaf), redo is kept until it is about as large
+   * as that image, up to a checkpoint's worth, instead of re-imaging the whole table every
+   * quarter of it.
+   */
   wantsImage(): boolean {
-    return this.#dirtyFreed.length >= this.#imageNodes || this.#redoBytes >= this.#imageBytes;
+    if (this.#dirtyFreed.length >= this.#imageNodes) return true;
+    if (this.#redoBytes < this.#imageBytes) return false;
+    return this.#redoBytes >= Math.min(this.#checkpointBytes, this.#dirtyFreed.length * this.#pageSize);
   }
 
   /** Stages an image point of `state` (a page-image commit that changes nothing). */

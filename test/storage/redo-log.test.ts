@@ -122,6 +122,64 @@ describe('redo records', () => {
     await expectState(p, items, [...logs.values()]);
   }, 60_000);
 
+  it('keep redo past a quarter of checkpointBytes while an image point would rewrite more than it holds', async () => {
+    // 2,000 rows of ~130 bytes: ~90 leaves of 4 KiB. checkpointBytes 256 KiB: redo alone would
+    // take an image point at 64 KiB (~350 one-row commits).
+    const rows = 2000;
+    const firstImage = async (spread: boolean): Promise<{ at: number; copy: string; model: Map<number, Row> }> => {
+      const p = dbPath();
+      const db = (await openStorage(p, { durable: false, pageSize: 4096, poolPages: 4096, checkpointBytes: 256 * 1024 })) as Engine;
+      const model = new Map<number, Row>();
+      const setup = db.begin();
+      setup.createTable(tableDef('t', [['id', 'integer'], ['v', 'text']]));
+      for (let id = 0; id < rows; id++) {
+        const row: Row = [id, `v${id}`.padEnd(120, '.')];
+        setup.insert('t', row);
+        model.set(id, row);
+      }
+      await setup.commit();
+      let copy = '';
+      let atCopy = new Map<number, Row>();
+      let at = -1;
+      for (let c = 1; c <= 3000 && at < 0; c++) {
+        // Spread: every commit in another leaf. Concentrated: the same five rows.
+        const id = spread ? (c * 7919) % rows : c % 5;
+        const row: Row = [id, `c${c}`.padEnd(120, '-')];
+        const before = db.stats().pagesWritten;
+        const tx = db.begin();
+        tx.update('t', [id], row);
+        await tx.commit();
+        model.set(id, row);
+        if (db.stats().pagesWritten > before) at = c;
+        else if (c === 1000) {
+          // A crash now: the log holds the images of the load and 1,000 redo records after them.
+          copy = crashCopy(p);
+          atCopy = new Map(model);
+        }
+      }
+      await db.close();
+      return { at, copy, model: atCopy };
+    };
+    const concentrated = await firstImage(false);
+    // Few pages changed: the image point comes at the quarter, as before.
+    expect(concentrated.at).toBeGreaterThan(200);
+    expect(concentrated.at).toBeLessThan(600);
+    const spread = await firstImage(true);
+    // Every leaf changed: the redo is kept until it is about as large as the image (capped at
+    // checkpointBytes), so the first image point comes much later.
+    expect(spread.at).toBeGreaterThan(1000);
+    // A crash with that much redo in the log recovers exactly the commits acknowledged before it.
+    const db = (await openStorage(spread.copy, { durable: false, pageSize: 4096, poolPages: 4096, checkpointBytes: 256 * 1024 })) as Engine;
+    try {
+      const snap = db.snapshot();
+      expect(drain(snap.scanTable('t'))).toEqual([...spread.model.keys()].sort((a, b) => a - b).map((k) => spread.model.get(k)));
+      snap.release();
+      expect(db.integrityCheck()).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
   it('replay a commit that raced another onto the same row ids the live engine gave it', async () => {
     const p = dbPath();
     const db = await openStorage(p, opts);

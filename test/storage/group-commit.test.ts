@@ -25,6 +25,14 @@ function dump(db: StorageEngine): Record<string, unknown[]> {
   }
 }
 
+/** The database and its WAL copied as a crash would leave them, then opened (recovery runs). */
+function reopenCrashCopy(p: string, name: string): Promise<StorageEngine> {
+  const copy = path.join(dir, name);
+  fs.copyFileSync(p, copy);
+  fs.copyFileSync(`${p}-wal`, `${copy}-wal`);
+  return openStorage(copy, { durable: true, pageSize: 4096 });
+}
+
 describe('group commit', () => {
   it('writes a batch of concurrent commits once and recovers exactly its result', async () => {
     const p = path.join(dir, 'g.db');
@@ -63,11 +71,8 @@ describe('group commit', () => {
     const expected = dump(db);
     expect(Object.keys(expected).sort()).toEqual(['t']);
     expect(expected['t']).toHaveLength(499);
-    const copy = path.join(dir, 'copy.db');
-    fs.copyFileSync(p, copy);
-    fs.copyFileSync(`${p}-wal`, `${copy}-wal`);
+    const again = await reopenCrashCopy(p, 'copy.db');
     await db.close();
-    const again = await openStorage(copy, { durable: true, pageSize: 4096 });
     try {
       expect(dump(again)).toEqual(expected);
       const s = again.snapshot();
@@ -126,11 +131,8 @@ describe('group commit', () => {
     await Promise.all([f.commit(), g.commit()]);
     const expected = dump(db);
     expect(expected['t']).toHaveLength(399);
-    const copy = path.join(dir, 'fold-copy.db');
-    fs.copyFileSync(p, copy);
-    fs.copyFileSync(`${p}-wal`, `${copy}-wal`);
+    const again = await reopenCrashCopy(p, 'fold-copy.db');
     await db.close();
-    const again = await openStorage(copy, { durable: true, pageSize: 4096 });
     try {
       expect(dump(again)).toEqual(expected);
       expect(again.integrityCheck()).toEqual([]);

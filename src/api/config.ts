@@ -2,8 +2,19 @@
 // settings and the engine's own, validated field by field. Every problem is a DispatcherError
 // 22023 that names the field and says why, so a bad file never opens a half-configured database.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type { parse as ParseYaml } from 'yaml';
 import { DispatcherError, SqlState } from './errors.js';
+
+/**
+ * yaml, loaded the first time a configuration file is read: most databases are configured with an
+ * object or not at all, and loading the parser with the library cost every one of them its memory.
+ */
+let yamlParse: typeof ParseYaml | undefined;
+function parseYaml(text: string): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as { parse: typeof ParseYaml }).parse;
+  return yamlParse(text);
+}
 
 export type SecurityLevel = 'low' | 'medium' | 'high';
 

@@ -26,6 +26,9 @@ export interface RedoRecord {
 export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
   // Rows average well under this; a transaction far past the frame size is not worth trying.
   if (log.length > MAX_REDO_BYTES >> 4) return null;
+  // Nor one whose rows alone pass it: packing 10,000 updated 200-byte rows (~12 ms) only to find
+  // 2 MB did not fit cost a large transaction's commit a tenth of its time.
+  if (redoLowerBound(log) > MAX_REDO_BYTES) return null;
   const flat: unknown[] = new Array(1 + log.length * 4);
   flat[0] = seq;
   let j = 1;
@@ -50,6 +53,29 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
   }
   const body = packr.pack(flat);
   return body.length <= MAX_REDO_BYTES ? body : null;
+}
+
+/**
+ * Fewer bytes than the packed log can take: every value at least one byte, a string at least one
+ * more per UTF-16 unit (UTF-8 never takes fewer bytes than units).
+ */
+function redoLowerBound(log: readonly LogOp[]): number {
+  let n = 0;
+  for (const op of log) {
+    if (op.op !== 'insert' && op.op !== 'update' && op.op !== 'delete') return 0;
+    n += tupleLowerBound(op.key);
+    if (op.op !== 'delete') n += tupleLowerBound(op.row);
+  }
+  return n;
+}
+
+function tupleLowerBound(t: readonly unknown[]): number {
+  let n = 1;
+  for (let i = 0; i < t.length; i++) {
+    const v = t[i];
+    n += typeof v === 'string' ? 1 + v.length : 1;
+  }
+  return n;
 }
 
 function bad(file: string, why: string): DispatcherError {

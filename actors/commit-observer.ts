@@ -3,7 +3,7 @@
 // truncated it, and a rolled-back transaction never gets here):
 //  - the change log of the seed (db.changes$): every row change, in commit order, for replication;
 //  - the access control snapshot reloads when the commit wrote an acl: value.
-import { Subject } from 'rxjs';
+import { Subject } from '../src/observability/rx.js';
 import type { Key, Row, SqlValue, StorageEngine, WriteTxn } from '../src/storage/ports.js';
 import { WriteTxnImpl } from '../src/storage/write-txn.js';
 import { ACL_PREFIX } from './access-control.js';

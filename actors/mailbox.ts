@@ -4,7 +4,7 @@
 // The queue and the busy flag live here rather than in the Actor base class: every actor class
 // has its own object shape, so base-class code reading them would see a dozen shapes per field
 // (megamorphic property access on every message), while every mailbox has the same one.
-import { Subject } from 'rxjs';
+import { Subject } from '../src/observability/rx.js';
 
 export class Mailbox<M> extends Subject<M> {
   readonly #owner: (message: M) => void;

@@ -1,6 +1,6 @@
 // The caller's end of one request: collects the replies addressed to its query id into a result,
 // streams rows and progress when someone watches, and follows the query lifecycle.
-import { Observable, ReplaySubject, Subject } from 'rxjs';
+import { Observable, ReplaySubject, Subject } from '../observability/rx.js';
 import { createActor, type Actor as XActor } from 'xstate';
 import { performance } from 'node:perf_hooks';
 import { queryMachine } from '../../machines/query-machine.js';

@@ -2,7 +2,8 @@
 // subscriber and returns; subscribers are called later (setImmediate), in batches bounded by a
 // time budget. A subscriber that cannot keep up loses the oldest-undelivered overflow: each lost
 // item is counted (per subscriber and in total) instead of slowing the statements that publish.
-import { Observable, type Subscriber } from 'rxjs';
+import type { Subscriber } from 'rxjs';
+import { Observable } from './rx.js';
 
 interface Sink<T> {
   readonly subscriber: Subscriber<T>;

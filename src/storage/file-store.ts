@@ -189,7 +189,7 @@ export class FileStore {
     const bytes = Buffer.concat(parts);
     if (bytes.length !== ref.n) throw corrupted(ref.o, this.#file, 'overflow run length mismatch');
     try {
-      const row = packr.unpack(bytes) as Row;
+      const row = packr().unpack(bytes) as Row;
       plainBytes(row);
       return row;
     } catch {
@@ -230,7 +230,7 @@ export class FileStore {
   }
 
   #writeOverflow(row: Row, seq: number): OverflowRef {
-    const bytes = packr.pack(row);
+    const bytes = packr().pack(row);
     const per = this.#pageSize - PAGE_HEADER_SIZE;
     const count = Math.max(1, Math.ceil(bytes.length / per));
     // A run is contiguous so the reference is (first, count): one page can be any free page,
@@ -274,7 +274,7 @@ export class FileStore {
   }
 
   #catalogValue(v: unknown[]): [LeafValue, number] {
-    const size = packr.pack(v).length;
+    const size = packr().pack(v).length;
     if (size <= this.#spillSize) return [v as Row, size];
     return [{ row: v as Row }, REF_SIZE];
   }

@@ -1,8 +1,9 @@
 // On-disk layout. Every page starts with a 16-byte header: crc32 of the rest of the page, the
 // page id (so a page written to the wrong place is caught), a kind byte and the body length.
 // Page 0 is the file header: magic, format version, page size and the meta record.
+import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
-import { Packr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
 import { DispatcherError, SqlState } from '../api/errors.js';
 
 export const FORMAT_VERSION = 1;
@@ -16,13 +17,21 @@ export const enum PageKind {
   FreeList = 4,
 }
 
-/** msgpack with plain maps (no record extension) and 64-bit integers as number when safe. */
-// 'auto' (supported at run time, missing from the typings): bigint only outside the safe range.
-export const packr = new Packr({
-  useRecords: false,
-  mapsAsObjects: true,
-  int64AsType: 'auto' as unknown as 'bigint',
-});
+let codec: Packr | undefined;
+
+/**
+ * msgpack with plain maps (no record extension) and 64-bit integers as number when safe. Loaded
+ * the first time a page, a log frame or a meta record is encoded or decoded: an in-memory database
+ * never does, and loading msgpackr (with its native string decoder) cost it ~3 MB of memory.
+ */
+export function packr(): Packr {
+  if (codec === undefined) {
+    const { Packr: PackrClass } = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+    // 'auto' (supported at run time, missing from the typings): bigint only outside the safe range.
+    codec = new PackrClass({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' as unknown as 'bigint' });
+  }
+  return codec;
+}
 
 /** The meta record: where the catalog is and how big the file is. */
 export interface Meta {
@@ -38,11 +47,11 @@ export interface Meta {
 }
 
 export function encodeMeta(m: Meta): Buffer {
-  return packr.pack([m.catalogRoot, m.pageCount, m.freeHead, m.freeKnown, m.seq]);
+  return packr().pack([m.catalogRoot, m.pageCount, m.freeHead, m.freeKnown, m.seq]);
 }
 
 export function decodeMeta(b: Uint8Array): Meta {
-  const a = packr.unpack(b) as unknown;
+  const a = packr().unpack(b) as unknown;
   if (!Array.isArray(a) || a.length < 5) throw new Error('bad meta record');
   const [catalogRoot, pageCount, freeHead, freeKnown, seq] = a as [number, number, number, boolean, number];
   return { catalogRoot, pageCount, freeHead, freeKnown, seq };

@@ -168,11 +168,51 @@ export function valueSize(v: SqlValue): number {
     case 'object':
       if (v === null) return 1;
       if (v instanceof Uint8Array) return v.length + (v.length < 256 ? 2 : v.length < 65536 ? 3 : 5);
-      // Catalog entries hold definitions and statistics (objects, arrays): measure their encoding.
-      return packr.pack(v).length;
+      // Catalog entries hold definitions and statistics (objects, arrays).
+      return structureSize(v);
     default:
       return 9;
   }
+}
+
+/** Bytes of a msgpack string, array or map header for `n` (bytes or entries) at most. */
+function headerSize(n: number, fix: number): number {
+  return n < fix ? 1 : n < 65536 ? 3 : 5;
+}
+
+/**
+ * Upper bound of the msgpack size of a catalog value: plain objects and arrays of strings,
+ * numbers, booleans and nulls are walked (an in-memory database then never loads the codec);
+ * anything else is measured by encoding it.
+ */
+function structureSize(v: unknown): number {
+  if (v === null || v === undefined) return 3;
+  switch (typeof v) {
+    case 'bigint':
+      // Past 64 bits msgpackr chooses another encoding: measure it.
+      if (v < -(2n ** 63n) || v >= 2n ** 64n) break;
+      return valueSize(v);
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return valueSize(v);
+    case 'object': {
+      if (v instanceof Uint8Array) return valueSize(v);
+      if (Array.isArray(v)) {
+        let s = headerSize(v.length, 16);
+        for (let i = 0; i < v.length; i++) s += structureSize(v[i]);
+        return s;
+      }
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) break;
+      const keys = Object.keys(v);
+      // msgpackr gives every object a map16 header at least.
+      let s = headerSize(keys.length, 0);
+      for (const k of keys) s += valueSize(k) + structureSize((v as Record<string, unknown>)[k]);
+      return s;
+    }
+  }
+  return packr().pack(v).length;
 }
 
 /** Upper bound of the msgpack size of a tuple (key or row). */

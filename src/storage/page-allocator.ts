@@ -48,7 +48,7 @@ export class PageAllocator {
       seen.add(id);
       const page = readRaw(id);
       if (checkPage(page, id, this.#file) !== PageKind.FreeList) throw corrupted(id, this.#file, 'expected a free-list page');
-      const [next, ids] = packr.unpack(pageBody(page)) as [number, number[]];
+      const [next, ids] = packr().unpack(pageBody(page)) as [number, number[]];
       for (const f of ids) this.#free.push(f);
       this.#free.push(id);
       id = next;
@@ -182,7 +182,7 @@ export class PageAllocator {
     const listed = this.#free.slice(0, this.#free.length - fromFree).concat(pending);
     for (let i = 0; i < listPages.length; i++) {
       const chunk = listed.slice(i * perPage, (i + 1) * perPage);
-      const body = packr.pack([listPages[i + 1] ?? 0, chunk]);
+      const body = packr().pack([listPages[i + 1] ?? 0, chunk]);
       const page = Buffer.alloc(pageSize);
       body.copy(page, PAGE_HEADER_SIZE);
       sealPage(page, listPages[i]!, PageKind.FreeList, body.length);

@@ -63,7 +63,7 @@ function plainRows(ts: readonly unknown[]): LeafValue[] {
 
 /** Encodes a committed node (children already page ids) into a fresh page image. */
 export function encodeNode(node: BNode, pageSize: number): Buffer {
-  const body = node.leaf ? packr.pack([node.keys, node.vals]) : packr.pack([node.keys, node.children]);
+  const body = node.leaf ? packr().pack([node.keys, node.vals]) : packr().pack([node.keys, node.children]);
   if (body.length > pageSize - PAGE_HEADER_SIZE)
     throw new DispatcherError(SqlState.InternalError, `node of ${body.length} bytes does not fit a page (accounted ${node.bytes})`);
   const page = Buffer.allocUnsafe(pageSize);
@@ -91,7 +91,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
   const kind = checkPage(page, id, file);
   let parts: unknown;
   try {
-    parts = packr.unpack(pageBody(page));
+    parts = packr().unpack(pageBody(page));
   } catch {
     throw corrupted(id, file, 'undecodable node');
   }

@@ -51,7 +51,7 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
         return null;
     }
   }
-  const body = packr.pack(flat);
+  const body = packr().pack(flat);
   return body.length <= MAX_REDO_BYTES ? body : null;
 }
 
@@ -86,7 +86,7 @@ function bad(file: string, why: string): DispatcherError {
 export function decodeRedo(body: Uint8Array, file: string): RedoRecord {
   let flat: unknown;
   try {
-    flat = packr.unpack(body);
+    flat = packr().unpack(body);
   } catch {
     throw bad(file, 'cannot be decoded');
   }

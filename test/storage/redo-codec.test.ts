@@ -17,7 +17,7 @@ function packedSize(seq: number, log: readonly LogOp[]): number {
     if (op.op === 'insert' || op.op === 'update') flat.push(CODES[op.op], op.t, op.key, op.row);
     else if (op.op === 'delete') flat.push(CODES.delete, op.t, op.key, null);
   }
-  return packr.pack(flat).length;
+  return packr().pack(flat).length;
 }
 
 // Strings from empty to ~3× the frame size in UTF-8 (ASCII, two- and three-byte and astral

@@ -88,11 +88,14 @@ export class Scope {
   findLocal(table: string | null, column: string): { source: Source; col: number } | undefined {
     let found: { source: Source; col: number } | undefined;
     const t = table?.toLowerCase() ?? null;
+    // Names resolve without regard to case, as table names do: a column created with a quoted
+    // mixed-case name ("MixedCase") keeps it for display and is found by any spelling.
+    const lc = column.toLowerCase();
     for (const s of this.sources) {
       if (t !== null && s.name !== t) continue;
       for (let i = 0; i < s.columns.length; i++) {
         const c = s.columns[i]!;
-        if (c.name !== column) continue;
+        if (c.name !== column && c.name.toLowerCase() !== lc) continue;
         if (t === null && c.hiddenUnqualified === true) continue;
         if (found !== undefined) {
           throw new DispatcherError(SqlState.AmbiguousColumn, `column reference "${column}" is ambiguous`);

@@ -3,7 +3,7 @@
 // per open (against the left row for index nested-loop joins), and the table's filter is always
 // re-applied on top, so a path only narrows what is read.
 import { equalitySelectivity, type TableStatistics } from './admin/analyze.js';
-import type { IndexDef, Key, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
+import type { IndexDef, Key, KeyRange, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
 import { isNumericType } from './values.js';
 import { compareValues } from '../storage/key-order.js';
@@ -29,6 +29,12 @@ export interface AccessPath {
   readonly upper: Bound | null;
   /** Read in descending key order (set by the planner when that gives ORDER BY ... DESC). */
   reverse: boolean;
+  /**
+   * A whole-index read in order whose first column's NULLs (first in the index) belong at the
+   * other end of the ORDER BY: the non-NULL keys are read, then the NULL ones (reversed: the
+   * other way round). Set by the planner.
+   */
+  nullsApart?: boolean;
   /** Rough number of rows the path reads (for join ordering). */
   readonly estimate: number;
   readonly describe: string;
@@ -176,6 +182,8 @@ export class TableReader {
   #rowCursor: RowCursor | null = null;
   #indexCursor: IndexCursor | null = null;
   #fullKeyPoints = false;
+  /** Ranges of the same index read after the current cursor's, in order (see nullsApart). */
+  #segments: KeyRange[] | null = null;
   #done = false;
   #started = false;
   readonly #left: Row;
@@ -202,7 +210,12 @@ export class TableReader {
     if (p.index !== null) f.ctx.counters.indexesUsed.add(p.index);
     if (p.eq.length === 0 && p.inList === null && p.lower === null && p.upper === null) {
       // A whole index read in order (ORDER BY ... LIMIT), or the whole table.
-      if (p.index !== null) this.#indexCursor = view.scanIndex(this.#table.name, p.index, undefined, p.reverse);
+      if (p.index !== null && p.nullsApart === true) {
+        const nonNull: KeyRange = { lower: [null], lowerInclusive: false };
+        const nulls: KeyRange = { lower: [null], lowerInclusive: true, upper: [null], upperInclusive: true };
+        this.#segments = [p.reverse ? nonNull : nulls];
+        this.#indexCursor = view.scanIndex(this.#table.name, p.index, p.reverse ? nulls : nonNull, p.reverse);
+      } else if (p.index !== null) this.#indexCursor = view.scanIndex(this.#table.name, p.index, undefined, p.reverse);
       else this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
       return;
     }
@@ -327,6 +340,11 @@ export class TableReader {
         if (k === undefined) {
           this.#indexCursor.close();
           this.#indexCursor = null;
+          const seg = this.#segments?.shift();
+          if (seg !== undefined) {
+            this.#indexCursor = view.scanIndex(t, this.#path.index!, seg, this.#path.reverse);
+            continue;
+          }
           if (this.#points === null) {
             this.#done = true;
             break;

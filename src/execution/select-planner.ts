@@ -472,7 +472,8 @@ export class SelectPlanner {
    * True when the first (only) source already yields rows in ORDER BY order: along the primary
    * key or an index, possibly after an equality prefix, forwards or backwards. With a LIMIT, a
    * plain table scan may be swapped for a whole-index scan in order. Index keys put NULL first,
-   * so a nullable column qualifies only when NULLs cannot pass or NULL placement agrees.
+   * so a nullable column qualifies when NULLs cannot pass or NULL placement agrees, or (the first
+   * column of a whole-index read) with its NULLs read apart at the other end.
    */
   #orderedByPath(
     sortPlan: { keys: SortKey[]; hidden: Compiled[]; exprs: (Node | null)[] },
@@ -495,12 +496,16 @@ export class SelectPlanner {
       if (k.desc !== desc) return false;
       let e = sortPlan.exprs[i];
       if (k.slot < items.length) e = items[k.slot]!.node;
-      if (e?.type !== 'column_ref' || typeof e.column === 'string') return false;
-      const hit = scope.findLocal(colRefTable(e), identName(e.column));
+      // A column of an expanded * names its column exactly (a string); a written one is an identifier.
+      if (e?.type !== 'column_ref' || e.column === '*') return false;
+      const hit = scope.findLocal(colRefTable(e), typeof e.column === 'string' ? e.column : identName(e.column));
       if (hit === undefined || hit.source !== src || hit.col >= table.columns.length) return false;
       cols.push(hit.col);
     }
-    const fits = (p: AccessPath): boolean => {
+    // Set by fits when the order holds only with the first column's NULLs read apart (whole-index reads).
+    let apart = false;
+    const fits = (p: AccessPath, wholeIndex: boolean): boolean => {
+      apart = false;
       const kc = p.keyColumns;
       if (kc.length === 0) return false;
       const unique = p.index === null || table.indexes.find((ix) => ix.name === p.index)?.unique === true;
@@ -517,11 +522,14 @@ export class SelectPlanner {
           table.columns[c]!.notNull ||
           (i === 0 && (p.lower !== null || p.upper !== null)) ||
           k.nullsFirst === !k.desc;
-        if (!nullsOk) return false;
+        if (!nullsOk) {
+          if (!wholeIndex || i !== 0) return false;
+          apart = true;
+        }
       }
       return true;
     };
-    if (fits(path)) {
+    if (fits(path, false)) {
       path.reverse = desc;
       return true;
     }
@@ -529,8 +537,9 @@ export class SelectPlanner {
     if (plainScan && hasLimit) {
       for (const ix of table.indexes) {
         const p = indexOrderPath(table, ix, this.#view.rowCount(table.name));
-        if (!fits(p)) continue;
+        if (!fits(p, true)) continue;
         p.reverse = desc;
+        p.nullsApart = apart;
         spec.path = p;
         this.#indexes.add(ix.name);
         return true;

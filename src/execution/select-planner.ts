@@ -38,6 +38,7 @@ import type { Eval, Frame, PlanNode } from './runtime.js';
 import type { KeyForm } from './agg-codegen.js';
 import { Scope, type GroupInfo } from './scope.js';
 import { WindowRegistry } from './window-plan.js';
+import { TableEndsNode } from './table-ends.js';
 import { truth } from './values.js';
 import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
 import { planRecursiveCtes } from './recursive-cte.js';
@@ -358,7 +359,8 @@ export class SelectPlanner {
       // Its aggregates all belonged to enclosing queries: this level does not aggregate.
       if (!explicit && info.aggs.length === 0 && grouping === undefined) throw new GroupingReplan(ast, false);
       if (outScope.correlated) scope.correlated = true;
-      node = new AggregateNode(node, keyEvals, info.aggs, keyForms);
+      const aggregate = new AggregateNode(node, keyEvals, info.aggs, keyForms);
+      node = TableEndsNode.plan(node, keyEvals.length, info.aggs, aggregate) ?? aggregate;
       if (having !== null) {
         const h = having.ev;
         node = new FilterNode(node, (r, f) => truth(h(r, f)) === true);

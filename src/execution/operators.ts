@@ -4,6 +4,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { RowHeap } from './row-heap.js';
 import { compareNonNull, groupKey, rowKey, truth } from './values.js';
 
 /** One row with no columns: SELECT without FROM. */
@@ -178,6 +179,8 @@ export class SortNode implements PlanNode {
     let phase: 'consume' | 'merge' | 'emit' = 'consume';
     let result: Row[] = [];
     let idx = 0;
+    // With a limit: the best rows so far in a bounded heap (a comparison per row, no re-sorts).
+    const heap = limit !== Infinity ? new RowHeap(cmp, limit) : null;
     const mergeStep = (): void => {
       let budget = MERGE_WORK;
       while (budget > 0) {
@@ -229,11 +232,8 @@ export class SortNode implements PlanNode {
           f.ctx.checkInterrupt();
           const b = c.next();
           if (b === null) {
-            if (limit !== Infinity) {
-              current.sort(cmp);
-              if (current.length > limit) current.length = limit;
-              result = current;
-              current = [];
+            if (heap !== null) {
+              result = heap.sorted();
               phase = 'emit';
             } else {
               if (current.length > 0) runs.push(current.sort(cmp));
@@ -243,13 +243,13 @@ export class SortNode implements PlanNode {
             f.root.work += 1;
             return [];
           }
+          if (heap !== null) {
+            for (let i = 0; i < b.length; i++) heap.offer(b[i]!);
+            f.root.work += b.length;
+            return [];
+          }
           for (let i = 0; i < b.length; i++) current.push(b[i]!);
-          if (limit !== Infinity) {
-            if (current.length > Math.max(2 * limit, 1024)) {
-              current.sort(cmp);
-              current.length = limit;
-            }
-          } else if (current.length >= RUN) {
+          if (current.length >= RUN) {
             runs.push(current.sort(cmp));
             current = [];
           }

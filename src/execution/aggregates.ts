@@ -34,7 +34,7 @@ export interface AggState {
   v: SqlValue;
   /** Float sum kept apart so int sums stay exact. */
   f: number;
-  seen: Set<string> | null;
+  seen: Set<string | number> | null;
   /** string_agg with ORDER BY: [value, separator, ...keys] per input row. */
   list: SqlValue[][] | null;
 }
@@ -104,6 +104,17 @@ function addExact(a: SqlValue, b: number | bigint): number | bigint {
   return s >= -9007199254740991n && s <= 9007199254740991n ? Number(s) : s;
 }
 
+/**
+ * The key DISTINCT compares a value by: a number as itself (a Set hashes it without making a
+ * string; 0 and -0, NaN and NaN are one key, as SQL has them), a bigint in the safe range as the
+ * number it equals, anything else as its group key.
+ */
+function distinctKey(v: SqlValue): string | number {
+  if (typeof v === 'number') return v === 0 ? 0 : v;
+  if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  return groupKey(v);
+}
+
 /** sum/avg/total: integers stay exact (number, then bigint) until a non-integer arrives. */
 export function addNumber(spec: AggSpec, st: AggState, value: SqlValue): void {
   if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value) && st.f === 0 && spec.argType !== 'real')) {
@@ -121,7 +132,7 @@ export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: Sq
   }
   if (value === null) return;
   if (st.seen !== null) {
-    const k = groupKey(value);
+    const k = distinctKey(value);
     if (st.seen.has(k)) return;
     st.seen.add(k);
   }

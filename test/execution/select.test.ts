@@ -156,6 +156,16 @@ describe('grouping and aggregates', () => {
     expect(await db.rows('SELECT 1 HAVING 1 = 1')).toEqual([[1]]);
   });
 
+  it('counts DISTINCT numbers by value: 0 and -0, NaN and NaN, a bigint and the number it equals', async () => {
+    await db.run('CREATE TABLE dv(id INTEGER PRIMARY KEY, x REAL, y BIGINT, s TEXT)');
+    await db.run(
+      "INSERT INTO dv VALUES (1, 1, 5, '1'), (2, 1.0, 5, '01'), (3, -0.0, 9007199254740993, '1'), (4, 0, 9007199254740993, NULL), (5, 'NaN', NULL, 'a'), (6, 'NaN', 7, 'a'), (7, NULL, 7, 'b')",
+    );
+    const [row] = await db.rows('SELECT count(DISTINCT x), count(DISTINCT y), count(DISTINCT s), sum(DISTINCT y), count(DISTINCT y + 0) FROM dv');
+    expect(row).toEqual([3, 3, 4, 9007199254741005n, 3]);
+    await db.run('DROP TABLE dv');
+  });
+
   it('concatenates groups with string_agg, ordered or not', async () => {
     expect(await db.rows("SELECT g, string_agg(CAST(id AS text), ',') FROM a WHERE g IS NOT NULL GROUP BY g ORDER BY g")).toEqual([
       ['p', '1,2'],

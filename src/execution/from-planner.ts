@@ -5,6 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, TableDef } from '../storage/ports.js';
 import { choosePath, fullScan, type AccessPath, type Sarg } from './access.js';
 import { ExprCompiler, colRefTable, fixBoolChain, identName, isSubquery, type Compiled, type Node } from './expr.js';
+import { renameColumns, splitAlias, valuesAsSelect } from './from-values.js';
 import { JoinNode, ScanNode, type JoinMode, type JoinType, type KeyedLocal, type LevelSpec, type SourceSpec } from './join-ops.js';
 import type { Eval, PlanNode } from './runtime.js';
 import type { Scope, SourceColumn } from './scope.js';
@@ -165,14 +166,15 @@ export class FromPlanner {
       natural = item.as !== null && item.as !== undefined && String(item.as).toUpperCase() === 'NATURAL';
       // CROSS is reserved, never an unquoted alias: the grammar yields `as: 'CROSS'` for a
       // `t CROSS JOIN u` that follows another join, the join itself being on the next item.
-      const alias = item.as !== null && item.as !== undefined && !natural && item.as !== 'CROSS' ? String(item.as) : null;
+      const aliasAs = item.as !== null && item.as !== undefined && !natural && item.as !== 'CROSS' ? splitAlias(String(item.as)) : null;
+      const alias = aliasAs?.name ?? null;
       let cols: SourceColumn[];
       let table: TableDef | null = null;
       let sub: PlanNode | null = null;
       let name: string;
       let rows = 1000;
-      if (item.expr !== undefined && item.expr !== null && (isSubquery(item.expr) || item.expr.type === 'select')) {
-        const ast = isSubquery(item.expr) ? item.expr.ast : item.expr;
+      if (item.expr !== undefined && item.expr !== null && (isSubquery(item.expr) || item.expr.type === 'select' || item.expr.type === 'values')) {
+        const ast = isSubquery(item.expr) ? item.expr.ast : item.expr.type === 'values' ? valuesAsSelect(item.expr) : item.expr;
         const p = this.#compileQuery(ast, parent);
         if (p.correlated) scope.correlated = true;
         sub = p.node;
@@ -220,6 +222,10 @@ export class FromPlanner {
         }
       } else {
         throw new DispatcherError(SqlState.FeatureNotSupported, 'unsupported FROM item');
+      }
+      if (aliasAs !== null && aliasAs.columns !== null) {
+        if (dmlTarget && idx === 0) throw new DispatcherError(SqlState.SyntaxError, 'a column alias list is not allowed on the target of a change');
+        cols = renameColumns(name, cols, aliasAs.columns);
       }
       const s = scope.addSource(name, cols);
       const on: Node[] = [];

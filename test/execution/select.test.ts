@@ -30,6 +30,25 @@ describe('FROM, WHERE and the select list', () => {
     expect(await db.rows('SELECT s.k * 2 FROM (SELECT x AS k FROM a WHERE x > 10) AS s ORDER BY 1')).toEqual([[40], [40]]);
   });
 
+  it('reads VALUES in FROM and renames a FROM item\'s columns with an alias list', async () => {
+    const v = await db.run("SELECT * FROM (VALUES (1, 'one'), (3, 'three')) AS v");
+    expect(v.columns.map((c) => c.name)).toEqual(['column1', 'column2']);
+    expect(v.rows).toEqual([
+      [1, 'one'],
+      [3, 'three'],
+    ]);
+    expect(await db.rows("SELECT a.id, w FROM a JOIN (VALUES (1, 'one'), (3, 'three')) AS v(id, w) ON v.id = a.id ORDER BY 1")).toEqual([
+      [1, 'one'],
+      [3, 'three'],
+    ]);
+    expect(await db.rows('SELECT s.n, s.m FROM (SELECT 1 AS a, 2 AS b) AS s(n, m)')).toEqual([[1, 2]]);
+    // A shorter list renames the first columns; a plain table takes one too.
+    expect((await db.run('SELECT * FROM (SELECT 1 AS a, 2 AS b) AS s(n)')).columns.map((c) => c.name)).toEqual(['n', 'b']);
+    expect(await db.rows('SELECT q.i FROM b AS q(i) WHERE q.i = 2')).toEqual([[2]]);
+    await expect(db.run('SELECT * FROM (SELECT 1 AS a) AS s(n, m)')).rejects.toMatchObject({ sqlState: '42P10' });
+    await expect(db.run('SELECT * FROM (VALUES (1), (2, 3)) AS v')).rejects.toMatchObject({ sqlState: '42601' });
+  });
+
   it('reports undefined and ambiguous names', async () => {
     expect(await db.state('SELECT nope FROM a')).toBe('42703');
     expect(await db.state('SELECT id FROM a, b')).toBe('42702');

@@ -2,6 +2,7 @@
 // as a call of a function named SELECT. This turns such calls back into the scalar subqueries
 // they are, so `SELECT (SELECT (SELECT 1))` is 1 rather than 42883 "function select() does not
 // exist".
+import { selectOf } from '../execution/ast.js';
 
 /** Whether the statement text may hold such a call (the walk is skipped otherwise). */
 export function maySelectCall(text: string): boolean {
@@ -20,21 +21,7 @@ function isSelectCall(n: Record<string, unknown>): boolean {
 function subqueryOf(call: Record<string, unknown>): Record<string, unknown> {
   const args = call['args'] as { value?: unknown[] } | undefined;
   const values = Array.isArray(args?.value) ? args.value : [];
-  const ast = {
-    with: null,
-    type: 'select',
-    options: null,
-    distinct: { type: null },
-    columns: values.map((expr) => ({ type: 'expr', expr, as: null })),
-    into: { position: null },
-    from: null,
-    where: null,
-    groupby: null,
-    having: null,
-    orderby: null,
-    limit: { seperator: '', value: [] },
-    window: null,
-  };
+  const ast: unknown = selectOf(values.map((expr) => ({ type: 'expr', expr, as: null })));
   return { tableList: [], columnList: [], ast, parentheses: true };
 }
 

@@ -38,6 +38,25 @@ export function funcName(n: Node): string {
   return '';
 }
 
+/** A FROM-less SELECT of `columns` (`{ type: 'expr', expr, as }` each), as the grammar would give it. */
+export function selectOf(columns: Node[]): Node {
+  return {
+    with: null,
+    type: 'select',
+    options: null,
+    distinct: { type: null },
+    columns,
+    into: { position: null },
+    from: null,
+    where: null,
+    groupby: null,
+    having: null,
+    orderby: null,
+    limit: { seperator: '', value: [] },
+    window: null,
+  };
+}
+
 export function funcArgs(n: Node): Node[] {
   const a = n.args;
   if (a === null || a === undefined) return [];

@@ -5,7 +5,9 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, TableDef } from '../storage/ports.js';
 import { choosePath, fullScan, type AccessPath, type Sarg } from './access.js';
 import { ExprCompiler, colRefTable, fixBoolChain, identName, isSubquery, type Compiled, type Node } from './expr.js';
+import { funcName } from './ast.js';
 import { renameColumns, splitAlias, valuesAsSelect } from './from-values.js';
+import { GenerateSeriesNode, seriesArguments } from './generate-series.js';
 import { JoinNode, ScanNode, type JoinMode, type JoinType, type KeyedLocal, type LevelSpec, type SourceSpec } from './join-ops.js';
 import type { Eval, PlanNode } from './runtime.js';
 import type { Scope, SourceColumn } from './scope.js';
@@ -180,6 +182,13 @@ export class FromPlanner {
         sub = p.node;
         cols = p.columns.map((c) => ({ name: c.name, type: c.type }));
         name = alias ?? 'subquery';
+      } else if (item.expr?.type === 'function' && !dmlTarget && funcName(item.expr) === 'generate_series') {
+        const p = this.#compileQuery(seriesArguments(item.expr), parent);
+        if (p.correlated) scope.correlated = true;
+        sub = new GenerateSeriesNode(p.node);
+        name = alias ?? 'generate_series';
+        // A function returning one column: its alias names the column too (PostgreSQL).
+        cols = [{ name: name.toLowerCase(), type: p.columns.every((c) => c.type === 'integer' || c.type === 'bigint') ? 'integer' : 'numeric' }];
       } else if (typeof item.table === 'string' && !dmlTarget && this.#findCte(item.table.toLowerCase()) !== undefined) {
         const tname = item.table.toLowerCase();
         const cte = this.#findCte(tname)!;

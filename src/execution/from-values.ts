@@ -3,7 +3,7 @@
 // alias is split here, and VALUES becomes the UNION ALL of one FROM-less SELECT per row, which the
 // planner already knows how to type and run (PostgreSQL names its columns column1, column2, ...).
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { Node } from './ast.js';
+import { selectOf, type Node } from './ast.js';
 
 export interface FromAlias {
   readonly name: string;
@@ -47,21 +47,7 @@ export function valuesAsSelect(values: Node): Node {
   let next: Node = null;
   for (let i = lists.length - 1; i >= 0; i--) {
     const columns = lists[i]!.map((expr, j) => ({ type: 'expr', expr, as: i === 0 ? `column${j + 1}` : null }));
-    const select: Node = {
-      with: null,
-      type: 'select',
-      options: null,
-      distinct: { type: null },
-      columns,
-      into: { position: null },
-      from: null,
-      where: null,
-      groupby: null,
-      having: null,
-      orderby: null,
-      limit: { seperator: '', value: [] },
-      window: null,
-    };
+    const select: Node = selectOf(columns);
     if (next !== null) {
       select._next = next;
       select.set_op = 'union all';

@@ -3,6 +3,7 @@
 import pkg from 'node-sql-parser/build/postgresql.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { SqlValue } from '../storage/ports.js';
+import { selectOf } from './ast.js';
 import type { Node } from './expr.js';
 import type { ParamType } from './types.js';
 
@@ -31,21 +32,7 @@ export function parseExpression(text: string): Node {
 
 /** SQL text of an expression node. */
 export function expressionText(expr: Node): string {
-  const ast = {
-    with: null,
-    type: 'select',
-    options: null,
-    distinct: { type: null },
-    columns: [{ type: 'expr', expr, as: null }],
-    into: { position: null },
-    from: null,
-    where: null,
-    groupby: null,
-    having: null,
-    orderby: null,
-    limit: { seperator: '', value: [] },
-    window: null,
-  };
+  const ast = selectOf([{ type: 'expr', expr, as: null }]);
   const s = parser.sqlify(ast as never, OPTS);
   return s.replace(/^SELECT\s+/i, '');
 }

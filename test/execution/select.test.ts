@@ -49,6 +49,21 @@ describe('FROM, WHERE and the select list', () => {
     await expect(db.run('SELECT * FROM (VALUES (1), (2, 3)) AS v')).rejects.toMatchObject({ sqlState: '42601' });
   });
 
+  it('reads generate_series in FROM: bounds, step, NULLs, alias as column, correlated arguments', async () => {
+    expect(await db.rows('SELECT * FROM generate_series(1, 3)')).toEqual([[1], [2], [3]]);
+    expect(await db.rows('SELECT n FROM generate_series(10, 1, -3) AS g(n)')).toEqual([[10], [7], [4], [1]]);
+    expect(await db.rows('SELECT count(*), sum(g) FROM generate_series(1, 10000) AS g')).toEqual([[10000, 50005000]]);
+    expect(await db.rows('SELECT * FROM generate_series(1, NULL)')).toEqual([]);
+    expect(await db.rows('SELECT a.id, (SELECT count(*) FROM generate_series(1, a.id) AS g) FROM a ORDER BY 1')).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
+    await expect(db.run('SELECT * FROM generate_series(1, 5, 0)')).rejects.toMatchObject({ sqlState: '22023' });
+    await expect(db.run('SELECT * FROM generate_series(1)')).rejects.toMatchObject({ sqlState: '42883' });
+  });
+
   it('reports undefined and ambiguous names', async () => {
     expect(await db.state('SELECT nope FROM a')).toBe('42703');
     expect(await db.state('SELECT id FROM a, b')).toBe('42702');

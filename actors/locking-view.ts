@@ -283,6 +283,11 @@ export class LockingView implements WriteTxn {
   getTable(name: string): TableDef | undefined {
     return this.#txn.getTable(name);
   }
+  nextSerial(table: string, column: number): number {
+    if (this.#txn.nextSerial === undefined) throw new DispatcherError(SqlState.FeatureNotSupported, 'SERIAL columns are not supported here');
+    return this.#txn.nextSerial(table, column);
+  }
+
   rowCount(table: string): number {
     return this.#txn.rowCount(table);
   }

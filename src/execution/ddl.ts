@@ -6,7 +6,7 @@ import type { ExecContext, Execution, ParamType, ResultColumn } from './types.js
 import { identName, type Node } from './expr.js';
 import { getViews, type ViewDef } from './select-planner.js';
 import { bindParams, expressionText } from './sql-text.js';
-import { columnTypeOf, textOf } from './values.js';
+import { columnTypeOf, isSerialType, textOf } from './values.js';
 import { addColumnConstraints, checkIndexDrop, createTableConstraints, dropColumnConstraints, dropTableConstraints } from './constraint-ddl.js';
 import { alterTableAction, compileRenameColumn } from './alter-table.js';
 import { checkColumnDropForTriggers } from './trigger-ddl.js';
@@ -165,13 +165,17 @@ export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[], 
           // CHECK and FOREIGN KEY: createTableConstraints, once the table and its keys exist.
         }
       }
-      const colDefs: ColumnDef[] = columns.map((c) => ({
-        name: c.name,
-        type: columnTypeOf(declaredTypeOf(c.def)),
-        declaredType: declaredTypeOf(c.def),
-        notNull: c.notNull || pk.includes(c.name),
-        ...(c.defaultSql !== undefined ? { defaultSql: c.defaultSql } : {}),
-      }));
+      const colDefs: ColumnDef[] = columns.map((c) => {
+        const serial = isSerialType(declaredTypeOf(c.def));
+        return {
+          name: c.name,
+          type: columnTypeOf(declaredTypeOf(c.def)),
+          declaredType: declaredTypeOf(c.def),
+          notNull: c.notNull || pk.includes(c.name) || serial,
+          ...(c.defaultSql !== undefined ? { defaultSql: c.defaultSql } : {}),
+          ...(serial ? { serial: true } : {}),
+        };
+      });
       const pos = (c: string): number => {
         const i = colDefs.findIndex((d) => d.name === c);
         if (i < 0) throw new DispatcherError(SqlState.UndefinedColumn, `column "${c}" named in key does not exist`);

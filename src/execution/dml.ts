@@ -112,6 +112,10 @@ export function compileInsert(
   );
   const defaultValue = (i: number, f: Frame): SqlValue => {
     const d = defaults[i];
+    if ((d === null || d === undefined) && def.columns[i]!.serial === true) {
+      const view = f.ctx.view;
+      if ('nextSerial' in view && view.nextSerial !== undefined) return view.nextSerial(tname, i);
+    }
     // No default is a NULL default, so an omitted NOT NULL (or primary key) column is 23502.
     if (d === null || d === undefined) return coerceForColumn(null, def.columns[i]!, tname);
     return coerceForColumn(d.ev(NO_COLUMNS, f), def.columns[i]!, tname, d.type);

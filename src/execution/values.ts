@@ -184,6 +184,11 @@ export function rowKey(row: readonly SqlValue[], n: number): string {
   return s;
 }
 
+/** Whether a declared type is one of PostgreSQL's auto-numbering SERIAL types. */
+export function isSerialType(name: string): boolean {
+  return /^\s*(small|big)?serial[248]?\s*$/i.test(name);
+}
+
 /** Maps a declared SQL type name to the engine's ColumnType. */
 export function columnTypeOf(name: string): ColumnType {
   const n = name.toLowerCase().replace(/\s*\(.*\)\s*$/, '').trim();
@@ -196,10 +201,14 @@ export function columnTypeOf(name: string): ColumnType {
     case 'tinyint':
     case 'mediumint':
     case 'serial':
+    case 'serial4':
+    case 'smallserial':
+    case 'serial2':
       return 'integer';
     case 'bigint':
     case 'int8':
     case 'bigserial':
+    case 'serial8':
       return 'bigint';
     case 'real':
     case 'float':

@@ -16,6 +16,7 @@ const NO_IO: IoCounters = Object.freeze({ hits: 0, misses: 0, pagesIo: 0 });
 import { ViewBase, type TableLike } from './view.js';
 import { freezeTable } from './work-table.js';
 import { WriteTxnImpl, type TxnCore } from './write-txn.js';
+import { SerialCounters } from './serial-counters.js';
 
 export const DEFAULT_PAGE_SIZE = 8192;
 export const DEFAULT_POOL_PAGES = 4096;
@@ -104,6 +105,7 @@ function mergeWork(a: CommitWork | null, b: CommitWork): CommitWork {
 }
 
 export class Engine implements StorageEngine, TxnCore {
+  readonly serials = new SerialCounters();
   readonly path: string;
   readonly inMemory: boolean;
   readonly src: NodeSource;

@@ -16,6 +16,8 @@ export interface ColumnDef {
   readonly notNull: boolean;
   /** DEFAULT expression as SQL text; execution parses and evaluates it. */
   readonly defaultSql?: string | undefined;
+  /** SERIAL / BIGSERIAL: an omitted value is the next of the column's counter (WriteTxn.nextSerial). */
+  readonly serial?: boolean | undefined;
 }
 
 export interface IndexDef {
@@ -152,6 +154,11 @@ export interface WriteTxn extends ReadView {
   update(table: string, key: Key, row: Row, owned?: boolean): Key;
   delete(table: string, key: Key): void;
   setMeta(name: string, value: unknown): void;
+  /**
+   * The next value of a SERIAL column's counter, kept outside transactions as a PostgreSQL
+   * sequence is (see serial-counters.ts). Optional member.
+   */
+  nextSerial?(table: string, column: number): number;
   /** Marks a point to roll back to: every statement and SAVEPOINT takes one. */
   savepoint(): number;
   /**

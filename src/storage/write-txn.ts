@@ -17,6 +17,7 @@ import { replayLog, type LogOp } from './txn-replay.js';
 import { TxnMarks } from './txn-marks.js';
 import { TxnStatus } from './txn-rows.js';
 import { findIndex, type ViewCore } from './view.js';
+import type { SerialCounters } from './serial-counters.js';
 
 export type { LogOp } from './txn-replay.js';
 
@@ -30,6 +31,8 @@ export interface TxnCore extends ViewCore {
   /** Whether large rows really go to overflow pages (file engines). */
   readonly spills: boolean;
   commit(txn: WriteTxnImpl): Promise<void>;
+  /** SERIAL columns' counters, shared by every transaction of the database. */
+  readonly serials?: SerialCounters;
   /** The transaction ended without committing (drops its snapshot registration). */
   finished(txn: WriteTxnImpl): void;
 }
@@ -67,8 +70,15 @@ export class WriteTxnImpl extends TxnMarks implements WriteTxn {
     if (before !== null) this.undo.push(before);
   }
 
+  nextSerial(table: string, column: number): number {
+    this.check();
+    if (this.core.serials === undefined) throw new DispatcherError(SqlState.FeatureNotSupported, 'SERIAL columns are not supported here');
+    return this.core.serials.next(this, table, column);
+  }
+
   dropTable(name: string): void {
     const t = this.writable(name);
+    this.core.serials?.drop(name);
     const before = this.frozenForUndo();
     this.dropped.push(t.root, ...t.indexRoots);
     this.work.set(lowerName(name), null);

@@ -94,7 +94,8 @@ export function compileInsert(
   const ncols = def.columns.length;
   // Target positions in the order values are given.
   let targets: number[];
-  if (Array.isArray(ast.columns) && ast.columns.length > 0) {
+  const listed = Array.isArray(ast.columns) && ast.columns.length > 0;
+  if (listed) {
     targets = (ast.columns as Node[]).map((c) => {
       const name = identName(c);
       const i = def.columns.findIndex((d) => d.name === name);
@@ -150,6 +151,9 @@ export function compileInsert(
     };
   } else if (values?.type === 'values' || Array.isArray(values)) {
     const rows: Node[] = Array.isArray(values) ? values : values.values;
+    // Without a column list, N values go to the first N columns and the rest take their defaults.
+    const width = rows.length > 0 ? (rows[0]!.value ?? rows[0]!).length : targets.length;
+    if (!listed && width < targets.length && rows.every((r: Node) => (r.value ?? r).length === width)) targets = targets.slice(0, width);
     const compiledRows = rows.map((r: Node) => {
       const list: Node[] = r.value ?? r;
       if (list.length !== targets.length) {
@@ -186,6 +190,7 @@ export function compileInsert(
     };
   } else if (values?.type === 'select' || values?.ast !== undefined) {
     const q = planner.compileQuery(values.ast ?? values, null);
+    if (!listed && q.columns.length < targets.length) targets = targets.slice(0, q.columns.length);
     if (q.columns.length !== targets.length) {
       throw new DispatcherError(
         SqlState.SyntaxError,

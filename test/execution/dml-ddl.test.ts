@@ -26,6 +26,16 @@ describe('INSERT', () => {
     expect(await db.state("INSERT INTO t(id) VALUES ('x')")).toBe('22P02');
     expect(await db.state('INSERT INTO t(id, nope) VALUES (9, 1)')).toBe('42703');
     expect(await db.state('INSERT INTO t VALUES (9, 1, 2, 3, 4)')).toBe('42601');
+    // Without a column list, fewer values fill the first columns; the rest take their defaults.
+    const r3 = await db.run('INSERT INTO t VALUES (5, 8), (6, 9) RETURNING *');
+    expect(r3.rows).toEqual([
+      [5, 8, 'ab', null],
+      [6, 9, 'ab', null],
+    ]);
+    await db.run('INSERT INTO t SELECT 7');
+    expect((await db.run('SELECT n, s FROM t WHERE id = 7')).rows).toEqual([[7, 'ab']]);
+    // With one, the counts must match.
+    expect(await db.state('INSERT INTO t(id, n) VALUES (8)')).toBe('42601');
   });
 
   it('inserts from a SELECT, materialized before writing', async () => {

@@ -2,7 +2,7 @@
 // integer keys index an array), per-row aggregate steps chosen once per plan. A plan that has
 // aggregated enough rows gets its own generated loop (agg-codegen.ts); over a whole table, that
 // loop reads the storage leaves in place rather than batches of rows from a scan operator.
-import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
+import type { Row, RowCursor, SqlValue, TableDef } from '../storage/ports.js';
 import { aggStep, finish, newState, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import { Accumulators, generateConsume, rowsBeforeGenerating, type Generated, type GroupSink, type KeyForm, type Runs, type StepPlan } from './agg-codegen.js';
 import { ScanNode } from './join-ops.js';
@@ -65,13 +65,19 @@ export class AggregateNode implements PlanNode {
 }
 
 /** The table a plan node reads whole, in key order, unfiltered, as stored rows; else null. */
-function wholeTable(node: PlanNode): string | null {
+/** The table a plan reads whole along its primary key (either way), without a filter; else null. */
+export function wholeTableScan(node: PlanNode): TableDef | null {
   if (!(node instanceof ScanNode)) return null;
   const { src, path, local } = node.spec;
   if (src.table === null || local !== null || path === null) return null;
   if (src.offset !== 0 || src.ncols !== node.width || src.wantKey) return null;
   const whole = path.index === null && path.eq.length === 0 && path.inList === null && path.lower === null && path.upper === null;
-  return whole && !path.reverse ? src.table.name : null;
+  return whole ? src.table : null;
+}
+
+function wholeTable(node: PlanNode): string | null {
+  const def = wholeTableScan(node);
+  return def !== null && !(node as ScanNode).spec.path!.reverse ? def.name : null;
 }
 
 interface GenState {

@@ -4,22 +4,12 @@
 // column is col. `SELECT max(id) FROM t` reads one key instead of every row.
 import type { IndexDef, SqlValue, TableDef } from '../storage/ports.js';
 import type { AggSpec } from './aggregates.js';
-import { ScanNode } from './join-ops.js';
+import { wholeTableScan } from './aggregate-node.js';
 import { indent, type Frame, type Op, type PlanNode } from './runtime.js';
 import { isNumericType } from './values.js';
 
 /** One aggregate's answer: the row count, or the end of a tree (index null: the primary key). */
 type End = { readonly count: true } | { readonly count: false; readonly index: string | null; readonly max: boolean };
-
-/** The table a plan reads whole, in key order, without a filter; else null. */
-function wholeTableDef(node: PlanNode): TableDef | null {
-  if (!(node instanceof ScanNode)) return null;
-  const { src, path, local } = node.spec;
-  if (src.table === null || local !== null || path === null) return null;
-  if (src.offset !== 0 || src.ncols !== node.width || src.wantKey) return null;
-  const whole = path.index === null && path.eq.length === 0 && path.inList === null && path.lower === null && path.upper === null;
-  return whole ? src.table : null;
-}
 
 /** The tree whose first column is `col` and whose order is that of min/max on it, if any. */
 function treeLeadingWith(table: TableDef, col: number): { index: string | null } | null {
@@ -53,7 +43,7 @@ export class TableEndsNode implements PlanNode {
    */
   static plan(input: PlanNode, keys: number, aggs: readonly AggSpec[], general: PlanNode): TableEndsNode | null {
     if (keys !== 0 || aggs.length === 0) return null;
-    const table = wholeTableDef(input);
+    const table = wholeTableScan(input);
     if (table === null) return null;
     const ends: End[] = [];
     for (const a of aggs) {

@@ -7,7 +7,6 @@ import { topNBeforeProjection } from './top-n.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView } from '../storage/ports.js';
 import type { ResultColumn } from './types.js';
-import { indexOrderPath, type AccessPath } from './access.js';
 import {
   ExprCompiler,
   colRefTable,
@@ -37,8 +36,9 @@ import {
 import type { Eval, Frame, PlanNode } from './runtime.js';
 import type { KeyForm } from './agg-codegen.js';
 import { Scope, type GroupInfo } from './scope.js';
-import { WindowRegistry } from './window-plan.js';
+import { WindowRegistry, type StreamOrder } from './window-plan.js';
 import { TableEndsNode } from './table-ends.js';
+import { follows, orderedByPath, streamWindow, type OrderContext } from './ordered-read.js';
 import { truth } from './values.js';
 import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
 import { planRecursiveCtes } from './recursive-cte.js';
@@ -46,18 +46,16 @@ import { planRecursiveCtes } from './recursive-cte.js';
 export { KEY_COLUMN, andAll, getViews, splitAnd, type QueryPlan, type ViewDef } from './from-planner.js';
 
 export class SelectPlanner {
-  readonly #view: ReadView;
   readonly #x: ExprCompiler;
-  readonly #indexes: Set<string>;
+  readonly #orderCtx: OrderContext;
   readonly #from: FromPlanner;
 
   readonly #text: string;
 
   constructor(view: ReadView, x: ExprCompiler, deps: Set<string>, indexes: Set<string>, text = '') {
     this.#text = text;
-    this.#view = view;
     this.#x = x;
-    this.#indexes = indexes;
+    this.#orderCtx = { view, indexes };
     this.#from = new FromPlanner(view, x, deps, indexes, (ast, parent) => this.compileQuery(ast, parent));
   }
 
@@ -376,10 +374,15 @@ export class SelectPlanner {
     const sortPlan = this.#orderBy(orderBy, items, outputs, scope);
     scope.aggregatesAllowed = false;
     scope.windows = null;
-    // Window functions reorder the rows: an index order no longer serves ORDER BY.
-    if (!win.empty) node = win.plan(node, scope.width);
+    // Window functions reorder the rows: an index order no longer serves ORDER BY, unless the
+    // window's calls are computed as rows stream past in its order, read from an index.
+    let stream: StreamOrder | null = null;
+    if (!win.empty) {
+      stream = streamWindow(this.#orderCtx, win, ast, sortPlan, items, scope, firstPath, order);
+      node = win.plan(node, scope.width, stream !== null);
+    }
     const path = win.empty ? firstPath : null;
-    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope));
+    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope), stream);
   }
 
   #distinctOn(ast: Node, scope: Scope): Compiled[] {
@@ -443,6 +446,7 @@ export class SelectPlanner {
     firstPath: LevelSpec | null,
     order: number[],
     distinctOn: Compiled[],
+    stream: StreamOrder | null = null,
   ): QueryPlan {
     const columns: ResultColumn[] = outputs.map((o, i) => ({
       name: items[i]!.alias ?? o.name,
@@ -453,7 +457,8 @@ export class SelectPlanner {
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
     const { limit, offset } = skipOrderLimit ? { limit: null, offset: null } : this.#limitOffset(ast, parent);
     const on = distinctOn.length > 0;
-    const sorted = sortPlan.keys.length > 0 && !this.#orderedByPath(sortPlan, items, scope, firstPath, order, distinct || on, limit !== null);
+    const streamed = stream !== null && !distinct && !on && sortPlan.keys.length > 0 && follows(sortPlan, items, scope, stream);
+    const sorted = sortPlan.keys.length > 0 && !streamed && !orderedByPath(this.#orderCtx, sortPlan, items, scope, firstPath, order, distinct || on, limit !== null);
     // ORDER BY columns ... LIMIT n: the n rows are picked before the select list is computed.
     const early = sorted && !distinct && !on && limit !== null ? topNBeforeProjection(input, sortPlan, items, outputs, this.#topN(limit, offset)!) : null;
     let node: PlanNode = early !== null ? new ProjectNode(early, evs) : (pointLookup(input, evs) ?? new ProjectNode(input, evs));
@@ -470,85 +475,6 @@ export class SelectPlanner {
     return { node, columns, correlated: scope.correlated };
   }
 
-  /**
-   * True when the first (only) source already yields rows in ORDER BY order: along the primary
-   * key or an index, possibly after an equality prefix, forwards or backwards. With a LIMIT, a
-   * plain table scan may be swapped for a whole-index scan in order. Index keys put NULL first,
-   * so a nullable column qualifies when NULLs cannot pass or NULL placement agrees, or (the first
-   * column of a whole-index read) with its NULLs read apart at the other end.
-   */
-  #orderedByPath(
-    sortPlan: { keys: SortKey[]; hidden: Compiled[]; exprs: (Node | null)[] },
-    items: { node: Node; alias: string | null }[],
-    scope: Scope,
-    spec: LevelSpec | null,
-    order: number[],
-    distinct: boolean,
-    hasLimit: boolean,
-  ): boolean {
-    const path = spec?.path ?? null;
-    const table = spec?.src.table ?? null;
-    if (spec === null || path === null || table === null || order.length !== 1 || scope.grouped !== null || distinct) return false;
-    if (path.inList !== null || path.reverse) return false;
-    const src = scope.sources[0]!;
-    const desc = sortPlan.keys[0]!.desc;
-    const cols: number[] = [];
-    for (let i = 0; i < sortPlan.keys.length; i++) {
-      const k = sortPlan.keys[i]!;
-      if (k.desc !== desc) return false;
-      let e = sortPlan.exprs[i];
-      if (k.slot < items.length) e = items[k.slot]!.node;
-      // A column of an expanded * names its column exactly (a string); a written one is an identifier.
-      if (e?.type !== 'column_ref' || e.column === '*') return false;
-      const hit = scope.findLocal(colRefTable(e), typeof e.column === 'string' ? e.column : identName(e.column));
-      if (hit === undefined || hit.source !== src || hit.col >= table.columns.length) return false;
-      cols.push(hit.col);
-    }
-    // Set by fits when the order holds only with the first column's NULLs read apart (whole-index reads).
-    let apart = false;
-    const fits = (p: AccessPath, wholeIndex: boolean): boolean => {
-      apart = false;
-      const kc = p.keyColumns;
-      if (kc.length === 0) return false;
-      const unique = p.index === null || table.indexes.find((ix) => ix.name === p.index)?.unique === true;
-      if (p.lower === null && p.upper === null && p.eq.length === kc.length && unique) return true;
-      // Sort keys on equality-prefix columns are constant: skip them.
-      const eqCols = new Set(kc.slice(0, p.eq.length));
-      const rest = cols.map((c, i) => ({ c, k: sortPlan.keys[i]! })).filter((x) => !eqCols.has(x.c));
-      if (rest.length > kc.length - p.eq.length) return false;
-      for (let i = 0; i < rest.length; i++) {
-        const { c, k } = rest[i]!;
-        if (kc[p.eq.length + i] !== c) return false;
-        const nullsOk =
-          p.index === null ||
-          table.columns[c]!.notNull ||
-          (i === 0 && (p.lower !== null || p.upper !== null)) ||
-          k.nullsFirst === !k.desc;
-        if (!nullsOk) {
-          if (!wholeIndex || i !== 0) return false;
-          apart = true;
-        }
-      }
-      return true;
-    };
-    if (fits(path, false)) {
-      path.reverse = desc;
-      return true;
-    }
-    const plainScan = path.eq.length === 0 && path.lower === null && path.upper === null;
-    if (plainScan && hasLimit) {
-      for (const ix of table.indexes) {
-        const p = indexOrderPath(table, ix, this.#view.rowCount(table.name));
-        if (!fits(p, true)) continue;
-        p.reverse = desc;
-        p.nullsApart = apart;
-        spec.path = p;
-        this.#indexes.add(ix.name);
-        return true;
-      }
-    }
-    return false;
-  }
 }
 
 /** A select-list item's expression (a top-level `x::t` item is the cast node itself). */

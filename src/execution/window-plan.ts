@@ -77,6 +77,14 @@ interface PendingCall {
   readonly stageKey: string;
   readonly partition: readonly Compiled[];
   readonly order: readonly { readonly c: Compiled; readonly desc: boolean; readonly nullsFirst: boolean }[];
+  /** The PARTITION BY and ORDER BY expressions as written (for an order read from an index). */
+  readonly spec: ResolvedSpec;
+}
+
+/** The order rows must arrive in for the window calls to be computed as they stream past. */
+export interface StreamOrder {
+  readonly exprs: readonly Node[];
+  readonly dirs: readonly { readonly desc: boolean; readonly nullsFirst: boolean }[];
 }
 
 const DEFAULT_FRAME: FrameSpec = {
@@ -87,6 +95,8 @@ const DEFAULT_FRAME: FrameSpec = {
 };
 
 const RANKING: ReadonlySet<string> = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist']);
+/** Functions whose value for a row depends only on the rows before it and its peers' start. */
+const STREAMED: ReadonlySet<WindowFn> = new Set<WindowFn>(['row_number', 'rank', 'dense_rank']);
 const VALUE_FNS: ReadonlySet<string> = new Set(['ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
 
 function windowing(message: string): DispatcherError {
@@ -127,6 +137,25 @@ export class WindowRegistry implements WindowCalls {
 
   get empty(): boolean {
     return this.#calls.length === 0;
+  }
+
+  /**
+   * When every call is row_number, rank or dense_rank over one window, the order (PARTITION BY
+   * keys, then ORDER BY) in which rows arriving lets them be computed row by row, with no sort
+   * and no wait for a partition's end; null otherwise. Partitions only need to be contiguous, so
+   * their keys take the direction an index read gives (the first ORDER BY key's, NULLs at the
+   * index's end).
+   */
+  streamOrder(): StreamOrder | null {
+    const calls = this.#calls;
+    const first = calls[0];
+    if (first === undefined) return null;
+    for (const c of calls) if (c.stageKey !== first.stageKey || !STREAMED.has(c.fn)) return null;
+    const desc = first.order[0]?.desc ?? false;
+    return {
+      exprs: [...first.spec.partition, ...first.spec.order.map((o) => o.expr as Node)],
+      dirs: [...first.spec.partition.map(() => ({ desc, nullsFirst: !desc })), ...first.order.map((o) => ({ desc: o.desc, nullsFirst: o.nullsFirst }))],
+    };
   }
 
   register(n: Node, scope: Scope): Compiled {
@@ -203,7 +232,7 @@ export class WindowRegistry implements WindowCalls {
     }
     this.#types.push(type);
     this.#names.push(name);
-    return { fn, out, args, agg, frame, stageKey, partition, order };
+    return { fn, out, args, agg, frame, stageKey, partition, order, spec };
   }
 
   #aggregate(n: Node, scope: Scope): { agg: AggSpec; args: Compiled[] } {
@@ -303,9 +332,10 @@ export class WindowRegistry implements WindowCalls {
   /**
    * The operators computing the calls over `input` (rows of `width` slots): a prepare step that
    * evaluates arguments and sort keys once per row, then per distinct (PARTITION BY, ORDER BY) a
-   * sort and a pass over the partitions.
+   * sort and a pass over the partitions; `streamed` when the input arrives in streamOrder() (no
+   * sort: the calls are computed row by row).
    */
-  plan(input: PlanNode, width: number): PlanNode {
+  plan(input: PlanNode, width: number, streamed = false): PlanNode {
     this.#base.v = width;
     const k = this.#calls.length;
     const prep: Eval[] = [];
@@ -330,6 +360,6 @@ export class WindowRegistry implements WindowCalls {
       st.calls.push({ fn: call.fn, out: width + call.out, args: call.args.map(slot), agg: call.agg, frame: call.frame });
     }
     const node = new WindowPrepareNode(input, width, k, prep);
-    return windowStages(node, [...stages.values()]);
+    return windowStages(node, [...stages.values()], streamed);
   }
 }

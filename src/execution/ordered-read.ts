@@ -1,0 +1,163 @@
+// Reading rows in a wanted order instead of sorting them: whether the first (only) source of a
+// query level can deliver ORDER BY's order along its primary key or an index (choosing a
+// whole-index read for ORDER BY ... LIMIT), and whether ranking window functions can be
+// computed as rows stream past in such an order (window.ts RankStreamNode), which then serves
+// an ORDER BY on the same columns as well.
+import { indexOrderPath, type AccessPath } from './access.js';
+import { colRefTable, identName, type Compiled, type Node } from './expr.js';
+import type { LevelSpec } from './join-ops.js';
+import type { SortKey } from './operators.js';
+import type { Scope } from './scope.js';
+import type { ReadView } from '../storage/ports.js';
+import type { StreamOrder, WindowRegistry } from './window-plan.js';
+
+/** What the planner lends these checks: its view (row counts) and the indexes its plan reads. */
+export interface OrderContext {
+  readonly view: ReadView;
+  readonly indexes: Set<string>;
+}
+
+export interface SortPlan {
+  readonly keys: SortKey[];
+  readonly hidden: Compiled[];
+  readonly exprs: (Node | null)[];
+}
+
+export type SelectItems = { node: Node; alias: string | null }[];
+
+/**
+ * True when the first (only) source already yields rows in ORDER BY order: along the primary
+ * key or an index, possibly after an equality prefix, forwards or backwards. With a LIMIT, a
+ * plain table scan may be swapped for a whole-index scan in order. Index keys put NULL first,
+ * so a nullable column qualifies when NULLs cannot pass or NULL placement agrees, or (the first
+ * column of a whole-index read) with its NULLs read apart at the other end.
+ */
+export function orderedByPath(
+  ctx: OrderContext,
+  sortPlan: SortPlan,
+  items: SelectItems,
+  scope: Scope,
+  spec: LevelSpec | null,
+  order: number[],
+  distinct: boolean,
+  hasLimit: boolean,
+): boolean {
+  const path = spec?.path ?? null;
+  const table = spec?.src.table ?? null;
+  if (spec === null || path === null || table === null || order.length !== 1 || scope.grouped !== null || distinct) return false;
+  if (path.inList !== null || path.reverse) return false;
+  const src = scope.sources[0]!;
+  const desc = sortPlan.keys[0]!.desc;
+  const cols: number[] = [];
+  for (let i = 0; i < sortPlan.keys.length; i++) {
+    const k = sortPlan.keys[i]!;
+    if (k.desc !== desc) return false;
+    let e = sortPlan.exprs[i];
+    if (k.slot < items.length) e = items[k.slot]!.node;
+    // A column of an expanded * names its column exactly (a string); a written one is an identifier.
+    if (e?.type !== 'column_ref' || e.column === '*') return false;
+    const hit = scope.findLocal(colRefTable(e), typeof e.column === 'string' ? e.column : identName(e.column));
+    if (hit === undefined || hit.source !== src || hit.col >= table.columns.length) return false;
+    cols.push(hit.col);
+  }
+  // Set by fits when the order holds only with the first column's NULLs read apart (whole-index reads).
+  let apart = false;
+  const fits = (p: AccessPath, wholeIndex: boolean): boolean => {
+    apart = false;
+    if (p.keyColumns.length === 0) return false;
+    // An index's entries end with the table key, so equal indexed values come in key order.
+    const kc = p.index === null ? p.keyColumns : [...p.keyColumns, ...table.primaryKey];
+    const unique = p.index === null || table.indexes.find((ix) => ix.name === p.index)?.unique === true;
+    if (p.lower === null && p.upper === null && p.eq.length === p.keyColumns.length && unique) return true;
+    // Sort keys on equality-prefix columns are constant: skip them.
+    const eqCols = new Set(kc.slice(0, p.eq.length));
+    const rest = cols.map((c, i) => ({ c, k: sortPlan.keys[i]! })).filter((x) => !eqCols.has(x.c));
+    if (rest.length > kc.length - p.eq.length) return false;
+    for (let i = 0; i < rest.length; i++) {
+      const { c, k } = rest[i]!;
+      if (kc[p.eq.length + i] !== c) return false;
+      const nullsOk =
+        p.index === null ||
+        table.columns[c]!.notNull ||
+        (i === 0 && (p.lower !== null || p.upper !== null)) ||
+        k.nullsFirst === !k.desc;
+      if (!nullsOk) {
+        if (!wholeIndex || i !== 0) return false;
+        apart = true;
+      }
+    }
+    return true;
+  };
+  if (fits(path, false)) {
+    path.reverse = desc;
+    return true;
+  }
+  const plainScan = path.eq.length === 0 && path.lower === null && path.upper === null;
+  if (plainScan && hasLimit) {
+    for (const ix of table.indexes) {
+      const p = indexOrderPath(table, ix, ctx.view.rowCount(table.name));
+      if (!fits(p, true)) continue;
+      p.reverse = desc;
+      p.nullsApart = apart;
+      spec.path = p;
+      ctx.indexes.add(ix.name);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The order the window calls stream in (rank-like calls, input read along the primary key or
+ * an index in the window's order), or null when they need a sort. A plain scan becomes a
+ * whole-index read only for ORDER BY ... LIMIT in that same order (or a LIMIT alone), where
+ * the read stops early; otherwise sorting the table is cheaper than reading it by index.
+ */
+export function streamWindow(
+  ctx: OrderContext,
+  win: WindowRegistry,
+  ast: Node,
+  sortPlan: SortPlan,
+  items: SelectItems,
+  scope: Scope,
+  firstPath: LevelSpec | null,
+  order: number[],
+): StreamOrder | null {
+  const so = win.streamOrder();
+  if (so === null) return null;
+  if (so.exprs.length === 0) return so;
+  const keys: SortKey[] = so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst }));
+  const wanted = { keys, hidden: [], exprs: [...so.exprs] };
+  const hasLimit = Array.isArray(ast.limit?.value) && ast.limit.value.length > 0;
+  const stopsEarly = hasLimit && (sortPlan.keys.length === 0 || follows(sortPlan, items, scope, so));
+  return orderedByPath(ctx, wanted, [], scope, firstPath, order, false, stopsEarly) ? so : null;
+}
+
+/** The table columns and directions of a sort whose every key is a plain column of the first source; else null. */
+function sortColumns(
+  keys: readonly SortKey[],
+  exprs: readonly (Node | null)[],
+  items: SelectItems,
+  scope: Scope,
+): { col: number; desc: boolean; nullsFirst: boolean }[] | null {
+  const src = scope.sources[0];
+  if (src === undefined) return null;
+  const out: { col: number; desc: boolean; nullsFirst: boolean }[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const e = k.slot < items.length ? items[k.slot]!.node : exprs[i];
+    if (e?.type !== 'column_ref' || e.column === '*') return null;
+    const hit = scope.findLocal(colRefTable(e), typeof e.column === 'string' ? e.column : identName(e.column));
+    if (hit === undefined || hit.source !== src) return null;
+    out.push({ col: hit.col, desc: k.desc, nullsFirst: k.nullsFirst });
+  }
+  return out;
+}
+
+/** Whether rows in the stream's order are in ORDER BY's order too (it is a prefix of the stream's). */
+export function follows(sortPlan: SortPlan, items: SelectItems, scope: Scope, so: StreamOrder): boolean {
+  const want = sortColumns(sortPlan.keys, sortPlan.exprs, items, scope);
+  const have = sortColumns(so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst })), so.exprs, [], scope);
+  if (want === null || have === null || want.length > have.length) return false;
+  return want.every((w, i) => w.col === have[i]!.col && w.desc === have[i]!.desc && w.nullsFirst === have[i]!.nullsFirst);
+}

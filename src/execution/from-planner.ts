@@ -364,6 +364,33 @@ export class FromPlanner {
           vals.push(v);
         }
         if (ok) out.push({ column: col, op: 'in', values: vals });
+      } else if (op === 'OR') {
+        // col = a OR col = b OR ...: probed as col IN (a, b, ...); the OR stays as the filter.
+        const arms: Node[] = [];
+        const flatten = (x: Node): void => {
+          if (x?.type === 'binary_expr' && String(x.operator).toUpperCase() === 'OR') {
+            flatten(x.left);
+            flatten(x.right);
+          } else arms.push(x);
+        };
+        flatten(n);
+        let col: number | undefined;
+        const vals: Eval[] = [];
+        for (const a of arms) {
+          if (a?.type !== 'binary_expr' || a.operator !== '=') break;
+          let ac = colOf(a.left);
+          let other: Node = a.right;
+          if (ac === undefined || (col !== undefined && ac !== col)) {
+            ac = colOf(a.right);
+            other = a.left;
+          }
+          if (ac === undefined || (col !== undefined && ac !== col)) break;
+          const v = okSide(other);
+          if (v === undefined) break;
+          col = ac;
+          vals.push(v);
+        }
+        if (col !== undefined && vals.length === arms.length) out.push({ column: col, op: 'in', values: vals });
       }
     }
     return out;

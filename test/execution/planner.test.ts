@@ -33,6 +33,22 @@ describe('access paths', () => {
     expect(r2.counters.rowsExamined).toBe(3);
   });
 
+  it('probes equalities on one column joined by OR as an IN list, keeping the OR as the filter', async () => {
+    const r = await db.run('SELECT id FROM big WHERE id = 7 OR 12 = id OR id = 7 OR id = -1 ORDER BY id');
+    expect(r.rows).toEqual([[7], [12]]);
+    expect(r.counters.rowsExamined).toBeLessThanOrEqual(3);
+    expect(r.compiled.explain().join('\n')).toContain('Primary Key Lookup on big');
+    // On an index, with another condition beside it: 500 rows each for k = 3 and k = 4, 5 of them below id 500.
+    const k = await db.run('SELECT count(*) FROM big WHERE (k = 3 OR k = 4) AND id < 500');
+    expect(k.rows).toEqual([[10]]);
+    expect(k.compiled.explain().join('\n')).toContain('Index Scan using big_k');
+    // Arms on different columns, or not all equalities, are one filter over a scan.
+    const mixed = await db.run('SELECT count(*) FROM big WHERE k = 3 OR id = 4');
+    expect(mixed.rows).toEqual([[501]]);
+    const notEq = await db.run('SELECT count(*) FROM big WHERE k = 3 OR k > 97');
+    expect(notEq.rows).toEqual([[1500]]);
+  });
+
   it('scans a primary-key range', async () => {
     const r = await db.run('SELECT count(*) FROM big WHERE id >= 100 AND id < 150');
     expect(r.rows).toEqual([[50]]);

@@ -123,9 +123,27 @@ export function streamWindow(
   firstPath: LevelSpec | null,
   order: number[],
 ): StreamOrder | null {
-  const so = win.streamOrder();
+  let so = win.streamOrder();
   if (so === null) return null;
   if (so.exprs.length === 0) return so;
+  if (sortPlan.keys.length > 0) {
+    // Partitions need only be contiguous: an ORDER BY that starts with their columns chooses
+    // their direction (and where their NULLs go), so that one read serves both.
+    const want = sortColumns(sortPlan.keys, sortPlan.exprs, items, scope);
+    const have = sortColumns(so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst })), so.exprs, [], scope);
+    if (want !== null && have !== null) {
+      const dirs = so.dirs.slice();
+      for (let i = 0; i < so.partitions && i < want.length && want[i]!.col === have[i]!.col; i++) dirs[i] = { desc: want[i]!.desc, nullsFirst: want[i]!.nullsFirst };
+      so = { ...so, dirs };
+      // An ORDER BY that goes on past the window's keys (ORDER BY k, id over a window ordered by
+      // k) orders its peers too, which the window does not mind: read in that longer order.
+      const same = (i: number): boolean => want[i]!.col === have[i]!.col && want[i]!.desc === dirs[i]!.desc && want[i]!.nullsFirst === dirs[i]!.nullsFirst;
+      if (want.length > have.length && have.every((_, i) => same(i))) {
+        const more = sortPlan.keys.slice(have.length).map((k, j) => (k.slot < items.length ? items[k.slot]!.node : sortPlan.exprs[have.length + j]!));
+        so = { ...so, exprs: [...so.exprs, ...more], dirs: [...dirs, ...want.slice(have.length).map((w) => ({ desc: w.desc, nullsFirst: w.nullsFirst }))] };
+      }
+    }
+  }
   const keys: SortKey[] = so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst }));
   const wanted = { keys, hidden: [], exprs: [...so.exprs] };
   const hasLimit = Array.isArray(ast.limit?.value) && ast.limit.value.length > 0;

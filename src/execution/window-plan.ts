@@ -10,6 +10,7 @@ import type { SortKey } from './operators.js';
 import type { Eval, PlanNode } from './runtime.js';
 import { Scope, type WindowCalls } from './scope.js';
 import { WindowPrepareNode, windowStages } from './window.js';
+import { streamable } from './window-stream.js';
 
 
 export type WindowFn =
@@ -83,6 +84,8 @@ interface PendingCall {
 
 /** The order rows must arrive in for the window calls to be computed as they stream past. */
 export interface StreamOrder {
+  /** How many of the leading exprs are PARTITION BY keys (any direction serves them). */
+  readonly partitions: number;
   readonly exprs: readonly Node[];
   readonly dirs: readonly { readonly desc: boolean; readonly nullsFirst: boolean }[];
 }
@@ -95,8 +98,6 @@ const DEFAULT_FRAME: FrameSpec = {
 };
 
 const RANKING: ReadonlySet<string> = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist']);
-/** Functions whose value for a row depends only on the rows before it and its peers' start. */
-const STREAMED: ReadonlySet<WindowFn> = new Set<WindowFn>(['row_number', 'rank', 'dense_rank']);
 const VALUE_FNS: ReadonlySet<string> = new Set(['ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
 
 function windowing(message: string): DispatcherError {
@@ -140,9 +141,10 @@ export class WindowRegistry implements WindowCalls {
   }
 
   /**
-   * When every call is row_number, rank or dense_rank over one window, the order (PARTITION BY
-   * keys, then ORDER BY) in which rows arriving lets them be computed row by row, with no sort
-   * and no wait for a partition's end; null otherwise. Partitions only need to be contiguous, so
+   * When every call is over one window and streams (window-stream.ts: ranking, lag, running
+   * aggregates and first values from the partition's start), the order (PARTITION BY keys, then
+   * ORDER BY) in which rows arriving lets them be computed row by row, with no sort and no wait
+   * for a partition's end; null otherwise. Partitions only need to be contiguous, so
    * their keys take the direction an index read gives (the first ORDER BY key's, NULLs at the
    * index's end).
    */
@@ -150,9 +152,11 @@ export class WindowRegistry implements WindowCalls {
     const calls = this.#calls;
     const first = calls[0];
     if (first === undefined) return null;
-    for (const c of calls) if (c.stageKey !== first.stageKey || !STREAMED.has(c.fn)) return null;
+    for (const c of calls) if (c.stageKey !== first.stageKey) return null;
+    if (!streamable(calls)) return null;
     const desc = first.order[0]?.desc ?? false;
     return {
+      partitions: first.spec.partition.length,
       exprs: [...first.spec.partition, ...first.spec.order.map((o) => o.expr as Node)],
       dirs: [...first.spec.partition.map(() => ({ desc, nullsFirst: !desc })), ...first.order.map((o) => ({ desc: o.desc, nullsFirst: o.nullsFirst }))],
     };

@@ -10,6 +10,7 @@ import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './
 import { computeCall, partitionState, sameValues, type CallRuntime, type PartitionState } from './window-functions.js';
 import type { FrameBoundSpec, WindowStage } from './window-plan.js';
 import { toNumber } from './values.js';
+import { StreamWindowNode } from './window-stream.js';
 
 /** Rows widened for the window stages: [input | k results | prepared values]. */
 export class WindowPrepareNode implements PlanNode {
@@ -59,11 +60,11 @@ export class WindowPrepareNode implements PlanNode {
 
 /**
  * Stacks a sort (when the window orders or partitions) and a stage per window; with `presorted`
- * (one stage of ranking calls whose input arrives in its order), a stage that numbers rows as
- * they pass.
+ * (one stage whose input arrives in its order, calls that stream: window-stream.ts), a stage
+ * that computes them as rows pass.
  */
 export function windowStages(input: PlanNode, stages: readonly WindowStage[], presorted = false): PlanNode {
-  if (presorted && stages.length === 1) return new RankStreamNode(input, stages[0]!);
+  if (presorted && stages.length === 1) return new StreamWindowNode(input, stages[0]!);
   let node = input;
   for (const st of stages) {
     const keys: SortKey[] = [...st.partition.map((slot) => ({ slot, desc: false, nullsFirst: false })), ...st.order];
@@ -184,65 +185,6 @@ class WindowStageNode implements PlanNode {
 
   explain(out: string[], depth: number): void {
     out.push(indent(depth) + this.#stage.label);
-    this.#child.explain(out, depth + 1);
-  }
-}
-
-/**
- * row_number, rank and dense_rank over rows that arrive sorted by (PARTITION BY, ORDER BY): each
- * row's values follow from the row before it, so rows go on as they come (an ORDER BY ... LIMIT
- * on the same order then reads only the rows it returns).
- */
-class RankStreamNode implements PlanNode {
-  readonly #child: PlanNode;
-  readonly #stage: WindowStage;
-
-  constructor(child: PlanNode, stage: WindowStage) {
-    this.#child = child;
-    this.#stage = stage;
-  }
-
-  open(f: Frame): Op {
-    const st = this.#stage;
-    const pslots = st.partition;
-    const oslots = st.order.map((k) => k.slot);
-    const outs = st.calls.map((c) => c.out);
-    const kinds = st.calls.map((c) => (c.fn === 'row_number' ? 0 : c.fn === 'rank' ? 1 : 2));
-    const c = this.#child.open(f);
-    let prev: Row | null = null;
-    let rowNumber = 0;
-    let rank = 0;
-    let dense = 0;
-    return {
-      next: () => {
-        const b = c.next();
-        if (b === null) return null;
-        for (let i = 0; i < b.length; i++) {
-          const r = b[i]!;
-          const newPartition = prev === null || (pslots.length > 0 && !sameValues(prev, r, pslots));
-          if (newPartition) {
-            rowNumber = 0;
-            dense = 0;
-          }
-          rowNumber++;
-          if (newPartition || !sameValues(prev!, r, oslots)) {
-            rank = rowNumber;
-            dense++;
-          }
-          for (let j = 0; j < outs.length; j++) {
-            const kind = kinds[j]!;
-            r[outs[j]!] = kind === 0 ? rowNumber : kind === 1 ? rank : dense;
-          }
-          prev = r;
-        }
-        return b;
-      },
-      close: () => c.close(),
-    };
-  }
-
-  explain(out: string[], depth: number): void {
-    out.push(indent(depth) + this.#stage.label + ' (streamed)');
     this.#child.explain(out, depth + 1);
   }
 }

@@ -108,10 +108,8 @@ export function orderedByPath(
 }
 
 /**
- * The order the window calls stream in (rank-like calls, input read along the primary key or
- * an index in the window's order), or null when they need a sort. A plain scan becomes a
- * whole-index read only for ORDER BY ... LIMIT in that same order (or a LIMIT alone), where
- * the read stops early; otherwise sorting the table is cheaper than reading it by index.
+ * The order the window calls stream in (window-stream.ts: input read along the primary key or
+ * an index in the window's order), or null when they need a sort.
  */
 export function streamWindow(
   ctx: OrderContext,
@@ -123,24 +121,71 @@ export function streamWindow(
   firstPath: LevelSpec | null,
   order: number[],
 ): StreamOrder | null {
-  let so = win.streamOrder();
+  const so = win.streamOrder();
   if (so === null) return null;
   if (so.exprs.length === 0) return so;
+  return readIn(ctx, so, ast, sortPlan, items, scope, firstPath, order);
+}
+
+/**
+ * The order GROUP BY's groups can be formed in as rows stream past (group-stream.ts), when every
+ * key is a column of the only source and an index or the primary key yields them together;
+ * else null.
+ */
+export function streamGroups(
+  ctx: OrderContext,
+  keys: readonly Node[],
+  ast: Node,
+  sortPlan: SortPlan,
+  items: SelectItems,
+  scope: Scope,
+  firstPath: LevelSpec | null,
+  order: number[],
+): StreamOrder | null {
+  if (keys.length === 0 || keys.some((k) => k?.type !== 'column_ref' || k.column === '*')) return null;
+  const so: StreamOrder = { partitions: keys.length, exprs: keys, dirs: keys.map(() => ({ desc: false, nullsFirst: true })) };
+  return readIn(ctx, so, ast, sortPlan, items, scope, firstPath, order);
+}
+
+/**
+ * Whether the first source can be read in `so`'s order, adapted to ORDER BY: the leading
+ * `partitions` keys only need equal values together, so an ORDER BY that starts with their
+ * columns chooses their sequence and directions (and where NULLs go); an ORDER BY that goes on
+ * past all the keys (ORDER BY k, id over a window ordered by k) orders peers too, which no caller
+ * minds. A plain scan becomes a whole-index read only where a LIMIT then stops the read early
+ * (ORDER BY in the stream's order, or none); otherwise sorting the table is cheaper than reading
+ * it by index. The order read, or null.
+ */
+function readIn(
+  ctx: OrderContext,
+  so0: StreamOrder,
+  ast: Node,
+  sortPlan: SortPlan,
+  items: SelectItems,
+  scope: Scope,
+  firstPath: LevelSpec | null,
+  order: number[],
+): StreamOrder | null {
+  let so = so0;
   if (sortPlan.keys.length > 0) {
-    // Partitions need only be contiguous: an ORDER BY that starts with their columns chooses
-    // their direction (and where their NULLs go), so that one read serves both.
     const want = sortColumns(sortPlan.keys, sortPlan.exprs, items, scope);
     const have = sortColumns(so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst })), so.exprs, [], scope);
     if (want !== null && have !== null) {
+      const exprs = so.exprs.slice();
       const dirs = so.dirs.slice();
-      for (let i = 0; i < so.partitions && i < want.length && want[i]!.col === have[i]!.col; i++) dirs[i] = { desc: want[i]!.desc, nullsFirst: want[i]!.nullsFirst };
-      so = { ...so, dirs };
-      // An ORDER BY that goes on past the window's keys (ORDER BY k, id over a window ordered by
-      // k) orders its peers too, which the window does not mind: read in that longer order.
+      for (let i = 0; i < so.partitions && i < want.length; i++) {
+        const at = have.findIndex((h, j) => j >= i && j < so.partitions && h.col === want[i]!.col);
+        if (at < 0) break;
+        [exprs[i], exprs[at]] = [exprs[at]!, exprs[i]!];
+        [have[i], have[at]] = [have[at]!, have[i]!];
+        dirs[at] = dirs[i]!;
+        dirs[i] = { desc: want[i]!.desc, nullsFirst: want[i]!.nullsFirst };
+      }
+      so = { ...so, exprs, dirs };
       const same = (i: number): boolean => want[i]!.col === have[i]!.col && want[i]!.desc === dirs[i]!.desc && want[i]!.nullsFirst === dirs[i]!.nullsFirst;
       if (want.length > have.length && have.every((_, i) => same(i))) {
         const more = sortPlan.keys.slice(have.length).map((k, j) => (k.slot < items.length ? items[k.slot]!.node : sortPlan.exprs[have.length + j]!));
-        so = { ...so, exprs: [...so.exprs, ...more], dirs: [...dirs, ...want.slice(have.length).map((w) => ({ desc: w.desc, nullsFirst: w.nullsFirst }))] };
+        so = { ...so, exprs: [...exprs, ...more], dirs: [...dirs, ...want.slice(have.length).map((w) => ({ desc: w.desc, nullsFirst: w.nullsFirst }))] };
       }
     }
   }

@@ -38,7 +38,8 @@ import type { KeyForm } from './agg-codegen.js';
 import { Scope, type GroupInfo } from './scope.js';
 import { WindowRegistry, type StreamOrder } from './window-plan.js';
 import { TableEndsNode } from './table-ends.js';
-import { follows, orderedByPath, streamWindow, type OrderContext } from './ordered-read.js';
+import { follows, orderedByPath, streamGroups, streamWindow, type OrderContext } from './ordered-read.js';
+import { StreamAggregateNode } from './group-stream.js';
 import { truth } from './values.js';
 import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
 import { planRecursiveCtes } from './recursive-cte.js';
@@ -316,6 +317,7 @@ export class SelectPlanner {
       };
       const keyEvals: Eval[] = [];
       const keyForms: KeyForm[] = [];
+      const keyNodes: Node[] = [];
       groupBy.forEach((g, i) => {
         let gn = g;
         const lit = literalValue(g);
@@ -336,6 +338,7 @@ export class SelectPlanner {
         if (hasAggregate(gn)) throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed in GROUP BY');
         if (hasWindow(gn)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in GROUP BY');
         const c = this.#x.compile(gn, scope);
+        keyNodes.push(gn);
         keyEvals.push(c.ev);
         keyForms.push({ slot: c.slot, shape: c.shape, type: c.type });
         info.keySlots.set(exprKey(gn, scope), i);
@@ -357,15 +360,21 @@ export class SelectPlanner {
       // Its aggregates all belonged to enclosing queries: this level does not aggregate.
       if (!explicit && info.aggs.length === 0 && grouping === undefined) throw new GroupingReplan(ast, false);
       if (outScope.correlated) scope.correlated = true;
-      const aggregate = new AggregateNode(node, keyEvals, info.aggs, keyForms);
-      node = TableEndsNode.plan(node, keyEvals.length, info.aggs, aggregate) ?? aggregate;
+      // Groups formed as rows stream past in key order, where an index or the primary key
+      // yields that order (ORDER BY ... LIMIT on the keys then reads only the groups it returns).
+      const groupOrder = win.empty ? streamGroups(this.#orderCtx, keyNodes, ast, sortPlan, items, scope, firstPath, order) : null;
+      if (groupOrder !== null) node = new StreamAggregateNode(node, keyEvals, info.aggs);
+      else {
+        const aggregate = new AggregateNode(node, keyEvals, info.aggs, keyForms);
+        node = TableEndsNode.plan(node, keyEvals.length, info.aggs, aggregate) ?? aggregate;
+      }
       if (having !== null) {
         const h = having.ev;
         node = new FilterNode(node, (r, f) => truth(h(r, f)) === true);
       }
       if (!win.empty) node = win.plan(node, info.nKeys + info.aggs.length);
       const on = this.#distinctOn(ast, outScope);
-      return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order, on);
+      return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order, on, groupOrder);
     }
     const win = new WindowRegistry(this.#x, ast.window);
     scope.windows = win;

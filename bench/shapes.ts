@@ -31,6 +31,17 @@ const SHAPES: readonly (readonly [string, string])[] = [
   ['DISTINCT, ORDER BY, LIMIT', 'SELECT DISTINCT k % 1000 FROM t ORDER BY 1 LIMIT 5'],
   ['UNION', 'SELECT id FROM t WHERE id < 3000 UNION SELECT t_id FROM u WHERE id < 3000 ORDER BY 1'],
   ['UPDATE of 100 rows by key range', 'UPDATE t SET k = k + 0 WHERE id BETWEEN 20000 AND 20099'],
+  ['lag over the primary key, LIMIT', 'SELECT id, lag(k) OVER (ORDER BY id) FROM t LIMIT 10'],
+  ['running sum, LIMIT', 'SELECT id, sum(k) OVER (ORDER BY id) FROM t LIMIT 10'],
+  ['rank in partitions, ORDER BY LIMIT', 'SELECT k, id, rank() OVER (PARTITION BY k ORDER BY id) FROM t ORDER BY k, id LIMIT 10'],
+  ['GROUP BY, HAVING, ORDER BY keys LIMIT', 'SELECT k, max(c) FROM t GROUP BY k HAVING count(*) > 4 ORDER BY k LIMIT 10'],
+  ['OR of index equalities', 'SELECT id FROM t WHERE k = 5 OR k = 77 OR k = 999'],
+  ['ORDER BY index column and key, LIMIT', 'SELECT * FROM t ORDER BY k, id LIMIT 10'],
+  ['count over an index range', 'SELECT count(*) FROM t WHERE k < 1000'],
+  ['self join on an indexed column', 'SELECT count(*) FROM t a JOIN t b ON a.k = b.k WHERE a.id < 1000'],
+  ['IN subquery', 'SELECT sum(v) FROM u WHERE t_id IN (SELECT id FROM t WHERE k < 100)'],
+  ['GROUP BY text, ~100k groups', 'SELECT c, count(*) FROM t GROUP BY c ORDER BY 2 DESC, 1 LIMIT 5'],
+  ['ORDER BY an expression, LIMIT', 'SELECT id FROM t ORDER BY k * 3 % 1000, id LIMIT 10'],
 ];
 
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1]!;

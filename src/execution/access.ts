@@ -35,6 +35,11 @@ export interface AccessPath {
    * other way round). Set by the planner.
    */
   nullsApart?: boolean;
+  /**
+   * An index read whose query reads no column beyond the index's and the primary key's: rows
+   * are made from the index entries, not looked up in the table. Set by the planner.
+   */
+  indexOnly?: boolean;
   /** Rough number of rows the path reads (for join ordering). */
   readonly estimate: number;
   readonly describe: string;
@@ -186,6 +191,7 @@ export class TableReader {
   #segments: KeyRange[] | null = null;
   #done = false;
   #started = false;
+  #ixCols: readonly number[] | null = null;
   readonly #left: Row;
 
   constructor(table: TableDef, path: AccessPath, left: Row, f: Frame, wantKey: boolean) {
@@ -351,7 +357,7 @@ export class TableReader {
           }
           continue;
         }
-        const r = view.getRow(t, k);
+        const r = this.#path.indexOnly === true ? this.#fromIndex(this.#indexCursor.indexKey, k) : view.getRow(t, k);
         if (r !== undefined) {
           out.push(r);
           if (wantKey) keys!.push(k);
@@ -386,6 +392,17 @@ export class TableReader {
     f.root.work += n + 1;
     if (n === 0 && this.#done) return null;
     return out;
+  }
+
+  /** A row holding the index entry's columns and the table key's, NULL elsewhere (no other is read). */
+  #fromIndex(indexKey: Key, tableKey: Key): Row {
+    const table = this.#table;
+    const ixCols = (this.#ixCols ??= table.indexes.find((ix) => ix.name === this.#path.index)!.columns);
+    const row = new Array<SqlValue>(table.columns.length).fill(null);
+    for (let i = 0; i < ixCols.length; i++) row[ixCols[i]!] = indexKey[i]!;
+    const pk = table.primaryKey;
+    for (let i = 0; i < pk.length; i++) row[pk[i]!] = tableKey[i]!;
+    return row;
   }
 
   close(): void {

@@ -449,7 +449,7 @@ export class FromPlanner {
     sources: FromSource[],
     where: Conjunct[],
     scope: Scope,
-  ): { node: PlanNode; residual: Eval[]; order: number[]; first: LevelSpec | null } {
+  ): { node: PlanNode; residual: Eval[]; order: number[]; first: LevelSpec | null; levels: LevelSpec[] } {
     const n = sources.length;
     const allInner = sources.every((s) => s.joinType === 'inner');
     const onConj: Conjunct[][] = sources.map((s) => s.on.map((o) => this.conjunct(o, scope)));
@@ -488,6 +488,7 @@ export class FromPlanner {
     }
     let node: PlanNode | null = null;
     let first: LevelSpec | null = null;
+    const levels: LevelSpec[] = [];
     const placed = new Set<number>();
     for (let k = 0; k < n; k++) {
       const s = order[k]!;
@@ -520,6 +521,7 @@ export class FromPlanner {
           type: 'inner',
         };
         first = spec;
+        levels.push(spec);
         node = new ScanNode(spec, scope.width);
         placed.add(s);
         continue;
@@ -560,9 +562,10 @@ export class FromPlanner {
         type: jt,
       };
       node = new JoinNode(node!, spec, scope.width);
+      levels.push(spec);
       placed.add(s);
     }
-    return { node: node!, residual, order, first };
+    return { node: node!, residual, order, first, levels };
   }
 
   #greedyOrder(sources: FromSource[], pool: Conjunct[], scope: Scope): number[] {

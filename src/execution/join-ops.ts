@@ -72,7 +72,7 @@ function pass(e: Eval | null, row: Row, f: Frame): boolean {
 
 function describePath(spec: LevelSpec): string {
   if (spec.src.table === null) return `Subquery Scan on ${spec.src.name}`;
-  return spec.path!.describe;
+  return spec.path!.describe + (spec.path!.indexOnly === true ? ' (index only)' : '');
 }
 
 /** The first source of a FROM list. */

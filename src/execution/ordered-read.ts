@@ -1,4 +1,4 @@
-// Reading rows in a wanted order instead of sorting them: whether the first (only) source of a
+// Reading rows in a wanted order instead of sorting them, and from an index alone: whether the first (only) source of a
 // query level can deliver ORDER BY's order along its primary key or an index (choosing a
 // whole-index read for ORDER BY ... LIMIT), and whether ranking window functions can be
 // computed as rows stream past in such an order (window.ts RankStreamNode), which then serves
@@ -223,4 +223,23 @@ export function follows(sortPlan: SortPlan, items: SelectItems, scope: Scope, so
   const have = sortColumns(so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst })), so.exprs, [], scope);
   if (want === null || have === null || want.length > have.length) return false;
   return want.every((w, i) => w.col === have[i]!.col && w.desc === have[i]!.desc && w.nullsFirst === have[i]!.nullsFirst);
+}
+
+/**
+ * Marks the index reads of a planned query level whose table's other columns no expression of
+ * the level reads (every expression is compiled by now: select list, WHERE, ORDER BY, nested
+ * queries): their rows come from the index entries (access.ts indexOnly).
+ */
+export function markIndexOnly(levels: readonly LevelSpec[], scope: Scope): void {
+  for (const spec of levels) {
+    const t = spec.src.table;
+    const p = spec.path;
+    if (t === null || p === null || p.index === null || spec.src.wantKey) continue;
+    const ix = t.indexes.find((i) => i.name === p.index);
+    if (ix === undefined) continue;
+    const covered = new Set([...ix.columns, ...t.primaryKey]);
+    let only = true;
+    for (let c = 0; c < t.columns.length && only; c++) if (!covered.has(c) && scope.usedSlots.has(spec.src.offset + c)) only = false;
+    if (only) p.indexOnly = true;
+  }
 }

@@ -60,6 +60,11 @@ export class Scope {
   correlated = false;
   /** Sources referenced at depth 0 since the last reset (conjunct placement). */
   used = new Set<number>();
+  /**
+   * Row slots any expression of this level (or of a query nested in it) has read, never reset:
+   * a table source none of whose other columns is read can be answered from an index alone.
+   */
+  readonly usedSlots = new Set<number>();
   /** Set when an aggregate is compiled in a scope that was not prepared for grouping. */
   sawAggregate = false;
   /** Where window functions may appear (select list, ORDER BY): their collector; else null. */
@@ -148,7 +153,9 @@ export class Scope {
           s = s.parent;
         }
         raw.used.add(hit.source.index);
+        raw.usedSlots.add(hit.source.offset + hit.col);
         const c = hit.source.columns[hit.col]!;
+        if (c.coalesceWith !== undefined) raw.usedSlots.add(c.coalesceWith);
         if (scope.grouped !== null) {
           const slot = scope.grouped.colSlots.get(`${hit.source.index}.${hit.col}`);
           if (slot === undefined) {

@@ -38,7 +38,7 @@ import type { KeyForm } from './agg-codegen.js';
 import { Scope, type GroupInfo } from './scope.js';
 import { WindowRegistry, type StreamOrder } from './window-plan.js';
 import { TableEndsNode } from './table-ends.js';
-import { follows, orderedByPath, streamGroups, streamWindow, type OrderContext } from './ordered-read.js';
+import { follows, markIndexOnly, orderedByPath, streamGroups, streamWindow, type OrderContext } from './ordered-read.js';
 import { StreamAggregateNode } from './group-stream.js';
 import { truth } from './values.js';
 import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
@@ -259,6 +259,7 @@ export class SelectPlanner {
     });
     let node: PlanNode;
     let firstPath: LevelSpec | null = null;
+    let levels: LevelSpec[] = [];
     let order: number[] = [];
     if (sources.length === 0) {
       node = new OneRowNode();
@@ -268,6 +269,7 @@ export class SelectPlanner {
       const planned = this.#from.planFrom(sources, whereConj, scope);
       node = planned.node;
       firstPath = planned.first;
+      levels = planned.levels;
       order = planned.order;
       const r = andAll(planned.residual);
       if (r !== null) node = new FilterNode(node, r);
@@ -374,7 +376,9 @@ export class SelectPlanner {
       }
       if (!win.empty) node = win.plan(node, info.nKeys + info.aggs.length);
       const on = this.#distinctOn(ast, outScope);
-      return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order, on, groupOrder);
+      const plan = this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, null, order, on, groupOrder);
+      markIndexOnly(levels, scope);
+      return plan;
     }
     const win = new WindowRegistry(this.#x, ast.window);
     scope.windows = win;
@@ -391,7 +395,9 @@ export class SelectPlanner {
       node = win.plan(node, scope.width, stream !== null);
     }
     const path = win.empty ? firstPath : null;
-    return this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope), stream);
+    const plan = this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope), stream);
+    markIndexOnly(levels, scope);
+    return plan;
   }
 
   #distinctOn(ast: Node, scope: Scope): Compiled[] {

@@ -13,6 +13,7 @@ import type { Eval, PlanNode } from './runtime.js';
 import type { Scope, SourceColumn } from './scope.js';
 import type { ResultColumn } from './types.js';
 import { truth } from './values.js';
+import { sampledStatistics } from './sampled-stats.js';
 
 /** Name of the hidden slot holding a DML target row's storage key. */
 export const KEY_COLUMN = '\u0000key';
@@ -434,9 +435,9 @@ export class FromPlanner {
     return choosePath(src.table, sargs, src.rows, this.#statsOf(src.table.name));
   }
 
-  /** ANALYZE statistics of a table (selectivities for the access path and the join order). */
+  /** ANALYZE statistics of a table, else a guess from its indexes' ends (selectivities for the access path and the join order). */
   #statsOf(table: string): TableStatistics | undefined {
-    if (!this.#stats.has(table)) this.#stats.set(table, tableStatistics(this.#view, table));
+    if (!this.#stats.has(table)) this.#stats.set(table, tableStatistics(this.#view, table) ?? sampledStatistics(this.#view, table));
     return this.#stats.get(table);
   }
 

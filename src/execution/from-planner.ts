@@ -15,6 +15,9 @@ import type { ResultColumn } from './types.js';
 import { truth } from './values.js';
 import { sampledStatistics } from './sampled-stats.js';
 
+/** What one probe of a secondary index costs, in rows a hash join scans and hashes (measured ~1.3 µs against ~0.05). */
+const INDEX_PROBE_ROWS = 20;
+
 /** Name of the hidden slot holding a DML target row's storage key. */
 export const KEY_COLUMN = '\u0000key';
 
@@ -490,6 +493,8 @@ export class FromPlanner {
     let node: PlanNode | null = null;
     let first: LevelSpec | null = null;
     const levels: LevelSpec[] = [];
+    /** Rough rows of the join so far (the first source's path estimate, times index probes' rows). */
+    let leftRows = 1;
     const placed = new Set<number>();
     for (let k = 0; k < n; k++) {
       const s = order[k]!;
@@ -523,6 +528,7 @@ export class FromPlanner {
         };
         first = spec;
         levels.push(spec);
+        leftRows = path?.estimate ?? src.rows;
         node = new ScanNode(spec, scope.width);
         placed.add(s);
         continue;
@@ -536,11 +542,17 @@ export class FromPlanner {
       if (src.table !== null && (jt === 'inner' || jt === 'left')) {
         const joinSargs = this.#sargs([...local, ...join], s, placed, scope);
         const jp = this.#pathFor(src, joinSargs)!;
-        if (jp.estimate < localPath!.estimate && jp.estimate <= 64) {
+        // A probe of a secondary index costs about what hashing ~20 rows does: with estimates
+        // guessed from the index's ends (no ANALYZE), probe only for a left side known to be
+        // small next to the table a hash join would read.
+        const guessed = jp.index !== null && tableStatistics(this.#view, src.table.name) === undefined;
+        const cheap = !guessed || leftRows * (INDEX_PROBE_ROWS + jp.estimate) <= src.rows;
+        if (jp.estimate < localPath!.estimate && jp.estimate <= 64 && cheap) {
           mode = 'index';
           path = jp;
         }
       }
+      leftRows = mode === 'index' ? leftRows * Math.max(1, path!.estimate) : leftRows;
       if (mode !== 'index') {
         const keys = this.#equiKeys(join, s, placed, scope);
         if (keys.left.length > 0) {

@@ -55,6 +55,9 @@ describe('planner statistics', () => {
     expect(sel.rows.join('\n')).toContain('Nested Loop (index lookup)');
     const few = await s.execute('EXPLAIN SELECT count(*) FROM o JOIN t ON t.flag = o.flag');
     expect(few.rows.join('\n')).not.toContain('index lookup');
+    // A left side as large as the table: one probe per row would cost more than hashing it once.
+    const big = await s.execute('EXPLAIN SELECT count(*) FROM t a JOIN t b ON b.code = a.code');
+    expect(big.rows.join('\n')).toContain('Hash Join');
     const n = await s.execute('SELECT count(*) FROM o JOIN t ON t.code = o.code', [], { rowMode: 'array' });
     // o.code = 7g for g = 1..20 (7..140), each held by two rows of t.
     expect(n.rows).toEqual([[40]]);

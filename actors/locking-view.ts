@@ -181,6 +181,26 @@ export class LockingView implements WriteTxn {
     if (!this.#locks.tryAcquire(this.#txnId, resource, 'X')) throw new LockWait(resource, 'X');
   }
 
+  /**
+   * SELECT ... FOR UPDATE / SHARE: the row's exclusive lock (FOR SHARE takes it too: stricter
+   * than PostgreSQL's shared row lock, never weaker), held to the end of the transaction, then
+   * the same first-updater check as a write. A held lock waits (the statement runs again once it
+   * is granted), fails with 55P03 under NOWAIT, or leaves the row out under SKIP LOCKED (false).
+   */
+  lockRow(table: string, key: Key, onBusy: 'wait' | 'nowait' | 'skip'): boolean {
+    const prefix = `row:${table.toLowerCase()}:`;
+    const k = key[0];
+    const lone = key.length === 1 && typeof k === 'number';
+    const granted = lone ? this.#locks.tryAcquireRow(this.#txnId, prefix, k, 'X') : this.#locks.tryAcquire(this.#txnId, keyResource(prefix, key), 'X');
+    if (!granted) {
+      if (onBusy === 'skip') return false;
+      if (onBusy === 'nowait') throw new DispatcherError(SqlState.LockNotAvailable, `could not obtain lock on row in relation "${table.toLowerCase()}"`);
+      throw new LockWait(lone ? prefix + k : keyResource(prefix, key), 'X');
+    }
+    this.#checkUnchanged(table, key);
+    return true;
+  }
+
   /** No snapshot to check against, or nothing committed since it (the common case): no row can have changed. */
   #nothingCommittedSince(): boolean {
     return this.#snapshot === null || this.#storage.committedSeq?.() === this.#snapshot.seq;

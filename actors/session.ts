@@ -278,7 +278,8 @@ export class SessionActor extends Actor<SessionMsg> {
     const actions = this.#txn.sendBits(TX_STATEMENT);
     let snapshotOnly = false;
     if ((actions & A_BEGIN) !== 0) {
-      const readOnly = !st.flags.writesData && !st.flags.changesSchema;
+      // A SELECT that locks rows (FOR UPDATE / SHARE) or nests a write needs a writing transaction.
+      const readOnly = !st.flags.writesData && !st.flags.changesSchema && !(st.kind === 'SELECT' && !st.metadata.isReadOnly);
       this.#txnIsolation = this.variables.defaultIsolation;
       this.#txnId = this.#deps.txns.begin(this.id, readOnly, this.#txnIsolation, true);
       // A read-only autocommit statement reads the snapshot just taken: no mark to take or release.

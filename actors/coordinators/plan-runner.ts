@@ -71,16 +71,17 @@ export function runPlan(deps: CoordinatorDeps, rs: RunningStatement, view: ReadV
 
 function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, view: ReadView, deps?: CoordinatorDeps): void {
   const run = rs.run;
-  // Only writes take row locks, so only they can meet one and need to run again.
-  if (deps !== undefined && rs.onLockWait === null && (run.statement.flags.writesData || run.statement.flags.changesSchema)) {
+  // Only writes and SELECT ... FOR UPDATE / SHARE take row locks, so only they can meet one and
+  // need to run again.
+  const st = run.statement;
+  const locks = st.flags.writesData || st.flags.changesSchema || (st.kind === 'SELECT' && !st.metadata.isReadOnly);
+  if (deps !== undefined && rs.onLockWait === null && locks) {
     // A row lock held by another transaction: undo the statement, wait for the lock, run it again
     // on what the transaction may see then (PostgreSQL re-evaluates the row; this re-runs it).
     rs.onLockWait = (wait) => {
       waitForLock(deps, rs, wait.resource, wait.mode, () => {
         deps.txns.restartStatement(run.context.txnId);
-        const fresh = run.statement.flags.writesData || run.statement.flags.changesSchema
-          ? deps.txns.writable(run.context.txnId)
-          : deps.txns.view(run.context.txnId);
+        const fresh = locks ? deps.txns.writable(run.context.txnId) : deps.txns.view(run.context.txnId);
         execute(rs, plan, hit, fresh, deps);
       });
     };

@@ -139,6 +139,11 @@ export class FromPlanner {
   }
 
   /** The WITH query a name means; inside its own body a query's name means an outer one (or a table). */
+  /** Whether `name` (lower-cased) is a stored table here: not a CTE in scope, not a view. */
+  isTable(name: string): boolean {
+    return this.#findCte(name) === undefined && this.#view.getTable(name) !== undefined;
+  }
+
   #findCte(name: string): CteDef | undefined {
     for (let i = this.#ctes.length - 1; i >= 0; i--) {
       const d = this.#ctes[i]!.get(name);
@@ -147,7 +152,8 @@ export class FromPlanner {
     return undefined;
   }
 
-  addFrom(scope: Scope, parent: Scope | null, items0: Node[], dmlTarget: boolean): FromSource[] {
+  /** `keyFirst`: the first source, a table, carries each row's key in a last hidden slot (as a DML target does: rows it locks). */
+  addFrom(scope: Scope, parent: Scope | null, items0: Node[], dmlTarget: boolean, keyFirst = false): FromSource[] {
     const out: FromSource[] = [];
     // A parenthesized join list `(a JOIN b ...)` arrives as one item: splice it in place.
     const items: Node[] = [];
@@ -213,7 +219,7 @@ export class FromPlanner {
           this.#deps.add(tname);
           table = def;
           cols = def.columns.map((c) => ({ name: c.name, type: c.type }));
-          if (dmlTarget && idx === 0) cols.push({ name: KEY_COLUMN, type: 'any', hiddenUnqualified: true });
+          if ((dmlTarget || keyFirst) && idx === 0) cols.push({ name: KEY_COLUMN, type: 'any', hiddenUnqualified: true });
           rows = this.#view.rowCount(tname);
         } else {
           const vd = getViews(this.#view)[tname];
@@ -287,7 +293,7 @@ export class FromPlanner {
         sub,
         offset: s.offset,
         ncols: cols.length,
-        wantKey: dmlTarget && idx === 0 && table !== null,
+        wantKey: (dmlTarget || keyFirst) && idx === 0 && table !== null,
       };
       out.push({ spec, table, joinType, on, rows });
     }

@@ -40,6 +40,8 @@ import { WindowRegistry, type StreamOrder } from './window-plan.js';
 import { TableEndsNode } from './table-ends.js';
 import { follows, markIndexOnly, orderedByPath, streamGroups, streamWindow, type OrderContext } from './ordered-read.js';
 import { StreamAggregateNode } from './group-stream.js';
+import { LockRowsNode } from './lock-rows.js';
+import type { LockingClause } from '../analysis/shape-patterns.js';
 import { truth } from './values.js';
 import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
 import { planRecursiveCtes } from './recursive-cte.js';
@@ -251,7 +253,11 @@ export class SelectPlanner {
     const scope = new Scope(parent);
     scope.queryAst = ast;
     const fromItems: Node[] = Array.isArray(ast.from) ? ast.from : [];
-    const sources = this.#from.addFrom(scope, parent, fromItems, false);
+    // SELECT ... FOR UPDATE / SHARE on one table locks the rows it selects (its rows carry their
+    // keys for it); over several sources the statement keeps its table locks only.
+    const locking = ast.locking as LockingClause | undefined;
+    const lockTable = locking !== undefined ? lockedTable(fromItems, locking, this.#from) : null;
+    const sources = this.#from.addFrom(scope, parent, fromItems, false, lockTable !== null);
     const whereConj = splitAnd(ast.where).map((c) => {
       if (hasAggregate(c)) throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
       if (hasWindow(c)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in WHERE');
@@ -273,6 +279,10 @@ export class SelectPlanner {
       order = planned.order;
       const r = andAll(planned.residual);
       if (r !== null) node = new FilterNode(node, r);
+      if (lockTable !== null) {
+        const spec = sources[0]!.spec;
+        node = new LockRowsNode(node, lockTable, spec.offset + spec.ncols - 1, locking!.wait === 'NOWAIT' ? 'nowait' : locking!.wait === 'SKIP LOCKED' ? 'skip' : 'wait');
+      }
     }
 
     // Select list, with * expanded.
@@ -308,6 +318,10 @@ export class SelectPlanner {
     const grouped = explicit || (grouping ?? (items.some((i) => hasAggregate(i.node)) || orderBy.some((o) => hasAggregate(o.expr))));
 
     let outScope = scope;
+    if (locking !== undefined && (grouped || String(ast.distinct?.type ?? '') !== '')) {
+      const what = groupBy.length > 0 ? 'GROUP BY clause' : grouped ? 'aggregate functions' : 'DISTINCT clause';
+      throw new DispatcherError(SqlState.FeatureNotSupported, `FOR ${locking.strength} is not allowed with ${what}`);
+    }
     if (grouped) {
       const info: GroupInfo = {
         keySlots: new Map(),
@@ -502,4 +516,16 @@ function sortKey(o: Node, slot: number): SortKey {
   const nulls = String(o.nulls ?? '').toUpperCase();
   const nullsFirst = nulls.includes('FIRST') ? true : nulls.includes('LAST') ? false : desc;
   return { slot, desc, nullsFirst };
+}
+
+/** The one table SELECT ... FOR UPDATE locks rows of (lower-cased), or null when FROM is not one table. */
+function lockedTable(fromItems: readonly Node[], locking: LockingClause, from: FromPlanner): string | null {
+  if (fromItems.length !== 1) return null;
+  const item = fromItems[0]!;
+  if (typeof item.table !== 'string' || item.expr !== undefined && item.expr !== null) return null;
+  const table = item.table.toLowerCase();
+  if (!from.isTable(table)) return null;
+  const name = String(item.as ?? table).toLowerCase();
+  if (locking.of !== null && !locking.of.some((t) => t.toLowerCase() === name || t.toLowerCase() === table)) return null;
+  return table;
 }

@@ -127,6 +127,12 @@ export interface ReadView {
   probeIndex?(table: string, index: string, key: Key, reverse?: boolean): Row[] | undefined;
   /** Named small values kept in the catalog (users, grants, settings): msgpack-able data. */
   getMeta(name: string): unknown;
+  /**
+   * Locks a row for SELECT ... FOR UPDATE / SHARE until the transaction ends; false when it is
+   * held elsewhere and `onBusy` is 'skip'. Optional: views without locks (a read-only snapshot,
+   * storage alone) lack it.
+   */
+  lockRow?(table: string, key: Key, onBusy: 'wait' | 'nowait' | 'skip'): boolean;
 }
 
 export interface ReadTxn extends ReadView {

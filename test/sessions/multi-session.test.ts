@@ -31,6 +31,51 @@ describe('multi-session scripts', () => {
     );
   });
 
+  it('SELECT ... FOR UPDATE locks the rows it returns until the transaction ends', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT id, v FROM t WHERE id = 1 FOR UPDATE => rows [[1,10]]
+      B: UPDATE t SET v = 12 WHERE id = 1 => blocks
+      C: SELECT id FROM t WHERE id = 1 FOR UPDATE NOWAIT => error 55P03
+      C: SELECT id FROM t ORDER BY id FOR UPDATE SKIP LOCKED => rows [[2]]
+      C: UPDATE t SET v = 21 WHERE id = 2 => ok
+      A: UPDATE t SET v = v + 1 WHERE id = 1 => ok
+      A: COMMIT => ok
+      B: <wait> => ok
+      B: SELECT id, v FROM t ORDER BY id => rows [[1,12],[2,21]]
+      A: SELECT count(*) FROM t FOR UPDATE => error 0A000
+      `,
+      SETUP,
+    );
+  });
+
+  it('an autocommit SELECT ... FOR UPDATE waits for the row lock, then reads what was committed', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: UPDATE t SET v = 11 WHERE id = 1 => ok
+      B: SELECT v FROM t WHERE id = 1 FOR UPDATE => blocks
+      A: COMMIT => ok
+      B: <wait> => rows [[11]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('REPEATABLE READ: locking a row another committed since the snapshot fails with 40001', async () => {
+    db = await runScript(
+      `
+      A: BEGIN ISOLATION LEVEL REPEATABLE READ => ok
+      A: SELECT v FROM t WHERE id = 2 => rows [[20]]
+      B: UPDATE t SET v = 25 WHERE id = 2 => ok
+      A: SELECT v FROM t WHERE id = 2 FOR UPDATE => error 40001
+      A: ROLLBACK => ok
+      `,
+      SETUP,
+    );
+  });
+
   it('a lock wait past lock_timeout fails with 55P03 and leaves the block aborted', async () => {
     db = await runScript(
       `

@@ -336,7 +336,8 @@ function frameValue(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, 
 
 // ---------------------------------------------------------------- aggregates
 
-function add(call: WindowCall, st: AggState, row: Row): void {
+/** Adds a row's argument values to an aggregate call's state (the streamed stage adds them too). */
+export function addRow(call: WindowCall, st: AggState, row: Row): void {
   const spec = call.agg!;
   const args = call.args;
   if (spec.sep !== undefined || spec.name === 'string_agg') accumulate(spec, st, row[args[0]!]!, row[args[1]!] ?? null);
@@ -359,7 +360,7 @@ function aggregate(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, p
     if (invertible(call) && excludedByPrefix(P, call, fs, fe, peers)) return;
     for (let i = 0; i < n; i++) {
       const st = newState(spec);
-      for (const j of frameRows(fs[i]!, fe[i]!, excluded(call.frame, i, peers), i)) add(call, st, P[j]!);
+      for (const j of frameRows(fs[i]!, fe[i]!, excluded(call.frame, i, peers), i)) addRow(call, st, P[j]!);
       P[i]![out] = finish(spec, st);
       if ((i & 1023) === 1023) f.ctx.checkInterrupt();
     }
@@ -382,7 +383,7 @@ function aggregate(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, p
         P[i]![out] = last;
         continue;
       }
-      while (next <= z) add(call, st, P[next++]!);
+      while (next <= z) addRow(call, st, P[next++]!);
       last = finish(spec, st);
       P[i]![out] = last;
     }
@@ -403,7 +404,7 @@ function aggregate(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array, p
       continue;
     }
     const st = newState(spec);
-    for (let j = fs[i]!; j <= fe[i]!; j++) add(call, st, P[j]!);
+    for (let j = fs[i]!; j <= fe[i]!; j++) addRow(call, st, P[j]!);
     last = finish(spec, st);
     P[i]![out] = last;
     if ((i & 1023) === 1023) f.ctx.checkInterrupt();
@@ -475,7 +476,7 @@ function slidingSum(P: Row[], call: WindowCall, fs: Int32Array, fe: Int32Array):
       lo = a;
       hi = a;
     }
-    while (hi < z) add(call, st, P[hi++]!);
+    while (hi < z) addRow(call, st, P[hi++]!);
     while (lo < a && lo < hi) {
       if (spec.star) st.n--;
       else {

@@ -4,9 +4,9 @@
 // peer group once the group is complete. Rows then go on as they come, so an ORDER BY ...
 // LIMIT on the same order reads little more than the rows it returns.
 import type { Row, SqlValue } from '../storage/ports.js';
-import { accumulate, finish, newState, type AggState } from './aggregates.js';
+import { finish, newState, type AggState } from './aggregates.js';
 import { indent, type Frame, type Op, type PlanNode } from './runtime.js';
-import { sameValues } from './window-functions.js';
+import { addRow, sameValues } from './window-functions.js';
 import type { WindowCall, WindowStage } from './window-plan.js';
 
 /** How a streamed call gets its value. */
@@ -66,13 +66,6 @@ function kindOf(call: CallShape): Kind | null {
 /** Whether every call of a stage can be computed as its sorted rows stream past. */
 export function streamable(calls: readonly CallShape[]): boolean {
   return calls.every((c) => kindOf(c) !== null);
-}
-
-function add(call: WindowCall, st: AggState, row: Row): void {
-  const spec = call.agg!;
-  const args = call.args;
-  if (spec.sep !== undefined || spec.name === 'string_agg') accumulate(spec, st, row[args[0]!]!, row[args[1]!] ?? null);
-  else accumulate(spec, st, args.length === 0 ? null : row[args[0]!]!);
 }
 
 export class StreamWindowNode implements PlanNode {
@@ -170,11 +163,11 @@ export class StreamWindowNode implements PlanNode {
                 r[call.out] = first![call.args[0]!]!;
                 break;
               case Kind.RunningRows:
-                add(call, states[j]!, r);
+                addRow(call, states[j]!, r);
                 r[call.out] = finish(call.agg!, states[j]!);
                 break;
               case Kind.RunningPeers:
-                add(call, states[j]!, r);
+                addRow(call, states[j]!, r);
                 break;
               case Kind.LastValueRows:
                 r[call.out] = r[call.args[0]!]!;

@@ -1,8 +1,9 @@
-// Reading rows in a wanted order instead of sorting them, and from an index alone: whether the first (only) source of a
-// query level can deliver ORDER BY's order along its primary key or an index (choosing a
-// whole-index read for ORDER BY ... LIMIT), and whether ranking window functions can be
-// computed as rows stream past in such an order (window.ts RankStreamNode), which then serves
-// an ORDER BY on the same columns as well.
+// Reading rows in a wanted order instead of sorting them, and from an index alone: whether the
+// first (only) source of a query level can deliver ORDER BY's order along its primary key or an
+// index (choosing a whole-index read for ORDER BY ... LIMIT); whether window calls
+// (window-stream.ts) or groups (group-stream.ts) can be computed as rows stream past in such an
+// order, which then serves an ORDER BY on the same columns too; and which index reads need no
+// table lookup because the level reads no other column (markIndexOnly).
 import { indexOrderPath, type AccessPath } from './access.js';
 import { colRefTable, identName, type Compiled, type Node } from './expr.js';
 import type { LevelSpec } from './join-ops.js';

@@ -40,7 +40,7 @@ import { WindowRegistry, type StreamOrder } from './window-plan.js';
 import { TableEndsNode } from './table-ends.js';
 import { follows, markIndexOnly, orderedByPath, streamGroups, streamWindow, type OrderContext } from './ordered-read.js';
 import { StreamAggregateNode } from './group-stream.js';
-import { LockRowsNode } from './lock-rows.js';
+import { LockRowsNode, type OnBusy } from './lock-rows.js';
 import type { LockingClause } from '../analysis/shape-patterns.js';
 import { truth } from './values.js';
 import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
@@ -279,10 +279,6 @@ export class SelectPlanner {
       order = planned.order;
       const r = andAll(planned.residual);
       if (r !== null) node = new FilterNode(node, r);
-      if (lockTable !== null) {
-        const spec = sources[0]!.spec;
-        node = new LockRowsNode(node, lockTable, spec.offset + spec.ncols - 1, locking!.wait === 'NOWAIT' ? 'nowait' : locking!.wait === 'SKIP LOCKED' ? 'skip' : 'wait');
-      }
     }
 
     // Select list, with * expanded.
@@ -409,7 +405,13 @@ export class SelectPlanner {
       node = win.plan(node, scope.width, stream !== null);
     }
     const path = win.empty ? firstPath : null;
-    const plan = this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope), stream);
+    let lock: RowLock | null = null;
+    if (lockTable !== null) {
+      const spec = sources[0]!.spec;
+      const onBusy = locking!.wait === 'NOWAIT' ? 'nowait' : locking!.wait === 'SKIP LOCKED' ? 'skip' : 'wait';
+      lock = { table: lockTable, keySlot: spec.offset + spec.ncols - 1, onBusy };
+    }
+    const plan = this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope), stream, lock);
     markIndexOnly(levels, scope);
     return plan;
   }
@@ -476,12 +478,19 @@ export class SelectPlanner {
     order: number[],
     distinctOn: Compiled[],
     stream: StreamOrder | null = null,
+    lock: RowLock | null = null,
   ): QueryPlan {
     const columns: ResultColumn[] = outputs.map((o, i) => ({
       name: items[i]!.alias ?? o.name,
       type: o.type,
     }));
     const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev), ...distinctOn.map((d) => d.ev)];
+    // FOR UPDATE: each row's key rides along as a last hidden column to where rows are locked.
+    const lockSlot = lock === null ? -1 : evs.length;
+    if (lock !== null) {
+      const k = lock.keySlot;
+      evs.push((r) => r[k]!);
+    }
     const width = outputs.length;
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
     const { limit, offset } = skipOrderLimit ? { limit: null, offset: null } : this.#limitOffset(ast, parent);
@@ -489,15 +498,19 @@ export class SelectPlanner {
     const streamed = stream !== null && !distinct && !on && sortPlan.keys.length > 0 && follows(sortPlan, items, scope, stream);
     const sorted = sortPlan.keys.length > 0 && !streamed && !orderedByPath(this.#orderCtx, sortPlan, items, scope, firstPath, order, distinct || on, limit !== null);
     // ORDER BY columns ... LIMIT n: the n rows are picked before the select list is computed.
-    const early = sorted && !distinct && !on && limit !== null ? topNBeforeProjection(input, sortPlan, items, outputs, this.#topN(limit, offset)!) : null;
+    // (Not when rows are locked: a row SKIP LOCKED leaves out must not take one of the n places.)
+    const early = sorted && !distinct && !on && limit !== null && lock === null ? topNBeforeProjection(input, sortPlan, items, outputs, this.#topN(limit, offset)!) : null;
     let node: PlanNode = early !== null ? new ProjectNode(early, evs) : (pointLookup(input, evs) ?? new ProjectNode(input, evs));
     if (distinct) node = new DistinctNode(node, outputs.map((_, i) => i));
-    if (sorted && early === null) node = new SortNode(node, sortPlan.keys, on ? null : this.#topN(limit, offset));
+    if (sorted && early === null) node = new SortNode(node, sortPlan.keys, on || lock !== null ? null : this.#topN(limit, offset));
     // DISTINCT ON keeps the first row of each key in ORDER BY order.
     if (on) {
       const base = width + sortPlan.hidden.length;
       node = new DistinctNode(node, distinctOn.map((_, j) => base + j));
     }
+    // Rows are locked after ORDER BY and before LIMIT, as PostgreSQL does: only the rows returned
+    // (and, under SKIP LOCKED, the next free ones in their place).
+    if (lock !== null) node = new LockRowsNode(node, lock.table, lockSlot, lock.onBusy, this.#topN(limit, offset));
     if (limit !== null || offset !== null || evs.length > width) {
       node = new LimitNode(node, limit, offset, width);
     }
@@ -528,4 +541,11 @@ function lockedTable(fromItems: readonly Node[], locking: LockingClause, from: F
   const name = String(item.as ?? table).toLowerCase();
   if (locking.of !== null && !locking.of.some((t) => t.toLowerCase() === name || t.toLowerCase() === table)) return null;
   return table;
+}
+
+/** Where SELECT ... FOR UPDATE locks rows: its table, the key's slot in the FROM row, what to do when held. */
+interface RowLock {
+  readonly table: string;
+  readonly keySlot: number;
+  readonly onBusy: OnBusy;
 }

@@ -50,6 +50,22 @@ describe('multi-session scripts', () => {
     );
   });
 
+  it('FOR UPDATE ... LIMIT locks only the rows it returns: SKIP LOCKED hands each worker its own', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT id FROM t ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED => rows [[1]]
+      B: BEGIN => ok
+      B: SELECT id FROM t ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED => rows [[2]]
+      C: SELECT id FROM t ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED => rows []
+      B: ROLLBACK => ok
+      C: SELECT id FROM t WHERE id = 2 FOR UPDATE NOWAIT => rows [[2]]
+      A: COMMIT => ok
+      `,
+      SETUP,
+    );
+  });
+
   it('an autocommit SELECT ... FOR UPDATE waits for the row lock, then reads what was committed', async () => {
     db = await runScript(
       `

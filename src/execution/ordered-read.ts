@@ -26,6 +26,23 @@ export interface SortPlan {
 
 export type SelectItems = { node: Node; alias: string | null }[];
 
+/** A query level as planned so far: what the stream checks read of it. */
+export interface QueryLevel {
+  readonly ast: Node;
+  readonly sortPlan: SortPlan;
+  readonly items: SelectItems;
+  readonly scope: Scope;
+  /** The first source's access (null: no table first). */
+  readonly firstPath: LevelSpec | null;
+  /** The sources in join order. */
+  readonly order: number[];
+}
+
+/** A stream order's keys as sort keys (slot i for its i-th expression). */
+function streamKeys(so: StreamOrder): SortKey[] {
+  return so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst }));
+}
+
 /**
  * True when the first (only) source already yields rows in ORDER BY order: along the primary
  * key or an index, possibly after an equality prefix, forwards or backwards. With a LIMIT, a
@@ -112,20 +129,11 @@ export function orderedByPath(
  * The order the window calls stream in (window-stream.ts: input read along the primary key or
  * an index in the window's order), or null when they need a sort.
  */
-export function streamWindow(
-  ctx: OrderContext,
-  win: WindowRegistry,
-  ast: Node,
-  sortPlan: SortPlan,
-  items: SelectItems,
-  scope: Scope,
-  firstPath: LevelSpec | null,
-  order: number[],
-): StreamOrder | null {
+export function streamWindow(ctx: OrderContext, win: WindowRegistry, level: QueryLevel): StreamOrder | null {
   const so = win.streamOrder();
   if (so === null) return null;
   if (so.exprs.length === 0) return so;
-  return readIn(ctx, so, ast, sortPlan, items, scope, firstPath, order);
+  return readIn(ctx, so, level);
 }
 
 /**
@@ -133,19 +141,10 @@ export function streamWindow(
  * key is a column of the only source and an index or the primary key yields them together;
  * else null.
  */
-export function streamGroups(
-  ctx: OrderContext,
-  keys: readonly Node[],
-  ast: Node,
-  sortPlan: SortPlan,
-  items: SelectItems,
-  scope: Scope,
-  firstPath: LevelSpec | null,
-  order: number[],
-): StreamOrder | null {
+export function streamGroups(ctx: OrderContext, keys: readonly Node[], level: QueryLevel): StreamOrder | null {
   if (keys.length === 0 || keys.some((k) => k?.type !== 'column_ref' || k.column === '*')) return null;
   const so: StreamOrder = { partitions: keys.length, exprs: keys, dirs: keys.map(() => ({ desc: false, nullsFirst: true })) };
-  return readIn(ctx, so, ast, sortPlan, items, scope, firstPath, order);
+  return readIn(ctx, so, level);
 }
 
 /**
@@ -157,20 +156,12 @@ export function streamGroups(
  * (ORDER BY in the stream's order, or none); otherwise sorting the table is cheaper than reading
  * it by index. The order read, or null.
  */
-function readIn(
-  ctx: OrderContext,
-  so0: StreamOrder,
-  ast: Node,
-  sortPlan: SortPlan,
-  items: SelectItems,
-  scope: Scope,
-  firstPath: LevelSpec | null,
-  order: number[],
-): StreamOrder | null {
+function readIn(ctx: OrderContext, so0: StreamOrder, level: QueryLevel): StreamOrder | null {
+  const { ast, sortPlan, items, scope, firstPath, order } = level;
   let so = so0;
   if (sortPlan.keys.length > 0) {
     const want = sortColumns(sortPlan.keys, sortPlan.exprs, items, scope);
-    const have = sortColumns(so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst })), so.exprs, [], scope);
+    const have = sortColumns(streamKeys(so), so.exprs, [], scope);
     if (want !== null && have !== null) {
       const exprs = so.exprs.slice();
       const dirs = so.dirs.slice();
@@ -190,8 +181,7 @@ function readIn(
       }
     }
   }
-  const keys: SortKey[] = so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst }));
-  const wanted = { keys, hidden: [], exprs: [...so.exprs] };
+  const wanted = { keys: streamKeys(so), hidden: [], exprs: [...so.exprs] };
   const hasLimit = Array.isArray(ast.limit?.value) && ast.limit.value.length > 0;
   const stopsEarly = hasLimit && (sortPlan.keys.length === 0 || follows(sortPlan, items, scope, so));
   return orderedByPath(ctx, wanted, [], scope, firstPath, order, false, stopsEarly) ? so : null;
@@ -221,7 +211,7 @@ function sortColumns(
 /** Whether rows in the stream's order are in ORDER BY's order too (it is a prefix of the stream's). */
 export function follows(sortPlan: SortPlan, items: SelectItems, scope: Scope, so: StreamOrder): boolean {
   const want = sortColumns(sortPlan.keys, sortPlan.exprs, items, scope);
-  const have = sortColumns(so.dirs.map((d, i) => ({ slot: i, desc: d.desc, nullsFirst: d.nullsFirst })), so.exprs, [], scope);
+  const have = sortColumns(streamKeys(so), so.exprs, [], scope);
   if (want === null || have === null || want.length > have.length) return false;
   return want.every((w, i) => w.col === have[i]!.col && w.desc === have[i]!.desc && w.nullsFirst === have[i]!.nullsFirst);
 }

@@ -374,7 +374,7 @@ export class SelectPlanner {
       if (outScope.correlated) scope.correlated = true;
       // Groups formed as rows stream past in key order, where an index or the primary key
       // yields that order (ORDER BY ... LIMIT on the keys then reads only the groups it returns).
-      const groupOrder = win.empty ? streamGroups(this.#orderCtx, keyNodes, ast, sortPlan, items, scope, firstPath, order) : null;
+      const groupOrder = win.empty ? streamGroups(this.#orderCtx, keyNodes, { ast, sortPlan, items, scope, firstPath, order }) : null;
       if (groupOrder !== null) node = new StreamAggregateNode(node, keyEvals, info.aggs);
       else {
         const aggregate = new AggregateNode(node, keyEvals, info.aggs, keyForms);
@@ -401,7 +401,7 @@ export class SelectPlanner {
     // window's calls are computed as rows stream past in its order, read from an index.
     let stream: StreamOrder | null = null;
     if (!win.empty) {
-      stream = streamWindow(this.#orderCtx, win, ast, sortPlan, items, scope, firstPath, order);
+      stream = streamWindow(this.#orderCtx, win, { ast, sortPlan, items, scope, firstPath, order });
       node = win.plan(node, scope.width, stream !== null);
     }
     const path = win.empty ? firstPath : null;

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../src/api/database.js';
+import type { Session } from '../src/api/session.js';
 
 interface Rec {
   readonly p: number | null;
@@ -30,6 +31,17 @@ const DIRS: readonly Dir[] = [
 ];
 
 type Row = { readonly id: number } & Rec;
+
+/** A session on `db` with t(id, p, k) holding `recs` (ids from 1), indexed on k and on (p, k). */
+async function loaded(db: Database, recs: readonly Rec[]): Promise<Session> {
+  const s = await db.connect();
+  await s.execute('CREATE TABLE t(id INTEGER PRIMARY KEY, p INTEGER, k INTEGER)');
+  await s.execute('CREATE INDEX t_k ON t(k)');
+  await s.execute('CREATE INDEX t_pk ON t(p, k)');
+  const lit = (v: number | null): string => (v === null ? 'NULL' : String(v));
+  if (recs.length > 0) await s.execute(`INSERT INTO t VALUES ${recs.map((r, i) => `(${i + 1}, ${lit(r.p)}, ${lit(r.k)})`).join(', ')}`);
+  return s;
+}
 
 function cmp(a: number | null, b: number | null, d: Dir): number {
   if (a === null || b === null) {
@@ -76,13 +88,8 @@ describe('ranking window functions streamed in index order', () => {
         async (recs, partitioned, d, outer, limit) => {
           const db = await Database.open(':memory:');
           try {
-            const s = await db.connect();
-            await s.execute('CREATE TABLE t(id INTEGER PRIMARY KEY, p INTEGER, k INTEGER)');
-            await s.execute('CREATE INDEX t_k ON t(k)');
-            await s.execute('CREATE INDEX t_pk ON t(p, k)');
+            const s = await loaded(db, recs);
             const rows: Row[] = recs.map((r, i) => ({ id: i + 1, ...r }));
-            const lit = (v: number | null): string => (v === null ? 'NULL' : String(v));
-            if (rows.length > 0) await s.execute(`INSERT INTO t VALUES ${rows.map((r) => `(${r.id}, ${lit(r.p)}, ${lit(r.k)})`).join(', ')}`);
             const ord = `k${d.sql}, id${d.desc ? ' DESC' : ''}`;
             const over = `${partitioned ? 'PARTITION BY p ' : ''}ORDER BY ${ord}`;
             // rank and dense_rank see the ties of k: a window ordered by k alone gives them.
@@ -149,12 +156,7 @@ describe('ranking window functions streamed in index order', () => {
         async (recs, partitioned, d, pd, tied, picks, limit) => {
           const db = await Database.open(':memory:');
           try {
-            const s = await db.connect();
-            await s.execute('CREATE TABLE t(id INTEGER PRIMARY KEY, p INTEGER, k INTEGER)');
-            await s.execute('CREATE INDEX t_k ON t(k)');
-            await s.execute('CREATE INDEX t_pk ON t(p, k)');
-            const lit = (v: number | null): string => (v === null ? 'NULL' : String(v));
-            if (recs.length > 0) await s.execute(`INSERT INTO t VALUES ${recs.map((r, i) => `(${i + 1}, ${lit(r.p)}, ${lit(r.k)})`).join(', ')}`);
+            const s = await loaded(db, recs);
             const list = tied ? ties : total;
             const calls = [...new Set(picks.map((i) => list[i % list.length]!))];
             const idDir = d.desc ? ' DESC' : '';

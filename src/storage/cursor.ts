@@ -196,6 +196,7 @@ export class TreeCursor {
 
   /** The leaf values array of the last run() and the index of its first entry. */
   protected runVals: readonly LeafValue[] = [];
+  protected runKeys: readonly Key[] = [];
   protected runStart = 0;
 
   /**
@@ -212,6 +213,7 @@ export class TreeCursor {
       if (avail > 0) {
         const n = avail < max ? avail : max;
         this.runVals = leaf.vals;
+        this.runKeys = leaf.keys;
         this.runStart = i;
         this.#i = this.#reverse ? i - n : i + n;
         this.key = leaf.keys[this.#reverse ? i - n + 1 : i + n - 1]!;

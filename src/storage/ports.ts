@@ -78,6 +78,12 @@ export interface IndexCursor {
   next(): Key | undefined;
   /** The indexed column values of the current entry. */
   readonly indexKey: Key;
+  /**
+   * Bulk reads: up to `max` next entries, each the whole entry key (indexed values, then the table
+   * key), shared with the tree (never to be changed), into out[0 ..]; fewer than `max` only at the
+   * range's end (the cursor is then closed).
+   */
+  nextEntries?(out: Key[], max: number): number;
   close(): void;
 }
 

@@ -76,6 +76,18 @@ export class IndexEntryCursor extends TreeCursor implements IndexCursor {
   get indexKey(): Key {
     return this.key.slice(0, this.#width);
   }
+
+  nextEntries(out: Key[], max: number): number {
+    let n = 0;
+    while (n < max) {
+      const got = this.run(max - n);
+      if (got === 0) break;
+      const keys = this.runKeys;
+      const step = this.reverse ? -1 : 1;
+      for (let k = 0, i = this.runStart; k < got; k++, i += step) out[n++] = keys[i]!;
+    }
+    return n;
+  }
 }
 
 /**

@@ -7,6 +7,9 @@ import { compareOp, likeRegex } from './expr-ops.js';
 import { compareNonNull, err, textOf, truth } from './values.js';
 import { compileInSubquery } from './expr-subqueries.js';
 import type { Compiled, ExprCompiler } from './expr.js';
+import type { Eval } from './runtime.js';
+import type { SqlValue } from '../storage/ports.js';
+import { ValueSet } from './value-set.js';
 
 export function compileIs(ec: ExprCompiler, negate: boolean, n: Node, scope: Scope): Compiled {
   const a = ec.compile(n.left, scope).ev;
@@ -70,7 +73,10 @@ export function compileIn(ec: ExprCompiler, negate: boolean, n: Node, scope: Sco
   const list: Node[] = Array.isArray(n.right?.value) ? n.right.value : [];
   if (list.length === 1 && isSubquery(list[0])) return compileInSubquery(ec.env, negate, x, list[0], scope);
   if (n.right !== undefined && isSubquery(n.right)) return compileInSubquery(ec.env, negate, x, n.right, scope);
-  const evs = list.map((e) => ec.compile(e, scope).ev);
+  const compiled = list.map((e) => ec.compile(e, scope));
+  const evs = compiled.map((c) => c.ev);
+  if (evs.length >= HASHED_IN_LIST && compiled.every((c) => c.constant !== undefined || c.param !== undefined))
+    return hashedIn(x, evs, negate);
   return {
     type: 'boolean',
     name: '?column?',
@@ -87,6 +93,43 @@ export function compileIn(ec: ExprCompiler, negate: boolean, n: Node, scope: Sco
     },
   };
 }
+
+/** From this many values on, an IN list of literals and parameters is hashed once per execution. */
+const HASHED_IN_LIST = 4;
+
+/**
+ * `x IN (list)` where no value of the list depends on the row: the values are evaluated once per
+ * execution (and parameter set) into a ValueSet, and each row is one hash lookup instead of a
+ * comparison per value (an IN list of 20 over 100k rows: ~17 ms).
+ */
+function hashedIn(x: Eval, evs: readonly Eval[], negate: boolean): Compiled {
+  // Kept in the execution's root state (as an uncorrelated subquery's result), under an id no
+  // subquery has, with the parameters it was made from.
+  const id = --lastListId;
+  return {
+    type: 'boolean',
+    name: '?column?',
+    ev: (r, f) => {
+      const v = x(r, f);
+      let c = f.root.cache.get(id) as HashedList | undefined;
+      if (c === undefined || c.params !== f.params) {
+        c = { params: f.params, set: new ValueSet(evs.map((e) => e(r, f))) };
+        f.root.cache.set(id, c);
+      }
+      if (v === null) return null;
+      if (c.set.has(v)) return !negate;
+      return c.set.hasNull ? null : negate;
+    },
+  };
+}
+
+interface HashedList {
+  readonly params: readonly SqlValue[];
+  readonly set: ValueSet;
+}
+
+/** Root-state cache ids of hashed IN lists: negative, as subquery ids are not. */
+let lastListId = 0;
 
 export function compileLike(ec: ExprCompiler, negate: boolean, ci: boolean, n: Node, scope: Scope): Compiled {
   const x = ec.compile(n.left, scope).ev;

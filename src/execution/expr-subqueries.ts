@@ -6,7 +6,7 @@ import type { Eval, Frame } from './runtime.js';
 import { childFrame, runPlan } from './runtime.js';
 import type { Scope } from './scope.js';
 import { isSubquery, type Node } from './ast.js';
-import { groupKey } from './values.js';
+import { ValueSet } from './value-set.js';
 import type { Compiled, ExprEnv } from './expr.js';
 
 export function compileScalarSubquery(env: ExprEnv, n: Node, scope: Scope): Compiled {
@@ -66,45 +66,25 @@ export function compileInSubquery(env: ExprEnv, negate: boolean, x: Eval, sq: No
   }
   const node = sub.node;
   const id = sub.id;
-  interface InSet {
-    keys: Set<string>;
-    hasNull: boolean;
-    empty: boolean;
-  }
-  const build = (r: Row, f: Frame): InSet => {
-    const rows = runPlan(node, childFrame(f, r));
-    const keys = new Set<string>();
-    let hasNull = false;
-    for (const row of rows) {
-      const v = row[0]!;
-      if (v === null) hasNull = true;
-      else keys.add(groupKey(typeof v === 'number' || typeof v === 'bigint' ? v : v));
-    }
-    return { keys, hasNull, empty: rows.length === 0 };
-  };
+  const build = (r: Row, f: Frame): ValueSet => new ValueSet(runPlan(node, childFrame(f, r)).map((row) => row[0]!));
   const correlated = sub.correlated;
   return {
     type: 'boolean',
     name: '?column?',
     ev: (r, f) => {
-      let s: InSet;
+      let s: ValueSet;
       if (correlated) s = build(r, f);
       else {
-        const c = f.root.cache.get(id) as InSet | undefined;
+        const c = f.root.cache.get(id) as ValueSet | undefined;
         if (c === undefined) {
           s = build(r, f);
           f.root.cache.set(id, s);
         } else s = c;
       }
-      if (s.empty) return negate;
+      if (s.size === 0 && !s.hasNull) return negate;
       const v = x(r, f);
       if (v === null) return null;
-      if (s.keys.has(groupKey(v))) return !negate;
-      if (typeof v === 'string' && s.keys.size > 0) {
-        // text compared with numbers: fall back to value comparison
-        const n = Number(v);
-        if (!Number.isNaN(n) && s.keys.has(groupKey(n))) return !negate;
-      }
+      if (s.has(v)) return !negate;
       return s.hasNull ? null : negate;
     },
   };

@@ -3,7 +3,7 @@
 // per open (against the left row for index nested-loop joins), and the table's filter is always
 // re-applied on top, so a path only narrows what is read.
 import { equalitySelectivity, type TableStatistics } from './admin/analyze.js';
-import type { IndexDef, Key, KeyRange, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
+import type { IndexDef, Key, KeyRange, ReadView, Row, RowCursor, IndexCursor, SqlValue, TableDef } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
 import { isNumericType } from './values.js';
 import { compareValues } from '../storage/key-order.js';
@@ -40,6 +40,18 @@ export interface AccessPath {
    * are made from the index entries, not looked up in the table. Set by the planner.
    */
   indexOnly?: boolean;
+  /**
+   * Rows are expected in the path's order (ORDER BY without a sort, a streamed window or group).
+   * Set by the planner.
+   */
+  ordered?: boolean;
+  /**
+   * The path reads a query's first table (not the inner side of a join): in a statement's own
+   * query (not a subquery run per outer row), a range of its secondary index that turns out at
+   * run time to cover much of the table is read as a whole-table scan instead (rangeIsLarge).
+   * Set by the planner.
+   */
+  outermost?: boolean;
   /** Rough number of rows the path reads (for join ordering). */
   readonly estimate: number;
   readonly describe: string;
@@ -177,6 +189,38 @@ export function fitBound(v: SqlValue, numericCol: boolean): Fitted {
 }
 
 /**
+ * Whether a range on a secondary index's first column holds so much of the table that reading
+ * the whole table (in place, the filter deciding) costs less: an entry read and its row looked up
+ * costs ~20 rows of a table scan, an index-only entry ~3 (a row is made for it). Literals are
+ * parameters to the planner, so it can only guess a range's share (a third); here the bounds are
+ * known and the index's first and last values give the share, taking the values as uniform.
+ */
+function rangeIsLarge(view: ReadView, table: string, p: AccessPath, lower: SqlValue | undefined, upper: SqlValue | undefined): boolean {
+  const rows = view.rowCount(table);
+  if (rows < LARGE_RANGE_MIN_ROWS) return false;
+  const lo = firstIndexValue(view, table, p.index!, false);
+  const hi = firstIndexValue(view, table, p.index!, true);
+  if (typeof lo !== 'number' || typeof hi !== 'number' || !(hi > lo)) return false;
+  const a = typeof lower === 'number' ? Math.max(lower, lo) : lower === undefined ? lo : null;
+  const b = typeof upper === 'number' ? Math.min(upper, hi) : upper === undefined ? hi : null;
+  if (a === null || b === null) return false;
+  const share = Math.max(0, b - a) / (hi - lo);
+  return share > (p.indexOnly === true ? 0.35 : 0.1);
+}
+const LARGE_RANGE_MIN_ROWS = 2048;
+const NON_NULL: KeyRange = { lower: [null], lowerInclusive: false };
+
+/** The smallest (or largest) non-NULL value of an index's first column, or undefined when none. */
+function firstIndexValue(view: ReadView, table: string, index: string, last: boolean): SqlValue | undefined {
+  const c = view.scanIndex(table, index, NON_NULL, last);
+  try {
+    return c.next() === undefined ? undefined : c.indexKey[0];
+  } finally {
+    c.close();
+  }
+}
+
+/**
  * A function making a table row from an index entry (indexed values, then the table key): those
  * columns set, NULL elsewhere. Generated as one array literal, so each row is allocated at its
  * size and packed; copying a row of NULLs and storing into it cost ~3 times as much per entry.
@@ -308,6 +352,11 @@ export class TableReader {
       upperInclusive = p.upper.inclusive;
     }
     const range = { lower, lowerInclusive, upper, upperInclusive };
+    if (p.index !== null && p.outermost === true && p.ordered !== true && prefix.length === 0 && f.outer === null && rangeIsLarge(view, this.#table.name, p, lower?.[0], upper?.[0]))
+    {
+      f.ctx.counters.indexesUsed.delete(p.index);
+      return full();
+    }
     if (p.index === null) this.#rowCursor = view.scanTable(this.#table.name, range, p.reverse);
     else this.#indexCursor = view.scanIndex(this.#table.name, p.index, range, p.reverse);
   }

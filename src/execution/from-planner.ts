@@ -519,6 +519,7 @@ export class FromPlanner {
       const localSargs = this.#sargs(local, s, new Set(), scope);
       if (k === 0) {
         const path = this.#pathFor(src, localSargs);
+        if (path !== null) path.outermost = true;
         this.#use(path);
         const all = [...local, ...join];
         const spec: LevelSpec = {

@@ -108,6 +108,7 @@ export function orderedByPath(
   };
   if (fits(path, false)) {
     path.reverse = desc;
+    path.ordered = true;
     return true;
   }
   const plainScan = path.eq.length === 0 && path.lower === null && path.upper === null;
@@ -117,6 +118,7 @@ export function orderedByPath(
       if (!fits(p, true)) continue;
       p.reverse = desc;
       p.nullsApart = apart;
+      p.ordered = true;
       spec.path = p;
       ctx.indexes.add(ix.name);
       return true;

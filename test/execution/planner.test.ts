@@ -64,6 +64,39 @@ describe('access paths', () => {
     expect(r.compiled.explain().join('\n')).toContain('Index Scan using big_k on big');
   });
 
+  it('reads a secondary-index range that holds much of the table as a table scan, unless its order is used', async () => {
+    // k is 0..99: k >= 2 is 98% of the table (an entry and its row lookup cost ~20 scanned rows).
+    const wide = await db.run('SELECT count(*), sum(v) FROM big WHERE k >= 2');
+    const byExpr = await db.run('SELECT count(*), sum(v) FROM big WHERE k + 0 >= 2');
+    expect(wide.rows).toEqual(byExpr.rows);
+    expect(wide.compiled.explain().join('\n')).toContain('Index Scan using big_k on big');
+    expect(wide.counters.rowsExamined).toBe(BIG);
+    expect([...wide.counters.indexesUsed]).toEqual([]);
+    // 3% of the table: the index.
+    const narrow = await db.run('SELECT count(*), sum(v) FROM big WHERE k > 96');
+    expect(narrow.rows).toEqual((await db.run('SELECT count(*), sum(v) FROM big WHERE k + 0 > 96')).rows);
+    expect(narrow.counters.rowsExamined).toBe((BIG / 100) * 3);
+    expect([...narrow.counters.indexesUsed]).toEqual(['big_k']);
+    // The same wide range with ORDER BY k and no sort: read along the index.
+    const ordered = await db.run('SELECT k, id FROM big WHERE k >= 2 ORDER BY k LIMIT 3');
+    expect(ordered.rows).toEqual([
+      [2, 2],
+      [2, 102],
+      [2, 202],
+    ]);
+    expect(ordered.counters.rowsExamined).toBeLessThan(BIG / 10);
+    // Inside a join, the first table's wide range is scanned too; a range bound by the outer row
+    // of a subquery is not measured per row.
+    const joined = await db.run('SELECT count(*) FROM big b JOIN small s ON s.k = b.k WHERE b.k BETWEEN 1 AND 90');
+    expect(joined.rows).toEqual([[(BIG / 100) * 3]]);
+    const corr = await db.run('SELECT id, (SELECT count(*) FROM big WHERE k > small.k) FROM small ORDER BY id');
+    expect(corr.rows).toEqual([
+      [1, (BIG / 100) * 94],
+      [2, (BIG / 100) * 93],
+      [3, (BIG / 100) * 92],
+    ]);
+  });
+
   it('falls back to a sequential scan without a usable predicate', async () => {
     const r = await db.run("SELECT count(*) FROM big WHERE s = 's1'");
     expect(r.compiled.indexesUsed).toEqual([]);

@@ -472,6 +472,15 @@ export class TableReader {
       } else if (this.#path.index === null) {
         this.#rowCursor = view.scanTable(t, { lower: pt, lowerInclusive: true, upper: pt, upperInclusive: true }, this.#path.reverse);
       } else {
+        // The rows of entries all in one leaf come from one descent and a lookup each, with no
+        // cursor (an index join probes once per left row).
+        if (!wantKey && this.#path.indexOnly !== true && view.probeIndex !== undefined) {
+          const rows = view.probeIndex(t, this.#path.index, pt, this.#path.reverse);
+          if (rows !== undefined) {
+            for (let i = 0; i < rows.length; i++) out.push(rows[i]!);
+            continue;
+          }
+        }
         this.#indexCursor = view.scanIndex(
           t,
           this.#path.index,

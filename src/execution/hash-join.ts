@@ -42,6 +42,26 @@ export function hashKey(keys: readonly Eval[], row: Row, f: Frame): unknown {
   return s;
 }
 
+/** An index nested loop an adaptive hash join may take instead, and its cost per left row. */
+export interface ProbeChoice {
+  /** In rows of the table a hash join would stream past. */
+  readonly costPerRow: number;
+  readonly open: (left: Op) => Op;
+}
+
+/** The rows read so far, then the rest of the left input (none when it has ended). */
+function replayOf(buffered: Row[], left: Op, ended = false): Op {
+  let replayed = false;
+  return {
+    next: () => {
+      if (replayed) return ended ? null : left.next();
+      replayed = true;
+      return buffered;
+    },
+    close: () => left.close(),
+  };
+}
+
 /** Reads the left input of an adaptive hash join, then hands over to the plan it chose. */
 export class AdaptiveHashOp implements Op {
   readonly #f: Frame;
@@ -50,14 +70,18 @@ export class AdaptiveHashOp implements Op {
   readonly #buffered: Row[] = objectArray();
   readonly #classic: (left: Op) => Op;
   readonly #stream: (rows: Row[]) => Op;
+  readonly #probe: ProbeChoice | null;
+  readonly #tableRows: number;
   #op: Op | null = null;
 
-  constructor(f: Frame, left: Op, tableRows: number, classic: (left: Op) => Op, stream: (rows: Row[]) => Op) {
+  constructor(f: Frame, left: Op, tableRows: number, classic: (left: Op) => Op, stream: (rows: Row[]) => Op, probe: ProbeChoice | null = null) {
     this.#f = f;
     this.#left = left;
     this.#limit = tableRows / 2;
+    this.#tableRows = tableRows;
     this.#classic = classic;
     this.#stream = stream;
+    this.#probe = probe;
   }
 
   next(): Row[] | null {
@@ -68,23 +92,15 @@ export class AdaptiveHashOp implements Op {
     const b = left.next();
     const buffered = this.#buffered;
     if (b === null) {
-      this.#op = this.#stream(buffered);
+      // A left side this small looks its partners up in the index rather than stream the table.
+      const probe = this.#probe;
+      if (probe !== null && buffered.length * probe.costPerRow <= this.#tableRows) this.#op = probe.open(replayOf(buffered, left, true));
+      else this.#op = this.#stream(buffered);
       return [];
     }
     for (let i = 0; i < b.length; i++) buffered.push(b[i]!);
     f.root.work += b.length;
-    if (buffered.length > this.#limit) {
-      let replayed = false;
-      const replay: Op = {
-        next: () => {
-          if (replayed) return left.next();
-          replayed = true;
-          return buffered;
-        },
-        close: () => left.close(),
-      };
-      this.#op = this.#classic(replay);
-    }
+    if (buffered.length > this.#limit) this.#op = this.#classic(replayOf(buffered, left));
     return [];
   }
 

@@ -49,6 +49,12 @@ export interface LevelSpec {
   /** Per right key: the row slot it reads when it is a plain column of this source. */
   readonly rightSlots?: readonly (number | undefined)[];
   readonly type: JoinType;
+  /**
+   * A hash join's alternative: the same level in index mode along an index (or the primary key)
+   * the join keys reach, with its cost per left row in rows a hash join streams. Taken at run time
+   * when the left input ends small enough (AdaptiveHashOp).
+   */
+  readonly probe?: { readonly spec: LevelSpec; readonly costPerRow: number };
 }
 
 export interface Reader {
@@ -190,11 +196,18 @@ export class JoinNode implements PlanNode {
    * left rows are replayed into the table-side build.
    */
   #adaptive(f: Frame, left: Op, tableRows: number): Op {
-    return new AdaptiveHashOp(f, left, tableRows, (l) => this.#classic(f, l), (rows) => new StreamHashOp(f, this.spec, this.width, left, rows, tableRows, openReader));
+    const probe = this.spec.probe;
+    return new AdaptiveHashOp(
+      f,
+      left,
+      tableRows,
+      (l) => this.#classic(f, l),
+      (rows) => new StreamHashOp(f, this.spec, this.width, left, rows, tableRows, openReader),
+      probe === undefined ? null : { costPerRow: probe.costPerRow, open: (l) => this.#classic(f, l, probe.spec) },
+    );
   }
 
-  #classic(f: Frame, left: Op): Op {
-    const spec = this.spec;
+  #classic(f: Frame, left: Op, spec: LevelSpec = this.spec): Op {
     const width = this.width;
     const src = spec.src;
     const off = src.offset;
@@ -343,7 +356,13 @@ export class JoinNode implements PlanNode {
   explain(out: string[], depth: number): void {
     const s = this.spec;
     const kind =
-      s.mode === 'index' ? 'Nested Loop (index lookup)' : s.mode === 'hash' ? 'Hash Join' : 'Nested Loop';
+      s.mode === 'index'
+        ? 'Nested Loop (index lookup)'
+        : s.mode === 'hash'
+          ? s.probe !== undefined
+            ? 'Hash Join (index lookups for a small left side)'
+            : 'Hash Join'
+          : 'Nested Loop';
     const jt = s.type === 'inner' ? '' : ` ${s.type.toUpperCase()}`;
     out.push(indent(depth) + kind + jt);
     this.left.explain(out, depth + 1);

@@ -97,6 +97,32 @@ describe('access paths', () => {
     ]);
   });
 
+  it('turns a hash join into index lookups when its left side ends small', async () => {
+    await db.run('CREATE TABLE uq(id INTEGER PRIMARY KEY, k INTEGER)');
+    await db.run('CREATE INDEX uq_k ON uq(k)');
+    const txn = db.engine.begin();
+    // k nearly unique: the sample at the index's ends sees ~1 row per value.
+    for (let i = 0; i < 5000; i++) txn.insert('uq', [i, (i * 7) % 4999]);
+    await txn.commit();
+    const q = (where: string, on = 'a.k = b.k'): string => `SELECT count(*), sum(b.id) FROM uq a JOIN uq b ON ${on} WHERE ${where}`;
+    // Planned as a hash join (a range on literals is taken as a third of the table).
+    const few = await db.run(q('a.id < 10'));
+    expect(few.compiled.explain().join('\n')).toContain('Hash Join (index lookups for a small left side)');
+    expect(few.rows).toEqual((await db.run(q('a.id < 10', 'a.k = b.k + 0'))).rows);
+    // 10 left rows and their partners, not the 5,000 rows of a hash join's other side.
+    expect(few.counters.rowsExamined).toBeLessThan(40);
+    const many = await db.run(q('a.id < 4000'));
+    expect(many.rows).toEqual((await db.run(q('a.id < 4000', 'a.k = b.k + 0'))).rows);
+    expect(many.counters.rowsExamined).toBeGreaterThanOrEqual(5000);
+    // LEFT JOIN keeps the left rows without a partner either way (k of id 4999 is 0, as id 0's).
+    const left = await db.run('SELECT a.id, b.id FROM uq a LEFT JOIN uq b ON a.k = b.k AND b.id > 4990 WHERE a.id < 3 ORDER BY 1, 2');
+    expect(left.rows).toEqual([
+      [0, 4999],
+      [1, null],
+      [2, null],
+    ]);
+  });
+
   it('falls back to a sequential scan without a usable predicate', async () => {
     const r = await db.run("SELECT count(*) FROM big WHERE s = 's1'");
     expect(r.compiled.indexesUsed).toEqual([]);

@@ -26,8 +26,11 @@ export interface KeyForm {
 
 /** A group's running state (aggregate-node.ts owns the groups). */
 export interface GroupState {
-  readonly st: AggState[];
+  /** The aggregates' states; null until needed for a group whose values the accumulators hold. */
+  st: AggState[] | null;
   rows: number;
+  /** The group's accumulator index in a generated loop (its key when dense), else -1. */
+  readonly slot: number;
 }
 
 /** The running aggregation's side the generated loop calls when a key is not in the dense array. */
@@ -66,6 +69,12 @@ export type Consume<G extends GroupState> = (
 export interface Generated<G extends GroupState> {
   readonly fn: Consume<G>;
   readonly layout: Layout;
+  /**
+   * Every aggregate with a state is accumulated (count, sum, avg, total of inlined shapes): keys
+   * that are not small integers get an accumulator slot too (GroupSink.keyed gives it), and their
+   * groups no states until the end.
+   */
+  readonly slotted: boolean;
 }
 
 /**
@@ -96,11 +105,14 @@ export class Accumulators {
   cap: number;
   readonly #layout: Layout;
   readonly #aggs: readonly AggSpec[];
+  /** A group's states, made when it has none yet. */
+  readonly #states: (g: GroupState) => AggState[];
 
   /** `cap`: keys to make room for (a plan's earlier executions tell; growing in the loop costs a deopt). */
-  constructor(layout: Layout, aggs: readonly AggSpec[], cap: number) {
+  constructor(layout: Layout, aggs: readonly AggSpec[], cap: number, states: (g: GroupState) => AggState[]) {
     this.#layout = layout;
     this.#aggs = aggs;
+    this.#states = states;
     this.cap = cap;
     this.a = new Float64Array(this.cap * layout.width);
   }
@@ -116,13 +128,13 @@ export class Accumulators {
   }
 
   /** Moves key k's accumulated slot s into its group's aggregate state. */
-  #flush(k: number, s: number, g: GroupState): void {
+  #flush(k: number, s: number, g: GroupState, states: AggState[] | null): void {
     const slot = this.#layout.slots[s]!;
     const a = this.a;
     const b = k * this.#layout.width + slot.at;
     const n = a[b]!;
     if (n === 0) return;
-    const st = g.st[slot.agg]!;
+    const st = (states ?? this.#states(g))[slot.agg]!;
     st.n = small(st.n + n);
     a[b] = 0;
     if (!slot.sum) return;
@@ -135,27 +147,38 @@ export class Accumulators {
 
   /** A non-NULL value of slot s the loop does not take: from now on key k's slot s is the group's. */
   slow(k: number, s: number, g: GroupState, v: SqlValue): void {
-    this.#flush(k, s, g);
+    this.#flush(k, s, g, null);
     const slot = this.#layout.slots[s]!;
     this.a[k * this.#layout.width + slot.at + 1] = slot.real ? REAL_DONE : INT_DONE;
-    const st = g.st[slot.agg]!;
+    const st = this.#states(g)[slot.agg]!;
     st.n++;
     addNumber(this.#aggs[slot.agg]!, st, v);
   }
 
-  /** At the end of the input: every key's rows and accumulated values into its group. */
-  fold(group: (k: number) => GroupState): void {
+  /** At the end of the input: the rows and accumulated values of every key below `end` into its group. */
+  fold(group: (k: number) => GroupState, end: number): void {
     const a = this.a;
     const w = this.#layout.width;
-    const ns = this.#layout.slots.length;
-    for (let k = 0; k < this.cap; k++) {
-      const rows = a[k * w]!;
-      if (rows === 0) continue;
-      const g = group(k);
-      g.rows = small(g.rows + rows);
-      a[k * w] = 0;
-      for (let s = 0; s < ns; s++) this.#flush(k, s, g);
+    const to = Math.min(end, this.cap);
+    for (let k = 0; k < to; k++) {
+      if (a[k * w]! === 0) continue;
+      this.take(k, group(k), null);
     }
+  }
+
+  /**
+   * Key k's rows and accumulated values into group g (into `states` when given: a slotted
+   * group's states made only to finish it, kept by nobody).
+   */
+  take(k: number, g: GroupState, states: AggState[] | null): void {
+    const a = this.a;
+    const w = this.#layout.width;
+    const rows = a[k * w]!;
+    if (rows === 0) return;
+    g.rows = small(g.rows + rows);
+    a[k * w] = 0;
+    const ns = this.#layout.slots.length;
+    for (let s = 0; s < ns; s++) this.#flush(k, s, g, states);
   }
 }
 
@@ -271,9 +294,11 @@ export function generateConsume<G extends GroupState>(
   };
 
   // The typed path (small integer keys, or the one group) and the object path (other keys).
+  // Typed lines name the key's accumulator index @K and its group @G (filled in per branch below).
   const typed: string[] = [];
   const object: string[] = ['g.rows++;', 'const st = g.st;'];
-  const group = keys.length === 0 ? 'only' : 'dense[k]';
+  const group = '@G';
+  let slotted = true;
   const slots: { agg: number; at: number; sum: boolean; real: boolean }[] = [];
   let width = 1;
   for (let i = 0; i < plan.steps.length; i++) {
@@ -282,6 +307,7 @@ export function generateConsume<G extends GroupState>(
     const inline = !a.star && !a.distinct && a.filter === undefined && a.sep === undefined && a.arg !== null;
     if (!inline || (a.name !== 'count' && a.name !== 'sum' && a.name !== 'avg' && a.name !== 'total')) {
       const step = local(plan.steps[i]!);
+      slotted = false;
       typed.push(`${step}(${group}.st[${j}], ${row}, f);`);
       object.push(`${step}(st[${j}], ${row}, f);`);
       continue;
@@ -311,7 +337,7 @@ export function generateConsume<G extends GroupState>(
       `  if (${takes}) {`,
       `    A[b + ${at}]++;`,
       `    A[b + ${at + 1}] = t + ${v};`,
-      `  } else acc.slow(k, ${s}, ${group}, ${v});`,
+      `  } else acc.slow(@K, ${s}, ${group}, ${v});`,
       '}',
     );
     // The sum step of aggregates.ts (plainStep), with addNumber for everything past its fast path.
@@ -332,9 +358,12 @@ export function generateConsume<G extends GroupState>(
     object.push('}');
   }
 
+  // (Keys with no accumulated aggregate keep the object path: a slot would only add a count.)
+  slotted = slotted && keys.length === 1 && slots.length > 0;
   const body: string[] = [];
+  const typedFor = (k: string, g: string): string[] => typed.map((l) => l.replaceAll('@K', k).replaceAll('@G', g));
   if (keys.length === 0) {
-    body.push('const k = 0;', 'const b = 0;', 'A[0]++;', ...typed);
+    body.push('const k = 0;', 'const b = 0;', 'A[0]++;', ...typedFor('k', 'only'));
   } else {
     const form = forms[0]!;
     body.push(
@@ -349,10 +378,23 @@ export function generateConsume<G extends GroupState>(
       `  const b = k * ${width};`,
       // A key's first row makes its group (groups come out in order of first appearance).
       '  if (A[b]++ === 0) sink.dense(k);',
-      ...typed.map((l) => '  ' + l),
+      ...typedFor('k', 'dense[k]').map((l) => '  ' + l),
       '} else {',
       '  const g = sink.keyed(k);',
-      ...object.map((l) => '  ' + l),
+      ...(slotted
+        ? [
+            // Any other key: the accumulators too, at the slot keyed() gave its group.
+            '  const d = g.slot;',
+            '  if (d >= cap) {',
+            '    acc.grow(d);',
+            '    A = acc.a;',
+            '    cap = acc.cap;',
+            '  }',
+            `  const b = d * ${width};`,
+            '  A[b]++;',
+            ...typedFor('d', 'g').map((l) => '  ' + l),
+          ]
+        : object.map((l) => '  ' + l)),
       '}',
     );
   }
@@ -387,5 +429,5 @@ export function generateConsume<G extends GroupState>(
   ].join('\n');
   const fn = new Function('C', src)(consts) as Consume<G>;
   made++;
-  return { fn, layout: { width, slots } };
+  return { fn, layout: { width, slots }, slotted };
 }

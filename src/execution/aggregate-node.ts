@@ -102,9 +102,17 @@ interface Group {
   readonly k0: SqlValue;
   /** The key values when grouping by several expressions (null for one, or none). */
   readonly key: SqlValue[] | null;
-  readonly st: AggState[];
+  /**
+   * The aggregates' states. Null for a group whose values the generated loop accumulates at its
+   * slot (a key that is not a small integer, when every aggregate is accumulated): made, if ever,
+   * when a value leaves the accumulators, and otherwise only while the group is emitted, so
+   * tens of thousands of groups do not each keep a states array and a state object alive.
+   */
+  st: AggState[] | null;
   /** Input rows in the group: count(*) without FILTER needs no step of its own. */
   rows: number;
+  /** Accumulator slot in the generated loop: the key itself when dense, DENSE_KEYS + n for the n-th other key; else -1. */
+  readonly slot: number;
 }
 
 /** The state slot of an aggregate that has none (a plain count(*)): never read or written. */
@@ -150,6 +158,9 @@ class AggregateOp implements Op, GroupSink<Group> {
   readonly #kv: SqlValue[];
   /** The one states array of every group when no aggregate needs a state of its own; else null. */
   readonly #sharedStates: AggState[] | null;
+  /** Keys that are not small integers get accumulator slots (the generated loop is slotted). */
+  readonly #slotted: boolean;
+  #slots = 0;
   #consuming = true;
   #emitIdx = 0;
 
@@ -163,14 +174,15 @@ class AggregateOp implements Op, GroupSink<Group> {
     this.#at = plan.at;
     this.#counted = plan.counted;
     this.#gen = gen;
-    this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs, gen.cap);
+    this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs, gen.cap, (g) => (g.st ??= this.#statesFor()));
+    this.#slotted = gen.fn !== null && gen.fn.slotted;
     this.#runs = gen.runs;
     this.#kv = new Array<SqlValue>(keys.length);
     this.#sharedStates = plan.at.length === 0 ? aggs.map(() => NO_STATE) : null;
   }
 
-  #newGroup(k0: SqlValue, key: SqlValue[] | null): Group {
-    const g: Group = { k0, key, st: this.#statesFor(), rows: 0 };
+  #newGroup(k0: SqlValue, key: SqlValue[] | null, slot = -1): Group {
+    const g: Group = { k0, key, st: slot >= DENSE_KEYS ? null : this.#statesFor(), rows: 0, slot };
     this.#order.push(g);
     return g;
   }
@@ -186,14 +198,14 @@ class AggregateOp implements Op, GroupSink<Group> {
   }
 
   dense(v: number): Group {
-    return (this.#dense[v] = this.#newGroup(v, null));
+    return (this.#dense[v] = this.#newGroup(v, null, v));
   }
 
   keyed(v: SqlValue): Group {
     const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
     let g = this.#groups.get(k);
     if (g === undefined) {
-      g = this.#newGroup(v, null);
+      g = this.#newGroup(v, null, this.#slotted ? DENSE_KEYS + this.#slots++ : -1);
       this.#groups.set(k, g);
     }
     return g;
@@ -205,7 +217,7 @@ class AggregateOp implements Op, GroupSink<Group> {
 
   /** The one group of an aggregation without keys (it exists even for no input rows). */
   #only(): Group | null {
-    return this.#keys.length === 0 ? (this.#order[0] ?? this.#newGroup(null, null)) : null;
+    return this.#keys.length === 0 ? (this.#order[0] ?? this.#newGroup(null, null, 0)) : null;
   }
 
   #consume(b: Row[]): void {
@@ -277,7 +289,7 @@ class AggregateOp implements Op, GroupSink<Group> {
     if (this.#acc !== null) {
       const dense = this.#dense;
       const only = this.#only();
-      this.#acc.fold((k) => only ?? dense[k]!);
+      this.#acc.fold((k) => only ?? dense[k]!, DENSE_KEYS);
       this.#gen.cap = this.#acc.cap;
     }
   }
@@ -316,7 +328,7 @@ class AggregateOp implements Op, GroupSink<Group> {
         }
       }
       g.rows++;
-      const st = g.st;
+      const st = g.st!;
       for (let j = 0; j < na; j++) steps[j]!(st[at[j]!]!, r, f);
     }
     f.root.work += b.length;
@@ -349,8 +361,14 @@ class AggregateOp implements Op, GroupSink<Group> {
       const g = order[this.#emitIdx]!;
       // (Built by push, as rows elsewhere are: packed arrays, one elements kind downstream.)
       const row: SqlValue[] = nk === 1 ? [g.k0] : nk === 0 ? [] : g.key!.slice();
-      const st = g.st;
-      for (let j = 0; j < na; j++) row.push(st[j] === NO_STATE ? null : finish(aggs[j]!, st[j]!));
+      let st = g.st;
+      if (g.slot >= DENSE_KEYS) {
+        // A slotted group: its accumulated values into states made for the moment (or its own, when it has them).
+        const own = st;
+        st = own ?? this.#statesFor();
+        this.#acc!.take(g.slot, g, own === null ? st : null);
+      }
+      for (let j = 0; j < na; j++) row.push(st![j] === NO_STATE ? null : finish(aggs[j]!, st![j]!));
       // A plain count(*) is its group's row count.
       for (let c = 0; c < counted.length; c++) row[nk + counted[c]!] = g.rows;
       out.push(row);

@@ -42,6 +42,11 @@ const SHAPES: readonly (readonly [string, string])[] = [
   ['IN subquery', 'SELECT sum(v) FROM u WHERE t_id IN (SELECT id FROM t WHERE k < 100)'],
   ['GROUP BY text, ~100k groups', 'SELECT c, count(*) FROM t GROUP BY c ORDER BY 2 DESC, 1 LIMIT 5'],
   ['ORDER BY an expression, LIMIT', 'SELECT id FROM t ORDER BY k * 3 % 1000, id LIMIT 10'],
+  ['index range holding most rows, count', 'SELECT count(*) FROM t WHERE k > 500'],
+  ['index range holding most rows, rows', 'SELECT sum(length(c)) FROM t WHERE k > 500'],
+  ['IN list of 20 on an unindexed column', 'SELECT sum(v) FROM u WHERE t_id IN (1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20)'],
+  ['join from a few rows on an indexed column', 'SELECT count(*) FROM t a JOIN t b ON a.k = b.k WHERE a.id < 100'],
+  ['GROUP BY ~63k keys, sum, top 3', 'SELECT t_id, sum(v) FROM u GROUP BY t_id ORDER BY 2 DESC LIMIT 3'],
 ];
 
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1]!;

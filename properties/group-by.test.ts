@@ -136,3 +136,34 @@ describe('GROUP BY in key order', () => {
     );
   });
 });
+
+describe('DISTINCT aggregates', () => {
+  it('count and sum each distinct value once, through the bitset (small integers) and the Set (the rest) alike', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const s = await db.connect();
+      await s.execute('CREATE TABLE d(id INTEGER PRIMARY KEY, g INTEGER, x BIGINT)');
+      // Around the bitset's limit (2^24), zero, negatives, values past 2^53's neighbourhood and NULL.
+      const xArb = fc.option(fc.oneof(fc.integer({ min: -3, max: 40 }), fc.constantFrom(2 ** 24 - 1, 2 ** 24, 2 ** 24 + 1, 2 ** 40, 31, 32, 33, 1023, 1024)), { freq: 8 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.record({ g: fc.integer({ min: 0, max: 2 }), x: xArb }), { maxLength: 80 }), async (recs) => {
+          await s.execute('DELETE FROM d');
+          for (const [i, r] of recs.entries()) await s.execute('INSERT INTO d VALUES ($1, $2, $3)', [i, r.g, r.x]);
+          const got = (await s.execute('SELECT g, count(DISTINCT x), sum(DISTINCT x), count(DISTINCT x % 7) FROM d GROUP BY g ORDER BY g', [], { rowMode: 'array' })).rows;
+          const want = [0, 1, 2]
+            .map((g) => recs.filter((r) => r.g === g))
+            .filter((rs) => rs.length > 0)
+            .map((rs) => {
+              const xs = [...new Set(rs.map((r) => r.x).filter((x): x is number => x !== null))];
+              const mods = new Set(xs.map((x) => x % 7 === 0 ? 0 : x % 7));
+              return [rs[0]!.g, xs.length, xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0), mods.size];
+            });
+          expect(got.map((r) => (r as unknown[]).map((v) => (typeof v === 'bigint' ? Number(v) : v)))).toEqual(want);
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -35,6 +35,11 @@ export interface AggState {
   /** Float sum kept apart so int sums stay exact. */
   f: number;
   seen: Set<string | number> | null;
+  /**
+   * DISTINCT over non-negative integers below BITSET_LIMIT: one bit per value seen (the Set's
+   * hashing and growth were ~3/4 of count(DISTINCT k) over 100k rows).
+   */
+  bits: Uint32Array | null;
   /** string_agg with ORDER BY: [value, separator, ...keys] per input row. */
   list: SqlValue[][] | null;
 }
@@ -76,7 +81,7 @@ export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
 }
 
 export function newState(spec: AggSpec): AggState {
-  return { n: 0, v: null, f: 0, seen: spec.distinct ? new Set() : null, list: spec.order !== undefined && spec.order.length > 0 ? [] : null };
+  return { n: 0, v: null, f: 0, seen: spec.distinct ? new Set() : null, bits: null, list: spec.order !== undefined && spec.order.length > 0 ? [] : null };
 }
 
 // V8 tracks what each field of an AggState has held (small integers, floats, objects...); a field
@@ -91,7 +96,39 @@ export function newState(spec: AggSpec): AggState {
   st.v = 'x';
   st.f = 0.5;
   st.seen = null;
+  st.bits = new Uint32Array(1);
+  st.bits = null;
   st.list = null;
+}
+
+/** Integers from 0 below this are DISTINCT through a bitset (at most 2 MB of it). */
+const BITSET_LIMIT = 1 << 24;
+
+/** Whether a DISTINCT value is new to the state (and notes it). */
+function firstSeen(st: AggState, value: SqlValue): boolean {
+  let x = value;
+  // A bigint equal to a number is the same value (distinctKey agrees).
+  if (typeof x === 'bigint' && x >= 0n && x < BigInt(BITSET_LIMIT)) x = Number(x);
+  if (typeof x === 'number' && x >= 0 && x < BITSET_LIMIT && (x | 0) === x) {
+    const w = x >>> 5;
+    let bits = st.bits;
+    if (bits === null || w >= bits.length) {
+      let n = bits === null ? 64 : bits.length;
+      while (n <= w) n *= 2;
+      const grown = new Uint32Array(n);
+      if (bits !== null) grown.set(bits);
+      bits = st.bits = grown;
+    }
+    const m = 1 << (x & 31);
+    const word = bits[w]!;
+    if ((word & m) !== 0) return false;
+    bits[w] = word | m;
+    return true;
+  }
+  const k = distinctKey(value);
+  if (st.seen!.has(k)) return false;
+  st.seen!.add(k);
+  return true;
 }
 
 function addExact(a: SqlValue, b: number | bigint): number | bigint {
@@ -131,11 +168,7 @@ export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: Sq
     return;
   }
   if (value === null) return;
-  if (st.seen !== null) {
-    const k = distinctKey(value);
-    if (st.seen.has(k)) return;
-    st.seen.add(k);
-  }
+  if (st.seen !== null && !firstSeen(st, value)) return;
   st.n++;
   switch (spec.name) {
     case 'count':

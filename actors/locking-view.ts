@@ -296,6 +296,21 @@ export class LockingView implements WriteTxn {
     this.#txn.delete(table, key);
   }
 
+  deleteAll(table: string, keys: readonly Key[]): boolean {
+    if (this.#txn.deleteAll === undefined) return false;
+    // Every row's lock and check first, as each delete takes them (a wait retries the statement
+    // before anything changed); the table's SIX, when no other transaction writes it, stands for
+    // the row locks (deletes elsewhere keep theirs for foreign-key checks, but a table that
+    // foreign keys reference never comes here).
+    this.#target(table);
+    const escalated = this.#lastEscalated || this.#escalate(table);
+    for (const key of keys) {
+      if (!escalated) this.#lockRow(table, key);
+      this.#checkUnchanged(table, key);
+    }
+    return this.#txn.deleteAll(table, keys);
+  }
+
   // ---- delegated as they are ----
   tables(): readonly TableDef[] {
     return this.#txn.tables();

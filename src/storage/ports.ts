@@ -165,6 +165,11 @@ export interface WriteTxn extends ReadView {
   /** Replaces the row at key (the primary key may change); maintains indexes; 23505 on duplicates. `owned` as for insert. */
   update(table: string, key: Key, row: Row, owned?: boolean): Key;
   delete(table: string, key: Key): void;
+  /**
+   * Deletes every row of the table when `keys` are the keys of all of them (false, nothing done,
+   * otherwise): one step instead of a removal per row. Optional.
+   */
+  deleteAll?(table: string, keys: readonly Key[]): boolean;
   setMeta(name: string, value: unknown): void;
   /**
    * The next value of a SERIAL column's counter, kept outside transactions as a PostgreSQL

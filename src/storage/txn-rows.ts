@@ -1,13 +1,13 @@
 // The base of a write transaction (write-txn.ts): its state, its reads of what it has written, and
 // its row writes (insert, update, delete), the paths that run once per row.
 import { DispatcherError, SqlState } from '../api/errors.js';
-import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup } from './btree.js';
+import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup, walkTree } from './btree.js';
 import { addIndexEntries } from './bulk-index.js';
 import { lowerName, type DbState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { hasNull, indexKey, sameIndexed, uniqueViolation } from './index-keys.js';
 import { compareKeys } from './key-order.js';
-import { REF_SIZE, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
+import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexCursor, Key, KeyRange, Row, TableDef } from './ports.js';
 import type { LogOp } from './txn-replay.js';
 import { ViewBase, loadRef, undefinedTable, type TableLike } from './view.js';
@@ -416,6 +416,40 @@ export abstract class TxnRows extends ViewBase {
       changes.push([indexKey(oldRow, ix.columns, key), nk]);
     }
     return changes;
+  }
+
+  /**
+   * Deletes every row of a table, given the keys of all of them (a DELETE that read and targets
+   * the whole table): its trees are replaced by empty ones, where taking 100k rows out one at a
+   * time shifted half a leaf per row and per index (~220 ms). The log still holds one delete per
+   * row, as replay, redo and a statement's undo work from it; the old trees' committed pages and
+   * overflow runs are freed as removals free them. False, with nothing done, when `keys` are not
+   * as many as the table's rows.
+   */
+  deleteAll(table: string, keys: readonly Key[]): boolean {
+    const t = this.writable(table);
+    if (keys.length === 0 || keys.length !== t.rowCount) return false;
+    // New index entries still aside are of rows that go too.
+    t.pending = null;
+    const src = this.core.src;
+    const name = t.def.name;
+    const c = new TreeCursor(src, this.load(t.root), undefined, false);
+    while (c.advance()) {
+      this.log.push({ op: 'delete', t: name, key: c.key });
+      if (this.undoFrom >= 0) this.undo.push(c.value);
+    }
+    const freed = this.writer.freed;
+    for (const ref of [t.root, ...t.indexRoots]) {
+      walkTree(src, this.load(ref), (n) => {
+        if (n.id !== 0) freed.push(n.id);
+        if (n.leaf) for (const v of n.vals) if (v !== null && isOverflowRef(v)) this.overflowFreed.push(v);
+      });
+    }
+    t.root = newLeaf(t.owner);
+    for (let i = 0; i < t.indexRoots.length; i++) t.indexRoots[i] = newLeaf(t.owner);
+    t.rowCount = 0;
+    t.dirty = true;
+    return true;
   }
 
   delete(table: string, key: Key): void {

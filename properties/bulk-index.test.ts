@@ -1,9 +1,11 @@
 // Model-based test of deferred index entries (src/storage/bulk-index.ts): a write transaction
 // keeps a non-unique index's new entries aside and puts them in — one by one or by rebuilding the
-// tree — when the index is read or changed, at a savepoint, a rollback or the commit. Random bulks
-// of inserts (numeric and text index values) mixed with index reads, updates, deletes, statement
-// marks, savepoints, rollbacks and commits must leave the index equal to the model's, and the
-// committed state must pass the integrity check, in memory and in a file (before and after reopening).
+// tree — when the index is read or changed, at a savepoint, a rollback or the commit; updates
+// that change the indexed value keep the old entry (to take out) and the new one aside too. Random
+// bulks of inserts (numeric and text index values) mixed with index reads, updates (single ones
+// and runs of them), deletes, statement marks, savepoints, rollbacks and commits must leave the
+// index equal to the model's, and the committed state must pass the integrity check, in memory and
+// in a file (before and after reopening).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildIndexTree } from '../src/storage/bulk-index.js';
@@ -16,6 +18,7 @@ type Op =
   | { k: 'bulk'; ids: number[]; kind: 0 | 1 | 2; dup: boolean }
   | { k: 'del'; pick: number }
   | { k: 'upd'; pick: number; v: number }
+  | { k: 'bupd'; picks: number[]; v: number }
   | { k: 'read' }
   | { k: 'scan' }
   | { k: 'probe'; v: number }
@@ -36,6 +39,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('del' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('upd' as const), pick: fc.nat(), v: fc.integer({ min: -50, max: 50 }) }) },
+  // Many rows' indexed value changed in a run (their old and new entries aside), some twice.
+  {
+    weight: 3,
+    arbitrary: fc.record({ k: fc.constant('bupd' as const), picks: fc.array(fc.nat(), { maxLength: 400, size: 'max' }), v: fc.integer({ min: -50, max: 50 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('read' as const) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('scan' as const) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('probe' as const), v: fc.integer({ min: -50, max: 50 }) }) },
@@ -121,6 +129,17 @@ describe('deferred index entries', () => {
               const row: Row = [id, op.v];
               tx.update('t', [id], row);
               model.set(id, row);
+              break;
+            }
+            case 'bupd': {
+              if (model.size === 0) break;
+              const ids = [...model.keys()];
+              for (const [j, pick] of op.picks.entries()) {
+                const id = ids[pick % ids.length]!;
+                const row: Row = [id, j % 3 === 0 ? `u${(op.v + j) % 13}` : op.v + (j % 7)];
+                tx.update('t', [id], row);
+                model.set(id, row);
+              }
               break;
             }
             case 'read':

@@ -3,7 +3,9 @@
 // indexed table); a write transaction therefore keeps a non-unique index's new entries aside until
 // something reads or changes that index, then sorts them and either puts them in order (a few
 // into a large tree) or rebuilds the tree bottom-up from one merged, sorted run. CREATE INDEX builds
-// its tree the same way, from the table's entries sorted.
+// its tree the same way, from the table's entries sorted. Updates that change an indexed column
+// keep both the old entry (to take out) and the new one aside the same way (changeIndexEntries).
+import { DispatcherError, SqlState } from '../api/errors.js';
 import { MAX_CHILDREN, MAX_LEAF_ENTRIES, TreeWriter, PutMode, walkTree, type NodeSource } from './btree.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys } from './key-order.js';
@@ -209,6 +211,53 @@ export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: Child
   } finally {
     c.close();
   }
+  while (j < adds.length) merged.push(adds[j++]!);
+  walkTree(src, node, (n) => {
+    if (n.id !== 0) writer.freed.push(n.id);
+  });
+  return buildIndexTree(merged, writer.owner, writer.capacity);
+}
+
+/**
+ * addIndexEntries with entries to take out as well (the old entries of updated rows, each in the
+ * tree; `adds` holds none of the tree's entries): one by one when few, else one merged walk of
+ * the tree rebuilt bottom-up, as for adds alone.
+ */
+export function changeIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], removals: Key[], existing: number): BNode {
+  if (removals.length === 0) return addIndexEntries(src, writer, root, adds, existing);
+  sortIndexKeys(adds);
+  sortIndexKeys(removals);
+  let node = loadRef(src, root);
+  const missing = (): DispatcherError => new DispatcherError(SqlState.InternalError, 'index entry to replace not found');
+  if ((adds.length + removals.length) * REBUILD_RATIO < existing) {
+    for (let i = 0; i < removals.length; i++) {
+      node = writer.remove(node, removals[i]!);
+      if (!writer.found) throw missing();
+    }
+    for (let i = 0; i < adds.length; i++) {
+      const k = adds[i]!;
+      node = writer.put(node, k, null, tupleSize(k) + 1, PutMode.Upsert);
+    }
+    return node;
+  }
+  const merged: Key[] = [];
+  const c = new TreeCursor(src, node, undefined, false);
+  let j = 0;
+  let r = 0;
+  try {
+    while (c.advance()) {
+      const k = c.key;
+      if (r < removals.length && compareKeys(removals[r]!, k) === 0) {
+        r++;
+        continue;
+      }
+      while (j < adds.length && compareKeys(adds[j]!, k) < 0) merged.push(adds[j++]!);
+      merged.push(k);
+    }
+  } finally {
+    c.close();
+  }
+  if (r !== removals.length) throw missing();
   while (j < adds.length) merged.push(adds[j++]!);
   walkTree(src, node, (n) => {
     if (n.id !== 0) writer.freed.push(n.id);

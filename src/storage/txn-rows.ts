@@ -2,7 +2,7 @@
 // its row writes (insert, update, delete), the paths that run once per row.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup, walkTree } from './btree.js';
-import { addIndexEntries } from './bulk-index.js';
+import { changeIndexEntries } from './bulk-index.js';
 import { lowerName, type DbState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { hasNull, indexKey, sameIndexed, uniqueViolation } from './index-keys.js';
@@ -11,7 +11,7 @@ import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type
 import type { IndexCursor, Key, KeyRange, Row, TableDef } from './ports.js';
 import type { LogOp } from './txn-replay.js';
 import { ViewBase, loadRef, undefinedTable, type TableLike } from './view.js';
-import type { WorkTable } from './work-table.js';
+import { rowId, type WorkTable } from './work-table.js';
 import type { TxnCore } from './write-txn.js';
 
 export const enum TxnStatus {
@@ -21,6 +21,8 @@ export const enum TxnStatus {
 }
 
 /** What the subclasses (txn-marks.ts, write-txn.ts) use is protected; the rest is private. */
+const NO_KEYS: Key[] = [];
+
 export abstract class TxnRows extends ViewBase {
   /** The same object ViewBase holds, with the write side's members. */
   protected declare readonly core: TxnCore;
@@ -147,16 +149,39 @@ export abstract class TxnRows extends ViewBase {
   #settle(t: WorkTable): void {
     const pending = t.pending;
     if (pending === null) return;
-    t.pending = null;
+    const removals = t.removals;
+    this.#dropPending(t);
     // The entries go into nodes owned by the table's current token: a later freeze must take a new one.
     t.dirty = true;
     const w = this.writer;
     for (let i = 0; i < pending.length; i++) {
       const adds = pending[i]!;
-      if (adds.length === 0) continue;
+      const rems = removals?.[i] ?? NO_KEYS;
+      if (adds.length === 0 && rems.length === 0) continue;
       w.owner = t.owner;
-      t.indexRoots[i] = addIndexEntries(this.core.src, w, t.indexRoots[i]!, adds, t.rowCount - adds.length);
+      // In the tree now: every row's entry, but those of rows inserted since (adds beyond the replacements).
+      const existing = t.rowCount - (adds.length - rems.length);
+      t.indexRoots[i] = changeIndexEntries(this.core.src, w, t.indexRoots[i]!, adds, rems, existing);
     }
+  }
+
+  #dropPending(t: WorkTable): void {
+    t.pending = null;
+    t.removals = null;
+    t.deferredRows = null;
+    t.inserted = false;
+  }
+
+  /**
+   * Whether an update of the row at `key` may leave its index changes aside: its entries must be
+   * in the trees (not aside from an insert or an earlier update), and no index unique (a unique
+   * index is checked against its tree).
+   */
+  #mayDefer(t: WorkTable, key: Key): boolean {
+    if (t.inserted) return false;
+    const ixs = t.def.indexes;
+    for (let i = 0; i < ixs.length; i++) if (ixs[i]!.unique) return false;
+    return t.deferredRows === null || !t.deferredRows.has(rowId(key));
   }
 
   protected settleAll(): void {
@@ -199,6 +224,9 @@ export abstract class TxnRows extends ViewBase {
       owner: newToken(),
       dirty: false,
       pending: null,
+      removals: null,
+      deferredRows: null,
+      inserted: false,
     };
     this.work.set(lname, t);
     return t;
@@ -314,7 +342,10 @@ export abstract class TxnRows extends ViewBase {
         const ik = ikeys[i]!;
         // A unique index is checked against its tree: its entries go in at once.
         if (ixs[i]!.unique) t.indexRoots[i] = w.put(this.load(t.indexRoots[i]!), ik, null, tupleSize(ik) + 1, PutMode.Upsert);
-        else (t.pending ??= ixs.map(() => []))[i]!.push(ik);
+        else {
+          (t.pending ??= ixs.map(() => []))[i]!.push(ik);
+          t.inserted = true;
+        }
       }
     }
     t.rowCount++;
@@ -326,7 +357,8 @@ export abstract class TxnRows extends ViewBase {
 
   update(table: string, key: Key, row0: Row, owned = false): Key {
     const t = this.writable(table);
-    if (t.pending !== null) this.#settle(t);
+    const defer = t.def.indexes.length > 0 && this.#mayDefer(t, key);
+    if (t.pending !== null && !defer) this.#settle(t);
     const row = owned ? row0 : row0.slice();
     const def = t.def;
     const pk = def.primaryKey;
@@ -382,7 +414,20 @@ export abstract class TxnRows extends ViewBase {
       const r = w.remove(this.load(t.root), key);
       t.root = w.put(r, newKey, val, size, PutMode.Insert);
     }
-    if (changes !== null) {
+    if (changes !== null && defer && !keyChanged) {
+      // Aside until the index is read or the run ends (bulk-index.ts): an UPDATE of an indexed
+      // column over many rows then pays a sort and one rebuild, not a removal and an insertion
+      // at random leaves per row.
+      const pending = (t.pending ??= def.indexes.map(() => []));
+      const removals = (t.removals ??= def.indexes.map(() => []));
+      for (let i = 0; i < changes.length; i++) {
+        const ch = changes[i];
+        if (!ch) continue;
+        removals[i]!.push(ch[0]);
+        pending[i]!.push(ch[1]);
+      }
+      (t.deferredRows ??= new Set()).add(rowId(key));
+    } else if (changes !== null) {
       w.owner = t.owner;
       for (let i = 0; i < changes.length; i++) {
         const ch = changes[i];
@@ -429,8 +474,8 @@ export abstract class TxnRows extends ViewBase {
   deleteAll(table: string, keys: readonly Key[]): boolean {
     const t = this.writable(table);
     if (keys.length === 0 || keys.length !== t.rowCount) return false;
-    // New index entries still aside are of rows that go too.
-    t.pending = null;
+    // Index changes still aside are of rows that go too.
+    this.#dropPending(t);
     const src = this.core.src;
     const name = t.def.name;
     const c = new TreeCursor(src, this.load(t.root), undefined, false);

@@ -20,6 +20,21 @@ export interface WorkTable {
    * none. Anything that reads or changes the table's indexes, or freezes the table, puts them in first.
    */
   pending: Key[][] | null;
+  /**
+   * Old entries of non-unique indexes that updates replaced, per index, not yet taken out of their
+   * trees (their replacements are in `pending`); null when none. Settled with `pending`.
+   */
+  removals: Key[][] | null;
+  /** Rows (rowId of their table key) whose index entries an update left in pending / removals. */
+  deferredRows: Set<number | string> | null;
+  /** `pending` holds entries of inserted rows (not in deferredRows): an update settles first. */
+  inserted: boolean;
+}
+
+/** A row's identity in WorkTable.deferredRows. */
+export function rowId(key: Key): number | string {
+  const k0 = key[0];
+  return key.length === 1 && typeof k0 === 'number' ? k0 : JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `x${Buffer.from(v).toString('hex')}` : v));
 }
 
 export function freezeTable(w: WorkTable): TableState {
@@ -36,5 +51,8 @@ export function thawTable(s: TableState): WorkTable {
     owner: newToken(),
     dirty: false,
     pending: null,
+    removals: null,
+    deferredRows: null,
+    inserted: false,
   };
 }

@@ -65,6 +65,9 @@ export class WriteTxnImpl extends TxnMarks implements WriteTxn {
       owner,
       dirty: true,
       pending: null,
+      removals: null,
+      deferredRows: null,
+      inserted: false,
     });
     this.log.push({ op: 'createTable', def });
     if (before !== null) this.undo.push(before);

@@ -2,8 +2,8 @@
 // keeps a non-unique index's new entries aside and puts them in — one by one or by rebuilding the
 // tree — when the index is read or changed, at a savepoint, a rollback or the commit; updates
 // that change the indexed value keep the old entry (to take out) and the new one aside too. Random
-// bulks of inserts (numeric and text index values) mixed with index reads, updates (single ones
-// and runs of them), deletes, statement marks, savepoints, rollbacks and commits must leave the
+// bulks of inserts (numeric and text index values) mixed with index reads, updates and deletes
+// (single ones and runs of them; deleted rows put back), statement marks, savepoints, rollbacks and commits must leave the
 // index equal to the model's, and the committed state must pass the integrity check, in memory and
 // in a file (before and after reopening).
 import fc from 'fast-check';
@@ -19,6 +19,7 @@ type Op =
   | { k: 'del'; pick: number }
   | { k: 'upd'; pick: number; v: number }
   | { k: 'bupd'; picks: number[]; v: number }
+  | { k: 'bdel'; picks: number[]; back: boolean }
   | { k: 'read' }
   | { k: 'scan' }
   | { k: 'probe'; v: number }
@@ -43,6 +44,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({ k: fc.constant('bupd' as const), picks: fc.array(fc.nat(), { maxLength: 400, size: 'max' }), v: fc.integer({ min: -50, max: 50 }) }),
+  },
+  // Many rows deleted in a run (their entries aside), and maybe some put back with other values.
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('bdel' as const), picks: fc.array(fc.nat(), { maxLength: 400, size: 'max' }), back: fc.boolean() }),
   },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('read' as const) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('scan' as const) }) },
@@ -139,6 +145,25 @@ describe('deferred index entries', () => {
                 const row: Row = [id, j % 3 === 0 ? `u${(op.v + j) % 13}` : op.v + (j % 7)];
                 tx.update('t', [id], row);
                 model.set(id, row);
+              }
+              break;
+            }
+            case 'bdel': {
+              const gone: number[] = [];
+              for (const pick of op.picks) {
+                if (model.size === 0) break;
+                const ids = [...model.keys()];
+                const id = ids[pick % ids.length]!;
+                tx.delete('t', [id]);
+                model.delete(id);
+                gone.push(id);
+              }
+              if (op.back) {
+                for (const [j, id] of gone.slice(0, 50).entries()) {
+                  const row: Row = [id, j % 2 === 0 ? `b${id % 11}` : (id % 23) - 11];
+                  tx.insert('t', row);
+                  model.set(id, row);
+                }
               }
               break;
             }

@@ -499,7 +499,8 @@ export abstract class TxnRows extends ViewBase {
 
   delete(table: string, key: Key): void {
     const t = this.writable(table);
-    if (t.pending !== null) this.#settle(t);
+    const defer = t.def.indexes.length > 0 && this.#mayDefer(t, key);
+    if (t.pending !== null && !defer) this.#settle(t);
     const def = t.def;
     const w = this.writer;
     w.owner = t.owner;
@@ -510,8 +511,17 @@ export abstract class TxnRows extends ViewBase {
     const ixs = def.indexes;
     // The old row is needed only for its index keys (an overflow run stays readable until commit).
     const oldRow = ixs.length > 0 ? this.resolveRow(removed) : null;
-    for (let i = 0; i < ixs.length; i++) {
-      t.indexRoots[i] = w.remove(this.load(t.indexRoots[i]!), indexKey(oldRow!, ixs[i]!.columns, key));
+    if (defer) {
+      // The entries to take out wait aside, as an update's do (a DELETE of many rows then pays
+      // one pass over each index, not a removal at a random leaf per row).
+      t.pending ??= ixs.map(() => []);
+      const removals = (t.removals ??= ixs.map(() => []));
+      for (let i = 0; i < ixs.length; i++) removals[i]!.push(indexKey(oldRow!, ixs[i]!.columns, key));
+      (t.deferredRows ??= new Set()).add(rowId(key));
+    } else {
+      for (let i = 0; i < ixs.length; i++) {
+        t.indexRoots[i] = w.remove(this.load(t.indexRoots[i]!), indexKey(oldRow!, ixs[i]!.columns, key));
+      }
     }
     t.rowCount--;
     t.dirty = true;

@@ -84,7 +84,8 @@ describe('access paths', () => {
       [2, 102],
       [2, 202],
     ]);
-    expect(ordered.counters.rowsExamined).toBeLessThan(BIG / 10);
+    // An index read's first batch is small: a LIMIT of 3 looks up 16 rows, not 256.
+    expect(ordered.counters.rowsExamined).toBeLessThanOrEqual(16);
     // Inside a join, the first table's wide range is scanned too; a range bound by the outer row
     // of a subquery is not measured per row.
     const joined = await db.run('SELECT count(*) FROM big b JOIN small s ON s.k = b.k WHERE b.k BETWEEN 1 AND 90');

@@ -352,9 +352,9 @@ export class TableReader {
       upperInclusive = p.upper.inclusive;
     }
     const range = { lower, lowerInclusive, upper, upperInclusive };
-    if (p.index !== null && p.outermost === true && p.ordered !== true && prefix.length === 0 && f.outer === null && rangeIsLarge(view, this.#table.name, p, lower?.[0], upper?.[0]))
-    {
-      f.ctx.counters.indexesUsed.delete(p.index);
+    const mayScan = p.index !== null && p.outermost === true && p.ordered !== true && prefix.length === 0 && f.outer === null;
+    if (mayScan && rangeIsLarge(view, this.#table.name, p, lower?.[0], upper?.[0])) {
+      f.ctx.counters.indexesUsed.delete(p.index!);
       return full();
     }
     if (p.index === null) this.#rowCursor = view.scanTable(this.#table.name, range, p.reverse);
@@ -415,13 +415,14 @@ export class TableReader {
         continue;
       }
       const ic = this.#indexCursor;
-      if (ic !== null && ic.nextEntries !== undefined) {
+      if (ic !== null) {
         // Whole runs of index entries at once, read in place from the leaves.
         const want = max - out.length;
         const buf = (this.#entries ??= []);
         const got = ic.nextEntries(buf, want);
         this.#fromEntries(buf, got, out, wantKey ? keys : null);
         if (got === want) continue;
+        // The cursor ran out (and closed itself): the next segment's, or the next point's.
         this.#indexCursor = null;
         const seg = this.#segments?.shift();
         if (seg !== undefined) {
@@ -431,29 +432,6 @@ export class TableReader {
         if (this.#points === null) {
           this.#done = true;
           break;
-        }
-        continue;
-      }
-      if (ic !== null) {
-        const k = ic.next();
-        if (k === undefined) {
-          ic.close();
-          this.#indexCursor = null;
-          const seg = this.#segments?.shift();
-          if (seg !== undefined) {
-            this.#indexCursor = view.scanIndex(t, this.#path.index!, seg, this.#path.reverse);
-            continue;
-          }
-          if (this.#points === null) {
-            this.#done = true;
-            break;
-          }
-          continue;
-        }
-        const r = this.#path.indexOnly === true ? this.#fromIndex(ic.indexKey, k) : view.getRow(t, k);
-        if (r !== undefined) {
-          out.push(r);
-          if (wantKey) keys!.push(k);
         }
         continue;
       }
@@ -520,17 +498,6 @@ export class TableReader {
         if (keys !== null) keys.push(k);
       }
     }
-  }
-
-  /** A row holding the index entry's columns and the table key's, NULL elsewhere (no other is read). */
-  #fromIndex(indexKey: Key, tableKey: Key): Row {
-    const table = this.#table;
-    const ixCols = (this.#ixCols ??= table.indexes.find((ix) => ix.name === this.#path.index)!.columns);
-    const row = new Array<SqlValue>(table.columns.length).fill(null);
-    for (let i = 0; i < ixCols.length; i++) row[ixCols[i]!] = indexKey[i]!;
-    const pk = table.primaryKey;
-    for (let i = 0; i < pk.length; i++) row[pk[i]!] = tableKey[i]!;
-    return row;
   }
 
   close(): void {

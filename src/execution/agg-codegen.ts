@@ -293,7 +293,8 @@ export function generateConsume<G extends GroupState>(
     );
   };
 
-  // The typed path (small integer keys, or the one group) and the object path (other keys).
+  // The typed path (small integer keys, the one group, and every key of a slotted loop) and the
+  // object path (other keys otherwise).
   // Typed lines name the key's accumulator index @K and its group @G (filled in per branch below).
   const typed: string[] = [];
   const object: string[] = ['g.rows++;', 'const st = g.st;'];

@@ -83,7 +83,7 @@ export interface IndexCursor {
    * key), shared with the tree (never to be changed), into out[0 ..]; fewer than `max` only at the
    * range's end (the cursor is then closed).
    */
-  nextEntries?(out: Key[], max: number): number;
+  nextEntries(out: Key[], max: number): number;
   close(): void;
 }
 

@@ -367,16 +367,13 @@ export function generateConsume<G extends GroupState>(
     body.push('const k = 0;', 'const b = 0;', 'A[0]++;', ...typedFor('k', 'only'));
   } else {
     const form = forms[0]!;
+    // The accumulators grown to hold slot d, and b its first number.
+    const at = (d: string): string[] => [`  if (${d} >= cap) {`, `    acc.grow(${d});`, '    A = acc.a;', '    cap = acc.cap;', '  }', `  const b = ${d} * ${width};`];
     body.push(
       'let k;',
       value('k', form.slot, form.shape, keys[0]!, isNumericType(form.type)),
       `if (typeof k === 'number' && k >= 0 && k < ${denseKeys} && (k | 0) === k) {`,
-      '  if (k >= cap) {',
-      '    acc.grow(k);',
-      '    A = acc.a;',
-      '    cap = acc.cap;',
-      '  }',
-      `  const b = k * ${width};`,
+      ...at('k'),
       // A key's first row makes its group (groups come out in order of first appearance).
       '  if (A[b]++ === 0) sink.dense(k);',
       ...typedFor('k', 'dense[k]').map((l) => '  ' + l),
@@ -386,12 +383,7 @@ export function generateConsume<G extends GroupState>(
         ? [
             // Any other key: the accumulators too, at the slot keyed() gave its group.
             '  const d = g.slot;',
-            '  if (d >= cap) {',
-            '    acc.grow(d);',
-            '    A = acc.a;',
-            '    cap = acc.cap;',
-            '  }',
-            `  const b = d * ${width};`,
+            ...at('d'),
             '  A[b]++;',
             ...typedFor('d', 'g').map((l) => '  ' + l),
           ]

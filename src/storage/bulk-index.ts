@@ -185,46 +185,13 @@ function sortRun(keys: Key[], from: number, to: number): void {
 
 /**
  * Puts `adds` (index keys, none present in the tree, in any order; sorted here) into the index
- * tree at `root`, which holds `existing` entries; returns the new root. Nodes of the old tree are
- * never changed (a rebuild makes new ones, owned by `writer.owner`); committed pages it replaces go
- * to `writer.freed`, as a copy-on-write edit would free them.
- */
-export function addIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], existing: number): BNode {
-  sortIndexKeys(adds);
-  let node = loadRef(src, root);
-  if (adds.length * REBUILD_RATIO < existing) {
-    for (let i = 0; i < adds.length; i++) {
-      const k = adds[i]!;
-      node = writer.put(node, k, null, tupleSize(k) + 1, PutMode.Upsert);
-    }
-    return node;
-  }
-  const merged: Key[] = [];
-  const c = new TreeCursor(src, node, undefined, false);
-  let j = 0;
-  try {
-    while (c.advance()) {
-      const k = c.key;
-      while (j < adds.length && compareKeys(adds[j]!, k) < 0) merged.push(adds[j++]!);
-      merged.push(k);
-    }
-  } finally {
-    c.close();
-  }
-  while (j < adds.length) merged.push(adds[j++]!);
-  walkTree(src, node, (n) => {
-    if (n.id !== 0) writer.freed.push(n.id);
-  });
-  return buildIndexTree(merged, writer.owner, writer.capacity);
-}
-
-/**
- * addIndexEntries with entries to take out as well (the old entries of updated rows, each in the
- * tree; `adds` holds none of the tree's entries): one by one when few, else one merged walk of
- * the tree rebuilt bottom-up, as for adds alone.
+ * tree at `root`, which holds `existing` entries, and takes `removals` (entries of the tree: the
+ * old entries of updated and deleted rows) out; returns the new root. Few changes go in one by
+ * one, in key order; more rebuild the tree bottom-up from one merged walk. Nodes of the old tree
+ * are never changed (a rebuild makes new ones, owned by `writer.owner`); committed pages it
+ * replaces go to `writer.freed`, as a copy-on-write edit would free them.
  */
 export function changeIndexEntries(src: NodeSource, writer: TreeWriter, root: ChildRef, adds: Key[], removals: Key[], existing: number): BNode {
-  if (removals.length === 0) return addIndexEntries(src, writer, root, adds, existing);
   sortIndexKeys(adds);
   sortIndexKeys(removals);
   let node = loadRef(src, root);

@@ -182,22 +182,36 @@ export class LockingView implements WriteTxn {
   }
 
   /**
-   * SELECT ... FOR UPDATE / SHARE: the row's exclusive lock (FOR SHARE takes it too: stricter
-   * than PostgreSQL's shared row lock, never weaker), held to the end of the transaction, then
-   * the same first-updater check as a write. A held lock waits (the statement runs again once it
-   * is granted), fails with 55P03 under NOWAIT, or leaves the row out under SKIP LOCKED (false).
+   * SELECT ... FOR UPDATE / SHARE: the row's lock, exclusive or (FOR SHARE, FOR KEY SHARE) shared,
+   * held to the end of the transaction, then the same first-updater check as a write. A held lock
+   * waits (the statement runs again once it is granted), fails with 55P03 under NOWAIT, or leaves
+   * the row out under SKIP LOCKED (false).
    */
-  lockRow(table: string, key: Key, onBusy: 'wait' | 'nowait' | 'skip'): boolean {
+  lockRow(table: string, key: Key, onBusy: 'wait' | 'nowait' | 'skip', shared = false): boolean {
     const prefix = `row:${table.toLowerCase()}:`;
     const k = key[0];
     const lone = key.length === 1 && typeof k === 'number';
-    const granted = lone ? this.#locks.tryAcquireRow(this.#txnId, prefix, k, 'X') : this.#locks.tryAcquire(this.#txnId, keyResource(prefix, key), 'X');
+    const mode = shared ? 'S' : 'X';
+    const granted = lone ? this.#locks.tryAcquireRow(this.#txnId, prefix, k, mode) : this.#locks.tryAcquire(this.#txnId, keyResource(prefix, key), mode);
     if (!granted) {
       if (onBusy === 'skip') return false;
       if (onBusy === 'nowait') throw new DispatcherError(SqlState.LockNotAvailable, `could not obtain lock on row in relation "${table.toLowerCase()}"`);
-      throw new LockWait(lone ? prefix + k : keyResource(prefix, key), 'X');
+      throw new LockWait(lone ? prefix + k : keyResource(prefix, key), mode);
     }
     this.#checkUnchanged(table, key);
+    return true;
+  }
+
+  /** A table's SIX under both spellings (as #escalate), waiting, failing or skipping as lockRow. */
+  lockTableRows(table: string, onBusy: 'wait' | 'nowait' | 'skip'): boolean {
+    const lname = table.toLowerCase();
+    for (const name of lname === table ? [table] : [table, lname]) {
+      const resource = `table:${name}`;
+      if (this.#locks.tryAcquire(this.#txnId, resource, 'SIX')) continue;
+      if (onBusy === 'skip') return false;
+      if (onBusy === 'nowait') throw new DispatcherError(SqlState.LockNotAvailable, `could not obtain lock on relation "${lname}"`);
+      throw new LockWait(resource, 'SIX');
+    }
     return true;
   }
 

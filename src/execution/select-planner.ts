@@ -5,7 +5,7 @@ import { GroupingReplan } from './grouping-replan.js';
 import { pointLookup, pointTarget } from './point-lookup.js';
 import { topNBeforeProjection } from './top-n.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { ColumnType, ReadView } from '../storage/ports.js';
+import type { ColumnType, ReadView, Row } from '../storage/ports.js';
 import type { ResultColumn } from './types.js';
 import {
   ExprCompiler,
@@ -40,10 +40,10 @@ import { WindowRegistry, type StreamOrder } from './window-plan.js';
 import { TableEndsNode } from './table-ends.js';
 import { follows, markIndexOnly, orderedByPath, streamGroups, streamWindow, type OrderContext } from './ordered-read.js';
 import { StreamAggregateNode } from './group-stream.js';
-import { LockRowsNode, type OnBusy } from './lock-rows.js';
+import { LockRowsNode, type LockTarget, type OnBusy } from './lock-rows.js';
 import type { LockingClause } from '../analysis/shape-patterns.js';
 import { truth } from './values.js';
-import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type QueryPlan } from './from-planner.js';
+import { FromPlanner, KEY_COLUMN, andAll, splitAnd, type CteDef, type FromSource, type QueryPlan } from './from-planner.js';
 import { planRecursiveCtes } from './recursive-cte.js';
 
 export { KEY_COLUMN, andAll, getViews, splitAnd, type QueryPlan, type ViewDef } from './from-planner.js';
@@ -254,10 +254,11 @@ export class SelectPlanner {
     scope.queryAst = ast;
     const fromItems: Node[] = Array.isArray(ast.from) ? ast.from : [];
     // SELECT ... FOR UPDATE / SHARE on one table locks the rows it selects (its rows carry their
-    // keys for it); over several sources the statement keeps its table locks only.
+    // keys for it); over a join, the rows of each table it names (or all) by their primary keys.
     const locking = ast.locking as LockingClause | undefined;
     const lockTable = locking !== undefined ? lockedTable(fromItems, locking, this.#from) : null;
     const sources = this.#from.addFrom(scope, parent, fromItems, false, lockTable !== null);
+    const joinLocks = locking !== undefined && lockTable === null ? joinLockTargets(sources, locking) : null;
     const whereConj = splitAnd(ast.where).map((c) => {
       if (hasAggregate(c)) throw new DispatcherError(SqlState.GroupingError, 'aggregate functions are not allowed in WHERE');
       if (hasWindow(c)) throw new DispatcherError(WINDOWING_ERROR, 'window functions are not allowed in WHERE');
@@ -406,10 +407,14 @@ export class SelectPlanner {
     }
     const path = win.empty ? firstPath : null;
     let lock: RowLock | null = null;
-    if (lockTable !== null) {
-      const spec = sources[0]!.spec;
-      const onBusy = locking!.wait === 'NOWAIT' ? 'nowait' : locking!.wait === 'SKIP LOCKED' ? 'skip' : 'wait';
-      lock = { table: lockTable, keySlot: spec.offset + spec.ncols - 1, onBusy };
+    if (locking !== undefined) {
+      const onBusy = locking.wait === 'NOWAIT' ? 'nowait' : locking.wait === 'SKIP LOCKED' ? 'skip' : 'wait';
+      const shared = locking.strength === 'SHARE' || locking.strength === 'KEY SHARE';
+      if (lockTable !== null) {
+        const spec = sources[0]!.spec;
+        const k = spec.offset + spec.ncols - 1;
+        lock = { targets: [{ table: lockTable, key: (r) => r[k]! }], onBusy, shared };
+      } else lock = { targets: joinLocks!, onBusy, shared };
     }
     const plan = this.#finish(ast, node, items, outputs, sortPlan, scope, parent, skipOrderLimit, path, order, this.#distinctOn(ast, scope), stream, lock);
     markIndexOnly(levels, scope);
@@ -485,11 +490,14 @@ export class SelectPlanner {
       type: o.type,
     }));
     const evs = [...outputs.map((o) => o.ev), ...sortPlan.hidden.map((h) => h.ev), ...distinctOn.map((d) => d.ev)];
-    // FOR UPDATE: each row's key rides along as a last hidden column to where rows are locked.
-    const lockSlot = lock === null ? -1 : evs.length;
-    if (lock !== null) {
-      const k = lock.keySlot;
-      evs.push((r) => r[k]!);
+    // FOR UPDATE: each locked row's key rides along as a hidden column to where rows are locked.
+    const lockTargets: LockTarget[] = [];
+    for (const t of lock?.targets ?? []) {
+      if (t.key === null) lockTargets.push({ table: t.table, keySlot: -1 });
+      else {
+        lockTargets.push({ table: t.table, keySlot: evs.length });
+        evs.push(t.key);
+      }
     }
     const width = outputs.length;
     const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
@@ -510,7 +518,7 @@ export class SelectPlanner {
     }
     // Rows are locked after ORDER BY and before LIMIT, as PostgreSQL does: only the rows returned
     // (and, under SKIP LOCKED, the next free ones in their place).
-    if (lock !== null) node = new LockRowsNode(node, lock.table, lockSlot, lock.onBusy, this.#topN(limit, offset));
+    if (lock !== null) node = new LockRowsNode(node, lockTargets, lock.onBusy, lock.shared, this.#topN(limit, offset));
     if (limit !== null || offset !== null || evs.length > width) {
       node = new LimitNode(node, limit, offset, width);
     }
@@ -543,9 +551,60 @@ function lockedTable(fromItems: readonly Node[], locking: LockingClause, from: F
   return table;
 }
 
-/** Where SELECT ... FOR UPDATE locks rows: its table, the key's slot in the FROM row, what to do when held. */
+/** What SELECT ... FOR UPDATE locks: per table, its rows' keys read from the FROM row; what to do when held. */
 interface RowLock {
-  readonly table: string;
-  readonly keySlot: number;
+  readonly targets: readonly LockSource[];
   readonly onBusy: OnBusy;
+  readonly shared: boolean;
+}
+
+interface LockSource {
+  readonly table: string;
+  /** The row's storage key from the FROM row (null when absent); null: lock the whole table. */
+  readonly key: Eval | null;
+}
+
+/**
+ * The tables a locking SELECT over several sources locks rows of: every base table, or those its
+ * OF list names (by alias or name). Rows are named by their primary keys (a null-extended side of
+ * an outer join has no row to lock); a table without one is locked whole against writers.
+ */
+function joinLockTargets(sources: readonly FromSource[], locking: LockingClause): LockSource[] {
+  const named = locking.of?.map((t) => t.toLowerCase()) ?? null;
+  const out: LockSource[] = [];
+  const found = new Set<string>();
+  for (const s of sources) {
+    const alias = s.spec.name.toLowerCase();
+    const hit = named === null || named.includes(alias) || (s.table !== null && named.includes(s.table.name.toLowerCase()));
+    if (!hit) continue;
+    found.add(alias);
+    if (s.table !== null) found.add(s.table.name.toLowerCase());
+    if (s.table === null) {
+      if (named !== null) throw new DispatcherError(SqlState.FeatureNotSupported, `FOR ${locking.strength} cannot be applied to "${alias}", which is not a table`);
+      continue;
+    }
+    const pk = s.table.primaryKey;
+    const off = s.spec.offset;
+    if (pk.length === 0) {
+      out.push({ table: s.table.name.toLowerCase(), key: null });
+      continue;
+    }
+    const slots = pk.map((c) => off + c);
+    const key: Eval =
+      slots.length === 1
+        ? (r) => (r[slots[0]!] === null ? null : ([r[slots[0]!]] as unknown as Row[number]))
+        : (r) => {
+            const k: unknown[] = [];
+            for (const i of slots) {
+              if (r[i] === null) return null;
+              k.push(r[i]);
+            }
+            return k as unknown as Row[number];
+          };
+    out.push({ table: s.table.name.toLowerCase(), key });
+  }
+  for (const t of named ?? []) {
+    if (!found.has(t)) throw new DispatcherError(SqlState.UndefinedTable, `relation "${t}" in FOR ${locking.strength} clause not found in FROM clause`);
+  }
+  return out;
 }

@@ -134,11 +134,17 @@ export interface ReadView {
   /** Named small values kept in the catalog (users, grants, settings): msgpack-able data. */
   getMeta(name: string): unknown;
   /**
-   * Locks a row for SELECT ... FOR UPDATE / SHARE until the transaction ends; false when it is
-   * held elsewhere and `onBusy` is 'skip'. Optional: views without locks (a read-only snapshot,
-   * storage alone) lack it.
+   * Locks a row for SELECT ... FOR UPDATE / SHARE until the transaction ends (`shared`: FOR SHARE
+   * and FOR KEY SHARE, which other shared lockers may hold too); false when it is held elsewhere
+   * and `onBusy` is 'skip'. Optional: views without locks (a read-only snapshot, storage alone)
+   * lack it.
    */
-  lockRow?(table: string, key: Key, onBusy: 'wait' | 'nowait' | 'skip'): boolean;
+  lockRow?(table: string, key: Key, onBusy: 'wait' | 'nowait' | 'skip', shared?: boolean): boolean;
+  /**
+   * Locks a whole table against other writers (SIX) until the transaction ends, for a locking
+   * SELECT over a join whose table has no primary key to name its rows by. As lockRow otherwise.
+   */
+  lockTableRows?(table: string, onBusy: 'wait' | 'nowait' | 'skip'): boolean;
 }
 
 export interface ReadTxn extends ReadView {

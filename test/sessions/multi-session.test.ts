@@ -66,6 +66,83 @@ describe('multi-session scripts', () => {
     );
   });
 
+  it('FOR SHARE takes a shared row lock: other sharers go on, a writer waits for all of them', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT v FROM t WHERE id = 1 FOR SHARE => rows [[10]]
+      B: BEGIN => ok
+      B: SELECT v FROM t WHERE id = 1 FOR KEY SHARE NOWAIT => rows [[10]]
+      C: SELECT id FROM t WHERE id = 1 FOR UPDATE NOWAIT => error 55P03
+      C: SELECT id FROM t ORDER BY id FOR SHARE SKIP LOCKED => rows [[1],[2]]
+      C: UPDATE t SET v = 11 WHERE id = 1 => blocks
+      A: COMMIT => ok
+      B: SELECT v FROM t WHERE id = 1 => rows [[10]]
+      B: COMMIT => ok
+      C: <wait> => ok
+      A: SELECT v FROM t WHERE id = 1 => rows [[11]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('a sharer that writes the row upgrades its lock, waiting for the other sharer', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT v FROM t WHERE id = 2 FOR SHARE => rows [[20]]
+      B: BEGIN => ok
+      B: SELECT v FROM t WHERE id = 2 FOR SHARE => rows [[20]]
+      A: UPDATE t SET v = 21 WHERE id = 2 => blocks
+      B: ROLLBACK => ok
+      A: <wait> => ok
+      A: COMMIT => ok
+      B: SELECT v FROM t WHERE id = 2 => rows [[21]]
+      `,
+      SETUP,
+    );
+  });
+
+  it('FOR UPDATE over a join locks the rows of every table it read, or those OF names', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT t.id, u.w FROM t JOIN u ON u.t_id = t.id WHERE t.id = 1 FOR UPDATE => rows [[1,100]]
+      B: UPDATE u SET w = 101 WHERE id = 7 => blocks
+      C: UPDATE u SET w = 201 WHERE id = 8 => ok
+      C: SELECT id FROM t WHERE id = 1 FOR UPDATE NOWAIT => error 55P03
+      A: COMMIT => ok
+      B: <wait> => ok
+      A: BEGIN => ok
+      A: SELECT x.id FROM t x JOIN u ON u.t_id = x.id WHERE x.id = 2 FOR UPDATE OF x => rows [[2]]
+      B: UPDATE u SET w = 202 WHERE id = 8 => ok
+      C: UPDATE t SET v = 0 WHERE id = 2 => blocks
+      A: ROLLBACK => ok
+      C: <wait> => ok
+      A: SELECT t.id FROM t JOIN u ON u.t_id = t.id FOR UPDATE OF nosuch => error 42P01
+      A: SELECT u.w FROM t LEFT JOIN u ON u.t_id = t.id + 10 ORDER BY t.id FOR UPDATE => rows [[null],[null]]
+      `,
+      [...SETUP, 'CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER, w INTEGER)', 'INSERT INTO u VALUES (7, 1, 100), (8, 2, 200)'],
+    );
+  });
+
+  it('FOR UPDATE over a join locks a table without a primary key whole, against writers only', async () => {
+    db = await runScript(
+      `
+      A: BEGIN => ok
+      A: SELECT t.id, n.w FROM t JOIN n ON n.t_id = t.id WHERE t.id = 1 FOR UPDATE => rows [[1,5]]
+      B: SELECT count(*) FROM n => rows [[2]]
+      B: INSERT INTO n VALUES (1, 7) => blocks
+      C: SELECT t_id, w FROM n ORDER BY t_id => rows [[1,5],[2,9]]
+      A: UPDATE n SET w = 6 WHERE t_id = 1 => ok
+      A: COMMIT => ok
+      B: <wait> => ok
+      B: SELECT w FROM n ORDER BY w => rows [[6],[7],[9]]
+      `,
+      [...SETUP, 'CREATE TABLE n (t_id INTEGER, w INTEGER)', 'INSERT INTO n VALUES (1, 5), (2, 9)'],
+    );
+  });
+
   it('an autocommit SELECT ... FOR UPDATE waits for the row lock, then reads what was committed', async () => {
     db = await runScript(
       `

@@ -9,7 +9,7 @@ import { colRefTable, identName, type Compiled, type Node } from './expr.js';
 import type { LevelSpec } from './join-ops.js';
 import type { SortKey } from './operators.js';
 import type { Scope } from './scope.js';
-import type { ReadView } from '../storage/ports.js';
+import type { ReadView, TableDef } from '../storage/ports.js';
 import type { StreamOrder, WindowRegistry } from './window-plan.js';
 
 /** What the planner lends these checks: its view (row counts) and the indexes its plan reads. */
@@ -59,6 +59,7 @@ export function orderedByPath(
   order: number[],
   distinct: boolean,
   hasLimit: boolean,
+  levelAst: Node | null = null,
 ): boolean {
   const path = spec?.path ?? null;
   const table = spec?.src.table ?? null;
@@ -112,8 +113,15 @@ export function orderedByPath(
     return true;
   }
   const plainScan = path.eq.length === 0 && path.lower === null && path.upper === null;
-  if (plainScan && hasLimit) {
+  // Without a LIMIT, a whole-index read still beats scanning and sorting (or hashing groups)
+  // when the index holds every column the level reads: its entries are the rows, in order.
+  const used = !hasLimit && plainScan && levelAst !== null ? columnsRead(levelAst, src.name, table) : null;
+  if (plainScan && (hasLimit || used !== null)) {
     for (const ix of table.indexes) {
+      if (!hasLimit) {
+        const held = new Set([...ix.columns, ...table.primaryKey]);
+        if (![...used!].every((c) => held.has(c))) continue;
+      }
       const p = indexOrderPath(table, ix, ctx.view.rowCount(table.name));
       if (!fits(p, true)) continue;
       p.reverse = desc;
@@ -125,6 +133,40 @@ export function orderedByPath(
     }
   }
   return false;
+}
+
+/**
+ * The columns of `table` (the level's only source, named `name`) that a query level's text can
+ * read: every column reference anywhere in it, nested queries included, that names one of them
+ * (a reference qualified by another name is another source's; an unknown bare name is an alias or
+ * another source's column). `*` reads them all. Over-counting only forgoes an index-only read.
+ */
+function columnsRead(ast: Node, name: string, table: TableDef): Set<number> {
+  const out = new Set<number>();
+  const byName = new Map(table.columns.map((c, i) => [c.name.toLowerCase(), i] as const));
+  const own = (q: string | null): boolean => q === null || q.toLowerCase() === name.toLowerCase() || q.toLowerCase() === table.name.toLowerCase();
+  const walk = (n: unknown): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      for (const x of n) walk(x);
+      return;
+    }
+    const o = n as Node;
+    if (o.type === 'column_ref') {
+      const q = colRefTable(o);
+      if (o.column === '*') {
+        if (own(q)) for (let i = 0; i < table.columns.length; i++) out.add(i);
+        return;
+      }
+      const col = typeof o.column === 'string' ? o.column : identName(o.column);
+      const at = own(q) ? byName.get(String(col).toLowerCase()) : undefined;
+      if (at !== undefined) out.add(at);
+      return;
+    }
+    for (const k in o) walk(o[k]);
+  };
+  walk(ast);
+  return out;
 }
 
 /**
@@ -186,7 +228,7 @@ function readIn(ctx: OrderContext, so0: StreamOrder, level: QueryLevel): StreamO
   const wanted = { keys: streamKeys(so), hidden: [], exprs: [...so.exprs] };
   const hasLimit = Array.isArray(ast.limit?.value) && ast.limit.value.length > 0;
   const stopsEarly = hasLimit && (sortPlan.keys.length === 0 || follows(sortPlan, items, scope, so));
-  return orderedByPath(ctx, wanted, [], scope, firstPath, order, false, stopsEarly) ? so : null;
+  return orderedByPath(ctx, wanted, [], scope, firstPath, order, false, stopsEarly, ast) ? so : null;
 }
 
 /** The table columns and directions of a sort whose every key is a plain column of the first source; else null. */

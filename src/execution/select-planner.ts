@@ -504,7 +504,7 @@ export class SelectPlanner {
     const { limit, offset } = skipOrderLimit ? { limit: null, offset: null } : this.#limitOffset(ast, parent);
     const on = distinctOn.length > 0;
     const streamed = stream !== null && !distinct && !on && sortPlan.keys.length > 0 && follows(sortPlan, items, scope, stream);
-    const sorted = sortPlan.keys.length > 0 && !streamed && !orderedByPath(this.#orderCtx, sortPlan, items, scope, firstPath, order, distinct || on, limit !== null);
+    const sorted = sortPlan.keys.length > 0 && !streamed && !orderedByPath(this.#orderCtx, sortPlan, items, scope, firstPath, order, distinct || on, limit !== null, ast);
     // ORDER BY columns ... LIMIT n: the n rows are picked before the select list is computed.
     // (Not when rows are locked: a row SKIP LOCKED leaves out must not take one of the n places.)
     const early = sorted && !distinct && !on && limit !== null && lock === null ? topNBeforeProjection(input, sortPlan, items, outputs, this.#topN(limit, offset)!) : null;

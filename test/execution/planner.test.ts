@@ -167,6 +167,33 @@ describe('access paths', () => {
     expect(t.counters.rowsExamined).toBeLessThanOrEqual(BATCH_ROWS);
   });
 
+  it('reads a whole index in order without a LIMIT when it holds every column the query reads', async () => {
+    // GROUP BY on the indexed column: groups stream from the index alone, no hash table, no sort.
+    const g = await db.run('SELECT k, count(*), sum(id) FROM big GROUP BY k ORDER BY count(*) DESC, k LIMIT 3');
+    expect(g.rows).toEqual([
+      [0, 500, 12_475_000],
+      [1, 500, 12_475_500],
+      [2, 500, 12_476_000],
+    ]);
+    const gx = g.compiled.explain().join('\n');
+    expect(gx).toContain('GroupAggregate');
+    expect(gx).toContain('index only');
+    // ORDER BY on the index's columns and the key: the entries are the rows, in order.
+    const o = await db.run('SELECT k, id FROM big ORDER BY k, id');
+    expect(o.rows.length).toBe(BIG);
+    expect(o.rows[0]).toEqual([0, 0]);
+    expect(o.rows[BIG - 1]).toEqual([99, BIG - 1]);
+    expect(o.compiled.explain().join('\n')).not.toContain('Sort');
+    expect(o.compiled.indexesUsed).toEqual(['big_k']);
+    // A column the index lacks, read anywhere (a nested query too): the table is read and sorted or hashed.
+    const h = await db.run('SELECT k, max(s) FROM big GROUP BY k');
+    expect(h.rows.length).toBe(100);
+    expect(h.compiled.explain().join('\n')).toContain('HashAggregate');
+    const n = await db.run('SELECT k FROM big b WHERE EXISTS (SELECT 1 FROM small WHERE small.w = b.v) ORDER BY k');
+    expect(n.compiled.explain().join('\n')).toContain('Sort');
+    expect(n.compiled.indexesUsed).toEqual([]);
+  });
+
   it('skips the sort when the primary key gives the order, and uses top-N with LIMIT', async () => {
     const r = await db.run('SELECT id FROM big WHERE id < 5 ORDER BY id');
     expect(r.rows).toEqual([[0], [1], [2], [3], [4]]);

@@ -96,6 +96,54 @@ describe('GROUP BY', () => {
   }
 });
 
+describe('GROUP BY many integer keys', () => {
+  // Thousands of groups of keys beyond the small dense ones: the integer table grows several
+  // times within one execution; keys at and past the 32-bit edges and -0 go where SQL equality says.
+  const keyArb = fc.oneof(
+    fc.integer({ min: -3000, max: 3000 }),
+    fc.integer({ min: 4000, max: 2_000_000 }),
+    fc.constantFrom(-0, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, 0.5, -1.5),
+  );
+  for (const generated of [false, true]) {
+    it(`counts and sums each key's rows as the model does (${generated ? 'generated' : 'shared'} loop)`, async () => {
+      const old = setGenerateAfter(generated ? 0 : 1e12);
+      try {
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.tuple(keyArb, fc.integer({ min: -50, max: 50 })), { minLength: 1500, maxLength: 4000 }), async (recs) => {
+            const db = await Database.open(':memory:');
+            try {
+              const s = await db.connect();
+              await s.execute('CREATE TABLE t(id INTEGER PRIMARY KEY, k REAL, v INTEGER)');
+              const ins = await s.prepare('INSERT INTO t VALUES ($1, $2, $3)');
+              await ins.executeMany(recs.map(([k, v], i) => [i + 1, k, v]));
+              const want = new Map<number, [number, number]>();
+              for (const [k, v] of recs) {
+                const key = k === 0 ? 0 : k;
+                const g = want.get(key) ?? [0, 0];
+                g[0]++;
+                g[1] += v;
+                want.set(key, g);
+              }
+              for (let run = 0; run < 2; run++) {
+                const got = (await s.execute('SELECT k, count(*), sum(v) FROM t GROUP BY k', [], { rowMode: 'array' })).rows as number[][];
+                expect(got.length).toBe(want.size);
+                for (const [k, n, sum] of got) {
+                  expect(want.get(k === 0 ? 0 : k!), `key ${k}`).toEqual([n, Number(sum)]);
+                }
+              }
+            } finally {
+              await db.close();
+            }
+          }),
+          { numRuns: 12 },
+        );
+      } finally {
+        setGenerateAfter(old);
+      }
+    });
+  }
+});
+
 describe('GROUP BY in key order', () => {
   it('streams groups off an index as hashing them does', async () => {
     await fc.assert(

@@ -152,7 +152,9 @@ class AggregateOp implements Op, GroupSink<Group> {
   readonly #at: readonly number[];
   readonly #counted: readonly number[];
   readonly #gen: GenState;
+  /** Groups of keys other than text and 32-bit integers (their groupKey, or the value itself). */
   readonly #groups = new Map<string | SqlValue, Group>();
+  readonly #texts = new Map<string, Group>();
   /** Integer keys' table (#intGroup): the key, and its group's place in #order plus one (0: empty). */
   #intKeys: Int32Array | null = null;
   #intAt: Int32Array = EMPTY_INTS;
@@ -208,11 +210,23 @@ class AggregateOp implements Op, GroupSink<Group> {
 
   keyed(v: SqlValue): Group {
     if (typeof v === 'number' && (v | 0) === v) return this.#intGroup(v);
-    const k = typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
+    // Text keys by themselves: the stored strings' hashes are kept in them, where a prefixed copy
+    // was a new string to hash on every row.
+    if (typeof v === 'string') return this.#textGroup(v);
+    const k = typeof v === 'bigint' || v instanceof Uint8Array || (typeof v === 'number' && Object.is(v, -0)) ? groupKey(v) : v;
     let g = this.#groups.get(k);
     if (g === undefined) {
       g = this.#newGroup(v, null, this.#slotted ? DENSE_KEYS + this.#slots++ : -1);
       this.#groups.set(k, g);
+    }
+    return g;
+  }
+
+  #textGroup(v: string): Group {
+    let g = this.#texts.get(v);
+    if (g === undefined) {
+      g = this.#newGroup(v, null, this.#slotted ? DENSE_KEYS + this.#slots++ : -1);
+      this.#texts.set(v, g);
     }
     return g;
   }

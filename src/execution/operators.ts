@@ -5,6 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { RowHeap } from './row-heap.js';
+import { KeySet } from './key-set.js';
 import { compareNonNull, groupKey, rowKey, truth } from './values.js';
 
 /** One row with no columns: SELECT without FROM. */
@@ -292,7 +293,7 @@ export class DistinctNode implements PlanNode {
 
   open(f: Frame): Op {
     const c = this.#child.open(f);
-    const seen = new Set<string>();
+    const seen = new KeySet();
     const slots = this.#slots;
     const n = slots.length;
     const kv: SqlValue[] = new Array(n);
@@ -304,10 +305,7 @@ export class DistinctNode implements PlanNode {
         for (let i = 0; i < b.length; i++) {
           const r = b[i]!;
           for (let j = 0; j < n; j++) kv[j] = r[slots[j]!]!;
-          const k = rowKey(kv, n);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          out.push(r);
+          if (seen.add(kv, n)) out.push(r);
         }
         return out;
       },
@@ -421,7 +419,7 @@ export class SetOpNode implements PlanNode {
     const w = this.#width;
     const l = this.#left.open(f);
     let r: Op | null = this.#right.open(f);
-    const seen = new Set<string>();
+    const seen = new KeySet();
     // Right-side multiset for INTERSECT / EXCEPT.
     const counts = new Map<string, number>();
     const isUnion = kind === 'union' || kind === 'union all';
@@ -451,23 +449,16 @@ export class SetOpNode implements PlanNode {
           }
           const out: Row[] = [];
           for (const row of b) {
-            const k = rowKey(row, w);
             if (isUnion) {
-              if (!all) {
-                if (seen.has(k)) continue;
-                seen.add(k);
-              }
-              out.push(row);
+              if (all || seen.add(row, w)) out.push(row);
               continue;
             }
+            const k = rowKey(row, w);
             const n = counts.get(k) ?? 0;
             if (kind.startsWith('intersect')) {
               if (n === 0) continue;
               if (all) counts.set(k, n - 1);
-              else {
-                if (seen.has(k)) continue;
-                seen.add(k);
-              }
+              else if (!seen.add(row, w)) continue;
               out.push(row);
             } else {
               if (all) {
@@ -477,8 +468,7 @@ export class SetOpNode implements PlanNode {
                 }
                 out.push(row);
               } else {
-                if (n > 0 || seen.has(k)) continue;
-                seen.add(k);
+                if (n > 0 || !seen.add(row, w)) continue;
                 out.push(row);
               }
             }
@@ -493,12 +483,7 @@ export class SetOpNode implements PlanNode {
         }
         if (all) return b;
         const out: Row[] = [];
-        for (const row of b) {
-          const k = rowKey(row, w);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          out.push(row);
-        }
+        for (const row of b) if (seen.add(row, w)) out.push(row);
         return out;
       },
       close: () => {

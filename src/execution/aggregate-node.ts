@@ -9,6 +9,9 @@ import { ScanNode } from './join-ops.js';
 import { BATCH, indent, objectArray, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { groupKey, rowKey } from './values.js';
 
+/** Groups a plan keeps from one execution for the next (GenState.pool): ~60 bytes each. */
+const POOLED_GROUPS = 1 << 17;
+
 /** Group keys below this (non-negative integers) live in an array rather than the Map. */
 const DENSE_KEYS = 4096;
 
@@ -38,7 +41,7 @@ export class AggregateNode implements PlanNode {
     // of the objects it first saw, and a fresh one per execution deoptimized it at the next.
     // (A run list is filled and consumed within one call, so executions can share it.)
     const runs: Runs = { rows: objectArray(), from: new Int32Array(LEAF_READ + 1), to: new Int32Array(LEAF_READ + 1), count: 0, inLeaf: false };
-    this.#gen = { fn: null, rows: 0, tried: false, forms, cap: 16, runs };
+    this.#gen = { fn: null, rows: 0, tried: false, forms, cap: 16, runs, pool: null };
   }
 
   open(f: Frame): Op {
@@ -91,6 +94,12 @@ interface GenState {
   cap: number;
   /** The runs of rows handed to the generated loop. */
   readonly runs: Runs;
+  /**
+   * Group objects of a finished execution, for the next one to refill: with tens of thousands of
+   * groups, all alive to the end, copying fresh ones out of the young generation was most of a
+   * query's time in the collector.
+   */
+  pool: Group[] | null;
 }
 
 /**
@@ -100,9 +109,9 @@ interface GenState {
  * the young-generation copies of those objects were half of the query's time.
  */
 interface Group {
-  readonly k0: SqlValue;
+  k0: SqlValue;
   /** The key values when grouping by several expressions (null for one, or none). */
-  readonly key: SqlValue[] | null;
+  key: SqlValue[] | null;
   /**
    * The aggregates' states. Null for a group whose values the generated loop accumulates at its
    * slot (a key that is not a small integer, when every aggregate is accumulated): made, if ever,
@@ -113,7 +122,7 @@ interface Group {
   /** Input rows in the group: count(*) without FILTER needs no step of its own. */
   rows: number;
   /** Accumulator slot in the generated loop: the key itself when dense, DENSE_KEYS + n for the n-th other key; else -1. */
-  readonly slot: number;
+  slot: number;
 }
 
 /** The state slot of an aggregate that has none (a plain count(*)): never read or written. */
@@ -162,6 +171,9 @@ class AggregateOp implements Op, GroupSink<Group> {
   /** Small non-negative integer keys (k % 100, flags, small codes) index an array instead. */
   readonly #dense: (Group | undefined)[] = objectArray();
   readonly #order: Group[] = objectArray();
+  /** The groups of the plan's last execution, reused in order by #newGroup (taken from GenState.pool). */
+  #recycled: Group[] | null;
+  #pooled = false;
   readonly #kv: SqlValue[];
   /** The one states array of every group when no aggregate needs a state of its own; else null. */
   readonly #sharedStates: AggState[] | null;
@@ -181,6 +193,9 @@ class AggregateOp implements Op, GroupSink<Group> {
     this.#at = plan.at;
     this.#counted = plan.counted;
     this.#gen = gen;
+    // Taken, not shared: an execution running beside this one makes its own groups.
+    this.#recycled = gen.pool;
+    gen.pool = null;
     this.#acc = gen.fn === null ? null : new Accumulators(gen.fn.layout, aggs, gen.cap, (g) => (g.st ??= this.#statesFor()));
     this.#slotted = gen.fn !== null && gen.fn.slotted;
     this.#runs = gen.runs;
@@ -189,7 +204,18 @@ class AggregateOp implements Op, GroupSink<Group> {
   }
 
   #newGroup(k0: SqlValue, key: SqlValue[] | null, slot = -1): Group {
-    const g: Group = { k0, key, st: slot >= DENSE_KEYS ? null : this.#statesFor(), rows: 0, slot };
+    const st = slot >= DENSE_KEYS ? null : this.#statesFor();
+    const old = this.#recycled;
+    let g: Group;
+    if (old !== null && this.#order.length < old.length) {
+      // The plan's last execution's group, refilled: no new object for the collector to copy.
+      g = old[this.#order.length]!;
+      g.k0 = k0;
+      g.key = key;
+      g.st = st;
+      g.rows = 0;
+      g.slot = slot;
+    } else g = { k0, key, st, rows: 0, slot };
     this.#order.push(g);
     return g;
   }
@@ -445,5 +471,12 @@ class AggregateOp implements Op, GroupSink<Group> {
   close(): void {
     this.#c?.close();
     this.#cursor?.close();
+    // This execution's groups go back to the plan for its next one (unless too many to keep),
+    // once: a second close must not hand out groups another execution may have taken since.
+    if (this.#pooled) return;
+    this.#pooled = true;
+    if (this.#order.length <= POOLED_GROUPS && this.#order.length > (this.#recycled?.length ?? 0)) this.#gen.pool = this.#order;
+    else if (this.#recycled !== null) this.#gen.pool = this.#recycled;
+    this.#recycled = null;
   }
 }

@@ -475,7 +475,16 @@ class AggregateOp implements Op, GroupSink<Group> {
     // once: a second close must not hand out groups another execution may have taken since.
     if (this.#pooled) return;
     this.#pooled = true;
-    if (this.#order.length <= POOLED_GROUPS && this.#order.length > (this.#recycled?.length ?? 0)) this.#gen.pool = this.#order;
+    const order = this.#order;
+    // Kept without the states and key lists of groups long emitted (a key value is mostly a
+    // stored row's own).
+    const shared = this.#sharedStates;
+    for (let i = 0; i < order.length; i++) {
+      const g = order[i]!;
+      if (g.st !== null && g.st !== shared) g.st = null;
+      if (g.key !== null) g.key = null;
+    }
+    if (order.length <= POOLED_GROUPS && order.length > (this.#recycled?.length ?? 0)) this.#gen.pool = order;
     else if (this.#recycled !== null) this.#gen.pool = this.#recycled;
     this.#recycled = null;
   }

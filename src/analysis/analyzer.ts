@@ -22,6 +22,7 @@ import { DISTINCT_OPERAND, ShapeMode, shapeOf, type DistinctOperand, type Shape 
 import { Tok, tokenize, type Token } from './tokenizer.js';
 import { restoreWindows } from './window-shape.js';
 import { maySelectCall, repairSelectCalls } from './select-call.js';
+import { mayArrayQuantifier, rewriteArrayQuantifiers } from './array-quantifier.js';
 import { mayHoldParenSelect, padParenSelects, removeParenSelectPads } from './paren-select.js';
 import { insertOrForm, isCreateTrigger, parseCreateTrigger, type InsertOr } from './trigger-front.js';
 import type { TriggerStatement } from './front-nodes.js';
@@ -201,9 +202,11 @@ export class Analyzer {
       key = keyOf(plain);
     }
     if (maySelectCall(shape.text)) repairSelectCalls(ast);
+    if (mayArrayQuantifier(shape.text)) rewriteArrayQuantifiers(ast);
     if (shape.distinctOperands !== undefined) restoreDistinctOperands(ast, shape.distinctOperands);
     if (shape.insertWithoutColumns === true) (ast as Record<string, unknown>)['columns'] = null;
     if (shape.windows !== undefined) restoreWindows(ast, shape.windows, (text) => this.#parseExpression(text));
+    if (shape.identityAlways !== undefined) (ast as Record<string, unknown>)['identityAlways'] = shape.identityAlways;
     if (shape.locking !== undefined) {
       if ((ast as { type?: unknown }).type !== 'select') throw syntaxErrorAt(sql, tokens[from], tokens[to - 1]);
       const { text: _text, ...locking } = shape.locking;

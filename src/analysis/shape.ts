@@ -52,6 +52,8 @@ export interface Shape {
   /** Window frames and base window names cut from `text` (each left as `ROWS k PRECEDING`), and
    *  percent_rank()/cume_dist() renamed: the analyser restores them (window-shape.ts). */
   readonly windows?: readonly WindowExtra[];
+  /** CREATE TABLE: columns declared GENERATED ALWAYS AS IDENTITY (`text` declares them SERIAL). */
+  readonly identityAlways?: readonly string[];
 }
 
 export interface DistinctOperand {
@@ -215,6 +217,7 @@ export function shapeOf(
   let joinMask = 0;
   let locking: LockingClause | undefined;
   let insertWithoutColumns = false;
+  let identityAlways: string[] | undefined;
   // IS [NOT] DISTINCT FROM operand being captured: [end token, output offset, positions length]
   let operands: DistinctOperand[] | undefined;
   let captureEnd = -1;
@@ -410,6 +413,21 @@ export function shapeOf(
               addLifted(w === 'TRUE', 'boolean', t.start);
               continue;
             }
+          } else if (w === 'GENERATED' && firstWord === 'CREATE' && prev !== undefined && prev.type === Tok.Word && IDENTITY_SERIALS[prev.text] !== undefined) {
+            // `n INTEGER GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)]` is `n SERIAL`
+            // to the grammar; an ALWAYS column is named in the shape (the analyser marks it).
+            const end = identityClauseEnd(tokens, i, to);
+            if (end > 0) {
+              out = out.slice(0, out.length - prevText.length).trimEnd();
+              if (positions !== undefined) positions.length -= 2;
+              emit(Tok.Word, IDENTITY_SERIALS[prev.text]!, true, t.start);
+              const col = tokens[i - 2];
+              if (isWord(tokens[i + 1], 'ALWAYS') && col !== undefined && i - 2 >= from) {
+                (identityAlways ??= []).push(col.type === Tok.QuotedIdent ? String(col.value) : foldedWord(sql, col));
+              }
+              i = end - 1;
+              continue;
+            }
           } else if (w === 'ISNULL' || w === 'NOTNULL') {
             emit(Tok.Word, 'IS', true, t.start);
             if (w === 'NOTNULL') emit(Tok.Word, 'NOT', true, t.start);
@@ -561,14 +579,57 @@ export function shapeOf(
     liftedTypes: liftedTypes ?? EMPTY_TYPES,
     userParamCount,
   };
-  if (locking === undefined && operands === undefined && !insertWithoutColumns && windows === undefined) return shape;
+  if (locking === undefined && operands === undefined && !insertWithoutColumns && windows === undefined && identityAlways === undefined) return shape;
   return {
     ...shape,
+    ...(identityAlways !== undefined ? { identityAlways } : {}),
     ...(windows !== undefined ? { windows } : {}),
     ...(locking !== undefined ? { locking } : {}),
     ...(operands !== undefined ? { distinctOperands: operands } : {}),
     ...(insertWithoutColumns ? { insertWithoutColumns: true as const } : {}),
   };
+}
+
+/** The integer types an identity column may have, and the SERIAL type that stands for each. */
+const IDENTITY_SERIALS: Readonly<Record<string, string>> = {
+  SMALLINT: 'SMALLSERIAL',
+  INT2: 'SMALLSERIAL',
+  INTEGER: 'SERIAL',
+  INT: 'SERIAL',
+  INT4: 'SERIAL',
+  BIGINT: 'BIGSERIAL',
+  INT8: 'BIGSERIAL',
+};
+
+/**
+ * The token index just past `GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [( sequence options )]`
+ * starting at `i`, or 0 when the tokens there are not that clause. The sequence options (START
+ * WITH, INCREMENT BY, ...) are not kept: the column counts from 1 by 1, as SERIAL does.
+ */
+function identityClauseEnd(tokens: readonly Token[], i: number, to: number): number {
+  let j = i + 1;
+  if (isWord(tokens[j], 'ALWAYS')) j++;
+  else if (isWord(tokens[j], 'BY') && isWord(tokens[j + 1], 'DEFAULT')) j += 2;
+  else return 0;
+  if (!isWord(tokens[j], 'AS') || !isWord(tokens[j + 1], 'IDENTITY')) return 0;
+  j += 2;
+  if (j < to && isPunct(tokens[j], '(')) {
+    const close = matchingParen(tokens, j, to);
+    if (close < 0) return 0;
+    // The counter starts past the column's largest value and steps by 1: other starts or steps
+    // are refused rather than ignored (a dump's `START WITH 1 INCREMENT BY 1 ... CACHE 1` passes).
+    for (let k = j + 1; k < close; k++) {
+      if (!isWord(tokens[k], 'START') && !isWord(tokens[k], 'INCREMENT')) continue;
+      let v = k + 1;
+      if (isWord(tokens[v], 'WITH') || isWord(tokens[v], 'BY')) v++;
+      const n = tokens[v];
+      if (n === undefined || n.type !== Tok.Integer || n.text !== '1') {
+        throw new DispatcherError(SqlState.FeatureNotSupported, `identity columns support ${tokens[k]!.text} 1 only`);
+      }
+    }
+    j = close + 1;
+  }
+  return j <= to ? j : 0;
 }
 
 // shared by every shape without lifted values: frozen so that no caller can grow them

@@ -26,6 +26,7 @@ export const SqlState = {
   DatatypeMismatch: '42804',
   GroupingError: '42803',
   InvalidColumnReference: '42P10',
+  GeneratedAlways: '428C9',
   WrongObjectType: '42809',
   DependentObjects: '2BP01',
   InsufficientPrivilege: '42501',

@@ -165,6 +165,7 @@ export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[], 
           // CHECK and FOREIGN KEY: createTableConstraints, once the table and its keys exist.
         }
       }
+      const always = new Set<string>(Array.isArray(ast.identityAlways) ? (ast.identityAlways as string[]) : []);
       const colDefs: ColumnDef[] = columns.map((c) => {
         const serial = isSerialType(declaredTypeOf(c.def));
         return {
@@ -174,6 +175,7 @@ export function compileCreateTable(ast: Node, paramTypes: readonly ParamType[], 
           notNull: c.notNull || pk.includes(c.name) || serial,
           ...(c.defaultSql !== undefined ? { defaultSql: c.defaultSql } : {}),
           ...(serial ? { serial: true } : {}),
+          ...(serial && always.has(c.name) ? { identityAlways: true } : {}),
         };
       });
       const pos = (c: string): number => {

@@ -76,6 +76,14 @@ function targetRules(txn: WriteTxn, def: TableDef): TableRules | null {
   return rulesFor(txn.getTable(def.name) ?? def);
 }
 
+/** 428C9 when column `i` is GENERATED ALWAYS AS IDENTITY and a statement gives it a value. */
+function identityAlways(def: TableDef, i: number, how: 'insert' | 'update'): void {
+  const c = def.columns[i];
+  if (c?.identityAlways !== true) return;
+  if (how === 'update') throw new DispatcherError(SqlState.GeneratedAlways, `column "${c.name}" can only be updated to DEFAULT`, { detail: `Column "${c.name}" is an identity column defined as GENERATED ALWAYS.` });
+  throw new DispatcherError(SqlState.GeneratedAlways, `cannot insert a non-DEFAULT value into column "${c.name}"`, { detail: `Column "${c.name}" is an identity column defined as GENERATED ALWAYS.` });
+}
+
 /** The row VALUES expressions see: they name no columns. */
 const NO_COLUMNS: Row = [];
 
@@ -162,7 +170,11 @@ export function compileInsert(
           list.length > targets.length ? 'INSERT has more expressions than target columns' : 'INSERT has more target columns than expressions',
         );
       }
-      return list.map((e) => (isDefault(e) ? null : x.compile(e, empty)));
+      return list.map((e, j) => {
+        if (isDefault(e)) return null;
+        identityAlways(def, targets[j]!, 'insert');
+        return x.compile(e, empty);
+      });
     });
     sourceTypes = targets.map((_, i) => compiledRows[0]?.[i]?.type ?? 'any');
     const evRows = compiledRows.map((r) => r.map((c) => (c === null ? ((() => DEFAULT_MARK as unknown as SqlValue) as Eval) : c.ev)));
@@ -191,6 +203,7 @@ export function compileInsert(
   } else if (values?.type === 'select' || values?.ast !== undefined) {
     const q = planner.compileQuery(values.ast ?? values, null);
     if (!listed && q.columns.length < targets.length) targets = targets.slice(0, q.columns.length);
+    for (const t of targets) identityAlways(def, t, 'insert');
     if (q.columns.length !== targets.length) {
       throw new DispatcherError(
         SqlState.SyntaxError,
@@ -373,9 +386,19 @@ export function compileUpdate(
     if (v?.type === 'column_ref' && typeof v.column !== 'string' && colRefTable(v) === null && identName(v.column) === 'default') {
       const d = def.columns[col]!.defaultSql;
       const c = d === undefined ? null : x.compile(parseExpression(d), new Scope(null));
+      if (c === null && def.columns[col]!.serial === true) {
+        // A serial (identity) column's default is its counter's next value.
+        const ev: Eval = (_r, f) => {
+          const view = f.ctx.view;
+          return 'nextSerial' in view && view.nextSerial !== undefined ? view.nextSerial(tname, col) : null;
+        };
+        sets.push({ col, ev, type: def.columns[col]!.type });
+        continue;
+      }
       sets.push({ col, ev: c === null ? () => null : c.ev, type: c?.type ?? 'any' });
       continue;
     }
+    identityAlways(def, col, 'update');
     const c = x.compile(v, scope);
     sets.push({ col, ev: c.ev, type: c.type });
   }

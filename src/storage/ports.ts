@@ -18,6 +18,11 @@ export interface ColumnDef {
   readonly defaultSql?: string | undefined;
   /** SERIAL / BIGSERIAL: an omitted value is the next of the column's counter (WriteTxn.nextSerial). */
   readonly serial?: boolean | undefined;
+  /**
+   * GENERATED ALWAYS AS IDENTITY (a serial column): INSERT takes no value for it but DEFAULT, and
+   * UPDATE may set it to DEFAULT only (428C9).
+   */
+  readonly identityAlways?: boolean | undefined;
 }
 
 export interface IndexDef {

@@ -31,7 +31,7 @@ import {
   type LockingClause,
 } from './shape-patterns.js';
 export { isKeyword, type LockingClause } from './shape-patterns.js';
-import { isBaseWindowName, isFrameUnit, opensWindowSpec, renamedWindowFunction, type WindowExtra } from './window-shape.js';
+import { PARTITION_LIST, isBaseWindowName, isFrameUnit, opensWindowSpec, renamedWindowFunction, type WindowExtra } from './window-shape.js';
 
 export interface Shape {
   /** Normalized text: what node-sql-parser parses on a cache miss. */
@@ -227,6 +227,8 @@ export function shapeOf(
   // window specifications open (innermost last), the WINDOW clause's paren depth, what was cut
   let windowSpecs: { depth: number; frameOut: number; framePos: number; base: string | null }[] | undefined;
   let windowClauseDepth = -1;
+  // depth of a window specification whose PARTITION BY list is open (wrapped in PARTITION_LIST(...))
+  let partitionAt = -1;
   let windows: WindowExtra[] | undefined;
   const endCapture = (origin: number): void => {
     const text = out.slice(captureOut).trim();
@@ -294,6 +296,23 @@ export function shapeOf(
             continue;
           }
           const spec = windowSpecs?.[windowSpecs.length - 1];
+          // The PARTITION BY list ends where ORDER BY or a frame starts (its wrapper closes first).
+          if (partitionAt === depth && (w === 'ORDER' || isFrameUnit(t))) {
+            emit(Tok.Punct, ')', false, t.start);
+            partitionAt = -1;
+          }
+          if (w === 'PARTITION' && spec !== undefined && spec.depth === depth && isWord(tokens[i + 1], 'BY')) {
+            // The grammar partitions by columns and calls only: the list travels as the arguments
+            // of one call, which restoreWindows unwraps.
+            emit(Tok.Word, 'PARTITION', true, t.start);
+            emit(Tok.Word, 'BY', true, t.start);
+            emit(Tok.Word, PARTITION_LIST, false, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            partitionAt = depth;
+            windows ??= [];
+            i++;
+            continue;
+          }
           if (spec !== undefined && spec.depth === depth && spec.frameOut < 0 && isFrameUnit(t)) {
             spec.frameOut = out.length;
             spec.framePos = positions?.length ?? 0;
@@ -529,6 +548,10 @@ export function shapeOf(
             }
             (windowSpecs ??= []).push({ depth, frameOut: -1, framePos: 0, base });
             continue;
+          }
+          if (p === ')' && partitionAt === depth) {
+            emit(Tok.Punct, ')', false, t.start);
+            partitionAt = -1;
           }
           if (p === ')' && windowSpecs !== undefined && windowSpecs[windowSpecs.length - 1]?.depth === depth) {
             const spec = windowSpecs.pop()!;

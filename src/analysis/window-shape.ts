@@ -30,6 +30,9 @@ const RESTORED_NAMES: ReadonlyMap<string, string> = new Map([
   ['__dispatchdb_cume_dist', 'cume_dist'],
 ]);
 
+/** The call a PARTITION BY list travels in (the grammar takes no expressions there but calls). */
+export const PARTITION_LIST = '__dispatchdb_partition';
+
 const FRAME_UNITS: ReadonlySet<string> = new Set(['ROWS', 'RANGE', 'GROUPS']);
 const SPEC_WORDS: ReadonlySet<string> = new Set(['PARTITION', 'ORDER', 'ROWS', 'RANGE', 'GROUPS']);
 
@@ -135,11 +138,26 @@ export function restoreWindows(root: unknown, extras: readonly WindowExtra[], pa
           continue;
         }
       }
+      if (key === 'partitionby' && Array.isArray(child)) {
+        const list = partitionList(child);
+        if (list !== undefined) node[key] = list;
+      }
       const fixed = renamedFunction(child);
       if (fixed !== undefined) node[key] = fixed;
       stack.push(node[key]);
     }
   }
+}
+
+/** A PARTITION BY list that travelled as PARTITION_LIST(a, b, ...): its items again; else undefined. */
+function partitionList(items: readonly unknown[]): unknown[] | undefined {
+  if (items.length !== 1) return undefined;
+  const call = (items[0] as { expr?: Record<string, unknown> } | null)?.expr;
+  if (call?.['type'] !== 'function') return undefined;
+  const parts = (call['name'] as { name?: { value?: unknown }[] } | undefined)?.name;
+  if (!Array.isArray(parts) || parts.length !== 1 || String(parts[0]?.value).toLowerCase() !== PARTITION_LIST) return undefined;
+  const args = (call['args'] as { value?: unknown[] } | undefined)?.value;
+  return Array.isArray(args) ? args.map((expr) => ({ type: 'expr', expr })) : undefined;
 }
 
 function renamedFunction(n: unknown): unknown {

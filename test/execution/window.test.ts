@@ -43,6 +43,27 @@ describe('ranking functions', () => {
     ]);
   });
 
+  it('partitions by expressions, not only columns and calls', async () => {
+    expect(
+      cols(await db.rows('SELECT id, sum(x) OVER (PARTITION BY x % 2), row_number() OVER (PARTITION BY x > 9, g ORDER BY id) FROM t ORDER BY id')),
+    ).toEqual([
+      [50, 1],
+      [50, 2],
+      [50, 3],
+      [12, 1],
+      [null, 1],
+      [12, 1],
+    ]);
+    expect(cols(await db.rows('SELECT id, count(*) OVER w FROM t WINDOW w AS (PARTITION BY (x + 1) % 3 ORDER BY id) ORDER BY id'))).toEqual([
+      [1],
+      [1],
+      [2],
+      [3],
+      [1],
+      [2],
+    ]);
+  });
+
   it('ntile spreads the remainder over the first buckets; one-row partitions rank 0', async () => {
     expect(await db.rows('SELECT ntile(3) OVER (ORDER BY id), ntile(10) OVER (ORDER BY id), percent_rank() OVER (PARTITION BY id) FROM t ORDER BY id')).toEqual([
       [1, 1, 0],
@@ -273,7 +294,7 @@ interface Spec {
 const KEYS = ['x', 'y', 'g'] as const;
 const dir = fc.tuple(fc.constantFrom('ASC', 'DESC'), fc.constantFrom('NULLS FIRST', 'NULLS LAST'));
 const orderKeys = fc.uniqueArray(fc.tuple(fc.constantFrom(...KEYS), dir), { maxLength: 2, selector: (k) => k[0] });
-const partition = fc.constantFrom('', 'PARTITION BY g', 'PARTITION BY y', 'PARTITION BY g, y');
+const partition = fc.constantFrom('', 'PARTITION BY g', 'PARTITION BY y', 'PARTITION BY g, y', 'PARTITION BY x % 2', 'PARTITION BY y + 1, g', 'PARTITION BY (x > 2), coalesce(g, y)');
 const offset = fc.integer({ min: 0, max: 3 });
 const exclusion = fc.constantFrom('', '', ' EXCLUDE CURRENT ROW', ' EXCLUDE GROUP', ' EXCLUDE TIES', ' EXCLUDE NO OTHERS');
 

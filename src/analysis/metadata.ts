@@ -166,7 +166,12 @@ export function metadataOfAst(kind: StatementKind, flags: KindFlags, ast: unknow
   if (kind === 'CREATE_INDEX') for (const t of tables) f.targets.delete(t);
   // SELECT ... FOR UPDATE/SHARE locks rows: intent-exclusive on the tables, not read-only
   const locking = isNode(ast) && isNode(ast['locking']) ? (ast['locking'] as { of: readonly string[] | null }) : undefined;
-  if (locking !== undefined) for (const t of locking.of ?? tables) if (tables.includes(t)) f.targets.add(t);
+  if (locking !== undefined) {
+    // OF may name aliases, which the table list does not know: then every table takes the intent.
+    const of = locking.of?.map((t) => t.toLowerCase()) ?? null;
+    const named = of !== null && of.every((t) => tables.includes(t)) ? of : tables;
+    for (const t of named) if (tables.includes(t)) f.targets.add(t);
+  }
   const writes = flags.writesData || flags.changesSchema || f.nestedWrite || locking !== undefined;
   return {
     tablesAccessed: tables,

@@ -48,6 +48,13 @@ describe('metadata', () => {
     expect(meta('DELETE FROM t WHERE x IN (SELECT x FROM s)').requiredLocks).toEqual(['IX:t', 'IS:s']);
   });
 
+  it('a locking SELECT takes IX on the tables whose rows it locks, named in OF by table or alias', () => {
+    expect(meta('SELECT * FROM t JOIN u ON t.id = u.id FOR UPDATE').requiredLocks).toEqual(['IX:t', 'IX:u']);
+    expect(meta('SELECT * FROM t JOIN u ON t.id = u.id FOR SHARE OF u').requiredLocks).toEqual(['IS:t', 'IX:u']);
+    // An alias in OF: every table of the statement takes the intent (never fewer than it locks).
+    expect(meta('SELECT * FROM t x JOIN u ON x.id = u.id FOR UPDATE OF x').requiredLocks).toEqual(['IX:t', 'IX:u']);
+  });
+
   it('DDL takes the exclusive schema lock', () => {
     expect(meta('CREATE TABLE t (a INT)').requiredLocks).toEqual(['X:schema', 'X:t']);
     expect(meta('DROP TABLE IF EXISTS t, u').requiredLocks).toEqual(['X:schema', 'X:t', 'X:u']);

@@ -23,6 +23,7 @@ import { Tok, tokenize, type Token } from './tokenizer.js';
 import { restoreWindows } from './window-shape.js';
 import { maySelectCall, repairSelectCalls } from './select-call.js';
 import { mayArrayQuantifier, rewriteArrayQuantifiers } from './array-quantifier.js';
+import { truncateAsDelete } from './truncate.js';
 import { mayHoldParenSelect, padParenSelects, removeParenSelectPads } from './paren-select.js';
 import { insertOrForm, isCreateTrigger, parseCreateTrigger, type InsertOr } from './trigger-front.js';
 import type { TriggerStatement } from './front-nodes.js';
@@ -143,6 +144,10 @@ export class Analyzer {
     if (word === 'EXPLAIN') return this.#wrapped(sql, tokens, from, to, 'EXPLAIN');
     if (word === 'PREPARE') return this.#wrapped(sql, tokens, from, to, 'PREPARE');
     if (word === 'CREATE' && isCreateTrigger(tokens, from, to)) return this.#trigger(sql, tokens, from, to);
+    if (word === 'TRUNCATE') {
+      const del = truncateAsDelete(sql, tokens, from, to);
+      return this.#prepare(sql, del, 0, del.length);
+    }
     if (word === 'REPLACE' || (word === 'INSERT' && to - from > 2 && tokens[from + 1]!.text === 'OR')) {
       const form = insertOrForm(sql, tokens, from, to);
       if (form !== undefined) return this.#insertOr(sql, form.tokens, form.or);

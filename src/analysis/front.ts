@@ -68,7 +68,7 @@ export function frontParserFor(tokens: readonly Token[], from: number, to: numbe
 
 // Statements the engine knows of but does not support: 0A000 rather than a syntax error.
 const UNSUPPORTED_START: ReadonlySet<string> = new Set([
-  'TRUNCATE', 'COPY', 'LISTEN', 'NOTIFY', 'UNLISTEN', 'LOCK', 'COMMENT', 'DISCARD', 'ATTACH',
+  'COPY', 'LISTEN', 'NOTIFY', 'UNLISTEN', 'LOCK', 'COMMENT', 'DISCARD', 'ATTACH',
   'DETACH', 'DO', 'CALL', 'DECLARE', 'FETCH', 'CLOSE', 'MOVE', 'CLUSTER', 'REFRESH', 'SECURITY', 'LOAD',
   'IMPORT', 'REASSIGN', 'REPLACE', 'MERGE', 'UPSERT',
 ]);

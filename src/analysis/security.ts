@@ -20,6 +20,7 @@ export interface SecurityOptions {
 /** What level high allows when no list is configured: pure, side-effect-free functions. */
 export const HIGH_DEFAULT_FUNCTIONS: readonly string[] = [
   'count', 'sum', 'avg', 'min', 'max', 'total', 'group_concat', 'string_agg', 'bool_and', 'bool_or', 'every',
+  'variance', 'var_samp', 'var_pop', 'stddev', 'stddev_samp', 'stddev_pop',
   'abs', 'round', 'ceil', 'ceiling', 'floor', 'trunc', 'mod', 'power', 'sqrt', 'sign',
   'lower', 'upper', 'length', 'char_length', 'character_length', 'octet_length', 'substr', 'substring', 'trim',
   'ltrim', 'rtrim', 'replace', 'concat', 'position', 'strpos', 'left', 'right', 'lpad', 'rpad', 'reverse',

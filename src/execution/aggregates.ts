@@ -7,7 +7,21 @@ import type { ExprShape } from './expr-shape.js';
 import type { Row } from '../storage/ports.js';
 import { compareNonNull, groupKey, isIntegerType, textOf, toNumber, truth } from './values.js';
 
-export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'total' | 'bool_and' | 'bool_or' | 'every' | 'string_agg';
+export type AggName =
+  | 'count'
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'total'
+  | 'bool_and'
+  | 'bool_or'
+  | 'every'
+  | 'string_agg'
+  | VarianceName;
+
+/** The sample (n - 1) and population (n) variances and standard deviations (stddev, variance: sample). */
+type VarianceName = 'variance' | 'var_samp' | 'var_pop' | 'stddev' | 'stddev_samp' | 'stddev_pop';
 
 export interface AggSpec {
   readonly name: AggName;
@@ -55,7 +69,22 @@ export const AGG_NAMES: ReadonlySet<string> = new Set([
   'bool_or',
   'every',
   'string_agg',
+  'variance',
+  'var_samp',
+  'var_pop',
+  'stddev',
+  'stddev_samp',
+  'stddev_pop',
 ]);
+
+/** Aggregates of numbers only (text is 42883, as for sum and avg). */
+export function numericOnly(name: string): boolean {
+  return isVariance(name as AggName);
+}
+
+function isVariance(name: AggName): name is VarianceName {
+  return name === 'variance' || name === 'var_samp' || name === 'var_pop' || name === 'stddev' || name === 'stddev_samp' || name === 'stddev_pop';
+}
 
 export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
   switch (name) {
@@ -65,6 +94,12 @@ export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
       if (isIntegerType(argType)) return 'bigint';
       return argType === 'any' ? 'any' : argType === 'numeric' ? 'numeric' : 'real';
     case 'avg':
+    case 'variance':
+    case 'var_samp':
+    case 'var_pop':
+    case 'stddev':
+    case 'stddev_samp':
+    case 'stddev_pop':
       if (isIntegerType(argType) || argType === 'numeric') return 'numeric';
       return argType === 'any' ? 'any' : 'real';
     case 'total':
@@ -191,6 +226,21 @@ export function accumulate(spec: AggSpec, st: AggState, value: SqlValue, sep: Sq
     case 'bool_or':
       st.v = st.v === true || value === true;
       return;
+    case 'variance':
+    case 'var_samp':
+    case 'var_pop':
+    case 'stddev':
+    case 'stddev_samp':
+    case 'stddev_pop': {
+      // Welford's running mean (f) and sum of squared deviations (v): no cancellation as the
+      // sum of squares minus the squared sum has.
+      const x = toNumber(value);
+      const m2 = (st.v as number | null) ?? 0;
+      const d = x - st.f;
+      st.f += d / st.n;
+      st.v = m2 + d * (x - st.f);
+      return;
+    }
     case 'string_agg': {
       const text = textOf(value);
       if (st.list !== null) {
@@ -322,8 +372,19 @@ export function finish(spec: AggSpec, st: AggState): SqlValue {
     case 'string_agg':
       return st.list !== null ? orderedStringAgg(spec, st.list) : st.v;
     default:
+      if (isVariance(spec.name)) return spread(spec.name, st);
       return st.v;
   }
+}
+
+/** A variance or standard deviation from Welford's state: NULL without enough values. */
+function spread(name: VarianceName, st: AggState): SqlValue {
+  const pop = name === 'var_pop' || name === 'stddev_pop';
+  const n = pop ? st.n : st.n - 1;
+  if (n <= 0) return null;
+  const m2 = Math.max(0, (st.v as number | null) ?? 0);
+  const v = m2 / n;
+  return name.startsWith('stddev') ? Math.sqrt(v) : v;
 }
 
 export function checkAggArgs(name: string, n: number): void {

@@ -5,7 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Eval, Frame } from './runtime.js';
 import type { Scope } from './scope.js';
 import { GroupingReplan, outerLevel } from './grouping-replan.js';
-import { AGG_NAMES, aggResultType, type AggName } from './aggregates.js';
+import { AGG_NAMES, aggResultType, numericOnly, type AggName } from './aggregates.js';
 import { exprKey, funcArgs, funcName, hasAggregate, hasWindow, type Node } from './ast.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 
@@ -74,7 +74,7 @@ function registerAggregate(ec: ExprCompiler, call: AggCall, scope: Scope): Compi
     argC = ec.compile(arg, g.raw);
   }
   const argType = argC?.type ?? 'any';
-  if ((aggName === 'sum' || aggName === 'avg') && argType === 'text') {
+  if ((aggName === 'sum' || aggName === 'avg' || numericOnly(aggName)) && argType === 'text') {
     throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}(text) does not exist`);
   }
   let extra = {};

@@ -10,6 +10,7 @@ import { markParam } from './param-slots.js';
 import type { Scope } from './scope.js';
 import type { ExprShape } from './expr-shape.js';
 import { AGG_NAMES } from './aggregates.js';
+import { compileRegexMatch } from './regex-match.js';
 import {
   exprKey,
   fixBoolChain,
@@ -256,6 +257,8 @@ export class ExprCompiler {
       case 'NOT ILIKE':
         return compileLike(this, op.startsWith('NOT'), op.endsWith('ILIKE'), n, scope);
     }
+    const rx = compileRegexMatch(this, op, n, scope);
+    if (rx !== null) return rx;
     throw new DispatcherError(SqlState.UndefinedFunction, `operator does not exist: ${op}`);
   }
 

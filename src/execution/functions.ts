@@ -1,6 +1,6 @@
 // Scalar functions: each entry types its call statically and returns a closure over the
 // compiled arguments, so a call costs one closure hop per row.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
@@ -543,6 +543,10 @@ export function compileFunction(name: string, args: readonly Arg[]): CompiledCal
     case 'random':
       nargs(name, args, 0, 0);
       return { type: 'real', ev: () => Math.random() };
+    case 'gen_random_uuid':
+      // A version 4 UUID as text (there is no uuid type).
+      nargs(name, args, 0, 0);
+      return { type: 'text', ev: () => randomUUID() };
     case 'now':
     case 'current_timestamp':
     case 'localtimestamp':

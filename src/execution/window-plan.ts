@@ -4,7 +4,7 @@
 // after grouping / HAVING and before DISTINCT / ORDER BY / LIMIT (see window.ts).
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType } from '../storage/ports.js';
-import { AGG_NAMES, aggResultType, type AggName, type AggSpec } from './aggregates.js';
+import { AGG_NAMES, aggResultType, numericOnly, type AggName, type AggSpec } from './aggregates.js';
 import { WINDOWING_ERROR, exprKey, funcArgs, funcName, hasWindow, identName, type Compiled, type ExprCompiler, type Node } from './expr.js';
 import type { SortKey } from './operators.js';
 import type { Eval, PlanNode } from './runtime.js';
@@ -256,7 +256,7 @@ export class WindowRegistry implements WindowCalls {
     }
     const args: Compiled[] = star ? [] : [this.#x.compile(argNode, scope)];
     const argType = args[0]?.type ?? 'any';
-    if ((name === 'sum' || name === 'avg') && argType === 'text') {
+    if ((name === 'sum' || name === 'avg' || numericOnly(name)) && argType === 'text') {
       throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}(text) does not exist`);
     }
     if (name === 'string_agg') {

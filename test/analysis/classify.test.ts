@@ -91,7 +91,7 @@ describe('classification', () => {
 
   it('answers 0A000 for statement types with no kind', () => {
     for (const [sql, what] of [
-      ['TRUNCATE t', 'TRUNCATE'],
+      ['COPY t FROM STDIN', 'COPY'],
       ['CREATE SEQUENCE s', 'CREATE SEQUENCE'],
       ['ALTER VIEW v RENAME TO w', 'ALTER VIEW'],
       ['SELECT a INTO t2 FROM t', 'SELECT INTO'],
@@ -100,6 +100,12 @@ describe('classification', () => {
       expect(e.sqlState).toBe('0A000');
       expect(e.message).toBe(`${what} is not supported`);
     }
+  });
+
+  it('TRUNCATE of one table is a DELETE of every row', () => {
+    const [st] = all.analyze('TRUNCATE TABLE t');
+    expect(st!.kind).toBe('DELETE');
+    expect((st!.ast as { where?: unknown }).where ?? null).toBeNull();
   });
 
   it('a trigger body does not split the script (a CASE ... END in it neither)', () => {

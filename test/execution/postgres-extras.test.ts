@@ -1,0 +1,90 @@
+// PostgreSQL features beyond the sqllogictest corpus: the variance family of aggregates, regular
+// expression predicates (~, ~*, !~, !~*, SIMILAR TO), gen_random_uuid(), TRUNCATE.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestDb } from './harness.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await TestDb.open();
+  await db.run('CREATE TABLE s(id INTEGER PRIMARY KEY, v INTEGER, r REAL, g TEXT)');
+  await db.run("INSERT INTO s VALUES (1, 2, 1.5, 'x'), (2, 4, NULL, 'x'), (3, 4, 2.5, 'y'), (4, 4, NULL, 'y'), (5, 5, 4.0, 'z'), (6, 5, NULL, 'x'), (7, 7, NULL, 'x'), (8, 9, NULL, 'y')");
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const code = async (sql: string): Promise<string> => {
+  try {
+    await db.run(sql);
+    return 'ok';
+  } catch (e) {
+    return (e as { sqlState?: string }).sqlState ?? String(e);
+  }
+};
+
+describe('variance and standard deviation', () => {
+  it('samples divide by n - 1, populations by n; too few values is NULL', async () => {
+    // v: 2 4 4 4 5 5 7 9, mean 5, squared deviations 32.
+    const r = await db.run('SELECT variance(v), var_samp(v), var_pop(v), stddev(v), stddev_samp(v), stddev_pop(v) FROM s');
+    const [vs, vs2, vp, sd, sd2, sp] = r.rows[0] as number[];
+    expect(vs).toBeCloseTo(32 / 7, 12);
+    expect(vs2).toBeCloseTo(32 / 7, 12);
+    expect(vp).toBe(4);
+    expect(sd).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(sd2).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(sp).toBe(2);
+    // r: 1.5 2.5 4.0 (NULLs skipped), mean 8/3.
+    const q = await db.run('SELECT var_pop(r), variance(r) FROM s');
+    expect(q.rows[0]![0]).toBeCloseTo(((1.5 - 8 / 3) ** 2 + (2.5 - 8 / 3) ** 2 + (4 - 8 / 3) ** 2) / 3, 12);
+    expect(q.rows[0]![1]).toBeCloseTo(((1.5 - 8 / 3) ** 2 + (2.5 - 8 / 3) ** 2 + (4 - 8 / 3) ** 2) / 2, 12);
+    const g = await db.run('SELECT g, variance(r), var_pop(r), stddev(v) FROM s GROUP BY g ORDER BY g');
+    expect(g.rows.map((row) => [row[0], row[1], row[2]])).toEqual([
+      ['x', null, 0],
+      ['y', null, 0],
+      ['z', null, 0],
+    ]);
+    expect(g.rows[0]![3]).toBeCloseTo(Math.sqrt(((2 - 4.5) ** 2 + (4 - 4.5) ** 2 + (5 - 4.5) ** 2 + (7 - 4.5) ** 2) / 3), 12);
+    expect((await db.run('SELECT stddev(v) FROM s WHERE id < 0')).rows).toEqual([[null]]);
+    expect(await code('SELECT stddev(g) FROM s')).toBe('42883');
+  });
+});
+
+describe('regular expressions', () => {
+  it('~ and ~* match anywhere, !~ and !~* negate; NULL is NULL', async () => {
+    const ids = async (w: string): Promise<unknown[]> => (await db.run(`SELECT id FROM s WHERE ${w} ORDER BY id`)).rows.map((r) => r[0]);
+    expect(await ids("g ~ '^[xz]$'")).toEqual([1, 2, 5, 6, 7]);
+    expect(await ids("g ~* 'Y'")).toEqual([3, 4, 8]);
+    expect(await ids("g !~ 'x|y'")).toEqual([5]);
+    expect(await ids("g !~* 'X|Y'")).toEqual([5]);
+    expect((await db.run("SELECT NULL ~ 'a', 'a' ~ NULL, 'a.c' ~ 'a\\.c', 'abc' ~ 'a\\.c'")).rows).toEqual([[null, null, true, false]]);
+    expect(await code("SELECT 'a' ~ '('")).toBe('2201B');
+  });
+
+  it('SIMILAR TO matches the whole string with % and _ as in LIKE and regex alternation', async () => {
+    const q = "SELECT 'abc' SIMILAR TO 'a%', 'abc' SIMILAR TO 'b%', 'abc' SIMILAR TO '(x|a)(b|y)_', 'a.c' SIMILAR TO 'a.c', 'abc' SIMILAR TO 'a.c', 'abc' NOT SIMILAR TO '%c'";
+    expect((await db.run(q)).rows).toEqual([[true, false, true, true, false, false]]);
+  });
+});
+
+describe('gen_random_uuid and TRUNCATE', () => {
+  it('gen_random_uuid gives a fresh version 4 UUID per call', async () => {
+    const r = await db.run('SELECT gen_random_uuid(), gen_random_uuid() FROM s WHERE id < 3');
+    const all = r.rows.flat() as string[];
+    for (const u of all) expect(u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(all).size).toBe(4);
+  });
+
+  it('TRUNCATE empties one table; several tables, RESTART IDENTITY and CASCADE are refused', async () => {
+    await db.run('CREATE TABLE t2(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('INSERT INTO t2 VALUES (1, 1), (2, 2)');
+    expect(await code('TRUNCATE t2, s')).toBe('0A000');
+    expect(await code('TRUNCATE t2 RESTART IDENTITY')).toBe('0A000');
+    expect(await code('TRUNCATE t2 CASCADE')).toBe('0A000');
+    expect(await code('TRUNCATE nosuch')).toBe('42P01');
+    expect((await db.run('SELECT count(*) FROM t2')).rows).toEqual([[2]]);
+    await db.run('TRUNCATE TABLE t2 CONTINUE IDENTITY RESTRICT');
+    expect((await db.run('SELECT count(*) FROM t2')).rows).toEqual([[0]]);
+    await db.run('INSERT INTO t2 VALUES (1, 5)');
+    expect((await db.run('SELECT v FROM t2')).rows).toEqual([[5]]);
+  });
+});

@@ -66,6 +66,24 @@ describe('regular expressions', () => {
   });
 });
 
+describe('row comparisons', () => {
+  it('compare pairwise, IN lists rows, and NULL pairs answer as PostgreSQL does', async () => {
+    await db.run('CREATE TABLE rc(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('INSERT INTO rc VALUES (1, 99), (2, 21), (3, NULL)');
+    const ids = async (w: string): Promise<unknown[]> => (await db.run(`SELECT id FROM rc WHERE ${w} ORDER BY id`)).rows.map((r) => r[0]);
+    expect(await ids('(id, v) IN ((1, 99), (2, 21))')).toEqual([1, 2]);
+    expect(await ids('(id, v) NOT IN ((1, 99), (5, 5))')).toEqual([2, 3]);
+    expect(await ids('(id, v) = (2, 21)')).toEqual([2]);
+    expect(await ids('ROW(id, v) <> ROW(2, 21)')).toEqual([1, 3]);
+    expect(await ids('(v, id) < (30, 2)')).toEqual([2]);
+    expect(await ids('(id, v) >= (2, 0)')).toEqual([2, 3]);
+    expect((await db.run('SELECT (1, NULL) = (1, 2), (1, NULL) <> (2, 2), (1, 2) < (1, NULL), (1, 2) < (2, NULL), (1, 2) <= (1, 2)')).rows).toEqual([
+      [null, true, null, true, true],
+    ]);
+    expect(await code('SELECT (1, 2) = (1, 2, 3)')).toBe('42601');
+  });
+});
+
 describe('gen_random_uuid and TRUNCATE', () => {
   it('gen_random_uuid gives a fresh version 4 UUID per call', async () => {
     const r = await db.run('SELECT gen_random_uuid(), gen_random_uuid() FROM s WHERE id < 3');

@@ -229,6 +229,8 @@ export function shapeOf(
   let windowClauseDepth = -1;
   // depth of a window specification whose PARTITION BY list is open (wrapped in PARTITION_LIST(...))
   let partitionAt = -1;
+  // substring( calls open (the depth inside their parentheses), and whether FROM was seen there
+  let substrings: { depth: number; from: boolean }[] | undefined;
   let windows: WindowExtra[] | undefined;
   const endCapture = (origin: number): void => {
     const text = out.slice(captureOut).trim();
@@ -293,6 +295,19 @@ export function shapeOf(
             emit(Tok.Punct, ')', false, t.start);
             windows ??= [];
             i += 2;
+            continue;
+          }
+          if (w === 'SUBSTRING' && isPunct(tokens[i + 1], '(')) (substrings ??= []).push({ depth: depth + 1, from: false });
+          const sub = substrings?.[substrings.length - 1];
+          if (sub !== undefined && sub.depth === depth && (w === 'FROM' || w === 'FOR')) {
+            // substring(s FROM a FOR b) is substring(s, a, b) (the grammar takes that form only
+            // for a literal s); FOR without FROM starts at 1.
+            if (w === 'FOR' && !sub.from) {
+              emit(Tok.Punct, ',', false, t.start);
+              emit(Tok.Integer, '1', false, t.start);
+            }
+            if (w === 'FROM') sub.from = true;
+            emit(Tok.Punct, ',', false, t.start);
             continue;
           }
           const spec = windowSpecs?.[windowSpecs.length - 1];
@@ -549,6 +564,7 @@ export function shapeOf(
             (windowSpecs ??= []).push({ depth, frameOut: -1, framePos: 0, base });
             continue;
           }
+          if (p === ')' && substrings !== undefined && substrings[substrings.length - 1]?.depth === depth) substrings.pop();
           if (p === ')' && partitionAt === depth) {
             emit(Tok.Punct, ')', false, t.start);
             partitionAt = -1;

@@ -131,7 +131,7 @@ export function hasAggregate(n: Node): boolean {
   if (isSubquery(n)) return false;
   const windowed = n.over !== null && n.over !== undefined;
   if (n.type === 'aggr_func' && !windowed) return true;
-  if (n.type === 'function' && !windowed && AGG_NAMES.has(funcName(n)) && funcName(n) !== 'every') return true;
+  if (n.type === 'function' && !windowed && AGG_NAMES.has(funcName(n))) return true;
   for (const k of Object.keys(n)) {
     if (k === 'ast' || k === 'loc') continue;
     const v = n[k];

@@ -380,7 +380,7 @@ export class ExprCompiler {
     if (name === 'not' && argNodes.length === 1) {
       return this.#unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] }, scope);
     }
-    if (AGG_NAMES.has(name) && name !== 'every') return compileAggregateFunction(this, name, argNodes, n, scope);
+    if (AGG_NAMES.has(name)) return compileAggregateFunction(this, name, argNodes, n, scope);
     return compileCall(this, name, argNodes, scope);
   }
 }

@@ -84,6 +84,26 @@ describe('row comparisons', () => {
   });
 });
 
+describe('substring and every', () => {
+  it('substring(s FROM a FOR b) over any expression, FROM or FOR alone, nested', async () => {
+    const r = await db.run('SELECT substring(g || g || g FROM 2 FOR 1), substring(g || \'bcd\' FROM id), substring(g FOR 1), substring(substring(\'hello\' FROM 2) FROM 2 FOR 2) FROM s WHERE id < 3 ORDER BY id');
+    expect(r.rows).toEqual([
+      ['x', 'xbcd', 'x', 'll'],
+      ['x', 'bcd', 'x', 'll'],
+    ]);
+  });
+
+  it('every is bool_and', async () => {
+    expect((await db.run('SELECT every(v > 1), every(v > 2), every(v > 9) FROM s WHERE id > 0')).rows).toEqual([[true, false, false]]);
+    expect((await db.run('SELECT every(v > 2) FROM s WHERE id < 0')).rows).toEqual([[null]]);
+    expect((await db.run('SELECT g, every(v < 5) FROM s GROUP BY g ORDER BY g')).rows).toEqual([
+      ['x', false],
+      ['y', false],
+      ['z', false],
+    ]);
+  });
+});
+
 describe('gen_random_uuid and TRUNCATE', () => {
   it('gen_random_uuid gives a fresh version 4 UUID per call', async () => {
     const r = await db.run('SELECT gen_random_uuid(), gen_random_uuid() FROM s WHERE id < 3');

@@ -100,6 +100,38 @@ export function toDate(v: SqlValue): string {
   return dateText(parseStamp(textOf(v), 'date').days);
 }
 
+/** The calendar fields of a date or timestamp value (to_char). */
+export interface StampFields {
+  readonly y: number;
+  readonly mo: number;
+  readonly d: number;
+  readonly hh: number;
+  readonly mi: number;
+  readonly ss: number;
+  readonly us: number;
+  /** Day of the week, 0 = Sunday. */
+  readonly dow: number;
+  /** Day of the year, 1-based. */
+  readonly doy: number;
+}
+
+export function stampFields(v: SqlValue): StampFields {
+  const t = normalize(parseStamp(textOf(v), 'timestamp'));
+  const [y, mo, d] = civilFromDays(t.days);
+  const secs = Math.floor(t.us / 1e6);
+  return {
+    y,
+    mo,
+    d,
+    hh: Math.floor(secs / 3600),
+    mi: Math.floor(secs / 60) % 60,
+    ss: secs % 60,
+    us: t.us - secs * 1e6,
+    dow: (((t.days + 4) % 7) + 7) % 7,
+    doy: t.days - daysFromCivil(y, 1, 1) + 1,
+  };
+}
+
 /** A timestamp value in canonical form. */
 export function toTimestamp(v: SqlValue): string {
   return stampText(parseStamp(textOf(v), 'timestamp'));

@@ -6,6 +6,7 @@ import type { Scope } from './scope.js';
 import { compileFunction, type Arg } from './functions.js';
 import type { Node } from './ast.js';
 import { datetimeFunction } from './datetime.js';
+import { toCharEval } from './to-char.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 
 export function compileCall(ec: ExprCompiler, name: string, argNodes: Node[], scope: Scope): Compiled {
@@ -24,6 +25,10 @@ export function compileCall(ec: ExprCompiler, name: string, argNodes: Node[], sc
     return { ev: c.ev, type: c.type, name: 'position' };
   }
   const args: Arg[] = argNodes.map((a) => ec.compile(a, scope));
+  if (name === 'to_char') {
+    if (args.length !== 2) throw new DispatcherError(SqlState.UndefinedFunction, `function to_char with ${args.length} argument(s) does not exist`);
+    return { ev: toCharEval(args[0]!.ev, args[0]!.type, args[1]!.ev), type: 'text', name };
+  }
   const dt = datetimeFunction(name, args, argNodes);
   if (dt !== null) return { ev: dt.ev, type: dt.type, name };
   const c = compileFunction(name, args);

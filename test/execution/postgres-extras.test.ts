@@ -104,6 +104,22 @@ describe('substring and every', () => {
   });
 });
 
+describe('to_char', () => {
+  it('formats dates and timestamps as PostgreSQL does', async () => {
+    const r = await db.run(
+      "SELECT to_char(TIMESTAMP '2024-03-05 14:07:09.123', 'YYYY-MM-DD HH24:MI:SS.MS'), to_char(TIMESTAMP '2024-03-05 14:07:09', 'Dy, DD Mon YYYY HH12:MI AM'), " +
+        "to_char(DATE '2024-03-05', 'FMMonth FMDD, YYYY'), to_char(DATE '2024-03-05', 'Month|Day|DDD|D|Q|WW|\"W\"YY'), to_char(TIMESTAMP '2024-12-31 00:05:00', 'HH12 am MONTH mon')",
+    );
+    expect(r.rows).toEqual([['2024-03-05 14:07:09.123', 'Tue, 05 Mar 2024 02:07 PM', 'March 5, 2024', 'March    |Tuesday  |065|3|1|10|W24', '12 am DECEMBER  dec']]);
+  });
+
+  it('formats numbers through 9, 0, the point, group separators and FM', async () => {
+    const r = await db.run("SELECT to_char(12, '999'), to_char(-12, '999'), to_char(12, 'FM999'), to_char(12.5, '999.99'), to_char(0.5, '9.99'), to_char(0.5, '0.99'), to_char(1234567, '9,999,999'), to_char(12, '0000'), to_char(12.5, 'FM999.99'), to_char(12345, '999')");
+    expect(r.rows).toEqual([['  12', ' -12', '12', '  12.50', '  .50', ' 0.50', ' 1,234,567', ' 0012', '12.5', ' ###']]);
+    expect((await db.run("SELECT to_char(NULL::integer, '999'), to_char(1, NULL)")).rows).toEqual([[null, null]]);
+  });
+});
+
 describe('gen_random_uuid and TRUNCATE', () => {
   it('gen_random_uuid gives a fresh version 4 UUID per call', async () => {
     const r = await db.run('SELECT gen_random_uuid(), gen_random_uuid() FROM s WHERE id < 3');

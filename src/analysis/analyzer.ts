@@ -25,6 +25,7 @@ import { maySelectCall, repairSelectCalls } from './select-call.js';
 import { mayArrayQuantifier, rewriteArrayQuantifiers } from './array-quantifier.js';
 import { truncateAsDelete } from './truncate.js';
 import { mayRowCompare, rewriteRowComparisons } from './row-compare.js';
+import { mayGroupingSets, rewriteGroupingSets } from './grouping-sets.js';
 import { mayHoldParenSelect, padParenSelects, removeParenSelectPads } from './paren-select.js';
 import { insertOrForm, isCreateTrigger, parseCreateTrigger, type InsertOr } from './trigger-front.js';
 import type { TriggerStatement } from './front-nodes.js';
@@ -210,6 +211,7 @@ export class Analyzer {
     if (maySelectCall(shape.text)) repairSelectCalls(ast);
     if (mayArrayQuantifier(shape.text)) rewriteArrayQuantifiers(ast);
     if (mayRowCompare(shape.text)) rewriteRowComparisons(ast);
+    if (mayGroupingSets(shape.text)) ast = rewriteGroupingSets(ast);
     if (shape.distinctOperands !== undefined) restoreDistinctOperands(ast, shape.distinctOperands);
     if (shape.insertWithoutColumns === true) (ast as Record<string, unknown>)['columns'] = null;
     if (shape.windows !== undefined) restoreWindows(ast, shape.windows, (text) => this.#parseExpression(text));

@@ -120,6 +120,43 @@ describe('to_char', () => {
   });
 });
 
+describe('ROLLUP and CUBE', () => {
+  it('group by each grouping set, NULL for the columns a set leaves out, grouping() as their mask', async () => {
+    await db.run('CREATE TABLE gs(id INTEGER PRIMARY KEY, x TEXT, y TEXT, v INTEGER)');
+    await db.run("INSERT INTO gs VALUES (1, 'p', 'm', 1), (2, 'p', 'n', 2), (3, 'q', 'm', 4), (4, 'q', 'm', 8)");
+    expect((await db.run('SELECT x, y, sum(v) FROM gs GROUP BY ROLLUP (x, y) ORDER BY x, y')).rows).toEqual([
+      ['p', 'm', 1],
+      ['p', 'n', 2],
+      ['p', null, 3],
+      ['q', 'm', 12],
+      ['q', null, 12],
+      [null, null, 15],
+    ]);
+    expect((await db.run('SELECT x, y, sum(v), grouping(x, y) FROM gs GROUP BY CUBE (x, y) ORDER BY 4, 1, 2')).rows).toEqual([
+      ['p', 'm', 1, 0],
+      ['p', 'n', 2, 0],
+      ['q', 'm', 12, 0],
+      ['p', null, 3, 1],
+      ['q', null, 12, 1],
+      [null, 'm', 13, 2],
+      [null, 'n', 2, 2],
+      [null, null, 15, 3],
+    ]);
+    expect((await db.run('SELECT y, x, count(*) AS n FROM gs GROUP BY y, ROLLUP (x) HAVING count(*) > 1 ORDER BY n DESC, y LIMIT 2')).rows).toEqual([
+      ['m', null, 3],
+      ['m', 'q', 2],
+    ]);
+    expect((await db.run('SELECT x, sum(v) FROM gs GROUP BY ROLLUP (x) ORDER BY sum(v)')).rows).toEqual([
+      ['p', 3],
+      ['q', 12],
+      [null, 15],
+    ]);
+    // The grand total exists over no rows too.
+    expect((await db.run('SELECT count(*) FROM gs WHERE id < 0 GROUP BY ROLLUP (x)')).rows).toEqual([[0]]);
+    expect(await code('SELECT x FROM gs GROUP BY ROLLUP (x) UNION SELECT y FROM gs')).toBe('0A000');
+  });
+});
+
 describe('gen_random_uuid and TRUNCATE', () => {
   it('gen_random_uuid gives a fresh version 4 UUID per call', async () => {
     const r = await db.run('SELECT gen_random_uuid(), gen_random_uuid() FROM s WHERE id < 3');

@@ -18,7 +18,15 @@ export type AggName =
   | 'bool_or'
   | 'every'
   | 'string_agg'
-  | VarianceName;
+  | VarianceName
+  | OrderedSetName;
+
+/** Ordered-set aggregates: `name(fraction) WITHIN GROUP (ORDER BY x)`, and mode() WITHIN GROUP. */
+type OrderedSetName = 'percentile_cont' | 'percentile_disc' | 'mode';
+
+export function isOrderedSet(name: string): name is OrderedSetName {
+  return name === 'percentile_cont' || name === 'percentile_disc' || name === 'mode';
+}
 
 /** The sample (n - 1) and population (n) variances and standard deviations (stddev, variance: sample). */
 type VarianceName = 'variance' | 'var_samp' | 'var_pop' | 'stddev' | 'stddev_samp' | 'stddev_pop';
@@ -39,6 +47,8 @@ export interface AggSpec {
   readonly filter?: Eval;
   /** string_agg: the separator, evaluated per row. */
   readonly sep?: Eval | null;
+  /** percentile_cont / percentile_disc: the fraction (taken from the group's first row). */
+  readonly fraction?: Eval;
   /** string_agg(... ORDER BY ...): sort keys evaluated per row, with directions. */
   readonly order?: readonly { readonly ev: Eval; readonly desc: boolean; readonly nullsFirst: boolean }[];
 }
@@ -75,6 +85,9 @@ export const AGG_NAMES: ReadonlySet<string> = new Set([
   'stddev',
   'stddev_samp',
   'stddev_pop',
+  'percentile_cont',
+  'percentile_disc',
+  'mode',
 ]);
 
 /** Aggregates of numbers only (text is 42883, as for sum and avg). */
@@ -103,6 +116,7 @@ export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
       if (isIntegerType(argType) || argType === 'numeric') return 'numeric';
       return argType === 'any' ? 'any' : 'real';
     case 'total':
+    case 'percentile_cont':
       return 'real';
     case 'bool_and':
     case 'bool_or':
@@ -276,6 +290,19 @@ function plainStep(spec: AggSpec): AggStep {
     };
   }
   const arg = spec.arg!;
+  if (isOrderedSet(spec.name)) {
+    // The group's values, sorted at the end; the fraction once per group (st.f; NaN for NULL).
+    const fraction = spec.fraction;
+    return (st, r, f) => {
+      const v = arg(r, f);
+      if (v === null) return;
+      if (st.n++ === 0 && fraction !== undefined) {
+        const fv = fraction(r, f);
+        st.f = fv === null ? NaN : toNumber(fv);
+      }
+      (st.list ??= []).push([v]);
+    };
+  }
   if (spec.sep !== undefined) {
     const sep = spec.sep;
     const order = spec.order;
@@ -373,8 +400,40 @@ export function finish(spec: AggSpec, st: AggState): SqlValue {
       return st.list !== null ? orderedStringAgg(spec, st.list) : st.v;
     default:
       if (isVariance(spec.name)) return spread(spec.name, st);
+      if (isOrderedSet(spec.name)) return orderedSet(spec, st);
       return st.v;
   }
+}
+
+/** percentile_cont / percentile_disc / mode over a group's collected values. */
+function orderedSet(spec: AggSpec, st: AggState): SqlValue {
+  const list = st.list;
+  if (list === null || list.length === 0 || Number.isNaN(st.f)) return null;
+  const desc = spec.order?.[0]?.desc === true;
+  const vals = list.map((x) => x[0]!).sort((a, b) => (desc ? compareNonNull(b, a) : compareNonNull(a, b)));
+  if (spec.name === 'mode') {
+    // The most frequent value; among equally frequent ones the first in the order.
+    let best = vals[0]!;
+    let bestRun = 0;
+    for (let i = 0; i < vals.length; ) {
+      let j = i + 1;
+      while (j < vals.length && compareNonNull(vals[j]!, vals[i]!) === 0) j++;
+      if (j - i > bestRun) {
+        bestRun = j - i;
+        best = vals[i]!;
+      }
+      i = j;
+    }
+    return best;
+  }
+  const p = st.f;
+  if (p < 0 || p > 1) throw new DispatcherError(SqlState.NumericOutOfRange, `percentile value ${p} is not between 0 and 1`);
+  if (spec.name === 'percentile_disc') return vals[Math.max(0, Math.ceil(p * vals.length) - 1)]!;
+  const pos = p * (vals.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = toNumber(vals[lo]!);
+  return lo === hi ? a : a + (toNumber(vals[hi]!) - a) * (pos - lo);
 }
 
 /** A variance or standard deviation from Welford's state: NULL without enough values. */

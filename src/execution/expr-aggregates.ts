@@ -5,7 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Eval, Frame } from './runtime.js';
 import type { Scope } from './scope.js';
 import { GroupingReplan, outerLevel } from './grouping-replan.js';
-import { AGG_NAMES, aggResultType, numericOnly, type AggName } from './aggregates.js';
+import { AGG_NAMES, aggResultType, isOrderedSet, numericOnly, type AggName } from './aggregates.js';
 import { exprKey, funcArgs, funcName, hasAggregate, hasWindow, type Node } from './ast.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 
@@ -25,6 +25,16 @@ interface AggCall {
 /** An aggr_func node without OVER (the caller sends a window call to its level's collector). */
 export function compileAggregate(ec: ExprCompiler, n: Node, scope: Scope): Compiled {
   const name = String(n.name).toLowerCase();
+  if (isOrderedSet(name)) {
+    // name(fraction) WITHIN GROUP (ORDER BY x): x is what is collected, the fraction rides as sepNode.
+    const within = Array.isArray(n.within_group_orderby) ? (n.within_group_orderby as Node[]) : [];
+    if (within.length !== 1) throw new DispatcherError(SqlState.WrongObjectType, `WITHIN GROUP (ORDER BY one expression) is required for ordered-set aggregate ${name}`);
+    const fractionNode = name === 'mode' ? undefined : n.args?.expr;
+    if (name !== 'mode' && (fractionNode === undefined || fractionNode === null || Object.keys(fractionNode).length === 0)) {
+      throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}() does not exist`);
+    }
+    return registerAggregate(ec, { name, star: false, distinct: false, arg: within[0]!.expr, n, sepNode: fractionNode, orderNodes: within, filterNode: n.filter?.where }, scope);
+  }
   const argNode = n.args?.expr;
   const star = argNode?.type === 'star';
   let distinct = n.args?.distinct === 'DISTINCT';
@@ -38,6 +48,7 @@ export function compileAggregate(ec: ExprCompiler, n: Node, scope: Scope): Compi
 
 /** An aggregate's name called as a plain function (the separator of string_agg is its second argument). */
 export function compileAggregateFunction(ec: ExprCompiler, name: string, argNodes: Node[], n: Node, scope: Scope): Compiled {
+  if (isOrderedSet(name)) throw new DispatcherError(SqlState.WrongObjectType, `WITHIN GROUP is required for ordered-set aggregate ${name}`);
   let a = argNodes[0];
   let distinct = false;
   if (a?.type === 'function' && funcName(a) === '__dispatchdb_distinct') {
@@ -78,7 +89,14 @@ function registerAggregate(ec: ExprCompiler, call: AggCall, scope: Scope): Compi
     throw new DispatcherError(SqlState.UndefinedFunction, `function ${name}(text) does not exist`);
   }
   let extra = {};
-  if (aggName === 'string_agg') {
+  if (isOrderedSet(aggName)) {
+    const o = (orderNodes as Node[] | undefined)?.[0];
+    const desc = String(o?.type ?? '').toUpperCase() === 'DESC';
+    extra = {
+      ...(sepNode !== undefined && sepNode !== null ? { fraction: ec.compile(sepNode, g.raw).ev } : {}),
+      order: [{ ev: argC!.ev, desc, nullsFirst: desc }],
+    };
+  } else if (aggName === 'string_agg') {
     if (sepNode === undefined || sepNode === null) {
       throw new DispatcherError(SqlState.UndefinedFunction, 'function string_agg needs a separator argument');
     }

@@ -120,6 +120,22 @@ describe('to_char', () => {
   });
 });
 
+describe('ordered-set aggregates', () => {
+  it('percentile_cont interpolates, percentile_disc picks, mode takes the most frequent', async () => {
+    await db.run('CREATE TABLE os(id INTEGER PRIMARY KEY, g TEXT, v INTEGER)');
+    await db.run("INSERT INTO os VALUES (1, 'x', 1), (2, 'x', 2), (3, 'x', 3), (4, 'x', 4), (5, 'y', 10), (6, 'y', NULL), (7, 'y', 10), (8, 'y', 20)");
+    const all = 'percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_disc(0.5) WITHIN GROUP (ORDER BY v), percentile_cont(0.25) WITHIN GROUP (ORDER BY v DESC), mode() WITHIN GROUP (ORDER BY v)';
+    expect((await db.run(`SELECT ${all} FROM os`)).rows).toEqual([[4, 4, 10, 10]]);
+    expect((await db.run('SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_disc(1) WITHIN GROUP (ORDER BY v), mode() WITHIN GROUP (ORDER BY v) FROM os GROUP BY g ORDER BY g')).rows).toEqual([
+      ['x', 2.5, 4, 1],
+      ['y', 10, 20, 10],
+    ]);
+    expect((await db.run(`SELECT ${all} FROM os WHERE id < 0`)).rows).toEqual([[null, null, null, null]]);
+    expect(await code('SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY v) FROM os')).toBe('22003');
+    expect(await code('SELECT percentile_cont(v) FROM os')).toBe('42809');
+  });
+});
+
 describe('ROLLUP and CUBE', () => {
   it('group by each grouping set, NULL for the columns a set leaves out, grouping() as their mask', async () => {
     await db.run('CREATE TABLE gs(id INTEGER PRIMARY KEY, x TEXT, y TEXT, v INTEGER)');

@@ -178,6 +178,7 @@ export class FromPlanner {
     };
     splice(items0);
     let natural = false;
+    let isLateral = false;
     for (let idx = 0; idx < items.length; idx++) {
       const item = items[idx]!;
       const joinType = idx === 0 ? 'inner' : joinTypeOf(item.join);
@@ -193,15 +194,18 @@ export class FromPlanner {
       let sub: PlanNode | null = null;
       let name: string;
       let rows = 1000;
+      // LATERAL (after another FROM item): the item sees the earlier items as outer columns.
+      const lateral = idx > 0 && String(item.prefix ?? '').toUpperCase() === 'LATERAL';
+      if (lateral) isLateral = true;
       if (item.expr !== undefined && item.expr !== null && (isSubquery(item.expr) || item.expr.type === 'select' || item.expr.type === 'values')) {
         const ast = isSubquery(item.expr) ? item.expr.ast : item.expr.type === 'values' ? valuesAsSelect(item.expr) : item.expr;
-        const p = this.#compileQuery(ast, parent);
+        const p = this.#compileQuery(ast, lateral ? scope : parent);
         if (p.correlated) scope.correlated = true;
         sub = p.node;
         cols = p.columns.map((c) => ({ name: c.name, type: c.type }));
         name = alias ?? 'subquery';
       } else if (item.expr?.type === 'function' && !dmlTarget && funcName(item.expr) === 'generate_series') {
-        const p = this.#compileQuery(seriesArguments(item.expr), parent);
+        const p = this.#compileQuery(seriesArguments(item.expr), lateral ? scope : parent);
         if (p.correlated) scope.correlated = true;
         sub = new GenerateSeriesNode(p.node);
         name = alias ?? 'generate_series';
@@ -302,7 +306,9 @@ export class FromPlanner {
         offset: s.offset,
         ncols: cols.length,
         wantKey: (dmlTarget || keyFirst) && idx === 0 && table !== null,
+        ...(isLateral && sub !== null ? { lateral: true } : {}),
       };
+      isLateral = false;
       out.push({ spec, table, joinType, on, rows });
     }
     return out;
@@ -469,7 +475,8 @@ export class FromPlanner {
     scope: Scope,
   ): { node: PlanNode; residual: Eval[]; order: number[]; first: LevelSpec | null; levels: LevelSpec[] } {
     const n = sources.length;
-    const allInner = sources.every((s) => s.joinType === 'inner');
+    // A LATERAL item reads the items before it: FROM's order is kept.
+    const allInner = sources.every((s) => s.joinType === 'inner') && !sources.some((s) => s.spec.lateral === true);
     const onConj: Conjunct[][] = sources.map((s) => s.on.map((o) => this.conjunct(o, scope)));
     let order: number[];
     const residual: Eval[] = [];
@@ -571,7 +578,9 @@ export class FromPlanner {
           } else probePath = jp;
         }
       }
-      leftRows = mode === 'index' ? leftRows * Math.max(1, path!.estimate) : leftRows;
+      // A LATERAL item runs once per left row: the index mode's loop opens it with that row.
+      if (src.spec.lateral === true) mode = 'index';
+      leftRows = mode === 'index' ? leftRows * Math.max(1, path?.estimate ?? src.rows) : leftRows;
       if (mode !== 'index') {
         const keys = this.#equiKeys(join, s, placed, scope);
         if (keys.left.length > 0) {

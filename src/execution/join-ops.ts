@@ -5,7 +5,7 @@
 import type { Key, Row, TableDef } from '../storage/ports.js';
 import { TableReader, type AccessPath } from './access.js';
 import { AdaptiveHashOp, StreamHashOp, hashKey } from './hash-join.js';
-import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
+import { BATCH, childFrame, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { truth } from './values.js';
 
 export interface SourceSpec {
@@ -18,6 +18,8 @@ export interface SourceSpec {
   readonly ncols: number;
   /** DML targets keep each row's storage key in their last slot. */
   readonly wantKey: boolean;
+  /** LATERAL: the subquery reads the earlier FROM items, so it runs again for each left row. */
+  readonly lateral?: boolean;
 }
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full';
@@ -65,7 +67,8 @@ export interface Reader {
 export function openReader(spec: LevelSpec, left: Row, f: Frame): Reader {
   const src = spec.src;
   if (src.table !== null) return new TableReader(src.table, spec.path!, left, f, src.wantKey);
-  const op = src.sub!.open(f);
+  // A LATERAL subquery reads the left row as its outer row (compiled with this level as parent).
+  const op = src.sub!.open(src.lateral === true ? childFrame(f, left) : f);
   return {
     read: () => op.next(),
     close: () => op.close(),
@@ -361,7 +364,9 @@ export class JoinNode implements PlanNode {
   explain(out: string[], depth: number): void {
     const s = this.spec;
     const kind =
-      s.mode === 'index'
+      s.src.lateral === true
+        ? 'Nested Loop (lateral)'
+        : s.mode === 'index'
         ? 'Nested Loop (index lookup)'
         : s.mode === 'hash'
           ? s.probe !== undefined

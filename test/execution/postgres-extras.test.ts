@@ -136,6 +136,45 @@ describe('ordered-set aggregates', () => {
   });
 });
 
+describe('LATERAL', () => {
+  it('a FROM item reads the items before it, run again for each of their rows', async () => {
+    await db.run('CREATE TABLE la(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('CREATE TABLE lb(id INTEGER PRIMARY KEY, a_id INTEGER, x TEXT)');
+    await db.run('INSERT INTO la VALUES (1, 10), (2, 20), (3, 30)');
+    await db.run("INSERT INTO lb VALUES (1, 1, 'p'), (2, 1, 'q'), (3, 2, 'r')");
+    expect((await db.run('SELECT la.id, s.w FROM la, LATERAL (SELECT v * 2 AS w) s ORDER BY la.id')).rows).toEqual([
+      [1, 20],
+      [2, 40],
+      [3, 60],
+    ]);
+    // Top-1 per row, inner and outer.
+    const top = 'SELECT x FROM lb WHERE lb.a_id = la.id ORDER BY lb.id DESC LIMIT 1';
+    expect((await db.run(`SELECT la.id, s.x FROM la CROSS JOIN LATERAL (${top}) s ORDER BY la.id`)).rows).toEqual([
+      [1, 'q'],
+      [2, 'r'],
+    ]);
+    expect((await db.run(`SELECT la.id, s.x FROM la LEFT JOIN LATERAL (${top}) s ON true ORDER BY la.id`)).rows).toEqual([
+      [1, 'q'],
+      [2, 'r'],
+      [3, null],
+    ]);
+    expect((await db.run('SELECT la.id, g FROM la JOIN LATERAL generate_series(1, la.id) g ON true ORDER BY 1, 2')).rows).toEqual([
+      [1, 1],
+      [2, 1],
+      [2, 2],
+      [3, 1],
+      [3, 2],
+      [3, 3],
+    ]);
+    const r = await db.run('SELECT la.id, c.n FROM la, LATERAL (SELECT count(*) AS n FROM lb WHERE lb.a_id = la.id) c WHERE c.n > 0 ORDER BY la.id');
+    expect(r.rows).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(r.compiled.explain().join('\n')).toContain('Nested Loop (lateral)');
+  });
+});
+
 describe('ROLLUP and CUBE', () => {
   it('group by each grouping set, NULL for the columns a set leaves out, grouping() as their mask', async () => {
     await db.run('CREATE TABLE gs(id INTEGER PRIMARY KEY, x TEXT, y TEXT, v INTEGER)');

@@ -218,6 +218,8 @@ export function shapeOf(
   let locking: LockingClause | undefined;
   let insertWithoutColumns = false;
   let identityAlways: string[] | undefined;
+  // DELETE ... USING: the EXISTS subquery it became is open until RETURNING or the end
+  let usingOpen = false;
   // IS [NOT] DISTINCT FROM operand being captured: [end token, output offset, positions length]
   let operands: DistinctOperand[] | undefined;
   let captureEnd = -1;
@@ -369,6 +371,20 @@ export function shapeOf(
               }
               emit(Tok.Punct, ')', false, t.start);
               insertWithoutColumns = true;
+            } else if (w === 'USING' && firstWord === 'DELETE' && !whereAtTop && !usingOpen) {
+              // DELETE FROM t USING u WHERE c is DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE c)
+              emit(Tok.Word, 'WHERE', true, t.start);
+              emit(Tok.Word, 'EXISTS', true, t.start);
+              emit(Tok.Punct, '(', false, t.start);
+              emit(Tok.Word, 'SELECT', true, t.start);
+              emit(Tok.Integer, '1', false, t.start);
+              emit(Tok.Word, 'FROM', true, t.start);
+              usingOpen = true;
+              whereAtTop = true;
+              continue;
+            } else if (w === 'RETURNING' && firstWord === 'DELETE' && usingOpen) {
+              emit(Tok.Punct, ')', false, t.start);
+              usingOpen = false;
             } else if (w === 'RETURNING' && firstWord === 'DELETE' && !whereAtTop) {
               // the grammar wants a WHERE before RETURNING in DELETE
               emit(Tok.Word, 'WHERE', true, t.start);
@@ -610,6 +626,7 @@ export function shapeOf(
       }
     }
   }
+  if (usingOpen) emit(Tok.Punct, ')', false, tokens[to - 1]!.end);
   if (captureEnd === to) endCapture(tokens[to - 1]!.start);
   if (valuesEnd === to) closeValues(tokens[to - 1]!.end);
   const shape: Shape = {

@@ -206,6 +206,11 @@ export function compileCreateIndex(ast: Node): DdlPlan {
   const tname = String(ast.table?.table ?? (Array.isArray(ast.table) ? ast.table[0]?.table : '')).toLowerCase();
   const unique = String(ast.index_type ?? '').toLowerCase() === 'unique';
   const ifNotExists = ast.if_not_exists !== null && ast.if_not_exists !== undefined;
+  // A partial index (WHERE ...): a plain one is built whole (it answers every query the partial
+  // one would); a unique one would refuse rows outside its predicate, so it is refused.
+  if (unique && ast.where !== null && ast.where !== undefined) {
+    throw new DispatcherError(SqlState.FeatureNotSupported, 'partial unique indexes (CREATE UNIQUE INDEX ... WHERE) are not supported');
+  }
   const colNames: string[] = ((ast.index_columns ?? []) as Node[]).map((c) => {
     if (c.type !== 'column_ref') throw new DispatcherError(SqlState.FeatureNotSupported, 'expression indexes are not supported');
     return identName(c.column);

@@ -136,6 +136,33 @@ describe('ordered-set aggregates', () => {
   });
 });
 
+describe('DELETE ... USING', () => {
+  it('deletes the rows the USING items join, RETURNING them', async () => {
+    await db.run('CREATE TABLE du(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('CREATE TABLE dv(id INTEGER PRIMARY KEY, w INTEGER)');
+    await db.run('INSERT INTO du VALUES (1, 10), (2, 20), (3, 30)');
+    await db.run('INSERT INTO dv VALUES (1, 5), (2, 6)');
+    expect((await db.run('DELETE FROM du USING dv WHERE du.id = dv.id AND dv.w = 6 RETURNING du.id')).rows).toEqual([[2]]);
+    await db.run('DELETE FROM du USING dv AS x, dv AS y WHERE du.id = x.id AND y.id = x.id');
+    expect((await db.run('SELECT id FROM du ORDER BY id')).rows).toEqual([[3]]);
+    await db.run('DELETE FROM dv');
+    await db.run('DELETE FROM du USING dv');
+    expect((await db.run('SELECT id FROM du')).rows).toEqual([[3]]);
+  });
+});
+
+describe('partial indexes', () => {
+  it('a plain one is built whole; a unique one is refused rather than refusing rows outside it', async () => {
+    await db.run('CREATE TABLE pi(id INTEGER PRIMARY KEY, v INTEGER)');
+    await db.run('INSERT INTO pi VALUES (1, 1), (2, 1), (3, 200)');
+    await db.run('CREATE INDEX pi_v ON pi (v) WHERE v > 100');
+    expect((await db.run('SELECT id FROM pi WHERE v = 1 ORDER BY id')).rows).toEqual([[1], [2]]);
+    expect(await code('CREATE UNIQUE INDEX pi_u ON pi (v) WHERE v > 100')).toBe('0A000');
+    await db.run('INSERT INTO pi VALUES (4, 1)');
+    expect((await db.run('SELECT count(*) FROM pi WHERE v = 1')).rows).toEqual([[3]]);
+  });
+});
+
 describe('LATERAL', () => {
   it('a FROM item reads the items before it, run again for each of their rows', async () => {
     await db.run('CREATE TABLE la(id INTEGER PRIMARY KEY, v INTEGER)');

@@ -3,6 +3,7 @@
 // and `<> ALL` is `x NOT IN (...)` (so the planner probes an index with them as with IN); any
 // other operator is the OR (ANY, SOME) or AND (ALL) of the comparisons, which is exactly their
 // three-valued answer; an empty array makes ANY false and ALL true.
+import { rewriteAst } from './ast-rewrite.js';
 
 /** Whether the statement text may hold one (the walk is skipped otherwise). */
 export function mayArrayQuantifier(text: string): boolean {
@@ -55,15 +56,5 @@ function rewrite(o: N): N {
 
 /** Rewrites every such comparison under `root` in place (innermost first). */
 export function rewriteArrayQuantifiers(root: unknown): void {
-  const visit = (n: unknown): unknown => {
-    if (Array.isArray(n)) {
-      for (let i = 0; i < n.length; i++) n[i] = visit(n[i]);
-      return n;
-    }
-    if (n === null || typeof n !== 'object') return n;
-    const o = n as N;
-    for (const k of Object.keys(o)) o[k] = visit(o[k]);
-    return rewrite(o);
-  };
-  visit(root);
+  rewriteAst(root, rewrite);
 }

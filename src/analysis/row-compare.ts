@@ -4,6 +4,7 @@
 // which is NULL exactly where PostgreSQL's stops at a NULL pair), and `(a, b) IN ((1, 2), ...)`
 // the OR of the rows' equalities (NOT IN its negation). `ROW(a, b)` is `(a, b)`. Rows of
 // different lengths are 42601; a row IN a subquery is left to the compiler (not supported).
+import { rewriteAst } from './ast-rewrite.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 
 type N = Record<string, unknown>;
@@ -75,15 +76,5 @@ function rewrite(o: N): N {
 
 /** Rewrites every such comparison under `root` in place (innermost first). */
 export function rewriteRowComparisons(root: unknown): void {
-  const visit = (n: unknown): unknown => {
-    if (Array.isArray(n)) {
-      for (let i = 0; i < n.length; i++) n[i] = visit(n[i]);
-      return n;
-    }
-    if (n === null || typeof n !== 'object') return n;
-    const o = n as N;
-    for (const k of Object.keys(o)) o[k] = visit(o[k]);
-    return rewrite(o);
-  };
-  visit(root);
+  rewriteAst(root, rewrite);
 }

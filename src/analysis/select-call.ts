@@ -2,6 +2,7 @@
 // as a call of a function named SELECT. This turns such calls back into the scalar subqueries
 // they are, so `SELECT (SELECT (SELECT 1))` is 1 rather than 42883 "function select() does not
 // exist".
+import { rewriteAst } from './ast-rewrite.js';
 import { selectOf } from '../execution/ast.js';
 
 /** Whether the statement text may hold such a call (the walk is skipped otherwise). */
@@ -27,15 +28,5 @@ function subqueryOf(call: Record<string, unknown>): Record<string, unknown> {
 
 /** Rewrites every SELECT call under `root` in place (innermost first). */
 export function repairSelectCalls(root: unknown): void {
-  const visit = (n: unknown): unknown => {
-    if (Array.isArray(n)) {
-      for (let i = 0; i < n.length; i++) n[i] = visit(n[i]);
-      return n;
-    }
-    if (n === null || typeof n !== 'object') return n;
-    const o = n as Record<string, unknown>;
-    for (const k of Object.keys(o)) o[k] = visit(o[k]);
-    return isSelectCall(o) ? subqueryOf(o) : o;
-  };
-  visit(root);
+  rewriteAst(root, (o) => (isSelectCall(o) ? subqueryOf(o) : o));
 }

@@ -119,6 +119,16 @@ export class TestDb {
     }
   }
 
+  /** 'ok' when `sql` runs, else the SQLSTATE it failed with. */
+  async outcome(sql: string): Promise<string> {
+    try {
+      await this.run(sql);
+      return 'ok';
+    } catch (e) {
+      return (e as { sqlState?: string }).sqlState ?? String(e);
+    }
+  }
+
   async close(): Promise<void> {
     await this.engine.close();
   }

@@ -11,14 +11,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const code = async (sql: string): Promise<string> => {
-  try {
-    await db.run(sql);
-    return 'ok';
-  } catch (e) {
-    return (e as { sqlState?: string }).sqlState ?? String(e);
-  }
-};
+const code = (sql: string): Promise<string> => db.outcome(sql);
 
 describe('identity columns', () => {
   it('GENERATED ALWAYS counts, and takes only DEFAULT from INSERT and UPDATE', async () => {

@@ -13,14 +13,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const code = async (sql: string): Promise<string> => {
-  try {
-    await db.run(sql);
-    return 'ok';
-  } catch (e) {
-    return (e as { sqlState?: string }).sqlState ?? String(e);
-  }
-};
+const code = (sql: string): Promise<string> => db.outcome(sql);
 
 describe('variance and standard deviation', () => {
   it('samples divide by n - 1, populations by n; too few values is NULL', async () => {

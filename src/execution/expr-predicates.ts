@@ -7,9 +7,10 @@ import { compareOp, likeRegex } from './expr-ops.js';
 import { compareNonNull, err, textOf, truth } from './values.js';
 import { compileInSubquery } from './expr-subqueries.js';
 import type { Compiled, ExprCompiler } from './expr.js';
-import type { Eval } from './runtime.js';
-import type { SqlValue } from '../storage/ports.js';
+import type { Eval, Frame } from './runtime.js';
+import type { Row, SqlValue } from '../storage/ports.js';
 import { ValueSet } from './value-set.js';
+import { patternPredicate } from './regex-match.js';
 
 export function compileIs(ec: ExprCompiler, negate: boolean, n: Node, scope: Scope): Compiled {
   const a = ec.compile(n.left, scope).ev;
@@ -140,29 +141,21 @@ export function compileLike(ec: ExprCompiler, negate: boolean, ci: boolean, n: N
   let lastPat: string | null = null;
   let lastEsc: string | null = null;
   let lastRe: RegExp | null = null;
-  return {
-    type: 'boolean',
-    name: '?column?',
-    ev: (r, f) => {
-      const v = x(r, f);
-      if (v === null) return null;
-      const pv = p(r, f);
-      if (pv === null) return null;
-      let e: string | null = '\\';
-      if (esc !== null) {
-        const ev = esc(r, f);
-        if (ev === null) return null;
-        e = textOf(ev);
-        if (e.length > 1) throw err(SqlState.InvalidParameterValue, 'invalid escape string');
-        if (e === '') e = null;
-      }
-      const ps = textOf(pv);
-      if (lastRe === null || ps !== lastPat || e !== lastEsc) {
-        lastRe = likeRegex(ps, e, ci);
-        lastPat = ps;
-        lastEsc = e;
-      }
-      return lastRe.test(textOf(v)) !== negate;
-    },
+  const regexOf = (ps: string, r: Row, f: Frame): RegExp | null => {
+    let e: string | null = '\\';
+    if (esc !== null) {
+      const ev = esc(r, f);
+      if (ev === null) return null;
+      e = textOf(ev);
+      if (e.length > 1) throw err(SqlState.InvalidParameterValue, 'invalid escape string');
+      if (e === '') e = null;
+    }
+    if (lastRe === null || ps !== lastPat || e !== lastEsc) {
+      lastRe = likeRegex(ps, e, ci);
+      lastPat = ps;
+      lastEsc = e;
+    }
+    return lastRe;
   };
+  return patternPredicate(x, p, regexOf, negate);
 }

@@ -3,8 +3,10 @@
 // as in a regex, matched against the whole string). Patterns run as JavaScript regular
 // expressions, which agree with PostgreSQL's on the common syntax; a pattern is compiled once
 // while it stays the same. NULL on either side is NULL.
+import type { Row } from '../storage/ports.js';
 import type { Node } from './ast.js';
 import type { Compiled, ExprCompiler } from './expr.js';
+import type { Eval, Frame } from './runtime.js';
 import type { Scope } from './scope.js';
 import { err, textOf } from './values.js';
 
@@ -93,10 +95,23 @@ export function compileRegexMatch(ec: ExprCompiler, op: string, n: Node, scope: 
     default:
       return null;
   }
-  const x = ec.compile(n.left, scope).ev;
-  const p = ec.compile(n.right, scope).ev;
   let lastPat: string | null = null;
   let lastRe: RegExp | null = null;
+  const regexOf = (ps: string): RegExp => {
+    if (lastRe === null || ps !== lastPat) {
+      lastRe = compiled(similar ? similarSource(ps) : ps, flags);
+      lastPat = ps;
+    }
+    return lastRe;
+  };
+  return patternPredicate(ec.compile(n.left, scope).ev, ec.compile(n.right, scope).ev, regexOf, negate);
+}
+
+/**
+ * `x` matched against the pattern `p` evaluates to, through the regular expression `regexOf` makes
+ * of the pattern's text (null: the answer is NULL); NULL when either side is. LIKE shares it.
+ */
+export function patternPredicate(x: Eval, p: Eval, regexOf: (pattern: string, r: Row, f: Frame) => RegExp | null, negate: boolean): Compiled {
   return {
     type: 'boolean',
     name: '?column?',
@@ -105,12 +120,8 @@ export function compileRegexMatch(ec: ExprCompiler, op: string, n: Node, scope: 
       if (v === null) return null;
       const pv = p(r, f);
       if (pv === null) return null;
-      const ps = textOf(pv);
-      if (lastRe === null || ps !== lastPat) {
-        lastRe = compiled(similar ? similarSource(ps) : ps, flags);
-        lastPat = ps;
-      }
-      return lastRe.test(textOf(v)) !== negate;
+      const re = regexOf(textOf(pv), r, f);
+      return re === null ? null : re.test(textOf(v)) !== negate;
     },
   };
 }

@@ -15,8 +15,13 @@ const STATEMENTS = [
   { sql: 'UPDATE t SET u = $1 WHERE id = $2', params: 2 },
   { sql: 'UPDATE t SET v = $1 WHERE v >= $2', params: 2 },
   { sql: 'DELETE FROM t WHERE id = $1', params: 1 },
+  // An update of the row a primary key names (set-batch.ts, one loop for every set): a new key,
+  // a unique column, a subquery that must see the sets before it; c's CHECK keeps a set per execution.
+  { sql: 'UPDATE t SET id = $1 WHERE id = $2', params: 2 },
+  { sql: 'UPDATE t SET v = (SELECT count(*) FROM t WHERE v IS NOT NULL), u = $1 WHERE id = $2', params: 2 },
+  { sql: 'UPDATE c SET v = $1 WHERE id = $2', params: 2 },
   { sql: 'INSERT INTO t SELECT max(id) + 1, $1, NULL FROM t', params: 1 },
-  // One VALUES row per set (the bulk-load path, values-batch.ts): an omitted column, DEFAULT, a
+  // One VALUES row per set (the bulk-load path, set-batch.ts): an omitted column, DEFAULT, a
   // subquery that must see the sets before it, and a table whose CHECK keeps an execution per set.
   { sql: 'INSERT INTO t (id, u) VALUES ($1, $2)', params: 2 },
   { sql: 'INSERT INTO t VALUES ($1, DEFAULT, $2)', params: 2 },
@@ -95,7 +100,7 @@ describe('executeMany', () => {
           await b.db.close();
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 });

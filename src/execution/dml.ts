@@ -13,7 +13,8 @@ import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { rowKey, textOf, truth } from './values.js';
 import { coerceForColumn } from './column-coercion.js';
-import { ValuesBatch } from './values-batch.js';
+import { SetBatch, collectAll } from './set-batch.js';
+import { isPointTarget } from './point-lookup.js';
 import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
 import { conflictingRows, hasUniqueKey, ignoredByOrIgnore, insertOrOf } from './insert-or.js';
 import type { TriggerLookup, TriggerRun } from './triggers.js';
@@ -258,7 +259,7 @@ export function compileInsert(
     return row;
   };
   // Per parameter set, a plain insert of one VALUES row only builds and inserts that row: it runs
-  // through ValuesBatch, one loop for all sets, instead of an execution per set.
+  // through SetBatch, one loop for all sets, instead of an execution per set.
   const plainRow = oneRow !== null && rowTriggers === null && updateTriggers === null && upsert === null && or === null && returning === null ? oneRow : null;
   const startBatch: DmlPlan['startBatch'] =
     plainRow === null
@@ -270,10 +271,11 @@ export function compileInsert(
           const n = plainRow.length;
           // The VALUES expressions' results, one set at a time (the row is built from them at once).
           const src: SqlValue[] = new Array(n);
-          return new ValuesBatch(ctx, sets, userParams, lifted, (f) => {
+          return new SetBatch(ctx, sets, userParams, lifted, (f) => {
             // The VALUES expressions in their order first, as the VALUES operator evaluates them.
             for (let j = 0; j < n; j++) src[j] = plainRow[j]!(NO_COLUMNS, f);
             txn.insert(tname, tableRow(src, f), true);
+            return 1;
           });
         };
   return {
@@ -406,10 +408,38 @@ export function compileUpdate(
   const collect = new UpdateSource(scan, sets, ncols, joined);
   const rowTriggers = triggers?.(def, 'UPDATE', sets.map((st) => st.col)) ?? null;
   if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
+  /** The new table row: `prev`'s columns with the SET values `old` (the collected row) carries. */
+  const newRow = (old: Row, prev: Row): Row => {
+    const row: Row = prev.slice(0, ncols);
+    for (let i = 0; i < sets.length; i++) {
+      const st = sets[i]!;
+      row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type);
+    }
+    return row;
+  };
+  // Per parameter set, an update of the row one primary key names, with nothing else to run per
+  // row, collects that row and writes it in one loop for all sets (SetBatch).
+  const plainPoint = rowTriggers === null && returning === null && !joined && isPointTarget(scan);
+  const startBatch: DmlPlan['startBatch'] = !plainPoint
+    ? undefined
+    : (ctx, paramSets, userParams, lifted) => {
+        const txn = asWriteTxn(ctx);
+        if (targetRules(txn, def) !== null) return null;
+        const found: Row[] = [];
+        return new SetBatch(ctx, paramSets, userParams, lifted, (f) => {
+          const n = collectAll(collect.open(f), found);
+          for (let k = 0; k < n; k++) {
+            const old = found[k]!;
+            txn.update(tname, old[ncols] as unknown as Key, newRow(old, old), true);
+          }
+          return n;
+        });
+      };
   return {
     columns: returning?.columns ?? [],
     command: 'UPDATE',
     explain: [`Update on ${tname}`, ...explainOf(scan, 1)],
+    ...(startBatch === undefined ? {} : { startBatch }),
     start(ctx) {
       const txn = asWriteTxn(ctx);
       const rules = targetRules(txn, def);
@@ -427,11 +457,7 @@ export function compileUpdate(
             affected--;
             continue;
           }
-          const row: Row = prev.slice(0, ncols);
-          for (let i = 0; i < sets.length; i++) {
-            const st = sets[i]!;
-            row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type);
-          }
+          const row = newRow(old, prev);
           if (fire !== null && !fire.before(row, prev, key)) {
             affected--;
             continue;
@@ -475,10 +501,26 @@ export function compileDelete(
   const returning = compileReturning(x, ast, scope, (a) => planner.aliasName(a));
   const rowTriggers = triggers?.(def, 'DELETE', null) ?? null;
   if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
+  // Per parameter set, a delete of the row one primary key names, with nothing else to run per
+  // row, in one loop for all sets (SetBatch), as UPDATE's.
+  const startBatch: DmlPlan['startBatch'] =
+    rowTriggers !== null || returning !== null || !isPointTarget(scan)
+      ? undefined
+      : (ctx, paramSets, userParams, lifted) => {
+          const txn = asWriteTxn(ctx);
+          if (targetRules(txn, def) !== null) return null;
+          const found: Row[] = [];
+          return new SetBatch(ctx, paramSets, userParams, lifted, (f) => {
+            const n = collectAll(scan.open(f), found);
+            for (let k = 0; k < n; k++) txn.delete(tname, found[k]![ncols] as unknown as Key);
+            return n;
+          });
+        };
   return {
     columns: returning?.columns ?? [],
     command: 'DELETE',
     explain: [`Delete on ${tname}`, ...explainOf(scan, 1)],
+    ...(startBatch === undefined ? {} : { startBatch }),
     start(ctx) {
       const txn = asWriteTxn(ctx);
       const rules = targetRules(txn, def);

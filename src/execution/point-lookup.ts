@@ -388,6 +388,11 @@ class PointTargetNode extends KeyedLookupNode {
   }
 }
 
+/** Whether a target plan is one lookup by the whole primary key (pointTarget made it). */
+export function isPointTarget(node: PlanNode): boolean {
+  return node instanceof PointTargetNode;
+}
+
 /**
  * The target scan of an UPDATE or DELETE as one lookup when it is an equality on the whole
  * primary key of the only source; else the scan itself.

@@ -41,6 +41,7 @@ export const SqlState = {
   InvalidTextRepresentation: '22P02',
   StringDataRightTruncation: '22001',
   InvalidParameterValue: '22023',
+  NullValueNotAllowed: '22004',
   CharacterNotInRepertoire: '22021',
   CardinalityViolation: '21000',
   QueryCanceled: '57014',

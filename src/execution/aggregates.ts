@@ -6,6 +6,7 @@ import type { Eval, Frame } from './runtime.js';
 import type { ExprShape } from './expr-shape.js';
 import type { Row } from '../storage/ports.js';
 import { compareNonNull, groupKey, isIntegerType, textOf, toNumber, truth } from './values.js';
+import { elementOf, jsonOut, type Json } from './json-values.js';
 
 export type AggName =
   | 'count'
@@ -18,6 +19,7 @@ export type AggName =
   | 'bool_or'
   | 'every'
   | 'string_agg'
+  | JsonAggName
   | VarianceName
   | OrderedSetName;
 
@@ -26,6 +28,13 @@ type OrderedSetName = 'percentile_cont' | 'percentile_disc' | 'mode';
 
 export function isOrderedSet(name: string): name is OrderedSetName {
   return name === 'percentile_cont' || name === 'percentile_disc' || name === 'mode';
+}
+
+/** Aggregates into a JSON array (of every value, NULLs too) or object (of key / value pairs). */
+type JsonAggName = 'json_agg' | 'jsonb_agg' | 'json_object_agg' | 'jsonb_object_agg';
+
+export function isJsonAgg(name: string): name is JsonAggName {
+  return name === 'json_agg' || name === 'jsonb_agg' || name === 'json_object_agg' || name === 'jsonb_object_agg';
 }
 
 /** The sample (n - 1) and population (n) variances and standard deviations (stddev, variance: sample). */
@@ -45,8 +54,10 @@ export interface AggSpec {
   readonly type: ColumnType;
   /** FILTER (WHERE ...): rows for which it is not true are skipped. */
   readonly filter?: Eval;
-  /** string_agg: the separator, evaluated per row. */
+  /** string_agg: the separator, evaluated per row; json[b]_object_agg: the value. */
   readonly sep?: Eval | null;
+  /** json[b]_object_agg: the value's type. */
+  readonly sepType?: ColumnType;
   /** percentile_cont / percentile_disc: the fraction (taken from the group's first row). */
   readonly fraction?: Eval;
   /** string_agg(... ORDER BY ...): sort keys evaluated per row, with directions. */
@@ -79,6 +90,10 @@ export const AGG_NAMES: ReadonlySet<string> = new Set([
   'bool_or',
   'every',
   'string_agg',
+  'json_agg',
+  'jsonb_agg',
+  'json_object_agg',
+  'jsonb_object_agg',
   'variance',
   'var_samp',
   'var_pop',
@@ -124,6 +139,12 @@ export function aggResultType(name: AggName, argType: ColumnType): ColumnType {
       return 'boolean';
     case 'string_agg':
       return 'text';
+    case 'json_agg':
+    case 'json_object_agg':
+      return 'json';
+    case 'jsonb_agg':
+    case 'jsonb_object_agg':
+      return 'jsonb';
     default:
       return argType;
   }
@@ -303,6 +324,7 @@ function plainStep(spec: AggSpec): AggStep {
       (st.list ??= []).push([v]);
     };
   }
+  if (isJsonAgg(spec.name)) return jsonAggStep(spec, arg);
   if (spec.sep !== undefined) {
     const sep = spec.sep;
     const order = spec.order;
@@ -359,6 +381,33 @@ function plainStep(spec: AggSpec): AggStep {
   }
 }
 
+/** json[b]_agg keeps every value (NULL too); json[b]_object_agg each key (never NULL) and value. */
+function jsonAggStep(spec: AggSpec, arg: Eval): AggStep {
+  const value = spec.sep ?? null;
+  if (spec.name === 'json_agg' || spec.name === 'jsonb_agg') {
+    return (st, r, f) => {
+      st.n++;
+      (st.list ??= []).push([arg(r, f)]);
+    };
+  }
+  return (st, r, f) => {
+    const k = arg(r, f);
+    if (k === null) throw new DispatcherError(SqlState.NullValueNotAllowed, 'field name must not be null');
+    st.n++;
+    (st.list ??= []).push([textOf(k), value === null ? null : value(r, f)]);
+  };
+}
+
+/** The JSON text of a group's collected values (NULL for a group with none). */
+function jsonAggResult(spec: AggSpec, list: SqlValue[][] | null): SqlValue {
+  if (list === null || list.length === 0) return null;
+  if (spec.name === 'json_agg' || spec.name === 'jsonb_agg') return jsonOut(list.map((x) => elementOf(x[0]!, spec.argType)), spec.type);
+  const o = Object.create(null) as { [key: string]: Json };
+  const vt = spec.sepType ?? 'any';
+  for (const [k, v] of list) o[k as string] = elementOf(v!, vt);
+  return jsonOut(o, spec.type);
+}
+
 function orderedStringAgg(spec: AggSpec, list: SqlValue[][]): SqlValue {
   if (list.length === 0) return null;
   const order = spec.order!;
@@ -398,6 +447,11 @@ export function finish(spec: AggSpec, st: AggState): SqlValue {
     }
     case 'string_agg':
       return st.list !== null ? orderedStringAgg(spec, st.list) : st.v;
+    case 'json_agg':
+    case 'jsonb_agg':
+    case 'json_object_agg':
+    case 'jsonb_object_agg':
+      return jsonAggResult(spec, st.list);
     default:
       if (isVariance(spec.name)) return spread(spec.name, st);
       if (isOrderedSet(spec.name)) return orderedSet(spec, st);

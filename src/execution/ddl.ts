@@ -78,6 +78,10 @@ function declaredNameOf(t: ColumnType): string {
       return 'DATE';
     case 'timestamp':
       return 'TIMESTAMP';
+    case 'json':
+      return 'JSON';
+    case 'jsonb':
+      return 'JSONB';
     default:
       return 'TEXT';
   }

@@ -5,7 +5,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Eval, Frame } from './runtime.js';
 import type { Scope } from './scope.js';
 import { GroupingReplan, outerLevel } from './grouping-replan.js';
-import { AGG_NAMES, aggResultType, isOrderedSet, numericOnly, type AggName } from './aggregates.js';
+import { AGG_NAMES, aggResultType, isJsonAgg, isOrderedSet, numericOnly, type AggName } from './aggregates.js';
 import { exprKey, funcArgs, funcName, hasAggregate, hasWindow, type Node } from './ast.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 
@@ -106,6 +106,16 @@ function registerAggregate(ec: ExprCompiler, call: AggCall, scope: Scope): Compi
       return { ev: ec.compile(o.expr, g.raw).ev, desc, nullsFirst: nulls.includes('FIRST') ? true : nulls.includes('LAST') ? false : desc };
     });
     extra = { sep: ec.compile(sepNode, g.raw).ev, order };
+  } else if (isJsonAgg(aggName)) {
+    const pair = aggName === 'json_object_agg' || aggName === 'jsonb_object_agg';
+    if (pair !== (sepNode !== undefined && sepNode !== null)) {
+      throw new DispatcherError(SqlState.UndefinedFunction, `function ${name} takes ${pair ? 'two arguments' : 'one argument'}`);
+    }
+    if (distinct) throw new DispatcherError(SqlState.FeatureNotSupported, `DISTINCT in ${name}() is not supported`);
+    if (pair) {
+      const v = ec.compile(sepNode, g.raw);
+      extra = { sep: v.ev, sepType: v.type };
+    }
   } else if (Array.isArray(orderNodes) && orderNodes.length > 0) {
     throw new DispatcherError(SqlState.FeatureNotSupported, `ORDER BY in ${name}() is not supported`);
   }

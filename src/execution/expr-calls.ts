@@ -6,6 +6,8 @@ import type { Scope } from './scope.js';
 import { compileFunction, type Arg } from './functions.js';
 import type { Node } from './ast.js';
 import { datetimeFunction } from './datetime.js';
+import { jsonFunction } from './json-functions.js';
+import { infoFunction } from './info-functions.js';
 import { toCharEval } from './to-char.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 
@@ -29,6 +31,8 @@ export function compileCall(ec: ExprCompiler, name: string, argNodes: Node[], sc
     if (args.length !== 2) throw new DispatcherError(SqlState.UndefinedFunction, `function to_char with ${args.length} argument(s) does not exist`);
     return { ev: toCharEval(args[0]!.ev, args[0]!.type, args[1]!.ev), type: 'text', name };
   }
+  const js = jsonFunction(name, args) ?? infoFunction(name, args);
+  if (js !== null) return { ev: js.ev, type: js.type, name };
   const dt = datetimeFunction(name, args, argNodes);
   if (dt !== null) return { ev: dt.ev, type: dt.type, name };
   const c = compileFunction(name, args);

@@ -11,6 +11,7 @@ import type { Scope } from './scope.js';
 import type { ExprShape } from './expr-shape.js';
 import { AGG_NAMES } from './aggregates.js';
 import { compileRegexMatch } from './regex-match.js';
+import { compileJsonOp, jsonConcat } from './json-ops.js';
 import {
   exprKey,
   fixBoolChain,
@@ -228,8 +229,12 @@ export class ExprCompiler {
         return { ev: compareOp(op, l, r), type: 'boolean', name: '?column?' };
       }
       case '||': {
-        const a = this.compile(n.left, scope).ev;
-        const b = this.compile(n.right, scope).ev;
+        const lc = this.compile(n.left, scope);
+        const rc = this.compile(n.right, scope);
+        const js = jsonConcat(lc, rc);
+        if (js !== null) return js;
+        const a = lc.ev;
+        const b = rc.ev;
         return {
           type: 'text',
           name: '?column?',
@@ -257,7 +262,7 @@ export class ExprCompiler {
       case 'NOT ILIKE':
         return compileLike(this, op.startsWith('NOT'), op.endsWith('ILIKE'), n, scope);
     }
-    const rx = compileRegexMatch(this, op, n, scope);
+    const rx = compileRegexMatch(this, op, n, scope) ?? compileJsonOp(this, op, n, scope);
     if (rx !== null) return rx;
     throw new DispatcherError(SqlState.UndefinedFunction, `operator does not exist: ${op}`);
   }

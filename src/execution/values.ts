@@ -3,6 +3,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import { toDate, toTimestamp } from './datetime.js';
+import { castJson } from './json-values.js';
 import { compareValues } from '../storage/key-order.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -244,6 +245,10 @@ export function columnTypeOf(name: string): ColumnType {
     case 'timestamp without time zone':
     case 'timestamp with time zone':
       return 'timestamp';
+    case 'json':
+      return 'json';
+    case 'jsonb':
+      return 'jsonb';
     default:
       throw err(SqlState.UndefinedObject, `type "${name.toLowerCase()}" does not exist`);
   }
@@ -409,6 +414,12 @@ export function castValue(v: SqlValue, to: ColumnType, from: ColumnType = 'any')
       if (typeof v === 'string') return byteaFromText(v);
       break;
     }
+    case 'json':
+    case 'jsonb':
+      // json and jsonb are text checked (and for jsonb put in canonical form): a value already of
+      // the type passes as it is, unless it changes kind.
+      if (from === to) return v;
+      return castJson(v, to);
   }
   throw err(SqlState.DatatypeMismatch, `cannot cast value ${textOf(v)} to ${to}`);
 }

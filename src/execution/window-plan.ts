@@ -4,7 +4,7 @@
 // after grouping / HAVING and before DISTINCT / ORDER BY / LIMIT (see window.ts).
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType } from '../storage/ports.js';
-import { AGG_NAMES, aggResultType, numericOnly, type AggName, type AggSpec } from './aggregates.js';
+import { AGG_NAMES, aggResultType, isJsonAgg, numericOnly, type AggName, type AggSpec } from './aggregates.js';
 import { WINDOWING_ERROR, exprKey, funcArgs, funcName, hasWindow, identName, type Compiled, type ExprCompiler, type Node } from './expr.js';
 import type { SortKey } from './operators.js';
 import type { Eval, PlanNode } from './runtime.js';
@@ -249,6 +249,7 @@ export class WindowRegistry implements WindowCalls {
       throw new DispatcherError(SqlState.FeatureNotSupported, 'aggregate ORDER BY is not implemented for window functions');
     }
     if (!AGG_NAMES.has(name)) throw new DispatcherError(SqlState.UndefinedFunction, `function ${name} does not exist`);
+    if (isJsonAgg(name)) throw new DispatcherError(SqlState.FeatureNotSupported, `${name}() as a window function is not supported`);
     const star = argNode?.type === 'star';
     if (star && name !== 'count') throw new DispatcherError(SqlState.SyntaxError, `${name}(*) is not valid`);
     if (!star && (argNode === undefined || argNode === null)) {

@@ -16,4 +16,6 @@ export type ColumnType =
   | 'bytea'
   | 'date'
   | 'timestamp'
+  | 'json'
+  | 'jsonb'
   | 'any';

@@ -21,8 +21,12 @@ const FRAME_HEADER_SIZE = 24;
 const FRAME_PAGE = 1;
 const FRAME_COMMIT = 2;
 const FRAME_REDO = 3;
-/** The largest redo frame body: bigger transactions are logged as page images. */
-export const MAX_REDO_BYTES = 1 << 20;
+/**
+ * The largest redo frame body: bigger transactions are logged as page images. At 1 MiB a file
+ * transaction of 10,000 random row updates (~2 MB of changes) rewrote every leaf it touched,
+ * ~20 MB of images, in its commit: 200-300 ms against ~25 ms as one redo frame.
+ */
+export const MAX_REDO_BYTES = 8 << 20;
 /** How far the log file grows past the frames when a write needs more room. */
 const WAL_GROWTH = 1 << 20;
 const ZEROS = Buffer.alloc(256 * 1024);

@@ -277,6 +277,43 @@ describe('redo records', () => {
     }
   });
 
+  it('log a transaction of megabytes of row changes as one redo frame, cut whole when torn', async () => {
+    const p = dbPath();
+    // A pool that holds the table, so no image point follows the commit on its own.
+    const db = (await openStorage(p, { durable: false, pageSize: 4096, poolPages: 4096 })) as Engine;
+    const setup = db.begin();
+    setup.createTable(itemsDef);
+    setup.createTable(logsDef);
+    const name = (i: number, v: string): string => `${i} ${v.repeat(100)}`;
+    for (let i = 0; i < 40_000; i++) setup.insert('items', [i, name(i, 'a'), new Uint8Array(1), i]);
+    await setup.commit();
+    // The load's page images leave the log, so this test's commit does not fill it.
+    await db.checkpoint();
+    const items = new Map<number, Row>();
+    for (let i = 0; i < 40_000; i++) items.set(i, [i, name(i, 'a'), new Uint8Array(1), i]);
+    const walBefore = fs.statSync(`${p}-wal`).size;
+    const before = db.stats();
+    // Every other row: ~2.4 MB of changes, where page images would rewrite every leaf.
+    const tx = db.begin();
+    const after = new Map(items);
+    for (let i = 0; i < 40_000; i += 2) {
+      const row: Row = [i, name(i, 'b'), new Uint8Array(1), i];
+      tx.update('items', [i], row);
+      after.set(i, row);
+    }
+    await tx.commit();
+    expect(db.stats().pagesWritten).toBe(before.pagesWritten);
+    const walAfter = fs.statSync(`${p}-wal`).size;
+    expect(walAfter - walBefore).toBeGreaterThan(2 << 20);
+
+    const intact = crashCopy(p);
+    await expectState(intact, after, []);
+    const torn = crashCopy(p);
+    fs.truncateSync(`${torn}-wal`, walBefore + Math.floor((walAfter - walBefore) * 0.7));
+    await expectState(torn, items, []);
+    await db.close();
+  });
+
   it('a commit that fills the log returns after its checkpoint, and the next commit writes no page', async () => {
     const p = dbPath();
     const db = (await openStorage(p, { durable: false, pageSize: 4096, checkpointBytes: 64 * 1024 })) as Engine;

@@ -88,9 +88,10 @@ function execute(rs: RunningStatement, plan: CompiledStatement, hit: boolean, vi
   }
   const batch = run.batch;
   let execution: Execution;
-  if (batch === undefined) execution = plan.start({ view, params: paramsOf(run), counters: rs.counters, checkInterrupt: rs.checkInterrupt });
+  const user = run.context.user;
+  if (batch === undefined) execution = plan.start({ view, params: paramsOf(run), counters: rs.counters, checkInterrupt: rs.checkInterrupt, user });
   else {
-    const ctx = { view, params: run.params, counters: rs.counters, checkInterrupt: rs.checkInterrupt };
+    const ctx = { view, params: run.params, counters: rs.counters, checkInterrupt: rs.checkInterrupt, user };
     const { userParamCount, liftedParams } = run.statement;
     execution = plan.startBatch?.(ctx, batch, userParamCount, liftedParams) ?? new BatchExecution(plan, ctx, batch, userParamCount, liftedParams);
   }

@@ -299,6 +299,14 @@ export function shapeOf(
             i += 2;
             continue;
           }
+          if ((w === 'CURRENT_USER' || w === 'SESSION_USER' || w === 'CURRENT_ROLE') && !isPunct(tokens[i + 1], '(') && !isPunct(prev, '.')) {
+            // The grammar has no such bare words: they travel as calls (functions.ts answers
+            // them with the statement's user).
+            emit(Tok.Word, w.toLowerCase(), false, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            emit(Tok.Punct, ')', false, t.start);
+            continue;
+          }
           if (w === 'SUBSTRING' && isPunct(tokens[i + 1], '(')) (substrings ??= []).push({ depth: depth + 1, from: false });
           const sub = substrings?.[substrings.length - 1];
           if (sub !== undefined && sub.depth === depth && (w === 'FROM' || w === 'FOR')) {

@@ -64,6 +64,7 @@ export class BatchExecution implements Execution {
           params: withLifted(this.#sets[this.#next++]!, this.#userParams, this.#lifted),
           counters: base.counters,
           checkInterrupt: base.checkInterrupt,
+          ...(base.user === undefined ? {} : { user: base.user }),
         });
         this.#current = cur;
       }

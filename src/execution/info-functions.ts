@@ -1,5 +1,6 @@
 // PostgreSQL's system information and formatting functions that scripts written for it call:
-// pg_typeof, version, current_schema, div, format, quote_ident / quote_literal / quote_nullable.
+// current_user, pg_typeof, version, current_schema, div, format, quote_ident / quote_literal /
+// quote_nullable.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Arg } from './functions.js';
@@ -60,6 +61,11 @@ export function infoFunction(name: string, args: readonly Arg[]): InfoCall | nul
         return v === null ? 'unknown' : PG_TYPE_NAMES[typeOfValue(v)];
       } };
     }
+    case 'current_user':
+    case 'session_user':
+    case 'current_role':
+      arity(name, args, 0, 0);
+      return { type: 'text', ev: (_r, f) => f.ctx.user ?? null };
     case 'version':
       arity(name, args, 0, 0);
       return { type: 'text', ev: () => VERSION };

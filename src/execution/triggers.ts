@@ -423,7 +423,7 @@ export class TriggerRun {
       this.#plans.set(p, plan);
     }
     const params = p.params.length === 0 ? rowValues : [...p.params, ...rowValues];
-    const ex = plan.start({ view: ctx.view, params, counters: ctx.counters, checkInterrupt: ctx.checkInterrupt });
+    const ex = plan.start({ view: ctx.view, params, counters: ctx.counters, checkInterrupt: ctx.checkInterrupt, ...(ctx.user === undefined ? {} : { user: ctx.user }) });
     const out: Row[] = [];
     try {
       for (let b = ex.step(); b !== null; b = ex.step()) {

@@ -23,6 +23,8 @@ export interface ExecContext {
   readonly counters: ExecCounters;
   /** Throws a 57014 DispatcherError once the statement is cancelled or past its deadline. Cheap. */
   readonly checkInterrupt: () => void;
+  /** The role the statement runs as (current_user); absent where no session runs it. */
+  readonly user?: string;
 }
 
 export interface Execution {

@@ -59,6 +59,11 @@ export class FileStore {
   readonly #pages: PageAllocator;
   /** Page images staged for the next WAL write (readable before they reach the file). */
   readonly #staged = new Map<number, Buffer>();
+  /**
+   * The images the last write put in the log, kept when that write filled it: the checkpoint that
+   * follows copies them to the data file without reading each back from the log.
+   */
+  #written: Map<number, Buffer> | null = null;
   #pagesWritten = 0;
   #checkpoints = 0;
   /**
@@ -425,7 +430,9 @@ export class FileStore {
 
   /** Writes the staged frames and fsyncs (one write, one fsync for the whole batch). */
   async flush(inline = false): Promise<void> {
+    this.#written = null;
     await this.#wal.flush(inline);
+    if (this.wantsCheckpoint() && this.#staged.size > 0) this.#written = new Map(this.#staged);
     this.#staged.clear();
   }
 
@@ -445,7 +452,10 @@ export class FileStore {
       );
     this.#pages.release(oldestLiveSeq);
     const ids = [...this.#wal.index.keys()].sort((a, b) => a - b);
-    for (const id of ids) this.#pager.writePage(id, this.#wal.readPage(id, false)!);
+    // The last write's images are the newest of their pages; older ones are read from the log.
+    const written = this.#written;
+    this.#written = null;
+    this.#pager.writePages(ids, (id) => written?.get(id) ?? this.#wal.readPage(id, false)!);
     const freeHead = this.#pages.writeList(this.#pageSize, (id, page) => {
       this.#pager.writePage(id, page);
       this.#pagesWritten++;
@@ -528,6 +538,7 @@ export class FileStore {
   #retire(): void {
     this.#pool.clear();
     this.#staged.clear();
+    this.#written = null;
     this.#overflowCache.clear();
     this.#dirtyTables.clear();
     this.#pages.clear();

@@ -12,12 +12,12 @@ import { err, textOf, toNumber } from './values.js';
 const INVALID = '22007';
 const OUT_OF_RANGE = '22008';
 
-const US_PER_DAY = 86_400_000_000;
+export const US_PER_DAY = 86_400_000_000;
 
 // ------------------------------------------------------------------ civil calendar
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
+export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
@@ -26,7 +26,7 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-function civilFromDays(z0: number): [number, number, number] {
+export function civilFromDays(z0: number): [number, number, number] {
   const z = z0 + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -38,14 +38,14 @@ function civilFromDays(z0: number): [number, number, number] {
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
-function daysInMonth(y: number, m: number): number {
+export function daysInMonth(y: number, m: number): number {
   return m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 }
 
 // ------------------------------------------------------------------ parsing and printing
 
 /** A point in time: whole days since the epoch and microseconds into the day. */
-interface Stamp {
+export interface Stamp {
   days: number;
   us: number;
 }
@@ -90,7 +90,7 @@ function normalize(t: Stamp): Stamp {
   return { days: t.days + carry, us: t.us - carry * US_PER_DAY };
 }
 
-function stampText(t0: Stamp): string {
+export function stampText(t0: Stamp): string {
   const t = normalize(t0);
   return `${dateText(t.days)} ${timeText(t.us)}`;
 }
@@ -137,13 +137,13 @@ export function toTimestamp(v: SqlValue): string {
   return stampText(parseStamp(textOf(v), 'timestamp'));
 }
 
-function stampOf(v: SqlValue): Stamp {
+export function stampOf(v: SqlValue): Stamp {
   return parseStamp(textOf(v), 'timestamp');
 }
 
 // ------------------------------------------------------------------ intervals
 
-interface Interval {
+export interface Interval {
   months: number;
   days: number;
   us: number;

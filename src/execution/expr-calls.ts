@@ -8,6 +8,7 @@ import type { Node } from './ast.js';
 import { datetimeFunction } from './datetime.js';
 import { jsonFunction } from './json-functions.js';
 import { infoFunction } from './info-functions.js';
+import { datetimeExtra } from './datetime-extras.js';
 import { toCharEval } from './to-char.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 
@@ -31,7 +32,7 @@ export function compileCall(ec: ExprCompiler, name: string, argNodes: Node[], sc
     if (args.length !== 2) throw new DispatcherError(SqlState.UndefinedFunction, `function to_char with ${args.length} argument(s) does not exist`);
     return { ev: toCharEval(args[0]!.ev, args[0]!.type, args[1]!.ev), type: 'text', name };
   }
-  const js = jsonFunction(name, args) ?? infoFunction(name, args);
+  const js = jsonFunction(name, args) ?? infoFunction(name, args) ?? datetimeExtra(name, args);
   if (js !== null) return { ev: js.ev, type: js.type, name };
   const dt = datetimeFunction(name, args, argNodes);
   if (dt !== null) return { ev: dt.ev, type: dt.type, name };

@@ -87,6 +87,29 @@ describe('dates, timestamps and intervals', () => {
   });
 });
 
+describe('age, to_timestamp, make_interval, justify_*', () => {
+  it('age: years and months, then days borrowed from the month of the earlier date, then time', async () => {
+    expect(
+      await one(
+        "age(timestamp '2024-05-17', timestamp '2024-01-01'), age(date '2024-03-01', date '2024-01-31'), age(timestamp '2001-04-10', timestamp '1957-06-13'), age(timestamp '2024-01-01 10:00', timestamp '2024-05-17 12:30'), age(date '2024-01-31', date '2024-03-01'), age(NULL, date '2024-01-01')",
+      ),
+    ).toEqual(['4 mons 16 days', '1 mon 1 day', '43 years 9 mons 27 days', '-4 mons -16 days -02:30:00', '-1 mons -1 days', null]);
+    // One argument: from today at midnight.
+    const [a] = await one('age(current_date - 1)');
+    expect(a).toBe('1 day');
+  });
+
+  it('to_timestamp of Unix seconds, make_interval, justify_days / _hours / _interval', async () => {
+    expect(await one('to_timestamp(0), to_timestamp(1700000000.5), to_timestamp(-1)')).toEqual(['1970-01-01 00:00:00', '2023-11-14 22:13:20.5', '1969-12-31 23:59:59']);
+    expect(await one('make_interval(1, 2, 1, 3, 4, 5, 6.5), make_interval(0, 0, 0, 2)')).toEqual(['1 year 2 mons 10 days 04:05:06.5', '2 days']);
+    expect(await one("justify_hours(interval '27 hours'), justify_days(interval '35 days'), justify_interval(interval '1 mon 50 hours')")).toEqual([
+      '1 day 03:00:00',
+      '1 mon 5 days',
+      '1 mon 2 days 02:00:00',
+    ]);
+  });
+});
+
 describe('more scalar functions', () => {
   it('string functions', async () => {
     expect(await one("concat_ws('-', 'a', NULL, 'b'), concat_ws(NULL, 'a'), translate('12345', '143', 'ax'), bit_length('abc'), to_hex(255), to_hex(-1)")).toEqual([

@@ -8,6 +8,7 @@ import { ExprCompiler, colRefTable, fixBoolChain, identName, isSubquery, type Co
 import { funcName } from './ast.js';
 import { renameColumns, splitAlias, valuesAsSelect } from './from-values.js';
 import { GenerateSeriesNode, seriesArguments } from './generate-series.js';
+import { isJsonTableFunction, jsonTableArguments, jsonTableColumns, JsonTableNode } from './json-table.js';
 import { JoinNode, ScanNode, type JoinMode, type JoinType, type KeyedLocal, type LevelSpec, type SourceSpec } from './join-ops.js';
 import type { Eval, PlanNode } from './runtime.js';
 import type { Scope, SourceColumn } from './scope.js';
@@ -194,9 +195,12 @@ export class FromPlanner {
       let sub: PlanNode | null = null;
       let name: string;
       let rows = 1000;
-      // LATERAL (after another FROM item): the item sees the earlier items as outer columns.
-      const lateral = idx > 0 && String(item.prefix ?? '').toUpperCase() === 'LATERAL';
-      if (lateral) isLateral = true;
+      // LATERAL (after another FROM item): the item sees the earlier items as outer columns. A
+      // function call there always does (PostgreSQL: LATERAL is a noise word before one); it is
+      // joined as a lateral item only when its arguments read them.
+      const call = idx > 0 && item.expr?.type === 'function';
+      const lateral = idx > 0 && (call || String(item.prefix ?? '').toUpperCase() === 'LATERAL');
+      if (lateral && !call) isLateral = true;
       if (item.expr !== undefined && item.expr !== null && (isSubquery(item.expr) || item.expr.type === 'select' || item.expr.type === 'values')) {
         const ast = isSubquery(item.expr) ? item.expr.ast : item.expr.type === 'values' ? valuesAsSelect(item.expr) : item.expr;
         const p = this.#compileQuery(ast, lateral ? scope : parent);
@@ -206,11 +210,26 @@ export class FromPlanner {
         name = alias ?? 'subquery';
       } else if (item.expr?.type === 'function' && !dmlTarget && funcName(item.expr) === 'generate_series') {
         const p = this.#compileQuery(seriesArguments(item.expr), lateral ? scope : parent);
-        if (p.correlated) scope.correlated = true;
+        if (p.correlated) {
+          scope.correlated = true;
+          // Compiled with this level as parent: each left row is its outer row.
+          if (lateral) isLateral = true;
+        }
         sub = new GenerateSeriesNode(p.node);
         name = alias ?? 'generate_series';
         // A function returning one column: its alias names the column too (PostgreSQL).
         cols = [{ name: name.toLowerCase(), type: p.columns.every((c) => c.type === 'integer' || c.type === 'bigint') ? 'integer' : 'numeric' }];
+      } else if (item.expr?.type === 'function' && !dmlTarget && isJsonTableFunction(funcName(item.expr))) {
+        const fname = funcName(item.expr);
+        const p = this.#compileQuery(jsonTableArguments(fname, item.expr), lateral ? scope : parent);
+        if (p.correlated) {
+          scope.correlated = true;
+          // Compiled with this level as parent: each left row is its outer row.
+          if (lateral) isLateral = true;
+        }
+        sub = new JsonTableNode(fname, p.node, p.columns[0]?.type ?? 'any');
+        name = alias ?? fname;
+        cols = jsonTableColumns(fname, alias);
       } else if (typeof item.table === 'string' && !dmlTarget && this.#findCte(item.table.toLowerCase()) !== undefined) {
         const tname = item.table.toLowerCase();
         const cte = this.#findCte(tname)!;

@@ -149,6 +149,43 @@ describe('JSON functions and aggregates', () => {
   });
 });
 
+describe('JSON set-returning functions in FROM', () => {
+  it('array elements, object members and keys, as JSON or as text', async () => {
+    expect((await db.run(`SELECT * FROM jsonb_array_elements('[1, "a", {"b": 2}]')`)).rows).toEqual([['1'], ['"a"'], ['{"b": 2}']]);
+    expect((await db.run(`SELECT e.value FROM jsonb_array_elements_text('[1, "a", null]') AS e`)).rows).toEqual([['1'], ['a'], [null]]);
+    expect((await db.run(`SELECT key, value FROM jsonb_each('{"b": 1, "a": [2]}')`)).rows).toEqual([['a', '[2]'], ['b', '1']]);
+    expect((await db.run(`SELECT * FROM json_each_text('{"z": "x", "a": 2}')`)).rows).toEqual([['z', 'x'], ['a', '2']]);
+    expect((await db.run(`SELECT k FROM jsonb_object_keys('{"bb": 1, "a": 2}') AS k`)).rows).toEqual([['a'], ['bb']]);
+    expect(await db.outcome(`SELECT * FROM jsonb_array_elements('{"a": 1}')`)).toBe('22023');
+    expect(await db.outcome(`SELECT * FROM jsonb_each('[1]')`)).toBe('22023');
+  });
+
+  it('read the rows before them (LATERAL written or not, as PostgreSQL), and outer rows in subqueries', async () => {
+    expect((await db.run(`SELECT docs.id, t.value FROM docs, jsonb_array_elements_text(docs.d -> 'tags') AS t ORDER BY 1, 2`)).rows).toEqual([
+      [1, 'a'],
+      [1, 'b'],
+    ]);
+    expect((await db.run(`SELECT docs.id, e.key FROM docs CROSS JOIN LATERAL jsonb_each(docs.d -> 'addr') e`)).rows).toEqual([[1, 'city']]);
+    expect((await db.run(`SELECT id, (SELECT count(*) FROM jsonb_array_elements(docs.d -> 'tags')) FROM docs WHERE id < 3 ORDER BY id`)).rows).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
+    expect((await db.run(`SELECT id FROM docs WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(docs.d -> 'tags') t WHERE t.value = 'b')`)).rows).toEqual([[1]]);
+    // generate_series the same way.
+    expect((await db.run('SELECT docs.id, s FROM docs, generate_series(1, docs.g) s WHERE docs.id IN (1, 3) ORDER BY 1, 2')).rows).toEqual([
+      [1, 1],
+      [3, 1],
+      [3, 2],
+    ]);
+    expect((await db.run('SELECT id, (SELECT max(x) FROM generate_series(1, docs.g) x) FROM docs ORDER BY id')).rows).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+    ]);
+  });
+});
+
 describe('system information and formatting functions', () => {
   it('pg_typeof names the static type', async () => {
     const r = await db.run(`SELECT pg_typeof(id), pg_typeof(d), pg_typeof(j), pg_typeof(t), pg_typeof(d ->> 'n'), pg_typeof(1.5), pg_typeof(now()) FROM docs WHERE id = 1`);

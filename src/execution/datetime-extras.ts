@@ -4,7 +4,9 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Eval } from './runtime.js';
-import { civilFromDays, daysInMonth, intervalText, parseInterval, stampOf, stampText, US_PER_DAY, type Interval, type Stamp } from './datetime.js';
+import { civilFromDays, daysInMonth, intervalText, isIntervalNode, parseInterval, stampOf, stampText, US_PER_DAY, type Interval, type Stamp } from './datetime.js';
+import type { Node } from './ast.js';
+import type { Compiled } from './expr.js';
 import { err, textOf, toNumber } from './values.js';
 
 interface DatetimeCall {
@@ -118,5 +120,45 @@ function justify(iv: Interval, how: string): Interval {
     months += m;
     days -= m * 30;
   }
+  return { months, days, us };
+}
+
+/**
+ * interval * number, number * interval, interval / number (PostgreSQL's rules: a fraction of a
+ * month goes to days at 30 a month, a fraction of a day to time at 24 hours); null for other
+ * operands.
+ */
+export function intervalScale(op: string, ln: Node, rn: Node, l: Compiled, r: Compiled): Compiled | null {
+  if (op !== '*' && op !== '/') return null;
+  const li = isIntervalNode(ln);
+  const ri = isIntervalNode(rn);
+  if (li === ri || (op === '/' && !li)) return null;
+  const iv = li ? l.ev : r.ev;
+  const num = li ? r.ev : l.ev;
+  const divide = op === '/';
+  return {
+    type: 'text',
+    name: '?column?',
+    ev: (row, f) => {
+      const a = iv(row, f);
+      const b = num(row, f);
+      if (a === null || b === null) return null;
+      let k = toNumber(b);
+      if (divide) {
+        if (k === 0) throw err(SqlState.DivisionByZero, 'division by zero');
+        k = 1 / k;
+      }
+      if (!Number.isFinite(k)) throw err(SqlState.NumericOutOfRange, 'interval out of range');
+      return intervalText(scale(parseInterval(textOf(a)), k));
+    },
+  };
+}
+
+function scale(iv: Interval, k: number): Interval {
+  const m = iv.months * k;
+  const months = Math.trunc(m);
+  const d = iv.days * k + (m - months) * 30;
+  const days = Math.trunc(d);
+  const us = Math.round(iv.us * k + (d - days) * US_PER_DAY);
   return { months, days, us };
 }

@@ -291,8 +291,24 @@ function isDatish(t: ColumnType): boolean {
   return t === 'date' || t === 'timestamp';
 }
 
-function isIntervalNode(n: Node): boolean {
-  return n !== null && typeof n === 'object' && n.type === 'interval';
+/**
+ * Whether an expression is an interval (intervals travel as text, so they are known by their
+ * syntax): a literal, a cast to interval, an interval scaled by * or /, or intervals added.
+ */
+export function isIntervalNode(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (n.type === 'interval') return true;
+  if (n.type === 'cast') {
+    const t = Array.isArray(n.target) ? n.target[0] : n.target;
+    return String(t?.dataType ?? '').toLowerCase() === 'interval';
+  }
+  if (n.type === 'binary_expr') {
+    const op = String(n.operator);
+    if (op === '*') return isIntervalNode(n.left) !== isIntervalNode(n.right);
+    if (op === '/') return isIntervalNode(n.left) && !isIntervalNode(n.right);
+    if (op === '+' || op === '-') return isIntervalNode(n.left) && isIntervalNode(n.right);
+  }
+  return false;
 }
 
 function isIntType(t: ColumnType): boolean {

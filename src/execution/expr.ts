@@ -27,6 +27,7 @@ import {
 } from './ast.js';
 import { arithType, compareOp, compileArith } from './expr-ops.js';
 import { compileExtract, datetimeArith, datetimeLiteral } from './datetime.js';
+import { intervalScale } from './datetime-extras.js';
 import { normBig, textOf, toNumber, truth } from './values.js';
 import { compileBetween, compileIn, compileIs, compileLike } from './expr-predicates.js';
 import { compileExists, compileScalarSubquery } from './expr-subqueries.js';
@@ -215,7 +216,7 @@ export class ExprCompiler {
       case '%': {
         const l = this.compile(n.left, scope);
         const r = this.compile(n.right, scope);
-        return datetimeArith(op, n.left, n.right, l, r) ?? compileArith(op, l, r);
+        return intervalScale(op, n.left, n.right, l, r) ?? datetimeArith(op, n.left, n.right, l, r) ?? compileArith(op, l, r);
       }
       case '=':
       case '<>':

@@ -99,6 +99,22 @@ describe('age, to_timestamp, make_interval, justify_*', () => {
     expect(a).toBe('1 day');
   });
 
+  it('scales intervals by numbers, and adds the scaled interval to a timestamp', async () => {
+    expect(await one("interval '1 day' * 2, 3 * interval '1 hour', interval '1 mon' / 2, interval '1 day 2 hours' * 1.5, interval '1 mon' * 0.5")).toEqual([
+      '2 days',
+      '03:00:00',
+      '15 days',
+      '1 day 15:00:00',
+      '15 days',
+    ]);
+    expect(await one("timestamp '2024-01-10' - interval '1 day' * 3, timestamp '2024-01-10' + CAST('1 hour' AS interval) * 2, date '2024-01-10' + '2 days'::interval")).toEqual([
+      '2024-01-07 00:00:00',
+      '2024-01-10 02:00:00',
+      '2024-01-12 00:00:00',
+    ]);
+    expect(await db.state("SELECT interval '1 day' / 0")).toBe('22012');
+  });
+
   it('to_timestamp of Unix seconds, make_interval, justify_days / _hours / _interval', async () => {
     expect(await one('to_timestamp(0), to_timestamp(1700000000.5), to_timestamp(-1)')).toEqual(['1970-01-01 00:00:00', '2023-11-14 22:13:20.5', '1969-12-31 23:59:59']);
     expect(await one('make_interval(1, 2, 1, 3, 4, 5, 6.5), make_interval(0, 0, 0, 2)')).toEqual(['1 year 2 mons 10 days 04:05:06.5', '2 days']);

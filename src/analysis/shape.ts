@@ -557,9 +557,24 @@ export function shapeOf(
           qmarkNo++;
           emit(Tok.Param, '$' + qmarkNo, false, t.start);
           continue;
-        case Tok.Param:
+        case Tok.Param: {
+          const c = tokens[i + 1];
+          const ty = tokens[i + 2];
+          if (c?.type === Tok.Cast && ty?.type === Tok.Word && (ty.text === 'JSON' || ty.text === 'JSONB') && i + 2 < to) {
+            // `$1::jsonb -> ...` is a syntax error to the grammar (a literal's cast is not):
+            // CAST($1 AS jsonb) is the same value.
+            emit(Tok.Word, 'CAST', true, t.start);
+            emit(Tok.Punct, '(', false, t.start);
+            emit(Tok.Param, '$' + (t.value as number), false, t.start);
+            emit(Tok.Word, 'AS', true, t.start);
+            emit(Tok.Word, ty.text, false, ty.start);
+            emit(Tok.Punct, ')', false, ty.start);
+            i += 2;
+            continue;
+          }
           emit(Tok.Param, '$' + (t.value as number), false, t.start);
           continue;
+        }
         case Tok.QuotedIdent:
           emit(t.type, sql.slice(t.start, t.end), false, t.start);
           continue;

@@ -102,6 +102,11 @@ describe('JSON operators', () => {
     expect(await one(`SELECT 'a' || 'b'`)).toBe('ab');
   });
 
+  it('takes parameters cast to jsonb on either side (`$1::jsonb -> $2`)', async () => {
+    expect(await db.rows('SELECT $1::jsonb -> $2, ($1::jsonb) ->> $2, $1::json #>> $3', ['{"a": {"b": 1}}', 'a', '{a,b}'])).toEqual([['{"b": 1}', '{"b": 1}', '1']]);
+    expect(await db.rows('SELECT id FROM docs WHERE $1::jsonb <@ d ORDER BY id', ['{"name": "bob"}'])).toEqual([[2]]);
+  });
+
   it('refuses operands that cannot be JSON (42883)', async () => {
     expect(await db.outcome(`SELECT g -> 'a' FROM docs`)).toBe('42883');
   });

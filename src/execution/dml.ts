@@ -6,7 +6,7 @@ import type { ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../stor
 import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
 import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
-import { PhasedExecution } from './phased-execution.js';
+import { PhasedExecution, type OpSource } from './phased-execution.js';
 import { UpdateSource } from './update-source.js';
 import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
@@ -83,6 +83,24 @@ function identityAlways(def: TableDef, i: number, how: 'insert' | 'update'): voi
   if (c?.identityAlways !== true) return;
   if (how === 'update') throw new DispatcherError(SqlState.GeneratedAlways, `column "${c.name}" can only be updated to DEFAULT`, { detail: `Column "${c.name}" is an identity column defined as GENERATED ALWAYS.` });
   throw new DispatcherError(SqlState.GeneratedAlways, `cannot insert a non-DEFAULT value into column "${c.name}"`, { detail: `Column "${c.name}" is an identity column defined as GENERATED ALWAYS.` });
+}
+
+/**
+ * executeMany of a change of the row one primary key names, with nothing else to run per row:
+ * each set's target row is collected from `source`, then `write` changes it, in one loop for all
+ * sets (SetBatch). None (an execution per set) when the table has constraints to settle.
+ */
+function pointBatch(def: TableDef, source: OpSource, write: (txn: WriteTxn, found: Row) => unknown): NonNullable<DmlPlan['startBatch']> {
+  return (ctx, paramSets, userParams, lifted) => {
+    const txn = asWriteTxn(ctx);
+    if (targetRules(txn, def) !== null) return null;
+    const found: Row[] = [];
+    return new SetBatch(ctx, paramSets, userParams, lifted, (f) => {
+      const n = collectAll(source.open(f), found);
+      for (let k = 0; k < n; k++) write(txn, found[k]!);
+      return n;
+    });
+  };
 }
 
 /** The row VALUES expressions see: they name no columns. */
@@ -420,21 +438,9 @@ export function compileUpdate(
   // Per parameter set, an update of the row one primary key names, with nothing else to run per
   // row, collects that row and writes it in one loop for all sets (SetBatch).
   const plainPoint = rowTriggers === null && returning === null && !joined && isPointTarget(scan);
-  const startBatch: DmlPlan['startBatch'] = !plainPoint
+  const startBatch = !plainPoint
     ? undefined
-    : (ctx, paramSets, userParams, lifted) => {
-        const txn = asWriteTxn(ctx);
-        if (targetRules(txn, def) !== null) return null;
-        const found: Row[] = [];
-        return new SetBatch(ctx, paramSets, userParams, lifted, (f) => {
-          const n = collectAll(collect.open(f), found);
-          for (let k = 0; k < n; k++) {
-            const old = found[k]!;
-            txn.update(tname, old[ncols] as unknown as Key, newRow(old, old), true);
-          }
-          return n;
-        });
-      };
+    : pointBatch(def, collect, (txn, old) => txn.update(tname, old[ncols] as unknown as Key, newRow(old, old), true));
   return {
     columns: returning?.columns ?? [],
     command: 'UPDATE',
@@ -503,19 +509,10 @@ export function compileDelete(
   if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
   // Per parameter set, a delete of the row one primary key names, with nothing else to run per
   // row, in one loop for all sets (SetBatch), as UPDATE's.
-  const startBatch: DmlPlan['startBatch'] =
+  const startBatch =
     rowTriggers !== null || returning !== null || !isPointTarget(scan)
       ? undefined
-      : (ctx, paramSets, userParams, lifted) => {
-          const txn = asWriteTxn(ctx);
-          if (targetRules(txn, def) !== null) return null;
-          const found: Row[] = [];
-          return new SetBatch(ctx, paramSets, userParams, lifted, (f) => {
-            const n = collectAll(scan.open(f), found);
-            for (let k = 0; k < n; k++) txn.delete(tname, found[k]![ncols] as unknown as Key);
-            return n;
-          });
-        };
+      : pointBatch(def, scan, (txn, old) => txn.delete(tname, old[ncols] as unknown as Key));
   return {
     columns: returning?.columns ?? [],
     command: 'DELETE',

@@ -2,7 +2,7 @@
 // along a path given as a text array), @> and <@ (jsonb containment), and || between jsonb values
 // (arrays concatenated, objects merged). Their operands are parsed per row (json-values.ts).
 import { DispatcherError, SqlState } from '../api/errors.js';
-import type { ColumnType } from '../storage/ports.js';
+import type { ColumnType, SqlValue } from '../storage/ports.js';
 import type { Node } from './ast.js';
 import type { Compiled, ExprCompiler } from './expr.js';
 import type { Eval } from './runtime.js';
@@ -36,9 +36,13 @@ export function compileJsonOp(ec: ExprCompiler, op: string, n: Node, scope: Scop
   const b = r.ev;
   switch (op) {
     case '->':
-    case '->>': {
-      const text = op === '->>';
+    case '->>':
+    case '#>':
+    case '#>>': {
+      const text = op.endsWith('>>');
       const type = text ? 'text' : resultType(lt);
+      // -> takes a key or position, #> a path of them as a text array.
+      const take = op.startsWith('#') ? (doc: Json, sel: SqlValue) => atPath(doc, textArray(sel)) : member;
       return {
         type,
         name: '?column?',
@@ -47,25 +51,7 @@ export function compileJsonOp(ec: ExprCompiler, op: string, n: Node, scope: Scop
           if (x === null) return null;
           const sel = b(row, f);
           if (sel === null) return null;
-          const m = member(docOf(x, lt), sel);
-          if (text) return asText(m);
-          return m === undefined ? null : jsonOut(m, type);
-        },
-      };
-    }
-    case '#>':
-    case '#>>': {
-      const text = op === '#>>';
-      const type = text ? 'text' : resultType(lt);
-      return {
-        type,
-        name: '?column?',
-        ev: (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const p = b(row, f);
-          if (p === null) return null;
-          const m = atPath(docOf(x, lt), textArray(p));
+          const m = take(docOf(x, lt), sel);
           if (text) return asText(m);
           return m === undefined ? null : jsonOut(m, type);
         },

@@ -72,6 +72,12 @@ export class CommitObserver {
           if (isTemp(op.t)) continue;
           changes.push({ table: op.t, operation: 'insert', key: op.key, before: null, after: op.row });
           set(op.t, op.key, op.row);
+        } else if (op.op === 'inserts') {
+          if (isTemp(op.t)) continue;
+          for (let i = 0; i < op.rows.length; i++) {
+            changes.push({ table: op.t, operation: 'insert', key: op.keys[i]!, before: null, after: op.rows[i]! });
+            set(op.t, op.keys[i]!, op.rows[i]!);
+          }
         } else if (op.op === 'update') {
           if (isTemp(op.t)) continue;
           changes.push({ table: op.t, operation: 'update', key: op.key, before: before(op.t, op.key), after: op.row });

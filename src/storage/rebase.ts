@@ -11,7 +11,7 @@ function impl(txn: WriteTxn): WriteTxnImpl {
 
 /** Where in the transaction's operation log a mark taken now would sit. */
 export function logPosition(txn: WriteTxn): number {
-  return impl(txn).log.length;
+  return impl(txn).sealLog();
 }
 
 /** True when a commit landed after the transaction's base snapshot. */

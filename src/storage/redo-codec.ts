@@ -25,11 +25,13 @@ export interface RedoRecord {
  */
 export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
   // Rows average well under this; a transaction far past the frame size is not worth trying.
-  if (log.length > MAX_REDO_BYTES >> 4) return null;
+  let ops = 0;
+  for (const op of log) ops += op.op === 'inserts' ? op.rows.length : 1;
+  if (ops > MAX_REDO_BYTES >> 4) return null;
   // Nor one whose rows alone pass it: packing ~50,000 updated 200-byte rows (~60 ms) only to find
   // they do not fit would cost a large transaction's commit a tenth of its time.
   if (redoLowerBound(log) > MAX_REDO_BYTES) return null;
-  const flat: unknown[] = new Array(1 + log.length * 4);
+  const flat: unknown[] = new Array(1 + ops * 4);
   flat[0] = seq;
   let j = 1;
   for (const op of log) {
@@ -40,6 +42,14 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
         flat[j++] = op.t;
         flat[j++] = op.key;
         flat[j++] = op.row;
+        break;
+      case 'inserts':
+        for (let i = 0; i < op.rows.length; i++) {
+          flat[j++] = INSERT;
+          flat[j++] = op.t;
+          flat[j++] = op.keys[i];
+          flat[j++] = op.rows[i];
+        }
         break;
       case 'delete':
         flat[j++] = DELETE;
@@ -62,6 +72,10 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
 function redoLowerBound(log: readonly LogOp[]): number {
   let n = 0;
   for (const op of log) {
+    if (op.op === 'inserts') {
+      for (let i = 0; i < op.rows.length; i++) n += tupleLowerBound(op.keys[i]!) + tupleLowerBound(op.rows[i]!);
+      continue;
+    }
     if (op.op !== 'insert' && op.op !== 'update' && op.op !== 'delete') return 0;
     n += tupleLowerBound(op.key);
     if (op.op !== 'delete') n += tupleLowerBound(op.row);

@@ -44,7 +44,7 @@ export abstract class TxnMarks extends TxnRows {
     this.#marks.push({
       tables: null,
       meta: null,
-      log: this.log.length,
+      log: this.sealLog(),
       freed: this.writer.freed.length,
       dropped: this.dropped.length,
       overflow: this.overflowFreed.length,
@@ -70,7 +70,7 @@ export abstract class TxnMarks extends TxnRows {
     return {
       tables,
       meta: new Map(this.meta),
-      log: this.log.length,
+      log: this.sealLog(),
       freed: this.writer.freed.length,
       dropped: this.dropped.length,
       overflow: this.overflowFreed.length,
@@ -101,6 +101,7 @@ export abstract class TxnMarks extends TxnRows {
     this.settleAll();
     if (m.tables === null) this.#undoTo(m.log);
     else this.#restore(m);
+    // The mark sealed the log at m.log when it was taken: no run below it reopens.
     this.log.length = m.log;
     if (this.undoFrom >= 0) this.undo.length = Math.max(0, m.log - this.undoFrom);
     this.dropped.length = m.dropped;
@@ -141,6 +142,9 @@ export abstract class TxnMarks extends TxnRows {
         switch (op.op) {
           case 'insert':
             this.#undoInsert(op.t, op.key, op.row);
+            break;
+          case 'inserts':
+            for (let j = op.rows.length - 1; j >= 0; j--) this.#undoInsert(op.t, op.keys[j]!, op.rows[j]!);
             break;
           case 'update':
             this.#undoUpdate(op.t, op.key, op.row, u as LeafValue);

@@ -7,6 +7,11 @@ import type { WriteTxnImpl } from './write-txn.js';
 
 export type LogOp =
   | { readonly op: 'insert'; readonly t: string; readonly row: Row; readonly key: Key }
+  /**
+   * A run of inserts into one table, in order (a bulk load logs one object per run, not one per
+   * row: the per-row entries were ~30% of a 100k-row load's time, in the collector mostly).
+   */
+  | { readonly op: 'inserts'; readonly t: string; readonly rows: Row[]; readonly keys: Key[] }
   | { readonly op: 'update'; readonly t: string; readonly key: Key; readonly row: Row }
   | { readonly op: 'delete'; readonly t: string; readonly key: Key }
   | { readonly op: 'createTable'; readonly def: TableDef }
@@ -26,19 +31,24 @@ export function replayLog(txn: WriteTxnImpl, log: readonly LogOp[]): void {
     if (m === undefined || key.length !== 1) return key;
     return m.get(key[0]!) ?? key;
   };
+  const insert = (t: string, row: Row, key: Key): void => {
+    const k = txn.insert(t, row);
+    const def = txn.getTable(t)!;
+    if (def.primaryKey.length === 0 && k[0] !== key[0]) {
+      const l = lowerName(t);
+      let m = remap.get(l);
+      if (m === undefined) remap.set(l, (m = new Map()));
+      m.set(key[0]!, k);
+    }
+  };
   for (const op of log) {
     switch (op.op) {
-      case 'insert': {
-        const k = txn.insert(op.t, op.row);
-        const def = txn.getTable(op.t)!;
-        if (def.primaryKey.length === 0 && k[0] !== op.key[0]) {
-          const l = lowerName(op.t);
-          let m = remap.get(l);
-          if (m === undefined) remap.set(l, (m = new Map()));
-          m.set(op.key[0]!, k);
-        }
+      case 'insert':
+        insert(op.t, op.row, op.key);
         break;
-      }
+      case 'inserts':
+        for (let i = 0; i < op.rows.length; i++) insert(op.t, op.rows[i]!, op.keys[i]!);
+        break;
       case 'update':
         txn.update(op.t, mapKey(op.t, op.key), op.row);
         break;

@@ -43,6 +43,17 @@ export abstract class TxnRows extends ViewBase {
    * a schema or meta change, nothing for an insert).
    */
   protected undo: unknown[] = [];
+  /**
+   * Log entries below this index are closed: a run of inserts there takes no more rows, so a mark
+   * or log position taken at the log's length stays between the operations before and after it.
+   */
+  protected sealedLog = 0;
+
+  /** The log's length as a position that later operations stay after (rebase.ts, marks). */
+  sealLog(): number {
+    this.sealedLog = this.log.length;
+    return this.sealedLog;
+  }
   protected undoFrom = -1;
   protected status = TxnStatus.Open;
   /** Re-applying a raced commit: a vanished row is a serialization failure, not a bug. */
@@ -350,8 +361,16 @@ export abstract class TxnRows extends ViewBase {
     }
     t.rowCount++;
     t.dirty = true;
-    this.log.push({ op: 'insert', t: def.name, row, key });
-    if (this.undoFrom >= 0) this.undo.push(null);
+    // Appended to the open run of inserts into this table, if the last entry is one (marks seal it).
+    const last = this.log.length - 1;
+    const run = last >= this.sealedLog ? this.log[last]! : null;
+    if (run !== null && run.op === 'inserts' && run.t === def.name) {
+      run.rows.push(row);
+      run.keys.push(key);
+    } else {
+      this.log.push({ op: 'inserts', t: def.name, rows: [row], keys: [key] });
+      if (this.undoFrom >= 0) this.undo.push(null);
+    }
     return key;
   }
 

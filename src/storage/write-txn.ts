@@ -249,6 +249,7 @@ export class WriteTxnImpl extends TxnMarks implements WriteTxn {
     this.status = TxnStatus.Done;
     // A cached plan's view may keep this object after the commit: let its log and undo go.
     this.log = [];
+    this.sealedLog = 0;
     this.undo = [];
     this.undoFrom = -1;
   }
@@ -258,6 +259,7 @@ export class WriteTxnImpl extends TxnMarks implements WriteTxn {
     this.status = TxnStatus.Done;
     this.work = new Map();
     this.log = [];
+    this.sealedLog = 0;
     this.undo = [];
     this.undoFrom = -1;
     this.core.finished(this);

@@ -36,7 +36,7 @@ describe('runs of inserts in the log', () => {
     for (let i = 4; i <= 5; i++) tx.insert('items', row(i));
     tx.rollbackTo(sp);
     tx.insert('items', row(6));
-    const mark = tx.statementMark();
+    const mark = tx.statementMark!();
     for (let i = 7; i <= 9; i++) tx.insert('items', row(i));
     tx.insert('notes', ['between']);
     tx.insert('items', row(10));
@@ -46,7 +46,7 @@ describe('runs of inserts in the log', () => {
     const at = logPosition(tx);
     tx.insert('items', row(12));
     tx.insert('notes', ['kept']);
-    const m2 = tx.statementMark();
+    const m2 = tx.statementMark!();
     tx.insert('items', row(13));
     tx.rollbackTo(m2);
     expect(at).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ import type { Eval, Frame } from './runtime.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import { ValueSet } from './value-set.js';
 import { patternPredicate } from './regex-match.js';
+import { asJsonbPair } from './json-ops.js';
 
 export function compileIs(ec: ExprCompiler, negate: boolean, n: Node, scope: Scope): Compiled {
   const a = ec.compile(n.left, scope).ev;
@@ -70,11 +71,13 @@ export function compileBetween(ec: ExprCompiler, negate: boolean, n: Node, scope
 }
 
 export function compileIn(ec: ExprCompiler, negate: boolean, n: Node, scope: Scope): Compiled {
-  const x = ec.compile(n.left, scope).ev;
+  const left = ec.compile(n.left, scope);
+  const x = left.ev;
   const list: Node[] = Array.isArray(n.right?.value) ? n.right.value : [];
   if (list.length === 1 && isSubquery(list[0])) return compileInSubquery(ec.env, negate, x, list[0], scope);
   if (n.right !== undefined && isSubquery(n.right)) return compileInSubquery(ec.env, negate, x, n.right, scope);
-  const compiled = list.map((e) => ec.compile(e, scope));
+  // A jsonb left side reads the list's values as jsonb (canonical text), as `=` does.
+  const compiled = list.map((e) => asJsonbPair(left, ec.compile(e, scope))[1]);
   const evs = compiled.map((c) => c.ev);
   if (evs.length >= HASHED_IN_LIST && compiled.every((c) => c.constant !== undefined || c.param !== undefined))
     return hashedIn(x, evs, negate);

@@ -11,7 +11,7 @@ import type { Scope } from './scope.js';
 import type { ExprShape } from './expr-shape.js';
 import { AGG_NAMES } from './aggregates.js';
 import { compileRegexMatch } from './regex-match.js';
-import { compileJsonOp, jsonConcat } from './json-ops.js';
+import { asJsonbPair, compileJsonOp, jsonConcat } from './json-ops.js';
 import {
   exprKey,
   fixBoolChain,
@@ -225,8 +225,7 @@ export class ExprCompiler {
       case '<=':
       case '>':
       case '>=': {
-        const l = this.compile(n.left, scope);
-        const r = this.compile(n.right, scope);
+        const [l, r] = asJsonbPair(this.compile(n.left, scope), this.compile(n.right, scope));
         return { ev: compareOp(op, l, r), type: 'boolean', name: '?column?' };
       }
       case '||': {

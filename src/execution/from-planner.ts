@@ -9,6 +9,7 @@ import { funcName } from './ast.js';
 import { renameColumns, splitAlias, valuesAsSelect } from './from-values.js';
 import { GenerateSeriesNode, seriesArguments } from './generate-series.js';
 import { isJsonTableFunction, jsonTableArguments, jsonTableColumns, JsonTableNode } from './json-table.js';
+import { asJsonbPair } from './json-ops.js';
 import { JoinNode, ScanNode, type JoinMode, type JoinType, type KeyedLocal, type LevelSpec, type SourceSpec } from './join-ops.js';
 import type { Eval, PlanNode } from './runtime.js';
 import type { Scope, SourceColumn } from './scope.js';
@@ -360,10 +361,12 @@ export class FromPlanner {
       if (hit.col >= src.columns.length || src.columns[hit.col]!.name === KEY_COLUMN) return undefined;
       return hit.col;
     };
-    const okSide = (n: Node): Eval | undefined => {
+    const okSide = (n: Node, col: number): Eval | undefined => {
       const r = this.#refsOf(n, scope);
       for (const x of r.refs) if (x === s || !allowed.has(x)) return undefined;
-      return r.c.ev;
+      // A jsonb column holds canonical text: a text value is looked up as the jsonb it reads as
+      // (the comparison itself does the same: asJsonbPair).
+      return src.columns[col]!.type === 'jsonb' ? asJsonbPair({ ev: r.c.ev, type: 'jsonb', name: '' }, r.c)[1].ev : r.c.ev;
     };
     for (const c of conj) {
       const n = c.node;
@@ -372,7 +375,7 @@ export class FromPlanner {
       if (op in FLIP) {
         const lc = colOf(n.left);
         if (lc !== undefined) {
-          const v = okSide(n.right);
+          const v = okSide(n.right, lc);
           if (v !== undefined) {
             out.push({ column: lc, op: op as Sarg['op'], values: [v], source: c });
             continue;
@@ -380,15 +383,15 @@ export class FromPlanner {
         }
         const rc = colOf(n.right);
         if (rc !== undefined) {
-          const v = okSide(n.left);
+          const v = okSide(n.left, rc);
           if (v !== undefined) out.push({ column: rc, op: FLIP[op]!, values: [v], source: c });
         }
       } else if (op === 'BETWEEN') {
         const col = colOf(n.left);
         const b = n.right?.value;
         if (col === undefined || !Array.isArray(b) || b.length !== 2) continue;
-        const lo = okSide(b[0]);
-        const hi = okSide(b[1]);
+        const lo = okSide(b[0], col);
+        const hi = okSide(b[1], col);
         if (lo !== undefined) out.push({ column: col, op: '>=', values: [lo] });
         if (hi !== undefined) out.push({ column: col, op: '<=', values: [hi] });
       } else if (op === 'IN') {
@@ -399,7 +402,7 @@ export class FromPlanner {
         const vals: Eval[] = [];
         let ok = true;
         for (const x of list) {
-          const v = okSide(x);
+          const v = okSide(x, col);
           if (v === undefined) {
             ok = false;
             break;
@@ -428,7 +431,7 @@ export class FromPlanner {
             other = a.left;
           }
           if (ac === undefined || (col !== undefined && ac !== col)) break;
-          const v = okSide(other);
+          const v = okSide(other, ac);
           if (v === undefined) break;
           col = ac;
           vals.push(v);

@@ -8,6 +8,7 @@ import type { Compiled, ExprCompiler } from './expr.js';
 import type { Eval } from './runtime.js';
 import type { Scope } from './scope.js';
 import { asText, atPath, contains, docOf, isJsonType, jsonOut, member, textArray, type Json } from './json-values.js';
+import { castValue } from './values.js';
 
 /** The type of a member taken from an operand of type `t` (json stays json; anything else reads as jsonb). */
 function resultType(t: ColumnType): ColumnType {
@@ -111,3 +112,20 @@ function concat(x: Json, y: Json): Json {
   return [...ax, ...ay];
 }
 
+
+/**
+ * A jsonb value compared with a value of another type (a text literal or parameter): the other
+ * side is read as jsonb first (22P02 if it is not JSON), so documents written differently but
+ * equal compare equal, as in PostgreSQL.
+ */
+export function asJsonbPair(l: Compiled, r: Compiled): [Compiled, Compiled] {
+  if (l.type === 'jsonb' && r.type !== 'jsonb') return [l, toJsonb(r)];
+  if (r.type === 'jsonb' && l.type !== 'jsonb') return [toJsonb(l), r];
+  return [l, r];
+}
+
+function toJsonb(c: Compiled): Compiled {
+  const e = c.ev;
+  const from = c.type;
+  return { type: 'jsonb', name: c.name, ev: (row, f) => castValue(e(row, f), 'jsonb', from) };
+}

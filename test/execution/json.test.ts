@@ -30,6 +30,21 @@ describe('json and jsonb values', () => {
     expect((await db.run(`SELECT id FROM docs WHERE d = '{"tags":[],"n":null,"name":"bob"}'::jsonb`)).rows).toEqual([[2]]);
   });
 
+  it('compares jsonb with text as jsonb: `=`, IN and an index probe find documents written otherwise', async () => {
+    const q = `SELECT id FROM docs WHERE d = '{ "tags" : [], "name":"bob", "n":null }'`;
+    expect((await db.run(q)).rows).toEqual([[2]]);
+    expect((await db.run(`SELECT id FROM docs WHERE d IN ('[1,2,{"k":true}]', '{"n":null,"tags":[],"name":"bob"}') ORDER BY id`)).rows).toEqual([[2], [3]]);
+    expect(await db.rows('SELECT id FROM docs WHERE d = $1', ['[1, 2, {"k" : true}]'])).toEqual([[3]]);
+    await db.run('CREATE INDEX docs_d ON docs (d)');
+    try {
+      expect((await db.run(q)).rows).toEqual([[2]]);
+      expect((await db.run(`SELECT id FROM docs WHERE d IN ('[1,2,{"k":true}]', '{"n":null,"tags":[],"name":"bob"}') ORDER BY id`)).rows).toEqual([[2], [3]]);
+    } finally {
+      await db.run('DROP INDEX docs_d');
+    }
+    expect(await db.outcome(`SELECT id FROM docs WHERE d = 'not json'`)).toBe('22P02');
+  });
+
   it('refuses text that is not JSON (22P02), in casts and in columns', async () => {
     expect(await db.outcome(`SELECT '{"a": }'::jsonb`)).toBe('22P02');
     expect(await db.outcome(`SELECT 'nope'::json`)).toBe('22P02');

@@ -2,6 +2,7 @@
 // their offsets in the original text; shape lifting, statement splitting and the front-end
 // statement parsers all work on these tokens, so node-sql-parser runs only on cache misses.
 import { DispatcherError, SqlState } from '../api/errors.js';
+import { KEYWORDS } from './keywords.js';
 
 /** Token types (numbers, so the hot loops compare small integers). */
 export const Tok = {
@@ -78,6 +79,26 @@ function lexError(message: string, text: string, offset: number): DispatcherErro
 }
 
 /** Tokenizes the whole text. Comments and whitespace are dropped; offsets point into `text`. */
+/** Whether a token ends an operand: a name, literal, parameter, or a closing bracket. */
+function endsOperandToken(t: Token | undefined): boolean {
+  if (t === undefined) return false;
+  switch (t.type) {
+    case Tok.Word:
+      return !KEYWORDS.has(t.text) || t.text === 'NULL' || t.text === 'TRUE' || t.text === 'FALSE';
+    case Tok.QuotedIdent:
+    case Tok.String:
+    case Tok.Integer:
+    case Tok.Numeric:
+    case Tok.Param:
+    case Tok.Blob:
+      return true;
+    case Tok.Punct:
+      return t.text === ')' || t.text === ']';
+    default:
+      return false;
+  }
+}
+
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const n = text.length;
@@ -217,10 +238,19 @@ export function tokenize(text: string): Token[] {
         out.push({ type: Tok.Punct, start, end: i, text: '$', value: undefined });
         continue;
       }
-      case 63 /* ? */:
+      case 63 /* ? */: {
         i++;
+        // After an operand, `?`, `?|` and `?&` are jsonb's key operators, not placeholders
+        // (a placeholder stands where an operand begins).
+        if (endsOperandToken(out[out.length - 1])) {
+          const next = text.charCodeAt(i);
+          if ((next === 124 /* | */ || next === 38 /* & */) && text.charCodeAt(i + 1) !== next) i++;
+          out.push({ type: Tok.Op, start, end: i, text: text.slice(start, i), value: undefined });
+          continue;
+        }
         out.push({ type: Tok.QMark, start, end: i, text: '?', value: undefined });
         continue;
+      }
       case 58 /* : */:
         if (text.charCodeAt(i + 1) === 58) {
           i += 2;

@@ -8,7 +8,7 @@ import type { Compiled, ExprCompiler } from './expr.js';
 import type { Eval } from './runtime.js';
 import type { Scope } from './scope.js';
 import { asText, atPath, contains, docOf, isJsonType, jsonOut, member, textArray, type Json } from './json-values.js';
-import { castValue } from './values.js';
+import { castValue, textOf } from './values.js';
 
 /** The type of a member taken from an operand of type `t` (json stays json; anything else reads as jsonb). */
 function resultType(t: ColumnType): ColumnType {
@@ -24,10 +24,15 @@ export function compileJsonOp(ec: ExprCompiler, op: string, n: Node, scope: Scop
     case '#>>':
     case '@>':
     case '<@':
+    case '?':
+    case '?|':
+    case '?&':
+    case '#-':
       break;
     default:
       return null;
   }
+  if (op.startsWith('?') || op === '#-') return keyOp(ec, op, n, scope);
   const l = ec.compile(n.left, scope);
   const r = ec.compile(n.right, scope);
   const lt = l.type;
@@ -128,4 +133,91 @@ function toJsonb(c: Compiled): Compiled {
   const e = c.ev;
   const from = c.type;
   return { type: 'jsonb', name: c.name, ev: (row, f) => castValue(e(row, f), 'jsonb', from) };
+}
+
+/** The keys a `?|` / `?&` / `#-` operand names: a text array literal ('{a,b}') or ARRAY['a', 'b']. */
+function keysOf(ec: ExprCompiler, node: Node, scope: Scope): Eval {
+  const items = node?.type === 'array' ? node.expr_list?.value : undefined;
+  if (Array.isArray(items)) {
+    const evs = items.map((x: Node) => ec.compile(x, scope).ev);
+    return (row, f) => {
+      const out: string[] = [];
+      for (const e of evs) {
+        const v = e(row, f);
+        if (v !== null) out.push(textOf(v));
+      }
+      return JSON.stringify(out);
+    };
+  }
+  const e = ec.compile(node, scope).ev;
+  return (row, f) => {
+    const v = e(row, f);
+    return v === null ? null : JSON.stringify(textArray(v));
+  };
+}
+
+/**
+ * `doc ? key` (a top-level key, or a string element of an array), `?|` / `?&` (any / every key of
+ * a text array), `doc #- path` (the document without the member at the path).
+ */
+function keyOp(ec: ExprCompiler, op: string, n: Node, scope: Scope): Compiled {
+  const l = ec.compile(n.left, scope);
+  checkOperand(op, l.type);
+  const a = l.ev;
+  const lt = l.type;
+  const one = op === '?';
+  // The right side: one key as text, or a list of keys (carried as its JSON text).
+  const b = one ? ec.compile(n.right, scope).ev : keysOf(ec, n.right, scope);
+  const has = (doc: Json, key: string): boolean => {
+    if (Array.isArray(doc)) return doc.some((x) => x === key);
+    return doc !== null && typeof doc === 'object' && Object.prototype.hasOwnProperty.call(doc, key);
+  };
+  if (op === '#-') {
+    return {
+      type: 'jsonb',
+      name: '?column?',
+      ev: (row, f) => {
+        const x = a(row, f);
+        if (x === null) return null;
+        const y = b(row, f);
+        if (y === null) return null;
+        return jsonOut(without(docOf(x, lt), JSON.parse(y as string) as string[]), 'jsonb');
+      },
+    };
+  }
+  return {
+    type: 'boolean',
+    name: '?column?',
+    ev: (row, f) => {
+      const x = a(row, f);
+      if (x === null) return null;
+      const y = b(row, f);
+      if (y === null) return null;
+      const doc = docOf(x, lt);
+      if (one) return has(doc, textOf(y));
+      const keys = JSON.parse(y as string) as string[];
+      return op === '?|' ? keys.some((k) => has(doc, k)) : keys.every((k) => has(doc, k));
+    },
+  };
+}
+
+/** `doc` without the member or element at `path` (unchanged when there is none). */
+function without(doc: Json, path: readonly string[]): Json {
+  if (path.length === 0 || doc === null || typeof doc !== 'object') return doc;
+  const [step, ...rest] = path as [string, ...string[]];
+  if (Array.isArray(doc)) {
+    if (!/^-?\d+$/.test(step)) return doc;
+    let i = Number(step);
+    if (i < 0) i += doc.length;
+    if (i < 0 || i >= doc.length) return doc;
+    const out = doc.slice();
+    if (rest.length === 0) out.splice(i, 1);
+    else out[i] = without(doc[i]!, rest);
+    return out;
+  }
+  if (!Object.prototype.hasOwnProperty.call(doc, step)) return doc;
+  const out = { ...doc };
+  if (rest.length === 0) delete out[step];
+  else out[step] = without(doc[step]!, rest);
+  return out;
 }

@@ -58,10 +58,35 @@ describe('tokenizer', () => {
     ]);
   });
 
-  it('reads placeholders, casts and multi-character operators', () => {
-    expect(kinds('$12 ? x::int a<>b c>=-1 d||e')).toEqual([
-      [Tok.Param, '$12'],
+  it('reads ? after an operand as an operator (jsonb ? ?| ?&), elsewhere as a placeholder', () => {
+    expect(kinds("d ? 'a' AND (d) ?| x AND f(?) ?& y OR x = ?")).toEqual([
+      [Tok.Word, 'd'],
+      [Tok.Op, '?'],
+      [Tok.String, "'a'"],
+      [Tok.Word, 'AND'],
+      [Tok.Punct, '('],
+      [Tok.Word, 'd'],
+      [Tok.Punct, ')'],
+      [Tok.Op, '?|'],
+      [Tok.Word, 'x'],
+      [Tok.Word, 'AND'],
+      [Tok.Word, 'f'],
+      [Tok.Punct, '('],
       [Tok.QMark, '?'],
+      [Tok.Punct, ')'],
+      [Tok.Op, '?&'],
+      [Tok.Word, 'y'],
+      [Tok.Word, 'OR'],
+      [Tok.Word, 'x'],
+      [Tok.Op, '='],
+      [Tok.QMark, '?'],
+    ]);
+  });
+
+  it('reads placeholders, casts and multi-character operators', () => {
+    expect(kinds('? $12 x::int a<>b c>=-1 d||e')).toEqual([
+      [Tok.QMark, '?'],
+      [Tok.Param, '$12'],
       [Tok.Word, 'x'],
       [Tok.Cast, '::'],
       [Tok.Word, 'int'],

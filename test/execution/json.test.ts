@@ -122,6 +122,16 @@ describe('JSON operators', () => {
     expect(await db.rows('SELECT id FROM docs WHERE $1::jsonb <@ d ORDER BY id', ['{"name": "bob"}'])).toEqual([[2]]);
   });
 
+  it('? / ?| / ?& test for keys (and string elements); #- takes a member out along a path', async () => {
+    const r = await db.run(`SELECT d ? 'name', d ? 'city', d ?| '{zip,addr}', d ?& '{name,n}', d ?& '{name,zip}', d ?| ARRAY['x', 'tags'] FROM docs WHERE id = 1`);
+    expect(r.rows[0]).toEqual([true, false, true, true, false, true]);
+    expect((await db.run(`SELECT id FROM docs WHERE d ? 'tags' ORDER BY id`)).rows).toEqual([[1], [2]]);
+    expect(await one(`SELECT d -> 'tags' ? 'b' FROM docs WHERE id = 1`)).toBe(true);
+    expect(await one(`SELECT d #- '{addr,city}' #- '{tags,0}' #- '{n}' FROM docs WHERE id = 1`)).toBe('{"addr": {}, "name": "ann", "tags": ["b"]}');
+    // A ? where an operand begins is still a placeholder.
+    expect(await db.rows('SELECT id FROM docs WHERE id = ? OR d ? ?', [3, 'name'])).toEqual([[1], [2], [3]]);
+  });
+
   it('refuses operands that cannot be JSON (42883)', async () => {
     expect(await db.outcome(`SELECT g -> 'a' FROM docs`)).toBe('42883');
   });

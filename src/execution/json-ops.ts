@@ -10,6 +10,16 @@ import type { Scope } from './scope.js';
 import { asText, atPath, contains, docOf, isJsonType, jsonOut, member, textArray, type Json } from './json-values.js';
 import { castValue, textOf } from './values.js';
 
+/** An evaluator of two operands that is NULL when either is (each JSON operator is). */
+function strict2(a: Eval, b: Eval, fn: (x: SqlValue, y: SqlValue) => SqlValue): Eval {
+  return (row, f) => {
+    const x = a(row, f);
+    if (x === null) return null;
+    const y = b(row, f);
+    return y === null ? null : fn(x, y);
+  };
+}
+
 /** The type of a member taken from an operand of type `t` (json stays json; anything else reads as jsonb). */
 function resultType(t: ColumnType): ColumnType {
   return t === 'json' ? 'json' : 'jsonb';
@@ -52,15 +62,11 @@ export function compileJsonOp(ec: ExprCompiler, op: string, n: Node, scope: Scop
       return {
         type,
         name: '?column?',
-        ev: (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const sel = b(row, f);
-          if (sel === null) return null;
+        ev: strict2(a, b, (x, sel) => {
           const m = take(docOf(x, lt), sel);
           if (text) return asText(m);
           return m === undefined ? null : jsonOut(m, type);
-        },
+        }),
       };
     }
     default: {
@@ -69,15 +75,11 @@ export function compileJsonOp(ec: ExprCompiler, op: string, n: Node, scope: Scop
       return {
         type: 'boolean',
         name: '?column?',
-        ev: (row, f) => {
-          const x = a(row, f);
-          if (x === null) return null;
-          const y = b(row, f);
-          if (y === null) return null;
+        ev: strict2(a, b, (x, y) => {
           const dx = docOf(x, lt);
           const dy = docOf(y, rt);
           return within ? contains(dy, dx) : contains(dx, dy);
-        },
+        }),
       };
     }
   }
@@ -99,13 +101,7 @@ export function jsonConcat(l: Compiled, r: Compiled): Compiled | null {
   return {
     type: 'jsonb',
     name: '?column?',
-    ev: (row, f) => {
-      const x = a(row, f);
-      if (x === null) return null;
-      const y = b(row, f);
-      if (y === null) return null;
-      return jsonOut(concat(docOf(x, lt), docOf(y, rt)), 'jsonb');
-    },
+    ev: strict2(a, b, (x, y) => jsonOut(concat(docOf(x, lt), docOf(y, rt)), 'jsonb')),
   };
 }
 
@@ -176,28 +172,18 @@ function keyOp(ec: ExprCompiler, op: string, n: Node, scope: Scope): Compiled {
     return {
       type: 'jsonb',
       name: '?column?',
-      ev: (row, f) => {
-        const x = a(row, f);
-        if (x === null) return null;
-        const y = b(row, f);
-        if (y === null) return null;
-        return jsonOut(without(docOf(x, lt), JSON.parse(y as string) as string[]), 'jsonb');
-      },
+      ev: strict2(a, b, (x, y) => jsonOut(without(docOf(x, lt), JSON.parse(y as string) as string[]), 'jsonb')),
     };
   }
   return {
     type: 'boolean',
     name: '?column?',
-    ev: (row, f) => {
-      const x = a(row, f);
-      if (x === null) return null;
-      const y = b(row, f);
-      if (y === null) return null;
+    ev: strict2(a, b, (x, y) => {
       const doc = docOf(x, lt);
       if (one) return has(doc, textOf(y));
       const keys = JSON.parse(y as string) as string[];
       return op === '?|' ? keys.some((k) => has(doc, k)) : keys.every((k) => has(doc, k));
-    },
+    }),
   };
 }
 

@@ -43,7 +43,7 @@ describe('redo frame size', () => {
         expect(body !== null).toBe(fits);
         if (body !== null) expect(decodeRedo(body, 'x.db-wal').ops.length).toBe(log.length);
       }),
-      { numRuns: 150 },
+      { numRuns: 60 },
     );
   });
 

@@ -9,6 +9,7 @@ import { TreeCursor } from '../src/storage/cursor.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
 import type { Key, SqlValue } from '../src/storage/ports.js';
+import { leafKeys } from '../src/storage/leaf-keys.js';
 
 type Edit =
   | { k: 'put'; a: SqlValue; b: number }
@@ -32,13 +33,18 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
 /** Every cache that exists says what the keys say. */
 function checkCaches(root: BNode): void {
   walkTree(objectSource, root, (n) => {
+    const keys = n.leaf ? leafKeys(n) : n.keys;
+    if (n.leaf && n.nums !== null) {
+      expect(n.n0).toBeUndefined();
+      expect(keys.every((k) => k.length === n.ar && k.every((x) => typeof x === 'number' && !Number.isNaN(x)))).toBe(true);
+    }
     if (Array.isArray(n.n0)) {
-      expect(n.n0.length).toBe(n.keys.length);
-      for (let i = 0; i < n.keys.length; i++) expect(n.n0[i]).toBe(n.keys[i]![0]);
+      expect(n.n0.length).toBe(keys.length);
+      for (let i = 0; i < keys.length; i++) expect(n.n0[i]).toBe(keys[i]![0]);
     }
     if (Array.isArray(n.nk)) {
-      expect(n.nk).toEqual(n.keys.map((k) => k[0]));
-      expect(n.keys.every((k) => k.length === 1)).toBe(true);
+      expect(n.nk).toEqual(keys.map((k) => k[0]));
+      expect(keys.every((k) => k.length === 1)).toBe(true);
     }
   });
 }

@@ -6,6 +6,7 @@ import { packr } from '../src/storage/format.js';
 import { newLeaf, tupleSize } from '../src/storage/node.js';
 import { decodeNode, encodeNode } from '../src/storage/page-codec.js';
 import type { Row, SqlValue } from '../src/storage/ports.js';
+import { insertKey } from '../src/storage/leaf-keys.js';
 
 const valueArb: fc.Arbitrary<SqlValue> = fc.oneof(
   fc.constant(null),
@@ -51,7 +52,7 @@ describe('page codec', () => {
       fc.property(fc.array(fc.tuple(valueArb, fc.array(valueArb, { maxLength: 6 })), { maxLength: 12 }), (entries) => {
         const leaf = newLeaf(0);
         for (const [k, row] of entries) {
-          leaf.keys.push([k]);
+          insertKey(leaf, leaf.vals.length, [k]);
           leaf.vals.push(row as Row);
           const s = tupleSize([k]) + tupleSize(row);
           leaf.sizes.push(s);

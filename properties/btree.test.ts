@@ -9,6 +9,7 @@ import { compareKeys } from '../src/storage/key-order.js';
 import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
 import type { Key, KeyRange, ReadView, Row, TableDef } from '../src/storage/ports.js';
 import { checkCommitted, runFiles } from './storage-runs.js';
+import { leafLength } from '../src/storage/leaf-keys.js';
 
 type Op =
   | { k: 'put'; a: number; b: number; v: string }
@@ -230,7 +231,7 @@ describe('B+tree model', () => {
         let leafDepth = -1;
         const walk = (n: BNode, d: number): void => {
           if (n.leaf) {
-            expect(n.keys.length).toBeLessThanOrEqual(MAX_LEAF_ENTRIES);
+            expect(leafLength(n)).toBeLessThanOrEqual(MAX_LEAF_ENTRIES);
             if (leafDepth < 0) leafDepth = d;
             expect(d).toBe(leafDepth);
             return;

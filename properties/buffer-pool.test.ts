@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../src/storage/buffer-pool.js';
 import { newLeaf, type BNode } from '../src/storage/node.js';
+import { insertKey, keyAt } from '../src/storage/leaf-keys.js';
 
 type Op = { k: 'get'; id: number } | { k: 'pin'; id: number } | { k: 'unpin'; id: number } | { k: 'put'; id: number };
 
@@ -18,7 +19,7 @@ const opArb = (pages: number): fc.Arbitrary<Op> =>
 function nodeFor(id: number, version: number): BNode {
   const n = newLeaf(0);
   n.id = id;
-  n.keys.push([id, version]);
+  insertKey(n, 0, [id, version]);
   n.vals.push(null);
   n.sizes.push(4);
   return n;
@@ -45,7 +46,7 @@ describe('buffer pool', () => {
           switch (op.k) {
             case 'get': {
               const n = pool.get(op.id);
-              const k = n.keys[0]!;
+              const k = n.leaf ? keyAt(n, 0) : n.keys[0]!;
               if (k[0] !== op.id || k[1] !== (version.get(op.id) ?? 0)) expect(k).toEqual([op.id, version.get(op.id) ?? 0]);
               break;
             }

@@ -13,6 +13,7 @@ import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import type { IndexDef, Key, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../src/storage/ports.js';
 import { checkCommitted, indexEntries, runFiles } from './storage-runs.js';
+import { keyAt, leafKeys } from '../src/storage/leaf-keys.js';
 
 type Op =
   | { k: 'bulk'; ids: number[]; kind: 0 | 1 | 2; dup: boolean }
@@ -234,17 +235,17 @@ describe('deferred index entries', () => {
           expect(n.bytes).toBeLessThanOrEqual(capacity);
           if (n.leaf) {
             depths.push(depth);
-            seen.push(...n.keys);
+            seen.push(...leafKeys(n));
           } else {
             expect(n.children.length).toBe(n.keys.length + 1);
             for (let i = 0; i < n.children.length; i++) {
               const c = n.children[i] as typeof root;
-              if (i > 0) expect(compareKeys(c.leaf ? c.keys[0]! : firstKey(c), n.keys[i - 1]!)).toBe(0);
+              if (i > 0) expect(compareKeys(c.leaf ? keyAt(c, 0) : firstKey(c), n.keys[i - 1]!)).toBe(0);
               walk(c, depth + 1, depths);
             }
           }
         };
-        const firstKey = (n: typeof root): Key => (n.leaf ? n.keys[0]! : firstKey(n.children[0] as typeof root));
+        const firstKey = (n: typeof root): Key => (n.leaf ? keyAt(n, 0) : firstKey(n.children[0] as typeof root));
         const depths: number[] = [];
         walk(root, 0, depths);
         expect(new Set(depths).size).toBe(1);

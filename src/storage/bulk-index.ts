@@ -9,6 +9,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import { MAX_CHILDREN, MAX_LEAF_ENTRIES, TreeWriter, PutMode, walkTree, type NodeSource } from './btree.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys } from './key-order.js';
+import { insertKey, keyAt } from './leaf-keys.js';
 import { CHILD_SIZE, NODE_OVERHEAD, newInternal, newLeaf, tupleSize, type BNode, type ChildRef, type LeafNode } from './node.js';
 import type { Key } from './ports.js';
 import { loadRef } from './view.js';
@@ -249,18 +250,19 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const s = tupleSize(k) + 1;
-    if (leaf.keys.length > 0 && (leaf.keys.length >= leafEntries || leaf.bytes + s > fillBytes)) {
+    const count = leaf.vals.length;
+    if (count > 0 && (count >= leafEntries || leaf.bytes + s > fillBytes)) {
       level.push(leaf);
-      firsts.push(leaf.keys[0]!);
+      firsts.push(keyAt(leaf, 0));
       leaf = newLeaf(owner);
     }
-    leaf.keys.push(k);
+    insertKey(leaf, count, k);
     leaf.vals.push(null);
     leaf.sizes.push(s);
     leaf.bytes += s;
   }
   level.push(leaf);
-  firsts.push(leaf.keys[0] ?? []);
+  firsts.push(leaf.vals.length > 0 ? keyAt(leaf, 0) : []);
   const innerChildren = Math.floor(MAX_CHILDREN * FILL);
   while (level.length > 1) {
     const up: BNode[] = [];

@@ -5,9 +5,15 @@
 import { childIndex } from './btree.js';
 import { firstNumbers } from './number-caches.js';
 import { comparePrefix } from './key-order.js';
+
+/** comparePrefix(key at i of a leaf, bound). */
+function prefixAt(l: LeafNode, i: number, bound: Key): number {
+  return l.nums !== null ? comparePrefixAt(l, i, bound, bound.length) : comparePrefix(l.keys![i]!, bound);
+}
 import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './btree.js';
 import type { Key, KeyRange } from './ports.js';
+import { comparePrefixAt, keyAt, keySlice, leafLength, lowerInLeaf } from './leaf-keys.js';
 
 const EMPTY_KEY: Key = [];
 
@@ -64,8 +70,22 @@ export class TreeCursor {
   /** The range ends inside the current leaf: do not move to the next one. */
   #last = false;
   #done = false;
-  key: Key = EMPTY_KEY;
+  /** Where the current key is: read (and, for a numeric leaf, built) only when asked for. */
+  #keyLeaf: LeafNode | null = null;
+  #keyIdx = 0;
   value: LeafValue = null;
+
+  /** The key of the current entry. */
+  get key(): Key {
+    const l = this.#keyLeaf;
+    return l === null ? EMPTY_KEY : keyAt(l, this.#keyIdx);
+  }
+
+  /** Elements from..to of the current key (no whole tuple built on the way). */
+  protected keySlice(from: number, to?: number): Key {
+    const l = this.#keyLeaf;
+    return l === null ? EMPTY_KEY : keySlice(l, this.#keyIdx, from, to);
+  }
 
   /**
    * `shared`: no writer edits the reachable nodes while the cursor is open (a snapshot's tree, or a
@@ -85,11 +105,12 @@ export class TreeCursor {
 
   /** lowerIndex(node.keys, bound, strict), through the node's number cache when it can. */
   #lowerIn(node: BNode, bound: Key, num: number | null, strict: boolean): number {
+    if (node.leaf && node.nums !== null) return lowerInLeaf(node, bound, bound.length, strict);
     if (num !== null) {
       const n0 = firstNumbers(node);
       if (n0 !== null) return lowerNumber(n0, num, strict);
     }
-    return lowerIndex(node.keys, bound, strict);
+    return lowerIndex(node.keys!, bound, strict);
   }
 
   /** Descends from `node` to a leaf; `seek` positions by the start bound, else by direction. */
@@ -116,12 +137,11 @@ export class TreeCursor {
     this.#pinned = leaf.id;
     if (leaf.id !== 0) this.#src.pin(leaf.id);
     this.#leaf = leaf;
-    const keys = leaf.keys;
-    const n = keys.length;
+    const n = leafLength(leaf);
     if (!this.#reverse) {
       this.#i = seek && this.#lower !== undefined ? this.#lowerIn(leaf, this.#lower, this.#lowerNum, this.#lowerStrict) : 0;
       const u = this.#upper;
-      if (u === undefined || n === 0 || comparePrefix(keys[n - 1]!, u) < (this.#upperStrict ? 0 : 1)) {
+      if (u === undefined || n === 0 || prefixAt(leaf, n - 1, u) < (this.#upperStrict ? 0 : 1)) {
         this.#stop = n;
         this.#last = false;
       } else {
@@ -131,7 +151,7 @@ export class TreeCursor {
     } else {
       this.#i = (seek && this.#upper !== undefined ? this.#lowerIn(leaf, this.#upper, this.#upperNum, !this.#upperStrict) : n) - 1;
       const l = this.#lower;
-      if (l === undefined || n === 0 || comparePrefix(keys[0]!, l) > (this.#lowerStrict ? 0 : -1)) {
+      if (l === undefined || n === 0 || prefixAt(leaf, 0, l) > (this.#lowerStrict ? 0 : -1)) {
         this.#stop = 0;
         this.#last = false;
       } else {
@@ -170,7 +190,8 @@ export class TreeCursor {
         const i = this.#i;
         if (i < this.#stop) {
           this.#i = i + 1;
-          this.key = leaf.keys[i]!;
+          this.#keyLeaf = leaf;
+          this.#keyIdx = i;
           this.value = leaf.vals[i]!;
           return true;
         }
@@ -178,7 +199,8 @@ export class TreeCursor {
         const i = this.#i;
         if (i >= this.#stop) {
           this.#i = i - 1;
-          this.key = leaf.keys[i]!;
+          this.#keyLeaf = leaf;
+          this.#keyIdx = i;
           this.value = leaf.vals[i]!;
           return true;
         }
@@ -194,9 +216,9 @@ export class TreeCursor {
     return this.#reverse;
   }
 
-  /** The leaf values array of the last run() and the index of its first entry. */
+  /** The leaf of the last run(), its values array and the index of the run's first entry. */
+  protected runLeaf: LeafNode | null = null;
   protected runVals: readonly LeafValue[] = [];
-  protected runKeys: readonly Key[] = [];
   protected runStart = 0;
 
   /**
@@ -212,11 +234,12 @@ export class TreeCursor {
       const avail = this.#reverse ? i - this.#stop + 1 : this.#stop - i;
       if (avail > 0) {
         const n = avail < max ? avail : max;
+        this.runLeaf = leaf;
         this.runVals = leaf.vals;
-        this.runKeys = leaf.keys;
         this.runStart = i;
         this.#i = this.#reverse ? i - n : i + n;
-        this.key = leaf.keys[this.#reverse ? i - n + 1 : i + n - 1]!;
+        this.#keyLeaf = leaf;
+        this.#keyIdx = this.#reverse ? i - n + 1 : i + n - 1;
         return n;
       }
       if (this.#last || !this.#nextLeaf()) {

@@ -4,6 +4,7 @@ import type { NodeSource } from './btree.js';
 import type { DbState } from './catalog.js';
 import { indexKey } from './index-keys.js';
 import { compareKeys } from './key-order.js';
+import { leafKeys } from './leaf-keys.js';
 import { NODE_OVERHEAD, type BNode, type ChildRef, type LeafValue } from './node.js';
 import type { Key, Row } from './ports.js';
 
@@ -35,10 +36,12 @@ export function checkState(
       }
       visit?.(n);
       const where = `${what}: node ${n.id}`;
-      if (n.bytes > capacity && n.keys.length > 1) report(`${where} is over capacity (${n.bytes} > ${capacity})`);
-      for (let i = 0; i < n.keys.length; i++) {
-        const k = n.keys[i]!;
-        if (i > 0 && compareKeys(n.keys[i - 1]!, k) >= 0) report(`${where}: keys out of order at ${i}`);
+      const keys = n.leaf ? leafKeys(n) : n.keys;
+      if (n.leaf && n.nums !== null && n.ar > 0 && n.nums.length !== n.ar * n.vals.length) report(`${where}: numeric keys and values disagree`);
+      if (n.bytes > capacity && keys.length > 1) report(`${where} is over capacity (${n.bytes} > ${capacity})`);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (i > 0 && compareKeys(keys[i - 1]!, k) >= 0) report(`${where}: keys out of order at ${i}`);
         if (lo !== undefined && compareKeys(k, lo) < 0) report(`${where}: key below its lower bound`);
         if (hi !== undefined && compareKeys(k, hi) >= 0) report(`${where}: key at or above its upper bound`);
       }
@@ -47,8 +50,8 @@ export function checkState(
         else if (leafDepth !== depth) report(`${where}: leaves at different depths`);
         let sum = NODE_OVERHEAD;
         for (const s of n.sizes) sum += s;
-        if (sum !== n.bytes || n.sizes.length !== n.keys.length) report(`${where}: size accounting is off`);
-        for (let i = 0; i < n.keys.length; i++) onEntry(n.keys[i]!, n.vals[i]!);
+        if (sum !== n.bytes || n.sizes.length !== keys.length) report(`${where}: size accounting is off`);
+        for (let i = 0; i < keys.length; i++) onEntry(keys[i]!, n.vals[i]!);
         return;
       }
       if (n.children.length !== n.keys.length + 1) report(`${where}: ${n.children.length} children for ${n.keys.length} keys`);

@@ -37,7 +37,9 @@ function compareStrings(a: string, b: string): number {
 function compareNumeric(a: number | bigint, b: number | bigint): number {
   if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
   // Mixed number/bigint: JS relational operators compare them exactly.
-  if (typeof a === 'number' && Number.isNaN(a)) return typeof b === 'number' && Number.isNaN(b) ? 0 : 1;
+  // NaN (a number here, the other a bigint) sorts after every number, on either side.
+  if (typeof a === 'number' && Number.isNaN(a)) return 1;
+  if (typeof b === 'number' && Number.isNaN(b)) return -1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -29,7 +29,12 @@ export type ChildRef = number | BNode;
 
 export interface LeafNode {
   readonly leaf: true;
-  keys: Key[];
+  /** The keys as tuples; null while the leaf holds them as numbers (see leaf-keys.ts). */
+  keys: Key[] | null;
+  /** The keys flattened, `ar` numbers each, when every key is `ar` non-NaN numbers; else null. */
+  nums: number[] | null;
+  /** Numbers per key in the numeric form (0 while a numeric leaf is empty). */
+  ar: number;
   vals: LeafValue[];
   /** Accounted encoded size of each entry (key + value). */
   sizes: number[];
@@ -39,11 +44,11 @@ export interface LeafNode {
   id: number;
   /** Token of the writer allowed to mutate it in place; 0 = immutable. */
   owner: number;
-  /** Readers' cache of the keys as numbers (see numericKeys); dropped by every edit of the keys. */
+  /** Tuple form only: readers' cache of the keys as numbers (see numericKeys); dropped by every edit of the keys. */
   nk: number[] | null | undefined;
-  /** The keys' first elements as numbers (see firstNumbers in number-caches.ts), kept in step by every edit. */
+  /** Tuple form only: the keys' first elements as numbers (see firstNumbers in number-caches.ts), kept in step by every edit. */
   n0: number[] | null | undefined;
-  /** keys and n0 are the arrays of the node this one was copied from (see cloneNode). */
+  /** keys (or nums) and n0 are the arrays of the node this one was copied from (see cloneNode). */
   borrowed: boolean;
 }
 
@@ -78,7 +83,7 @@ export function newToken(): number {
 }
 
 export function newLeaf(owner: number): LeafNode {
-  return { leaf: true, keys: [], vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, borrowed: false };
+  return { leaf: true, keys: null, nums: [], ar: 0, vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, borrowed: false };
 }
 
 export function newInternal(owner: number): InternalNode {
@@ -98,6 +103,8 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
     return {
       leaf: true,
       keys: n.keys,
+      nums: n.nums,
+      ar: n.ar,
       vals: n.vals.slice(),
       sizes: n.sizes.slice(),
       bytes: n.bytes,
@@ -125,8 +132,13 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
 /** Gives a copy its own keys (and n0, and an internal node's sizes) before it changes them. */
 export function ownKeys(n: BNode): void {
   if (!n.borrowed) return;
-  n.keys = n.keys.slice();
-  if (!n.leaf) n.sizes = n.sizes.slice();
+  if (n.leaf) {
+    if (n.keys !== null) n.keys = n.keys.slice();
+    if (n.nums !== null) n.nums = n.nums.slice();
+  } else {
+    n.keys = n.keys.slice();
+    n.sizes = n.sizes.slice();
+  }
   const n0 = n.n0;
   if (n0 !== undefined && n0 !== null) n.n0 = n0.slice();
   n.borrowed = false;

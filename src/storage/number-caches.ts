@@ -11,6 +11,7 @@ import type { Key } from './ports.js';
  * it searches again and again, keeping the cache in step with its edits).
  */
 export function cacheFor(node: BNode, key: Key, build: boolean): number[] | null {
+  if (node.leaf && node.nums !== null) return null;
   const x = key[0];
   if (typeof x !== 'number' || x !== x) return null;
   const n0 = node.n0;
@@ -43,6 +44,7 @@ export function numberEnd(n0: readonly number[], x: number, from: number): numbe
 
 /** A key went in at position i of a node's keys: its caches follow (or are dropped). */
 export function cachedInsert(n: BNode, i: number, key: Key): void {
+  if (n.leaf && n.nums !== null) return;
   n.nk = undefined;
   const n0 = n.n0;
   if (n0 === undefined || n0 === null) return;
@@ -54,6 +56,7 @@ export function cachedInsert(n: BNode, i: number, key: Key): void {
 
 /** The key at position i of a node's keys went out. */
 export function cachedRemove(n: BNode, i: number): void {
+  if (n.leaf && n.nums !== null) return;
   n.nk = undefined;
   const n0 = n.n0;
   if (n0 !== undefined && n0 !== null) n0.splice(i, 1);
@@ -65,6 +68,7 @@ export function cachedRemove(n: BNode, i: number): void {
  * array instead of chasing a pointer to a key tuple per probe (each a likely cache miss).
  */
 export function numericKeys(node: BNode): number[] | null {
+  if (node.leaf && node.nums !== null) return node.ar <= 1 ? node.nums : null;
   if (node.nk === undefined) buildNumberCaches(node);
   return node.nk!;
 }
@@ -77,13 +81,15 @@ export function numericKeys(node: BNode): number[] | null {
  * splits and merges); nk, the whole-key variant, is dropped on edits and rebuilt by readers.
  */
 export function firstNumbers(node: BNode): number[] | null {
+  // A numeric leaf of one number a key is its own cache; wider ones are searched by leaf-keys.ts.
+  if (node.leaf && node.nums !== null) return node.ar <= 1 ? node.nums : null;
   if (node.n0 === undefined) buildNumberCaches(node);
   return node.n0!;
 }
 
 /** One pass for both caches: n0 (first elements), nk (n0 again when every key is one number). */
 function buildNumberCaches(node: BNode): void {
-  const keys = node.keys;
+  const keys = node.keys!;
   let n0: number[] | null = [];
   let single = true;
   for (let i = 0; i < keys.length; i++) {

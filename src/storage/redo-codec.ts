@@ -6,7 +6,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import { packr } from './format.js';
 import { plainBytes, plainKey } from './page-codec.js';
 import type { Key, Row } from './ports.js';
-import type { LogOp } from './txn-replay.js';
+import { runKey, type LogOp } from './txn-replay.js';
 import { MAX_REDO_BYTES } from './wal.js';
 
 const INSERT = 1;
@@ -47,7 +47,7 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
         for (let i = 0; i < op.rows.length; i++) {
           flat[j++] = INSERT;
           flat[j++] = op.t;
-          flat[j++] = op.keys[i];
+          flat[j++] = runKey(op, i);
           flat[j++] = op.rows[i];
         }
         break;
@@ -73,7 +73,7 @@ function redoLowerBound(log: readonly LogOp[]): number {
   let n = 0;
   for (const op of log) {
     if (op.op === 'inserts') {
-      for (let i = 0; i < op.rows.length; i++) n += tupleLowerBound(op.keys[i]!) + tupleLowerBound(op.rows[i]!);
+      for (let i = 0; i < op.rows.length; i++) n += tupleLowerBound(runKey(op, i)) + tupleLowerBound(op.rows[i]!);
       continue;
     }
     if (op.op !== 'insert' && op.op !== 'update' && op.op !== 'delete') return 0;

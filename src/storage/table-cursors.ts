@@ -2,6 +2,7 @@
 import { TreeCursor } from './cursor.js';
 import { objectSource, type NodeSource } from './btree.js';
 import { newLeaf, type BNode, type LeafValue } from './node.js';
+import { keyAt } from './leaf-keys.js';
 import type { IndexCursor, Key, KeyRange, Row, RowCursor } from './ports.js';
 
 export type ValueResolver = (v: LeafValue) => Row;
@@ -70,11 +71,11 @@ export class IndexEntryCursor extends TreeCursor implements IndexCursor {
 
   next(): Key | undefined {
     if (!this.advance()) return undefined;
-    return this.key.slice(this.#width);
+    return this.keySlice(this.#width);
   }
 
   get indexKey(): Key {
-    return this.key.slice(0, this.#width);
+    return this.keySlice(0, this.#width);
   }
 
   nextEntries(out: Key[], max: number): number {
@@ -82,9 +83,9 @@ export class IndexEntryCursor extends TreeCursor implements IndexCursor {
     while (n < max) {
       const got = this.run(max - n);
       if (got === 0) break;
-      const keys = this.runKeys;
+      const leaf = this.runLeaf!;
       const step = this.reverse ? -1 : 1;
-      for (let k = 0, i = this.runStart; k < got; k++, i += step) out[n++] = keys[i]!;
+      for (let k = 0, i = this.runStart; k < got; k++, i += step) out[n++] = keyAt(leaf, i);
     }
     return n;
   }

@@ -7,6 +7,7 @@ import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './node-source.js';
 import type { Key } from './ports.js';
 import { cacheFor, numberEnd, numberRange, numericKeys } from './number-caches.js';
+import { comparePrefixAt, keyAt, leafLength, lowerInLeaf, searchLeaf } from './leaf-keys.js';
 
 /** Index of `key` in the sorted array, or -(insertion point) - 1. */
 export function searchKeys(keys: readonly Key[], key: Key): number {
@@ -37,12 +38,13 @@ export function childIndex(node: InternalNode, key: Key): number {
 
 /** searchKeys on a node: tuples are compared only among entries whose first number equals the key's. */
 export function searchNode(node: BNode, key: Key, build: boolean): number {
+  if (node.leaf && node.nums !== null) return searchLeaf(node, key);
   const n0 = cacheFor(node, key, build);
-  if (n0 === null) return searchKeys(node.keys, key);
+  const keys = node.keys!;
+  if (n0 === null) return searchKeys(keys, key);
   const x = key[0] as number;
   let lo = numberRange(n0, x);
   let hi = numberEnd(n0, x, lo) - 1;
-  const keys = node.keys;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const c = compareKeys(keys[mid]!, key);
@@ -153,18 +155,10 @@ export function hasPrefix(src: NodeSource, root: BNode, bound: Key, n: number, e
     if (lo < keys.length) upper = keys[lo];
     node = src.load(node.children[lo]!);
   }
-  const keys = node.keys;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (comparePrefixN(k, bound, n) !== 0) return false;
-    if (except === undefined || !suffixEquals(k, n, except)) return true;
+  const count = leafLength(node);
+  for (let i = lowerInLeaf(node, bound, n, false); i < count; i++) {
+    if (comparePrefixAt(node, i, bound, n) !== 0) return false;
+    if (except === undefined || !suffixEquals(keyAt(node, i), n, except)) return true;
   }
   // Ran off the leaf: later keys are >= the leaf's upper separator.
   if (upper === undefined || comparePrefixN(upper, bound, n) > 0) return false;
@@ -184,7 +178,15 @@ export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number, b
     if (lo < node.keys.length) upper = node.keys[lo];
     node = src.load(node.children[lo]!);
   }
-  const keys = node.keys;
+  if (node.nums !== null) {
+    const lo = lowerInLeaf(node, bound, n, false);
+    const end = lowerInLeaf(node, bound, n, true);
+    if (end === leafLength(node) && upper !== undefined && comparePrefixN(upper, bound, n) <= 0) return undefined;
+    const out: Key[] = [];
+    for (let i = lo; i < end; i++) out.push(keyAt(node, i));
+    return out;
+  }
+  const keys = node.keys!;
   const lo = prefixLowerBound(node, bound, n, build);
   let end = lo;
   const n0 = n === 1 ? cacheFor(node, bound, false) : null;
@@ -198,7 +200,8 @@ export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number, b
 
 /** The first key of a node that does not start below bound[0..n), through its number cache when it has one. */
 function prefixLowerBound(node: BNode, bound: Key, n: number, build: boolean): number {
-  const keys = node.keys;
+  if (node.leaf && node.nums !== null) return lowerInLeaf(node, bound, n, false);
+  const keys = node.keys!;
   const n0 = cacheFor(node, bound, build);
   let lo = 0;
   let hi = keys.length;

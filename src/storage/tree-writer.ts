@@ -22,6 +22,7 @@ import type { NodeSource } from './node-source.js';
 import type { Key } from './ports.js';
 import { cachedInsert, cachedRemove } from './number-caches.js';
 import { childOf, searchNode } from './tree-read.js';
+import { appendKeys, compareAt, insertKey, keyAt, leafLength, removeKey, splitKeys } from './leaf-keys.js';
 
 /**
  * Entry caps besides the byte capacity: a writer copies every node on its path, so wide nodes of
@@ -132,11 +133,10 @@ export class TreeWriter {
   }
 
   #insertLeaf(leaf: LeafNode, key: Key, val: LeafValue, size: number, mode: PutMode): LeafNode {
-    const keys = leaf.keys;
     let i: number;
-    const len = keys.length;
+    const len = leafLength(leaf);
     // Appends (row ids, increasing keys) skip the binary search.
-    if (len === 0 || compareKeys(keys[len - 1]!, key) < 0) i = -len - 1;
+    if (len === 0 || compareAt(leaf, len - 1, key) < 0) i = -len - 1;
     else i = searchNode(leaf, key, leaf.owner === this.owner);
     if (i >= 0) {
       if (mode === PutMode.Insert) {
@@ -150,7 +150,7 @@ export class TreeWriter {
       n.vals[i] = val;
       n.bytes += size - n.sizes[i]!;
       n.sizes[i] = size;
-      if (n.bytes > this.capacity && n.keys.length > 1) this.#splitLeaf(n, false);
+      if (n.bytes > this.capacity && n.vals.length > 1) this.#splitLeaf(n, false);
       return n;
     }
     if (mode === PutMode.Replace) {
@@ -160,26 +160,25 @@ export class TreeWriter {
     i = -i - 1;
     const n = this.#own(leaf);
     ownKeys(n);
-    if (i === n.keys.length) {
-      n.keys.push(key);
+    insertKey(n, i, key);
+    if (i === n.vals.length) {
       n.vals.push(val);
       n.sizes.push(size);
     } else {
-      n.keys.splice(i, 0, key);
       n.vals.splice(i, 0, val);
       n.sizes.splice(i, 0, size);
     }
     cachedInsert(n, i, key);
     n.bytes += size;
-    if ((n.bytes > this.capacity || n.keys.length > MAX_LEAF_ENTRIES) && n.keys.length > 1)
-      this.#splitLeaf(n, i === n.keys.length - 1);
+    const count = n.vals.length;
+    if ((n.bytes > this.capacity || count > MAX_LEAF_ENTRIES) && count > 1) this.#splitLeaf(n, i === count - 1);
     return n;
   }
 
   /** Splits an over-full leaf in place; the right half goes to #splitRight. */
   #splitLeaf(n: LeafNode, appending: boolean): void {
     ownKeys(n);
-    const count = n.keys.length;
+    const count = n.vals.length;
     let at: number;
     if (appending) {
       // Sequential inserts: keep the left node full, start the right one with the new entry.
@@ -192,7 +191,7 @@ export class TreeWriter {
       if (at === 0) at = 1;
     }
     const right = newLeaf(this.owner);
-    right.keys = n.keys.splice(at);
+    splitKeys(n, at, right);
     n.nk = undefined;
     if (n.n0 !== undefined && n.n0 !== null) right.n0 = n.n0.splice(at);
     right.vals = n.vals.splice(at);
@@ -201,8 +200,16 @@ export class TreeWriter {
     for (const s of right.sizes) rb += s;
     right.bytes = NODE_OVERHEAD + rb;
     n.bytes -= rb;
+    if (appending) {
+      // Sequential inserts never come back to the left node: drop its arrays' growth slack
+      // (up to half of each; ~30 bytes a row for a table of 200-byte rows).
+      n.vals = n.vals.slice();
+      n.sizes = n.sizes.slice();
+      if (n.nums !== null) n.nums = n.nums.slice();
+      else n.keys = n.keys!.slice();
+    }
     this.#splitRight = right;
-    this.#splitKey = right.keys[0]!;
+    this.#splitKey = keyAt(right, 0);
     // A single entry left behind may still be over capacity only if it alone is too big,
     // which the caller prevents by bounding entry sizes.
   }
@@ -284,7 +291,7 @@ export class TreeWriter {
       if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
       n.bytes -= n.sizes[i]!;
       ownKeys(n);
-      n.keys.splice(i, 1);
+      removeKey(n, i);
       cachedRemove(n, i);
       n.vals.splice(i, 1);
       n.sizes.splice(i, 1);
@@ -294,7 +301,7 @@ export class TreeWriter {
     const child = this.src.load(node.children[idx]!);
     const res = this.#remove(child, key);
     if (!this.found) return node;
-    const empty = res.leaf ? res.keys.length === 0 : res.children.length === 0;
+    const empty = res.leaf ? res.vals.length === 0 : res.children.length === 0;
     const small = !empty && res.bytes < this.capacity / 4;
     if (res === child && !empty && !small) return node;
     const n = this.#own(node);
@@ -324,7 +331,7 @@ export class TreeWriter {
     const sepSize = n.sizes[li]!;
     const extra = left.leaf ? 0 : sepSize;
     if (left.bytes + right.bytes - NODE_OVERHEAD + extra > this.capacity) return;
-    if (left.keys.length + right.keys.length + 1 > (left.leaf ? MAX_LEAF_ENTRIES : MAX_CHILDREN - 1)) return;
+    if (entries(left) + entries(right) + 1 > (left.leaf ? MAX_LEAF_ENTRIES : MAX_CHILDREN - 1)) return;
     const m = this.#own(left);
     ownKeys(m);
     ownKeys(n);
@@ -333,8 +340,8 @@ export class TreeWriter {
     m.n0 = undefined;
     if (m.leaf) {
       const r = right as LeafNode;
-      for (let i = 0; i < r.keys.length; i++) {
-        m.keys.push(r.keys[i]!);
+      appendKeys(m, r);
+      for (let i = 0; i < r.vals.length; i++) {
         m.vals.push(r.vals[i]!);
         m.sizes.push(r.sizes[i]!);
       }
@@ -357,6 +364,11 @@ export class TreeWriter {
     cachedRemove(n, li);
     n.sizes.splice(li, 1);
   }
+}
+
+/** Entries of a leaf, separators of an internal node. */
+function entries(n: BNode): number {
+  return n.leaf ? leafLength(n) : n.keys.length;
 }
 
 function recomputeBytes(n: BNode): number {

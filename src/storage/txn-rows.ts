@@ -7,9 +7,10 @@ import { lowerName, type DbState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { hasNull, indexKey, sameIndexed, uniqueViolation } from './index-keys.js';
 import { compareKeys } from './key-order.js';
+import { compareAt } from './leaf-keys.js';
 import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexCursor, Key, KeyRange, Row, TableDef } from './ports.js';
-import type { LogOp } from './txn-replay.js';
+import { newInsertRun, pushToRun, type LogOp } from './txn-replay.js';
 import { ViewBase, loadRef, undefinedTable, type TableLike } from './view.js';
 import { rowId, type WorkTable } from './work-table.js';
 import type { TxnCore } from './write-txn.js';
@@ -151,8 +152,8 @@ export abstract class TxnRows extends ViewBase {
     if (leaf === null) return false;
     this.#foundLeaf = null;
     const i = this.#foundIndex;
-    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leaf.keys.length) return false;
-    if (compareKeys(leaf.keys[i]!, key) !== 0) return false;
+    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leaf.vals.length) return false;
+    if (compareAt(leaf, i, key) !== 0) return false;
     return this.writer.replaceAt(leaf, i, val, size);
   }
 
@@ -364,11 +365,9 @@ export abstract class TxnRows extends ViewBase {
     // Appended to the open run of inserts into this table, if the last entry is one (marks seal it).
     const last = this.log.length - 1;
     const run = last >= this.sealedLog ? this.log[last]! : null;
-    if (run !== null && run.op === 'inserts' && run.t === def.name) {
-      run.rows.push(row);
-      run.keys.push(key);
-    } else {
-      this.log.push({ op: 'inserts', t: def.name, rows: [row], keys: [key] });
+    if (run !== null && run.op === 'inserts' && run.t === def.name) pushToRun(run, row, key);
+    else {
+      this.log.push(newInsertRun(def.name, row, key));
       if (this.undoFrom >= 0) this.undo.push(null);
     }
     return key;

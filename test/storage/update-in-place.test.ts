@@ -8,6 +8,7 @@ import type { BNode, LeafNode } from '../../src/storage/node.js';
 import type { WriteTxn } from '../../src/storage/ports.js';
 import type { WriteTxnImpl } from '../../src/storage/write-txn.js';
 import { tableDef } from './helpers.js';
+import { keyAt, leafKeys } from '../../src/storage/leaf-keys.js';
 
 const N = 3000;
 const text = (i: number, tag: string): string => `${tag} ${i} `.repeat(6);
@@ -60,14 +61,14 @@ describe('update in place after a lookup', () => {
       const at = Math.floor(parent.children.length / 2);
       const p = parent.children[at - 1] as LeafNode;
       const l = parent.children[at] as LeafNode;
-      const id = l.keys[0]![0] as number;
+      const id = keyAt(l, 0)[0] as number;
       expect(tx.getRow('t', [id])).toEqual([id, text(id, 'b')]);
       // P keeps one row (its left neighbour is full, so it stays), then L keeps only `id`:
       // L is then merged into P and dropped from the tree, its entry still at index 0.
-      for (const k of p.keys.slice(1)) tx.delete('t', [k[0]!]);
-      for (const k of l.keys.slice(1)) tx.delete('t', [k[0]!]);
+      for (const k of leafKeys(p).slice(1)) tx.delete('t', [k[0]!]);
+      for (const k of leafKeys(l).slice(1)) tx.delete('t', [k[0]!]);
       expect(parent.children).not.toContain(l);
-      expect(l.keys[0]).toEqual([id]);
+      expect(keyAt(l, 0)).toEqual([id]);
       tx.update('t', [id], [id, text(id, 'd')]);
       expect(tx.getRow('t', [id])).toEqual([id, text(id, 'd')]);
       await tx.commit();

@@ -15,9 +15,9 @@ import type { Key } from './ports.js';
 import { loadRef } from './view.js';
 
 /** Below one new entry per this many in the tree, entries are put one by one (in key order). */
-const REBUILD_RATIO = 8;
+export const REBUILD_RATIO = 8;
 /** Bulk-built nodes are filled to this share of their limits, leaving room for later inserts. */
-const FILL = 7 / 8;
+export const FILL = 7 / 8;
 
 /** Whether every key is the same number of non-NaN numbers (compareNumberKeys then orders them). */
 function allNumbers(keys: readonly Key[]): boolean {
@@ -71,7 +71,9 @@ function sortByIntegerFirst(keys: Key[]): boolean {
   // are then found without reading a key.
   let sortedFirsts: Uint32Array | null = null;
   if (max - min < 2 ** 32) {
-    const r = max - min <= 2 * n ? countingOrder(keys, min, max - min) : radixOrder(keys, min, max - min);
+    const firsts = new Float64Array(n);
+    for (let i = 0; i < n; i++) firsts[i] = keys[i]![0] as number;
+    const r = max - min <= 2 * n ? countingOrder(firsts, min, max - min) : radixOrder(firsts, min, max - min);
     order = r.order;
     sortedFirsts = r.firsts;
   } else {
@@ -92,17 +94,17 @@ function sortByIntegerFirst(keys: Key[]): boolean {
 }
 
 /** A stable order of keys by first element, and those first elements (less min) in that order. */
-interface FirstOrder {
+export interface FirstOrder {
   readonly order: Uint32Array;
   readonly firsts: Uint32Array;
 }
 
 /** By counting: one pass to count each first element (min + 0..span, span at most ~2 keys each), one to place. */
-function countingOrder(keys: readonly Key[], min: number, span: number): FirstOrder {
-  const n = keys.length;
+export function countingOrder(values: ArrayLike<number>, min: number, span: number): FirstOrder {
+  const n = values.length;
   const v = new Uint32Array(n);
   const count = new Uint32Array(span + 1);
-  for (let i = 0; i < n; i++) count[(v[i] = (keys[i]![0] as number) - min)]!++;
+  for (let i = 0; i < n; i++) count[(v[i] = values[i]! - min)]!++;
   let sum = 0;
   for (let b = 0; b <= span; b++) {
     const c = count[b]!;
@@ -121,14 +123,14 @@ function countingOrder(keys: readonly Key[], min: number, span: number): FirstOr
 }
 
 /** By a least-significant-digit radix sort of the first elements (min + 0..span). */
-function radixOrder(keys: readonly Key[], min: number, span: number): FirstOrder {
-  const n = keys.length;
+export function radixOrder(values: ArrayLike<number>, min: number, span: number): FirstOrder {
+  const n = values.length;
   let v = new Uint32Array(n);
   let o = new Uint32Array(n);
   let v2 = new Uint32Array(n);
   let o2 = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    v[i] = (keys[i]![0] as number) - min;
+    v[i] = values[i]! - min;
     o[i] = i;
   }
   const count = new Uint32Array(RADIX_MASK + 1);
@@ -244,8 +246,8 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   // Leaves and internal nodes alike are filled to FILL of the capacity and of their entry cap.
   const fillBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
   const leafEntries = Math.floor(MAX_LEAF_ENTRIES * FILL);
-  let level: BNode[] = [];
-  let firsts: Key[] = [];
+  const level: BNode[] = [];
+  const firsts: Key[] = [];
   let leaf: LeafNode = newLeaf(owner);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
@@ -263,6 +265,12 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   }
   level.push(leaf);
   firsts.push(leaf.vals.length > 0 ? keyAt(leaf, 0) : []);
+  return buildUpperLevels(level, firsts, owner, capacity);
+}
+
+/** The internal levels over built leaves (`firsts`: each one's first key), up to one root. */
+export function buildUpperLevels(level: BNode[], firsts: Key[], owner: number, capacity: number): BNode {
+  const fillBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
   const innerChildren = Math.floor(MAX_CHILDREN * FILL);
   while (level.length > 1) {
     const up: BNode[] = [];

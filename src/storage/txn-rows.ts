@@ -3,6 +3,8 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PutMode, TreeWriter, currentTreeEpoch, hasPrefix, indexInLeaf, leafFor, lookup, walkTree } from './btree.js';
 import { changeIndexEntries } from './bulk-index.js';
+import { addFlatIndexEntries } from './flat-index.js';
+import { PendingKeys } from './pending-keys.js';
 import { lowerName, type DbState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { hasNull, indexKey, sameIndexed, uniqueViolation } from './index-keys.js';
@@ -173,7 +175,12 @@ export abstract class TxnRows extends ViewBase {
       w.owner = t.owner;
       // In the tree now: every row's entry, but those of rows inserted since (adds beyond the replacements).
       const existing = t.rowCount - (adds.length - rems.length);
-      t.indexRoots[i] = changeIndexEntries(this.core.src, w, t.indexRoots[i]!, adds, rems, existing);
+      const src = this.core.src;
+      const root = t.indexRoots[i]!;
+      t.indexRoots[i] =
+        adds.nums !== null && rems.length === 0
+          ? addFlatIndexEntries(src, w, root, adds.nums, adds.ar, existing)
+          : changeIndexEntries(src, w, root, adds.tuples(), rems, existing);
     }
   }
 
@@ -355,7 +362,7 @@ export abstract class TxnRows extends ViewBase {
         // A unique index is checked against its tree: its entries go in at once.
         if (ixs[i]!.unique) t.indexRoots[i] = w.put(this.load(t.indexRoots[i]!), ik, null, tupleSize(ik) + 1, PutMode.Upsert);
         else {
-          (t.pending ??= ixs.map(() => []))[i]!.push(ik);
+          (t.pending ??= ixs.map(() => new PendingKeys()))[i]!.push(ik);
           t.inserted = true;
         }
       }
@@ -436,7 +443,7 @@ export abstract class TxnRows extends ViewBase {
       // Aside until the index is read or the run ends (bulk-index.ts): an UPDATE of an indexed
       // column over many rows then pays a sort and one rebuild, not a removal and an insertion
       // at random leaves per row.
-      const pending = (t.pending ??= def.indexes.map(() => []));
+      const pending = (t.pending ??= def.indexes.map(() => new PendingKeys()));
       const removals = (t.removals ??= def.indexes.map(() => []));
       for (let i = 0; i < changes.length; i++) {
         const ch = changes[i];
@@ -532,7 +539,7 @@ export abstract class TxnRows extends ViewBase {
     if (defer) {
       // The entries to take out wait aside, as an update's do (a DELETE of many rows then pays
       // one pass over each index, not a removal at a random leaf per row).
-      t.pending ??= ixs.map(() => []);
+      t.pending ??= ixs.map(() => new PendingKeys());
       const removals = (t.removals ??= ixs.map(() => []));
       for (let i = 0; i < ixs.length; i++) removals[i]!.push(indexKey(oldRow!, ixs[i]!.columns, key));
       (t.deferredRows ??= new Set()).add(rowId(key));

@@ -3,6 +3,7 @@
 import type { TableState } from './catalog.js';
 import { newToken, type ChildRef } from './node.js';
 import type { Key, TableDef } from './ports.js';
+import type { PendingKeys } from './pending-keys.js';
 
 /** A table as the transaction is changing it. */
 export interface WorkTable {
@@ -19,7 +20,7 @@ export interface WorkTable {
    * New entries of non-unique indexes not yet in their trees (bulk-index.ts), per index; null when
    * none. Anything that reads or changes the table's indexes, or freezes the table, puts them in first.
    */
-  pending: Key[][] | null;
+  pending: PendingKeys[] | null;
   /**
    * Old entries of non-unique indexes that updates replaced, per index, not yet taken out of their
    * trees (their replacements are in `pending`); null when none. Settled with `pending`.

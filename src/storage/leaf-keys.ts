@@ -4,7 +4,7 @@
 // 56-64 bytes of heap and a pointer to chase per comparison, the flat form 8 bytes a number.
 // Any other key (text, null, NaN, bigint, another length) turns the leaf to the tuple form for
 // good. Everything outside this file reads leaf keys through these functions.
-import { compareValues } from './key-order.js';
+import { compareKeys, comparePrefixN, compareValues } from './key-order.js';
 import type { LeafNode } from './node.js';
 import type { Key, SqlValue } from './ports.js';
 
@@ -162,12 +162,25 @@ export function appendKeys(m: LeafNode, r: LeafNode): void {
 /** compareKeys(keyAt(l, i), key) without building the tuple. */
 export function compareAt(l: LeafNode, i: number, key: Key): number {
   const nums = l.nums;
-  if (nums === null) return compareTuple(l.keys![i]!, key, key.length, true);
+  if (nums === null) return compareKeys(l.keys![i]!, key);
   const ar = l.ar;
   const kn = key.length;
-  const n = ar < kn ? ar : kn;
-  const at = i * ar;
-  for (let j = 0; j < n; j++) {
+  const c = compareNums(nums, i * ar, key, ar < kn ? ar : kn);
+  return c !== 0 ? c : ar < kn ? -1 : ar > kn ? 1 : 0;
+}
+
+/** comparePrefixN(keyAt(l, i), bound, n) without building the tuple. */
+export function comparePrefixAt(l: LeafNode, i: number, bound: Key, n: number): number {
+  const nums = l.nums;
+  if (nums === null) return comparePrefixN(l.keys![i]!, bound, n);
+  const ar = l.ar;
+  const c = compareNums(nums, i * ar, bound, ar < n ? ar : n);
+  return c !== 0 ? c : ar < n ? -1 : 0;
+}
+
+/** The order of the m numbers at nums[at..] and the first m values of `key`, 0 when they tie. */
+function compareNums(nums: readonly number[], at: number, key: Key, m: number): number {
+  for (let j = 0; j < m; j++) {
     const x = nums[at + j]!;
     const y = key[j]!;
     if (x === y) continue;
@@ -175,41 +188,7 @@ export function compareAt(l: LeafNode, i: number, key: Key): number {
     const c = compareValues(x, y);
     if (c !== 0) return c;
   }
-  return ar < kn ? -1 : ar > kn ? 1 : 0;
-}
-
-/** comparePrefixN(keyAt(l, i), bound, n) without building the tuple. */
-export function comparePrefixAt(l: LeafNode, i: number, bound: Key, n: number): number {
-  const nums = l.nums;
-  if (nums === null) return compareTuple(l.keys![i]!, bound, n, false);
-  const ar = l.ar;
-  const m = ar < n ? ar : n;
-  const at = i * ar;
-  for (let j = 0; j < m; j++) {
-    const x = nums[at + j]!;
-    const y = bound[j]!;
-    if (x === y) continue;
-    if (typeof y === 'number' && y === y) return x < y ? -1 : 1;
-    const c = compareValues(x, y);
-    if (c !== 0) return c;
-  }
-  return ar < n ? -1 : 0;
-}
-
-/** Tuple comparison over `n` elements of b: whole keys (`whole`: length decides ties) or a prefix. */
-function compareTuple(a: Key, b: Key, n: number, whole: boolean): number {
-  const an = a.length;
-  const m = an < n ? an : n;
-  for (let j = 0; j < m; j++) {
-    const x = a[j]!;
-    const y = b[j]!;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number' && x === x && y === y) return x < y ? -1 : 1;
-    const c = compareValues(x, y);
-    if (c !== 0) return c;
-  }
-  if (an < n) return -1;
-  return whole && an > n ? 1 : 0;
+  return 0;
 }
 
 /** Index of `key` in the leaf, or -(insertion point) - 1. */

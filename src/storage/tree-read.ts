@@ -7,7 +7,7 @@ import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './node-source.js';
 import type { Key } from './ports.js';
 import { cacheFor, numberEnd, numberRange, numericKeys } from './number-caches.js';
-import { comparePrefixAt, keyAt, leafLength, lowerInLeaf, searchLeaf } from './leaf-keys.js';
+import { comparePrefixAt, keyAt, leafLength, lowerInLeaf, searchLeaf, searchNumber } from './leaf-keys.js';
 
 /** Index of `key` in the sorted array, or -(insertion point) - 1. */
 export function searchKeys(keys: readonly Key[], key: Key): number {
@@ -112,16 +112,8 @@ export function lookupSharedNumber(src: NodeSource, root: BNode, x: number): Lea
     const nk = numericKeys(node);
     if (nk === null) return lookup(src, node, [x]);
     if (node.leaf) {
-      let lo = 0;
-      let hi = nk.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const v = nk[mid]!;
-        if (v < x) lo = mid + 1;
-        else if (v > x) hi = mid - 1;
-        else return node.vals[mid];
-      }
-      return undefined;
+      const i = searchNumber(nk, x);
+      return i >= 0 ? node.vals[i] : undefined;
     }
     // The child covering x: the number of separators <= x.
     let lo = 0;

@@ -8,6 +8,7 @@ import type { NodeSource } from './node-source.js';
 import type { Key } from './ports.js';
 import { cacheFor, numberEnd, numberRange, numericKeys } from './number-caches.js';
 import { comparePrefixAt, keyAt, leafLength, lowerInLeaf, searchLeaf, searchNumber } from './leaf-keys.js';
+import { lookupSharedText } from './text-prefixes.js';
 
 /** Index of `key` in the sorted array, or -(insertion point) - 1. */
 export function searchKeys(keys: readonly Key[], key: Key): number {
@@ -101,6 +102,7 @@ export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | unde
  */
 export function lookupShared(src: NodeSource, root: BNode, key: Key): LeafValue | undefined {
   const x = key[0];
+  if (typeof x === 'string') return lookupSharedText(src, root, key, lookup);
   if (key.length !== 1 || typeof x !== 'number' || x !== x) return lookup(src, root, key);
   return lookupSharedNumber(src, root, x);
 }

@@ -1,12 +1,17 @@
-// Point lookups by text through the nodes' text prefixes (text-prefixes.ts) answer as the plain
-// lookup does: keys with long common prefixes, prefixes of each other, surrogates and characters
-// past them (code point order), tuples that go on after the text, and nodes where some key does
-// not start with text.
+// Nodes whose keys start with text keep a packed cache of their next characters (text-prefixes.ts),
+// built by searches and kept in step by every edit. A raw tree under random inserts, removals and
+// freezes (later edits copy), with lookups between them so the caches exist while the tree
+// changes, against a sorted model: keys with long common prefixes, prefixes of each other,
+// surrogates and characters past them (code point order), tuples that go on after the text, and
+// now and then a key that is not text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PutMode, TreeWriter, lookup, lookupShared, objectSource } from '../src/storage/btree.js';
+import { PutMode, TreeWriter, lookup, lookupShared, objectSource, walkTree } from '../src/storage/btree.js';
+import { TreeCursor } from '../src/storage/cursor.js';
+import { compareKeys } from '../src/storage/key-order.js';
 import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
 import type { Key, SqlValue } from '../src/storage/ports.js';
+import { textPrefixesHold } from '../src/storage/text-prefixes.js';
 
 const text = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', 'z', '\u00e9', '\ud83d', '\ude00', '\uffff', '\ue000'), maxLength: 6 }).map((s) => `user_${s}`) },
@@ -15,25 +20,52 @@ const text = fc.oneof(
 );
 const keyArb = (wide: boolean): fc.Arbitrary<Key> =>
   fc.oneof(
-    { weight: 30, arbitrary: wide ? fc.tuple(text, fc.integer({ min: 0, max: 3 })) : fc.tuple(text) },
+    { weight: 60, arbitrary: wide ? fc.tuple(text, fc.integer({ min: 0, max: 3 })) : fc.tuple(text) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom<SqlValue>(null, 7, 1.5)) },
   );
+type Op = { k: 'put' | 'del' | 'get'; key: Key } | { k: 'freeze' };
+const opArb = (wide: boolean): fc.Arbitrary<Op> =>
+  fc.oneof(
+    { weight: 10, arbitrary: fc.record({ k: fc.constant('put' as const), key: keyArb(wide) }) },
+    { weight: 4, arbitrary: fc.record({ k: fc.constant('del' as const), key: keyArb(wide) }) },
+    { weight: 4, arbitrary: fc.record({ k: fc.constant('get' as const), key: keyArb(wide) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant('freeze' as const) }) },
+  );
+const name = (k: Key): string => JSON.stringify(k);
 
 describe('text prefixes', () => {
-  it('find what the plain lookup finds', () => {
+  it('keep in step with every edit and find what a sorted model holds', () => {
     fc.assert(
       fc.property(
-        fc.boolean().chain((wide) => fc.tuple(fc.array(keyArb(wide), { maxLength: 400 }), fc.array(keyArb(wide), { maxLength: 60 }))),
+        fc.boolean().chain((wide) => fc.array(opArb(wide), { minLength: 1, maxLength: 500, size: 'max' })),
         fc.integer({ min: 100, max: 600 }),
-        ([keys, probes], capacity) => {
+        (ops, capacity) => {
           const w = new TreeWriter(objectSource, capacity);
           w.owner = newToken();
           let root: BNode = newLeaf(w.owner);
-          for (const k of keys) root = w.put(root, k, [JSON.stringify(k)], tupleSize(k) + tupleSize([JSON.stringify(k)]), PutMode.Upsert);
-          // Committed: no writer changes these nodes any more.
-          w.owner = newToken();
-          for (const k of [...keys, ...probes]) expect(lookupShared(objectSource, root, k)).toEqual(lookup(objectSource, root, k));
-          for (const k of keys) expect(lookupShared(objectSource, root, k)).toBeDefined();
+          const model = new Map<string, Key>();
+          for (const op of ops) {
+            if (op.k === 'freeze') w.owner = newToken();
+            else if (op.k === 'put') {
+              root = w.put(root, op.key, [name(op.key)], tupleSize(op.key) + tupleSize([name(op.key)]), PutMode.Upsert);
+              if (!model.has(name(op.key))) model.set(name(op.key), op.key);
+            } else if (op.k === 'del') {
+              root = w.remove(root, op.key);
+              expect(w.found).toBe(model.delete(name(op.key)));
+            } else {
+              // Searches that build the caches of the nodes they pass, between edits.
+              const want = model.has(name(op.key)) ? [name(model.get(name(op.key))!)] : undefined;
+              expect(lookupShared(objectSource, root, op.key)).toEqual(want);
+              expect(lookup(objectSource, root, op.key)).toEqual(want);
+            }
+          }
+          walkTree(objectSource, root, (n) => expect(textPrefixesHold(n)).toBe(true));
+          const sorted = [...model.values()].sort(compareKeys);
+          for (const k of sorted) expect(lookupShared(objectSource, root, k)).toEqual([name(k)]);
+          const all: string[] = [];
+          const c = new TreeCursor(objectSource, root, undefined, false);
+          while (c.advance()) all.push(name(c.key));
+          expect(all).toEqual(sorted.map(name));
         },
       ),
       { numRuns: 150 },

@@ -5,6 +5,7 @@ import type { DbState } from './catalog.js';
 import { indexKey } from './index-keys.js';
 import { compareKeys } from './key-order.js';
 import { leafKeys } from './leaf-keys.js';
+import { textPrefixesHold } from './text-prefixes.js';
 import { NODE_OVERHEAD, type BNode, type ChildRef, type LeafValue } from './node.js';
 import type { Key, Row } from './ports.js';
 
@@ -38,6 +39,7 @@ export function checkState(
       const where = `${what}: node ${n.id}`;
       const keys = n.leaf ? leafKeys(n) : n.keys;
       if (n.leaf && n.nums !== null && n.ar > 0 && n.nums.length !== n.ar * n.vals.length) report(`${where}: numeric keys and values disagree`);
+      if (!textPrefixesHold(n)) report(`${where}: its text cache disagrees with its keys`);
       if (n.bytes > capacity && keys.length > 1) report(`${where} is over capacity (${n.bytes} > ${capacity})`);
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;

@@ -71,6 +71,7 @@ export function toTupleForm(l: LeafNode): void {
   l.ar = 0;
   l.n0 = undefined;
   l.nk = undefined;
+  l.tp = undefined;
 }
 
 /**
@@ -97,6 +98,7 @@ export function setLeafKeys(l: LeafNode, keys: Key[]): void {
   }
   l.n0 = undefined;
   l.nk = undefined;
+  l.tp = undefined;
 }
 
 /** Inserts `key` at i (the caller owns the leaf's key storage: ownKeys). */

@@ -3,6 +3,7 @@
 // (committed, or frozen by a savepoint / open cursor) is shared and never changed.
 import { packr } from './format.js';
 import type { Key, Row, SqlValue } from './ports.js';
+import type { TextPrefixes } from './text-prefixes.js';
 
 /** A large row stored in a run of overflow pages; the leaf keeps only this reference. */
 export interface OverflowRef {
@@ -48,7 +49,9 @@ export interface LeafNode {
   nk: number[] | null | undefined;
   /** Tuple form only: the keys' first elements as numbers (see firstNumbers in number-caches.ts), kept in step by every edit. */
   n0: number[] | null | undefined;
-  /** keys (or nums) and n0 are the arrays of the node this one was copied from (see cloneNode). */
+  /** Tuple form only: the keys' text prefixes (text-prefixes.ts), kept in step by every edit. */
+  tp: TextPrefixes | null | undefined;
+  /** keys (or nums), n0 and tp are the arrays of the node this one was copied from (see cloneNode). */
   borrowed: boolean;
 }
 
@@ -63,7 +66,9 @@ export interface InternalNode {
   owner: number;
   nk: number[] | null | undefined;
   n0: number[] | null | undefined;
-  /** keys, sizes and n0 are the arrays of the node this one was copied from (see cloneNode). */
+  /** The separators' text prefixes (text-prefixes.ts), kept in step by every edit. */
+  tp: TextPrefixes | null | undefined;
+  /** keys, sizes, n0 and tp are the arrays of the node this one was copied from (see cloneNode). */
   borrowed: boolean;
 }
 
@@ -83,11 +88,11 @@ export function newToken(): number {
 }
 
 export function newLeaf(owner: number): LeafNode {
-  return { leaf: true, keys: null, nums: [], ar: 0, vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, borrowed: false };
+  return { leaf: true, keys: null, nums: [], ar: 0, vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
 }
 
 export function newInternal(owner: number): InternalNode {
-  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, borrowed: false };
+  return { leaf: false, keys: [], children: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
 }
 
 /**
@@ -112,6 +117,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
       owner,
       nk: undefined,
       n0: n.n0,
+      tp: n.tp,
       borrowed: true,
     } as N;
   }
@@ -125,6 +131,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
     owner,
     nk: undefined,
     n0: n.n0,
+    tp: n.tp,
     borrowed: true,
   } as N;
 }
@@ -141,6 +148,8 @@ export function ownKeys(n: BNode): void {
   }
   const n0 = n.n0;
   if (n0 !== undefined && n0 !== null) n.n0 = n0.slice();
+  const tp = n.tp;
+  if (tp !== undefined && tp !== null) n.tp = { lcp: tp.lcp, p: tp.p.slice() };
   n.borrowed = false;
 }
 

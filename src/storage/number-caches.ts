@@ -4,6 +4,7 @@
 // compares tuples only among the entries whose first numbers tie.
 import type { BNode } from './node.js';
 import type { Key } from './ports.js';
+import { textInsert, textRemove } from './text-prefixes.js';
 
 /**
  * A node's number cache (see firstNumbers) when a search for `key` can use it: the key starts with
@@ -45,6 +46,7 @@ export function numberEnd(n0: readonly number[], x: number, from: number): numbe
 /** A key went in at position i of a node's keys: its caches follow (or are dropped). */
 export function cachedInsert(n: BNode, i: number, key: Key): void {
   if (n.leaf && n.nums !== null) return;
+  textInsert(n, i, key);
   n.nk = undefined;
   const n0 = n.n0;
   if (n0 === undefined || n0 === null) return;
@@ -57,6 +59,7 @@ export function cachedInsert(n: BNode, i: number, key: Key): void {
 /** The key at position i of a node's keys went out. */
 export function cachedRemove(n: BNode, i: number): void {
   if (n.leaf && n.nums !== null) return;
+  textRemove(n, i);
   n.nk = undefined;
   const n0 = n.n0;
   if (n0 !== undefined && n0 !== null) n0.splice(i, 1);

@@ -132,7 +132,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes.push(s);
       bytes += s;
     }
-    const leaf: LeafNode = { leaf: true, keys: null, nums: null, ar: 0, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };
+    const leaf: LeafNode = { leaf: true, keys: null, nums: null, ar: 0, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
     setLeafKeys(leaf, keys);
     return leaf;
   }
@@ -146,7 +146,7 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes.push(s);
       bytes += s;
     }
-    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined, n0: undefined, borrowed: false };
+    return { leaf: false, keys, children, sizes, bytes: bytes + CHILD_SIZE, id, owner: 0, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
   }
   throw corrupted(id, file, `page of kind ${kind} where a tree node was expected`);
 }

@@ -1,23 +1,23 @@
-// A read cache for nodes whose keys start with text (a TEXT primary key, an index on a text
-// column): the three characters of each key's first element that follow the common prefix of the
-// node's keys, packed into one number, in one array. A point lookup by text compared whole key
-// tuples before, each probe a pointer to a tuple and another to its string somewhere in the heap
-// (a lookup among 100k text keys spent ~4 µs in those misses); now it binary-searches the packed
-// numbers and compares tuples only among the keys whose three characters tie. Like the number
-// caches it is built only for nodes no writer changes any more (a committed snapshot's).
+// The text cache of nodes whose keys start with text (a TEXT primary key, an index on a text
+// column): the three characters of each key's first element that follow a prefix every key of the
+// node has, packed into one number, in one array. A search compared whole key tuples before, each
+// probe a pointer to a tuple and another to its string somewhere in the heap (a point lookup
+// among 100k text keys spent ~4 µs in those misses); it now binary-searches the packed numbers and
+// compares tuples only among the keys whose three characters tie. Like n0 (number-caches.ts) it is
+// built on a search and kept in step by every edit of the node's keys: an insert packs the new key
+// (or drops the cache when the key lacks the prefix), a removal cuts the array, a split drops it.
+// The prefix may be shorter than what the keys share now (a removal can lengthen that); it only
+// has to be shared.
 import { compareKeys, compareValues } from './key-order.js';
-import type { BNode, LeafValue } from './node.js';
-import type { NodeSource } from './node-source.js';
+import type { BNode } from './node.js';
 import type { Key } from './ports.js';
 
 export interface TextPrefixes {
-  /** The common prefix of the keys' first elements. */
+  /** A prefix of every key's first element. */
   readonly lcp: string;
   /** Per key, the packed three characters after lcp (see pack). */
-  readonly p: readonly number[];
+  p: number[];
 }
-
-const cache = new WeakMap<BNode, TextPrefixes | null>();
 
 /**
  * One character for the packed order: 0 past the end (a shorter string sorts first), else its
@@ -34,13 +34,15 @@ function pack(s: string, from: number): number {
   return unit(s, from) * 0x400000000 + unit(s, from + 1) * 0x20000 + unit(s, from + 2);
 }
 
-/** The node's text prefixes, built on first use; null when some key does not start with text. */
-function prefixesOf(node: BNode, keys: readonly Key[]): TextPrefixes | null {
-  let tp = cache.get(node);
-  if (tp !== undefined) return tp;
-  tp = null;
-  const n = keys.length;
-  if (n > 0) {
+/** The node's text cache, built now if `build`; null when some key does not start with text. */
+export function textPrefixes(node: BNode, build: boolean): TextPrefixes | null {
+  const have = node.tp;
+  if (have !== undefined) return have;
+  if (!build) return null;
+  const keys = node.keys;
+  let tp: TextPrefixes | null = null;
+  if (keys !== null && keys.length > 0) {
+    const n = keys.length;
     let ok = true;
     for (let i = 0; i < n && ok; i++) ok = typeof keys[i]![0] === 'string';
     if (ok) {
@@ -54,15 +56,15 @@ function prefixesOf(node: BNode, keys: readonly Key[]): TextPrefixes | null {
       tp = { lcp: first.slice(0, l), p };
     }
   }
-  cache.set(node, tp);
+  node.tp = tp;
   return tp;
 }
 
 /**
- * Where `key` (first element the text x) falls among the node's keys: the first index whose key
- * is >= key (`upper`: > key) in compareKeys order.
+ * The first index of the node's keys that is >= key (`upper`: > key) in compareKeys order, for a
+ * key whose first element is the text x.
  */
-function position(keys: readonly Key[], tp: TextPrefixes, x: string, key: Key, upper: boolean): number {
+export function textPosition(keys: readonly Key[], tp: TextPrefixes, x: string, key: Key, upper: boolean): number {
   const n = keys.length;
   const lcp = tp.lcp;
   if (!x.startsWith(lcp)) return compareValues(x, lcp) < 0 ? 0 : n;
@@ -92,30 +94,43 @@ function position(keys: readonly Key[], tp: TextPrefixes, x: string, key: Key, u
   return lo;
 }
 
+/** A key went in at position i of a node's keys. */
+export function textInsert(n: BNode, i: number, key: Key): void {
+  const tp = n.tp;
+  if (tp === undefined) return;
+  const x = key[0];
+  if (tp === null || typeof x !== 'string' || !x.startsWith(tp.lcp)) n.tp = undefined;
+  else if (i === tp.p.length) tp.p.push(pack(x, tp.lcp.length));
+  else tp.p.splice(i, 0, pack(x, tp.lcp.length));
+}
+
+/** The key at position i of a node's keys went out. */
+export function textRemove(n: BNode, i: number): void {
+  const tp = n.tp;
+  if (tp !== undefined && tp !== null) tp.p.splice(i, 1);
+  // A node of no text keys may hold only text ones now: look again on the next search.
+  else if (tp === null) n.tp = undefined;
+}
+
 /**
- * lookupShared for a key whose first element is text, through each node's text prefixes;
- * `fallback` (the plain lookup) takes over at a node whose keys do not all start with text.
+ * A split: both halves build their caches again on their next search, each from its own first
+ * and last key (a half's keys share a longer prefix than the whole's, and the cache's characters
+ * after a prefix too short for them would tie across most of the node).
  */
-export function lookupSharedText(
-  src: NodeSource,
-  root: BNode,
-  key: Key,
-  fallback: (src: NodeSource, node: BNode, key: Key) => LeafValue | undefined,
-): LeafValue | undefined {
-  const x = key[0] as string;
-  let node = root;
-  for (;;) {
-    if (node.leaf) {
-      const keys = node.keys;
-      if (keys === null) return fallback(src, node, key);
-      const tp = prefixesOf(node, keys);
-      if (tp === null) return fallback(src, node, key);
-      const i = position(keys, tp, x, key, false);
-      return i < keys.length && compareKeys(keys[i]!, key) === 0 ? node.vals[i] : undefined;
-    }
-    const tp = prefixesOf(node, node.keys);
-    if (tp === null) return fallback(src, node, key);
-    // The child covering key: the number of separators <= key.
-    node = src.load(node.children[position(node.keys, tp, x, key, true)]!);
+export function textSplit(n: BNode, right: BNode): void {
+  n.tp = undefined;
+  right.tp = undefined;
+}
+
+/** Whether a node's text cache says what its keys say (integrity checks, tests). */
+export function textPrefixesHold(node: BNode): boolean {
+  const tp = node.tp;
+  if (tp === undefined || tp === null) return true;
+  const keys = node.keys;
+  if (keys === null || keys.length !== tp.p.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const x = keys[i]![0];
+    if (typeof x !== 'string' || !x.startsWith(tp.lcp) || tp.p[i] !== pack(x, tp.lcp.length)) return false;
   }
+  return true;
 }

@@ -8,7 +8,7 @@ import type { NodeSource } from './node-source.js';
 import type { Key } from './ports.js';
 import { cacheFor, numberEnd, numberRange, numericKeys } from './number-caches.js';
 import { comparePrefixAt, keyAt, leafLength, lowerInLeaf, searchLeaf, searchNumber } from './leaf-keys.js';
-import { lookupSharedText } from './text-prefixes.js';
+import { textPosition, textPrefixes } from './text-prefixes.js';
 
 /** Index of `key` in the sorted array, or -(insertion point) - 1. */
 export function searchKeys(keys: readonly Key[], key: Key): number {
@@ -40,6 +40,15 @@ export function childIndex(node: InternalNode, key: Key): number {
 /** searchKeys on a node: tuples are compared only among entries whose first number equals the key's. */
 export function searchNode(node: BNode, key: Key, build: boolean): number {
   if (node.leaf && node.nums !== null) return searchLeaf(node, key);
+  const x0 = key[0];
+  if (typeof x0 === 'string') {
+    const tp = textPrefixes(node, build);
+    if (tp !== null) {
+      const keys = node.keys!;
+      const i = textPosition(keys, tp, x0, key, false);
+      return i < keys.length && compareKeys(keys[i]!, key) === 0 ? i : -i - 1;
+    }
+  }
   const n0 = cacheFor(node, key, build);
   const keys = node.keys!;
   if (n0 === null) return searchKeys(keys, key);
@@ -58,6 +67,11 @@ export function searchNode(node: BNode, key: Key, build: boolean): number {
 
 /** childIndex on a node, through its number cache the same way. */
 export function childOf(node: InternalNode, key: Key, build: boolean): number {
+  const x0 = key[0];
+  if (typeof x0 === 'string') {
+    const tp = textPrefixes(node, build);
+    if (tp !== null) return textPosition(node.keys, tp, x0, key, true);
+  }
   const n0 = cacheFor(node, key, build);
   if (n0 === null) return childIndex(node, key);
   const x = key[0] as number;
@@ -102,7 +116,13 @@ export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | unde
  */
 export function lookupShared(src: NodeSource, root: BNode, key: Key): LeafValue | undefined {
   const x = key[0];
-  if (typeof x === 'string') return lookupSharedText(src, root, key, lookup);
+  // Text: the searches build the nodes' text caches (no writer changes a shared node).
+  if (typeof x === 'string') {
+    let node = root;
+    while (!node.leaf) node = src.load(node.children[childOf(node, key, true)]!);
+    const i = searchNode(node, key, true);
+    return i >= 0 ? node.vals[i] : undefined;
+  }
   if (key.length !== 1 || typeof x !== 'number' || x !== x) return lookup(src, root, key);
   return lookupSharedNumber(src, root, x);
 }

@@ -22,6 +22,7 @@ import type { NodeSource } from './node-source.js';
 import type { Key } from './ports.js';
 import { cachedInsert, cachedRemove } from './number-caches.js';
 import { childOf, searchNode } from './tree-read.js';
+import { textSplit } from './text-prefixes.js';
 import { appendKeys, compareAt, insertKey, keyAt, leafLength, removeKey, splitKeys } from './leaf-keys.js';
 
 /**
@@ -192,6 +193,7 @@ export class TreeWriter {
     }
     const right = newLeaf(this.owner);
     splitKeys(n, at, right);
+    textSplit(n, right);
     n.nk = undefined;
     if (n.n0 !== undefined && n.n0 !== null) right.n0 = n.n0.splice(at);
     right.vals = n.vals.splice(at);
@@ -232,6 +234,7 @@ export class TreeWriter {
     right.sizes = n.sizes.splice(m + 1);
     right.children = n.children.splice(m + 1);
     n.keys.pop();
+    textSplit(n, right);
     n.nk = undefined;
     if (n.n0 !== undefined && n.n0 !== null) {
       right.n0 = n.n0.splice(m + 1);
@@ -338,6 +341,7 @@ export class TreeWriter {
     // Merged keys: the caches are rebuilt on the next search.
     m.nk = undefined;
     m.n0 = undefined;
+    m.tp = undefined;
     if (m.leaf) {
       const r = right as LeafNode;
       appendKeys(m, r);

@@ -10,6 +10,7 @@ import { compareKeys, comparePrefix } from '../src/storage/key-order.js';
 import { keyAt, leafKeys, leafLength } from '../src/storage/leaf-keys.js';
 import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
 import type { Key, KeyRange, SqlValue } from '../src/storage/ports.js';
+import { RawTree } from './raw-tree.js';
 
 const num = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -3, max: 30 }) }, { weight: 1, arbitrary: fc.constantFrom(1.5, -0, 2 ** 53, -1e300) });
 const odd: fc.Arbitrary<SqlValue> = fc.constantFrom<SqlValue>(null, 'a', 'b', Number.NaN, 3n, true);
@@ -64,20 +65,17 @@ describe('leaves with numeric keys', () => {
         fc.array(fc.record({ lo: fc.option(boundArb), hi: fc.option(boundArb), loInc: fc.boolean(), hiInc: fc.boolean(), rev: fc.boolean() }), { maxLength: 8 }),
         fc.array(boundArb, { maxLength: 8 }),
         (ops, ranges, probes) => {
-          const w = new TreeWriter(objectSource, 200);
-          w.owner = newToken();
-          let root: BNode = newLeaf(w.owner);
-          const model = new Map<string, Key>();
+          const t = new RawTree(200, name);
           for (const op of ops) {
-            if (op.k === 'freeze') w.owner = newToken();
-            else if (op.k === 'put') {
-              root = w.put(root, op.key, [name(op.key)], tupleSize(op.key) + tupleSize([name(op.key)]), PutMode.Upsert);
-              model.set(name(op.key), op.key);
-            } else {
-              root = w.remove(root, op.key);
-              expect(w.found).toBe(model.delete(name(op.key)));
+            if (op.k === 'freeze') t.freeze();
+            else if (op.k === 'put') t.put(op.key);
+            else {
+              const had = t.model.has(name(op.key));
+              t.remove(op.key);
+              expect(t.w.found).toBe(had);
             }
           }
+          const { root, model } = t;
           const sorted = [...model.values()].sort(compareKeys);
           // Every leaf: numeric form only with keys of exactly `ar` non-NaN numbers.
           walkTree(objectSource, root, (n) => {

@@ -6,12 +6,12 @@
 // now and then a key that is not text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PutMode, TreeWriter, lookup, lookupShared, objectSource, walkTree } from '../src/storage/btree.js';
+import { lookup, lookupShared, objectSource, walkTree } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
 import { compareKeys } from '../src/storage/key-order.js';
-import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
 import type { Key, SqlValue } from '../src/storage/ports.js';
 import { textPrefixesHold } from '../src/storage/text-prefixes.js';
+import { RawTree } from './raw-tree.js';
 
 const text = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', 'z', '\u00e9', '\ud83d', '\ude00', '\uffff', '\ue000'), maxLength: 6 }).map((s) => `user_${s}`) },
@@ -40,25 +40,24 @@ describe('text prefixes', () => {
         fc.boolean().chain((wide) => fc.array(opArb(wide), { minLength: 1, maxLength: 500, size: 'max' })),
         fc.integer({ min: 100, max: 600 }),
         (ops, capacity) => {
-          const w = new TreeWriter(objectSource, capacity);
-          w.owner = newToken();
-          let root: BNode = newLeaf(w.owner);
-          const model = new Map<string, Key>();
+          const t = new RawTree(capacity, name);
+          const model = t.model;
           for (const op of ops) {
-            if (op.k === 'freeze') w.owner = newToken();
-            else if (op.k === 'put') {
-              root = w.put(root, op.key, [name(op.key)], tupleSize(op.key) + tupleSize([name(op.key)]), PutMode.Upsert);
-              if (!model.has(name(op.key))) model.set(name(op.key), op.key);
-            } else if (op.k === 'del') {
-              root = w.remove(root, op.key);
-              expect(w.found).toBe(model.delete(name(op.key)));
+            if (op.k === 'freeze') t.freeze();
+            else if (op.k === 'put') t.put(op.key);
+            else if (op.k === 'del') {
+              const had = model.has(name(op.key));
+              t.remove(op.key);
+              expect(t.w.found).toBe(had);
             } else {
+              const root = t.root;
               // Searches that build the caches of the nodes they pass, between edits.
               const want = model.has(name(op.key)) ? [name(model.get(name(op.key))!)] : undefined;
               expect(lookupShared(objectSource, root, op.key)).toEqual(want);
               expect(lookup(objectSource, root, op.key)).toEqual(want);
             }
           }
+          const root = t.root;
           walkTree(objectSource, root, (n) => expect(textPrefixesHold(n)).toBe(true));
           const sorted = [...model.values()].sort(compareKeys);
           for (const k of sorted) expect(lookupShared(objectSource, root, k)).toEqual([name(k)]);

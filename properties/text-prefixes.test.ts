@@ -3,12 +3,12 @@
 // freezes (later edits copy), with lookups between them so the caches exist while the tree
 // changes, against a sorted model: keys with long common prefixes, prefixes of each other,
 // surrogates and characters past them (code point order), tuples that go on after the text, and
-// now and then a key that is not text.
+// now and then a key that is not text; and index probes by the first value.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lookup, lookupShared, objectSource, walkTree } from '../src/storage/btree.js';
+import { lookup, lookupShared, objectSource, prefixRun, walkTree } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
-import { compareKeys } from '../src/storage/key-order.js';
+import { compareKeys, comparePrefix } from '../src/storage/key-order.js';
 import type { Key, SqlValue } from '../src/storage/ports.js';
 import { textPrefixesHold } from '../src/storage/text-prefixes.js';
 import { RawTree } from './raw-tree.js';
@@ -65,6 +65,17 @@ describe('text prefixes', () => {
           const c = new TreeCursor(objectSource, root, undefined, false);
           while (c.advance()) all.push(name(c.key));
           expect(all).toEqual(sorted.map(name));
+          // Index probes by the first value (an equality on an indexed text column).
+          for (const op of ops) {
+            if (op.k === 'freeze') continue;
+            const bound = op.key.slice(0, 1);
+            const want = sorted.filter((k) => comparePrefix(k, bound) === 0).map(name);
+            // Only the first n values of a bound count, whatever follows them.
+            for (const b of [bound, [...bound, 'zzz'], [...bound, -1]]) {
+              const run = prefixRun(objectSource, root, b, 1, true);
+              if (run !== undefined) expect(run.map(name)).toEqual(want);
+            }
+          }
         },
       ),
       { numRuns: 150 },

@@ -8,7 +8,7 @@
 // (or drops the cache when the key lacks the prefix), a removal cuts the array, a split drops it.
 // The prefix may be shorter than what the keys share now (a removal can lengthen that); it only
 // has to be shared.
-import { compareKeys, compareValues } from './key-order.js';
+import { compareKeys, comparePrefixN, compareValues } from './key-order.js';
 import type { BNode } from './node.js';
 import type { Key } from './ports.js';
 
@@ -62,9 +62,10 @@ export function textPrefixes(node: BNode, build: boolean): TextPrefixes | null {
 
 /**
  * The first index of the node's keys that is >= key (`upper`: > key) in compareKeys order, for a
- * key whose first element is the text x.
+ * key whose first element is the text x; with `prefix`, in comparePrefixN(·, key, prefix) order
+ * (an index probe by the first `prefix` values).
  */
-export function textPosition(keys: readonly Key[], tp: TextPrefixes, x: string, key: Key, upper: boolean): number {
+export function textPosition(keys: readonly Key[], tp: TextPrefixes, x: string, key: Key, upper: boolean, prefix = -1): number {
   const n = keys.length;
   const lcp = tp.lcp;
   if (!x.startsWith(lcp)) return compareValues(x, lcp) < 0 ? 0 : n;
@@ -87,7 +88,7 @@ export function textPosition(keys: readonly Key[], tp: TextPrefixes, x: string, 
   }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = compareKeys(keys[mid]!, key);
+    const c = prefix < 0 ? compareKeys(keys[mid]!, key) : comparePrefixN(keys[mid]!, key, prefix);
     if (c < 0 || (upper && c === 0)) lo = mid + 1;
     else hi = mid;
   }

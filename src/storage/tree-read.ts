@@ -215,6 +215,11 @@ export function prefixRun(src: NodeSource, root: BNode, bound: Key, n: number, b
 /** The first key of a node that does not start below bound[0..n), through its number cache when it has one. */
 function prefixLowerBound(node: BNode, bound: Key, n: number, build: boolean): number {
   if (node.leaf && node.nums !== null) return lowerInLeaf(node, bound, n, false);
+  const x0 = bound[0];
+  if (typeof x0 === 'string' && n > 0) {
+    const tp = textPrefixes(node, build);
+    if (tp !== null) return textPosition(node.keys!, tp, x0, bound, false, n);
+  }
   const keys = node.keys!;
   const n0 = cacheFor(node, bound, build);
   let lo = 0;

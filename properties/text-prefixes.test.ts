@@ -65,6 +65,26 @@ describe('text prefixes', () => {
           const c = new TreeCursor(objectSource, root, undefined, false);
           while (c.advance()) all.push(name(c.key));
           expect(all).toEqual(sorted.map(name));
+          // Ranges with text bounds, both directions, over shared nodes (caches built) and not.
+          for (const op of ops) {
+            if (op.k === 'freeze') continue;
+            const lo = op.key.slice(0, 1);
+            const hi = [`${String(op.key[0])}\uffff`];
+            for (const [rev, shared, strict] of [[false, true, false], [true, true, true], [false, false, true], [true, false, false]] as const) {
+              const r = { lower: lo, lowerInclusive: !strict, upper: hi, upperInclusive: strict };
+              const inRange = (k: Key): boolean => {
+                const a = comparePrefix(k, lo);
+                const b = comparePrefix(k, hi);
+                return (strict ? a > 0 : a >= 0) && (strict ? b <= 0 : b < 0);
+              };
+              const want = sorted.filter(inRange).map(name);
+              if (rev) want.reverse();
+              const got: string[] = [];
+              const rc = new TreeCursor(objectSource, root, r, rev, shared);
+              while (rc.advance()) got.push(name(rc.key));
+              expect(got).toEqual(want);
+            }
+          }
           // Index probes by the first value (an equality on an indexed text column).
           for (const op of ops) {
             if (op.k === 'freeze') continue;

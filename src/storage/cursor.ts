@@ -14,6 +14,7 @@ import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './btree.js';
 import type { Key, KeyRange } from './ports.js';
 import { comparePrefixAt, keyAt, keySlice, leafLength, lowerInLeaf } from './leaf-keys.js';
+import { textPosition, textPrefixes } from './text-prefixes.js';
 
 const EMPTY_KEY: Key = [];
 
@@ -57,6 +58,7 @@ export class TreeCursor {
   readonly #upper: Key | undefined;
   readonly #upperStrict: boolean;
   readonly #reverse: boolean;
+  readonly #shared: boolean;
   /** One-number bounds, set only when every node the cursor reaches is shared (never edited). */
   readonly #lowerNum: number | null;
   readonly #upperNum: number | null;
@@ -98,6 +100,7 @@ export class TreeCursor {
     this.#upper = range?.upper;
     this.#upperStrict = range?.upper !== undefined && range.upperInclusive === false;
     this.#reverse = reverse;
+    this.#shared = shared;
     this.#lowerNum = shared ? numberOf(this.#lower) : null;
     this.#upperNum = shared ? numberOf(this.#upper) : null;
     this.#descend(root, true);
@@ -106,6 +109,12 @@ export class TreeCursor {
   /** lowerIndex(node.keys, bound, strict), through the node's number cache when it can. */
   #lowerIn(node: BNode, bound: Key, num: number | null, strict: boolean): number {
     if (node.leaf && node.nums !== null) return lowerInLeaf(node, bound, bound.length, strict);
+    const x0 = bound[0];
+    if (typeof x0 === 'string') {
+      // A shared node's text cache may be built now; another's is used if its writer built it.
+      const tp = textPrefixes(node, this.#shared);
+      if (tp !== null) return textPosition(node.keys!, tp, x0, bound, strict, bound.length);
+    }
     if (num !== null) {
       const n0 = firstNumbers(node);
       if (n0 !== null) return lowerNumber(n0, num, strict);

@@ -6,7 +6,7 @@
 // now and then a key that is not text; and index probes by the first value.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lookup, lookupShared, objectSource, prefixRun, walkTree } from '../src/storage/btree.js';
+import { hasPrefix, lookup, lookupShared, objectSource, prefixRun, walkTree } from '../src/storage/btree.js';
 import { TreeCursor } from '../src/storage/cursor.js';
 import { compareKeys, comparePrefix } from '../src/storage/key-order.js';
 import type { Key, SqlValue } from '../src/storage/ports.js';
@@ -95,6 +95,11 @@ describe('text prefixes', () => {
               const run = prefixRun(objectSource, root, b, 1, true);
               if (run !== undefined) expect(run.map(name)).toEqual(want);
             }
+            // A unique-index check: a key with this first value and another rest than op.key's.
+            const except = op.key.slice(1);
+            const has = hasPrefix(objectSource, root, op.key, 1, except);
+            const other = sorted.some((k) => comparePrefix(k, bound) === 0 && name(k.slice(1)) !== name(except));
+            if (has !== undefined) expect(has).toBe(other);
           }
         },
       ),

@@ -157,20 +157,15 @@ export function lookupSharedNumber(src: NodeSource, root: BNode, x: number): Lea
 export function hasPrefix(src: NodeSource, root: BNode, bound: Key, n: number, except: Key | undefined): boolean | undefined {
   let node = root;
   let upper: Key | undefined;
+  // Each level through the node's number or text cache (built here: every edit keeps them in step).
   while (!node.leaf) {
     const keys = node.keys;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (comparePrefixN(keys[mid]!, bound, n) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = prefixLowerBound(node, bound, n, true);
     if (lo < keys.length) upper = keys[lo];
     node = src.load(node.children[lo]!);
   }
   const count = leafLength(node);
-  for (let i = lowerInLeaf(node, bound, n, false); i < count; i++) {
+  for (let i = prefixLowerBound(node, bound, n, true); i < count; i++) {
     if (comparePrefixAt(node, i, bound, n) !== 0) return false;
     if (except === undefined || !suffixEquals(keyAt(node, i), n, except)) return true;
   }

@@ -7,6 +7,7 @@ import { newLeaf, tupleSize } from '../src/storage/node.js';
 import { decodeNode, encodeNode } from '../src/storage/page-codec.js';
 import type { Row, SqlValue } from '../src/storage/ports.js';
 import { insertKey } from '../src/storage/leaf-keys.js';
+import { insertValue, leafValues } from '../src/storage/leaf-values.js';
 
 const valueArb: fc.Arbitrary<SqlValue> = fc.oneof(
   fc.constant(null),
@@ -52,8 +53,9 @@ describe('page codec', () => {
       fc.property(fc.array(fc.tuple(valueArb, fc.array(valueArb, { maxLength: 6 })), { maxLength: 12 }), (entries) => {
         const leaf = newLeaf(0);
         for (const [k, row] of entries) {
-          insertKey(leaf, leaf.vals.length, [k]);
-          leaf.vals.push(row as Row);
+          const n = leaf.sizes.length;
+          insertKey(leaf, n, [k]);
+          insertValue(leaf, n, row as Row, n);
           const s = tupleSize([k]) + tupleSize(row);
           leaf.sizes.push(s);
           leaf.bytes += s;
@@ -61,7 +63,7 @@ describe('page codec', () => {
         leaf.id = 7;
         const back = decodeNode(encodeNode(leaf, 8192), 7, 'test');
         expect(back.keys).toEqual(zeroSign(leaf.keys));
-        expect(back.leaf && back.vals).toEqual(zeroSign(leaf.vals));
+        expect(back.leaf && leafValues(back, entries.length)).toEqual(zeroSign(leafValues(leaf, entries.length)));
         expect(back.bytes).toBe(leaf.bytes);
       }),
       { numRuns: 300 },

@@ -80,7 +80,7 @@ describe('leaves with numeric keys', () => {
           // Every leaf: numeric form only with keys of exactly `ar` non-NaN numbers.
           walkTree(objectSource, root, (n) => {
             if (!n.leaf) return;
-            expect(n.vals.length).toBe(leafLength(n));
+            expect(n.sizes.length).toBe(leafLength(n));
             if (n.nums !== null && leafLength(n) > 0)
               for (const k of leafKeys(n)) expect(k.length === n.ar && k.every((x) => typeof x === 'number' && !Number.isNaN(x))).toBe(true);
           });

@@ -13,7 +13,7 @@
 import type { ColumnType, Row, SqlValue } from '../storage/ports.js';
 import { addNumber, type AggSpec, type AggState, type AggStep } from './aggregates.js';
 import type { ExprShape } from './expr-shape.js';
-import { NULL_LENGTH, leafColumns } from './leaf-columns.js';
+import { NULL_LENGTH, flatRowAt, leafColumns } from './leaf-columns.js';
 import type { Eval, Frame } from './runtime.js';
 import { isNumericType } from './values.js';
 
@@ -46,12 +46,14 @@ export interface GroupSink<G extends GroupState> {
 /**
  * Runs of rows: for j < count, rows[j][from[j] .. to[j]). In leaves (inLeaf), the arrays are
  * storage leaves' entries (the caller reads the cursor: storage code inlined into a plan's loop
- * deoptimized it at the scan's end, and its reoptimization cost the next execution).
+ * deoptimized it at the scan's end, and its reoptimization cost the next execution); a run of
+ * width[j] > 0 is a flat leaf, row i at rows[j][i * width[j] ..].
  */
 export interface Runs {
   readonly rows: (readonly unknown[])[];
   readonly from: Int32Array;
   readonly to: Int32Array;
+  readonly width: Int32Array;
   count: number;
   inLeaf: boolean;
 }
@@ -251,7 +253,9 @@ export function generateConsume<G extends GroupState>(
   const numberSlots = new Set<number>();
   const lengthSlots = new Set<number>();
   /** The row, loaded at the first read that needs it (kept values may make it unnecessary). */
-  const row = '(r ?? (r = Array.isArray(e) ? e : sink.row(e)))';
+  const flatRowOf = local(flatRowAt);
+  const load = `(W === 0 ? (Array.isArray(e) ? e : sink.row(e)) : ${flatRowOf}(rows, i, W))`;
+  const row = `(r ?? (r = ${load}))`;
   const number = (slot: number): string => {
     numberSlots.add(slot);
     return `{ const q = hit ? K${slot}[i] : NaN; x = q === q ? q : ${row}[${slot}]; }`;
@@ -393,7 +397,8 @@ export function generateConsume<G extends GroupState>(
   }
   const kept = numberSlots.size + lengthSlots.size > 0;
   const prelude = [
-    kept ? `    const LC = inLeaf ? ${columnsOf}(rows) : null;` : '    const LC = null;',
+    '    const W = runs.width[run];',
+    kept ? `    const LC = inLeaf ? ${columnsOf}(rows, W) : null;` : '    const LC = null;',
     ...[...numberSlots].map((s) => `    const K${s} = LC === null ? null : LC.numbers(${s});`),
     ...[...lengthSlots].map((s) => `    const N${s} = LC === null ? null : LC.lengths(${s});`),
   ];
@@ -411,10 +416,10 @@ export function generateConsume<G extends GroupState>(
     '    const to = runs.to[run];',
     ...prelude,
     '    for (let i = from; i < to; i++) {',
-    '      const e = rows[i];',
+    '      const e = W === 0 ? rows[i] : null;',
     // In a leaf, values come from its kept columns; a row is loaded only when one is missing.
     '      const hit = LC !== null;',
-    '      let r = hit ? null : Array.isArray(e) ? e : sink.row(e);',
+    `      let r = hit ? null : ${load};`,
     ...body.map((l) => '      ' + l),
     '    }',
     '  }',

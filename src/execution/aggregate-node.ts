@@ -40,7 +40,7 @@ export class AggregateNode implements PlanNode {
     // The runs object is the plan's, not each execution's: the loop is optimized for the shapes
     // of the objects it first saw, and a fresh one per execution deoptimized it at the next.
     // (A run list is filled and consumed within one call, so executions can share it.)
-    const runs: Runs = { rows: objectArray(), from: new Int32Array(LEAF_READ + 1), to: new Int32Array(LEAF_READ + 1), count: 0, inLeaf: false };
+    const runs: Runs = { rows: objectArray(), from: new Int32Array(LEAF_READ + 1), to: new Int32Array(LEAF_READ + 1), width: new Int32Array(LEAF_READ + 1), count: 0, inLeaf: false };
     this.#gen = { fn: null, rows: 0, tried: false, forms, cap: 16, runs, pool: null };
   }
 
@@ -321,6 +321,7 @@ class AggregateOp implements Op, GroupSink<Group> {
       runs.rows[0] = b;
       runs.from[0] = 0;
       runs.to[0] = b.length;
+      runs.width[0] = 0;
       runs.count = 1;
       runs.inLeaf = false;
       gen.fn!.fn(runs, this.#f, this.#dense, this, this.#only(), this.#acc);
@@ -351,6 +352,7 @@ class AggregateOp implements Op, GroupSink<Group> {
         runs.rows[count] = cur.leafEntries!;
         runs.from[count] = from;
         runs.to[count] = from + got;
+        runs.width[count] = cur.leafWidth ?? 0;
         count++;
         n += got;
       }
@@ -362,6 +364,7 @@ class AggregateOp implements Op, GroupSink<Group> {
       runs.rows[0] = b;
       runs.from[0] = 0;
       runs.to[0] = b.length;
+      runs.width[0] = 0;
       count = 1;
       n = b.length;
       runs.inLeaf = false;

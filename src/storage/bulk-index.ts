@@ -252,19 +252,18 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const s = tupleSize(k) + 1;
-    const count = leaf.vals.length;
+    const count = leaf.sizes.length;
     if (count > 0 && (count >= leafEntries || leaf.bytes + s > fillBytes)) {
       level.push(leaf);
       firsts.push(keyAt(leaf, 0));
       leaf = newLeaf(owner);
     }
     insertKey(leaf, count, k);
-    leaf.vals.push(null);
     leaf.sizes.push(s);
     leaf.bytes += s;
   }
   level.push(leaf);
-  firsts.push(leaf.vals.length > 0 ? keyAt(leaf, 0) : []);
+  firsts.push(leaf.sizes.length > 0 ? keyAt(leaf, 0) : []);
   return buildUpperLevels(level, firsts, owner, capacity);
 }
 

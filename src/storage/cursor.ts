@@ -14,6 +14,7 @@ import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './btree.js';
 import type { Key, KeyRange } from './ports.js';
 import { comparePrefixAt, keyAt, keySlice, leafLength, lowerInLeaf } from './leaf-keys.js';
+import { leafValues, valueAt } from './leaf-values.js';
 import { textPosition, textPrefixes } from './text-prefixes.js';
 
 const EMPTY_KEY: Key = [];
@@ -201,7 +202,7 @@ export class TreeCursor {
           this.#i = i + 1;
           this.#keyLeaf = leaf;
           this.#keyIdx = i;
-          this.value = leaf.vals[i]!;
+          this.value = valueAt(leaf, i);
           return true;
         }
       } else {
@@ -210,7 +211,7 @@ export class TreeCursor {
           this.#i = i - 1;
           this.#keyLeaf = leaf;
           this.#keyIdx = i;
-          this.value = leaf.vals[i]!;
+          this.value = valueAt(leaf, i);
           return true;
         }
       }
@@ -227,7 +228,9 @@ export class TreeCursor {
 
   /** The leaf of the last run(), its values array and the index of the run's first entry. */
   protected runLeaf: LeafNode | null = null;
-  protected runVals: readonly LeafValue[] = [];
+  /** The leaf's values: LeafValue per entry (runWidth 0), or its flat array (runWidth values per entry). */
+  protected runVals: readonly unknown[] = [];
+  protected runWidth = 0;
   protected runStart = 0;
 
   /**
@@ -244,7 +247,17 @@ export class TreeCursor {
       if (avail > 0) {
         const n = avail < max ? avail : max;
         this.runLeaf = leaf;
-        this.runVals = leaf.vals;
+        const vals = leaf.vals;
+        if (vals !== null) {
+          this.runVals = vals;
+          this.runWidth = 0;
+        } else if (leaf.flat !== null) {
+          this.runVals = leaf.flat;
+          this.runWidth = leaf.w;
+        } else {
+          this.runVals = leafValues(leaf, leafLength(leaf));
+          this.runWidth = 0;
+        }
         this.runStart = i;
         this.#i = this.#reverse ? i - n : i + n;
         this.#keyLeaf = leaf;

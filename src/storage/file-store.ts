@@ -262,7 +262,8 @@ export class FileStore {
     const node = ref;
     if (node.id !== 0) return node.id;
     if (node.leaf) {
-      const vals = node.vals;
+      // Only the rows form holds rows waiting to spill (leaf-values.ts).
+      const vals = node.vals ?? [];
       for (let i = 0; i < vals.length; i++) {
         const v = vals[i]!;
         if (v !== null && !Array.isArray(v) && 'row' in v) vals[i] = this.#writeOverflow(v.row, seq);

@@ -84,13 +84,13 @@ function sortFlatRun(out: number[], from: number, to: number, ar: number): void 
 function mergeFlat(src: NodeSource, root: BNode, adds: readonly number[], ar: number): number[] | null {
   let numeric = true;
   walkTree(src, root, (n) => {
-    if (numeric && n.leaf && n.vals.length > 0 && (n.nums === null || n.ar !== ar)) numeric = false;
+    if (numeric && n.leaf && n.sizes.length > 0 && (n.nums === null || n.ar !== ar)) numeric = false;
   });
   if (!numeric) return null;
   const out: number[] = [];
   let a = 0;
   walkTree(src, root, (n) => {
-    if (!n.leaf || n.vals.length === 0) return;
+    if (!n.leaf || n.sizes.length === 0) return;
     const nums = n.nums!;
     for (let at = 0; at < nums.length; at += ar) {
       while (a < adds.length && compareFlat(adds, a, nums, at, ar) < 0) {
@@ -128,16 +128,15 @@ export function buildFlatIndexTree(nums: readonly number[], ar: number, owner: n
   };
   for (let at = 0; at < nums.length; at += ar) {
     const s = flatEntrySize(nums, at, ar);
-    const count = leaf.vals.length;
+    const count = leaf.sizes.length;
     if (count > 0 && (count >= leafEntries || leaf.bytes + s > fillBytes)) {
       close(at);
       leaf = newLeaf(owner);
     }
-    leaf.vals.push(null);
     leaf.sizes.push(s);
     leaf.bytes += s;
   }
-  if (leaf.vals.length > 0) close(nums.length);
+  if (leaf.sizes.length > 0) close(nums.length);
   else {
     level.push(leaf);
     firsts.push([]);

@@ -36,7 +36,12 @@ export interface LeafNode {
   nums: number[] | null;
   /** Numbers per key in the numeric form (0 while a numeric leaf is empty). */
   ar: number;
-  vals: LeafValue[];
+  /** The values, one per entry, in the rows form; null in the flat and null forms (leaf-values.ts). */
+  vals: LeafValue[] | null;
+  /** Flat form: the rows' values, `w` per entry; null in the other forms. */
+  flat: SqlValue[] | null;
+  /** Flat form: values per row (0 in the other forms). */
+  w: number;
   /** Accounted encoded size of each entry (key + value). */
   sizes: number[];
   /** Accounted encoded size of the whole node. */
@@ -88,7 +93,7 @@ export function newToken(): number {
 }
 
 export function newLeaf(owner: number): LeafNode {
-  return { leaf: true, keys: null, nums: [], ar: 0, vals: [], sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
+  return { leaf: true, keys: null, nums: [], ar: 0, vals: null, flat: null, w: 0, sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
 }
 
 export function newInternal(owner: number): InternalNode {
@@ -110,7 +115,9 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
       keys: n.keys,
       nums: n.nums,
       ar: n.ar,
-      vals: n.vals.slice(),
+      vals: n.vals === null ? null : n.vals.slice(),
+      flat: n.flat === null ? null : n.flat.slice(),
+      w: n.w,
       sizes: n.sizes.slice(),
       bytes: n.bytes,
       id: 0,

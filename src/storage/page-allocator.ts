@@ -72,7 +72,7 @@ export class PageAllocator {
       if (n.id !== 0) mark(n.id);
       visit?.(n);
       if (n.leaf) {
-        for (const v of n.vals) if (isOverflowRef(v)) for (let i = 0; i < v.c; i++) mark(v.o + i);
+        if (n.vals !== null) for (const v of n.vals) if (isOverflowRef(v)) for (let i = 0; i < v.c; i++) mark(v.o + i);
       } else for (const c of n.children) walk(c);
     };
     if (catalogRoot !== 0) walk(catalogRoot);
@@ -123,7 +123,7 @@ export class PageAllocator {
     const n = typeof ref === 'number' ? this.#pool.get(ref) : ref;
     if (n.id !== 0) out.push(n.id);
     if (n.leaf) {
-      for (const v of n.vals) if (isOverflowRef(v)) for (let i = 0; i < v.c; i++) out.push(v.o + i);
+      if (n.vals !== null) for (const v of n.vals) if (isOverflowRef(v)) for (let i = 0; i < v.c; i++) out.push(v.o + i);
     } else for (const c of n.children) this.collectTree(c, out);
   }
 

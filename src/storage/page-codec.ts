@@ -2,7 +2,8 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage } from './format.js';
 import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue } from './node.js';
-import { leafKeys, setLeafKeys } from './leaf-keys.js';
+import { leafKeys, leafLength, setLeafKeys } from './leaf-keys.js';
+import { leafValues, setLeafValues } from './leaf-values.js';
 import type { Key } from './ports.js';
 
 /** msgpack decodes binary as Buffer; SqlValue bytes are plain Uint8Array (equal under deep equality). */
@@ -85,7 +86,7 @@ function pageMemory(pageSize: number): Buffer {
 
 /** Encodes a committed node (children already page ids) into a fresh page image. */
 export function encodeNode(node: BNode, pageSize: number): Buffer {
-  const body = node.leaf ? packr().pack([leafKeys(node), node.vals]) : packr().pack([node.keys, node.children]);
+  const body = node.leaf ? packr().pack([leafKeys(node), leafValues(node, leafLength(node))]) : packr().pack([node.keys, node.children]);
   if (body.length > pageSize - PAGE_HEADER_SIZE)
     throw new DispatcherError(SqlState.InternalError, `node of ${body.length} bytes does not fit a page (accounted ${node.bytes})`);
   const page = pageMemory(pageSize);
@@ -132,8 +133,9 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
       sizes.push(s);
       bytes += s;
     }
-    const leaf: LeafNode = { leaf: true, keys: null, nums: null, ar: 0, vals, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
+    const leaf: LeafNode = { leaf: true, keys: null, nums: null, ar: 0, vals: null, flat: null, w: 0, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
     setLeafKeys(leaf, keys);
+    setLeafValues(leaf, vals);
     return leaf;
   }
   if (kind === PageKind.Internal) {

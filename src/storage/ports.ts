@@ -65,12 +65,15 @@ export interface RowCursor {
   /**
    * Optional, for loops that read a leaf in place (no copy): takes up to `max` next entries of
    * one leaf, which are then leafEntries[leafStart], [leafStart + 1], ... (downwards for a reverse
-   * cursor); 0 at the end. Entries are rows, or references entryRow() turns into rows. An
-   * entries array handed out never changes afterwards (the nodes a cursor reaches are committed
-   * or frozen), so readers may keep values derived from it, keyed by the array.
+   * cursor); 0 at the end. Entries are rows, or references entryRow() turns into rows; when
+   * leafWidth is not 0 the leaf keeps its rows flat, entry i being leafEntries[i * leafWidth ..
+   * (i + 1) * leafWidth). An entries array handed out never changes afterwards (the nodes a
+   * cursor reaches are committed or frozen), so readers may keep values derived from it, keyed by
+   * the array.
    */
   nextLeafRun?(max: number): number;
   readonly leafEntries?: readonly unknown[];
+  readonly leafWidth?: number;
   readonly leafStart?: number;
   entryRow?(v: unknown): Row;
   readonly key: Key;

@@ -3,7 +3,8 @@ import { TreeCursor } from './cursor.js';
 import { objectSource, type NodeSource } from './btree.js';
 import { newLeaf, type BNode, type LeafValue } from './node.js';
 import { keyAt } from './leaf-keys.js';
-import type { IndexCursor, Key, KeyRange, Row, RowCursor } from './ports.js';
+import { flatRow } from './leaf-values.js';
+import type { IndexCursor, Key, KeyRange, Row, RowCursor, SqlValue } from './ports.js';
 
 export type ValueResolver = (v: LeafValue) => Row;
 
@@ -28,11 +29,17 @@ export class TableCursor extends TreeCursor implements RowCursor {
       const got = this.run(max - n);
       if (got === 0) break;
       const vals = this.runVals;
+      const w = this.runWidth;
       const s = this.runStart;
       const step = this.reverse ? -1 : 1;
-      for (let k = 0, i = s; k < got; k++, i += step) {
-        const v = vals[i]!;
-        out[at++] = Array.isArray(v) ? v : resolve(v);
+      if (w === 0) {
+        for (let k = 0, i = s; k < got; k++, i += step) {
+          const v = vals[i] as LeafValue;
+          out[at++] = Array.isArray(v) ? v : resolve(v);
+        }
+      } else {
+        const flat = vals as readonly SqlValue[];
+        for (let k = 0, i = s; k < got; k++, i += step) out[at++] = flatRow(flat, i, w);
       }
       n += got;
     }
@@ -42,7 +49,8 @@ export class TableCursor extends TreeCursor implements RowCursor {
   /**
    * Bulk readers that loop over the leaf themselves: up to `max` next entries of one leaf, in
    * place (leafEntries[leafStart ..], downwards when reverse); 0 at the end. An entry that is
-   * not an array goes through entryRow().
+   * not an array goes through entryRow(). When leafWidth is not 0 the leaf is flat: entry i is
+   * leafEntries[i*leafWidth .. (i+1)*leafWidth).
    */
   nextLeafRun(max: number): number {
     return this.run(max);
@@ -50,6 +58,10 @@ export class TableCursor extends TreeCursor implements RowCursor {
 
   get leafEntries(): readonly unknown[] {
     return this.runVals;
+  }
+
+  get leafWidth(): number {
+    return this.runWidth;
   }
 
   get leafStart(): number {

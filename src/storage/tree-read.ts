@@ -9,6 +9,7 @@ import type { Key } from './ports.js';
 import { cacheFor, numberEnd, numberRange, numericKeys } from './number-caches.js';
 import { comparePrefixAt, keyAt, leafLength, lowerInLeaf, searchLeaf, searchNumber } from './leaf-keys.js';
 import { textPosition, textPrefixes } from './text-prefixes.js';
+import { valueAt } from './leaf-values.js';
 
 /** Index of `key` in the sorted array, or -(insertion point) - 1. */
 export function searchKeys(keys: readonly Key[], key: Key): number {
@@ -107,7 +108,7 @@ export function lookup(src: NodeSource, root: BNode, key: Key): LeafValue | unde
   let node = root;
   while (!node.leaf) node = src.load(node.children[childOf(node, key, false)]!);
   const i = searchNode(node, key, false);
-  return i >= 0 ? node.vals[i] : undefined;
+  return i >= 0 ? valueAt(node, i) : undefined;
 }
 
 /**
@@ -121,7 +122,7 @@ export function lookupShared(src: NodeSource, root: BNode, key: Key): LeafValue 
     let node = root;
     while (!node.leaf) node = src.load(node.children[childOf(node, key, true)]!);
     const i = searchNode(node, key, true);
-    return i >= 0 ? node.vals[i] : undefined;
+    return i >= 0 ? valueAt(node, i) : undefined;
   }
   if (key.length !== 1 || typeof x !== 'number' || x !== x) return lookup(src, root, key);
   return lookupSharedNumber(src, root, x);
@@ -135,7 +136,7 @@ export function lookupSharedNumber(src: NodeSource, root: BNode, x: number): Lea
     if (nk === null) return lookup(src, node, [x]);
     if (node.leaf) {
       const i = searchNumber(nk, x);
-      return i >= 0 ? node.vals[i] : undefined;
+      return i >= 0 ? valueAt(node, i) : undefined;
     }
     // The child covering x: the number of separators <= x.
     let lo = 0;

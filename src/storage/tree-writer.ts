@@ -24,6 +24,7 @@ import { cachedInsert, cachedRemove } from './number-caches.js';
 import { childOf, searchNode } from './tree-read.js';
 import { textSplit } from './text-prefixes.js';
 import { appendKeys, compareAt, insertKey, keyAt, leafLength, removeKey, splitKeys } from './leaf-keys.js';
+import { appendValues, insertValue, removeValue, replaceValue, splitValues, trimValues } from './leaf-values.js';
 
 /**
  * Entry caps besides the byte capacity: a writer copies every node on its path, so wide nodes of
@@ -145,13 +146,12 @@ export class TreeWriter {
         return leaf;
       }
       const n = this.#own(leaf);
-      const old = n.vals[i]!;
+      const old = replaceValue(n, i, val, len);
       this.removed = old;
       if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
-      n.vals[i] = val;
       n.bytes += size - n.sizes[i]!;
       n.sizes[i] = size;
-      if (n.bytes > this.capacity && n.vals.length > 1) this.#splitLeaf(n, false);
+      if (n.bytes > this.capacity && len > 1) this.#splitLeaf(n, false);
       return n;
     }
     if (mode === PutMode.Replace) {
@@ -162,16 +162,12 @@ export class TreeWriter {
     const n = this.#own(leaf);
     ownKeys(n);
     insertKey(n, i, key);
-    if (i === n.vals.length) {
-      n.vals.push(val);
-      n.sizes.push(size);
-    } else {
-      n.vals.splice(i, 0, val);
-      n.sizes.splice(i, 0, size);
-    }
+    insertValue(n, i, val, len);
+    if (i === len) n.sizes.push(size);
+    else n.sizes.splice(i, 0, size);
     cachedInsert(n, i, key);
     n.bytes += size;
-    const count = n.vals.length;
+    const count = len + 1;
     if ((n.bytes > this.capacity || count > MAX_LEAF_ENTRIES) && count > 1) this.#splitLeaf(n, i === count - 1);
     return n;
   }
@@ -179,7 +175,7 @@ export class TreeWriter {
   /** Splits an over-full leaf in place; the right half goes to #splitRight. */
   #splitLeaf(n: LeafNode, appending: boolean): void {
     ownKeys(n);
-    const count = n.vals.length;
+    const count = leafLength(n);
     let at: number;
     if (appending) {
       // Sequential inserts: keep the left node full, start the right one with the new entry.
@@ -196,7 +192,7 @@ export class TreeWriter {
     textSplit(n, right);
     n.nk = undefined;
     if (n.n0 !== undefined && n.n0 !== null) right.n0 = n.n0.splice(at);
-    right.vals = n.vals.splice(at);
+    splitValues(n, at, right);
     right.sizes = n.sizes.splice(at);
     let rb = 0;
     for (const s of right.sizes) rb += s;
@@ -205,7 +201,7 @@ export class TreeWriter {
     if (appending) {
       // Sequential inserts never come back to the left node: drop its arrays' growth slack
       // (up to half of each; ~30 bytes a row for a table of 200-byte rows).
-      n.vals = n.vals.slice();
+      trimValues(n);
       n.sizes = n.sizes.slice();
       if (n.nums !== null) n.nums = n.nums.slice();
       else n.keys = n.keys!.slice();
@@ -258,10 +254,9 @@ export class TreeWriter {
     if (bytes > this.capacity) return false;
     this.duplicate = false;
     this.missing = false;
-    const old = leaf.vals[i]!;
+    const old = replaceValue(leaf, i, val, leafLength(leaf));
     this.removed = old;
     if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
-    leaf.vals[i] = val;
     leaf.bytes = bytes;
     leaf.sizes[i] = size;
     return true;
@@ -289,14 +284,13 @@ export class TreeWriter {
       if (i < 0) return node;
       this.found = true;
       const n = this.#own(node);
-      const old = n.vals[i]!;
+      const old = removeValue(n, i);
       this.removed = old;
       if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
       n.bytes -= n.sizes[i]!;
       ownKeys(n);
       removeKey(n, i);
       cachedRemove(n, i);
-      n.vals.splice(i, 1);
       n.sizes.splice(i, 1);
       return n;
     }
@@ -304,7 +298,7 @@ export class TreeWriter {
     const child = this.src.load(node.children[idx]!);
     const res = this.#remove(child, key);
     if (!this.found) return node;
-    const empty = res.leaf ? res.vals.length === 0 : res.children.length === 0;
+    const empty = res.leaf ? leafLength(res) === 0 : res.children.length === 0;
     const small = !empty && res.bytes < this.capacity / 4;
     if (res === child && !empty && !small) return node;
     const n = this.#own(node);
@@ -344,11 +338,12 @@ export class TreeWriter {
     m.tp = undefined;
     if (m.leaf) {
       const r = right as LeafNode;
-      appendKeys(m, r);
-      for (let i = 0; i < r.vals.length; i++) {
-        m.vals.push(r.vals[i]!);
-        m.sizes.push(r.sizes[i]!);
-      }
+      const ml = m as LeafNode;
+      const d = leafLength(ml);
+      const rl = leafLength(r);
+      appendValues(ml, d, r, rl);
+      appendKeys(ml, r);
+      for (let i = 0; i < rl; i++) m.sizes.push(r.sizes[i]!);
     } else {
       const r = right as InternalNode;
       m.keys.push(n.keys[li]!);

@@ -10,6 +10,7 @@ import { TreeCursor } from './cursor.js';
 import { hasNull, indexKey, sameIndexed, uniqueViolation } from './index-keys.js';
 import { compareKeys } from './key-order.js';
 import { compareAt } from './leaf-keys.js';
+import { valueAt } from './leaf-values.js';
 import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexCursor, Key, KeyRange, Row, TableDef } from './ports.js';
 import { newInsertRun, pushToRun, type LogOp } from './txn-replay.js';
@@ -145,7 +146,7 @@ export abstract class TxnRows extends ViewBase {
       this.#foundRoot = root;
       this.#foundEpoch = currentTreeEpoch();
     }
-    return this.resolveRow(leaf.vals[i]!);
+    return this.resolveRow(valueAt(leaf, i));
   }
 
   /** Replaces `key`'s row where the last getRow found it, if that still holds; false otherwise. */
@@ -154,7 +155,7 @@ export abstract class TxnRows extends ViewBase {
     if (leaf === null) return false;
     this.#foundLeaf = null;
     const i = this.#foundIndex;
-    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leaf.vals.length) return false;
+    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leaf.sizes.length) return false;
     if (compareAt(leaf, i, key) !== 0) return false;
     return this.writer.replaceAt(leaf, i, val, size);
   }
@@ -512,7 +513,7 @@ export abstract class TxnRows extends ViewBase {
     for (const ref of [t.root, ...t.indexRoots]) {
       walkTree(src, this.load(ref), (n) => {
         if (n.id !== 0) freed.push(n.id);
-        if (n.leaf) for (const v of n.vals) if (v !== null && isOverflowRef(v)) this.overflowFreed.push(v);
+        if (n.leaf && n.vals !== null) for (const v of n.vals) if (v !== null && isOverflowRef(v)) this.overflowFreed.push(v);
       });
     }
     t.root = newLeaf(t.owner);

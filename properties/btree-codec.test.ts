@@ -6,7 +6,7 @@ import { packr } from '../src/storage/format.js';
 import { newLeaf, tupleSize } from '../src/storage/node.js';
 import { decodeNode, encodeNode } from '../src/storage/page-codec.js';
 import type { Row, SqlValue } from '../src/storage/ports.js';
-import { insertKey } from '../src/storage/leaf-keys.js';
+import { insertKey, leafLength } from '../src/storage/leaf-keys.js';
 import { insertValue, leafValues } from '../src/storage/leaf-values.js';
 
 const valueArb: fc.Arbitrary<SqlValue> = fc.oneof(
@@ -53,11 +53,10 @@ describe('page codec', () => {
       fc.property(fc.array(fc.tuple(valueArb, fc.array(valueArb, { maxLength: 6 })), { maxLength: 12 }), (entries) => {
         const leaf = newLeaf(0);
         for (const [k, row] of entries) {
-          const n = leaf.sizes.length;
-          insertKey(leaf, n, [k]);
-          insertValue(leaf, n, row as Row, n);
+          const n = leafLength(leaf);
           const s = tupleSize([k]) + tupleSize(row);
-          leaf.sizes.push(s);
+          insertValue(leaf, n, row as Row, n, s);
+          insertKey(leaf, n, [k]);
           leaf.bytes += s;
         }
         leaf.id = 7;

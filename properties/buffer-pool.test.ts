@@ -20,7 +20,6 @@ function nodeFor(id: number, version: number): BNode {
   const n = newLeaf(0);
   n.id = id;
   insertKey(n, 0, [id, version]);
-  n.sizes.push(4);
   return n;
 }
 

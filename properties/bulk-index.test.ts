@@ -13,7 +13,8 @@ import { openStorage } from '../src/storage/engine.js';
 import { compareKeys } from '../src/storage/key-order.js';
 import type { IndexDef, Key, ReadView, Row, SqlValue, TableDef, WriteTxn } from '../src/storage/ports.js';
 import { checkCommitted, indexEntries, runFiles } from './storage-runs.js';
-import { keyAt, leafKeys } from '../src/storage/leaf-keys.js';
+import { keyAt, leafKeys, leafLength } from '../src/storage/leaf-keys.js';
+import { entrySize } from '../src/storage/leaf-values.js';
 
 type Op =
   | { k: 'bulk'; ids: number[]; kind: 0 | 1 | 2; dup: boolean }
@@ -229,8 +230,11 @@ describe('deferred index entries', () => {
         const seen: Key[] = [];
         const walk = (n: typeof root, depth: number, depths: number[]): void => {
           let bytes = 24;
-          for (const s of n.sizes) bytes += s;
-          if (!n.leaf) bytes += 5;
+          if (n.leaf) for (let i = 0; i < leafLength(n); i++) bytes += entrySize(n, i);
+          else {
+            for (const s of n.sizes) bytes += s;
+            bytes += 5;
+          }
           expect(n.bytes).toBe(bytes);
           expect(n.bytes).toBeLessThanOrEqual(capacity);
           if (n.leaf) {

@@ -8,6 +8,7 @@ import { PutMode, TreeWriter, hasPrefix, lookup, objectSource, prefixRun, walkTr
 import { TreeCursor } from '../src/storage/cursor.js';
 import { compareKeys, comparePrefix } from '../src/storage/key-order.js';
 import { keyAt, leafKeys, leafLength } from '../src/storage/leaf-keys.js';
+import { valuesHold } from '../src/storage/leaf-values.js';
 import { newLeaf, newToken, tupleSize, type BNode } from '../src/storage/node.js';
 import type { Key, KeyRange, SqlValue } from '../src/storage/ports.js';
 import { RawTree } from './raw-tree.js';
@@ -80,7 +81,7 @@ describe('leaves with numeric keys', () => {
           // Every leaf: numeric form only with keys of exactly `ar` non-NaN numbers.
           walkTree(objectSource, root, (n) => {
             if (!n.leaf) return;
-            expect(n.sizes.length).toBe(leafLength(n));
+            expect(valuesHold(n, leafLength(n))).toBe(true);
             if (n.nums !== null && leafLength(n) > 0)
               for (const k of leafKeys(n)) expect(k.length === n.ar && k.every((x) => typeof x === 'number' && !Number.isNaN(x))).toBe(true);
           });

@@ -9,7 +9,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import { MAX_CHILDREN, MAX_LEAF_ENTRIES, TreeWriter, PutMode, walkTree, type NodeSource } from './btree.js';
 import { TreeCursor } from './cursor.js';
 import { compareKeys } from './key-order.js';
-import { insertKey, keyAt } from './leaf-keys.js';
+import { insertKey, keyAt, leafLength } from './leaf-keys.js';
 import { CHILD_SIZE, NODE_OVERHEAD, newInternal, newLeaf, tupleSize, type BNode, type ChildRef, type LeafNode } from './node.js';
 import type { Key } from './ports.js';
 import { loadRef } from './view.js';
@@ -252,18 +252,17 @@ export function buildIndexTree(keys: readonly Key[], owner: number, capacity: nu
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const s = tupleSize(k) + 1;
-    const count = leaf.sizes.length;
+    const count = leafLength(leaf);
     if (count > 0 && (count >= leafEntries || leaf.bytes + s > fillBytes)) {
       level.push(leaf);
       firsts.push(keyAt(leaf, 0));
       leaf = newLeaf(owner);
     }
     insertKey(leaf, count, k);
-    leaf.sizes.push(s);
     leaf.bytes += s;
   }
   level.push(leaf);
-  firsts.push(leaf.sizes.length > 0 ? keyAt(leaf, 0) : []);
+  firsts.push(leafLength(leaf) > 0 ? keyAt(leaf, 0) : []);
   return buildUpperLevels(level, firsts, owner, capacity);
 }
 

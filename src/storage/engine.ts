@@ -112,7 +112,6 @@ export class Engine implements StorageEngine, TxnCore {
   readonly capacity: number;
   readonly spillSize: number;
   readonly maxKeySize: number;
-  readonly spills: boolean;
   readonly #pageSize: number;
   readonly #store: FileStore | null;
   /** The latest durable state: what new snapshots and transactions start from. */
@@ -140,7 +139,6 @@ export class Engine implements StorageEngine, TxnCore {
     this.capacity = limits.capacity;
     this.spillSize = limits.spillSize;
     this.maxKeySize = this.spillSize;
-    this.spills = store !== null;
     this.#committed = state;
     this.#head = state;
   }

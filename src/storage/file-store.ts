@@ -280,7 +280,9 @@ export class FileStore {
   }
 
   #catalogValue(v: unknown[]): [LeafValue, number] {
-    const size = packr().pack(v).length;
+    // tupleSize (an upper bound of the encoding), as a leaf measures the rows it keeps flat
+    // (leaf-values.ts) and a decoded page its entries.
+    const size = tupleSize(v as Row);
     if (size <= this.#spillSize) return [v as Row, size];
     return [{ row: v as Row }, REF_SIZE];
   }

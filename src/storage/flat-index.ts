@@ -6,6 +6,7 @@ import { PutMode, walkTree, type NodeSource, type TreeWriter } from './btree.js'
 import { FILL, REBUILD_RATIO, buildUpperLevels, changeIndexEntries, countingOrder, radixOrder } from './bulk-index.js';
 import { MAX_LEAF_ENTRIES } from './tree-writer.js';
 import { NODE_OVERHEAD, newLeaf, valueSize, type BNode, type ChildRef, type LeafNode } from './node.js';
+import { leafLength } from './leaf-keys.js';
 import { flatTuples } from './pending-keys.js';
 import type { Key } from './ports.js';
 import { loadRef } from './view.js';
@@ -84,13 +85,13 @@ function sortFlatRun(out: number[], from: number, to: number, ar: number): void 
 function mergeFlat(src: NodeSource, root: BNode, adds: readonly number[], ar: number): number[] | null {
   let numeric = true;
   walkTree(src, root, (n) => {
-    if (numeric && n.leaf && n.sizes.length > 0 && (n.nums === null || n.ar !== ar)) numeric = false;
+    if (numeric && n.leaf && leafLength(n) > 0 && (n.nums === null || n.ar !== ar)) numeric = false;
   });
   if (!numeric) return null;
   const out: number[] = [];
   let a = 0;
   walkTree(src, root, (n) => {
-    if (!n.leaf || n.sizes.length === 0) return;
+    if (!n.leaf || leafLength(n) === 0) return;
     const nums = n.nums!;
     for (let at = 0; at < nums.length; at += ar) {
       while (a < adds.length && compareFlat(adds, a, nums, at, ar) < 0) {
@@ -119,6 +120,7 @@ export function buildFlatIndexTree(nums: readonly number[], ar: number, owner: n
   const firsts: Key[] = [];
   let leaf: LeafNode = newLeaf(owner);
   let start = 0;
+  let count = 0;
   const close = (end: number): void => {
     leaf.nums = nums.slice(start, end);
     leaf.ar = ar;
@@ -128,15 +130,15 @@ export function buildFlatIndexTree(nums: readonly number[], ar: number, owner: n
   };
   for (let at = 0; at < nums.length; at += ar) {
     const s = flatEntrySize(nums, at, ar);
-    const count = leaf.sizes.length;
     if (count > 0 && (count >= leafEntries || leaf.bytes + s > fillBytes)) {
       close(at);
       leaf = newLeaf(owner);
+      count = 0;
     }
-    leaf.sizes.push(s);
+    count++;
     leaf.bytes += s;
   }
-  if (leaf.sizes.length > 0) close(nums.length);
+  if (count > 0) close(nums.length);
   else {
     level.push(leaf);
     firsts.push([]);

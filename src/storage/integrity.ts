@@ -5,7 +5,7 @@ import type { DbState } from './catalog.js';
 import { indexKey } from './index-keys.js';
 import { compareKeys } from './key-order.js';
 import { leafKeys } from './leaf-keys.js';
-import { leafValues, valuesHold } from './leaf-values.js';
+import { entrySize, leafValues, valuesHold } from './leaf-values.js';
 import { textPrefixesHold } from './text-prefixes.js';
 import { NODE_OVERHEAD, type BNode, type ChildRef, type LeafValue } from './node.js';
 import type { Key, Row } from './ports.js';
@@ -39,7 +39,7 @@ export function checkState(
       visit?.(n);
       const where = `${what}: node ${n.id}`;
       const keys = n.leaf ? leafKeys(n) : n.keys;
-      if (n.leaf && n.nums !== null && n.ar > 0 && n.nums.length !== n.ar * n.sizes.length) report(`${where}: numeric keys and sizes disagree`);
+      if (n.leaf && n.nums !== null && n.ar > 0 && n.nums.length !== n.ar * keys.length) report(`${where}: numeric keys disagree with their count`);
       if (n.leaf && !valuesHold(n, keys.length)) report(`${where}: its values disagree with its keys`);
       if (!textPrefixesHold(n)) report(`${where}: its text cache disagrees with its keys`);
       if (n.bytes > capacity && keys.length > 1) report(`${where} is over capacity (${n.bytes} > ${capacity})`);
@@ -53,8 +53,8 @@ export function checkState(
         if (leafDepth === -1) leafDepth = depth;
         else if (leafDepth !== depth) report(`${where}: leaves at different depths`);
         let sum = NODE_OVERHEAD;
-        for (const s of n.sizes) sum += s;
-        if (sum !== n.bytes || n.sizes.length !== keys.length) report(`${where}: size accounting is off`);
+        for (let i = 0; i < keys.length; i++) sum += entrySize(n, i);
+        if (sum !== n.bytes) report(`${where}: size accounting is off`);
         const vals = leafValues(n, keys.length);
         for (let i = 0; i < keys.length; i++) onEntry(keys[i]!, vals[i]!);
         return;

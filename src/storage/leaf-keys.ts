@@ -5,7 +5,7 @@
 // Any other key (text, null, NaN, bigint, another length) turns the leaf to the tuple form for
 // good. Everything outside this file reads leaf keys through these functions.
 import { compareKeys, comparePrefixN, compareValues } from './key-order.js';
-import type { LeafNode } from './node.js';
+import { tupleSize, valueSize, type LeafNode } from './node.js';
 import type { Key, SqlValue } from './ports.js';
 
 /** Number of entries. */
@@ -254,4 +254,14 @@ export function lowerInLeaf(l: LeafNode, bound: Key, n: number, strict: boolean)
     else hi = mid;
   }
   return lo;
+}
+
+/** tupleSize of the key at i, without building it. */
+export function keySizeAt(l: LeafNode, i: number): number {
+  const nums = l.nums;
+  if (nums === null) return tupleSize(l.keys![i]!);
+  const ar = l.ar;
+  let s = ar < 16 ? 1 : 3;
+  for (let j = 0, at = i * ar; j < ar; j++) s += valueSize(nums[at + j]!);
+  return s;
 }

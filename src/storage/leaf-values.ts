@@ -1,15 +1,20 @@
-// The values of a leaf in one of three forms. A table leaf whose values are all rows of one width
-// keeps them flat in one array — row i at flat[i*w .. i*w+w) — instead of an array per row (a
-// four-column row's array is 80 bytes of heap besides its values, and its 8-byte slot in the
-// leaf); rows are made when read. An index leaf, whose values are all NULL, keeps no values at
-// all. Any other value (an overflow reference, a row spilled at commit, a row of another width)
-// turns the leaf to the rows form, one LeafValue per entry, for good. Everything outside this file
-// reads and edits leaf values through these functions.
+// The values of a leaf, and the accounted size of its entries, in one of three forms. A table
+// leaf whose values are all rows of one width keeps them flat in one array — row i at
+// flat[i*w .. i*w+w) — instead of an array per row (a four-column row's array is 80 bytes of heap
+// besides its values, and its 8-byte slot in the leaf); rows are made when read. An index leaf,
+// whose values are all NULL, keeps no values at all. Both measure an entry's size from its key
+// and values when asked (splits, removals: tupleSize is what the writer was given) instead of
+// keeping a number per entry. Any other value (an overflow reference, a row spilled at commit, a
+// row of another width) turns the leaf to the rows form, one LeafValue and one size per entry, for
+// good. Everything outside this file reads and edits leaf values and sizes through it; the key
+// edits (leaf-keys.ts) come after the value edits, as sizes are measured on the keys as they were.
 //
-//   rows form:  vals !== null
-//   flat form:  vals === null, w >= 1, flat holds count * w values
-//   null form:  vals === null, w === 0, flat === null: every value is NULL (a new leaf: no entries)
-import type { LeafNode, LeafValue } from './node.js';
+//   rows form:  vals !== null, sizes !== null
+//   flat form:  vals === null, sizes === null, w >= 1, flat holds count * w values
+//   null form:  vals === null, sizes === null, w === 0, flat === null: every value is NULL (a new
+//               leaf: no entries)
+import { keySizeAt } from './leaf-keys.js';
+import { REF_SIZE, tupleSize, valueSize, type LeafNode, type LeafValue } from './node.js';
 import type { Row, SqlValue } from './ports.js';
 
 /** Row i of a flat array of width w, as a fresh array. */
@@ -41,10 +46,27 @@ export function valueAt(l: LeafNode, i: number): LeafValue {
 export function leafValues(l: LeafNode, n: number): LeafValue[] {
   if (l.vals !== null) return l.vals;
   const flat = l.flat;
-  const out: LeafValue[] = new Array(n);
-  if (flat === null) out.fill(null);
-  else for (let i = 0; i < n; i++) out[i] = flatRow(flat, i, l.w);
+  const out: LeafValue[] = [];
+  if (flat === null) for (let i = 0; i < n; i++) out.push(null);
+  else for (let i = 0; i < n; i++) out.push(flatRow(flat, i, l.w));
   return out;
+}
+
+/** The size of a leaf value as the writer accounts it. */
+export function leafValueSize(v: LeafValue): number {
+  return v === null ? 1 : Array.isArray(v) ? tupleSize(v) : REF_SIZE;
+}
+
+/** Accounted size of entry i (its key and value). */
+export function entrySize(l: LeafNode, i: number): number {
+  const sizes = l.sizes;
+  if (sizes !== null) return sizes[i]!;
+  const flat = l.flat;
+  if (flat === null) return keySizeAt(l, i) + 1;
+  const w = l.w;
+  let s = w < 16 ? 1 : 3;
+  for (let j = 0, a = i * w; j < w; j++) s += valueSize(flat[a + j]!);
+  return keySizeAt(l, i) + s;
 }
 
 /** Whether value v fits a leaf's flat form of width w. */
@@ -52,8 +74,11 @@ function fitsFlat(v: LeafValue, w: number): v is Row {
   return Array.isArray(v) && v.length === w;
 }
 
-/** Sets all values of a leaf (decoded page, bulk build), in the most compact form they allow. */
-export function setLeafValues(l: LeafNode, vals: LeafValue[]): void {
+/**
+ * Sets all values of a leaf whose keys are set (decoded page, bulk build), in the most compact
+ * form they allow; `sizes` are the entries' sizes, kept only in the rows form.
+ */
+export function setLeafValues(l: LeafNode, vals: LeafValue[], sizes: number[]): void {
   const n = vals.length;
   const first = n === 0 ? null : vals[0]!;
   if (first === null) {
@@ -61,6 +86,7 @@ export function setLeafValues(l: LeafNode, vals: LeafValue[]): void {
     for (let i = 1; i < n; i++) if (vals[i] !== null) allNull = false;
     if (allNull) {
       l.vals = null;
+      l.sizes = null;
       l.flat = null;
       l.w = 0;
       return;
@@ -77,27 +103,33 @@ export function setLeafValues(l: LeafNode, vals: LeafValue[]): void {
         for (let j = 0; j < w; j++) flat.push(r[j]!);
       }
       l.vals = null;
+      l.sizes = null;
       l.flat = flat;
       l.w = w;
       return;
     }
   }
   l.vals = vals;
+  l.sizes = sizes;
   l.flat = null;
   l.w = 0;
 }
 
-/** Turns a leaf of n entries to the rows form. */
+/** Turns a leaf of n entries (its keys still those n) to the rows form; returns its values. */
 function toRows(l: LeafNode, n: number): LeafValue[] {
+  if (l.vals !== null) return l.vals;
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) sizes.push(entrySize(l, i));
   const vals = leafValues(l, n);
-  l.vals = vals === l.vals ? vals : vals.slice();
+  l.vals = vals;
+  l.sizes = sizes;
   l.flat = null;
   l.w = 0;
-  return l.vals;
+  return vals;
 }
 
-/** Inserts v at i of a leaf that had n entries. */
-export function insertValue(l: LeafNode, i: number, v: LeafValue, n: number): void {
+/** Inserts v, of accounted entry size `size`, at i of a leaf that had n entries (keys not yet edited). */
+export function insertValue(l: LeafNode, i: number, v: LeafValue, n: number, size: number): void {
   let vals = l.vals;
   if (vals === null) {
     if (n === 0) {
@@ -125,12 +157,18 @@ export function insertValue(l: LeafNode, i: number, v: LeafValue, n: number): vo
     }
     vals = toRows(l, n);
   }
-  if (i === vals.length) vals.push(v);
-  else vals.splice(i, 0, v);
+  const sizes = l.sizes!;
+  if (i === vals.length) {
+    vals.push(v);
+    sizes.push(size);
+  } else {
+    vals.splice(i, 0, v);
+    sizes.splice(i, 0, size);
+  }
 }
 
-/** Replaces the value at i of a leaf of n entries; returns the old one. */
-export function replaceValue(l: LeafNode, i: number, v: LeafValue, n: number): LeafValue {
+/** Replaces the value at i of a leaf of n entries by v (entry size `size`); returns the old one. */
+export function replaceValue(l: LeafNode, i: number, v: LeafValue, n: number, size: number): LeafValue {
   let vals = l.vals;
   if (vals === null) {
     const flat = l.flat;
@@ -148,13 +186,17 @@ export function replaceValue(l: LeafNode, i: number, v: LeafValue, n: number): L
   }
   const old = vals[i]!;
   vals[i] = v;
+  l.sizes![i] = size;
   return old;
 }
 
-/** Removes the value at i; returns it. */
+/** Removes the value at i (keys not yet edited); returns it. */
 export function removeValue(l: LeafNode, i: number): LeafValue {
   const vals = l.vals;
-  if (vals !== null) return vals.splice(i, 1)[0]!;
+  if (vals !== null) {
+    l.sizes!.splice(i, 1);
+    return vals.splice(i, 1)[0]!;
+  }
   const flat = l.flat;
   if (flat === null) return null;
   const w = l.w;
@@ -168,20 +210,23 @@ export function splitValues(l: LeafNode, at: number, right: LeafNode): void {
   const vals = l.vals;
   if (vals !== null) {
     right.vals = vals.splice(at);
+    right.sizes = l.sizes!.splice(at);
     right.flat = null;
     right.w = 0;
     return;
   }
   right.vals = null;
+  right.sizes = null;
   right.w = l.w;
   right.flat = l.flat === null ? null : l.flat.splice(at * l.w);
 }
 
-/** Appends every value of leaf `src` (s entries) to leaf `dst` (d entries). */
+/** Appends every value of leaf `src` (s entries) to leaf `dst` (d entries; keys not yet appended). */
 export function appendValues(dst: LeafNode, d: number, src: LeafNode, s: number): void {
   if (s === 0) return;
   if (d === 0) {
     dst.vals = src.vals === null ? null : src.vals.slice();
+    dst.sizes = src.sizes === null ? null : src.sizes.slice();
     dst.flat = src.flat === null ? null : src.flat.slice();
     dst.w = src.w;
     return;
@@ -192,20 +237,27 @@ export function appendValues(dst: LeafNode, d: number, src: LeafNode, s: number)
     if (from !== null && to !== null) for (let j = 0; j < from.length; j++) to.push(from[j]!);
     return;
   }
-  const vals = dst.vals ?? toRows(dst, d);
+  const vals = toRows(dst, d);
+  const sizes = dst.sizes!;
   const more = leafValues(src, s);
-  for (let i = 0; i < s; i++) vals.push(more[i]!);
+  for (let i = 0; i < s; i++) {
+    vals.push(more[i]!);
+    sizes.push(entrySize(src, i));
+  }
 }
 
-/** Drops the growth slack of a leaf's value array (a left node sequential inserts will not revisit). */
+/** Drops the growth slack of a leaf's value arrays (a left node sequential inserts will not revisit). */
 export function trimValues(l: LeafNode): void {
-  if (l.vals !== null) l.vals = l.vals.slice();
-  else if (l.flat !== null) l.flat = l.flat.slice();
+  if (l.vals !== null) {
+    l.vals = l.vals.slice();
+    l.sizes = l.sizes!.slice();
+  } else if (l.flat !== null) l.flat = l.flat.slice();
 }
 
 /** Whether a leaf's values are in a well-formed state for n entries (the integrity check). */
 export function valuesHold(l: LeafNode, n: number): boolean {
-  if (l.vals !== null) return l.flat === null && l.w === 0 && l.vals.length === n;
+  if (l.vals !== null) return l.flat === null && l.w === 0 && l.vals.length === n && l.sizes !== null && l.sizes.length === n;
+  if (l.sizes !== null) return false;
   if (l.flat === null) return l.w === 0;
   return l.w >= 1 && l.flat.length === n * l.w;
 }

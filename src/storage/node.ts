@@ -42,8 +42,8 @@ export interface LeafNode {
   flat: SqlValue[] | null;
   /** Flat form: values per row (0 in the other forms). */
   w: number;
-  /** Accounted encoded size of each entry (key + value). */
-  sizes: number[];
+  /** Rows form: accounted encoded size of each entry (key + value); else null (see leaf-values.ts). */
+  sizes: number[] | null;
   /** Accounted encoded size of the whole node. */
   bytes: number;
   /** Page id once committed to a file; 0 while uncommitted (and always in memory). */
@@ -93,7 +93,7 @@ export function newToken(): number {
 }
 
 export function newLeaf(owner: number): LeafNode {
-  return { leaf: true, keys: null, nums: [], ar: 0, vals: null, flat: null, w: 0, sizes: [], bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
+  return { leaf: true, keys: null, nums: [], ar: 0, vals: null, flat: null, w: 0, sizes: null, bytes: NODE_OVERHEAD, id: 0, owner, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
 }
 
 export function newInternal(owner: number): InternalNode {
@@ -118,7 +118,7 @@ export function cloneNode<N extends BNode>(n: N, owner: number): N {
       vals: n.vals === null ? null : n.vals.slice(),
       flat: n.flat === null ? null : n.flat.slice(),
       w: n.w,
-      sizes: n.sizes.slice(),
+      sizes: n.sizes === null ? null : n.sizes.slice(),
       bytes: n.bytes,
       id: 0,
       owner,

@@ -3,7 +3,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import { PAGE_HEADER_SIZE, PageKind, checkPage, corrupted, packr, pageBody, sealPage } from './format.js';
 import { CHILD_SIZE, NODE_OVERHEAD, REF_SIZE, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue } from './node.js';
 import { leafKeys, leafLength, setLeafKeys } from './leaf-keys.js';
-import { leafValues, setLeafValues } from './leaf-values.js';
+import { leafValueSize, leafValues, setLeafValues } from './leaf-values.js';
 import type { Key } from './ports.js';
 
 /** msgpack decodes binary as Buffer; SqlValue bytes are plain Uint8Array (equal under deep equality). */
@@ -129,13 +129,13 @@ export function decodeNode(page: Buffer, id: number, file: string): BNode {
     if (vals.length !== keys.length) throw corrupted(id, file, 'leaf keys/values mismatch');
     for (let i = 0; i < keys.length; i++) {
       const v = vals[i]!;
-      const s = tupleSize(keys[i]!) + (v === null ? 1 : Array.isArray(v) ? tupleSize(v) : REF_SIZE);
+      const s = tupleSize(keys[i]!) + leafValueSize(v);
       sizes.push(s);
       bytes += s;
     }
     const leaf: LeafNode = { leaf: true, keys: null, nums: null, ar: 0, vals: null, flat: null, w: 0, sizes, bytes, id, owner: 0, nk: undefined, n0: undefined, tp: undefined, borrowed: false };
     setLeafKeys(leaf, keys);
-    setLeafValues(leaf, vals);
+    setLeafValues(leaf, vals, sizes);
     return leaf;
   }
   if (kind === PageKind.Internal) {

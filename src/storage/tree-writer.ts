@@ -24,7 +24,7 @@ import { cachedInsert, cachedRemove } from './number-caches.js';
 import { childOf, searchNode } from './tree-read.js';
 import { textSplit } from './text-prefixes.js';
 import { appendKeys, compareAt, insertKey, keyAt, leafLength, removeKey, splitKeys } from './leaf-keys.js';
-import { appendValues, insertValue, removeValue, replaceValue, splitValues, trimValues } from './leaf-values.js';
+import { appendValues, entrySize, insertValue, removeValue, replaceValue, splitValues, trimValues } from './leaf-values.js';
 
 /**
  * Entry caps besides the byte capacity: a writer copies every node on its path, so wide nodes of
@@ -146,11 +146,10 @@ export class TreeWriter {
         return leaf;
       }
       const n = this.#own(leaf);
-      const old = replaceValue(n, i, val, len);
+      n.bytes += size - entrySize(n, i);
+      const old = replaceValue(n, i, val, len, size);
       this.removed = old;
       if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
-      n.bytes += size - n.sizes[i]!;
-      n.sizes[i] = size;
       if (n.bytes > this.capacity && len > 1) this.#splitLeaf(n, false);
       return n;
     }
@@ -161,10 +160,8 @@ export class TreeWriter {
     i = -i - 1;
     const n = this.#own(leaf);
     ownKeys(n);
+    insertValue(n, i, val, len, size);
     insertKey(n, i, key);
-    insertValue(n, i, val, len);
-    if (i === len) n.sizes.push(size);
-    else n.sizes.splice(i, 0, size);
     cachedInsert(n, i, key);
     n.bytes += size;
     const count = len + 1;
@@ -184,25 +181,23 @@ export class TreeWriter {
       const half = (n.bytes - NODE_OVERHEAD) / 2;
       let acc = 0;
       at = 0;
-      while (at < count - 1 && acc + n.sizes[at]! <= half) acc += n.sizes[at++]!;
+      for (let s = entrySize(n, 0); at < count - 1 && acc + s <= half; s = entrySize(n, ++at)) acc += s;
       if (at === 0) at = 1;
     }
     const right = newLeaf(this.owner);
+    splitValues(n, at, right);
     splitKeys(n, at, right);
     textSplit(n, right);
     n.nk = undefined;
     if (n.n0 !== undefined && n.n0 !== null) right.n0 = n.n0.splice(at);
-    splitValues(n, at, right);
-    right.sizes = n.sizes.splice(at);
     let rb = 0;
-    for (const s of right.sizes) rb += s;
+    for (let j = leafLength(right) - 1; j >= 0; j--) rb += entrySize(right, j);
     right.bytes = NODE_OVERHEAD + rb;
     n.bytes -= rb;
     if (appending) {
       // Sequential inserts never come back to the left node: drop its arrays' growth slack
       // (up to half of each; ~30 bytes a row for a table of 200-byte rows).
       trimValues(n);
-      n.sizes = n.sizes.slice();
       if (n.nums !== null) n.nums = n.nums.slice();
       else n.keys = n.keys!.slice();
     }
@@ -250,15 +245,14 @@ export class TreeWriter {
    */
   replaceAt(leaf: LeafNode, i: number, val: LeafValue, size: number): boolean {
     if (leaf.owner !== this.owner || this.owner === 0) return false;
-    const bytes = leaf.bytes + size - leaf.sizes[i]!;
+    const bytes = leaf.bytes + size - entrySize(leaf, i);
     if (bytes > this.capacity) return false;
     this.duplicate = false;
     this.missing = false;
-    const old = replaceValue(leaf, i, val, leafLength(leaf));
+    const old = replaceValue(leaf, i, val, leafLength(leaf), size);
     this.removed = old;
     if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
     leaf.bytes = bytes;
-    leaf.sizes[i] = size;
     return true;
   }
 
@@ -284,14 +278,13 @@ export class TreeWriter {
       if (i < 0) return node;
       this.found = true;
       const n = this.#own(node);
+      n.bytes -= entrySize(n, i);
       const old = removeValue(n, i);
       this.removed = old;
       if (this.droppedRefs !== null && isOverflowRef(old)) this.droppedRefs.push(old);
-      n.bytes -= n.sizes[i]!;
       ownKeys(n);
       removeKey(n, i);
       cachedRemove(n, i);
-      n.sizes.splice(i, 1);
       return n;
     }
     const idx = childOf(node, key, node.owner === this.owner);
@@ -343,7 +336,6 @@ export class TreeWriter {
       const rl = leafLength(r);
       appendValues(ml, d, r, rl);
       appendKeys(ml, r);
-      for (let i = 0; i < rl; i++) m.sizes.push(r.sizes[i]!);
     } else {
       const r = right as InternalNode;
       m.keys.push(n.keys[li]!);
@@ -372,7 +364,10 @@ function entries(n: BNode): number {
 
 function recomputeBytes(n: BNode): number {
   let b = NODE_OVERHEAD;
-  for (const s of n.sizes) b += s;
-  if (!n.leaf) b += CHILD_SIZE;
+  if (n.leaf) for (let i = leafLength(n) - 1; i >= 0; i--) b += entrySize(n, i);
+  else {
+    for (const s of n.sizes) b += s;
+    b += CHILD_SIZE;
+  }
   return b;
 }

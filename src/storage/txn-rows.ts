@@ -9,7 +9,7 @@ import { lowerName, type DbState } from './catalog.js';
 import { TreeCursor } from './cursor.js';
 import { hasNull, indexKey, sameIndexed, uniqueViolation } from './index-keys.js';
 import { compareKeys } from './key-order.js';
-import { compareAt } from './leaf-keys.js';
+import { compareAt, leafLength } from './leaf-keys.js';
 import { valueAt } from './leaf-values.js';
 import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexCursor, Key, KeyRange, Row, TableDef } from './ports.js';
@@ -155,7 +155,7 @@ export abstract class TxnRows extends ViewBase {
     if (leaf === null) return false;
     this.#foundLeaf = null;
     const i = this.#foundIndex;
-    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leaf.sizes.length) return false;
+    if (this.#foundEpoch !== currentTreeEpoch() || this.#foundRoot !== t.root || i >= leafLength(leaf)) return false;
     if (compareAt(leaf, i, key) !== 0) return false;
     return this.writer.replaceAt(leaf, i, val, size);
   }
@@ -266,9 +266,13 @@ export abstract class TxnRows extends ViewBase {
     return s;
   }
 
-  /** A row's leaf value, given its tupleSize: the row, or (a large one, in a file) a row to spill at commit. */
+  /**
+   * A row's leaf value, given its tupleSize: the row, or a large one wrapped (a file spills it to
+   * overflow pages at commit). In memory it stays wrapped: its entry is accounted as a reference
+   * (entrySize), which a leaf measuring its rows (leaf-values.ts) must not take for the row's size.
+   */
   protected leafValue(row: Row, rowSize: number): LeafValue {
-    return rowSize > this.core.spillSize && this.core.spills ? { row } : row;
+    return rowSize > this.core.spillSize ? { row } : row;
   }
 
   /** The accounted size of a row's leaf entry (a large row's is its overflow reference's). */

@@ -28,8 +28,6 @@ export interface TxnCore extends ViewCore {
   readonly spillSize: number;
   /** Largest allowed key (table or index entry). */
   readonly maxKeySize: number;
-  /** Whether large rows really go to overflow pages (file engines). */
-  readonly spills: boolean;
   commit(txn: WriteTxnImpl): Promise<void>;
   /** SERIAL columns' counters, shared by every transaction of the database. */
   readonly serials?: SerialCounters;

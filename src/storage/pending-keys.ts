@@ -7,20 +7,29 @@
 import type { Key } from './ports.js';
 
 export class PendingKeys {
-  /** The entries flat while each is `ar` non-NaN numbers; null once one is not. */
-  nums: number[] | null = [];
+  /**
+   * The entries flat while each is `ar` non-NaN numbers, in a typed array grown by doubling (a
+   * JS array pushed past ~128 KB costs ~100 ns a push: measured); null once one is not.
+   */
+  #buf: Float64Array | null = new Float64Array(64);
+  #used = 0;
   ar = 0;
   #tuples: Key[] | null = null;
 
+  /** The entries flat (`ar` numbers each, in the order pushed), or null once they are tuples. */
+  get nums(): Float64Array | null {
+    const b = this.#buf;
+    return b === null ? null : b.subarray(0, this.#used);
+  }
+
   get length(): number {
-    const nums = this.nums;
-    if (nums === null) return this.#tuples!.length;
-    return this.ar === 0 ? 0 : nums.length / this.ar;
+    if (this.#buf === null) return this.#tuples!.length;
+    return this.ar === 0 ? 0 : this.#used / this.ar;
   }
 
   push(key: Key): void {
-    const nums = this.nums;
-    if (nums !== null) {
+    let buf = this.#buf;
+    if (buf !== null) {
       const n = key.length;
       let fits = n > 0 && (this.ar === 0 || n === this.ar);
       for (let j = 0; j < n && fits; j++) {
@@ -29,11 +38,18 @@ export class PendingKeys {
       }
       if (fits) {
         this.ar = n;
-        for (let j = 0; j < n; j++) nums.push(key[j] as number);
+        let at = this.#used;
+        if (at + n > buf.length) {
+          const grown = new Float64Array(Math.max(buf.length * 2, at + n));
+          grown.set(buf);
+          this.#buf = buf = grown;
+        }
+        for (let j = 0; j < n; j++) buf[at++] = key[j] as number;
+        this.#used = at;
         return;
       }
       this.#tuples = this.tuples();
-      this.nums = null;
+      this.#buf = null;
     }
     this.#tuples!.push(key);
   }
@@ -47,8 +63,12 @@ export class PendingKeys {
 }
 
 /** Keys of `ar` numbers each, flat, as tuples. */
-export function flatTuples(nums: readonly number[], ar: number): Key[] {
+export function flatTuples(nums: ArrayLike<number>, ar: number): Key[] {
   const out: Key[] = [];
-  for (let at = 0; at < nums.length; at += ar) out.push(nums.slice(at, at + ar));
+  for (let at = 0; at < nums.length; at += ar) {
+    const k: number[] = [];
+    for (let c = 0; c < ar; c++) k.push(nums[at + c]!);
+    out.push(k);
+  }
   return out;
 }

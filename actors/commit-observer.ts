@@ -6,7 +6,7 @@
 import { Subject } from '../src/observability/rx.js';
 import type { Key, Row, SqlValue, StorageEngine, WriteTxn } from '../src/storage/ports.js';
 import { WriteTxnImpl } from '../src/storage/write-txn.js';
-import { runKey } from '../src/storage/txn-replay.js';
+import { runKey, runRow } from '../src/storage/insert-run.js';
 import { ACL_PREFIX } from './access-control.js';
 
 export interface RowChange {
@@ -75,9 +75,10 @@ export class CommitObserver {
           set(op.t, op.key, op.row);
         } else if (op.op === 'inserts') {
           if (isTemp(op.t)) continue;
-          for (let i = 0; i < op.rows.length; i++) {
-            changes.push({ table: op.t, operation: 'insert', key: runKey(op, i), before: null, after: op.rows[i]! });
-            set(op.t, runKey(op, i), op.rows[i]!);
+          for (let i = 0; i < op.count; i++) {
+            const row = runRow(op, i);
+            changes.push({ table: op.t, operation: 'insert', key: runKey(op, i), before: null, after: row });
+            set(op.t, runKey(op, i), row);
           }
         } else if (op.op === 'update') {
           if (isTemp(op.t)) continue;

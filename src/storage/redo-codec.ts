@@ -6,7 +6,8 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import { packr } from './format.js';
 import { plainBytes, plainKey } from './page-codec.js';
 import type { Key, Row } from './ports.js';
-import { runKey, type LogOp } from './txn-replay.js';
+import { runKey, runRow } from './insert-run.js';
+import type { LogOp } from './txn-replay.js';
 import { MAX_REDO_BYTES } from './wal.js';
 
 const INSERT = 1;
@@ -26,7 +27,7 @@ export interface RedoRecord {
 export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
   // Rows average well under this; a transaction far past the frame size is not worth trying.
   let ops = 0;
-  for (const op of log) ops += op.op === 'inserts' ? op.rows.length : 1;
+  for (const op of log) ops += op.op === 'inserts' ? op.count : 1;
   if (ops > MAX_REDO_BYTES >> 4) return null;
   // Nor one whose rows alone pass it: packing ~50,000 updated 200-byte rows (~60 ms) only to find
   // they do not fit would cost a large transaction's commit a tenth of its time.
@@ -44,11 +45,11 @@ export function encodeRedo(seq: number, log: readonly LogOp[]): Buffer | null {
         flat[j++] = op.row;
         break;
       case 'inserts':
-        for (let i = 0; i < op.rows.length; i++) {
+        for (let i = 0; i < op.count; i++) {
           flat[j++] = INSERT;
           flat[j++] = op.t;
           flat[j++] = runKey(op, i);
-          flat[j++] = op.rows[i];
+          flat[j++] = runRow(op, i);
         }
         break;
       case 'delete':
@@ -73,7 +74,7 @@ function redoLowerBound(log: readonly LogOp[]): number {
   let n = 0;
   for (const op of log) {
     if (op.op === 'inserts') {
-      for (let i = 0; i < op.rows.length; i++) n += tupleLowerBound(runKey(op, i)) + tupleLowerBound(op.rows[i]!);
+      for (let i = 0; i < op.count; i++) n += tupleLowerBound(runKey(op, i)) + tupleLowerBound(runRow(op, i));
       continue;
     }
     if (op.op !== 'insert' && op.op !== 'update' && op.op !== 'delete') return 0;

@@ -10,7 +10,7 @@ import { compareKeys } from './key-order.js';
 import { newToken, tupleSize, type LeafValue } from './node.js';
 import type { Key, Row } from './ports.js';
 import { TxnRows } from './txn-rows.js';
-import { runKey } from './txn-replay.js';
+import { runKey, runRow } from './insert-run.js';
 import { freezeTable, thawTable, type WorkTable } from './work-table.js';
 
 interface Mark {
@@ -145,7 +145,7 @@ export abstract class TxnMarks extends TxnRows {
             this.#undoInsert(op.t, op.key, op.row);
             break;
           case 'inserts':
-            for (let j = op.rows.length - 1; j >= 0; j--) this.#undoInsert(op.t, runKey(op, j), op.rows[j]!);
+            for (let j = op.count - 1; j >= 0; j--) this.#undoInsert(op.t, runKey(op, j), runRow(op, j));
             break;
           case 'update':
             this.#undoUpdate(op.t, op.key, op.row, u as LeafValue);

@@ -4,6 +4,9 @@
 import { lowerName } from './catalog.js';
 import type { IndexDef, Key, Row, SqlValue, TableDef } from './ports.js';
 import type { WriteTxnImpl } from './write-txn.js';
+import { runKey, runRow, type InsertRun } from './insert-run.js';
+
+export type { InsertRun } from './insert-run.js';
 
 export type LogOp =
   | { readonly op: 'insert'; readonly t: string; readonly row: Row; readonly key: Key }
@@ -21,51 +24,6 @@ export type LogOp =
   | { readonly op: 'createIndex'; readonly index: IndexDef }
   | { readonly op: 'dropIndex'; readonly t: string; readonly name: string }
   | { readonly op: 'setMeta'; readonly name: string; readonly value: unknown };
-
-/**
- * A run of inserts into one table, in order (a bulk load logs one object per run, not one per
- * row: the per-row entries were ~30% of a 100k-row load's time, in the collector mostly). Keys
- * that are one number each are kept as numbers (`nums`, keys null): a bulk load's key tuples
- * otherwise lived to its commit only to be copied out of the young generation and die in the old.
- */
-export interface InsertRun {
-  readonly op: 'inserts';
-  readonly t: string;
-  readonly rows: Row[];
-  keys: Key[] | null;
-  nums: number[] | null;
-}
-
-/** The key of a run's i-th row. */
-export function runKey(run: InsertRun, i: number): Key {
-  const nums = run.nums;
-  return nums !== null ? [nums[i]!] : run.keys![i]!;
-}
-
-/** A run of one insert. */
-export function newInsertRun(t: string, row: Row, key: Key): InsertRun {
-  const x = key[0];
-  if (key.length === 1 && typeof x === 'number' && x === x) return { op: 'inserts', t, rows: [row], keys: null, nums: [x] };
-  return { op: 'inserts', t, rows: [row], keys: [key], nums: null };
-}
-
-/** Appends an insert to a run. */
-export function pushToRun(run: InsertRun, row: Row, key: Key): void {
-  run.rows.push(row);
-  const nums = run.nums;
-  if (nums !== null) {
-    const x = key[0];
-    if (key.length === 1 && typeof x === 'number' && x === x) {
-      nums.push(x);
-      return;
-    }
-    const keys: Key[] = [];
-    for (let i = 0; i < nums.length; i++) keys.push([nums[i]!]);
-    run.keys = keys;
-    run.nums = null;
-  }
-  run.keys!.push(key);
-}
 
 /** Applies `log` to `txn` through its ordinary methods (so every check runs again). */
 export function replayLog(txn: WriteTxnImpl, log: readonly LogOp[]): void {
@@ -92,7 +50,7 @@ export function replayLog(txn: WriteTxnImpl, log: readonly LogOp[]): void {
         insert(op.t, op.row, op.key);
         break;
       case 'inserts':
-        for (let i = 0; i < op.rows.length; i++) insert(op.t, op.rows[i]!, runKey(op, i));
+        for (let i = 0; i < op.count; i++) insert(op.t, runRow(op, i), runKey(op, i));
         break;
       case 'update':
         txn.update(op.t, mapKey(op.t, op.key), op.row);

@@ -13,7 +13,8 @@ import { compareAt, leafLength } from './leaf-keys.js';
 import { valueAt } from './leaf-values.js';
 import { REF_SIZE, isOverflowRef, newLeaf, newToken, tupleSize, type BNode, type ChildRef, type LeafNode, type LeafValue, type OverflowRef } from './node.js';
 import type { IndexCursor, Key, KeyRange, Row, TableDef } from './ports.js';
-import { newInsertRun, pushToRun, type LogOp } from './txn-replay.js';
+import { newInsertRun, pushToRun } from './insert-run.js';
+import type { LogOp } from './txn-replay.js';
 import { ViewBase, loadRef, undefinedTable, type TableLike } from './view.js';
 import { rowId, type WorkTable } from './work-table.js';
 import type { TxnCore } from './write-txn.js';
@@ -377,8 +378,7 @@ export abstract class TxnRows extends ViewBase {
     // Appended to the open run of inserts into this table, if the last entry is one (marks seal it).
     const last = this.log.length - 1;
     const run = last >= this.sealedLog ? this.log[last]! : null;
-    if (run !== null && run.op === 'inserts' && run.t === def.name) pushToRun(run, row, key);
-    else {
+    if (run === null || run.op !== 'inserts' || run.t !== def.name || !pushToRun(run, row, key)) {
       this.log.push(newInsertRun(def.name, row, key));
       if (this.undoFrom >= 0) this.undo.push(null);
     }

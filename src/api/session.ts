@@ -258,6 +258,32 @@ function readCall(sql: unknown, params: unknown, options: unknown): DispatcherEr
   }
 }
 
+/** What the copy loops return for a set that is null (their null means every set was copied). */
+const NULL_SET = {};
+
+// The copy loops are functions of their own: a loop that runs once per call is compiled on the
+// stack (OSR), and the code after it, met without type feedback, deoptimized it at every call
+// (50 deoptimizations in six 100k-row loads).
+
+/** Copies each set of an array of sets into `sets`; the first one that is not an array, or null. */
+function copyArraySets(paramSets: readonly unknown[], sets: SqlValue[][]): unknown {
+  for (let i = 0; i < paramSets.length; i++) {
+    const set = paramSets[i];
+    if (!Array.isArray(set)) return set === null ? NULL_SET : set;
+    sets.push(Array.prototype.slice.call(set) as SqlValue[]);
+  }
+  return null;
+}
+
+/** copyArraySets for any other iterable. */
+function copyIterableSets(paramSets: Iterable<unknown>, sets: SqlValue[][]): unknown {
+  for (const set of paramSets) {
+    if (!Array.isArray(set)) return set === null ? NULL_SET : set;
+    sets.push(Array.prototype.slice.call(set) as SqlValue[]);
+  }
+  return null;
+}
+
 /** readCall for executeMany: every set is copied (the first also becomes CALL.params). */
 function readBatchCall(sql: unknown, paramSets: unknown, options: unknown): DispatcherError | null {
   const misuse = readCall(sql, NO_PARAMS, options);
@@ -266,14 +292,13 @@ function readBatchCall(sql: unknown, paramSets: unknown, options: unknown): Disp
     return bad(`parameter sets must be an iterable of arrays, not ${paramSets === null ? 'null' : typeof paramSets}`);
   }
   const sets: SqlValue[][] = [];
+  let refused: unknown = null;
   try {
-    for (const set of paramSets as Iterable<unknown>) {
-      if (!Array.isArray(set)) return bad(`parameter set ${sets.length + 1} must be an array, not ${set === null ? 'null' : typeof set}`);
-      sets.push(Array.prototype.slice.call(set) as SqlValue[]);
-    }
+    refused = Array.isArray(paramSets) ? copyArraySets(paramSets, sets) : copyIterableSets(paramSets as Iterable<unknown>, sets);
   } catch {
     return bad('the parameter sets could not be read');
   }
+  if (refused !== null) return bad(`parameter set ${sets.length + 1} must be an array, not ${refused === NULL_SET ? 'null' : typeof refused}`);
   CALL.batch = sets;
   CALL.params = sets[0] ?? NO_PARAMS;
   return null;

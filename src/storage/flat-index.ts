@@ -78,38 +78,62 @@ export function sortFlat(nums: ArrayLike<number>, ar: number): Float64Array {
  */
 function sortIntegerPairs(nums: ArrayLike<number>, ar: number): Float64Array | null {
   const n = nums.length / ar;
+  const spans = SPANS;
+  if (!integerSpans(nums, ar, spans)) return null;
+  if (n === 0) return new Float64Array(0);
+  const min0 = spans[0]!;
+  const min1 = spans[2]!;
+  const span1 = spans[3]! - min1 + 1;
+  if ((spans[1]! - min0 + 1) * span1 > 2 ** 53) return null;
+  const keys = new Float64Array(n);
+  combine(nums, ar, keys, min0, span1, min1);
+  keys.sort();
+  const out = ar === 1 ? keys : new Float64Array(2 * n);
+  separate(keys, ar, out, min0, span1, min1);
+  return out;
+}
+
+// Each loop of the sort is a function of its own: a loop run once per load is compiled on the
+// stack (OSR), and code after it in the same function, met without type feedback, deoptimizes it.
+const SPANS = new Float64Array(4);
+
+/** Min and max of the first and (ar 2) second numbers into spans; false unless all are safe integers, none -0. */
+function integerSpans(nums: ArrayLike<number>, ar: number, spans: Float64Array): boolean {
   let min0 = Infinity;
   let max0 = -Infinity;
-  let min1 = 0;
-  let max1 = 0;
-  if (ar === 2) {
-    min1 = Infinity;
-    max1 = -Infinity;
-  }
+  let min1 = ar === 2 ? Infinity : 0;
+  let max1 = ar === 2 ? -Infinity : 0;
   for (let i = 0; i < nums.length; i += ar) {
     const x = nums[i]!;
-    if (!Number.isSafeInteger(x) || Object.is(x, -0)) return null;
+    if (!Number.isSafeInteger(x) || (x === 0 && 1 / x < 0)) return false;
     if (x < min0) min0 = x;
     if (x > max0) max0 = x;
     if (ar === 2) {
       const y = nums[i + 1]!;
-      if (!Number.isSafeInteger(y) || Object.is(y, -0)) return null;
+      if (!Number.isSafeInteger(y) || (y === 0 && 1 / y < 0)) return false;
       if (y < min1) min1 = y;
       if (y > max1) max1 = y;
     }
   }
-  if (n === 0) return new Float64Array(0);
-  const span1 = max1 - min1 + 1;
-  if ((max0 - min0 + 1) * span1 > 2 ** 53) return null;
-  const keys = new Float64Array(n);
-  for (let i = 0, at = 0; i < n; i++, at += ar) keys[i] = (nums[at]! - min0) * span1 + (ar === 2 ? nums[at + 1]! - min1 : 0);
-  keys.sort();
+  spans[0] = min0;
+  spans[1] = max0;
+  spans[2] = min1;
+  spans[3] = max1;
+  return true;
+}
+
+/** Each key as one number: (first - min0) * span1 + (second - min1). */
+function combine(nums: ArrayLike<number>, ar: number, keys: Float64Array, min0: number, span1: number, min1: number): void {
+  for (let i = 0, at = 0; i < keys.length; i++, at += ar) keys[i] = (nums[at]! - min0) * span1 + (ar === 2 ? nums[at + 1]! - min1 : 0);
+}
+
+/** The keys back from their combined numbers (in place when ar is 1). */
+function separate(keys: Float64Array, ar: number, out: Float64Array, min0: number, span1: number, min1: number): void {
   if (ar === 1) {
-    for (let i = 0; i < n; i++) keys[i] = keys[i]! + min0;
-    return keys;
+    for (let i = 0; i < keys.length; i++) out[i] = keys[i]! + min0;
+    return;
   }
-  const out = new Float64Array(2 * n);
-  for (let i = 0, o = 0; i < n; i++) {
+  for (let i = 0, o = 0; i < keys.length; i++) {
     const c = keys[i]!;
     // The quotient of exact integers below 2^53, corrected if the division rounded up.
     let hi = Math.floor(c / span1);
@@ -117,7 +141,6 @@ function sortIntegerPairs(nums: ArrayLike<number>, ar: number): Float64Array | n
     out[o++] = hi + min0;
     out[o++] = c - hi * span1 + min1;
   }
-  return out;
 }
 
 /** Sorts entries [from, to) of flat keys, unless they are in order already. */
@@ -182,35 +205,46 @@ function flatEntrySize(nums: ArrayLike<number>, at: number, ar: number): number 
 /** buildIndexTree from keys of `ar` numbers each, flat and in order: leaves in the numeric form. */
 export function buildFlatIndexTree(nums: ArrayLike<number>, ar: number, owner: number, capacity: number): BNode {
   const fillBytes = NODE_OVERHEAD + (capacity - NODE_OVERHEAD) * FILL;
-  const leafEntries = Math.floor(MAX_LEAF_ENTRIES * FILL);
+  const bounds = leafBounds(nums, ar, fillBytes, Math.floor(MAX_LEAF_ENTRIES * FILL));
   const level: BNode[] = [];
   const firsts: Key[] = [];
-  let leaf: LeafNode = newLeaf(owner);
-  let start = 0;
-  let count = 0;
-  const close = (end: number): void => {
+  for (let b = 0, start = 0; b < bounds.length; b += 2) {
+    const end = bounds[b]!;
+    const leaf: LeafNode = newLeaf(owner);
     leaf.nums = numbersOf(nums, start, end);
     leaf.ar = ar;
+    leaf.bytes = bounds[b + 1]!;
     level.push(leaf);
     firsts.push(numbersOf(nums, start, start + ar));
     start = end;
-  };
-  for (let at = 0; at < nums.length; at += ar) {
-    const s = flatEntrySize(nums, at, ar);
-    if (count > 0 && (count >= leafEntries || leaf.bytes + s > fillBytes)) {
-      close(at);
-      leaf = newLeaf(owner);
-      count = 0;
-    }
-    count++;
-    leaf.bytes += s;
   }
-  if (count > 0) close(nums.length);
-  else {
-    level.push(leaf);
+  if (level.length === 0) {
+    level.push(newLeaf(owner));
     firsts.push([]);
   }
   return buildUpperLevels(level, firsts, owner, capacity);
+}
+
+/**
+ * Where the leaves of buildFlatIndexTree end: pairs of (end offset in nums, the leaf's bytes).
+ * A loop of its own, as sortIntegerPairs' are.
+ */
+function leafBounds(nums: ArrayLike<number>, ar: number, fillBytes: number, leafEntries: number): number[] {
+  const bounds: number[] = [];
+  let count = 0;
+  let bytes = NODE_OVERHEAD;
+  for (let at = 0; at < nums.length; at += ar) {
+    const s = flatEntrySize(nums, at, ar);
+    if (count > 0 && (count >= leafEntries || bytes + s > fillBytes)) {
+      bounds.push(at, bytes);
+      count = 0;
+      bytes = NODE_OVERHEAD;
+    }
+    count++;
+    bytes += s;
+  }
+  if (count > 0) bounds.push(nums.length, bytes);
+  return bounds;
 }
 
 /**

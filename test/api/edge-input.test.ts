@@ -101,6 +101,22 @@ describe('bad statements and parameters on a database file', () => {
     const e = await failure(s.execute('SELECT 1', 5 as never));
     expect(e.sqlState).toBe('22023');
     expect(e.message).toBe('parameters must be an array, not number');
+    // executeMany: a set that is not an array, from an array of sets or any other iterable.
+    function* sets(last: unknown): Generator<unknown> {
+      yield [10];
+      yield last;
+    }
+    for (const [given, type] of [
+      [[[10], null], 'null'],
+      [[[10], 7], 'number'],
+      [[[10], undefined], 'undefined'],
+      [sets(null), 'null'],
+      [sets('x'), 'string'],
+    ] as const) {
+      const m = await failure(s.executeMany('INSERT INTO t (id) VALUES ($1)', given as never));
+      expect(m.sqlState).toBe('22023');
+      expect(m.message).toBe(`parameter set 2 must be an array, not ${type}`);
+    }
     await unchanged();
   });
 

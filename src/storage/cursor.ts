@@ -14,10 +14,12 @@ import type { BNode, InternalNode, LeafNode, LeafValue } from './node.js';
 import type { NodeSource } from './btree.js';
 import type { Key, KeyRange } from './ports.js';
 import { comparePrefixAt, keyAt, keySlice, leafLength, lowerInLeaf } from './leaf-keys.js';
-import { leafValues, valueAt } from './leaf-values.js';
+import { valueAt } from './leaf-values.js';
 import { textPosition, textPrefixes } from './text-prefixes.js';
 
 const EMPTY_KEY: Key = [];
+/** runVals of a leaf whose values are all NULL: none to read. */
+const NULL_VALUES: readonly unknown[] = [];
 
 /** First index in keys[from..] whose prefix comparison with bound is >= 0 (or > 0 if strict). */
 function lowerIndex(keys: readonly Key[], bound: Key, strict: boolean): number {
@@ -255,7 +257,8 @@ export class TreeCursor {
           this.runVals = leaf.flat;
           this.runWidth = leaf.w;
         } else {
-          this.runVals = leafValues(leaf, leafLength(leaf));
+          // Every value NULL (an index leaf): index cursors read keys only.
+          this.runVals = NULL_VALUES;
           this.runWidth = 0;
         }
         this.runStart = i;

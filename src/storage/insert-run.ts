@@ -4,8 +4,7 @@
 // rows themselves then die young (their leaves keep them flat too: leaf-values.ts) instead of
 // living to the commit and dying in the old generation, and no array grows past the ~128 KB
 // where V8's pushes cost ~100 ns each (measured: a 100k-row load spent 20-40 ms on them). Keys
-// that are one number each are kept as numbers (`nums`, keys null), in chunks too: a typed array
-// grown by doubling left glibc's heap holding the freed buffers (RSS).
+// that are one number each are kept as numbers (`nums`, keys null), in chunks too.
 import type { Key, Row, SqlValue } from './ports.js';
 
 const CHUNK_VALUES = 8192;

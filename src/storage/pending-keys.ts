@@ -12,16 +12,15 @@ const CHUNK = 8192;
 export class PendingKeys {
   /**
    * The entries flat while each is `ar` non-NaN numbers, in chunks of CHUNK numbers (one large
-   * array would be slow to push to; a typed one grown by doubling left glibc's heap holding the
-   * freed buffers, ~4 MB of RSS after a 100k-row load: measured); null once one is not.
+   * array is slow to push to); null once one is not.
    */
   #chunks: number[][] | null = [[]];
   #used = 0;
   ar = 0;
   #tuples: Key[] | null = null;
 
-  /** The entries flat (`ar` numbers each, in the order pushed), or null once they are tuples. */
-  get nums(): Float64Array | null {
+  /** A copy of the entries flat (`ar` numbers each, in the order pushed), or null once they are tuples. */
+  flat(): Float64Array | null {
     const chunks = this.#chunks;
     if (chunks === null) return null;
     const out = new Float64Array(this.#used);
@@ -65,7 +64,7 @@ export class PendingKeys {
 
   /** The entries as tuples, in the order pushed. */
   tuples(): Key[] {
-    const nums = this.nums;
+    const nums = this.flat();
     if (nums === null) return this.#tuples!;
     return flatTuples(nums, this.ar);
   }

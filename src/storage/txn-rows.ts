@@ -179,9 +179,10 @@ export abstract class TxnRows extends ViewBase {
       const existing = t.rowCount - (adds.length - rems.length);
       const src = this.core.src;
       const root = t.indexRoots[i]!;
+      const flat = rems.length === 0 ? adds.flat() : null;
       t.indexRoots[i] =
-        adds.nums !== null && rems.length === 0
-          ? addFlatIndexEntries(src, w, root, adds.nums, adds.ar, existing)
+        flat !== null
+          ? addFlatIndexEntries(src, w, root, flat, adds.ar, existing)
           : changeIndexEntries(src, w, root, adds.tuples(), rems, existing);
     }
   }

@@ -5,6 +5,7 @@ import type { SessionActor } from '../../actors/session.js';
 import type { ActorSystem } from '../../actors/system.js';
 import type { Analyzer } from '../analysis/analyzer.js';
 import type { AnalyzedStatement } from '../protocol/statement.js';
+import { appendParamSet, newParamSetsCopy, paramSet, type ParamSets, type ParamSetsCopy } from '../protocol/param-sets.js';
 import type { SqlValue } from '../storage/ports.js';
 import { canceled, DispatcherError, SqlState, toDispatcherError } from './errors.js';
 import { PreparedStatement, type PreparedRequest } from './prepared-statement.js';
@@ -217,7 +218,7 @@ function bad(message: string): DispatcherError {
 /** What readCall read: one scratch object, read by Session.run right after the call. */
 const CALL: {
   params: readonly SqlValue[];
-  batch: readonly (readonly SqlValue[])[] | undefined;
+  batch: ParamSets | undefined;
   rowMode: ExecuteOptions['rowMode'];
   signal: AbortSignal | undefined;
   timeoutMs: number | undefined;
@@ -265,21 +266,27 @@ const NULL_SET = {};
 // stack (OSR), and the code after it, met without type feedback, deoptimized it at every call
 // (50 deoptimizations in six 100k-row loads).
 
-/** Copies each set of an array of sets into `sets`; the first one that is not an array, or null. */
-function copyArraySets(paramSets: readonly unknown[], sets: SqlValue[][]): unknown {
-  for (let i = 0; i < paramSets.length; i++) {
-    const set = paramSets[i];
-    if (!Array.isArray(set)) return set === null ? NULL_SET : set;
-    sets.push(Array.prototype.slice.call(set) as SqlValue[]);
+/** Appends one set to the copy; the set itself when it is not an array (NULL_SET for null), else null. */
+function copySet(set: unknown, c: ParamSetsCopy): unknown {
+  if (!Array.isArray(set)) return set === null ? NULL_SET : set;
+  appendParamSet(c, set);
+  return null;
+}
+
+/** Copies the sets of an array; the first one that is not an array, or null. */
+function copyArraySets(paramSets: readonly unknown[], c: ParamSetsCopy): unknown {
+  for (let i = 0; i < paramSets.length && c.misfit < 0; i++) {
+    const refused = copySet(paramSets[i], c);
+    if (refused !== null) return refused;
   }
   return null;
 }
 
 /** copyArraySets for any other iterable. */
-function copyIterableSets(paramSets: Iterable<unknown>, sets: SqlValue[][]): unknown {
+function copyIterableSets(paramSets: Iterable<unknown>, c: ParamSetsCopy): unknown {
   for (const set of paramSets) {
-    if (!Array.isArray(set)) return set === null ? NULL_SET : set;
-    sets.push(Array.prototype.slice.call(set) as SqlValue[]);
+    const refused = copySet(set, c);
+    if (refused !== null || c.misfit >= 0) return refused;
   }
   return null;
 }
@@ -291,61 +298,72 @@ function readBatchCall(sql: unknown, paramSets: unknown, options: unknown): Disp
   if (paramSets === null || typeof paramSets !== 'object' || typeof (paramSets as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     return bad(`parameter sets must be an iterable of arrays, not ${paramSets === null ? 'null' : typeof paramSets}`);
   }
-  const sets: SqlValue[][] = [];
+  const c = newParamSetsCopy();
   let refused: unknown = null;
   try {
-    refused = Array.isArray(paramSets) ? copyArraySets(paramSets, sets) : copyIterableSets(paramSets as Iterable<unknown>, sets);
+    refused = Array.isArray(paramSets) ? copyArraySets(paramSets, c) : copyIterableSets(paramSets as Iterable<unknown>, c);
   } catch {
     return bad('the parameter sets could not be read');
   }
-  if (refused !== null) return bad(`parameter set ${sets.length + 1} must be an array, not ${refused === NULL_SET ? 'null' : typeof refused}`);
-  CALL.batch = sets;
-  CALL.params = sets[0] ?? NO_PARAMS;
+  if (refused !== null) return bad(`parameter set ${c.count + 1} must be an array, not ${refused === NULL_SET ? 'null' : typeof refused}`);
+  CALL.batch = c;
+  CALL.params = c.count > 0 ? paramSet(c, 0) : NO_PARAMS;
   return null;
 }
 
 const BATCH_KINDS: ReadonlySet<string> = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
 
-function checkBatch(statements: readonly AnalyzedStatement[], sets: readonly (readonly SqlValue[])[]): void {
+function checkBatch(statements: readonly AnalyzedStatement[], sets: ParamSets): void {
   const st = statements[0];
   if (statements.length !== 1 || st === undefined || !BATCH_KINDS.has(st.kind)) {
     throw new DispatcherError(SqlState.FeatureNotSupported, 'executeMany runs one SELECT, INSERT, UPDATE or DELETE statement');
   }
-  for (let i = 0; i < sets.length; i++) {
-    try {
-      checkParams(statements, sets[i]!);
-    } catch (e) {
-      if (e instanceof DispatcherError) throw new DispatcherError(e.sqlState, `parameter set ${i + 1}: ${e.message}`);
-      throw e;
+  const needed = paramsNeeded(statements);
+  const inSet = (i: number, e: DispatcherError): DispatcherError =>
+    new DispatcherError(e.sqlState, `parameter set ${i + 1}: ${e.message}`);
+  if (sets.count > 0 && sets.width !== needed) throw inSet(0, countMismatch(sets.width, needed));
+  const { chunks, perChunk } = sets;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    for (let k = 0; k < chunk.length; k++) {
+      const bad = badParam(chunk[k]!, k % needed);
+      if (bad !== null) throw inSet(c * perChunk + Math.floor(k / needed), bad);
     }
   }
+  if (sets.misfit >= 0) throw inSet(sets.misfit, countMismatch(sets.misfitLength, needed));
+}
+
+function paramsNeeded(statements: readonly AnalyzedStatement[]): number {
+  let needed = 0;
+  for (const s of statements) needed = Math.max(needed, s.userParamCount);
+  return needed;
+}
+
+function countMismatch(supplied: number, needed: number): DispatcherError {
+  return new DispatcherError(SqlState.InvalidParameterCount, `bind message supplies ${supplied} parameters, but the statement requires ${needed}`);
 }
 
 function checkParams(statements: readonly AnalyzedStatement[], params: readonly SqlValue[]): void {
-  let needed = 0;
-  for (const s of statements) needed = Math.max(needed, s.userParamCount);
-  if (params.length !== needed) {
-    throw new DispatcherError(
-      SqlState.InvalidParameterCount,
-      `bind message supplies ${params.length} parameters, but the statement requires ${needed}`,
-    );
-  }
+  const needed = paramsNeeded(statements);
+  if (params.length !== needed) throw countMismatch(params.length, needed);
   for (let i = 0; i < params.length; i++) {
-    const v = params[i];
-    const t = typeof v;
-    if (
-      v !== null &&
-      t !== 'number' &&
-      t !== 'string' &&
-      t !== 'boolean' &&
-      t !== 'bigint' &&
-      // not instanceof: it asks the value for its prototype, and a proxy can throw there
-      !isUint8Array(v)
-    ) {
-      throw new DispatcherError(SqlState.DatatypeMismatch, `parameter $${i + 1} has an unsupported type (${t})`);
-    }
-    if (t === 'number' && !Number.isFinite(v as number) && !Number.isNaN(v as number)) {
-      // Infinity is a valid real; nothing to refuse.
-    }
+    const bad = badParam(params[i]!, i);
+    if (bad !== null) throw bad;
   }
+}
+
+/** The error for parameter i's value, or null when it is a value the engine takes. */
+function badParam(v: SqlValue, i: number): DispatcherError | null {
+  const t = typeof v;
+  if (
+    v === null ||
+    t === 'number' ||
+    t === 'string' ||
+    t === 'boolean' ||
+    t === 'bigint' ||
+    // not instanceof: it asks the value for its prototype, and a proxy can throw there
+    isUint8Array(v)
+  )
+    return null;
+  return new DispatcherError(SqlState.DatatypeMismatch, `parameter $${i + 1} has an unsupported type (${t})`);
 }

@@ -3,6 +3,7 @@
 // A bulk load pays the request's round trip once instead of once per row.
 import { DispatcherError } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
+import { paramSet, type ParamSets } from '../protocol/param-sets.js';
 import type { CompiledStatement, ExecContext, Execution } from './types.js';
 import { withLifted } from './param-slots.js';
 
@@ -19,7 +20,7 @@ export class BatchExecution implements Execution {
   rowsAffected = 0;
   readonly #plan: CompiledStatement;
   readonly #base: ExecContext;
-  readonly #sets: readonly (readonly SqlValue[])[];
+  readonly #sets: ParamSets;
   /** Appended to every set: the literals analysis lifted out of the text. */
   readonly #lifted: readonly SqlValue[];
   readonly #userParams: number;
@@ -29,7 +30,7 @@ export class BatchExecution implements Execution {
   constructor(
     plan: CompiledStatement,
     base: ExecContext,
-    sets: readonly (readonly SqlValue[])[],
+    sets: ParamSets,
     userParams: number,
     lifted: readonly SqlValue[],
   ) {
@@ -56,12 +57,12 @@ export class BatchExecution implements Execution {
     for (;;) {
       let cur = this.#current;
       if (cur === null) {
-        if (this.#next >= this.#sets.length) return null;
+        if (this.#next >= this.#sets.count) return null;
         if (work >= SETS_PER_STEP || counters.rowsExamined - examined0 >= ROWS_PER_STEP) return NO_ROWS;
         const base = this.#base;
         cur = this.#plan.start({
           view: base.view,
-          params: withLifted(this.#sets[this.#next++]!, this.#userParams, this.#lifted),
+          params: withLifted(paramSet(this.#sets, this.#next++), this.#userParams, this.#lifted),
           counters: base.counters,
           checkInterrupt: base.checkInterrupt,
           ...(base.user === undefined ? {} : { user: base.user }),
@@ -83,7 +84,7 @@ export class BatchExecution implements Execution {
   close(): void {
     const cur = this.#current;
     this.#current = null;
-    this.#next = this.#sets.length;
+    this.#next = this.#sets.count;
     cur?.close();
   }
 }

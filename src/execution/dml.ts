@@ -3,6 +3,7 @@
 // bounded slices. RETURNING rows are produced as rows are written.
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, Key, Row, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
+import type { ParamSets } from '../protocol/param-sets.js';
 import type { ExecContext, Execution, ResultColumn } from './types.js';
 import { ExprCompiler, colRefTable, identName, type Compiled, type Node } from './expr.js';
 import { BATCH, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
@@ -24,7 +25,7 @@ export interface DmlPlan {
   readonly command: string;
   readonly explain: string[];
   start(ctx: ExecContext): Execution;
-  startBatch?(ctx: ExecContext, sets: readonly (readonly SqlValue[])[], userParams: number, lifted: readonly SqlValue[]): Execution | null;
+  startBatch?(ctx: ExecContext, sets: ParamSets, userParams: number, lifted: readonly SqlValue[]): Execution | null;
 }
 
 function targetTable(ctxView: { getTable(n: string): TableDef | undefined }, item: Node): TableDef {

@@ -5,6 +5,7 @@
 // for changes with nothing else to run per row and a bounded amount of work per set (dml.ts
 // decides).
 import type { Row, SqlValue } from '../storage/ports.js';
+import { paramSet, type ParamSets } from '../protocol/param-sets.js';
 import { inSet } from './batch-execution.js';
 import { withLifted } from './param-slots.js';
 import { newRootState, type Frame, type Op } from './runtime.js';
@@ -21,7 +22,7 @@ const NO_ROWS: Row[] = [];
 export class SetBatch implements Execution {
   rowsAffected = 0;
   readonly #ctx: ExecContext;
-  readonly #sets: readonly (readonly SqlValue[])[];
+  readonly #sets: ParamSets;
   readonly #userParams: number;
   readonly #lifted: readonly SqlValue[];
   /** Runs the change for the set whose parameters frame `f` holds; returns the rows it changed. */
@@ -30,7 +31,7 @@ export class SetBatch implements Execution {
 
   constructor(
     ctx: ExecContext,
-    sets: readonly (readonly SqlValue[])[],
+    sets: ParamSets,
     userParams: number,
     lifted: readonly SqlValue[],
     change: (f: Frame) => number,
@@ -44,17 +45,17 @@ export class SetBatch implements Execution {
 
   step(): Row[] | null {
     const sets = this.#sets;
-    if (this.#next >= sets.length) return null;
+    if (this.#next >= sets.count) return null;
     const ctx = this.#ctx;
     ctx.checkInterrupt();
-    const end = Math.min(sets.length, this.#next + SETS_PER_STEP);
+    const end = Math.min(sets.count, this.#next + SETS_PER_STEP);
     const counters = ctx.counters;
     const examined0 = counters.rowsExamined;
     while (this.#next < end && counters.rowsExamined - examined0 < ROWS_PER_STEP) {
       const i = this.#next++;
       // A frame (and root state) per set, as each set's own execution had: an uncorrelated
       // subquery is evaluated again for every set.
-      const f: Frame = { ctx, params: withLifted(sets[i]!, this.#userParams, this.#lifted), outer: null, up: null, root: newRootState() };
+      const f: Frame = { ctx, params: withLifted(paramSet(sets, i), this.#userParams, this.#lifted), outer: null, up: null, root: newRootState() };
       try {
         this.rowsAffected += this.#change(f);
       } catch (e) {
@@ -65,7 +66,7 @@ export class SetBatch implements Execution {
   }
 
   close(): void {
-    this.#next = this.#sets.length;
+    this.#next = this.#sets.count;
   }
 }
 

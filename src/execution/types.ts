@@ -1,6 +1,7 @@
 // The contract between the coordinators (actors/) and execution: compile once per shape,
 // then run many times in bounded, resumable steps so a running statement can be cancelled.
 import type { ColumnType, ReadView, Row, SqlValue, WriteTxn } from '../storage/ports.js';
+import type { ParamSets } from '../protocol/param-sets.js';
 
 export interface ResultColumn {
   readonly name: string;
@@ -56,5 +57,5 @@ export interface CompiledStatement {
    * The statement once per parameter set, as one execution, where the plan has a cheaper way than
    * an execution per set (BatchExecution); null when it has none for this run.
    */
-  startBatch?(ctx: ExecContext, sets: readonly (readonly SqlValue[])[], userParams: number, lifted: readonly SqlValue[]): Execution | null;
+  startBatch?(ctx: ExecContext, sets: ParamSets, userParams: number, lifted: readonly SqlValue[]): Execution | null;
 }

@@ -1,6 +1,7 @@
 // Typed messages between actors. Plain data only (msgpackr can encode every one of them), so any
 // actor could move to a worker thread without a change of protocol: live objects are named by id.
 import type { SqlValue } from './values.js';
+import type { ParamSets } from './param-sets.js';
 import type { AnalyzedStatement } from './statement.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -80,7 +81,7 @@ export interface ExecuteRequest {
   readonly statements: readonly AnalyzedStatement[];
   readonly params: readonly SqlValue[];
   /** executeMany: the statement (one SELECT, INSERT, UPDATE or DELETE) runs once per set. */
-  readonly batch?: readonly (readonly SqlValue[])[] | undefined;
+  readonly batch?: ParamSets | undefined;
   readonly timeoutMs?: number | undefined;
   /** Id of a prepared statement whose compiled plan the coordinator may reuse. */
   readonly preparedId?: number | undefined;
@@ -113,7 +114,7 @@ export interface RunStatement {
   readonly statement: AnalyzedStatement;
   readonly params: readonly SqlValue[];
   /** Parameter sets of an executeMany request (params is then the first one, or none). */
-  readonly batch?: readonly (readonly SqlValue[])[] | undefined;
+  readonly batch?: ParamSets | undefined;
   readonly context: StatementContext;
   /** Where rows and progress go (the caller's query handle). */
   readonly rowsTo: number;

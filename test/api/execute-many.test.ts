@@ -1,7 +1,8 @@
 // executeMany: one statement run once per parameter set, as one statement. Checks the sum of rows
 // affected, rows in set order, all-or-nothing on a failure (naming the set), later sets seeing
 // earlier ones' writes, refusals of what cannot be batched, cancellation, and a row lock wait
-// that runs the batch again once (not twice) after the holder commits.
+// that runs the batch again once (not twice) after the holder commits; a large batch names its
+// first bad set across the copy's chunks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import type { Session } from '../../src/api/session.js';
@@ -48,6 +49,25 @@ describe('executeMany', () => {
     set[2] = 'changed after the call';
     expect((await p).rowsAffected).toBe(2);
     expect((await s.execute('SELECT c FROM t ORDER BY id')).rows).toEqual([['a'], ['b']]);
+  });
+
+  it('checks every set of a large batch and names the first bad one', async () => {
+    // 5,000 sets of 3 values: the copy spans two chunks, so the names must count across them.
+    const sets: unknown[][] = Array.from({ length: 5000 }, (_, i) => [i + 1, i % 10, `c${i}`]);
+    const ins = await s.prepare('INSERT INTO t VALUES ($1, $2, $3)');
+    sets[4321] = [4322, 1, {}];
+    const badType = await failure(ins.executeMany(sets as never));
+    expect(badType.sqlState).toBe('42804');
+    expect(badType.message).toContain('parameter set 4322:');
+    sets[4321] = [4322, 1, 'c'];
+    sets[4999] = [5000, 1];
+    const badCount = await failure(ins.executeMany(sets as never));
+    expect(badCount.sqlState).toBe('08P01');
+    expect(badCount.message).toContain('parameter set 5000:');
+    expect(await count()).toBe(0);
+    sets[4999] = [5000, 1, 'last'];
+    expect((await ins.executeMany(sets as never)).rowsAffected).toBe(5000);
+    expect((await s.execute('SELECT c FROM t WHERE id IN (1, 4322, 5000) ORDER BY id')).rows).toEqual([['c0'], ['c'], ['last']]);
   });
 
   it('is all or nothing: a failing set undoes the sets before it and is named', async () => {

@@ -24,6 +24,14 @@ function varcharLimit(declared: string): number | null {
 }
 
 /**
+ * Whether a value assigned to `col` has a declared length to check (VARCHAR(n) and the like): a
+ * plan asks once per column and passes `lengths` false to coerceForColumn for the others.
+ */
+export function hasLengthLimit(col: ColumnDef): boolean {
+  return col.type === 'text' && varcharLimit(col.declaredType) !== null;
+}
+
+/**
  * Converts a value to a column's type the way an assignment does (22P02 / 23502 / 22001).
  * `lengths` false skips the VARCHAR(n) length check (SQLite's statement forms: SQLite ignores it).
  */

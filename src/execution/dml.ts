@@ -13,7 +13,7 @@ import { Scope } from './scope.js';
 import { KEY_COLUMN, SelectPlanner, selectItemExpr } from './select-planner.js';
 import { parseExpression } from './sql-text.js';
 import { rowKey, textOf, truth } from './values.js';
-import { coerceForColumn } from './column-coercion.js';
+import { coerceForColumn, hasLengthLimit } from './column-coercion.js';
 import { SetBatch, collectAll } from './set-batch.js';
 import { isPointTarget } from './point-lookup.js';
 import { ConstraintRun, rulesFor, type TableRules } from './row-constraints.js';
@@ -262,6 +262,8 @@ export function compileInsert(
   if (updateTriggers !== null) for (const t of updateTriggers.tables) deps.add(t);
   // SQLite's statement forms store text as SQLite does: a declared VARCHAR(n) length is not a limit
   const lengths = insertOrOf(ast) === null;
+  // Per column, whether an assigned value's length is checked (looked up once, not per value).
+  const checkLength = def.columns.map((c) => lengths && hasLengthLimit(c));
   const isTarget = new Array<number>(ncols).fill(-1);
   targets.forEach((t, i) => (isTarget[t] = i));
   /** The table row for one source row (the VALUES or query results, in target order). */
@@ -272,7 +274,7 @@ export function compileInsert(
       if (i < 0) row[c] = defaultValue(c, f);
       else {
         const v = src[i]!;
-        row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], lengths);
+        row[c] = (v as unknown) === DEFAULT_MARK ? defaultValue(c, f) : coerceForColumn(v, def.columns[c]!, tname, sourceTypes[i], checkLength[c]);
       }
     }
     return row;
@@ -428,11 +430,12 @@ export function compileUpdate(
   const rowTriggers = triggers?.(def, 'UPDATE', sets.map((st) => st.col)) ?? null;
   if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
   /** The new table row: `prev`'s columns with the SET values `old` (the collected row) carries. */
+  const setLength = sets.map((st) => hasLengthLimit(def.columns[st.col]!));
   const newRow = (old: Row, prev: Row): Row => {
     const row: Row = prev.slice(0, ncols);
     for (let i = 0; i < sets.length; i++) {
       const st = sets[i]!;
-      row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type);
+      row[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type, setLength[i]);
     }
     return row;
   };

@@ -128,6 +128,10 @@ describe('bad statements and parameters on a database file', () => {
     expect(notBool.sqlState).toBe('22P02');
     expect((await failure(s.execute('INSERT INTO t (id, bt) VALUES (4, $1)', [5]))).sqlState).toBe('42804');
     expect((await failure(s.execute('INSERT INTO t (id, vc) VALUES (4, $1)', ['abcdefgh']))).sqlState).toBe('22001');
+    // The declared length holds for every way a value is assigned: updates, and sets of a batch.
+    expect((await failure(s.execute('UPDATE t SET vc = $1 WHERE id = 1', ['abcdefgh']))).sqlState).toBe('22001');
+    expect((await failure(s.executeMany('INSERT INTO t (id, vc) VALUES ($1, $2)', [[4, 'ab'], [5, 'abcdefgh']]))).sqlState).toBe('22001');
+    expect((await failure(s.executeMany('UPDATE t SET vc = $1 WHERE id = $2', [['ab', 1], ['abcdefgh', 1]]))).sqlState).toBe('22001');
     await unchanged();
   });
 

@@ -268,6 +268,13 @@ export class LockingView implements WriteTxn {
     }
   }
 
+  /** Whether `row` has the one-column primary key `key` as it is (the common update): no key is built to tell. */
+  #keepsKey(table: string, row: Row, key: Key): boolean {
+    const pk = this.#target(table)?.primaryKey;
+    if (pk === undefined || pk.length !== 1 || key.length !== 1) return false;
+    return row[pk[0]!] === key[0];
+  }
+
   #primaryKey(table: string, row: Row): Key | null {
     const def = this.#target(table);
     if (def === undefined) return null;
@@ -291,7 +298,7 @@ export class LockingView implements WriteTxn {
   }
 
   update(table: string, key: Key, row: Row, owned?: boolean): Key {
-    const next = this.#primaryKey(table, row);
+    const next = this.#keepsKey(table, row, key) ? null : this.#primaryKey(table, row);
     if (next !== null && !sameResource(this.#lastPrefix, next, key)) {
       this.#lockRow(table, key);
       this.#checkUnchanged(table, key);

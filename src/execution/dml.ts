@@ -439,12 +439,25 @@ export function compileUpdate(
     }
     return row;
   };
+  /**
+   * newRow made in `old` itself, for a collected row nothing reads afterwards (UpdateSource makes
+   * each one): the SET values go to their columns (each comes from past the table's columns, so
+   * none is overwritten before it is read), then the rest is cut off.
+   */
+  const newRowInPlace = (old: Row): Row => {
+    for (let i = 0; i < sets.length; i++) {
+      const st = sets[i]!;
+      old[st.col] = coerceForColumn(old[width + i]!, def.columns[st.col]!, tname, st.type, setLength[i]);
+    }
+    old.length = ncols;
+    return old;
+  };
   // Per parameter set, an update of the row one primary key names, with nothing else to run per
   // row, collects that row and writes it in one loop for all sets (SetBatch).
   const plainPoint = rowTriggers === null && returning === null && !joined && isPointTarget(scan);
   const startBatch = !plainPoint
     ? undefined
-    : pointBatch(def, collect, (txn, old) => txn.update(tname, old[ncols] as unknown as Key, newRow(old, old), true));
+    : pointBatch(def, collect, (txn, old) => txn.update(tname, old[ncols] as unknown as Key, newRowInPlace(old), true));
   return {
     columns: returning?.columns ?? [],
     command: 'UPDATE',

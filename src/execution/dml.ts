@@ -429,8 +429,9 @@ export function compileUpdate(
   const collect = new UpdateSource(scan, sets, ncols, joined);
   const rowTriggers = triggers?.(def, 'UPDATE', sets.map((st) => st.col)) ?? null;
   if (rowTriggers !== null) for (const t of rowTriggers.tables) deps.add(t);
-  /** The new table row: `prev`'s columns with the SET values `old` (the collected row) carries. */
+  // Per SET column, whether an assigned value's length is checked (looked up once, not per value).
   const setLength = sets.map((st) => hasLengthLimit(def.columns[st.col]!));
+  /** The new table row: `prev`'s columns with the SET values `old` (the collected row) carries. */
   const newRow = (old: Row, prev: Row): Row => {
     const row: Row = prev.slice(0, ncols);
     for (let i = 0; i < sets.length; i++) {

@@ -5,6 +5,7 @@ import type { Row, SqlValue } from '../storage/ports.js';
 import type { LevelSpec, Reader } from './join-ops.js';
 import { BATCH, objectArray, type Eval, type Frame, type Op } from './runtime.js';
 import { groupKey, truth } from './values.js';
+import { JoinHashTable } from './join-hash-table.js';
 
 /**
  * A Map key that is the same for values SQL `=` makes equal. Numbers and text are their own key
@@ -112,8 +113,7 @@ export class AdaptiveHashOp implements Op {
 
 /**
  * Inner / left hash join with the hash table on the (finished) left rows; the table streams
- * past. Integer keys in a compact range (ids, foreign keys) chain the left rows through typed
- * arrays indexed by key: no Map, no per-key list, nothing for the GC to trace.
+ * past (see join-hash-table.ts).
  */
 export class StreamHashOp implements Op {
   readonly #f: Frame;
@@ -124,16 +124,7 @@ export class StreamHashOp implements Op {
   readonly #local: Eval | null;
   readonly #join: Eval | null;
   readonly #rightKeys: readonly Eval[];
-  /** head[key] and chain[row] hold row index + 1 (0 ends a chain). */
-  readonly #head: Int32Array | null = null;
-  readonly #chain: Int32Array | null = null;
-  /**
-   * One bit per key value: most probes miss, and this test touches 1/32 of the memory of head
-   * (it stays in cache where head's random reads would not).
-   */
-  readonly #bits: Uint32Array | null = null;
-  readonly #maxKey: number = -1;
-  readonly #hash: Map<unknown, number[]> | null = null;
+  readonly #table: JoinHashTable;
   /** LEFT joins: which left rows found a partner. */
   readonly #matched: Uint8Array | null;
   readonly #scratch: Row;
@@ -163,44 +154,13 @@ export class StreamHashOp implements Op {
     const rightKeys = (this.#rightKeys = spec.rightKeys);
     const n = rows.length;
     const keys: unknown[] = new Array(n);
-    let dense = rightKeys.length === 1;
-    let maxKey = -1;
-    const bound = 8 * (n + tableRows) + 1024;
-    for (let i = 0; i < n; i++) {
-      const k = hashKey(spec.leftKeys, rows[i]!, f);
-      keys[i] = k;
-      if (!dense || k === null) continue;
-      if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= bound) dense = false;
-      else if (k > maxKey) maxKey = k;
-    }
+    for (let i = 0; i < n; i++) keys[i] = hashKey(spec.leftKeys, rows[i]!, f);
     f.root.work += n;
-    if (dense && maxKey >= 0) {
-      // Built backwards so each chain lists its rows in input order.
-      const head = (this.#head = new Int32Array(maxKey + 1));
-      const chain = (this.#chain = new Int32Array(n));
-      const bits = (this.#bits = new Uint32Array((maxKey >>> 5) + 1));
-      this.#maxKey = maxKey;
-      for (let i = n - 1; i >= 0; i--) {
-        const k = keys[i];
-        if (k === null) continue;
-        chain[i] = head[k as number]!;
-        head[k as number] = i + 1;
-        bits[(k as number) >>> 5]! |= 1 << ((k as number) & 31);
-      }
-    } else {
-      const hash = (this.#hash = new Map());
-      for (let i = 0; i < n; i++) {
-        const k = keys[i];
-        if (k === null) continue;
-        const list = hash.get(k);
-        if (list === undefined) hash.set(k, [i]);
-        else list.push(i);
-      }
-    }
+    this.#table = new JoinHashTable(keys, tableRows);
     const outerLeft = spec.type === 'left';
     this.#matched = outerLeft ? new Uint8Array(n) : null;
     this.#scratch = new Array<unknown>(width).fill(null) as Row;
-    const anyKey = this.#head !== null || this.#hash!.size > 0;
+    const anyKey = this.#table.size > 0;
     this.#reader = anyKey || outerLeft ? openReader(spec, this.#scratch, f) : null;
     // One key that is a plain column of the table, no filter to evaluate first: read it from the
     // table row itself, without filling the scratch row.
@@ -245,12 +205,11 @@ export class StreamHashOp implements Op {
     }
     const b = this.#batch;
     const rawSlot = this.#rawSlot;
-    const head = this.#head;
-    const chain = this.#chain;
-    const bits = this.#bits;
-    const maxKey = this.#maxKey;
+    const table = this.#table;
     const local = this.#local;
     const rightKeys = this.#rightKeys;
+    // A one-column key is probed with the column's value; the Map form wants it as hashValue() makes it.
+    const hashed = table.hashed && rightKeys.length === 1;
     const scratch = this.#scratch;
     const off = this.#off;
     const nData = this.#nData;
@@ -267,26 +226,9 @@ export class StreamHashOp implements Op {
         k = rightKeys.length === 1 ? rightKeys[0]!(scratch, f) : hashKey(rightKeys, scratch, f);
       }
       if (k === null) continue;
-      if (head !== null) {
-        // Only an integer can equal the integer keys of the build side.
-        let at: number;
-        if (typeof k === 'number') {
-          if (!(k >= 0 && k <= maxKey && Number.isInteger(k))) continue;
-          at = k;
-        } else if (typeof k === 'bigint') {
-          if (!(k >= 0n && k <= BigInt(maxKey))) continue;
-          at = Number(k);
-        } else continue;
-        if ((bits![at >>> 5]! & (1 << (at & 31))) === 0) continue;
-        let c = 0;
-        for (let j = head[at]!; j !== 0; j = chain![j - 1]!, c++) this.#pair(out, j - 1, raw);
-        f.root.work += c;
-      } else {
-        const list = this.#hash!.get(rightKeys.length === 1 ? hashValue(k as SqlValue) : k);
-        if (list === undefined) continue;
-        for (let m = 0; m < list.length; m++) this.#pair(out, list[m]!, raw);
-        f.root.work += list.length;
-      }
+      let c = 0;
+      for (let j = table.first(hashed ? hashValue(k as SqlValue) : k); j !== 0; j = table.next(j), c++) this.#pair(out, j - 1, raw);
+      f.root.work += c;
     }
     this.#idx = idx;
     return out;

@@ -5,6 +5,7 @@
 import type { Key, Row, TableDef } from '../storage/ports.js';
 import { TableReader, type AccessPath } from './access.js';
 import { AdaptiveHashOp, StreamHashOp, hashKey } from './hash-join.js';
+import { JoinHashTable } from './join-hash-table.js';
 import { BATCH, childFrame, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { truth } from './values.js';
 
@@ -228,7 +229,9 @@ export class JoinNode implements PlanNode {
     let buildReader: Reader | null = building ? openReader(spec, scratch, f) : null;
     const build: Row[] = [];
     const matched: boolean[] = [];
-    const hash: Map<unknown, number[]> | null = spec.mode === 'hash' ? new Map() : null;
+    // Hash mode: each build row's key while building, then the table made from them.
+    const buildKeys: unknown[] | null = spec.mode === 'hash' ? [] : null;
+    let hash: JoinHashTable | null = null;
     let leftBatch: Row[] | null = null;
     let leftIdx = 0;
     let leftDone = false;
@@ -250,23 +253,16 @@ export class JoinNode implements PlanNode {
         buildReader = null;
         building = false;
         clearRaw();
+        if (buildKeys !== null) hash = new JoinHashTable(buildKeys);
         return;
       }
       for (let i = 0; i < raw.length; i++) {
         const r = raw[i]!;
         writeRaw(r);
         if (!pass(spec.local, scratch, f)) continue;
-        const at = build.length;
         build.push(r);
         matched.push(false);
-        if (hash !== null) {
-          // The hash table grows with the build input, one slice per call.
-          const k = hashKey(spec.rightKeys, scratch, f);
-          if (k === null) continue;
-          const list = hash.get(k);
-          if (list === undefined) hash.set(k, [at]);
-          else list.push(at);
-        }
+        if (buildKeys !== null) buildKeys.push(hashKey(spec.rightKeys, scratch, f));
       }
     };
 
@@ -297,13 +293,10 @@ export class JoinNode implements PlanNode {
         reader.close();
       } else if (spec.mode === 'hash') {
         const k = hashKey(spec.leftKeys, l, f);
-        const list = k === null ? undefined : hash!.get(k);
-        if (list !== undefined) {
-          for (let j = 0; j < list.length; j++) {
-            const i = list[j]!;
-            if (combine(out, build[i]!, i)) any = true;
-          }
-          f.root.work += list.length;
+        if (k !== null) {
+          let c = 0;
+          for (let j = hash!.first(k); j !== 0; j = hash!.next(j), c++) if (combine(out, build[j - 1]!, j - 1)) any = true;
+          f.root.work += c;
         }
       } else {
         for (let i = 0; i < build.length; i++) {

@@ -333,6 +333,10 @@ export class LockingView implements WriteTxn {
   }
 
   // ---- delegated as they are ----
+  get changes(): number {
+    return this.#txn.changes ?? 0;
+  }
+
   tables(): readonly TableDef[] {
     return this.#txn.tables();
   }

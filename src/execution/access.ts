@@ -57,6 +57,11 @@ export interface AccessPath {
   readonly describe: string;
 }
 
+/** Whether a path reads the whole table forwards, in primary-key order, with no bound. */
+export function isPlainScan(p: AccessPath | null): p is AccessPath {
+  return p !== null && p.index === null && p.eq.length === 0 && p.inList === null && p.lower === null && p.upper === null && !p.reverse;
+}
+
 export function fullScan(table: TableDef, rows: number, reverse = false): AccessPath {
   return {
     index: null,

@@ -3,9 +3,10 @@
 // per left row), hash join, or plain nested loop over a materialized inner side. Rows use a fixed
 // layout: every source owns a slice [offset, offset+width) of a row of the query's full width.
 import type { Key, Row, TableDef } from '../storage/ports.js';
-import { TableReader, type AccessPath } from './access.js';
+import { TableReader, isPlainScan, type AccessPath } from './access.js';
 import { AdaptiveHashOp, StreamHashOp, hashKey } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
+import { autoIndexReader, type AutoIndex } from './auto-index.js';
 import { BATCH, childFrame, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { truth } from './values.js';
 
@@ -58,6 +59,8 @@ export interface LevelSpec {
    * when the left input ends small enough (AdaptiveHashOp).
    */
   readonly probe?: { readonly spec: LevelSpec; readonly costPerRow: number };
+  /** First source only: a full scan's equality on a value from outside it (see auto-index.ts). */
+  readonly autoIndex?: AutoIndex;
 }
 
 export interface Reader {
@@ -128,7 +131,10 @@ class ScanOp implements Op {
     this.#src = src;
     this.#width = width;
     this.#direct = src.offset === 0 && src.ncols === width && !src.wantKey;
-    this.#reader = openReader(spec, new Array<null>(width).fill(null), f);
+    const nulls = new Array<null>(width).fill(null);
+    // The planner may have put an ordered path in since (ORDER BY): the index serves plain scans only.
+    const auto = isPlainScan(spec.path) ? spec.autoIndex : undefined;
+    this.#reader = (auto === undefined ? null : autoIndexReader(auto, src.table!.name, nulls, f, () => openReader(spec, nulls, f))) ?? openReader(spec, nulls, f);
     this.#keys = src.wantKey ? [] : null;
     this.#local = spec.local;
     this.#nData = src.wantKey ? src.ncols - 1 : src.ncols;

@@ -161,6 +161,8 @@ export interface ReadTxn extends ReadView {
 }
 
 export interface WriteTxn extends ReadView {
+  /** A count that moves with every row written or undone (optional: 0 when absent). */
+  readonly changes?: number;
   createTable(def: TableDef): void;
   dropTable(name: string): void;
   /** Renames a table (ALTER TABLE ... RENAME TO); its indexes follow. Optional member. */

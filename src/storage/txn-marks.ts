@@ -96,6 +96,7 @@ export abstract class TxnMarks extends TxnRows {
 
   rollbackTo(mark: number): void {
     this.check();
+    this.changes++;
     const m = this.#marks[mark];
     if (m === undefined) throw new DispatcherError(SqlState.InvalidSavepoint, `savepoint ${mark} does not exist`);
     // Undo takes index entries out of their trees: the pending ones go in first.

@@ -54,6 +54,12 @@ export abstract class TxnRows extends ViewBase {
    */
   protected sealedLog = 0;
 
+  /**
+   * Moves with every row written or undone: a reader that keeps what it read of a table within
+   * one statement (auto-index.ts) tells by it whether the statement has changed anything since.
+   */
+  changes = 0;
+
   /** The log's length as a position that later operations stay after (rebase.ts, marks). */
   sealLog(): number {
     this.sealedLog = this.log.length;
@@ -328,6 +334,7 @@ export abstract class TxnRows extends ViewBase {
   }
 
   insert(table: string, row0: Row, owned = false): Key {
+    this.changes++;
     const t = this.writable(table);
     // Storage keeps the row: a private copy, so the caller may reuse its array, unless handed over.
     const row = owned ? row0 : row0.slice();
@@ -387,6 +394,7 @@ export abstract class TxnRows extends ViewBase {
   }
 
   update(table: string, key: Key, row0: Row, owned = false): Key {
+    this.changes++;
     const t = this.writable(table);
     const defer = t.def.indexes.length > 0 && this.#mayDefer(t, key);
     if (t.pending !== null && !defer) this.#settle(t);
@@ -503,6 +511,7 @@ export abstract class TxnRows extends ViewBase {
    * as many as the table's rows.
    */
   deleteAll(table: string, keys: readonly Key[]): boolean {
+    this.changes++;
     const t = this.writable(table);
     if (keys.length === 0 || keys.length !== t.rowCount) return false;
     // Index changes still aside are of rows that go too.
@@ -529,6 +538,7 @@ export abstract class TxnRows extends ViewBase {
   }
 
   delete(table: string, key: Key): void {
+    this.changes++;
     const t = this.writable(table);
     const defer = t.def.indexes.length > 0 && this.#mayDefer(t, key);
     if (t.pending !== null && !defer) this.#settle(t);

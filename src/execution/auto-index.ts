@@ -1,0 +1,121 @@
+// An automatic index: a correlated subquery (or any scan opened again and again within one
+// statement) whose table has no index for its equality `column = <outer value>` read the whole
+// table once per outer row: EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id) over 100k rows each
+// was 10^10 row reads. From its second opening in a statement run, the scan hashes the table's
+// rows by that column once (SQLite builds a transient index the same way) and each later opening
+// reads only the rows with its value, in table order, as the scan would have found them; the
+// scan's filter still checks every one. A write in between (the statement changing the table it
+// reads) drops the index: later openings scan again.
+import type { Row, SqlValue } from '../storage/ports.js';
+import { hashValue } from './hash-join.js';
+import { JoinHashTable } from './join-hash-table.js';
+import type { Reader } from './join-ops.js';
+import type { Eval, Frame } from './runtime.js';
+
+export interface AutoIndex {
+  /** Its entry in the statement run's cache (negative: subqueries use the positive ids). */
+  readonly id: number;
+  /** Table position of the column. */
+  readonly column: number;
+  /** The value the column must equal, evaluated once per opening. */
+  readonly value: Eval;
+  /** Which values can stand for the column's: numbers (and bigints), or text. */
+  readonly kind: 'number' | 'text';
+}
+
+let nextId = -1;
+
+export function newAutoIndex(column: number, value: Eval, kind: AutoIndex['kind']): AutoIndex {
+  return { id: nextId--, column, value, kind };
+}
+
+/** Tables smaller than this are scanned: hashing them saves nothing worth the memory. */
+const MIN_ROWS = 32;
+const BUILD_BATCH = 1024;
+
+interface State {
+  opens: number;
+  /** The transaction's change count when the state began (see changesOf). */
+  changes: number;
+  rows: Row[] | null;
+  table: JoinHashTable | null;
+}
+
+/** A count that moves with every row written through the view (0 for a read-only snapshot). */
+function changesOf(f: Frame): number {
+  const v = f.ctx.view as { readonly changes?: number };
+  return v.changes ?? 0;
+}
+
+function usable(kind: AutoIndex['kind'], v: SqlValue): boolean {
+  if (kind === 'text') return typeof v === 'string';
+  return typeof v === 'bigint' || (typeof v === 'number' && !Number.isNaN(v));
+}
+
+/**
+ * The reader for this opening: the rows whose column equals its value, once the index exists;
+ * null when the scan should read the table itself (first opening, a small table, a value of
+ * another type, a write since the index was made). `scan` opens the plain table scan.
+ */
+export function autoIndexReader(auto: AutoIndex, table: string, left: Row, f: Frame, scan: () => Reader): Reader | null {
+  const cache = f.root.cache;
+  const changes = changesOf(f);
+  let st = cache.get(auto.id) as State | undefined;
+  if (st === undefined || st.changes !== changes) cache.set(auto.id, (st = { opens: 0, changes, rows: null, table: null }));
+  st.opens++;
+  if (st.table === null) {
+    if (st.opens < 2 || f.ctx.view.rowCount(table) < MIN_ROWS) return null;
+    build(st, auto.column, f, scan());
+  }
+  const v = auto.value(left, f);
+  if (v === null) return rowsReader([]);
+  if (!usable(auto.kind, v)) return null;
+  const hashTable = st.table!;
+  const rows = st.rows!;
+  const out: Row[] = [];
+  for (let j = hashTable.first(hashTable.hashed ? hashValue(v) : v); j !== 0; j = hashTable.next(j)) out.push(rows[j - 1]!);
+  f.root.work += out.length + 1;
+  return rowsReader(out);
+}
+
+function build(st: State, column: number, f: Frame, reader: Reader): void {
+  const rows: Row[] = [];
+  const keys: unknown[] = [];
+  try {
+    for (;;) {
+      f.ctx.checkInterrupt();
+      const b = reader.read(BUILD_BATCH, null);
+      if (b === null) break;
+      for (let i = 0; i < b.length; i++) {
+        const r = b[i]!;
+        const v = r[column] ?? null;
+        rows.push(r);
+        keys.push(v === null ? null : hashValue(v));
+      }
+    }
+  } finally {
+    reader.close();
+  }
+  f.root.work += rows.length;
+  st.rows = rows;
+  st.table = new JoinHashTable(keys);
+}
+
+function rowsReader(rows: Row[]): Reader {
+  let at = 0;
+  return {
+    read: (max) => {
+      if (at >= rows.length) return null;
+      if (at === 0 && rows.length <= max) {
+        at = rows.length;
+        return rows;
+      }
+      const out = rows.slice(at, at + max);
+      at += out.length;
+      return out;
+    },
+    close: () => {
+      at = rows.length;
+    },
+  };
+}

@@ -7,6 +7,7 @@ import { BATCH, indent, type Eval, type Frame, type Op, type PlanNode } from './
 import { RowHeap } from './row-heap.js';
 import { KeySet } from './key-set.js';
 import { compareNonNull, groupKey, rowKey, truth } from './values.js';
+import { compareText } from '../storage/key-order.js';
 
 /** One row with no columns: SELECT without FROM. */
 export class OneRowNode implements PlanNode {
@@ -135,7 +136,17 @@ export function rowComparator(keys: readonly SortKey[]): (a: Row, b: Row) => num
     const c = compareNonNull(x, y);
     return k.desc ? -c : c;
   };
-  if (keys.length === 1 && k0 !== undefined) return (a, b) => cmpOne(k0, a, b);
+  if (keys.length === 1 && k0 !== undefined) {
+    // One key: text against text (the common ORDER BY name) skips the general comparison's type tests.
+    const slot = k0.slot;
+    const sign = k0.desc ? -1 : 1;
+    return (a, b) => {
+      const x = a[slot];
+      const y = b[slot];
+      if (typeof x === 'string' && typeof y === 'string') return x === y ? 0 : sign * compareText(x, y);
+      return cmpOne(k0, a, b);
+    };
+  }
   return (a, b) => {
     for (let i = 0; i < keys.length; i++) {
       const c = cmpOne(keys[i]!, a, b);
@@ -177,6 +188,7 @@ export class SortNode implements PlanNode {
     let mi = 0;
     let mj = 0;
     let merged: Row[] = [];
+    let mk = 0;
     let phase: 'consume' | 'merge' | 'emit' = 'consume';
     let result: Row[] = [];
     let idx = 0;
@@ -207,19 +219,21 @@ export class SortNode implements PlanNode {
           pair += 2;
           mi = 0;
           mj = 0;
-          merged = new Array<Row>();
+          // Sized once: grown by push, a 100k-row sort's merges reallocated and copied each level.
+          merged = new Array<Row>(ma.length + mb.length);
+          mk = 0;
         }
         const a = ma;
         const b = mb!;
         while (budget > 0 && mi < a.length && mj < b.length) {
           // Ties take the earlier run first: the merge stays stable.
-          if (cmp(b[mj]!, a[mi]!) < 0) merged.push(b[mj++]!);
-          else merged.push(a[mi++]!);
+          if (cmp(b[mj]!, a[mi]!) < 0) merged[mk++] = b[mj++]!;
+          else merged[mk++] = a[mi++]!;
           budget--;
         }
         if (mi >= a.length || mj >= b.length) {
-          while (mi < a.length) merged.push(a[mi++]!);
-          while (mj < b.length) merged.push(b[mj++]!);
+          while (mi < a.length) merged[mk++] = a[mi++]!;
+          while (mj < b.length) merged[mk++] = b[mj++]!;
           nextLevel.push(merged);
           ma = null;
           mb = null;

@@ -18,7 +18,8 @@ function typeRank(v: SqlValue): number {
   }
 }
 
-function compareStrings(a: string, b: string): number {
+/** Text order: by code point (as keys order), not by UTF-16 unit. */
+export function compareText(a: string, b: string): number {
   // UTF-16 order differs from code point order only when surrogates meet BMP chars >= U+E000.
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) {
@@ -62,7 +63,7 @@ export function compareValues(a: SqlValue, b: SqlValue): number {
     // NaN sorts after every number (as in PostgreSQL) and equals itself.
     return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
   }
-  if (typeof a === 'string' && typeof b === 'string') return a === b ? 0 : compareStrings(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return a === b ? 0 : compareText(a, b);
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;

@@ -47,6 +47,11 @@ const SHAPES: readonly (readonly [string, string])[] = [
   ['IN list of 20 on an unindexed column', 'SELECT sum(v) FROM u WHERE t_id IN (1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20)'],
   ['join from a few rows on an indexed column', 'SELECT count(*) FROM t a JOIN t b ON a.k = b.k WHERE a.id < 100'],
   ['GROUP BY ~63k keys, sum, top 3', 'SELECT t_id, sum(v) FROM u GROUP BY t_id ORDER BY 2 DESC LIMIT 3'],
+  ['correlated EXISTS, no index on its column', 'SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id AND u.v > 0.5)'],
+  ['correlated count per row, no index', 'SELECT sum((SELECT count(*) FROM u WHERE u.t_id = t.id)) FROM t WHERE id < 20000'],
+  ['whole-table join without an index', 'SELECT count(*) FROM t JOIN u ON u.t_id = t.id'],
+  ['LEFT JOIN anti-join', 'SELECT count(*) FROM t LEFT JOIN u ON u.t_id = t.id WHERE u.id IS NULL'],
+  ['ORDER BY text, every row', 'SELECT id FROM t ORDER BY c'],
 ];
 
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1]!;

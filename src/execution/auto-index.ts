@@ -6,7 +6,8 @@
 // reads only the rows with its value, in table order, as the scan would have found them; the
 // scan's filter still checks every one. A write in between (the statement changing the table it
 // reads) drops the index: later openings scan again.
-import type { Row, SqlValue } from '../storage/ports.js';
+import type { Row, SqlValue, TableDef } from '../storage/ports.js';
+import { isPlainScan, type AccessPath, type Sarg } from './access.js';
 import { hashValue } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
 import type { Reader } from './join-ops.js';
@@ -25,8 +26,20 @@ export interface AutoIndex {
 
 let nextId = -1;
 
-export function newAutoIndex(column: number, value: Eval, kind: AutoIndex['kind']): AutoIndex {
-  return { id: nextId--, column, value, kind };
+/**
+ * The planner's part: for a query's first source (not a DML target, whose scan hands out row
+ * keys) read by `path`, the automatic index on the first equality with a value from outside the
+ * source whose column's values hash as SQL compares them; undefined when there is none.
+ */
+export function autoIndexFor(table: TableDef | null, path: AccessPath | null, sargs: readonly Sarg[]): AutoIndex | undefined {
+  if (table === null || !isPlainScan(path)) return undefined;
+  for (const sg of sargs) {
+    if (sg.op !== '=' || sg.values.length !== 1) continue;
+    const t = table.columns[sg.column]?.type;
+    const kind = t === 'integer' || t === 'bigint' || t === 'real' ? 'number' : t === 'text' ? 'text' : null;
+    if (kind !== null) return { id: nextId--, column: sg.column, value: sg.values[0]!, kind };
+  }
+  return undefined;
 }
 
 /** Tables smaller than this are scanned: hashing them saves nothing worth the memory. */

@@ -3,8 +3,8 @@
 import { tableStatistics, type TableStatistics } from './admin/analyze.js';
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, TableDef } from '../storage/ports.js';
-import { choosePath, fullScan, isPlainScan, type AccessPath, type Sarg } from './access.js';
-import { newAutoIndex, type AutoIndex } from './auto-index.js';
+import { choosePath, fullScan, type AccessPath, type Sarg } from './access.js';
+import { autoIndexFor } from './auto-index.js';
 import { ExprCompiler, colRefTable, fixBoolChain, identName, isSubquery, type Compiled, type Node } from './expr.js';
 import { funcName } from './ast.js';
 import { renameColumns, splitAlias, valuesAsSelect } from './from-values.js';
@@ -63,23 +63,6 @@ export interface Conjunct {
   readonly node: Node;
   readonly ev: Eval;
   readonly refs: ReadonlySet<number>;
-}
-
-/**
- * A first source read by a whole-table scan with an equality on a value from outside it (an
- * outer row's column, in a correlated subquery): its automatic index (auto-index.ts), on the
- * first such column whose values hash as SQL compares them.
- */
-function autoIndexOf(src: FromSource, path: AccessPath | null, sargs: readonly Sarg[]): AutoIndex | undefined {
-  const table = src.table;
-  if (table === null || src.spec.wantKey || !isPlainScan(path)) return undefined;
-  for (const sg of sargs) {
-    if (sg.op !== '=' || sg.values.length !== 1) continue;
-    const t = table.columns[sg.column]?.type;
-    const kind = t === 'integer' || t === 'bigint' || t === 'real' ? 'number' : t === 'text' ? 'text' : null;
-    if (kind !== null) return newAutoIndex(sg.column, sg.values[0]!, kind);
-  }
-  return undefined;
 }
 
 export function splitAnd(n0: Node, out: Node[] = []): Node[] {
@@ -577,7 +560,7 @@ export class FromPlanner {
         if (path !== null) path.outermost = true;
         this.#use(path);
         const all = [...local, ...join];
-        const autoIndex = autoIndexOf(src, path, localSargs);
+        const autoIndex = src.spec.wantKey ? undefined : autoIndexFor(src.table, path, localSargs);
         const spec: LevelSpec = {
           src: src.spec,
           path,

@@ -3,7 +3,7 @@
 import { DispatcherError, SqlState } from '../api/errors.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import type { Eval, Frame } from './runtime.js';
-import { childFrame, runPlan } from './runtime.js';
+import { childFrame, runPlan, runPlanColumn } from './runtime.js';
 import type { Scope } from './scope.js';
 import { isSubquery, type Node } from './ast.js';
 import { ValueSet } from './value-set.js';
@@ -66,7 +66,7 @@ export function compileInSubquery(env: ExprEnv, negate: boolean, x: Eval, sq: No
   }
   const node = sub.node;
   const id = sub.id;
-  const build = (r: Row, f: Frame): ValueSet => new ValueSet(runPlan(node, childFrame(f, r)).map((row) => row[0]!));
+  const build = (r: Row, f: Frame): ValueSet => new ValueSet(runPlanColumn(node, childFrame(f, r)));
   const correlated = sub.correlated;
   return {
     type: 'boolean',

@@ -77,6 +77,25 @@ export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
   return out;
 }
 
+/**
+ * The first column of every row a plan gives, and nothing else kept: an IN subquery over 100k
+ * rows held all of them until the last arrived, for the collector to copy.
+ */
+export function runPlanColumn(node: PlanNode, f: Frame): SqlValue[] {
+  const op = node.open(f);
+  const out: SqlValue[] = [];
+  try {
+    for (;;) {
+      const b = op.next();
+      if (b === null) break;
+      for (let i = 0; i < b.length; i++) out.push(b[i]![0]!);
+    }
+  } finally {
+    op.close();
+  }
+  return out;
+}
+
 export function indent(depth: number): string {
   return '  '.repeat(depth);
 }

@@ -479,6 +479,36 @@ export class TableReader {
     return out;
   }
 
+  /**
+   * Drops up to `n` rows of a read along an index without looking them up (an OFFSET): each
+   * entry leads to its row, so an entry passed over is a row dropped. Reads in the table's own
+   * order, of points, or of index-only rows drop nothing here.
+   */
+  skip(n: number): number {
+    if (!this.#started) this.#start();
+    if (this.#points !== null || this.#rowCursor !== null || this.#path.indexOnly === true) return 0;
+    const f = this.#f;
+    const buf = (this.#entries ??= []);
+    let dropped = 0;
+    while (dropped < n && !this.#done) {
+      const ic = this.#indexCursor;
+      if (ic === null) break;
+      f.ctx.checkInterrupt();
+      const want = Math.min(n - dropped, 1024);
+      const got = ic.nextEntries(buf, want);
+      dropped += got;
+      if (got === want) continue;
+      // The cursor ran out (and closed itself): the next segment's, as read() goes on.
+      this.#indexCursor = null;
+      const seg = this.#segments?.shift();
+      if (seg !== undefined) this.#indexCursor = f.ctx.view.scanIndex(this.#table.name, this.#path.index!, seg, this.#path.reverse);
+      else this.#done = true;
+    }
+    f.ctx.counters.rowsExamined += dropped;
+    f.root.work += dropped + 1;
+    return dropped;
+  }
+
   /** The rows of index entries es[0 .. n) (whole entry keys), and their table keys when asked. */
   #fromEntries(es: Key[], n: number, out: Row[], keys: Key[] | null): void {
     const table = this.#table;

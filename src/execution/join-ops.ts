@@ -66,6 +66,8 @@ export interface LevelSpec {
 export interface Reader {
   read(max: number, keys: Key[] | null): Row[] | null;
   close(): void;
+  /** As Op.skip: drops up to n rows unread; how many it dropped. */
+  skip?(n: number): number;
 }
 
 export function openReader(spec: LevelSpec, left: Row, f: Frame): Reader {
@@ -142,6 +144,12 @@ class ScanOp implements Op {
     // An index read looks each row up (~0.5 µs a row): its first batch is small, so a LIMIT that
     // wants a few rows (ORDER BY k LIMIT 10) does not look up 256.
     if (spec.path !== null && spec.path.index !== null) this.#size = FIRST_INDEX_BATCH;
+  }
+
+  skip(n: number): number {
+    // Every row read is a row given only without a filter (and without keys to keep in step).
+    if (this.#local !== null || this.#keys !== null) return 0;
+    return this.#reader.skip?.(n) ?? 0;
   }
 
   next(): Row[] | null {

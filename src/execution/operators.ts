@@ -109,6 +109,17 @@ export class ProjectNode implements PlanNode {
         if (idx >= b.length) pending = null;
         return out;
       },
+      // The select list of a dropped row is never computed (an OFFSET's rows, as SQLite skips them).
+      skip: (n: number): number => {
+        let dropped = 0;
+        if (pending !== null) {
+          dropped = Math.min(n, pending.length - idx);
+          idx += dropped;
+          if (idx >= pending.length) pending = null;
+        }
+        if (dropped < n && pending === null && c.skip !== undefined) dropped += c.skip(n - dropped);
+        return dropped;
+      },
       close: () => c.close(),
     };
   }
@@ -384,6 +395,7 @@ export class LimitNode implements PlanNode {
           }
           return null;
         }
+        if (skip > 0 && c.skip !== undefined) skip -= c.skip(skip);
         const b = c.next();
         if (b === null) return null;
         const out: Row[] = [];

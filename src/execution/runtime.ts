@@ -45,6 +45,12 @@ export type Eval = (row: Row, f: Frame) => SqlValue;
 export interface Op {
   next(): Row[] | null;
   close(): void;
+  /**
+   * Drops up to `n` of the rows next() would give next, without making them (an OFFSET read
+   * along an index saves each row's lookup); returns how many it dropped, 0 when it cannot.
+   * Optional: an operator that filters, joins or reorders its rows has none.
+   */
+  skip?(n: number): number;
 }
 
 export interface PlanNode {

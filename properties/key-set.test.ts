@@ -40,6 +40,29 @@ describe('KeySet', () => {
     );
   });
 
+  it('keeps integers apart across a range of sizes (the small-integer map grows, and ends at 2^20)', () => {
+    const wide: fc.Arbitrary<SqlValue> = fc.oneof(
+      fc.integer({ min: 0, max: 5000 }),
+      fc.constantFrom(1023, 1024, 2 ** 20 - 1, 2 ** 20, 2 ** 20 + 1, -1, 0.5, -0),
+      fc.bigInt({ min: 1000n, max: 1030n }),
+      fc.constantFrom(2n ** 20n - 1n, 2n ** 20n, 0n),
+      fc.constantFrom('1024', 'x'),
+    );
+    fc.assert(
+      fc.property(fc.array(wide, { maxLength: 200 }), (vs) => {
+        const set = new KeySet();
+        const ref = new Set<string>();
+        for (const v of vs) {
+          const k = exact(v);
+          const fresh = !ref.has(k);
+          ref.add(k);
+          expect(set.add([v], 1), `${String(v)} (${typeof v})`).toBe(fresh);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('takes a wider row as new exactly when its rowKey is', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(valueArb, valueArb), { maxLength: 40 }), (rows) => {

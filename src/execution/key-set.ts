@@ -23,15 +23,27 @@ function valueKey(v: SqlValue): unknown {
   }
 }
 
+/**
+ * One-column integer keys in [0, SMALL_LIMIT) are marked in a byte map grown by doubling (at most
+ * 1 MiB): a Set's add cost ~190 ns a row under DISTINCT k over 20k rows, most of it rehashing.
+ */
+const SMALL_LIMIT = 1 << 20;
+const SMALL_BIG = BigInt(SMALL_LIMIT);
+
 export class KeySet {
   /** One-column keys: numbers, text, booleans, null and bigints, which never equal one another. */
   readonly #values = new Set<unknown>();
   readonly #texts = new Set<string>();
+  /** Marks of the one-column integer keys below SMALL_LIMIT (none of them goes in #values). */
+  #small: Uint8Array | null = null;
 
   /** Adds the row of `n` values (the first n of `row`); true when it was not there yet. */
   add(row: readonly SqlValue[], n: number): boolean {
     if (n === 1) {
       const v = row[0]!;
+      // -0 is 0 here, as in valueKey.
+      if (typeof v === 'number' && v >= 0 && v < SMALL_LIMIT && Number.isInteger(v)) return this.#addSmall(v);
+      if (typeof v === 'bigint' && v >= 0n && v < SMALL_BIG) return this.#addSmall(Number(v));
       const k = valueKey(v);
       if (k !== undefined) {
         const size = this.#values.size;
@@ -40,6 +52,20 @@ export class KeySet {
       return this.#addText(groupKey(v));
     }
     return this.#addText(rowKey(row, n));
+  }
+
+  #addSmall(v: number): boolean {
+    let m = this.#small;
+    if (m === null || v >= m.length) {
+      let size = m === null ? 1024 : m.length;
+      while (size <= v) size *= 2;
+      const grown = new Uint8Array(size);
+      if (m !== null) grown.set(m);
+      this.#small = m = grown;
+    }
+    if (m[v] === 1) return false;
+    m[v] = 1;
+    return true;
   }
 
   #addText(k: string): boolean {

@@ -52,6 +52,9 @@ const SHAPES: readonly (readonly [string, string])[] = [
   ['whole-table join without an index', 'SELECT count(*) FROM t JOIN u ON u.t_id = t.id'],
   ['LEFT JOIN anti-join', 'SELECT count(*) FROM t LEFT JOIN u ON u.t_id = t.id WHERE u.id IS NULL'],
   ['ORDER BY text, every row', 'SELECT id FROM t ORDER BY c'],
+  ['ORDER BY indexed column, deep OFFSET', 'SELECT * FROM t ORDER BY k LIMIT 10 OFFSET 50000'],
+  ['IN subquery over a whole table', 'SELECT count(*) FROM t WHERE id IN (SELECT t_id FROM u WHERE v > 0.9)'],
+  ['UNION of integer columns', 'SELECT k FROM t WHERE id < 20000 UNION SELECT t_id FROM u WHERE id < 20000'],
 ];
 
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1]!;

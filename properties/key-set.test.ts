@@ -24,17 +24,22 @@ describe('KeySet', () => {
   const exact = (v: SqlValue): string =>
     typeof v === 'number' && Number.isInteger(v) ? 'n' + BigInt(v).toString() : typeof v === 'bigint' ? 'n' + v.toString() : groupKey(v);
 
+  /** Adds each value as a one-column row; each must be new exactly when its exact value is. */
+  const checkOneColumn = (vs: readonly SqlValue[]): void => {
+    const set = new KeySet();
+    const ref = new Set<string>();
+    for (const v of vs) {
+      const k = exact(v);
+      const fresh = !ref.has(k);
+      ref.add(k);
+      expect(set.add([v], 1), `${String(v)} (${typeof v})`).toBe(fresh);
+    }
+  };
+
   it('takes a one-column row as new exactly when no earlier value equals it', () => {
     fc.assert(
       fc.property(fc.array(valueArb, { maxLength: 40 }), (vs) => {
-        const set = new KeySet();
-        const ref = new Set<string>();
-        for (const v of vs) {
-          const k = exact(v);
-          const fresh = !ref.has(k);
-          ref.add(k);
-          expect(set.add([v], 1), `${String(v)} (${typeof v})`).toBe(fresh);
-        }
+        checkOneColumn(vs);
       }),
       { numRuns: 500 },
     );
@@ -50,14 +55,7 @@ describe('KeySet', () => {
     );
     fc.assert(
       fc.property(fc.array(wide, { maxLength: 200 }), (vs) => {
-        const set = new KeySet();
-        const ref = new Set<string>();
-        for (const v of vs) {
-          const k = exact(v);
-          const fresh = !ref.has(k);
-          ref.add(k);
-          expect(set.add([v], 1), `${String(v)} (${typeof v})`).toBe(fresh);
-        }
+        checkOneColumn(vs);
       }),
       { numRuns: 300 },
     );

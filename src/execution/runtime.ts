@@ -64,22 +64,29 @@ export function childFrame(f: Frame, row: Row | null): Frame {
   return { ctx: f.ctx, params: f.params, outer: row, up: f, root: f.root };
 }
 
-/** Runs a plan to the end (subqueries, materialization); stops early after `limit` rows. */
-export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
+/** Opens a plan and hands each batch to `take` until the plan ends or `take` says stop (false). */
+function eachBatch(node: PlanNode, f: Frame, take: (b: Row[]) => boolean): void {
   const op = node.open(f);
-  const out: Row[] = [];
   try {
     for (;;) {
       const b = op.next();
-      if (b === null) break;
-      for (let i = 0; i < b.length; i++) {
-        out.push(b[i]!);
-        if (out.length >= limit) return out;
-      }
+      if (b === null || !take(b)) return;
     }
   } finally {
     op.close();
   }
+}
+
+/** Runs a plan to the end (subqueries, materialization); stops early after `limit` rows. */
+export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
+  const out: Row[] = [];
+  eachBatch(node, f, (b) => {
+    for (let i = 0; i < b.length; i++) {
+      out.push(b[i]!);
+      if (out.length >= limit) return false;
+    }
+    return true;
+  });
   return out;
 }
 
@@ -88,17 +95,11 @@ export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
  * rows held all of them until the last arrived, for the collector to copy.
  */
 export function runPlanColumn(node: PlanNode, f: Frame): SqlValue[] {
-  const op = node.open(f);
   const out: SqlValue[] = [];
-  try {
-    for (;;) {
-      const b = op.next();
-      if (b === null) break;
-      for (let i = 0; i < b.length; i++) out.push(b[i]![0]!);
-    }
-  } finally {
-    op.close();
-  }
+  eachBatch(node, f, (b) => {
+    for (let i = 0; i < b.length; i++) out.push(b[i]![0]!);
+    return true;
+  });
   return out;
 }
 

@@ -60,7 +60,7 @@ describe('join hash table', () => {
     expect(chainOf(sparse, 10_000_000)).toEqual([1]);
   });
 
-  it('joins tables as a nested loop does, for inner and left joins with duplicate and NULL keys', async () => {
+  it('joins tables as a nested loop does, for inner, left, right and full joins with duplicate and NULL keys', async () => {
     const db = await Database.open(':memory:');
     const s = await db.connect();
     try {
@@ -69,7 +69,7 @@ describe('join hash table', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.option(fc.integer({ min: -3, max: 40 }), { nil: null }), { minLength: 1, maxLength: 60 }),
-          fc.array(fc.option(fc.integer({ min: -3, max: 40 }), { nil: null }), { minLength: 1, maxLength: 60 }),
+          fc.array(fc.option(fc.integer({ min: -3, max: 40 }), { nil: null }), { minLength: 1, maxLength: 600, size: 'max' }),
           fc.boolean(),
           async (xs, ys, sparse) => {
             await s.execute('DELETE FROM a');
@@ -80,21 +80,43 @@ describe('join hash table', () => {
             await (await s.prepare('INSERT INTO b VALUES ($1, $2, $3)')).executeMany(ys.map((y, i) => [i, key(y), `w${i}`]));
             const inner = (await s.execute('SELECT a.id, b.id FROM a JOIN b ON b.y = a.x ORDER BY 1, 2')).rows;
             const left = (await s.execute('SELECT a.id, b.id FROM a LEFT JOIN b ON b.y = a.x ORDER BY 1, 2')).rows;
+            // RIGHT and FULL joins keep the build side's unmatched rows (read in place from its leaves).
+            const right = (await s.execute('SELECT a.id, b.id, b.w FROM a RIGHT JOIN b ON b.y = a.x ORDER BY 2, 1')).rows;
+            const full = (await s.execute('SELECT a.id, b.id FROM a FULL JOIN b ON b.y = a.x ORDER BY 1, 2')).rows;
             const wantInner: [number, number][] = [];
             const wantLeft: [number, number | null][] = [];
+            const matchedB = new Set<number>();
             xs.forEach((x, i) => {
               let any = false;
               ys.forEach((y, j) => {
                 if (x !== null && y !== null && key(x) === key(y)) {
                   wantInner.push([i, j]);
                   wantLeft.push([i, j]);
+                  matchedB.add(j);
                   any = true;
                 }
               });
               if (!any) wantLeft.push([i, null]);
             });
+            const wantRight: [number | null, number, string][] = [];
+            ys.forEach((_, j) => {
+              const partners = wantInner.filter(([, b]) => b === j).map(([a]) => a);
+              if (partners.length === 0) wantRight.push([null, j, `w${j}`]);
+              for (const a of partners) wantRight.push([a, j, `w${j}`]);
+            });
+            const byNullsLast = (p: (number | null)[], q: (number | null)[]): number => {
+              for (let c = 0; c < p.length; c++) {
+                const u = p[c] ?? Infinity;
+                const v = q[c] ?? Infinity;
+                if (u !== v) return u - v;
+              }
+              return 0;
+            };
+            const wantFull = [...wantLeft, ...ys.flatMap((_, j) => (matchedB.has(j) ? [] : [[null, j] as [null, number]]))].sort(byNullsLast);
             expect(inner).toEqual(wantInner);
             expect(left).toEqual(wantLeft);
+            expect(right).toEqual(wantRight);
+            expect(full).toEqual(wantFull);
           },
         ),
         { numRuns: 40 },

@@ -480,6 +480,19 @@ export class TableReader {
   }
 
   /**
+   * The cursor of a forward read of one table range whose leaves it lends in place
+   * (RowCursor.nextLeafRun), for a reader that keeps references into them rather than rows; null
+   * when the read is of another kind (or has ended), and read() serves it. Whoever takes it counts
+   * the rows it reads (counters.rowsExamined, root.work) and may not mix it with read().
+   */
+  leafRuns(): RowCursor | null {
+    if (!this.#started) this.#start();
+    const rc = this.#rowCursor;
+    if (this.#done || rc === null || this.#points !== null || this.#wantKey || this.#path.reverse || rc.nextLeafRun === undefined) return null;
+    return rc;
+  }
+
+  /**
    * Drops up to `n` rows of a read along an index without looking them up (an OFFSET): each
    * entry leads to its row, so an entry passed over is a row dropped. Reads in the table's own
    * order, of points, or of index-only rows drop nothing here.

@@ -134,6 +134,7 @@ export class StreamHashOp implements Op {
   #batch: Row[] | null = null;
   #idx = 0;
   #unmatchedIdx = 0;
+  #released = false;
 
   constructor(
     f: Frame,
@@ -238,5 +239,7 @@ export class StreamHashOp implements Op {
     this.#reader?.close();
     this.#reader = null;
     this.#left.close();
+    if (!this.#released) this.#table.release();
+    this.#released = true;
   }
 }

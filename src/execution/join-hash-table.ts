@@ -4,8 +4,11 @@
 // object per distinct key for the collector to trace and copy: building on a 100k-row table cost
 // more in collection than in hashing.
 
+import { giveBack, takeInt32, takeUint32 } from './scratch-arrays.js';
+
 /** Keys of a dense table may run to this many slots per build row (plus a constant). */
 const DENSE_SLOTS_PER_ROW = 8;
+
 
 export class JoinHashTable {
   /** Dense form: head[key] = first row index + 1 (0: none). */
@@ -22,33 +25,36 @@ export class JoinHashTable {
 
   /**
    * `keys[i]` is build row i's key as hashKey() gives it (null: the row has none and matches
-   * nothing). `extraSlots` widens the dense form's allowance (a table about to stream past).
+   * nothing); in a Float64Array (JoinKeys), NaN stands for null. `extraSlots` widens the dense
+   * form's allowance (a table about to stream past). Only the first `n` keys are read.
    */
-  constructor(keys: readonly unknown[], extraSlots = 0) {
-    const n = keys.length;
+  constructor(keys: readonly unknown[] | Float64Array, extraSlots = 0, n = keys.length) {
+    const nums = keys instanceof Float64Array;
     const bound = DENSE_SLOTS_PER_ROW * (n + extraSlots) + 1024;
     let dense = true;
     let maxKey = -1;
     let size = 0;
     for (let i = 0; i < n; i++) {
       const k = keys[i];
-      if (k === null) continue;
+      if (k === null || (nums && k !== k)) continue;
       size++;
       if (!dense) continue;
       if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= bound) dense = false;
       else if (k > maxKey) maxKey = k;
     }
     this.size = size;
-    const chain = (this.#chain = new Int32Array(n));
+    // The arrays are kept between statements (scratch-arrays.ts) and come back uncleared.
+    const chain = (this.#chain = takeInt32(n));
     // Built backwards so each chain lists its rows in build order.
     if (dense && maxKey >= 0) {
-      const head = (this.#head = new Int32Array(maxKey + 1));
-      const bits = (this.#bits = new Uint32Array((maxKey >>> 5) + 1));
+      const head = (this.#head = takeInt32(maxKey + 1).fill(0));
+      const bits = (this.#bits = takeUint32((maxKey >>> 5) + 1).fill(0));
       this.#maxKey = maxKey;
       this.#map = null;
       for (let i = n - 1; i >= 0; i--) {
         const k = keys[i] as number | null;
-        if (k === null) continue;
+        chain[i] = 0;
+        if (k === null || k !== k) continue;
         chain[i] = head[k]!;
         head[k] = i + 1;
         bits[k >>> 5]! |= 1 << (k & 31);
@@ -60,11 +66,19 @@ export class JoinHashTable {
       const map = (this.#map = new Map<unknown, number>());
       for (let i = n - 1; i >= 0; i--) {
         const k = keys[i];
-        if (k === null) continue;
+        chain[i] = 0;
+        if (k === null || (nums && k !== k)) continue;
         chain[i] = map.get(k) ?? 0;
         map.set(k, i + 1);
       }
     }
+  }
+
+  /** Gives the table's arrays back for later statements; the table may not be used after. */
+  release(): void {
+    giveBack(this.#chain);
+    if (this.#head !== null) giveBack(this.#head);
+    if (this.#bits !== null) giveBack(this.#bits);
   }
 
   /**

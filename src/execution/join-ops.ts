@@ -4,8 +4,8 @@
 // layout: every source owns a slice [offset, offset+width) of a row of the query's full width.
 import type { Key, Row, TableDef } from '../storage/ports.js';
 import { TableReader, isPlainScan, type AccessPath } from './access.js';
-import { AdaptiveHashOp, StreamHashOp, hashKey } from './hash-join.js';
-import { JoinHashTable } from './join-hash-table.js';
+import { AdaptiveHashOp, StreamHashOp } from './hash-join.js';
+import { NestedJoinOp } from './nested-join.js';
 import { autoIndexReader, type AutoIndex } from './auto-index.js';
 import { BATCH, childFrame, indent, type Eval, type Frame, type Op, type PlanNode } from './runtime.js';
 import { truth } from './values.js';
@@ -188,8 +188,6 @@ class ScanOp implements Op {
   }
 }
 
-const WORK_BUDGET = 2000;
-
 /** Joins one more source to the rows of `left`. */
 export class JoinNode implements PlanNode {
   readonly left: PlanNode;
@@ -207,7 +205,15 @@ export class JoinNode implements PlanNode {
     const left = this.left.open(f);
     const table = spec.src.table;
     if (spec.mode === 'hash' && table !== null && (spec.type === 'inner' || spec.type === 'left')) {
-      return this.#adaptive(f, left, f.ctx.view.rowCount(table.name));
+      const tableRows = f.ctx.view.rowCount(table.name);
+      // A left side known to be the larger (a whole table, unfiltered) builds on the table at
+      // once: buffering half of it first only to replay it kept those rows alive past scavenges.
+      const ls = this.left instanceof ScanNode ? this.left.spec : null;
+      const lt = ls?.src.table ?? null;
+      if (ls !== null && lt !== null && isPlainScan(ls.path) && ls.local === null && ls.autoIndex === undefined && f.ctx.view.rowCount(lt.name) > tableRows / 2) {
+        return this.#classic(f, left);
+      }
+      return this.#adaptive(f, left, tableRows);
     }
     return this.#classic(f, left);
   }
@@ -231,141 +237,7 @@ export class JoinNode implements PlanNode {
   }
 
   #classic(f: Frame, left: Op, spec: LevelSpec = this.spec): Op {
-    const width = this.width;
-    const src = spec.src;
-    const off = src.offset;
-    const nData = src.ncols;
-    const outerLeft = spec.type === 'left' || spec.type === 'full';
-    const keepUnmatchedRight = spec.type === 'right' || spec.type === 'full';
-    const scratch = new Array<unknown>(width).fill(null) as Row;
-    // Build side (hash and loop modes).
-    let building = spec.mode !== 'index';
-    let buildReader: Reader | null = building ? openReader(spec, scratch, f) : null;
-    const build: Row[] = [];
-    const matched: boolean[] = [];
-    // Hash mode: each build row's key while building, then the table made from them.
-    const buildKeys: unknown[] | null = spec.mode === 'hash' ? [] : null;
-    let hash: JoinHashTable | null = null;
-    let leftBatch: Row[] | null = null;
-    let leftIdx = 0;
-    let leftDone = false;
-    let unmatchedIdx = 0;
-    const writeRaw = (raw: Row): void => {
-      for (let j = 0; j < nData; j++) scratch[off + j] = raw[j]!;
-    };
-    const clearRaw = (): void => {
-      for (let j = 0; j < nData; j++) scratch[off + j] = null;
-    };
-    const loadLeft = (l: Row): void => {
-      for (let j = 0; j < width; j++) scratch[j] = l[j]!;
-    };
-
-    const buildStep = (): void => {
-      const raw = buildReader!.read(BATCH * 4, null);
-      if (raw === null) {
-        buildReader!.close();
-        buildReader = null;
-        building = false;
-        clearRaw();
-        if (buildKeys !== null) hash = new JoinHashTable(buildKeys);
-        return;
-      }
-      for (let i = 0; i < raw.length; i++) {
-        const r = raw[i]!;
-        writeRaw(r);
-        if (!pass(spec.local, scratch, f)) continue;
-        build.push(r);
-        matched.push(false);
-        if (buildKeys !== null) buildKeys.push(hashKey(spec.rightKeys, scratch, f));
-      }
-    };
-
-    const combine = (out: Row[], raw: Row, i: number): boolean => {
-      writeRaw(raw);
-      if (!pass(spec.join, scratch, f)) return false;
-      if (i >= 0) matched[i] = true;
-      out.push(scratch.slice());
-      return true;
-    };
-
-    const probe = (l: Row, out: Row[]): void => {
-      loadLeft(l);
-      let any = false;
-      if (spec.mode === 'index') {
-        const reader = openReader(spec, l, f);
-        for (;;) {
-          const raw = reader.read(BATCH, null);
-          if (raw === null) break;
-          for (let i = 0; i < raw.length; i++) {
-            writeRaw(raw[i]!);
-            if (!pass(spec.local, scratch, f)) continue;
-            if (!pass(spec.join, scratch, f)) continue;
-            out.push(scratch.slice());
-            any = true;
-          }
-        }
-        reader.close();
-      } else if (spec.mode === 'hash') {
-        const k = hashKey(spec.leftKeys, l, f);
-        if (k !== null) {
-          let c = 0;
-          for (let j = hash!.first(k); j !== 0; j = hash!.next(j), c++) if (combine(out, build[j - 1]!, j - 1)) any = true;
-          f.root.work += c;
-        }
-      } else {
-        for (let i = 0; i < build.length; i++) {
-          if (combine(out, build[i]!, i)) any = true;
-          if ((i & 1023) === 1023) f.ctx.checkInterrupt();
-        }
-        f.root.work += build.length;
-      }
-      if (!any && outerLeft) out.push(l);
-      f.root.work++;
-    };
-
-    return {
-      next: () => {
-        f.ctx.checkInterrupt();
-        if (building) {
-          buildStep();
-          return [];
-        }
-        const out: Row[] = [];
-        const start = f.root.work;
-        while (f.root.work - start < WORK_BUDGET && out.length < BATCH * 4) {
-          if (leftBatch === null || leftIdx >= leftBatch.length) {
-            if (leftDone) break;
-            const b = left.next();
-            if (b === null) {
-              leftDone = true;
-              break;
-            }
-            leftBatch = b;
-            leftIdx = 0;
-            continue;
-          }
-          probe(leftBatch[leftIdx++]!, out);
-        }
-        if (leftDone && out.length === 0) {
-          if (!keepUnmatchedRight) return null;
-          // Unmatched inner rows of RIGHT / FULL joins, null-extended on the left.
-          if (unmatchedIdx >= build.length) return null;
-          const end = Math.min(build.length, unmatchedIdx + BATCH * 4);
-          for (; unmatchedIdx < end; unmatchedIdx++) {
-            if (matched[unmatchedIdx]) continue;
-            const r = new Array<unknown>(width).fill(null) as Row;
-            const raw = build[unmatchedIdx]!;
-            for (let j = 0; j < nData; j++) r[off + j] = raw[j]!;
-            out.push(r);
-          }
-        }
-        return out;
-      },
-      close: () => {
-        left.close();
-        buildReader?.close();
-      },
-    };
+    return new NestedJoinOp(f, left, spec, this.width, openReader);
   }
 
   explain(out: string[], depth: number): void {

@@ -1,0 +1,85 @@
+// Large typed arrays a statement uses for a while and gives back (hash tables, build positions),
+// kept between statements for the next one. Memory fresh from the kernel is the dearest part of
+// a big join on the machines we measure on: every 4 KiB page is a fault of ~13 µs when first
+// touched (a VM), and malloc hands a block this large back to the kernel when it is freed, so a
+// 100,000-entry Int32Array cost ~100 faults each time it was made. A buffer kept here is touched
+// again, not faulted. Contents are unspecified when taken: whoever needs zeros clears them.
+
+/** Smaller buffers come cheaply from malloc's arenas; they are not kept. */
+const MIN_KEPT = 1 << 16;
+/** Idle bytes kept at most, in all. */
+const MAX_KEPT = 64 << 20;
+
+/** Idle buffers by size (powers of two, in bytes). */
+const idle = new Map<number, ArrayBuffer[]>();
+let keptBytes = 0;
+
+function sizeFor(bytes: number): number {
+  let s = MIN_KEPT;
+  while (s < bytes) s *= 2;
+  return s;
+}
+
+function take(bytes: number): ArrayBuffer {
+  if (bytes < MIN_KEPT) return new ArrayBuffer(bytes);
+  const size = sizeFor(bytes);
+  const list = idle.get(size);
+  const b = list?.pop();
+  if (b !== undefined) {
+    keptBytes -= size;
+    return b;
+  }
+  return new ArrayBuffer(size);
+}
+
+/** An Int32Array of length n (contents unspecified). */
+export function takeInt32(n: number): Int32Array {
+  return new Int32Array(take(n * 4), 0, n);
+}
+
+/** A Uint32Array of length n (contents unspecified). */
+export function takeUint32(n: number): Uint32Array {
+  return new Uint32Array(take(n * 4), 0, n);
+}
+
+/** A Float64Array of length n (contents unspecified). */
+export function takeFloat64(n: number): Float64Array {
+  return new Float64Array(take(n * 8), 0, n);
+}
+
+/** Gives back an array taken here; the caller may not use it (or any view of its buffer) again. */
+export function giveBack(a: Int32Array | Uint32Array | Float64Array): void {
+  const b = a.buffer as ArrayBuffer;
+  const size = b.byteLength;
+  if (size < MIN_KEPT || size !== sizeFor(size) || keptBytes + size > MAX_KEPT) return;
+  let list = idle.get(size);
+  if (list === undefined) idle.set(size, (list = []));
+  if (list.includes(b)) return;
+  list.push(b);
+  keptBytes += size;
+}
+
+/** The array grown to hold at least n entries, its first `used` kept; the old one is given back. */
+export function growInt32(a: Int32Array, used: number, n: number): Int32Array {
+  const cap = a.buffer.byteLength >> 2;
+  if (cap >= n) return new Int32Array(a.buffer, 0, cap);
+  const b = takeInt32(Math.max(n, a.length * 2));
+  b.set(a.subarray(0, used));
+  giveBack(a);
+  return b;
+}
+
+/** As growInt32, for Float64Array. */
+export function growFloat64(a: Float64Array, used: number, n: number): Float64Array {
+  const cap = a.buffer.byteLength >> 3;
+  if (cap >= n) return new Float64Array(a.buffer, 0, cap);
+  const b = takeFloat64(Math.max(n, a.length * 2));
+  b.set(a.subarray(0, used));
+  giveBack(a);
+  return b;
+}
+
+/** Idle bytes kept (tests). */
+export function keptScratchBytes(): number {
+  return keptBytes;
+}

@@ -111,12 +111,14 @@ export class Accumulators {
   readonly #states: (g: GroupState) => AggState[];
 
   /** `cap`: keys to make room for (a plan's earlier executions tell; growing in the loop costs a deopt). */
-  constructor(layout: Layout, aggs: readonly AggSpec[], cap: number, states: (g: GroupState) => AggState[]) {
+  /** `kept`: a finished execution's array, reused (cleared) when it has this size. */
+  constructor(layout: Layout, aggs: readonly AggSpec[], cap: number, states: (g: GroupState) => AggState[], kept: Float64Array | null = null) {
     this.#layout = layout;
     this.#aggs = aggs;
     this.#states = states;
     this.cap = cap;
-    this.a = new Float64Array(this.cap * layout.width);
+    const n = this.cap * layout.width;
+    this.a = kept !== null && kept.length === n ? kept.fill(0) : new Float64Array(n);
   }
 
   /** Room for key k. */

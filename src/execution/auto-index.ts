@@ -7,9 +7,11 @@
 // scan's filter still checks every one. A write in between (the statement changing the table it
 // reads) drops the index: later openings scan again.
 import type { Row, SqlValue, TableDef } from '../storage/ports.js';
-import { isPlainScan, type AccessPath, type Sarg } from './access.js';
+import { TableReader, isPlainScan, type AccessPath, type Sarg } from './access.js';
 import { hashValue } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
+import { JoinKeys } from './join-keys.js';
+import { giveBack, growInt32, takeInt32 } from './scratch-arrays.js';
 import type { Reader } from './join-ops.js';
 import type { Eval, Frame } from './runtime.js';
 
@@ -50,7 +52,16 @@ interface State {
   opens: number;
   /** The transaction's change count when the state began (see changesOf). */
   changes: number;
-  rows: Row[] | null;
+  /**
+   * Row j of the index is srcs[src[j]], a row, or (when widths[src[j]] is not 0) the values
+   * at[j] .. at[j] + width of that flat leaf's entries: read in place, as a join's build is
+   * (nested-join.ts), so the index holds no array per row and its positions are typed arrays
+   * kept between statements.
+   */
+  srcs: (readonly unknown[])[];
+  widths: number[];
+  src: Int32Array | null;
+  at: Int32Array | null;
   table: JoinHashTable | null;
 }
 
@@ -74,44 +85,107 @@ export function autoIndexReader(auto: AutoIndex, table: string, left: Row, f: Fr
   const cache = f.root.cache;
   const changes = changesOf(f);
   let st = cache.get(auto.id) as State | undefined;
-  if (st === undefined || st.changes !== changes) cache.set(auto.id, (st = { opens: 0, changes, rows: null, table: null }));
+  if (st === undefined || st.changes !== changes) {
+    if (st !== undefined) release(st);
+    cache.set(auto.id, (st = { opens: 0, changes, srcs: [], widths: [], src: null, at: null, table: null }));
+  }
   st.opens++;
   if (st.table === null) {
     if (st.opens < 2 || f.ctx.view.rowCount(table) < MIN_ROWS) return null;
     build(st, auto.column, f, scan());
+    const built = st;
+    f.root.atEnd(() => release(built));
   }
   const v = auto.value(left, f);
   if (v === null) return rowsReader([]);
   if (!usable(auto.kind, v)) return null;
   const hashTable = st.table!;
-  const rows = st.rows!;
+  const { srcs, widths } = st;
+  const src = st.src!;
+  const at = st.at!;
   const out: Row[] = [];
-  for (let j = hashTable.first(hashTable.hashed ? hashValue(v) : v); j !== 0; j = hashTable.next(j)) out.push(rows[j - 1]!);
+  for (let j = hashTable.first(hashTable.hashed ? hashValue(v) : v); j !== 0; j = hashTable.next(j)) {
+    const s = src[j - 1]!;
+    const w = widths[s]!;
+    const a = at[j - 1]!;
+    out.push(w === 0 ? (srcs[s] as Row) : (srcs[s]!.slice(a, a + w) as Row));
+  }
   f.root.work += out.length + 1;
   return rowsReader(out);
 }
 
+function release(st: State): void {
+  st.table?.release();
+  if (st.src !== null) giveBack(st.src);
+  if (st.at !== null) giveBack(st.at);
+  st.table = null;
+  st.src = null;
+  st.at = null;
+  st.srcs = [];
+}
+
 function build(st: State, column: number, f: Frame, reader: Reader): void {
-  const rows: Row[] = [];
-  const keys: unknown[] = [];
+  const { srcs, widths } = st;
+  let src = takeInt32(1024);
+  let at = takeInt32(1024);
+  let n = 0;
+  const keys = new JoinKeys();
+  const keep = (si: number, a: number, v: SqlValue): void => {
+    if (n === src.length) {
+      src = growInt32(src, n, n + 1);
+      at = growInt32(at, n, n + 1);
+    }
+    src[n] = si;
+    at[n] = a;
+    n++;
+    keys.push(v === null ? null : hashValue(v));
+  };
   try {
-    for (;;) {
-      f.ctx.checkInterrupt();
-      const b = reader.read(BUILD_BATCH, null);
-      if (b === null) break;
-      for (let i = 0; i < b.length; i++) {
-        const r = b[i]!;
-        const v = r[column] ?? null;
-        rows.push(r);
-        keys.push(v === null ? null : hashValue(v));
+    const cur = reader instanceof TableReader ? reader.leafRuns() : null;
+    if (cur !== null) {
+      for (;;) {
+        f.ctx.checkInterrupt();
+        const got = cur.nextLeafRun!(BUILD_BATCH);
+        if (got === 0) break;
+        f.ctx.counters.rowsExamined += got;
+        const ents = cur.leafEntries!;
+        const w = cur.leafWidth ?? 0;
+        const from = cur.leafStart!;
+        if (w !== 0) {
+          const si = srcs.length;
+          srcs.push(ents);
+          widths.push(w);
+          for (let i = from; i < from + got; i++) keep(si, i * w, (ents[i * w + column] ?? null) as SqlValue);
+        } else {
+          for (let i = from; i < from + got; i++) {
+            const r = cur.entryRow!(ents[i]);
+            srcs.push(r);
+            widths.push(0);
+            keep(srcs.length - 1, 0, r[column] ?? null);
+          }
+        }
+      }
+    } else {
+      for (;;) {
+        f.ctx.checkInterrupt();
+        const b = reader.read(BUILD_BATCH, null);
+        if (b === null) break;
+        for (let i = 0; i < b.length; i++) {
+          const r = b[i]!;
+          srcs.push(r);
+          widths.push(0);
+          keep(srcs.length - 1, 0, r[column] ?? null);
+        }
       }
     }
   } finally {
     reader.close();
   }
-  f.root.work += rows.length;
-  st.rows = rows;
-  st.table = new JoinHashTable(keys);
+  f.root.work += n;
+  st.src = src;
+  st.at = at;
+  st.table = new JoinHashTable(keys.keys, 0, keys.length);
+  keys.release();
 }
 
 function rowsReader(rows: Row[]): Reader {

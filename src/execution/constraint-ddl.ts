@@ -7,7 +7,7 @@ import { DispatcherError, SqlState } from '../api/errors.js';
 import type { ColumnType, ReadView, SqlValue, TableDef, WriteTxn } from '../storage/ports.js';
 import type { ExecContext } from './types.js';
 import { identName, type Node } from './expr.js';
-import type { Frame } from './runtime.js';
+import { newRootState, type Frame } from './runtime.js';
 import { parseExpression, expressionText } from './sql-text.js';
 import { truth } from './values.js';
 import { checkViolation, columnsOf, compileCheck } from './check-constraints.js';
@@ -35,7 +35,7 @@ export function ddlFrame(view: ReadView, ctx?: ExecContext): Frame {
     counters: { rowsExamined: 0, rowsProduced: 0, indexesUsed: new Set() },
     checkInterrupt: () => {},
   };
-  return { ctx: c, params: [], outer: null, up: null, root: { cache: new Map(), work: 0 } };
+  return { ctx: c, params: [], outer: null, up: null, root: newRootState() };
 }
 
 function mustTable(view: ReadView, name: string): TableDef {

@@ -61,6 +61,7 @@ export class QueryExecution implements Execution {
       if (b === null) {
         op.close();
         this.#op = null;
+        root.end();
         if (out === null || out.length === 0) return null;
         ctx.counters.rowsProduced += out.length;
         return out;
@@ -78,6 +79,7 @@ export class QueryExecution implements Execution {
     const op = this.#op;
     this.#op = null;
     op?.close();
+    this.#f.root.end();
   }
 }
 

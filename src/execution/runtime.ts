@@ -9,15 +9,34 @@ export interface RootState {
   readonly cache: Map<number, unknown>;
   /** Work units done (rows read, pairs compared): step() stops after a budget of them. */
   work: number;
+  /**
+   * Runs `fn` when the statement run ends (what the cache holds gives its scratch arrays back).
+   * A run that ends without end() (an error in a DML statement's own loop) leaves them to the
+   * collector.
+   */
+  atEnd(fn: () => void): void;
+  /** Ends the run: the atEnd functions run once, in order. */
+  end(): void;
 }
 
 /** A RootState whose cache Map exists only once a subquery needs it (most statements have none). */
 class LazyRoot implements RootState {
   work = 0;
   #cache: Map<number, unknown> | null = null;
+  #atEnd: (() => void)[] | null = null;
 
   get cache(): Map<number, unknown> {
     return (this.#cache ??= new Map());
+  }
+
+  atEnd(fn: () => void): void {
+    (this.#atEnd ??= []).push(fn);
+  }
+
+  end(): void {
+    const fns = this.#atEnd;
+    this.#atEnd = null;
+    if (fns !== null) for (const fn of fns) fn();
   }
 }
 

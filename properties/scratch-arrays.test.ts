@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { giveBack, growFloat64, growInt32, keptScratchBytes, takeFloat64, takeInt32 } from '../src/execution/scratch-arrays.js';
-import { JoinKeys } from '../src/execution/join-keys.js';
+import { ValueColumn } from '../src/execution/value-column.js';
 import { JoinHashTable } from '../src/execution/join-hash-table.js';
 
 /** Fills kept buffers of every size up to 2^22 bytes with garbage and gives them back. */
@@ -72,10 +72,10 @@ describe('join keys', () => {
   it('reads back the keys pushed, in order, across the move to a plain array', () => {
     fc.assert(
       fc.property(fc.array(key, { maxLength: 3000 }), (ks) => {
-        const jk = new JoinKeys(16);
+        const jk = new ValueColumn(16);
         for (const k of ks) jk.push(k);
         expect(jk.length).toBe(ks.length);
-        const got = jk.keys;
+        const got = jk.values;
         const plain = !(got instanceof Float64Array);
         const back = Array.from({ length: ks.length }, (_, i) => {
           const v = got[i];
@@ -100,9 +100,9 @@ describe('join keys', () => {
           return x % m;
         };
         const raw: (number | null)[] = Array.from({ length: n }, () => (rand(10) === 0 ? null : rand(n) * (sparse ? 100_003 : 1)));
-        const jk = new JoinKeys();
+        const jk = new ValueColumn(1024);
         for (const k of raw) jk.push(k);
-        const t = new JoinHashTable(jk.keys, 0, jk.length);
+        const t = new JoinHashTable(jk.values, 0, jk.length);
         const fresh = new JoinHashTable(raw.slice());
         expect(t.size).toBe(fresh.size);
         for (let p = 0; p < 300; p++) {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../src/api/database.js';
 import type { SqlValue } from '../src/storage/ports.js';
 import { ValueSet } from '../src/execution/value-set.js';
+import { ValueColumn } from '../src/execution/value-column.js';
 import { compareNonNull } from '../src/execution/values.js';
 
 const valueArb: fc.Arbitrary<SqlValue> = fc.oneof(
@@ -29,11 +30,20 @@ describe('ValueSet', () => {
     fc.assert(
       fc.property(fc.array(valueArb, { maxLength: 8 }), fc.array(valueArb, { minLength: 1, maxLength: 8 }), (members, probes) => {
         const set = new ValueSet(members);
+        // The same members collected as an IN subquery collects them (numbers unboxed until a
+        // value of another kind arrives), read from the column's own array.
+        const col = new ValueColumn();
+        for (const m of members) col.push(m);
+        const fromColumn = new ValueSet(col.values as readonly SqlValue[] | Float64Array, col.length);
         expect(set.hasNull).toBe(members.includes(null));
+        expect(fromColumn.hasNull).toBe(members.includes(null));
+        expect(fromColumn.size).toBe(set.size);
         for (const v of probes) {
           if (v === null) continue;
           expect(set.has(v)).toBe(linearHas(members, v));
+          expect(fromColumn.has(v)).toBe(linearHas(members, v));
         }
+        col.release();
       }),
       { numRuns: 500 },
     );

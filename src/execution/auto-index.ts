@@ -10,7 +10,7 @@ import type { Row, SqlValue, TableDef } from '../storage/ports.js';
 import { TableReader, isPlainScan, type AccessPath, type Sarg } from './access.js';
 import { hashValue } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
-import { JoinKeys } from './join-keys.js';
+import { ValueColumn } from './value-column.js';
 import { giveBack, growInt32, takeInt32 } from './scratch-arrays.js';
 import type { Reader } from './join-ops.js';
 import type { Eval, Frame } from './runtime.js';
@@ -129,7 +129,7 @@ function build(st: State, column: number, f: Frame, reader: Reader): void {
   let src = takeInt32(1024);
   let at = takeInt32(1024);
   let n = 0;
-  const keys = new JoinKeys();
+  const keys = new ValueColumn(1024);
   const keep = (si: number, a: number, v: SqlValue): void => {
     if (n === src.length) {
       src = growInt32(src, n, n + 1);
@@ -184,7 +184,7 @@ function build(st: State, column: number, f: Frame, reader: Reader): void {
   f.root.work += n;
   st.src = src;
   st.at = at;
-  st.table = new JoinHashTable(keys.keys, 0, keys.length);
+  st.table = new JoinHashTable(keys.values, 0, keys.length);
   keys.release();
 }
 

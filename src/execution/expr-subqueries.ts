@@ -66,7 +66,12 @@ export function compileInSubquery(env: ExprEnv, negate: boolean, x: Eval, sq: No
   }
   const node = sub.node;
   const id = sub.id;
-  const build = (r: Row, f: Frame): ValueSet => new ValueSet(runPlanColumn(node, childFrame(f, r)));
+  const build = (r: Row, f: Frame): ValueSet => {
+    const col = runPlanColumn(node, childFrame(f, r));
+    const set = new ValueSet(col.values as readonly SqlValue[] | Float64Array, col.length);
+    col.release();
+    return set;
+  };
   const correlated = sub.correlated;
   return {
     type: 'boolean',

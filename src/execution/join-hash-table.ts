@@ -25,7 +25,7 @@ export class JoinHashTable {
 
   /**
    * `keys[i]` is build row i's key as hashKey() gives it (null: the row has none and matches
-   * nothing); in a Float64Array (JoinKeys), NaN stands for null. `extraSlots` widens the dense
+   * nothing); in a Float64Array (ValueColumn), NaN stands for null. `extraSlots` widens the dense
    * form's allowance (a table about to stream past). Only the first `n` keys are read.
    */
   constructor(keys: readonly unknown[] | Float64Array, extraSlots = 0, n = keys.length) {

@@ -8,7 +8,7 @@ import { TableReader } from './access.js';
 import { flatRowAt } from './leaf-columns.js';
 import { hashKey, hashValue } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
-import { JoinKeys } from './join-keys.js';
+import { ValueColumn } from './value-column.js';
 import { giveBack, growInt32, takeInt32 } from './scratch-arrays.js';
 import type { LevelSpec, Reader } from './join-ops.js';
 import { BATCH, objectArray, type Eval, type Frame, type Op } from './runtime.js';
@@ -48,7 +48,7 @@ export class NestedJoinOp implements Op {
   #bAt: Int32Array | null = null;
   #n = 0;
   /** Hash mode: each build row's key while building (the table is made from them at the end). */
-  #buildKeys: JoinKeys | null;
+  #buildKeys: ValueColumn | null;
   /** One hash key that is a plain column of this source, with no filter: its place in a row; else -1. */
   readonly #rawSlot: number;
   #hash: JoinHashTable | null = null;
@@ -73,7 +73,7 @@ export class NestedJoinOp implements Op {
     this.#building = spec.mode !== 'index';
     const reader = (this.#buildReader = this.#building ? openReader(spec, scratch, f) : null);
     this.#leafRuns = reader instanceof TableReader ? reader.leafRuns() : null;
-    const keys = (this.#buildKeys = spec.mode === 'hash' ? new JoinKeys() : null);
+    const keys = (this.#buildKeys = spec.mode === 'hash' ? new ValueColumn(1024) : null);
     if (this.#building) {
       this.#bSrc = takeInt32(1024);
       this.#bAt = takeInt32(1024);
@@ -123,7 +123,7 @@ export class NestedJoinOp implements Op {
     if (this.#keepUnmatchedRight) this.#matched = new Uint8Array(this.#n);
     const keys = this.#buildKeys;
     if (keys !== null) {
-      this.#hash = new JoinHashTable(keys.keys, 0, keys.length);
+      this.#hash = new JoinHashTable(keys.values, 0, keys.length);
       keys.release();
       this.#buildKeys = null;
     }

@@ -3,6 +3,7 @@
 import type { ExecContext } from './types.js';
 import type { Row, SqlValue } from '../storage/ports.js';
 import { keepShape } from './shape-keeper.js';
+import { ValueColumn } from './value-column.js';
 
 export interface RootState {
   /** Results of uncorrelated subqueries, computed once per execution. */
@@ -113,8 +114,8 @@ export function runPlan(node: PlanNode, f: Frame, limit = Infinity): Row[] {
  * The first column of every row a plan gives, and nothing else kept: an IN subquery over 100k
  * rows held all of them until the last arrived, for the collector to copy.
  */
-export function runPlanColumn(node: PlanNode, f: Frame): SqlValue[] {
-  const out: SqlValue[] = [];
+export function runPlanColumn(node: PlanNode, f: Frame): ValueColumn {
+  const out = new ValueColumn();
   eachBatch(node, f, (b) => {
     for (let i = 0; i < b.length; i++) out.push(b[i]![0]!);
     return true;

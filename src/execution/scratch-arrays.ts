@@ -49,6 +49,8 @@ export function takeFloat64(n: number): Float64Array {
 
 /** Gives back an array taken here; the caller may not use it (or any view of its buffer) again. */
 export function giveBack(a: Int32Array | Uint32Array | Float64Array): void {
+  // (Asked first: .buffer would move a small array's contents off V8's heap.)
+  if (a.byteLength < MIN_KEPT) return;
   const b = a.buffer as ArrayBuffer;
   const size = b.byteLength;
   if (size < MIN_KEPT || size !== sizeFor(size) || keptBytes + size > MAX_KEPT) return;

@@ -1,17 +1,19 @@
-// The hash keys of a join's build rows, in build order. Numbers (ids, foreign keys: nearly every
-// join) go in a Float64Array kept between statements (scratch-arrays.ts), NaN standing for a row
-// with no key; the first key of another kind (text, a composite key's string, a NaN value) moves
-// them all to a plain array. A 100,000-row build pushed onto a plain array grew it through large
-// objects fresh from the kernel, ~600 page faults a build on the machines we measure on.
+// A column of values collected in order: a join's build keys, an IN subquery's values. Numbers
+// (ids, foreign keys: nearly always) go in a Float64Array kept between statements
+// (scratch-arrays.ts), NaN standing for NULL; the first value of another kind (text, a composite
+// key's string, a NaN value) moves them all to a plain array. 100,000 values pushed onto a plain
+// array grew it through large objects fresh from the kernel, ~600 page faults each time on the
+// machines we measure on.
 import { giveBack, growFloat64, takeFloat64 } from './scratch-arrays.js';
 
-export class JoinKeys {
+export class ValueColumn {
   #nums: Float64Array | null;
   #any: unknown[] | null = null;
   #n = 0;
 
-  constructor(expected = 1024) {
-    this.#nums = takeFloat64(Math.max(16, expected));
+  /** `expected`: room to start with (8 or fewer numbers are a small array on V8's own heap). */
+  constructor(expected = 8) {
+    this.#nums = expected <= 8 ? new Float64Array(8) : takeFloat64(expected);
   }
 
   get length(): number {
@@ -41,12 +43,12 @@ export class JoinKeys {
     this.#n++;
   }
 
-  /** The keys as JoinHashTable reads them (a Float64Array or a plain array; see its constructor). */
-  get keys(): Float64Array | readonly unknown[] {
+  /** The values: a Float64Array (NaN: NULL; only the first `length` are values) or a plain array. */
+  get values(): Float64Array | readonly unknown[] {
     return this.#nums ?? this.#any!;
   }
 
-  /** Gives the kept array back; the keys may not be read after. */
+  /** Gives the kept array back; the values may not be read after. */
   release(): void {
     if (this.#nums !== null) giveBack(this.#nums);
     this.#nums = null;

@@ -126,6 +126,8 @@ class ScanOp implements Op {
   readonly #passThrough: boolean;
   readonly #nData: number;
   #size = BATCH;
+  /** Rows a LIMIT above will take at most (want()); Infinity when not told. */
+  #wanted = Infinity;
 
   constructor(spec: LevelSpec, width: number, f: Frame) {
     const src = spec.src;
@@ -152,6 +154,11 @@ class ScanOp implements Op {
     return this.#reader.skip?.(n) ?? 0;
   }
 
+  want(n: number): void {
+    // Rows read are rows given only without a filter.
+    if (this.#local === null && n >= 0) this.#wanted = n;
+  }
+
   next(): Row[] | null {
     const f = this.#f;
     f.ctx.checkInterrupt();
@@ -159,9 +166,11 @@ class ScanOp implements Op {
     if (keys !== null) keys.length = 0;
     // Batches grow to 4 * BATCH: a LIMIT that stops early reads little, a long scan pays the
     // per-batch work of the operators above less often.
-    const raw = this.#reader.read(this.#size, keys);
+    const wanted = this.#wanted;
+    const raw = this.#reader.read(wanted < this.#size ? Math.max(1, wanted) : this.#size, keys);
     if (this.#size < BATCH * 4) this.#size = Math.min(BATCH * 4, this.#size * 4);
     if (raw === null) return null;
+    if (wanted !== Infinity) this.#wanted = wanted - raw.length;
     // A table reader's batch is a fresh array: passed on as it is when nothing changes.
     if (this.#passThrough) return raw;
     const out: Row[] = [];

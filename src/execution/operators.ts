@@ -118,6 +118,7 @@ export class ProjectNode implements PlanNode {
         if (dropped < n && pending === null && c.skip !== undefined) dropped += c.skip(n - dropped);
         return dropped;
       },
+      want: (n: number): void => c.want?.(n),
       close: () => c.close(),
     };
   }
@@ -211,6 +212,7 @@ export class LimitNode implements PlanNode {
     const c = this.#child.open(f);
     const vis = this.#visible;
     let closed = false;
+    let asked = false;
     return {
       next: () => {
         if (left <= 0) {
@@ -221,6 +223,11 @@ export class LimitNode implements PlanNode {
           return null;
         }
         if (skip > 0 && c.skip !== undefined) skip -= c.skip(skip);
+        if (!asked) {
+          // ORDER BY id DESC LIMIT 20: a scan's first batch of 256 rows made 236 for nothing.
+          asked = true;
+          if (left !== Infinity) c.want?.(left + skip);
+        }
         const b = c.next();
         if (b === null) return null;
         const out: Row[] = [];

@@ -71,6 +71,11 @@ export interface Op {
    * Optional: an operator that filters, joins or reorders its rows has none.
    */
   skip?(n: number): number;
+  /**
+   * Tells the operator that at most `n` more rows will be taken (a LIMIT above it), before its
+   * first next(): a scan then reads no more than that in its first batch. Optional, advisory.
+   */
+  want?(n: number): void;
 }
 
 export interface PlanNode {

@@ -8,7 +8,7 @@
 /** Smaller buffers come cheaply from malloc's arenas; they are not kept. */
 const MIN_KEPT = 1 << 16;
 /** Idle bytes kept at most, in all. */
-const MAX_KEPT = 64 << 20;
+const MAX_KEPT = 32 << 20;
 
 /** Idle buffers by size (powers of two, in bytes). */
 const idle = new Map<number, ArrayBuffer[]>();

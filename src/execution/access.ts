@@ -245,6 +245,24 @@ function entryRowMaker(table: TableDef, ixCols: readonly number[]): (e: Key) => 
 }
 const ENTRY_ROW_MAKERS = new Map<string, (e: Key) => Row>();
 
+/**
+ * The whole primary key a path looks up for `left` (every key column an equality, no index):
+ * the key; null when a NULL among the values finds no row; undefined when the path is of another
+ * kind or a value does not fit its column (TableReader then reads the table as it would).
+ */
+export function primaryKeyPoint(table: TableDef, path: AccessPath, left: Row, f: Frame): Key | null | undefined {
+  const eq = path.eq;
+  if (path.index !== null || path.inList !== null || path.lower !== null || path.upper !== null || eq.length !== path.keyColumns.length) return undefined;
+  const key: SqlValue[] = new Array(eq.length);
+  for (let i = 0; i < eq.length; i++) {
+    const v = fitBound(eq[i]!(left, f), isNumericType(table.columns[path.keyColumns[i]!]!.type));
+    if (v === NULL_BOUND) return null;
+    if (v === MISMATCH) return undefined;
+    key[i] = v;
+  }
+  return key;
+}
+
 /** Pulls raw table rows along an access path; `keys` receives each row's table key when asked. */
 export class TableReader {
   readonly #table: TableDef;

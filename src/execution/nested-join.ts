@@ -4,7 +4,7 @@
 // execution: its methods are one function for every execution, so the code V8 optimizes for one
 // run is not thrown away at the next ("wrong call target" on a fresh closure).
 import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
-import { TableReader } from './access.js';
+import { TableReader, primaryKeyPoint } from './access.js';
 import { flatRowAt } from './leaf-columns.js';
 import { hashKey, hashValue } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
@@ -182,6 +182,25 @@ export class NestedJoinOp implements Op {
     for (let j = 0; j < width; j++) scratch[j] = l[j]!;
     let any = false;
     if (spec.mode === 'index') {
+      // A lookup of the whole primary key (a foreign key joined to its table): one row or none,
+      // read without a reader made per left row.
+      const table = spec.src.table;
+      const key = table !== null && spec.path !== null && !spec.src.wantKey ? primaryKeyPoint(table, spec.path, l, f) : undefined;
+      if (key !== undefined) {
+        const raw = key === null ? undefined : f.ctx.view.getRow(table!.name, key);
+        f.root.work++;
+        if (raw !== undefined) {
+          f.ctx.counters.rowsExamined++;
+          this.#writeRaw(raw, 0);
+          if (pass(spec.local, scratch, f) && pass(spec.join, scratch, f)) {
+            out.push(scratch.slice());
+            any = true;
+          }
+        }
+        if (!any && this.#outerLeft) out.push(l);
+        f.root.work++;
+        return;
+      }
       const reader = this.#openReader(spec, l, f);
       for (;;) {
         const raw = reader.read(BATCH, null);

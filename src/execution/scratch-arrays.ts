@@ -61,24 +61,24 @@ export function giveBack(a: Int32Array | Uint32Array | Float64Array): void {
   keptBytes += size;
 }
 
-/** The array grown to hold at least n entries, its first `used` kept; the old one is given back. */
-export function growInt32(a: Int32Array, used: number, n: number): Int32Array {
-  const cap = a.buffer.byteLength >> 2;
-  if (cap >= n) return new Int32Array(a.buffer, 0, cap);
-  const b = takeInt32(Math.max(n, a.length * 2));
-  b.set(a.subarray(0, used));
+/** `a` grown to hold at least n entries, its first `used` kept; the old array is given back. */
+function grow<A extends Int32Array | Float64Array>(a: A, used: number, n: number, view: (b: ArrayBuffer, len: number) => A): A {
+  const per = a.BYTES_PER_ELEMENT;
+  const cap = a.buffer.byteLength / per;
+  if (cap >= n) return view(a.buffer as ArrayBuffer, cap);
+  const len = Math.max(n, a.length * 2);
+  const b = view(take(len * per), len);
+  b.set(a.subarray(0, used) as ArrayLike<number>);
   giveBack(a);
   return b;
 }
 
-/** As growInt32, for Float64Array. */
+export function growInt32(a: Int32Array, used: number, n: number): Int32Array {
+  return grow(a, used, n, (b, len) => new Int32Array(b, 0, len));
+}
+
 export function growFloat64(a: Float64Array, used: number, n: number): Float64Array {
-  const cap = a.buffer.byteLength >> 3;
-  if (cap >= n) return new Float64Array(a.buffer, 0, cap);
-  const b = takeFloat64(Math.max(n, a.length * 2));
-  b.set(a.subarray(0, used));
-  giveBack(a);
-  return b;
+  return grow(a, used, n, (b, len) => new Float64Array(b, 0, len));
 }
 
 /** Idle bytes kept (tests). */

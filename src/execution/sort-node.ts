@@ -20,6 +20,11 @@ export function rowComparator(keys: readonly SortKey[]): (a: Row, b: Row) => num
   const cmpOne = (k: SortKey, a: Row, b: Row): number => {
     const x = a[k.slot]!;
     const y = b[k.slot]!;
+    // Numbers against numbers as compareNonNull orders them, without its type dispatch.
+    if (typeof x === 'number' && typeof y === 'number') {
+      const c = x < y ? -1 : x > y ? 1 : 0;
+      return k.desc ? -c : c;
+    }
     if (x === null) return y === null ? 0 : k.nullsFirst ? -1 : 1;
     if (y === null) return k.nullsFirst ? 1 : -1;
     const c = compareNonNull(x, y);

@@ -246,13 +246,15 @@ function entryRowMaker(table: TableDef, ixCols: readonly number[]): (e: Key) => 
 const ENTRY_ROW_MAKERS = new Map<string, (e: Key) => Row>();
 
 /**
- * The whole primary key a path looks up for `left` (every key column an equality, no index):
- * the key; null when a NULL among the values finds no row; undefined when the path is of another
- * kind or a value does not fit its column (TableReader then reads the table as it would).
+ * The key a path of equalities looks up for `left`: the whole primary key, or a prefix of an
+ * index's columns (not index-only); null when a NULL among the values finds no row; undefined
+ * when the path is of another kind or a value does not fit its column (TableReader then reads as
+ * it would).
  */
-export function primaryKeyPoint(table: TableDef, path: AccessPath, left: Row, f: Frame): Key | null | undefined {
+export function equalityPoint(table: TableDef, path: AccessPath, left: Row, f: Frame): Key | null | undefined {
   const eq = path.eq;
-  if (path.index !== null || path.inList !== null || path.lower !== null || path.upper !== null || eq.length !== path.keyColumns.length) return undefined;
+  if (path.inList !== null || path.lower !== null || path.upper !== null || eq.length === 0) return undefined;
+  if (path.index === null ? eq.length !== path.keyColumns.length : path.indexOnly === true) return undefined;
   const key: SqlValue[] = new Array(eq.length);
   for (let i = 0; i < eq.length; i++) {
     const v = fitBound(eq[i]!(left, f), isNumericType(table.columns[path.keyColumns[i]!]!.type));

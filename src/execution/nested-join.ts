@@ -4,7 +4,7 @@
 // execution: its methods are one function for every execution, so the code V8 optimizes for one
 // run is not thrown away at the next ("wrong call target" on a fresh closure).
 import type { Row, RowCursor, SqlValue } from '../storage/ports.js';
-import { TableReader, primaryKeyPoint } from './access.js';
+import { TableReader, equalityPoint } from './access.js';
 import { flatRowAt } from './leaf-columns.js';
 import { hashKey, hashValue } from './hash-join.js';
 import { JoinHashTable } from './join-hash-table.js';
@@ -15,6 +15,7 @@ import { BATCH, objectArray, type Eval, type Frame, type Op } from './runtime.js
 import { truth } from './values.js';
 
 const WORK_BUDGET = 2000;
+const NO_ROWS: readonly Row[] = Object.freeze([]) as readonly Row[];
 
 function pass(e: Eval | null, row: Row, f: Frame): boolean {
   return e === null || truth(e(row, f)) === true;
@@ -182,11 +183,13 @@ export class NestedJoinOp implements Op {
     for (let j = 0; j < width; j++) scratch[j] = l[j]!;
     let any = false;
     if (spec.mode === 'index') {
-      // A lookup of the whole primary key (a foreign key joined to its table): one row or none,
-      // read without a reader made per left row.
+      // A lookup of the whole primary key (a foreign key joined to its table: one row or none)
+      // or of an index's equality prefix whose entries lie in one leaf: read without a reader
+      // made per left row.
       const table = spec.src.table;
-      const key = table !== null && spec.path !== null && !spec.src.wantKey ? primaryKeyPoint(table, spec.path, l, f) : undefined;
-      if (key !== undefined) {
+      const path = spec.path;
+      const key = table !== null && path !== null && !spec.src.wantKey ? equalityPoint(table, path, l, f) : undefined;
+      if (key !== undefined && path!.index === null) {
         const raw = key === null ? undefined : f.ctx.view.getRow(table!.name, key);
         f.root.work++;
         if (raw !== undefined) {
@@ -200,6 +203,26 @@ export class NestedJoinOp implements Op {
         if (!any && this.#outerLeft) out.push(l);
         f.root.work++;
         return;
+      }
+      if (key !== undefined) {
+        let found: readonly Row[] | undefined = NO_ROWS;
+        if (key !== null) {
+          found = f.ctx.view.probeIndex?.(table!.name, path!.index!, key, path!.reverse);
+          if (found !== undefined) f.ctx.counters.indexesUsed.add(path!.index!);
+        }
+        if (found !== undefined) {
+          f.root.work += found.length + 1;
+          f.ctx.counters.rowsExamined += found.length;
+          for (let i = 0; i < found.length; i++) {
+            this.#writeRaw(found[i]!, 0);
+            if (!pass(spec.local, scratch, f) || !pass(spec.join, scratch, f)) continue;
+            out.push(scratch.slice());
+            any = true;
+          }
+          if (!any && this.#outerLeft) out.push(l);
+          f.root.work++;
+          return;
+        }
       }
       const reader = this.#openReader(spec, l, f);
       for (;;) {

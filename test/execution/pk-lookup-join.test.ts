@@ -1,7 +1,7 @@
-// A join that looks each left row's partner up by the whole primary key (nested-join.ts, index
-// mode): inner and left joins give what a model gives, with NULL and dangling foreign keys, a
-// filter on the looked-up table, a key that is an expression, and a text value joined to an
-// integer key (compared as SQL compares them).
+// A join that looks each left row's partners up by the whole primary key or by an index's
+// equality (nested-join.ts, index mode): inner and left joins give what a model gives, with NULL
+// and dangling foreign keys, several partners per key, a filter on the looked-up table, a key
+// that is an expression, and a text value joined to an integer key (compared as SQL compares them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/index.js';
 import type { Session } from '../../src/index.js';
@@ -39,6 +39,28 @@ describe('primary-key lookup joins', () => {
     // A filter on the looked-up row, and a key computed from the left row.
     const filtered = (await s.execute("SELECT c.id FROM c JOIN p ON p.id = c.p_id + 1 WHERE c.id < 60 AND p.w = 'w3' ORDER BY c.id")).rows;
     expect(filtered.map((r) => (r as unknown[])[0])).toEqual(few.filter((c) => c[1] !== null && pw(c[1] + 1) === 'w3').map((c) => c[0]));
+  });
+
+  it('looks partners up along an index: several per key, inner and left', async () => {
+    await s.execute('CREATE INDEX c_p ON c (p_id)');
+    try {
+      const kids = (pid: number): Child[] => children.filter((c) => c[1] === pid);
+      const inner = (await s.execute("SELECT p.id, c.id FROM p JOIN c ON c.p_id = p.id WHERE p.id < 40 AND c.s <> 'x' ORDER BY p.id, c.id")).rows;
+      const want: number[][] = [];
+      for (let pid = 0; pid < 40; pid++) for (const c of kids(pid)) if (c[2] !== 'x') want.push([pid, c[0]]);
+      expect(inner).toEqual(want);
+      const left = (await s.execute('SELECT p.id, c.id FROM p LEFT JOIN c ON c.p_id = p.id WHERE p.id < 40 ORDER BY p.id, c.id')).rows;
+      const wantLeft: (number | null)[][] = [];
+      for (let pid = 0; pid < 40; pid++) {
+        const ks = kids(pid);
+        if (ks.length === 0) wantLeft.push([pid, null]);
+        for (const c of ks) wantLeft.push([pid, c[0]]);
+      }
+      expect(left).toEqual(wantLeft);
+      expect(wantLeft.some((r) => r[1] === null)).toBe(true);
+    } finally {
+      await s.execute('DROP INDEX c_p');
+    }
   });
 
   it('joins a text value to the integer key as SQL compares them', async () => {

@@ -255,9 +255,19 @@ export function equalityPoint(table: TableDef, path: AccessPath, left: Row, f: F
   const eq = path.eq;
   if (path.inList !== null || path.lower !== null || path.upper !== null || eq.length === 0) return undefined;
   if (path.index === null ? eq.length !== path.keyColumns.length : path.indexOnly === true) return undefined;
+  return equalityValues(table, path, left, f);
+}
+
+/**
+ * The values of a path's equalities for `left`, each fitted to its key column: null when one is
+ * NULL (no row can match), undefined when one does not fit its column (read the whole table).
+ */
+function equalityValues(table: TableDef, path: AccessPath, left: Row, f: Frame): SqlValue[] | null | undefined {
+  const eq = path.eq;
   const key: SqlValue[] = new Array(eq.length);
   for (let i = 0; i < eq.length; i++) {
-    const v = fitBound(eq[i]!(left, f), isNumericType(table.columns[path.keyColumns[i]!]!.type));
+    const c = path.keyColumns[i];
+    const v = fitBound(eq[i]!(left, f), c !== undefined && isNumericType(table.columns[c]!.type));
     if (v === NULL_BOUND) return null;
     if (v === MISMATCH) return undefined;
     key[i] = v;
@@ -321,16 +331,12 @@ export class TableReader {
     const full = (): void => {
       this.#rowCursor = view.scanTable(this.#table.name, undefined, p.reverse);
     };
-    const prefix: SqlValue[] = [];
-    for (let i = 0; i < p.eq.length; i++) {
-      const v = fitBound(p.eq[i]!(left, f), this.#numericCol(i));
-      if (v === NULL_BOUND) {
-        this.#done = true;
-        return;
-      }
-      if (v === MISMATCH) return full();
-      prefix.push(v);
+    const prefix = equalityValues(this.#table, p, left, f);
+    if (prefix === null) {
+      this.#done = true;
+      return;
     }
+    if (prefix === undefined) return full();
     if (p.inList !== null) {
       const pts: Key[] = [];
       const seen = new Set<SqlValue>();

@@ -62,7 +62,9 @@ describe('fuzz', () => {
     const valid = tally.byCategory.get('valid');
     expect(valid).toBeDefined();
     expect(valid!.ok / (valid!.ok + valid!.error)).toBeGreaterThan(0.1);
-    expect(tally.outcomes.get('ok') ?? 0).toBeGreaterThan(tally.statements / 5);
+    // (All statements, errors of invalid ones included: ~0.2-0.4 of them end ok per seed, seen
+    // down to 0.19; a broken generator gives ~0.)
+    expect(tally.outcomes.get('ok') ?? 0).toBeGreaterThan(tally.statements / 10);
   }, 300_000);
 
   it('API misuse sequences: every call settles properly, refusals carry their SQLSTATE, the file stays sound', async () => {
